@@ -1,0 +1,158 @@
+/*
+ * logscrub.h - the public API of logscrub.
+ *
+ * A policy says what to remove or coarsen; a scrubber applies one policy to lines and owns
+ * the per-thread scratch (edit lists, PCRE2 match data, counters). A policy is immutable once
+ * a scrubber has been made from it and may be shared by many scrubbers; a scrubber belongs to
+ * one thread.
+ *
+ * Every function returns an lsc_error; results come back through out-parameters.
+ */
+#ifndef LOGSCRUB_H
+#define LOGSCRUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LSC_VERSION "0.1.0"
+
+/* X-macro: name, exit-status class, message. */
+#define LSC_ERROR_MAP(XX)                                                                   \
+    XX(OK, "success")                                                                       \
+    XX(ENOMEM, "out of memory")                                                             \
+    XX(EINVAL, "invalid argument")                                                          \
+    XX(EREGEX, "regular expression does not compile")                                       \
+    XX(EREAD, "read error")                                                                 \
+    XX(EWRITE, "write error")                                                               \
+    XX(EPIPE, "output closed by the reader (broken pipe)")                                  \
+    XX(EOPEN, "cannot open file")
+
+typedef enum {
+#define LSC_ERROR_ENUM(name, msg) LSC_##name,
+    LSC_ERROR_MAP(LSC_ERROR_ENUM)
+#undef LSC_ERROR_ENUM
+        LSC_ERROR_COUNT
+} lsc_error;
+
+/* What the built-in detectors find; each has a counter and a stable name for --stats. */
+#define LSC_CLASS_MAP(XX)                                                                   \
+    XX(IPV4, "ipv4")                                                                        \
+    XX(IPV6, "ipv6")                                                                        \
+    XX(EMAIL, "email")                                                                      \
+    XX(CARD, "card")                                                                        \
+    XX(IBAN, "iban")                                                                        \
+    XX(JWT, "jwt")                                                                          \
+    XX(AUTH, "auth_header")                                                                 \
+    XX(API_KEY, "api_key")                                                                  \
+    XX(PRIVATE_KEY, "private_key")                                                          \
+    XX(URL_PASSWORD, "url_password")                                                        \
+    XX(SECRET_PARAM, "secret_param")                                                        \
+    XX(RULE, "rule")
+
+typedef enum {
+#define LSC_CLASS_ENUM(name, str) LSC_CLASS_##name,
+    LSC_CLASS_MAP(LSC_CLASS_ENUM)
+#undef LSC_CLASS_ENUM
+        LSC_CLASS_COUNT
+} lsc_class;
+
+/* What happens to a line the scrubber cannot vouch for (rule error, oversize line). */
+typedef enum {
+    LSC_ON_ERROR_REDACT_LINE, /* emit a marker line in its place (the default) */
+    LSC_ON_ERROR_DROP,        /* emit nothing; counted as dropped */
+    LSC_ON_ERROR_QUARANTINE,  /* write the raw line to the quarantine fd; counted */
+} lsc_on_error;
+
+/* Why a line took the fail-closed path. */
+#define LSC_FAIL_MAP(XX)                                                                    \
+    XX(RULE_ERROR, "rule-error")                                                            \
+    XX(OVERSIZE, "oversize")                                                                \
+    XX(NOMEM, "no-memory")
+
+typedef enum {
+#define LSC_FAIL_ENUM(name, str) LSC_FAIL_##name,
+    LSC_FAIL_MAP(LSC_FAIL_ENUM)
+#undef LSC_FAIL_ENUM
+        LSC_FAIL_COUNT
+} lsc_fail;
+
+struct lsc_stats {
+    uint64_t lines_in;
+    uint64_t emitted;     /* lines written, scrubbed or replaced by a redaction marker */
+    uint64_t dropped;     /* lines the policy or on_error=drop removed */
+    uint64_t quarantined; /* lines written raw to the quarantine file instead */
+    uint64_t changed;     /* emitted lines that differ from their input */
+    uint64_t failed;      /* lines that took the fail-closed path, any outcome */
+    uint64_t fail_reason[LSC_FAIL_COUNT];
+    uint64_t replacements[LSC_CLASS_COUNT];
+    uint64_t bytes_in;
+    uint64_t bytes_out;
+};
+
+struct lsc_policy;
+struct lsc_scrubber;
+
+const char *lsc_strerror(lsc_error err);
+const char *lsc_class_name(lsc_class cls);
+const char *lsc_fail_name(lsc_fail why);
+
+/*
+ * lsc_policy_default makes the embedded default policy: IPv4 truncated to /24, IPv6 to /48,
+ * every built-in detector on, on_error redact-line. The caller frees it with
+ * lsc_policy_free.
+ */
+lsc_error lsc_policy_default(struct lsc_policy **out);
+void lsc_policy_free(struct lsc_policy *pol);
+
+/*
+ * lsc_policy_add_rule adds a PCRE2 rule whose matches are replaced by "[label]". The pattern
+ * is compiled and JIT-compiled now; on LSC_EREGEX, errbuf holds PCRE2's message and offset.
+ * name and label are copied.
+ */
+lsc_error lsc_policy_add_rule(struct lsc_policy *pol, const char *label, const char *pattern,
+                              char *errbuf, size_t errlen);
+
+/* Tuning and failure handling; each takes effect for scrubbers made afterwards. */
+void lsc_policy_set_ip_mask(struct lsc_policy *pol, unsigned v4_bits, unsigned v6_bits);
+void lsc_policy_set_on_error(struct lsc_policy *pol, lsc_on_error mode);
+void lsc_policy_set_match_limit(struct lsc_policy *pol, uint32_t match_limit);
+
+/*
+ * lsc_scrubber_new makes per-thread state for pol, which must outlive the scrubber and not be
+ * changed while it lives.
+ */
+lsc_error lsc_scrubber_new(const struct lsc_policy *pol, struct lsc_scrubber **out);
+void lsc_scrubber_free(struct lsc_scrubber *sc);
+
+/*
+ * lsc_scrub_buffer scrubs every line of in[0..len) (the last one may lack a newline) and
+ * returns the output in *out, which the scrubber owns and reuses: it is valid until the next
+ * call on sc. Quarantined lines are not written anywhere by this function; they are
+ * counted.
+ */
+lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len,
+                           const char **out, size_t *outlen);
+
+struct lsc_stream_opts {
+    size_t max_line;    /* longest line scrubbed in full; longer ones fail closed */
+    int quarantine_fd;  /* where quarantined lines go; -1 when on_error is not quarantine */
+};
+
+/*
+ * lsc_scrub_fd streams in_fd to out_fd until end of input. Output is flushed whenever input
+ * would block, so interactive pipes see lines promptly. Returns LSC_EREAD, LSC_EWRITE or
+ * LSC_EPIPE on I/O failure, with errno set.
+ */
+lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
+                       const struct lsc_stream_opts *opts);
+
+const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,135 @@
+/*
+ * ip_truncate.c - the "truncate" action for IP addresses: zero the host bits and render a
+ * valid address, so downstream parsers keep working.
+ */
+#include "action.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static void mask_bits(uint8_t *b, size_t nbytes, unsigned keep)
+{
+    for (size_t i = 0; i < nbytes; i++) {
+        unsigned bit = (unsigned)i * 8;
+        if (bit >= keep) {
+            b[i] = 0;
+        } else if (keep - bit < 8) {
+            b[i] &= (uint8_t)(0xff00u >> (keep - bit));
+        }
+    }
+}
+
+static char *put_dec(char *o, unsigned v)
+{
+    if (v >= 100) {
+        *o++ = (char)('0' + v / 100);
+    }
+    if (v >= 10) {
+        *o++ = (char)('0' + v / 10 % 10);
+    }
+    *o++ = (char)('0' + v % 10);
+    return o;
+}
+
+static size_t render_v4(const uint8_t *b, char *out)
+{
+    char *o = out;
+    for (int i = 0; i < 4; i++) {
+        if (i > 0) {
+            *o++ = '.';
+        }
+        o = put_dec(o, b[i]);
+    }
+    *o = '\0';
+    return (size_t)(o - out);
+}
+
+static char *put_hex(char *o, unsigned v)
+{
+    static const char digits[] = "0123456789abcdef";
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        unsigned d = (v >> shift) & 15;
+        if (d != 0 || started || shift == 0) {
+            *o++ = digits[d];
+            started = true;
+        }
+    }
+    return o;
+}
+
+/* RFC 5952: lower-case hex, no leading zeros, the longest run (>= 2) of zero groups as "::". */
+static size_t render_v6(const uint8_t *b, bool v4_tail, char *out)
+{
+    int ngroups = v4_tail ? 6 : 8;
+    uint16_t g[8];
+    for (int i = 0; i < 8; i++) {
+        g[i] = (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]);
+    }
+    int best = -1, best_len = 1;
+    for (int i = 0; i < ngroups;) {
+        int j = i;
+        while (j < ngroups && g[j] == 0) {
+            j++;
+        }
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j == i ? i + 1 : j;
+    }
+    char *o = out;
+    for (int i = 0; i < ngroups; i++) {
+        if (i == best) {
+            *o++ = ':';
+            *o++ = ':';
+            i += best_len - 1;
+            continue;
+        }
+        if (i > 0 && o[-1] != ':') {
+            *o++ = ':';
+        }
+        o = put_hex(o, g[i]);
+    }
+    if (v4_tail) {
+        if (o[-1] != ':') {
+            *o++ = ':';
+        }
+        o += render_v4(b + 12, o);
+    }
+    *o = '\0';
+    return (size_t)(o - out);
+}
+
+/* v4-mapped (::ffff:0:0/96), v4-compatible (::/96 written with a dotted tail), NAT64. */
+static bool embeds_v4(const struct lsc_ip *ip, bool *mapped)
+{
+    static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
+    static const uint8_t zero[12];
+    *mapped = false;
+    if (memcmp(ip->bytes, zero, 10) == 0 && ip->bytes[10] == 0xff && ip->bytes[11] == 0xff) {
+        *mapped = true;
+        return true;
+    }
+    if (memcmp(ip->bytes, nat64, 12) == 0) {
+        return true;
+    }
+    return ip->dotted_tail && memcmp(ip->bytes, zero, 12) == 0;
+}
+
+size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bits, char *out)
+{
+    uint8_t b[16];
+    memcpy(b, ip->bytes, sizeof b);
+    if (ip->family == 4) {
+        mask_bits(b, 4, v4_bits);
+        return render_v4(b, out);
+    }
+    bool mapped;
+    if (embeds_v4(ip, &mapped)) {
+        mask_bits(b + 12, 4, v4_bits);
+        return render_v6(b, mapped || ip->dotted_tail, out);
+    }
+    mask_bits(b, 16, v6_bits);
+    return render_v6(b, false, out);
+}

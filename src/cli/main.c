@@ -1,0 +1,435 @@
+/*
+ * main.c - the logscrub command: options, inputs, output, exit status.
+ *
+ * Exit status: 0 success; 1 bad usage; 2 input or output error; 3 some lines were
+ * quarantined and --strict was given. Nothing below cli/ prints to a terminal.
+ */
+#include "cli.h"
+#include "logscrub.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 1
+#define EXIT_IO 2
+#define EXIT_STRICT 3
+#define DEFAULT_MAX_LINE ((size_t)1 << 20)
+#define MAX_MAX_LINE ((size_t)1 << 30)
+
+static const char usage_text[] =
+    "Usage: logscrub [OPTIONS] [FILE...]\n"
+    "\n"
+    "Reads log lines from FILEs (or standard input, also as '-') and writes them with\n"
+    "personal data and secrets removed, one line out for each line in, in order.\n"
+    "\n"
+    "With no policy the embedded default policy runs on every line as text:\n"
+    "  IPv4 addresses are truncated to /24 and IPv6 to /48 (1.2.3.4 -> 1.2.3.0,\n"
+    "  2001:db8:1:2::5 -> 2001:db8:1::, ::ffff:1.2.3.4 -> ::ffff:1.2.3.0); e-mail\n"
+    "  addresses, payment cards (Luhn-valid), IBANs, JWTs, Bearer/Basic credentials,\n"
+    "  cloud, VCS, payment and AI API keys, private key blocks, URL passwords and the\n"
+    "  values of secret-named parameters (password=, token=, api_key=, ...) become\n"
+    "  labels such as [email], [card], [iban], [jwt], [secret], [private-key].\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE       write to FILE (created or truncated) instead of stdout\n"
+    "  -e, --rule LABEL=REGEX  also replace matches of a PCRE2 pattern with [LABEL];\n"
+    "                          may be repeated. Example: -e 'ticket=TICKET-\\d{6}'\n"
+    "  -f, --format FORMAT     input format: auto or text (both read every line as\n"
+    "                          text until structured formats arrive)\n"
+    "      --ipv4-prefix BITS  IPv4 bits kept by truncation (0-32, default 24)\n"
+    "      --ipv6-prefix BITS  IPv6 bits kept by truncation (0-128, default 48)\n"
+    "      --max-line SIZE     longest line scrubbed in full (default 1M; K, M, G\n"
+    "                          suffixes). Longer lines take the on-error path.\n"
+    "      --on-error MODE     what to do with a line that cannot be scrubbed safely\n"
+    "                          (a rule hit its match limit, the line is too long):\n"
+    "                            redact-line  write a marker line instead (default)\n"
+    "                            drop         write nothing\n"
+    "                            quarantine   write the raw line to --quarantine FILE\n"
+    "      --quarantine FILE   where quarantined lines go (implies --on-error quarantine);\n"
+    "                          the file holds raw data: protect it\n"
+    "      --match-limit N     PCRE2 match limit per rule and line (default 1000000)\n"
+    "      --strict            exit with status 3 if any line was quarantined\n"
+    "      --stats             print counters, speed and peak memory to stderr at the end\n"
+    "  -h, --help              show this help and exit\n"
+    "  -V, --version           show the version and exit\n"
+    "\n"
+    "Exit status: 0 success; 1 bad usage; 2 input or output error (including a closed\n"
+    "output pipe); 3 lines were quarantined and --strict was given.\n"
+    "\n"
+    "Examples:\n"
+    "  logscrub < access.log > access.clean.log\n"
+    "  tail -F /var/log/nginx/access.log | logscrub | shipper\n"
+    "  logscrub --stats -o clean.log app.log.1 app.log\n";
+
+enum {
+    OPT_IPV4 = 256,
+    OPT_IPV6,
+    OPT_MAX_LINE,
+    OPT_ON_ERROR,
+    OPT_QUARANTINE,
+    OPT_MATCH_LIMIT,
+    OPT_STRICT,
+    OPT_STATS,
+};
+
+static const struct option long_opts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"rule", required_argument, NULL, 'e'},
+    {"format", required_argument, NULL, 'f'},
+    {"policy", required_argument, NULL, 'p'},
+    {"ipv4-prefix", required_argument, NULL, OPT_IPV4},
+    {"ipv6-prefix", required_argument, NULL, OPT_IPV6},
+    {"max-line", required_argument, NULL, OPT_MAX_LINE},
+    {"on-error", required_argument, NULL, OPT_ON_ERROR},
+    {"quarantine", required_argument, NULL, OPT_QUARANTINE},
+    {"match-limit", required_argument, NULL, OPT_MATCH_LIMIT},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+struct options {
+    const char *output;
+    const char *quarantine;
+    size_t max_line;
+    unsigned v4_bits, v6_bits;
+    lsc_on_error on_error;
+    bool on_error_set;
+    uint32_t match_limit;
+    bool strict;
+    bool stats;
+};
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "logscrub: ");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'logscrub --help' for more information.\n");
+    return EXIT_USAGE;
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9') {
+        return false;
+    }
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool lsc_cli_parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9') {
+        return false;
+    }
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0) {
+        return false;
+    }
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0':
+        break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        break;
+    default:
+        return false;
+    }
+    const char *rest = *end != '\0' ? end + 1 : end;
+    if (*rest != '\0' && strcmp(rest, "B") != 0 && strcmp(rest, "iB") != 0) {
+        return false;
+    }
+    if (v > (SIZE_MAX >> shift)) {
+        return false;
+    }
+    *out = (size_t)(v << shift);
+    return true;
+}
+
+static int add_rule(struct lsc_policy *pol, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg) {
+        return usage_error("--rule wants LABEL=REGEX, got '%s'", arg);
+    }
+    char label[64];
+    size_t l = (size_t)(eq - arg);
+    if (l >= sizeof label) {
+        return usage_error("--rule label is longer than 63 bytes: '%s'", arg);
+    }
+    memcpy(label, arg, l);
+    label[l] = '\0';
+    char err[300];
+    lsc_error rc = lsc_policy_add_rule(pol, label, eq + 1, err, sizeof err);
+    if (rc == LSC_EREGEX) {
+        fprintf(stderr, "logscrub: --rule %s: bad regular expression: %s\n", label, err);
+        fprintf(stderr, "  pattern: %s\n", eq + 1);
+        return EXIT_USAGE;
+    }
+    if (rc != LSC_OK) {
+        fprintf(stderr, "logscrub: --rule %s: %s\n", label, lsc_strerror(rc));
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o, struct lsc_policy *pol)
+{
+    int c;
+    unsigned long v;
+    while ((c = getopt_long(argc, argv, "o:e:f:p:hV", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'e': {
+            int rc = add_rule(pol, optarg);
+            if (rc != 0) {
+                return rc;
+            }
+            break;
+        }
+        case 'f':
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "text") != 0) {
+                return usage_error("format '%s' is not supported yet; use auto or text (every "
+                                   "line is scrubbed as text)",
+                                   optarg);
+            }
+            break;
+        case 'p':
+            return usage_error("policy files (-p %s) are not supported yet; the embedded "
+                               "default policy runs without -p",
+                               optarg);
+        case OPT_IPV4:
+            if (!parse_uint(optarg, 32, &v)) {
+                return usage_error("--ipv4-prefix wants 0 to 32 bits, got '%s'", optarg);
+            }
+            o->v4_bits = (unsigned)v;
+            break;
+        case OPT_IPV6:
+            if (!parse_uint(optarg, 128, &v)) {
+                return usage_error("--ipv6-prefix wants 0 to 128 bits, got '%s'", optarg);
+            }
+            o->v6_bits = (unsigned)v;
+            break;
+        case OPT_MAX_LINE:
+            if (!lsc_cli_parse_size(optarg, &o->max_line) || o->max_line == 0
+                || o->max_line > MAX_MAX_LINE) {
+                return usage_error("--max-line wants a size from 1 to 1G (like 4M), got '%s'",
+                                   optarg);
+            }
+            break;
+        case OPT_ON_ERROR:
+            if (strcmp(optarg, "redact-line") == 0) {
+                o->on_error = LSC_ON_ERROR_REDACT_LINE;
+            } else if (strcmp(optarg, "drop") == 0) {
+                o->on_error = LSC_ON_ERROR_DROP;
+            } else if (strcmp(optarg, "quarantine") == 0) {
+                o->on_error = LSC_ON_ERROR_QUARANTINE;
+            } else {
+                return usage_error("--on-error wants redact-line, drop or quarantine, got '%s'",
+                                   optarg);
+            }
+            o->on_error_set = true;
+            break;
+        case OPT_QUARANTINE:
+            o->quarantine = optarg;
+            break;
+        case OPT_MATCH_LIMIT:
+            if (!parse_uint(optarg, UINT32_MAX, &v) || v == 0) {
+                return usage_error("--match-limit wants a positive number, got '%s'", optarg);
+            }
+            o->match_limit = (uint32_t)v;
+            break;
+        case OPT_STRICT:
+            o->strict = true;
+            break;
+        case OPT_STATS:
+            o->stats = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(0);
+        case 'V':
+            printf("logscrub %s\n", LSC_VERSION);
+            exit(0);
+        default:
+            fprintf(stderr, "Try 'logscrub --help' for more information.\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (o->quarantine != NULL) {
+        if (o->on_error_set && o->on_error != LSC_ON_ERROR_QUARANTINE) {
+            return usage_error("--quarantine contradicts --on-error %s", 
+                               o->on_error == LSC_ON_ERROR_DROP ? "drop" : "redact-line");
+        }
+        o->on_error = LSC_ON_ERROR_QUARANTINE;
+    } else if (o->on_error == LSC_ON_ERROR_QUARANTINE) {
+        return usage_error("%s", "--on-error quarantine needs --quarantine FILE");
+    }
+    return 0;
+}
+
+static int open_output(const char *path, const char *what)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        fprintf(stderr, "logscrub: cannot open %s '%s': %s\n", what, path, strerror(errno));
+    }
+    return fd;
+}
+
+/* Runs one input; returns 0 or an exit status. */
+static int run_input(struct lsc_scrubber *sc, const char *path, int out_fd,
+                     const struct lsc_stream_opts *so, const char *out_name)
+{
+    bool is_stdin = path == NULL || strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    const char *name = is_stdin ? "standard input" : path;
+    if (fd < 0) {
+        fprintf(stderr, "logscrub: cannot open '%s': %s\n", path, strerror(errno));
+        return EXIT_IO;
+    }
+    lsc_error err = lsc_scrub_fd(sc, fd, out_fd, so);
+    int saved = errno;
+    if (!is_stdin) {
+        close(fd);
+    }
+    switch (err) {
+    case LSC_OK:
+        return 0;
+    case LSC_EPIPE:
+        return EXIT_IO; /* the reader went away: stop quietly */
+    case LSC_EREAD:
+        fprintf(stderr, "logscrub: error reading %s: %s\n", name, strerror(saved));
+        return EXIT_IO;
+    case LSC_EWRITE:
+        fprintf(stderr, "logscrub: error writing %s: %s\n", out_name, strerror(saved));
+        return EXIT_IO;
+    default:
+        fprintf(stderr, "logscrub: %s: %s\n", name, lsc_strerror(err));
+        return EXIT_IO;
+    }
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is reported by write() as EPIPE */
+
+    struct lsc_policy *pol;
+    if (lsc_policy_default(&pol) != LSC_OK) {
+        fprintf(stderr, "logscrub: out of memory\n");
+        return EXIT_IO;
+    }
+    struct options o = {.max_line = DEFAULT_MAX_LINE, .v4_bits = 24, .v6_bits = 48};
+    int rc = parse_args(argc, argv, &o, pol);
+    if (rc != 0) {
+        lsc_policy_free(pol);
+        return rc;
+    }
+    lsc_policy_set_ip_mask(pol, o.v4_bits, o.v6_bits);
+    lsc_policy_set_on_error(pol, o.on_error);
+    if (o.match_limit > 0) {
+        lsc_policy_set_match_limit(pol, o.match_limit);
+    }
+
+    int out_fd = STDOUT_FILENO;
+    const char *out_name = "standard output";
+    struct lsc_stream_opts so = {.max_line = o.max_line, .quarantine_fd = -1};
+    struct lsc_scrubber *sc = NULL;
+    if (o.output != NULL) {
+        out_fd = open_output(o.output, "output");
+        out_name = o.output;
+        if (out_fd < 0) {
+            rc = EXIT_IO;
+            goto done;
+        }
+    }
+    if (o.quarantine != NULL) {
+        so.quarantine_fd = open_output(o.quarantine, "quarantine file");
+        if (so.quarantine_fd < 0) {
+            rc = EXIT_IO;
+            goto done;
+        }
+    }
+    if (lsc_scrubber_new(pol, &sc) != LSC_OK) {
+        fprintf(stderr, "logscrub: out of memory\n");
+        rc = EXIT_IO;
+        goto done;
+    }
+
+    double t0 = now_seconds();
+    if (optind >= argc) {
+        rc = run_input(sc, NULL, out_fd, &so, out_name);
+    }
+    for (int i = optind; i < argc && rc == 0; i++) {
+        rc = run_input(sc, argv[i], out_fd, &so, out_name);
+    }
+    double elapsed = now_seconds() - t0;
+
+    if (rc == 0 && o.output != NULL && close(out_fd) != 0) {
+        fprintf(stderr, "logscrub: error writing %s: %s\n", out_name, strerror(errno));
+        rc = EXIT_IO;
+    }
+    out_fd = STDOUT_FILENO;
+    if (so.quarantine_fd >= 0 && close(so.quarantine_fd) != 0 && rc == 0) {
+        fprintf(stderr, "logscrub: error writing quarantine file: %s\n", strerror(errno));
+        rc = EXIT_IO;
+    }
+    so.quarantine_fd = -1;
+    const struct lsc_stats *st = lsc_scrubber_stats(sc);
+    if (o.stats) {
+        lsc_cli_print_stats(stderr, st, "default (built-in)", elapsed);
+    }
+    if (rc == 0 && o.strict && st->quarantined > 0) {
+        rc = EXIT_STRICT;
+    }
+done:
+    if (out_fd != STDOUT_FILENO) {
+        close(out_fd);
+    }
+    if (so.quarantine_fd >= 0) {
+        close(so.quarantine_fd);
+    }
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+    return rc;
+}

@@ -1,0 +1,69 @@
+/*
+ * detect.h - the text detectors. A detector sees bytes and reports spans; it never decides
+ * what to do with them (that is the engine's plan) and never allocates.
+ */
+#ifndef LSC_DETECT_H
+#define LSC_DETECT_H
+
+#include "logscrub.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A parsed IP address. family is 4 or 6; for 4, bytes[0..4) hold the address. */
+struct lsc_ip {
+    uint8_t bytes[16];
+    uint8_t family;
+    bool dotted_tail; /* IPv6 written with a trailing dotted quad (::ffff:1.2.3.4) */
+};
+
+struct lsc_match {
+    size_t off;
+    size_t len;
+    lsc_class cls;
+    bool quote;       /* a bare value after a quoted name: the label must be a JSON string */
+    struct lsc_ip ip; /* set for LSC_CLASS_IPV4 and LSC_CLASS_IPV6 */
+};
+
+/* Called once per match, in increasing offset order, non-overlapping. Non-zero aborts. */
+typedef int (*lsc_match_fn)(void *ctx, const struct lsc_match *m);
+
+/*
+ * lsc_detect_text runs every built-in detector over p[0..n) in one left-to-right pass.
+ * Returns 0, or the first non-zero value returned by fn.
+ */
+int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx);
+
+/*
+ * IP parsers. Each reads from p (p < end) and returns the number of bytes of a complete
+ * address, or 0. They do not look at the byte before p; callers check the left boundary.
+ */
+size_t lsc_ip4_parse(const char *p, const char *end, uint8_t out[4]);
+size_t lsc_ip6_parse(const char *p, const char *end, struct lsc_ip *out);
+
+/* Checksums for validating candidates. digits are ASCII '0'..'9'. */
+bool lsc_luhn_valid(const char *digits, size_t n);
+/* iban holds n compact characters (no spaces), upper-case letters and digits. */
+bool lsc_iban_valid(const char *iban, size_t n);
+
+/* Individual detectors, each tried at position i of p[0..n); on success fill m. */
+bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m);
+bool lsc_detect_jwt(const char *p, size_t n, size_t i, struct lsc_match *m);
+bool lsc_detect_auth_scheme(const char *p, size_t n, size_t i, struct lsc_match *m);
+bool lsc_detect_pem(const char *p, size_t n, size_t i, struct lsc_match *m);
+bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m);
+bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m);
+/* '@' or "%40" at i; the local part may reach back to floor. */
+bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t floor,
+                      struct lsc_match *m);
+/* '=' (sep_len 1), "%3D" (sep_len 3) or ':' at i, preceded by a secret-looking name. */
+bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
+                             struct lsc_match *m);
+/* "://" at i: the password of scheme://user:password@host. */
+bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m);
+
+/* Exposed for tests: does this (raw, possibly percent-encoded) name name a secret? */
+bool lsc_secret_name(const char *name, size_t len);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * financial.c - payment card numbers (Luhn) and IBANs (ISO 13616 mod-97).
+ *
+ * Card grammar: 13-19 digits starting with 2-6 (the issuer ranges of Visa, Mastercard, Amex,
+ * Discover, JCB, Diners and UnionPay; this excludes epoch-millisecond timestamps, which start
+ * with 1), written solid or in groups separated by single spaces or dashes.
+ * IBAN grammar: two upper-case letters, two digits, then 11-30 upper-case letters or digits,
+ * solid or in groups of four separated by single spaces; 15-34 characters in all.
+ * A candidate counts only if its checksum holds. Grouped candidates are tried at every group
+ * boundary, longest first, so a card followed by an unrelated number is still found.
+ */
+#include "detect.h"
+
+#include "chars.h"
+
+bool lsc_luhn_valid(const char *digits, size_t n)
+{
+    unsigned sum = 0;
+    bool dbl = false;
+    for (size_t i = n; i-- > 0;) {
+        unsigned d = (unsigned)(digits[i] - '0');
+        if (dbl) {
+            d *= 2;
+            if (d > 9) {
+                d -= 9;
+            }
+        }
+        sum += d;
+        dbl = !dbl;
+    }
+    return n > 0 && sum % 10 == 0;
+}
+
+bool lsc_iban_valid(const char *iban, size_t n)
+{
+    if (n < 15 || n > 34) {
+        return false;
+    }
+    unsigned rem = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)iban[(k + 4) % n]; /* country+check moved to the end */
+        if (lsc_is_digit(c)) {
+            rem = (rem * 10 + (c - '0')) % 97;
+        } else if (lsc_is_upper(c)) {
+            unsigned v = c - 'A' + 10;
+            rem = (rem * 100 + v) % 97;
+        } else {
+            return false;
+        }
+    }
+    return rem == 1;
+}
+
+#define CARD_MAX 19
+#define GROUP_MAX 12
+
+/* Group ends (exclusive offsets into p) and compact character counts at each. */
+struct groups {
+    size_t end[GROUP_MAX];
+    size_t count[GROUP_MAX];
+    int n;
+};
+
+/*
+ * Collects groups of characters accepted by ok() starting at i, separated by one of seps.
+ * Stops at the first byte that is neither, or when total exceeds max. Fills compact[].
+ */
+static void collect(const char *p, size_t n, size_t i, bool (*ok)(unsigned char),
+                    const char *seps, size_t max, char *compact, struct groups *g)
+{
+    size_t total = 0;
+    g->n = 0;
+    while (i < n && g->n < GROUP_MAX) {
+        size_t start = i;
+        while (i < n && ok((unsigned char)p[i]) && total < max + 1) {
+            compact[total++] = p[i++];
+        }
+        if (i == start) {
+            break;
+        }
+        g->end[g->n] = i;
+        g->count[g->n] = total;
+        g->n++;
+        if (total > max) {
+            break;
+        }
+        if (i + 1 < n && (p[i] == seps[0] || p[i] == seps[1]) && ok((unsigned char)p[i + 1])) {
+            i++;
+            continue;
+        }
+        break;
+    }
+}
+
+static bool digit_ok(unsigned char c)
+{
+    return lsc_is_digit(c);
+}
+
+static bool iban_ok(unsigned char c)
+{
+    return lsc_is_digit(c) || lsc_is_upper(c);
+}
+
+/* The byte after a candidate must not continue it. */
+static bool right_boundary(const char *p, size_t n, size_t e)
+{
+    return e >= n || !lsc_is_alnum((unsigned char)p[e]);
+}
+
+bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    /* Every card layout starts with a group of at least four digits. */
+    if (p[i] < '2' || p[i] > '6' || n - i < 13 || !lsc_is_digit((unsigned char)p[i + 1])
+        || !lsc_is_digit((unsigned char)p[i + 2]) || !lsc_is_digit((unsigned char)p[i + 3])) {
+        return false;
+    }
+    char digits[CARD_MAX + 2];
+    struct groups g;
+    collect(p, n, i, digit_ok, " -", CARD_MAX, digits, &g);
+    for (int k = g.n - 1; k >= 0; k--) {
+        size_t cnt = g.count[k];
+        if (cnt < 13 || cnt > CARD_MAX) {
+            continue;
+        }
+        if (!right_boundary(p, n, g.end[k]) && k == g.n - 1) {
+            continue;
+        }
+        if (lsc_luhn_valid(digits, cnt)) {
+            m->off = i;
+            m->len = g.end[k] - i;
+            m->cls = LSC_CLASS_CARD;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (i + 4 > n || !lsc_is_upper((unsigned char)p[i]) || !lsc_is_upper((unsigned char)p[i + 1])
+        || !lsc_is_digit((unsigned char)p[i + 2]) || !lsc_is_digit((unsigned char)p[i + 3])) {
+        return false;
+    }
+    char compact[34 + 2];
+    struct groups g;
+    collect(p, n, i, iban_ok, "  ", 34, compact, &g);
+    for (int k = g.n - 1; k >= 0; k--) {
+        size_t cnt = g.count[k];
+        if (cnt < 15 || cnt > 34) {
+            continue;
+        }
+        if (k == g.n - 1 && !right_boundary(p, n, g.end[k])) {
+            continue;
+        }
+        if (lsc_iban_valid(compact, cnt)) {
+            m->off = i;
+            m->len = g.end[k] - i;
+            m->cls = LSC_CLASS_IBAN;
+            return true;
+        }
+    }
+    return false;
+}

@@ -1,0 +1,150 @@
+/*
+ * ip.c - hand-written IPv4 and IPv6 address parsers (no regex).
+ *
+ * Grammar accepted:
+ *   IPv4  = octet "." octet "." octet "." octet      octet = 1-3 digits, value <= 255
+ *   IPv6  = RFC 4291 section 2.2 text forms: eight 1-4 digit hex groups, one "::" standing
+ *           for one or more zero groups, and an optional trailing IPv4 dotted quad in place of
+ *           the last two groups (::ffff:1.2.3.4).
+ * A zone (%eth0), brackets and ports are not part of the address; the caller leaves them.
+ * Neither parser accepts an address that runs straight into more address-like bytes
+ * (1.2.3.4.5, 1.2.3.4567, fe80::1g), so version strings and dotted garbage are not taken.
+ */
+#include "detect.h"
+
+#include "chars.h"
+
+#include <string.h>
+
+size_t lsc_ip4_parse(const char *p, const char *end, uint8_t out[4])
+{
+    const char *s = p;
+    for (int part = 0; part < 4; part++) {
+        if (part > 0) {
+            if (s >= end || *s != '.') {
+                return 0;
+            }
+            s++;
+        }
+        unsigned v = 0;
+        int digits = 0;
+        while (s < end && lsc_is_digit((unsigned char)*s) && digits < 3) {
+            v = v * 10 + (unsigned)(*s - '0');
+            s++;
+            digits++;
+        }
+        if (digits == 0 || v > 255) {
+            return 0;
+        }
+        out[part] = (uint8_t)v;
+    }
+    /* A fourth digit, or ".digit", means this is part of something longer. */
+    if (s < end && lsc_is_digit((unsigned char)*s)) {
+        return 0;
+    }
+    if (s + 1 < end && *s == '.' && lsc_is_digit((unsigned char)s[1])) {
+        return 0;
+    }
+    return (size_t)(s - p);
+}
+
+/* Reads up to 4 hex digits at s; returns the count (0 when none, 5 when too many). */
+static int hex_group(const char *s, const char *end, unsigned *val)
+{
+    int n = 0;
+    unsigned v = 0;
+    while (s + n < end && lsc_is_hex((unsigned char)s[n])) {
+        if (n == 4) {
+            return 5;
+        }
+        v = (v << 4) | (unsigned)lsc_hex_value((unsigned char)s[n]);
+        n++;
+    }
+    *val = v;
+    return n;
+}
+
+size_t lsc_ip6_parse(const char *p, const char *end, struct lsc_ip *out)
+{
+    uint16_t groups[8];
+    int ng = 0;
+    int gap = -1; /* index in groups where "::" stands */
+    bool dotted = false;
+    const char *s = p;
+
+    if (end - s >= 2 && s[0] == ':' && s[1] == ':') {
+        gap = 0;
+        s += 2;
+    }
+    while (ng < 8 && s < end) {
+        unsigned v;
+        int h = hex_group(s, end, &v);
+        if (h == 0) {
+            break; /* only legal right after "::" */
+        }
+        if (h == 5) {
+            return 0;
+        }
+        if (s + h < end && s[h] == '.') {
+            uint8_t v4[4];
+            size_t l4 = ng <= 6 ? lsc_ip4_parse(s, end, v4) : 0;
+            if (l4 == 0) {
+                return 0;
+            }
+            groups[ng++] = (uint16_t)(v4[0] << 8 | v4[1]);
+            groups[ng++] = (uint16_t)(v4[2] << 8 | v4[3]);
+            s += l4;
+            dotted = true;
+            break;
+        }
+        groups[ng++] = (uint16_t)v;
+        s += h;
+        if (ng == 8 || s >= end || *s != ':') {
+            break;
+        }
+        if (s + 1 < end && s[1] == ':') {
+            if (gap >= 0) {
+                return 0; /* a second "::" */
+            }
+            gap = ng;
+            s += 2;
+            continue;
+        }
+        if (s + 1 < end && lsc_is_hex((unsigned char)s[1])) {
+            s++;
+            continue;
+        }
+        break; /* "addr: message" - the colon is punctuation */
+    }
+    if (gap < 0 ? ng != 8 : ng > 7) {
+        return 0;
+    }
+    if (gap < 0 && dotted && ng != 8) {
+        return 0;
+    }
+    /* Must not run into more address-like bytes. */
+    if (s < end) {
+        unsigned char c = (unsigned char)*s;
+        if (lsc_is_alnum(c) || (c == '.' && s + 1 < end && lsc_is_digit((unsigned char)s[1]))) {
+            return 0;
+        }
+        if (c == ':' && s + 1 < end && (lsc_is_hex((unsigned char)s[1]) || s[1] == ':')) {
+            return 0;
+        }
+    }
+    memset(out, 0, sizeof *out);
+    out->family = 6;
+    out->dotted_tail = dotted;
+    int zeros = 8 - ng;
+    for (int g = 0, k = 0; g < 8; g++) {
+        uint16_t v;
+        if (gap >= 0 && g >= gap && g < gap + zeros) {
+            v = 0;
+        } else {
+            v = groups[k++];
+        }
+        out->bytes[2 * g] = (uint8_t)(v >> 8);
+        out->bytes[2 * g + 1] = (uint8_t)v;
+    }
+    return (size_t)(s - p);
+}

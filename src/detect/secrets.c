@@ -1,0 +1,257 @@
+/*
+ * secrets.c - values whose name gives them away, and passwords in URLs.
+ *
+ * Secret parameters: NAME SEP VALUE where SEP is "=", "%3D" (an encoded query inside a
+ * URL), or ":" (headers, YAML, JSON). NAME is the run of [A-Za-z0-9_.%-] (or a JSON string
+ * "NAME", also with escaped quotes \"NAME\") right before SEP; it is percent-decoded,
+ * lower-cased and '-' folded to '_' before it is compared with the list below. VALUE is
+ * a quoted string (its contents), or a bare run up to a delimiter. For Authorization
+ * headers the value runs over spaces ("Bearer abc").
+ *
+ * URL passwords: scheme "://" user ":" password "@" host - the password is reported.
+ */
+#include "detect.h"
+
+#include "chars.h"
+
+#include <string.h>
+
+#define NAME_MAX_LEN 64
+
+struct name {
+    const char *text;
+    size_t len;
+};
+
+#define NAME(s) {s, sizeof(s) - 1}
+
+/* Whole names that are secrets. */
+static const struct name exact_names[] = {
+    NAME("pass"),          NAME("pwd"),         NAME("auth"),
+    NAME("session"),       NAME("sid"),         NAME("sig"),
+    NAME("authorization"), NAME("proxy_authorization"), NAME("cookie"),
+    NAME("set_cookie"),    NAME("api_key"),     NAME("apikey"),
+    NAME("x_api_key"),     NAME("key_secret"),  NAME("credentials"),
+    NAME("credential"),    NAME("otp"),         NAME("pin"),
+};
+
+/* Names ending with one of these are secrets too (db_password, csrftoken, x_amz_signature). */
+static const struct name suffixes[] = {
+    NAME("password"),    NAME("passwd"),     NAME("secret"),     NAME("token"),
+    NAME("signature"),   NAME("apikey"),     NAME("api_key"),    NAME("sessionid"),
+    NAME("session_id"),  NAME("private_key"), NAME("access_key"), NAME("secret_key"),
+    NAME("passphrase"),  NAME("client_key"),
+};
+
+static size_t normalise(const char *name, size_t len, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o < NAME_MAX_LEN; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c == '%' && i + 2 < len && lsc_is_hex((unsigned char)name[i + 1])
+            && lsc_is_hex((unsigned char)name[i + 2])) {
+            c = (unsigned char)(lsc_hex_value((unsigned char)name[i + 1]) << 4
+                                | lsc_hex_value((unsigned char)name[i + 2]));
+            i += 2;
+        }
+        c = lsc_lower(c);
+        out[o++] = c == '-' ? '_' : (char)c;
+    }
+    return o;
+}
+
+bool lsc_secret_name(const char *name, size_t len)
+{
+    char norm[NAME_MAX_LEN];
+    if (len == 0 || len > NAME_MAX_LEN * 3) {
+        return false;
+    }
+    size_t n = normalise(name, len, norm);
+    for (size_t k = 0; k < sizeof exact_names / sizeof exact_names[0]; k++) {
+        const struct name *e = &exact_names[k];
+        if (e->len == n && memcmp(norm, e->text, n) == 0) {
+            return true;
+        }
+    }
+    for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+        const struct name *e = &suffixes[k];
+        if (e->len <= n && memcmp(norm + n - e->len, e->text, e->len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool name_char(unsigned char c)
+{
+    return lsc_is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '%';
+}
+
+static bool is_authorization(const char *name, size_t len)
+{
+    char norm[NAME_MAX_LEN];
+    size_t n = normalise(name, len, norm);
+    return (n == 13 && memcmp(norm, "authorization", 13) == 0)
+           || (n == 19 && memcmp(norm, "proxy_authorization", 19) == 0);
+}
+
+/* Ends a bare value: white space, separators and quotes; "%26" is an encoded '&'. */
+static bool value_end(const char *p, size_t n, size_t j, bool spaces_ok)
+{
+    unsigned char c = (unsigned char)p[j];
+    switch (c) {
+    case ' ':
+    case '\t':
+        return !spaces_ok;
+    case '&':
+    case ';':
+    case ',':
+    case '"':
+    case '\'':
+    case '<':
+    case '>':
+    case '\r':
+    case '\n':
+    case '\0':
+        return true;
+    case ')':
+    case '}':
+    case ']':
+        return !spaces_ok;
+    case '\\':
+        return j + 1 < n && p[j + 1] == '"'; /* an escaped quote ends a value inside JSON */
+    case '%':
+        return j + 2 < n && p[j + 1] == '2' && p[j + 2] == '6';
+    default:
+        return false;
+    }
+}
+
+/* Finds the end of a quoted value starting after the opening quote; honours backslashes. */
+static size_t quoted_end(const char *p, size_t n, size_t j, char quote, bool escaped_quote)
+{
+    while (j < n) {
+        if (escaped_quote) {
+            if (p[j] == '\\' && j + 1 < n && p[j + 1] == quote) {
+                return j;
+            }
+            if (p[j] == '\\' && j + 2 < n && p[j + 1] == '\\') {
+                j += 2; /* \\ inside an embedded string */
+                continue;
+            }
+        } else {
+            if (p[j] == '\\' && j + 1 < n) {
+                j += 2;
+                continue;
+            }
+            if (p[j] == quote) {
+                return j;
+            }
+        }
+        j++;
+    }
+    return n; /* unterminated: to the end of the line, fail closed */
+}
+
+bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
+                             struct lsc_match *m)
+{
+    /* Walk back over optional spaces, an optional closing quote, then the name. */
+    size_t e = i;
+    while (e > floor && i - e < 2 && p[e - 1] == ' ') {
+        e--;
+    }
+    bool quoted = false, esc_quoted = false;
+    if (e > floor && (p[e - 1] == '"' || p[e - 1] == '\'')) {
+        quoted = true;
+        e--;
+        if (e > floor && p[e - 1] == '\\') {
+            esc_quoted = true;
+            e--;
+        }
+    }
+    size_t s = e;
+    while (s > floor && e - s < NAME_MAX_LEN * 3 && name_char((unsigned char)p[s - 1])) {
+        s--;
+    }
+    if (s == e || !lsc_secret_name(p + s, e - s)) {
+        return false;
+    }
+    bool auth = is_authorization(p + s, e - s);
+    size_t j = i + sep_len;
+    while (j < n && (p[j] == ' ' || p[j] == '\t') && j - i - sep_len < 4) {
+        j++;
+    }
+    if (j >= n) {
+        return false;
+    }
+    size_t vs, ve;
+    if (p[j] == '"' || p[j] == '\'') {
+        vs = j + 1;
+        ve = quoted_end(p, n, vs, p[j], false);
+    } else if (p[j] == '\\' && j + 1 < n && p[j + 1] == '"') {
+        vs = j + 2;
+        ve = quoted_end(p, n, vs, '"', true);
+    } else {
+        vs = j;
+        ve = j;
+        while (ve < n && !value_end(p, n, ve, auth)) {
+            ve++;
+        }
+        if (quoted || esc_quoted) {
+            /* JSON-ish bare value: null/true/false are not secrets. */
+            size_t l = ve - vs;
+            if ((l == 4 && memcmp(p + vs, "null", 4) == 0)
+                || (l == 4 && memcmp(p + vs, "true", 4) == 0)
+                || (l == 5 && memcmp(p + vs, "false", 5) == 0)) {
+                return false;
+            }
+        }
+        while (auth && ve > vs && (p[ve - 1] == ' ' || p[ve - 1] == '\t')) {
+            ve--;
+        }
+    }
+    if (ve <= vs) {
+        return false;
+    }
+    m->off = vs;
+    m->len = ve - vs;
+    m->cls = LSC_CLASS_SECRET_PARAM;
+    m->quote = quoted && !esc_quoted && vs == j && p[e] == '"';
+    return true;
+}
+
+static bool authority_end(unsigned char c)
+{
+    return c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' || c == '"' || c == '\''
+           || c == '<' || c == '>' || c == '\\' || c == '\r' || c == '\n' || c == '\0';
+}
+
+bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (n - i < 3 || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/') {
+        return false;
+    }
+    size_t a = i + 3;
+    size_t e = a;
+    size_t at = 0;
+    bool have_at = false;
+    while (e < n && !authority_end((unsigned char)p[e])) {
+        if (p[e] == '@') {
+            at = e;
+            have_at = true;
+        }
+        e++;
+    }
+    if (!have_at) {
+        return false;
+    }
+    const char *colon = memchr(p + a, ':', at - a);
+    if (colon == NULL || (size_t)(colon - p) + 1 >= at) {
+        return false;
+    }
+    m->off = (size_t)(colon - p) + 1;
+    m->len = at - m->off;
+    m->cls = LSC_CLASS_URL_PASSWORD;
+    return true;
+}

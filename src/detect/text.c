@@ -1,0 +1,208 @@
+/*
+ * text.c - the single pass that runs every built-in detector over a span of bytes.
+ *
+ * The scan walks the bytes once. Most bytes only cost a class test: detectors are tried
+ * where they can start (a digit after a non-digit, a letter or ':' at a word start) or at a
+ * trigger byte ('@', '=', ':', '%', '-'), and each detector confirms its candidate with a
+ * hand-written validator. After a match the scan resumes past it, so matches come out in
+ * order and never overlap; look-back detectors (e-mail, secret names) never reach before
+ * the end of the previous match.
+ */
+#include "detect.h"
+
+#include "chars.h"
+
+/* Can an IPv4 address or a card number start at i? Not inside a longer dotted number. */
+static bool digit_start(const char *p, size_t i)
+{
+    if (i == 0) {
+        return true;
+    }
+    unsigned char b = (unsigned char)p[i - 1];
+    if (lsc_is_digit(b)) {
+        return false;
+    }
+    return !(b == '.' && i >= 2 && lsc_is_digit((unsigned char)p[i - 2]));
+}
+
+/* 1-3 digits then '.': the only way an IPv4 address can start. */
+static bool ip4_gate(const char *p, size_t n, size_t i)
+{
+    size_t e = i;
+    while (e < n && e - i < 4 && lsc_is_digit((unsigned char)p[e])) {
+        e++;
+    }
+    return e - i <= 3 && e + 1 < n && p[e] == '.';
+}
+
+/* "::" or 1-4 hex digits then ':': the only ways an IPv6 address can start. */
+static bool ip6_gate(const char *p, size_t n, size_t i)
+{
+    size_t e = i;
+    while (e < n && e - i < 5 && lsc_is_hex((unsigned char)p[e])) {
+        e++;
+    }
+    return e - i <= 4 && e + 1 < n && p[e] == ':' && (e > i || p[e + 1] == ':');
+}
+
+static bool try_ip4(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (!ip4_gate(p, n, i)) {
+        return false;
+    }
+    size_t l = lsc_ip4_parse(p + i, p + n, m->ip.bytes);
+    if (l == 0) {
+        return false;
+    }
+    m->ip.family = 4;
+    m->ip.dotted_tail = false;
+    m->off = i;
+    m->len = l;
+    m->cls = LSC_CLASS_IPV4;
+    return true;
+}
+
+static bool try_ip6(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (!ip6_gate(p, n, i)) {
+        return false;
+    }
+    size_t l = lsc_ip6_parse(p + i, p + n, &m->ip);
+    if (l == 0) {
+        return false;
+    }
+    m->off = i;
+    m->len = l;
+    m->cls = LSC_CLASS_IPV6;
+    return true;
+}
+
+/* Detectors that start at a word start (the previous byte is not a letter or digit). */
+static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    unsigned char c = (unsigned char)p[i];
+    if (lsc_is_digit(c)) {
+        if (!digit_start(p, i)) {
+            return false;
+        }
+        return try_ip4(p, n, i, m) || try_ip6(p, n, i, m) || lsc_detect_card(p, n, i, m);
+    }
+    if (c == ':') {
+        return try_ip6(p, n, i, m);
+    }
+    if (!lsc_is_alpha(c)) {
+        return false;
+    }
+    if (lsc_is_hex(c) && try_ip6(p, n, i, m)) {
+        return true;
+    }
+    switch (c) {
+    case 'e':
+        return lsc_detect_jwt(p, n, i, m);
+    case 'b':
+    case 'B':
+        return lsc_detect_auth_scheme(p, n, i, m);
+    case 'A':
+    case 'g':
+    case 'h':
+    case 'n':
+    case 'p':
+    case 'r':
+    case 's':
+    case 'w':
+    case 'x':
+        if (lsc_detect_token(p, n, i, m)) {
+            return true;
+        }
+        break;
+    default:
+        break;
+    }
+    return lsc_is_upper(c) && lsc_detect_iban(p, n, i, m);
+}
+
+/* Byte classes for the scan loop: letters inside a word need no work at all. */
+enum { K_OTHER = 0, K_LETTER = 1, K_DIGIT = 2 };
+
+#define L1(c) [c] = K_LETTER
+#define L5(a, b, c, d, e) L1(a), L1(b), L1(c), L1(d), L1(e)
+static const unsigned char byte_class[256] = {
+    L5('a', 'b', 'c', 'd', 'e'), L5('f', 'g', 'h', 'i', 'j'), L5('k', 'l', 'm', 'n', 'o'),
+    L5('p', 'q', 'r', 's', 't'), L5('u', 'v', 'w', 'x', 'y'), L1('z'),
+    L5('A', 'B', 'C', 'D', 'E'), L5('F', 'G', 'H', 'I', 'J'), L5('K', 'L', 'M', 'N', 'O'),
+    L5('P', 'Q', 'R', 'S', 'T'), L5('U', 'V', 'W', 'X', 'Y'), L1('Z'),
+    ['0'] = K_DIGIT, ['1'] = K_DIGIT, ['2'] = K_DIGIT, ['3'] = K_DIGIT, ['4'] = K_DIGIT,
+    ['5'] = K_DIGIT, ['6'] = K_DIGIT, ['7'] = K_DIGIT, ['8'] = K_DIGIT, ['9'] = K_DIGIT,
+};
+#undef L1
+#undef L5
+
+int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
+{
+    size_t floor = 0;
+    size_t i = 0;
+    bool prev_alnum = false;
+    while (i < n) {
+        if (prev_alnum) {
+            while (i < n && byte_class[(unsigned char)p[i]] == K_LETTER) {
+                i++;
+            }
+            if (i == n) {
+                break;
+            }
+        }
+        unsigned char c = (unsigned char)p[i];
+        struct lsc_match m;
+        m.quote = false;
+        bool found = false;
+        bool alnum = byte_class[c] != K_OTHER;
+        if (!prev_alnum) {
+            found = try_word(p, n, i, &m);
+        } else if (byte_class[c] == K_DIGIT) {
+            /* "from1.2.3.4": an address glued to a word still counts. */
+            found = digit_start(p, i) && try_ip4(p, n, i, &m);
+        }
+        if (!found && !alnum) {
+            switch (c) {
+            case '@':
+                found = lsc_detect_email(p, n, i, 1, floor, &m);
+                break;
+            case '=':
+                found = lsc_detect_secret_param(p, n, i, 1, floor, &m);
+                break;
+            case ':':
+                found = lsc_detect_url_password(p, n, i, &m)
+                        || lsc_detect_secret_param(p, n, i, 1, floor, &m);
+                break;
+            case '%':
+                if (i + 2 < n && p[i + 1] == '4' && p[i + 2] == '0') {
+                    found = lsc_detect_email(p, n, i, 3, floor, &m);
+                } else if (i + 2 < n && p[i + 1] == '3' && (p[i + 2] | 32) == 'd') {
+                    found = lsc_detect_secret_param(p, n, i, 3, floor, &m);
+                }
+                break;
+            case '-':
+                found = lsc_detect_pem(p, n, i, &m);
+                break;
+            default:
+                break;
+            }
+        }
+        if (found) {
+            int rc = fn(ctx, &m);
+            if (rc != 0) {
+                return rc;
+            }
+            i = m.off + m.len;
+            floor = i;
+            prev_alnum = i > 0 && lsc_is_alnum((unsigned char)p[i - 1]);
+            if (m.len == 0) {
+                i++;
+            }
+            continue;
+        }
+        prev_alnum = alnum;
+        i++;
+    }
+    return 0;
+}

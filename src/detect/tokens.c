@@ -1,0 +1,257 @@
+/*
+ * tokens.c - credentials that announce themselves by shape: provider API keys with known
+ * prefixes, JSON Web Tokens, "Bearer"/"Basic" credentials and PEM private key blocks.
+ *
+ * Token grammar: PREFIX BODY, where BODY is the maximal run of the prefix's alphabet and
+ * must be at least the prefix's minimum length. JWT: "eyJ" b64url "." b64url "." b64url?
+ * (the signature may be empty for alg=none). Auth: "Bearer" (any case) blanks TOKEN, or
+ * "Basic" blanks BASE64 whose length is a multiple of 4; only TOKEN is reported.
+ * PEM: "-----BEGIN ... PRIVATE KEY-----" through the matching "-----END ...-----", or to the
+ * end of the line when the end marker is missing (fail closed).
+ */
+#include "detect.h"
+
+#include "chars.h"
+
+#include <string.h>
+
+enum alphabet {
+    ALNUM,      /* A-Z a-z 0-9 */
+    ALNUM_US,   /* plus _ */
+    B64URL,     /* plus _ and - */
+    UPPER_NUM,  /* A-Z 0-9 */
+    ALNUM_DASH, /* plus - */
+};
+
+struct token_kind {
+    const char *prefix;
+    unsigned char prefix_len;
+    unsigned char min_body;
+    unsigned char alphabet;
+};
+
+#define TOKEN(pfx, min, alpha) {pfx, sizeof(pfx) - 1, min, alpha}
+
+static const struct token_kind kinds[] = {
+    /* AWS access key ids: 4-letter type prefix + 16 upper-case letters/digits. */
+    TOKEN("AKIA", 16, UPPER_NUM), TOKEN("ASIA", 16, UPPER_NUM), TOKEN("AGPA", 16, UPPER_NUM),
+    TOKEN("AIDA", 16, UPPER_NUM), TOKEN("AROA", 16, UPPER_NUM), TOKEN("AIPA", 16, UPPER_NUM),
+    TOKEN("ANPA", 16, UPPER_NUM), TOKEN("ANVA", 16, UPPER_NUM), TOKEN("APKA", 16, UPPER_NUM),
+    TOKEN("ABIA", 16, UPPER_NUM), TOKEN("ACCA", 16, UPPER_NUM),
+    /* Google API keys. */
+    TOKEN("AIza", 35, B64URL),
+    /* GitHub. */
+    TOKEN("ghp_", 30, ALNUM), TOKEN("gho_", 30, ALNUM), TOKEN("ghu_", 30, ALNUM),
+    TOKEN("ghs_", 30, ALNUM), TOKEN("ghr_", 30, ALNUM), TOKEN("github_pat_", 20, ALNUM_US),
+    /* GitLab. */
+    TOKEN("glpat-", 20, B64URL), TOKEN("glptt-", 20, B64URL), TOKEN("gldt-", 20, B64URL),
+    TOKEN("glrt-", 20, B64URL), TOKEN("glsoat-", 20, B64URL),
+    /* Slack. */
+    TOKEN("xoxb-", 10, ALNUM_DASH), TOKEN("xoxp-", 10, ALNUM_DASH),
+    TOKEN("xoxa-", 10, ALNUM_DASH), TOKEN("xoxo-", 10, ALNUM_DASH),
+    TOKEN("xoxr-", 10, ALNUM_DASH), TOKEN("xoxs-", 10, ALNUM_DASH),
+    TOKEN("xapp-", 10, ALNUM_DASH),
+    /* Stripe. */
+    TOKEN("sk_live_", 16, ALNUM), TOKEN("sk_test_", 16, ALNUM), TOKEN("rk_live_", 16, ALNUM),
+    TOKEN("rk_test_", 16, ALNUM), TOKEN("whsec_", 16, ALNUM),
+    /* "sk-" style keys (OpenAI sk-proj-..., Anthropic sk-ant-..., and the many look-alikes). */
+    TOKEN("sk-", 20, B64URL),
+    /* Package registries and model hubs. */
+    TOKEN("npm_", 30, ALNUM), TOKEN("pypi-", 50, B64URL), TOKEN("hf_", 30, ALNUM),
+};
+
+static bool in_alphabet(unsigned char c, unsigned char alpha)
+{
+    switch (alpha) {
+    case ALNUM:
+        return lsc_is_alnum(c);
+    case ALNUM_US:
+        return lsc_is_alnum(c) || c == '_';
+    case B64URL:
+        return lsc_is_b64url(c);
+    case UPPER_NUM:
+        return lsc_is_upper(c) || lsc_is_digit(c);
+    default:
+        return lsc_is_alnum(c) || c == '-';
+    }
+}
+
+/* Could a known prefix start with these two bytes? Keeps the table walk off the hot path. */
+static bool prefix_gate(unsigned char a, unsigned char b)
+{
+    switch (a) {
+    case 'A':
+        return b == 'K' || b == 'S' || b == 'G' || b == 'I' || b == 'R' || b == 'N' || b == 'P'
+               || b == 'B' || b == 'C';
+    case 'g':
+        return b == 'h' || b == 'l';
+    case 'x':
+        return b == 'o' || b == 'a';
+    case 's':
+    case 'r':
+        return b == 'k';
+    case 'w':
+        return b == 'h';
+    case 'n':
+        return b == 'p';
+    case 'p':
+        return b == 'y';
+    case 'h':
+        return b == 'f';
+    default:
+        return false;
+    }
+}
+
+bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (n - i < 12 || !prefix_gate((unsigned char)p[i], (unsigned char)p[i + 1])) {
+        return false;
+    }
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        const struct token_kind *t = &kinds[k];
+        if (t->prefix[0] != p[i] || n - i < (size_t)t->prefix_len + t->min_body
+            || memcmp(p + i, t->prefix, t->prefix_len) != 0) {
+            continue;
+        }
+        size_t e = i + t->prefix_len;
+        while (e < n && in_alphabet((unsigned char)p[e], t->alphabet)) {
+            e++;
+        }
+        if (e - i - t->prefix_len < t->min_body) {
+            continue;
+        }
+        /* A key glued to more word characters is some other identifier. */
+        if (e < n && lsc_is_alnum((unsigned char)p[e])) {
+            continue;
+        }
+        m->off = i;
+        m->len = e - i;
+        m->cls = LSC_CLASS_API_KEY;
+        return true;
+    }
+    return false;
+}
+
+static size_t b64url_run(const char *p, size_t n, size_t i)
+{
+    size_t e = i;
+    while (e < n && lsc_is_b64url((unsigned char)p[e])) {
+        e++;
+    }
+    return e - i;
+}
+
+bool lsc_detect_jwt(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (n - i < 10 || memcmp(p + i, "eyJ", 3) != 0) {
+        return false;
+    }
+    size_t h = b64url_run(p, n, i);
+    if (h < 10 || i + h >= n || p[i + h] != '.') {
+        return false;
+    }
+    size_t j = i + h + 1;
+    size_t pl = b64url_run(p, n, j);
+    if (pl < 2 || j + pl >= n || p[j + pl] != '.') {
+        return false;
+    }
+    j += pl + 1;
+    j += b64url_run(p, n, j);
+    m->off = i;
+    m->len = j - i;
+    m->cls = LSC_CLASS_JWT;
+    return true;
+}
+
+static bool bearer_char(unsigned char c)
+{
+    return lsc_is_alnum(c) || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
+           || c == '=' || c == '-';
+}
+
+static bool basic_char(unsigned char c)
+{
+    return lsc_is_alnum(c) || c == '+' || c == '/' || c == '=';
+}
+
+bool lsc_detect_auth_scheme(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    bool bearer;
+    size_t j;
+    if (n - i > 7 && lsc_ieq(p + i, "bearer", 6)) {
+        bearer = true;
+        j = i + 6;
+    } else if (n - i > 6 && lsc_ieq(p + i, "basic", 5)) {
+        bearer = false;
+        j = i + 5;
+    } else {
+        return false;
+    }
+    size_t sp = j;
+    while (j < n && (p[j] == ' ' || p[j] == '\t')) {
+        j++;
+    }
+    if (j == sp) {
+        return false;
+    }
+    size_t start = j;
+    bool symbol_or_digit = false;
+    while (j < n && (bearer ? bearer_char((unsigned char)p[j]) : basic_char((unsigned char)p[j]))) {
+        symbol_or_digit |= !lsc_is_alpha((unsigned char)p[j]);
+        j++;
+    }
+    size_t len = j - start;
+    if (bearer) {
+        /* "Bearer realm", "bearer authentication": plain words are not tokens. */
+        if (len < 8 || (len < 16 && !symbol_or_digit)) {
+            return false;
+        }
+    } else if (len < 8 || len % 4 != 0) {
+        return false;
+    }
+    m->off = start;
+    m->len = len;
+    m->cls = LSC_CLASS_AUTH;
+    return true;
+}
+
+static const char *find(const char *p, size_t n, size_t from, const char *lit)
+{
+    size_t l = strlen(lit);
+    if (from > n || n - from < l) {
+        return NULL;
+    }
+    return memmem(p + from, n - from, lit, l);
+}
+
+bool lsc_detect_pem(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (n - i < 20 || memcmp(p + i, "-----BEGIN ", 11) != 0) {
+        return false;
+    }
+    /* The label ends at the next "-----" within a short distance. */
+    size_t lab_end_limit = i + 11 + 64 < n ? i + 11 + 64 : n;
+    const char *dash = find(p, lab_end_limit, i + 11, "-----");
+    if (dash == NULL) {
+        return false;
+    }
+    const char *label = p + i + 11;
+    size_t label_len = (size_t)(dash - label);
+    if (label_len < 11 || memcmp(dash - 11, "PRIVATE KEY", 11) != 0) {
+        return false;
+    }
+    size_t after = (size_t)(dash - p) + 5;
+    const char *end = find(p, n, after, "-----END ");
+    size_t stop = n;
+    if (end != NULL) {
+        const char *close = find(p, n, (size_t)(end - p) + 9, "-----");
+        if (close != NULL) {
+            stop = (size_t)(close - p) + 5;
+        }
+    }
+    m->off = i;
+    m->len = stop - i;
+    m->cls = LSC_CLASS_PRIVATE_KEY;
+    return true;
+}

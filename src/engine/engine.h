@@ -1,0 +1,64 @@
+/*
+ * engine.h - the scrubber: per-thread state that applies a compiled policy to one line at a
+ * time and writes the result into its output buffer.
+ */
+#ifndef LSC_ENGINE_H
+#define LSC_ENGINE_H
+
+#include "../detect/rules.h"
+#include "../policy/policy.h"
+#include "logscrub.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Growable byte buffer with a hard cap; the scrubber's output goes here. */
+struct lsc_buf {
+    char *p;
+    size_t len;
+    size_t cap;
+    size_t limit; /* growth beyond this fails (input-driven growth is always capped) */
+};
+
+bool lsc_buf_reserve(struct lsc_buf *b, size_t extra);
+bool lsc_buf_append(struct lsc_buf *b, const void *p, size_t n);
+void lsc_buf_free(struct lsc_buf *b);
+
+/* One pending replacement: bytes [off, off+len) of the line become arena[roff, roff+rlen). */
+struct lsc_edit {
+    size_t off;
+    size_t len;
+    size_t roff;
+    size_t rlen;
+    lsc_class cls;
+};
+
+struct lsc_scrubber {
+    const struct lsc_policy *pol;
+    struct lsc_stats st;
+    struct lsc_rule_scratch rs;
+    struct lsc_buf out;   /* scrubbed output, handed to the writer by the stream driver */
+    struct lsc_edit *edits; /* used only when a pattern rule may match the line */
+    size_t nedits, edits_cap;
+    struct lsc_buf arena;  /* replacement bytes for edits */
+};
+
+enum lsc_verdict {
+    LSC_VERDICT_EMITTED,    /* something was appended to sc->out */
+    LSC_VERDICT_DROPPED,    /* nothing written */
+    LSC_VERDICT_QUARANTINE, /* nothing written; the caller stores the raw line */
+};
+
+/*
+ * Scrubs one line p[0..len) (without its newline; nl says whether it had one) into sc->out
+ * and counts it. Never writes an unscrubbed value: on any failure the line takes the
+ * policy's on_error path. Returns LSC_ENOMEM only when not even that path can be written.
+ */
+lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+                          enum lsc_verdict *verdict);
+
+/* The fail-closed path for a line that cannot be scrubbed (e.g. longer than --max-line). */
+lsc_error lsc_engine_fail_line(struct lsc_scrubber *sc, lsc_fail why, size_t len, bool nl,
+                               enum lsc_verdict *verdict);
+
+#endif

@@ -1,0 +1,375 @@
+/*
+ * scrub.c - applies the plan to one line: built-in detectors, then pattern rules, then the
+ * splice that writes the line with its edits into the output buffer.
+ *
+ * Two paths. When no pattern rule can match the line (no rules, or none of their anchor
+ * bytes occur), detector matches are spliced straight into the output as they are found:
+ * one pass, no edit list. Otherwise every match becomes an edit; rule matches are added,
+ * overlapping edits are merged (the rule's label wins), and the splice runs once.
+ * A rule error, or running out of memory, sends the whole line down the on_error path.
+ */
+#include "../action/action.h"
+#include "../detect/detect.h"
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OUT_LIMIT ((size_t)1 << 32)
+
+static const char *const fail_names[LSC_FAIL_COUNT] = {
+#define LSC_FAIL_STR(name, str) [LSC_FAIL_##name] = str,
+    LSC_FAIL_MAP(LSC_FAIL_STR)
+#undef LSC_FAIL_STR
+};
+
+static const char *const class_names[LSC_CLASS_COUNT] = {
+#define LSC_CLASS_STR(name, str) [LSC_CLASS_##name] = str,
+    LSC_CLASS_MAP(LSC_CLASS_STR)
+#undef LSC_CLASS_STR
+};
+
+static const char *const error_msgs[LSC_ERROR_COUNT] = {
+#define LSC_ERROR_STR(name, msg) [LSC_##name] = msg,
+    LSC_ERROR_MAP(LSC_ERROR_STR)
+#undef LSC_ERROR_STR
+};
+
+const char *lsc_strerror(lsc_error err)
+{
+    return (unsigned)err < LSC_ERROR_COUNT ? error_msgs[err] : "unknown error";
+}
+
+const char *lsc_class_name(lsc_class cls)
+{
+    return (unsigned)cls < LSC_CLASS_COUNT ? class_names[cls] : "unknown";
+}
+
+const char *lsc_fail_name(lsc_fail why)
+{
+    return (unsigned)why < LSC_FAIL_COUNT ? fail_names[why] : "unknown";
+}
+
+lsc_error lsc_scrubber_new(const struct lsc_policy *pol, struct lsc_scrubber **out)
+{
+    struct lsc_scrubber *sc = calloc(1, sizeof *sc);
+    if (sc == NULL) {
+        return LSC_ENOMEM;
+    }
+    sc->pol = pol;
+    sc->out.limit = OUT_LIMIT;
+    sc->arena.limit = OUT_LIMIT;
+    if (!lsc_rule_scratch_init(&sc->rs, &pol->limits, 1)) {
+        free(sc);
+        return LSC_ENOMEM;
+    }
+    *out = sc;
+    return LSC_OK;
+}
+
+void lsc_scrubber_free(struct lsc_scrubber *sc)
+{
+    if (sc == NULL) {
+        return;
+    }
+    lsc_rule_scratch_free(&sc->rs);
+    lsc_buf_free(&sc->out);
+    lsc_buf_free(&sc->arena);
+    free(sc->edits);
+    free(sc);
+}
+
+const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc)
+{
+    return &sc->st;
+}
+
+/* The replacement text for a match; IP text is rendered into ipbuf. */
+static const char *replacement(const struct lsc_policy *pol, const char *line,
+                               const struct lsc_match *m, char *ipbuf, size_t *len)
+{
+    if (m->cls == LSC_CLASS_IPV4 || m->cls == LSC_CLASS_IPV6) {
+        *len = lsc_ip_truncate(&m->ip, pol->v4_bits, pol->v6_bits, ipbuf);
+        return ipbuf;
+    }
+    (void)line;
+    if (m->quote) {
+        *len = 10;
+        return "\"[secret]\"";
+    }
+    return lsc_policy_label(m->cls, len);
+}
+
+/* ---- direct path: splice matches as the detectors find them ---- */
+
+struct direct {
+    struct lsc_scrubber *sc;
+    const char *line;
+    size_t pos;      /* line bytes before pos are already in the output */
+    bool changed;
+};
+
+static int direct_match(void *ctx, const struct lsc_match *m)
+{
+    struct direct *d = ctx;
+    struct lsc_scrubber *sc = d->sc;
+    if (!sc->pol->detect[m->cls]) {
+        return 0;
+    }
+    char ipbuf[LSC_IP_TEXT_MAX];
+    size_t rlen;
+    const char *r = replacement(sc->pol, d->line, m, ipbuf, &rlen);
+    if (rlen == m->len && memcmp(r, d->line + m->off, rlen) == 0) {
+        return 0; /* already as coarse as the policy asks (1.2.3.0) */
+    }
+    size_t gap = m->off - d->pos;
+    if (!lsc_buf_reserve(&sc->out, gap + rlen)) {
+        return 1;
+    }
+    memcpy(sc->out.p + sc->out.len, d->line + d->pos, gap);
+    memcpy(sc->out.p + sc->out.len + gap, r, rlen);
+    sc->out.len += gap + rlen;
+    d->pos = m->off + m->len;
+    d->changed = true;
+    sc->st.replacements[m->cls]++;
+    return 0;
+}
+
+/* ---- edit path: collect, add rule matches, merge, splice ---- */
+
+static int add_edit(struct lsc_scrubber *sc, size_t off, size_t len, const char *r, size_t rlen,
+                    lsc_class cls)
+{
+    if (sc->nedits == sc->edits_cap) {
+        size_t cap = sc->edits_cap ? sc->edits_cap * 2 : 64;
+        struct lsc_edit *e = realloc(sc->edits, cap * sizeof *e);
+        if (e == NULL) {
+            return 1;
+        }
+        sc->edits = e;
+        sc->edits_cap = cap;
+    }
+    size_t roff = sc->arena.len;
+    if (!lsc_buf_append(&sc->arena, r, rlen)) {
+        return 1;
+    }
+    sc->edits[sc->nedits++] = (struct lsc_edit){off, len, roff, rlen, cls};
+    return 0;
+}
+
+struct collect {
+    struct lsc_scrubber *sc;
+    const char *line;
+    const struct lsc_rule *rule;
+};
+
+static int collect_match(void *ctx, const struct lsc_match *m)
+{
+    struct collect *c = ctx;
+    if (!c->sc->pol->detect[m->cls]) {
+        return 0;
+    }
+    char ipbuf[LSC_IP_TEXT_MAX];
+    size_t rlen;
+    const char *r = replacement(c->sc->pol, c->line, m, ipbuf, &rlen);
+    if (rlen == m->len && memcmp(r, c->line + m->off, rlen) == 0) {
+        return 0;
+    }
+    return add_edit(c->sc, m->off, m->len, r, rlen, m->cls);
+}
+
+static int collect_rule_match(void *ctx, size_t off, size_t len)
+{
+    struct collect *c = ctx;
+    return add_edit(c->sc, off, len, c->rule->label, c->rule->label_len, LSC_CLASS_RULE);
+}
+
+static int edit_cmp(const void *a, const void *b)
+{
+    const struct lsc_edit *x = a, *y = b;
+    if (x->off != y->off) {
+        return x->off < y->off ? -1 : 1;
+    }
+    return x->len > y->len ? -1 : x->len < y->len;
+}
+
+/* Sorts edits and merges overlaps into one edit covering both; a rule's label wins. */
+static void merge_edits(struct lsc_scrubber *sc)
+{
+    if (sc->nedits < 2) {
+        return;
+    }
+    qsort(sc->edits, sc->nedits, sizeof *sc->edits, edit_cmp);
+    size_t w = 0;
+    for (size_t r = 1; r < sc->nedits; r++) {
+        struct lsc_edit *a = &sc->edits[w], *b = &sc->edits[r];
+        if (b->off < a->off + a->len) {
+            size_t end = b->off + b->len > a->off + a->len ? b->off + b->len : a->off + a->len;
+            if (a->cls != LSC_CLASS_RULE && b->cls == LSC_CLASS_RULE) {
+                a->roff = b->roff;
+                a->rlen = b->rlen;
+                a->cls = b->cls;
+            }
+            a->len = end - a->off;
+        } else {
+            sc->edits[++w] = *b;
+        }
+    }
+    sc->nedits = w + 1;
+}
+
+static bool splice(struct lsc_scrubber *sc, const char *p, size_t len)
+{
+    size_t pos = 0;
+    for (size_t k = 0; k < sc->nedits; k++) {
+        const struct lsc_edit *e = &sc->edits[k];
+        if (!lsc_buf_append(&sc->out, p + pos, e->off - pos)
+            || !lsc_buf_append(&sc->out, sc->arena.p + e->roff, e->rlen)) {
+            return false;
+        }
+        pos = e->off + e->len;
+    }
+    return lsc_buf_append(&sc->out, p + pos, len - pos);
+}
+
+static const char *marker_for(lsc_fail why, size_t *len)
+{
+    static const char *const markers[LSC_FAIL_COUNT] = {
+#define LSC_MARKER(name, str) [LSC_FAIL_##name] = "[logscrub: line redacted: " str "]",
+        LSC_FAIL_MAP(LSC_MARKER)
+#undef LSC_MARKER
+    };
+    *len = strlen(markers[why]);
+    return markers[why];
+}
+
+lsc_error lsc_engine_fail_line(struct lsc_scrubber *sc, lsc_fail why, size_t len, bool nl,
+                               enum lsc_verdict *verdict)
+{
+    sc->st.lines_in++;
+    sc->st.bytes_in += len + nl;
+    sc->st.failed++;
+    sc->st.fail_reason[why]++;
+    switch (sc->pol->on_error) {
+    case LSC_ON_ERROR_DROP:
+        sc->st.dropped++;
+        *verdict = LSC_VERDICT_DROPPED;
+        return LSC_OK;
+    case LSC_ON_ERROR_QUARANTINE:
+        sc->st.quarantined++;
+        *verdict = LSC_VERDICT_QUARANTINE;
+        return LSC_OK;
+    default:
+        break;
+    }
+    size_t mlen;
+    const char *marker = marker_for(why, &mlen);
+    if (!lsc_buf_reserve(&sc->out, mlen + 1)) {
+        return LSC_ENOMEM;
+    }
+    memcpy(sc->out.p + sc->out.len, marker, mlen);
+    sc->out.len += mlen;
+    if (nl) {
+        sc->out.p[sc->out.len++] = '\n';
+    }
+    sc->st.emitted++;
+    sc->st.changed++;
+    sc->st.bytes_out += mlen + nl;
+    *verdict = LSC_VERDICT_EMITTED;
+    return LSC_OK;
+}
+
+static bool any_rule_anchor(const struct lsc_policy *pol, const char *p, size_t len)
+{
+    for (size_t k = 0; k < pol->nrules; k++) {
+        const struct lsc_rule *r = &pol->rules[k];
+        if (r->anchor < 0 || r->anchor_caseless || memchr(p, r->anchor, len) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+                          enum lsc_verdict *verdict)
+{
+    const struct lsc_policy *pol = sc->pol;
+    size_t start = sc->out.len;
+    uint64_t before[LSC_CLASS_COUNT];
+    memcpy(before, sc->st.replacements, sizeof before);
+    bool changed;
+
+    if (!any_rule_anchor(pol, p, len)) {
+        struct direct d = {sc, p, 0, false};
+        if (lsc_detect_text(p, len, direct_match, &d) != 0
+            || !lsc_buf_append(&sc->out, p + d.pos, len - d.pos)) {
+            goto nomem;
+        }
+        changed = d.changed;
+    } else {
+        sc->nedits = 0;
+        sc->arena.len = 0;
+        struct collect c = {sc, p, NULL};
+        if (lsc_detect_text(p, len, collect_match, &c) != 0) {
+            goto nomem;
+        }
+        size_t builtin = sc->nedits;
+        for (size_t k = 0; k < pol->nrules; k++) {
+            c.rule = &pol->rules[k];
+            int rc = lsc_rule_scan(c.rule, &sc->rs, p, len, collect_rule_match, &c);
+            if (rc > 0) {
+                goto nomem;
+            }
+            if (rc < 0) {
+                /* Match/depth/heap limit, JIT stack, anything but "no match": fail closed. */
+                return lsc_engine_fail_line(sc, LSC_FAIL_RULE_ERROR, len, nl, verdict);
+            }
+        }
+        for (size_t k = 0; k < builtin; k++) {
+            sc->st.replacements[sc->edits[k].cls]++;
+        }
+        sc->st.replacements[LSC_CLASS_RULE] += sc->nedits - builtin;
+        merge_edits(sc);
+        if (!splice(sc, p, len)) {
+            memcpy(sc->st.replacements, before, sizeof before);
+            goto nomem;
+        }
+        changed = sc->nedits > 0;
+    }
+    if (nl && !lsc_buf_append(&sc->out, "\n", 1)) {
+        goto nomem;
+    }
+    sc->st.lines_in++;
+    sc->st.emitted++;
+    sc->st.changed += changed;
+    sc->st.bytes_in += len + nl;
+    sc->st.bytes_out += sc->out.len - start;
+    *verdict = LSC_VERDICT_EMITTED;
+    return LSC_OK;
+
+nomem:
+    /* Whatever part of the line was written goes; the line fails closed. */
+    sc->out.len = start;
+    memcpy(sc->st.replacements, before, sizeof before);
+    return lsc_engine_fail_line(sc, LSC_FAIL_NOMEM, len, nl, verdict);
+}
+
+lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len,
+                           const char **out, size_t *outlen)
+{
+    sc->out.len = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        const char *nlp = memchr(in + pos, '\n', len - pos);
+        size_t l = nlp ? (size_t)(nlp - in) - pos : len - pos;
+        enum lsc_verdict v;
+        lsc_error err = lsc_engine_line(sc, in + pos, l, nlp != NULL, &v);
+        if (err != LSC_OK) {
+            return err;
+        }
+        pos += l + (nlp != NULL);
+    }
+    *out = sc->out.p ? sc->out.p : "";
+    *outlen = sc->out.len;
+    return LSC_OK;
+}

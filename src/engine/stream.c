@@ -1,0 +1,119 @@
+/*
+ * stream.c - the pipeline driver for one input: framer -> scrubber -> writer.
+ *
+ * Output collects in the scrubber's buffer and goes out in large writes: when it passes
+ * FLUSH_AT, at the end, and whenever the next read could block (so `tail -f | logscrub`
+ * shows each line promptly). Quarantined lines collect in their own buffer and go to the
+ * quarantine fd on the same schedule. Lines longer than max_line are never held whole;
+ * they take the fail-closed path, piece by piece into the quarantine when that is the
+ * policy.
+ */
+#include "../io/io.h"
+#include "engine.h"
+
+#include <errno.h>
+
+#define FLUSH_AT (256 * 1024)
+
+struct stream {
+    struct lsc_scrubber *sc;
+    int in_fd, out_fd, q_fd;
+    struct lsc_buf q;
+    lsc_error err;
+};
+
+static lsc_error flush(struct stream *s)
+{
+    lsc_error err = lsc_write_all(s->out_fd, s->sc->out.p, s->sc->out.len);
+    s->sc->out.len = 0;
+    if (err == LSC_OK && s->q.len > 0) {
+        err = lsc_write_all(s->q_fd, s->q.p, s->q.len);
+        s->q.len = 0;
+    }
+    return err;
+}
+
+static int before_read(void *ctx)
+{
+    struct stream *s = ctx;
+    if ((s->sc->out.len > 0 || s->q.len > 0) && !lsc_input_ready(s->in_fd)) {
+        s->err = flush(s);
+    }
+    return s->err != LSC_OK;
+}
+
+static bool quarantine(struct stream *s, const char *p, size_t len, bool nl)
+{
+    if (s->q_fd < 0) {
+        return true; /* counted by the engine; nowhere to store it */
+    }
+    return lsc_buf_append(&s->q, p, len) && (!nl || lsc_buf_append(&s->q, "\n", 1));
+}
+
+lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
+                       const struct lsc_stream_opts *opts)
+{
+    struct stream s = {sc, in_fd, out_fd, opts->quarantine_fd, {0}, LSC_OK};
+    s.q.limit = (size_t)1 << 32;
+    struct lsc_framer f;
+    if (!lsc_framer_init(&f, in_fd, opts->max_line, LSC_READ_BLOCK)) {
+        return LSC_ENOMEM;
+    }
+    f.before_read = before_read;
+    f.ctx = &s;
+    bool q_mode = sc->pol->on_error == LSC_ON_ERROR_QUARANTINE;
+    lsc_error err = LSC_OK;
+    for (;;) {
+        struct lsc_frame fr;
+        enum lsc_frame_kind k = lsc_framer_next(&f, &fr);
+        enum lsc_verdict v = LSC_VERDICT_EMITTED;
+        if (k == LSC_FRAME_EOF) {
+            break;
+        }
+        if (k == LSC_FRAME_ERROR) {
+            err = LSC_EREAD;
+            break;
+        }
+        if (k == LSC_FRAME_ABORT) {
+            err = s.err;
+            break;
+        }
+        if (k == LSC_FRAME_LINE) {
+            err = lsc_engine_line(sc, fr.p, fr.len, fr.nl, &v);
+            if (err == LSC_OK && v == LSC_VERDICT_QUARANTINE
+                && !quarantine(&s, fr.p, fr.len, fr.nl)) {
+                err = LSC_ENOMEM;
+            }
+        } else {
+            if (q_mode && !quarantine(&s, fr.p, fr.len, k == LSC_FRAME_LONG_END && fr.nl)) {
+                err = LSC_ENOMEM;
+            }
+            if (err == LSC_OK && k == LSC_FRAME_LONG_END) {
+                err = lsc_engine_fail_line(sc, LSC_FAIL_OVERSIZE, fr.total, fr.nl, &v);
+            }
+        }
+        if (err != LSC_OK) {
+            break;
+        }
+        if (sc->out.len >= FLUSH_AT || s.q.len >= FLUSH_AT) {
+            err = flush(&s);
+            if (err != LSC_OK) {
+                break;
+            }
+        }
+    }
+    /* Lines scrubbed before a read failure still go out; after a write failure nothing can. */
+    if (err == LSC_OK) {
+        err = flush(&s);
+    } else if (err == LSC_EREAD || err == LSC_ENOMEM) {
+        int saved = errno;
+        lsc_error ferr = flush(&s);
+        err = ferr != LSC_OK ? ferr : err;
+        errno = ferr != LSC_OK ? errno : saved;
+    } else {
+        sc->out.len = 0;
+    }
+    lsc_buf_free(&s.q);
+    lsc_framer_free(&f);
+    return err;
+}

@@ -1,0 +1,146 @@
+/*
+ * framer.c - cuts a byte stream into lines.
+ *
+ * Reads big blocks into one buffer, finds '\n' with memchr, and hands out slices of the
+ * buffer: no copy per line. A partial line at the end of a block is moved to the front
+ * before the next read. Bytes are not interpreted: CR, NUL and invalid UTF-8 are ordinary
+ * line bytes. A line longer than max_line is never held whole: it is handed out in pieces
+ * (LONG_PART ... LONG_END) so the caller can fail it closed in bounded memory.
+ */
+#include "io.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool lsc_framer_init(struct lsc_framer *f, int fd, size_t max_line, size_t read_block)
+{
+    memset(f, 0, sizeof *f);
+    f->fd = fd;
+    f->max_line = max_line;
+    f->read_block = read_block > 0 ? read_block : LSC_READ_BLOCK;
+    f->cap = max_line + 1 + f->read_block;
+    f->buf = malloc(f->cap);
+    return f->buf != NULL;
+}
+
+void lsc_framer_free(struct lsc_framer *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    free(f->buf);
+    f->buf = NULL;
+}
+
+/* Reads one block; returns 1 on data, 0 at end of input, -1 on error, -2 on abort. */
+static int fill(struct lsc_framer *f)
+{
+    if (f->start == f->fill) {
+        f->start = f->fill = f->scan = 0;
+    } else if (f->cap - f->fill < f->read_block) {
+        size_t keep = f->fill - f->start;
+        memmove(f->buf, f->buf + f->start, keep);
+        f->scan -= f->start;
+        f->fill = keep;
+        f->start = 0;
+    }
+    if (f->before_read != NULL && f->before_read(f->ctx) != 0) {
+        return -2;
+    }
+    size_t want = f->cap - f->fill;
+    if (want > f->read_block) {
+        want = f->read_block;
+    }
+    for (;;) {
+        ssize_t r = read(f->fd, f->buf + f->fill, want);
+        if (r > 0) {
+            f->fill += (size_t)r;
+            return 1;
+        }
+        if (r == 0) {
+            f->eof = true;
+            return 0;
+        }
+        if (errno != EINTR) {
+            return -1;
+        }
+    }
+}
+
+static enum lsc_frame_kind long_piece(struct lsc_framer *f, struct lsc_frame *out)
+{
+    for (;;) {
+        char *nl = memchr(f->buf + f->start, '\n', f->fill - f->start);
+        size_t end = nl ? (size_t)(nl - f->buf) : f->fill;
+        if (nl != NULL || end > f->start || f->eof) {
+            out->p = f->buf + f->start;
+            out->len = end - f->start;
+            out->nl = nl != NULL;
+            f->long_len += out->len;
+            f->start = nl ? end + 1 : end;
+            f->scan = f->start;
+            if (nl != NULL || f->eof) {
+                out->total = f->long_len;
+                f->in_long = false;
+                return LSC_FRAME_LONG_END;
+            }
+            return LSC_FRAME_LONG_PART;
+        }
+        int r = fill(f);
+        if (r == -1) {
+            return LSC_FRAME_ERROR;
+        }
+        if (r == -2) {
+            return LSC_FRAME_ABORT;
+        }
+    }
+}
+
+enum lsc_frame_kind lsc_framer_next(struct lsc_framer *f, struct lsc_frame *out)
+{
+    for (;;) {
+        if (f->in_long) {
+            return long_piece(f, out);
+        }
+        char *nl = memchr(f->buf + f->scan, '\n', f->fill - f->scan);
+        if (nl != NULL) {
+            size_t len = (size_t)(nl - f->buf) - f->start;
+            if (len > f->max_line) {
+                f->in_long = true;
+                f->long_len = 0;
+                continue;
+            }
+            out->p = f->buf + f->start;
+            out->len = len;
+            out->nl = true;
+            f->start += len + 1;
+            f->scan = f->start;
+            return LSC_FRAME_LINE;
+        }
+        f->scan = f->fill;
+        if (f->fill - f->start > f->max_line) {
+            f->in_long = true;
+            f->long_len = 0;
+            continue;
+        }
+        if (f->eof) {
+            if (f->fill == f->start) {
+                return LSC_FRAME_EOF;
+            }
+            out->p = f->buf + f->start;
+            out->len = f->fill - f->start;
+            out->nl = false;
+            f->start = f->scan = f->fill;
+            return LSC_FRAME_LINE;
+        }
+        int r = fill(f);
+        if (r == -1) {
+            return LSC_FRAME_ERROR;
+        }
+        if (r == -2) {
+            return LSC_FRAME_ABORT;
+        }
+    }
+}

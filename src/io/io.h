@@ -1,0 +1,60 @@
+/*
+ * io.h - moving bytes: the framer that cuts input into lines and the writer that puts
+ * output out. Neither looks at what the bytes mean.
+ */
+#ifndef LSC_IO_H
+#define LSC_IO_H
+
+#include "logscrub.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LSC_READ_BLOCK (256 * 1024)
+#define LSC_READ_MIN (64 * 1024)
+
+enum lsc_frame_kind {
+    LSC_FRAME_LINE,      /* a complete line of at most max_line bytes */
+    LSC_FRAME_LONG_PART, /* a piece of a line longer than max_line (more follows) */
+    LSC_FRAME_LONG_END,  /* the last piece of such a line (maybe empty) */
+    LSC_FRAME_EOF,
+    LSC_FRAME_ERROR,     /* read failed; errno is set */
+    LSC_FRAME_ABORT,     /* the before-read hook asked to stop */
+};
+
+struct lsc_frame {
+    const char *p; /* points into the framer's buffer; valid until the next call */
+    size_t len;    /* bytes, without the newline */
+    bool nl;       /* the line ended with '\n' (false only for the last line of input) */
+    size_t total;  /* LONG_END: length of the whole long line */
+};
+
+struct lsc_framer {
+    int fd;
+    char *buf;
+    size_t cap, start, fill, scan;
+    size_t max_line;
+    size_t read_block;
+    bool eof;
+    bool in_long;
+    size_t long_len;
+    int (*before_read)(void *ctx); /* called before a read that may block; non-zero aborts */
+    void *ctx;
+};
+
+/*
+ * Prepares f to read fd. max_line is the longest line handed over whole; read_block the
+ * size of each read (LSC_READ_BLOCK in production; tests use tiny ones). Returns false on
+ * allocation failure. The buffer holds max_line + read_block bytes and never grows.
+ */
+bool lsc_framer_init(struct lsc_framer *f, int fd, size_t max_line, size_t read_block);
+void lsc_framer_free(struct lsc_framer *f);
+enum lsc_frame_kind lsc_framer_next(struct lsc_framer *f, struct lsc_frame *out);
+
+/* Writes all n bytes, retrying on EINTR and short writes. LSC_EPIPE when the reader left. */
+lsc_error lsc_write_all(int fd, const char *p, size_t n);
+
+/* True when fd has input ready now (or when that cannot be known). */
+bool lsc_input_ready(int fd);
+
+#endif
