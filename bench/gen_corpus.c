@@ -243,7 +243,7 @@ static void planted_value(char *buf, size_t cap, char *ctx, size_t ctxcap)
         char t[41];
         rand_chars(t, 40, B64URL);
         snprintf(r, sizeof r, "%s", t);
-        snprintf(ctx, ctxcap, "auth=Bearer%%20%s", r);
+        snprintf(ctx, ctxcap, "auth=Bearer+%s", r);
         break;
     }
     case 17:

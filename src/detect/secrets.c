@@ -33,6 +33,8 @@ static const struct name exact_names[] = {
     NAME("set_cookie"),    NAME("api_key"),     NAME("apikey"),
     NAME("x_api_key"),     NAME("key_secret"),  NAME("credentials"),
     NAME("credential"),    NAME("otp"),         NAME("pin"),
+    NAME("cvv"),           NAME("cvc"),         NAME("cvv2"),
+    NAME("cvc2"),          NAME("card_cvv"),    NAME("security_code"),
 };
 
 /* Names ending with one of these are secrets too (db_password, csrftoken, x_amz_signature). */

@@ -84,7 +84,7 @@ static bool prefix_gate(unsigned char a, unsigned char b)
         return b == 'K' || b == 'S' || b == 'G' || b == 'I' || b == 'R' || b == 'N' || b == 'P'
                || b == 'B' || b == 'C';
     case 'g':
-        return b == 'h' || b == 'l';
+        return b == 'h' || b == 'i' || b == 'l';
     case 'x':
         return b == 'o' || b == 'a';
     case 's':

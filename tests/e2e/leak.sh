@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# leak.sh - the leak check: generate nginx and JSON-lines logs with planted values of every
+# class the default policy protects, scrub them, and grep the output for each planted
+# value. Any hit is a privacy failure.
+#   usage: leak.sh PATH/TO/logscrub PATH/TO/lsc_gen_corpus PATH/TO/tests/data
+LS=$1
+GEN=$2
+. "$(dirname "$0")/lib.sh"
+
+for fmt in nginx json; do
+    "$GEN" --format $fmt --size 8M --seed 7 --plant-rate 0.5 --planted "$WORK/$fmt.planted" \
+        > "$WORK/$fmt.log"
+    "$LS" --stats "$WORK/$fmt.log" > "$WORK/$fmt.out" 2> "$WORK/$fmt.stats"
+    expect_eq "$fmt: one line out per line in" "$(wc -l < "$WORK/$fmt.out")" \
+        "$(wc -l < "$WORK/$fmt.log")"
+    cut -f2 "$WORK/$fmt.planted" | sort -u > "$WORK/$fmt.values"
+    total=$(wc -l < "$WORK/$fmt.values")
+    # Every planted value is really in the input (otherwise the check proves nothing).
+    missing=$(grep -c -v -F -x -f <(grep -o -w -F -f "$WORK/$fmt.values" "$WORK/$fmt.log" | sort -u) "$WORK/$fmt.values")
+    expect_eq "$fmt: all $total planted values are in the input" "$missing" 0
+    grep -o -w -F -f "$WORK/$fmt.values" "$WORK/$fmt.out" | sort -u > "$WORK/$fmt.leaks"
+    leaks=$(wc -l < "$WORK/$fmt.leaks")
+    echo "# $fmt: planted per class (distinct values):"
+    cut -f1 "$WORK/$fmt.planted" | sort | uniq -c | sed 's/^/#   /'
+    expect_eq "$fmt: none of $total planted values leaks" "$leaks" 0
+    [ "$leaks" -eq 0 ] || head -5 "$WORK/$fmt.leaks" | sed 's/^/    leaked: /'
+    expect_grep "$fmt: accounting holds" "= emitted + dropped + quarantined" "$WORK/$fmt.stats"
+done
+
+finish

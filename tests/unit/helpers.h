@@ -1,0 +1,53 @@
+/*
+ * helpers.h - shared test helpers: scrub a string with a policy and get a C string back.
+ */
+#ifndef LSC_TEST_HELPERS_H
+#define LSC_TEST_HELPERS_H
+
+#include "logscrub.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Scrubs in (one or more lines) with pol; returns a malloc'd NUL-terminated copy. */
+static inline char *scrub_with(const struct lsc_policy *pol, const char *in, size_t len,
+                               struct lsc_stats *stats)
+{
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    const char *out;
+    size_t outlen;
+    cr_assert_eq(lsc_scrub_buffer(sc, in, len, &out, &outlen), LSC_OK);
+    char *copy = malloc(outlen + 1);
+    cr_assert_not_null(copy);
+    memcpy(copy, out, outlen);
+    copy[outlen] = '\0';
+    if (stats != NULL) {
+        *stats = *lsc_scrubber_stats(sc);
+    }
+    lsc_scrubber_free(sc);
+    return copy;
+}
+
+/* Scrubs a C string with the default policy. */
+static inline char *scrub_default(const char *in)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    char *out = scrub_with(pol, in, strlen(in), NULL);
+    lsc_policy_free(pol);
+    return out;
+}
+
+#define EXPECT_SCRUB(in, want)                                                              \
+    do {                                                                                    \
+        char *got_ = scrub_default(in);                                                     \
+        cr_expect_str_eq(got_, want, "input:    %s\nexpected: %s\ngot:      %s", in, want,   \
+                         got_);                                                             \
+        free(got_);                                                                         \
+    } while (0)
+
+#define EXPECT_UNCHANGED(in) EXPECT_SCRUB(in, in)
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * test_detect_ip.c - the IPv4/IPv6 parsers (src/detect/ip.c) and the truncate action
+ * (src/action/ip_truncate.c).
+ */
+#include "action/action.h"
+#include "detect/detect.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+static size_t p4(const char *s, uint8_t out[4])
+{
+    return lsc_ip4_parse(s, s + strlen(s), out);
+}
+
+static size_t p6(const char *s, struct lsc_ip *ip)
+{
+    return lsc_ip6_parse(s, s + strlen(s), ip);
+}
+
+Test(ip4, accepts_addresses_and_stops_at_their_end)
+{
+    uint8_t a[4];
+    cr_expect_eq(p4("1.2.3.4", a), 7);
+    cr_expect(a[0] == 1 && a[1] == 2 && a[2] == 3 && a[3] == 4);
+    cr_expect_eq(p4("255.255.255.255", a), 15);
+    cr_expect_eq(p4("0.0.0.0", a), 7);
+    cr_expect_eq(p4("10.0.0.1:8080", a), 8);
+    cr_expect_eq(p4("192.168.1.1/24", a), 11);
+    cr_expect_eq(p4("1.2.3.4.", a), 7, "a full stop after an address is punctuation");
+    cr_expect_eq(p4("1.2.3.4]", a), 7);
+}
+
+Test(ip4, rejects_lookalikes)
+{
+    uint8_t a[4];
+    const char *bad[] = {"256.1.1.1", "1.2.3",    "1.2.3.4.5", "1.2.3.4567", "1..2.3",
+                         "1.2.3.a",   "1.2.3.",   ".1.2.3",    "6099.109.1.1", "1.2.3.256"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_expect_eq(p4(bad[i], a), 0, "%s must not parse", bad[i]);
+    }
+}
+
+Test(ip4, never_reads_past_end)
+{
+    uint8_t a[4];
+    const char *s = "1.2.3.45";
+    cr_expect_eq(lsc_ip4_parse(s, s + 7, a), 7); /* "1.2.3.4" of a longer buffer */
+    cr_expect_eq(a[3], 4);
+}
+
+struct v6case {
+    const char *text;
+    size_t len;
+    const char *hex; /* 32 hex digits */
+};
+
+static void hex16(const struct lsc_ip *ip, char *out)
+{
+    for (int i = 0; i < 16; i++) {
+        static const char d[] = "0123456789abcdef";
+        out[2 * i] = d[ip->bytes[i] >> 4];
+        out[2 * i + 1] = d[ip->bytes[i] & 15];
+    }
+    out[32] = '\0';
+}
+
+Test(ip6, accepts_every_rfc4291_form)
+{
+    const struct v6case cases[] = {
+        {"2001:db8:85a3:8d3:1319:8a2e:370:7348", 36, "20010db885a308d313198a2e03707348"},
+        {"2001:DB8::1", 11, "20010db8000000000000000000000001"},
+        {"::", 2, "00000000000000000000000000000000"},
+        {"::1", 3, "00000000000000000000000000000001"},
+        {"1::", 3, "00010000000000000000000000000000"},
+        {"fe80::1%eth0", 7, "fe800000000000000000000000000001"},
+        {"::ffff:192.0.2.128", 18, "00000000000000000000ffffc0000280"},
+        {"64:ff9b::192.0.2.33", 19, "0064ff9b0000000000000000c0000221"},
+        {"1:2:3:4:5:6:1.2.3.4", 19, "00010002000300040005000601020304"},
+        {"1:2:3:4:5:6:7::", 15, "00010002000300040005000600070000"},
+        {"2001:db8::1]:443", 11, "20010db8000000000000000000000001"},
+        {"2001:db8::1: connection closed", 11, "20010db8000000000000000000000001"},
+        {"a:b:c:d:e:f:0:1,", 15, "000a000b000c000d000e000f00000001"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct lsc_ip ip;
+        size_t l = p6(cases[i].text, &ip);
+        cr_expect_eq(l, cases[i].len, "%s: length %zu, want %zu", cases[i].text, l,
+                     cases[i].len);
+        if (l != 0) {
+            char h[33];
+            hex16(&ip, h);
+            cr_expect_str_eq(h, cases[i].hex, "%s", cases[i].text);
+            cr_expect_eq(ip.family, 6);
+        }
+    }
+}
+
+Test(ip6, rejects_lookalikes)
+{
+    const char *bad[] = {
+        "10:05:03",          /* a time */
+        "00:1a:2b:3c:4d:5e", /* a MAC address */
+        "1::2::3",           /* two "::" */
+        "12345::1",          /* group too long */
+        "1:2:3:4:5:6:7:8:9", /* nine groups */
+        "1:2:3:4:5:6:7",     /* seven groups, no "::" */
+        "Add::new",          /* a C++/Rust path */
+        "fe80::1g",          /* runs into a letter */
+        "::ffff:1.2.3.4.5",  /* runs into a version string */
+        "::ffff:1.2.3",      /* short dotted tail */
+        "1:2:3:4:5:6:7:1.2.3.4", /* dotted tail after seven groups */
+        ":",
+        "abc",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct lsc_ip ip;
+        cr_expect_eq(p6(bad[i], &ip), 0, "%s must not parse", bad[i]);
+    }
+}
+
+static void expect_trunc(const char *in, unsigned v4, unsigned v6, const char *want)
+{
+    struct lsc_ip ip;
+    memset(&ip, 0, sizeof ip);
+    if (strchr(in, ':') == NULL) {
+        cr_assert_neq(p4(in, ip.bytes), 0, "%s", in);
+        ip.family = 4;
+    } else {
+        cr_assert_neq(p6(in, &ip), 0, "%s", in);
+    }
+    char out[LSC_IP_TEXT_MAX];
+    size_t l = lsc_ip_truncate(&ip, v4, v6, out);
+    cr_expect_eq(l, strlen(want), "%s -> %s (want %s)", in, out, want);
+    cr_expect_str_eq(out, want, "%s /%u /%u", in, v4, v6);
+}
+
+Test(truncate, default_prefixes)
+{
+    expect_trunc("1.2.3.4", 24, 48, "1.2.3.0");
+    expect_trunc("255.255.255.255", 24, 48, "255.255.255.0");
+    expect_trunc("2001:db8:85a3:8d3:1319:8a2e:370:7348", 24, 48, "2001:db8:85a3::");
+    expect_trunc("2001:db8::1", 24, 48, "2001:db8::");
+    expect_trunc("fe80::1", 24, 48, "fe80::");
+    expect_trunc("::1", 24, 48, "::");
+}
+
+Test(truncate, embedded_ipv4_uses_the_ipv4_mask)
+{
+    expect_trunc("::ffff:192.0.2.128", 24, 48, "::ffff:192.0.2.0");
+    expect_trunc("::ffff:c000:280", 24, 48, "::ffff:192.0.2.0");
+    expect_trunc("64:ff9b::192.0.2.33", 24, 48, "64:ff9b::192.0.2.0");
+    expect_trunc("64:ff9b::c000:221", 24, 48, "64:ff9b::c000:200");
+    expect_trunc("::192.0.2.33", 24, 48, "::192.0.2.0");
+}
+
+Test(truncate, other_prefix_lengths)
+{
+    expect_trunc("1.2.3.4", 16, 48, "1.2.0.0");
+    expect_trunc("1.2.3.4", 0, 48, "0.0.0.0");
+    expect_trunc("1.2.3.4", 32, 48, "1.2.3.4");
+    expect_trunc("1.2.255.4", 20, 48, "1.2.240.0");
+    expect_trunc("2001:db8:1:2:3:4:5:6", 24, 64, "2001:db8:1:2::");
+    expect_trunc("2001:db8:ffff::", 24, 36, "2001:db8:f000::");
+    expect_trunc("2001:db8:1:2:3:4:5:6", 24, 128, "2001:db8:1:2:3:4:5:6");
+}
+
+Test(truncate, rfc5952_output)
+{
+    /* Longest zero run wins; a single zero group is not compressed; lower case. */
+    expect_trunc("2001:DB8:0:0:1:0:0:0", 24, 128, "2001:db8:0:0:1::");
+    expect_trunc("2001:db8:0:0:1:0:0:1", 24, 128, "2001:db8::1:0:0:1");
+    expect_trunc("2001:db8:0:1:1:1:1:1", 24, 128, "2001:db8:0:1:1:1:1:1");
+    expect_trunc("0:0:1:0:0:0:0:2", 24, 128, "0:0:1::2");
+}

@@ -1,0 +1,259 @@
+/*
+ * test_detect_text.c - every built-in detector (src/detect/) through the default policy:
+ * what must be replaced, and the look-alikes that must survive.
+ */
+#include "detect/detect.h"
+#include "helpers.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* ---- IP addresses ---- */
+
+Test(ip, every_ipv4_shape)
+{
+    EXPECT_SCRUB("client 203.0.113.77 done", "client 203.0.113.0 done");
+    EXPECT_SCRUB("203.0.113.77", "203.0.113.0");
+    EXPECT_SCRUB("peer=10.1.2.3:8443", "peer=10.1.2.0:8443");
+    EXPECT_SCRUB("GET http://198.51.100.23/x?y=1", "GET http://198.51.100.0/x?y=1");
+    EXPECT_SCRUB("X-Forwarded-For: 10.1.2.3, 172.16.5.4,192.168.1.77",
+                 "X-Forwarded-For: 10.1.2.0, 172.16.5.0,192.168.1.0");
+    EXPECT_SCRUB("from1.2.3.4 to", "from1.2.3.0 to");
+    EXPECT_SCRUB("(1.2.3.4)", "(1.2.3.0)");
+    EXPECT_SCRUB("\"1.2.3.4\"", "\"1.2.3.0\"");
+    EXPECT_SCRUB("ip=001.002.003.004", "ip=1.2.3.0");
+}
+
+Test(ip, every_ipv6_shape)
+{
+    EXPECT_SCRUB("c 2001:db8:85a3:8d3:1319:8a2e:370:7348 x", "c 2001:db8:85a3:: x");
+    EXPECT_SCRUB("c 2001:db8:85a3::7348 x", "c 2001:db8:85a3:: x");
+    EXPECT_SCRUB("m ::ffff:192.0.2.128 x", "m ::ffff:192.0.2.0 x");
+    EXPECT_SCRUB("z fe80::1ff:fe23:4567:890a%eth0 x", "z fe80::%eth0 x");
+    EXPECT_SCRUB("[2001:db8:1:2::1]:443", "[2001:db8:1::]:443");
+    EXPECT_SCRUB("http://[2001:db8:1:2::1]:8080/p", "http://[2001:db8:1::]:8080/p");
+    EXPECT_SCRUB("xff: 2001:db8:1:2::1, 2001:db8:3:4::2", "xff: 2001:db8:1::, 2001:db8:3::");
+    EXPECT_SCRUB("a=2001:DB8:A:B::1;", "a=2001:db8:a::;");
+    EXPECT_SCRUB("from 2001:db8:1:2::1: closed", "from 2001:db8:1::: closed");
+    EXPECT_SCRUB("nat64 64:ff9b::203.0.113.9", "nat64 64:ff9b::203.0.113.0");
+}
+
+Test(ip, lookalikes_survive)
+{
+    EXPECT_UNCHANGED("version 1.2.3.4.5 build");
+    EXPECT_UNCHANGED("Mozilla/5.0 Chrome/120.0.6099.109 Safari/537.36");
+    EXPECT_UNCHANGED("Windows NT 10.0; .NET CLR 3.0.4506.2152");
+    EXPECT_UNCHANGED("at 10:05:03 on 17/May/2015");
+    EXPECT_UNCHANGED("mac 00:1a:2b:3c:4d:5e");
+    EXPECT_UNCHANGED("std::vector<int> Foo::Bar");
+    EXPECT_UNCHANGED("dotted 999.1.1.1 and 1.2.3 and 1..2.3.4");
+    EXPECT_UNCHANGED("dotted 12.50.00.1.7 and 1.2.3.4.5.6");
+    EXPECT_UNCHANGED("Already 1.2.3.0 and 2001:db8:1::");
+}
+
+/* ---- e-mail ---- */
+
+Test(email, plain_and_encoded)
+{
+    EXPECT_SCRUB("from jane.doe+tag@mail.example.co.uk.", "from [email].");
+    EXPECT_SCRUB("<bob@example.org>", "<[email]>");
+    EXPECT_SCRUB("to=bob%40example.org&x=1", "to=[email]&x=1");
+    EXPECT_SCRUB("mailto:A_B-c@Sub.Example.COM", "mailto:[email]");
+}
+
+Test(email, lookalikes_survive)
+{
+    EXPECT_UNCHANGED("user@localhost");
+    EXPECT_UNCHANGED("npm i @scope/pkg@1.2.3");
+    EXPECT_UNCHANGED("a @ b.com");
+    EXPECT_UNCHANGED("root@ip-10-77-20-248");
+}
+
+/* ---- payment cards and IBANs ---- */
+
+Test(card, luhn_valid_in_every_layout)
+{
+    EXPECT_SCRUB("cc 4111111111111111 ok", "cc [card] ok");
+    EXPECT_SCRUB("cc 4111 1111 1111 1111 ok", "cc [card] ok");
+    EXPECT_SCRUB("cc 4111-1111-1111-1111 ok", "cc [card] ok");
+    EXPECT_SCRUB("amex 378282246310005", "amex [card]");
+    EXPECT_SCRUB("mc=5555555555554444&", "mc=[card]&");
+    EXPECT_SCRUB("card 4111 1111 1111 1111 200 OK", "card [card] 200 OK");
+}
+
+Test(card, lookalikes_survive)
+{
+    EXPECT_UNCHANGED("cc 4111111111111112");   /* Luhn fails */
+    EXPECT_UNCHANGED("ts 1700000000000");      /* epoch ms starting with 1 */
+    EXPECT_UNCHANGED("id 41111111111111110000"); /* too long */
+    EXPECT_UNCHANGED("n 411111111111");        /* too short */
+    EXPECT_UNCHANGED("x 0.4111111111111111");  /* a fraction */
+}
+
+Test(iban, mod97_valid)
+{
+    EXPECT_SCRUB("iban DE89370400440532013000 x", "iban [iban] x");
+    EXPECT_SCRUB("iban DE89 3704 0044 0532 0130 00 x", "iban [iban] x");
+    EXPECT_SCRUB("GB82WEST12345698765432", "[iban]");
+    EXPECT_UNCHANGED("iban DE89370400440532013001 x"); /* checksum fails */
+    EXPECT_UNCHANGED("model AB12 and HTTP11");
+}
+
+/* ---- tokens and credentials ---- */
+
+Test(secret, jwt)
+{
+    EXPECT_SCRUB("t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFU",
+                 "t=[jwt]");
+    EXPECT_SCRUB("x eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0. y", "x [jwt] y");
+    EXPECT_UNCHANGED("eyJ alone and eyJhbGciOi without dots");
+}
+
+Test(secret, authorization_schemes)
+{
+    EXPECT_SCRUB("Authorization: Bearer abcdef1234567890XYZ", "Authorization: [secret]");
+    EXPECT_SCRUB("hdr \"authorization\":\"Basic dXNlcjpwYXNz\"", "hdr \"authorization\":\"[secret]\"");
+    EXPECT_SCRUB("sent bearer abc.def-ghi_123 to", "sent bearer [secret] to");
+    EXPECT_SCRUB("using Basic dXNlcjpwYXNzd29yZA==", "using Basic [secret]");
+    EXPECT_UNCHANGED("WWW-Authenticate: Bearer realm=\"api\"");
+    EXPECT_UNCHANGED("Basic authentication failed");
+    EXPECT_UNCHANGED("bearer tokens expire");
+}
+
+Test(secret, provider_keys)
+{
+    EXPECT_SCRUB("aws AKIAIOSFODNN7EXAMPLE", "aws [secret]");
+    EXPECT_SCRUB("aws ASIAY34FZKBOKMUTVV7A,", "aws [secret],");
+    EXPECT_SCRUB("g AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", "g [secret]");
+    EXPECT_SCRUB("gh ghp_abcdefghijklmnopqrstuvwxyz0123456789", "gh [secret]");
+    EXPECT_SCRUB("gh github_pat_11ABCDEFG0123456789_abcdefghijklmnop", "gh [secret]");
+    EXPECT_SCRUB("gl glpat-xxxxxxxxxxxxxxxxxxxx", "gl [secret]");
+    EXPECT_SCRUB("s xoxb-123456789012-abcdefghijkl", "s [secret]");
+    EXPECT_SCRUB("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe [secret]");
+    EXPECT_SCRUB("o sk-proj-abcdefghijklmnopqrstuvwxyz012345", "o [secret]");
+    EXPECT_SCRUB("a sk-ant-api03-abcdefghijklmnopqrstuvwx", "a [secret]");
+    EXPECT_UNCHANGED("AKIA is a prefix; ghp_short; sk-learn; sk_live_; xoxb-1");
+    EXPECT_UNCHANGED("task-runner-for-the-team-production-cluster");
+}
+
+Test(secret, pem_private_key)
+{
+    EXPECT_SCRUB("k -----BEGIN RSA PRIVATE KEY-----\\nMIIE\\n-----END RSA PRIVATE KEY----- done",
+                 "k [private-key] done");
+    EXPECT_SCRUB("k -----BEGIN PRIVATE KEY-----MIIEvQIBADANBg truncated",
+                 "k [private-key]");
+    EXPECT_UNCHANGED("-----BEGIN CERTIFICATE-----MIIB-----END CERTIFICATE-----");
+}
+
+Test(secret, url_password)
+{
+    EXPECT_SCRUB("db postgres://admin:s3cr3t@db.example.com:5432/app",
+                 "db postgres://admin:[secret]@db.example.com:5432/app");
+    EXPECT_SCRUB("https://u:p%40ss@h/x", "https://u:[secret]@h/x");
+    EXPECT_UNCHANGED("https://user@host/path and https://host:8080/a@b");
+}
+
+Test(secret, secret_named_parameters)
+{
+    EXPECT_SCRUB("GET /x?token=abc123&page=2", "GET /x?token=[secret]&page=2");
+    EXPECT_SCRUB("GET /x?page=2&Access_Token=abc", "GET /x?page=2&Access_Token=[secret]");
+    EXPECT_SCRUB("/cb?api%5Fkey=k1&x=1", "/cb?api%5Fkey=[secret]&x=1");
+    EXPECT_SCRUB("password=hunter2 user=bob", "password=[secret] user=bob");
+    EXPECT_SCRUB("db_password = \"hunter 2\" ok", "db_password = \"[secret]\" ok");
+    EXPECT_SCRUB("X-Amz-Signature=abcdef0123", "X-Amz-Signature=[secret]");
+    EXPECT_SCRUB("sig=abc&sid=def;session=ghi", "sig=[secret]&sid=[secret];session=[secret]");
+    EXPECT_SCRUB("next=%2Fcb%3Ftoken%3Dabc%26x%3D1", "next=%2Fcb%3Ftoken%3D[secret]%26x%3D1");
+    EXPECT_SCRUB("x-api-key: k-123 rest", "x-api-key: [secret] rest");
+    EXPECT_SCRUB("Cookie: sessionid=abc; csrftoken=def", "Cookie: [secret]; csrftoken=[secret]");
+}
+
+Test(secret, secret_names_in_json)
+{
+    EXPECT_SCRUB("{\"password\":\"hunter2\",\"user\":\"bob\"}",
+                 "{\"password\":\"[secret]\",\"user\":\"bob\"}");
+    EXPECT_SCRUB("{\"api_key\": 12345}", "{\"api_key\": \"[secret]\"}");
+    EXPECT_SCRUB("{\"token\":null,\"secret\":true}", "{\"token\":null,\"secret\":true}");
+    EXPECT_SCRUB("{\"msg\":\"{\\\"password\\\":\\\"x y\\\"}\"}",
+                 "{\"msg\":\"{\\\"password\\\":\\\"[secret]\\\"}\"}");
+    EXPECT_SCRUB("{\"refresh_token\":\"a\\\"b\"}", "{\"refresh_token\":\"[secret]\"}");
+}
+
+Test(secret, name_matching)
+{
+    cr_expect(lsc_secret_name("password", 8));
+    cr_expect(lsc_secret_name("PASSWORD", 8));
+    cr_expect(lsc_secret_name("api%5Fkey", 9));
+    cr_expect(lsc_secret_name("api-key", 7));
+    cr_expect(lsc_secret_name("csrftoken", 9));
+    cr_expect(lsc_secret_name("CVV", 3));
+    cr_expect(lsc_secret_name("cvc2", 4));
+    cr_expect(!lsc_secret_name("tokens", 6));
+    cr_expect(!lsc_secret_name("max_tokens", 10));
+    cr_expect(!lsc_secret_name("user", 4));
+    cr_expect(!lsc_secret_name("keyword", 7));
+}
+
+Test(text, untouched_lines_are_byte_identical)
+{
+    const char *lines[] = {
+        "",
+        "plain words only",
+        "GET /index.html HTTP/1.1 200 1234 \"-\" \"curl/8.4.0\"",
+        "Mar 27 13:06:56 ip-10-77-20-248 sshd[1291]: Server listening on 0.0.0.0 port 22.",
+        "\t\r tabs and CR \r",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        EXPECT_UNCHANGED(lines[i]);
+    }
+}
+
+Test(text, nul_bytes_and_invalid_utf8_are_ordinary_bytes)
+{
+    const char in[] = "a\0b 1.2.3.4 \xff\xfe\xc3 c\0 jane@example.com\n";
+    const char want[] = "a\0b 1.2.3.0 \xff\xfe\xc3 c\0 [email]\n";
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    char *out = scrub_with(pol, in, sizeof in - 1, NULL);
+    cr_expect_eq(memcmp(out, want, sizeof want - 1), 0);
+    free(out);
+    lsc_policy_free(pol);
+}
+
+static int count_match(void *ctx, const struct lsc_match *m)
+{
+    (void)m;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/*
+ * The scan must never read past the end of its span: put each input flush against a
+ * PROT_NONE page, so one byte too far is a crash.
+ */
+Test(text, guard_page)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *mem = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    cr_assert_neq(mem, MAP_FAILED);
+    cr_assert_eq(mprotect(mem + page, (size_t)page, PROT_NONE), 0);
+    const char *inputs[] = {
+        "1.2.3", "1.2.3.4", "1.2.3.", "2001:db8:", "2001:db8::", "::ffff:1.2.3", "fe80::1%",
+        "a@b", "a@b.c", "x%4", "x%40", "p%3", "token=", "token%3D", "password: ", "\"token\":",
+        "\"token\": \"", "4111 1111 1111 111", "4111111111111111", "DE89 3704", "eyJabcdefghi.",
+        "eyJabcdefghij.ab.", "Bearer ", "bearer abcdefgh", "Basic ", "-----BEGIN RSA PRIVATE",
+        "-----BEGIN PRIVATE KEY-----abc", "-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY",
+        "https://", "https://u:", "https://u:p@", "ghp_", "AKIAIOSFODNN7EXAMPL", "sk-", "\\",
+        "{\"password\":\"\\", "authorization=", "%", "=", ":", "@", "-",
+    };
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+        size_t n = strlen(inputs[k]);
+        for (size_t cut = 0; cut <= n; cut++) {
+            char *p = mem + page - cut;
+            memcpy(p, inputs[k], cut);
+            int matches = 0;
+            lsc_detect_text(p, cut, count_match, &matches);
+        }
+    }
+    munmap(mem, (size_t)page * 2);
+}

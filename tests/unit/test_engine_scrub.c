@@ -1,0 +1,314 @@
+/*
+ * test_engine_scrub.c - the scrubber (src/engine/scrub.c, stream.c): pattern rules, the
+ * fail-closed path, on_error modes, accounting, and streaming through file descriptors.
+ */
+#include "helpers.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static struct lsc_policy *policy_with_rule(const char *label, const char *pattern)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    char err[256];
+    cr_assert_eq(lsc_policy_add_rule(pol, label, pattern, err, sizeof err), LSC_OK, "%s", err);
+    return pol;
+}
+
+static void expect_accounting(const struct lsc_stats *st)
+{
+    cr_expect_eq(st->lines_in, st->emitted + st->dropped + st->quarantined,
+                 "lines_in %lu != emitted %lu + dropped %lu + quarantined %lu",
+                 (unsigned long)st->lines_in, (unsigned long)st->emitted,
+                 (unsigned long)st->dropped, (unsigned long)st->quarantined);
+}
+
+Test(rules, custom_rule_replaces_matches)
+{
+    struct lsc_policy *pol = policy_with_rule("ticket", "TICKET-\\d{6}");
+    const char *in = "see TICKET-123456 and TICKET-654321 from 1.2.3.4\nnothing here\n";
+    struct lsc_stats st;
+    char *out = scrub_with(pol, in, strlen(in), &st);
+    cr_expect_str_eq(out, "see [ticket] and [ticket] from 1.2.3.0\nnothing here\n");
+    cr_expect_eq(st.replacements[LSC_CLASS_RULE], 2);
+    cr_expect_eq(st.replacements[LSC_CLASS_IPV4], 1);
+    expect_accounting(&st);
+    free(out);
+    lsc_policy_free(pol);
+}
+
+Test(rules, overlapping_rule_and_detector_merge_to_the_rule_label)
+{
+    struct lsc_policy *pol = policy_with_rule("host", "host=\\S+");
+    const char *in = "a host=10.1.2.3:80 b 10.9.8.7\n";
+    char *out = scrub_with(pol, in, strlen(in), NULL);
+    cr_expect_str_eq(out, "a [host] b 10.9.8.0\n");
+    free(out);
+    lsc_policy_free(pol);
+}
+
+Test(rules, caseless_rule_and_anchor_prefilter)
+{
+    struct lsc_policy *pol = policy_with_rule("order", "(?i)order-[0-9]+");
+    const char *in = "ORDER-42 and order-7\nno anchor here\n";
+    char *out = scrub_with(pol, in, strlen(in), NULL);
+    cr_expect_str_eq(out, "[order] and [order]\nno anchor here\n");
+    free(out);
+    lsc_policy_free(pol);
+}
+
+Test(rules, empty_matches_do_not_loop)
+{
+    struct lsc_policy *pol = policy_with_rule("z", "x*");
+    const char *in = "abxxc\n";
+    char *out = scrub_with(pol, in, strlen(in), NULL);
+    cr_expect_str_eq(out, "ab[z]c\n");
+    free(out);
+    lsc_policy_free(pol);
+}
+
+Test(rules, bad_regex_reports_pcre2_message_and_offset)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    char err[256] = "";
+    cr_expect_eq(lsc_policy_add_rule(pol, "bad", "a(b", err, sizeof err), LSC_EREGEX);
+    cr_expect(strstr(err, "missing closing parenthesis") != NULL, "%s", err);
+    cr_expect(strstr(err, "offset 3") != NULL, "%s", err);
+    lsc_policy_free(pol);
+}
+
+/* A ReDoS-shaped rule that exhausts PCRE2's match limit must never let the line out raw. */
+static struct lsc_policy *redos_policy(lsc_on_error mode)
+{
+    struct lsc_policy *pol = policy_with_rule("redos", "(a+)+$");
+    lsc_policy_set_match_limit(pol, 1000);
+    lsc_policy_set_on_error(pol, mode);
+    return pol;
+}
+
+static const char redos_line[] =
+    "secret-ish aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab jane@example.com\nclean aaa\n";
+
+Test(fail_closed, match_limit_redacts_the_line)
+{
+    struct lsc_policy *pol = redos_policy(LSC_ON_ERROR_REDACT_LINE);
+    struct lsc_stats st;
+    char *out = scrub_with(pol, redos_line, strlen(redos_line), &st);
+    cr_expect_str_eq(out, "[logscrub: line redacted: rule-error]\nclean [redos]\n");
+    cr_expect(strstr(out, "jane") == NULL);
+    cr_expect(strstr(out, "aaaaaaaaaa") == NULL);
+    cr_expect_eq(st.failed, 1);
+    cr_expect_eq(st.fail_reason[LSC_FAIL_RULE_ERROR], 1);
+    cr_expect_eq(st.emitted, 2);
+    expect_accounting(&st);
+    free(out);
+    lsc_policy_free(pol);
+}
+
+Test(fail_closed, match_limit_drops_or_quarantines_per_on_error)
+{
+    struct lsc_policy *pol = redos_policy(LSC_ON_ERROR_DROP);
+    struct lsc_stats st;
+    char *out = scrub_with(pol, redos_line, strlen(redos_line), &st);
+    cr_expect_str_eq(out, "clean [redos]\n");
+    cr_expect_eq(st.dropped, 1);
+    expect_accounting(&st);
+    free(out);
+    lsc_policy_free(pol);
+
+    pol = redos_policy(LSC_ON_ERROR_QUARANTINE);
+    out = scrub_with(pol, redos_line, strlen(redos_line), &st);
+    cr_expect_str_eq(out, "clean [redos]\n");
+    cr_expect_eq(st.quarantined, 1);
+    expect_accounting(&st);
+    free(out);
+    lsc_policy_free(pol);
+}
+
+Test(engine, final_line_without_newline_gets_none)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    struct lsc_stats st;
+    char *out = scrub_with(pol, "a 1.2.3.4\nb 5.6.7.8", 19, &st);
+    cr_expect_str_eq(out, "a 1.2.3.0\nb 5.6.7.0");
+    cr_expect_eq(st.lines_in, 2);
+    cr_expect_eq(st.changed, 2);
+    cr_expect_eq(st.bytes_in, 19);
+    cr_expect_eq(st.bytes_out, 19);
+    expect_accounting(&st);
+    free(out);
+    lsc_policy_free(pol);
+}
+
+Test(engine, crlf_is_preserved)
+{
+    EXPECT_SCRUB("ip 1.2.3.4\r\nx\r\n", "ip 1.2.3.0\r\nx\r\n");
+}
+
+Test(engine, ip_prefix_is_configurable)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    lsc_policy_set_ip_mask(pol, 16, 32);
+    char *out = scrub_with(pol, "1.2.3.4 2001:db8:1:2::1\n", 24, NULL);
+    cr_expect_str_eq(out, "1.2.0.0 2001:db8::\n");
+    free(out);
+    lsc_policy_free(pol);
+}
+
+/* ---- streaming through file descriptors ---- */
+
+static int tmp_fd_with(const void *data, size_t len)
+{
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    fflush(f);
+    int fd = dup(fileno(f));
+    fclose(f);
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
+static char *read_all(int fd, size_t *len)
+{
+    lseek(fd, 0, SEEK_SET);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        cr_assert_geq(r, 0);
+        if (r == 0) {
+            break;
+        }
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int empty_tmp_fd(void)
+{
+    FILE *f = tmpfile();
+    int fd = dup(fileno(f));
+    fclose(f);
+    return fd;
+}
+
+Test(stream, oversize_line_is_redacted_and_counted)
+{
+    size_t big = 3u << 20;
+    char *data = malloc(big + 64);
+    size_t len = (size_t)sprintf(data, "first 1.2.3.4\n");
+    for (size_t i = 0; i < big; i += 8) {
+        memcpy(data + len + i, "9.8.7.6 ", 8);
+    }
+    len += big;
+    len += (size_t)sprintf(data + len, "\nlast jane@example.com");
+    int in = tmp_fd_with(data, len), out = empty_tmp_fd();
+
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    struct lsc_stream_opts so = {.max_line = 1 << 20, .quarantine_fd = -1};
+    cr_assert_eq(lsc_scrub_fd(sc, in, out, &so), LSC_OK);
+    size_t olen;
+    char *o = read_all(out, &olen);
+    cr_expect_str_eq(o, "first 1.2.3.0\n[logscrub: line redacted: oversize]\nlast [email]");
+    const struct lsc_stats *st = lsc_scrubber_stats(sc);
+    cr_expect_eq(st->lines_in, 3);
+    cr_expect_eq(st->fail_reason[LSC_FAIL_OVERSIZE], 1);
+    cr_expect_eq(st->bytes_in, len);
+    expect_accounting(st);
+    free(o);
+    lsc_scrubber_free(sc);
+
+    /* With max_line above the line's size it is scrubbed in full. */
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    lseek(in, 0, SEEK_SET);
+    int out2 = empty_tmp_fd();
+    so.max_line = 4u << 20;
+    cr_assert_eq(lsc_scrub_fd(sc, in, out2, &so), LSC_OK);
+    o = read_all(out2, &olen);
+    cr_expect_eq(olen, len - strlen("jane@example.com") + strlen("[email]"));
+    cr_expect(strstr(o, "9.8.7.6") == NULL);
+    cr_expect_eq(lsc_scrubber_stats(sc)->replacements[LSC_CLASS_IPV4], 1 + big / 8);
+    free(o);
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+    free(data);
+    close(in);
+    close(out);
+    close(out2);
+}
+
+Test(stream, quarantine_gets_raw_lines_in_full)
+{
+    size_t big = 2u << 20;
+    char *data = malloc(big + 64);
+    memset(data, 'q', big);
+    size_t len = big;
+    len += (size_t)sprintf(data + len, "\nok 1.2.3.4\n");
+    int in = tmp_fd_with(data, len), out = empty_tmp_fd(), q = empty_tmp_fd();
+
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    lsc_policy_set_on_error(pol, LSC_ON_ERROR_QUARANTINE);
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    struct lsc_stream_opts so = {.max_line = 1 << 20, .quarantine_fd = q};
+    cr_assert_eq(lsc_scrub_fd(sc, in, out, &so), LSC_OK);
+    size_t olen, qlen;
+    char *o = read_all(out, &olen);
+    char *qd = read_all(q, &qlen);
+    cr_expect_str_eq(o, "ok 1.2.3.0\n");
+    cr_expect_eq(qlen, big + 1);
+    cr_expect_eq(memcmp(qd, data, big + 1), 0);
+    cr_expect_eq(lsc_scrubber_stats(sc)->quarantined, 1);
+    expect_accounting(lsc_scrubber_stats(sc));
+    free(o);
+    free(qd);
+    free(data);
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+    close(in);
+    close(out);
+    close(q);
+}
+
+Test(stream, write_error_and_broken_pipe_are_reported)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    struct lsc_stream_opts so = {.max_line = 1 << 20, .quarantine_fd = -1};
+
+    int in = tmp_fd_with("a\n", 2);
+    int ro = open("/dev/null", O_RDONLY);
+    cr_expect_eq(lsc_scrub_fd(sc, in, ro, &so), LSC_EWRITE);
+    close(ro);
+    close(in);
+
+    signal(SIGPIPE, SIG_IGN);
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    close(fds[0]);
+    in = tmp_fd_with("a\n", 2);
+    cr_expect_eq(lsc_scrub_fd(sc, in, fds[1], &so), LSC_EPIPE);
+    close(fds[1]);
+    close(in);
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+}
