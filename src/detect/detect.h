@@ -49,7 +49,12 @@ bool lsc_iban_valid(const char *iban, size_t n);
 
 /* Individual detectors, each tried at position i of p[0..n); on success fill m. */
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m);
-bool lsc_detect_jwt(const char *p, size_t n, size_t i, struct lsc_match *m);
+/*
+ * On failure *fail_until is set to the end of the base64url run scanned: no JWT can start
+ * before it either (a later start in the same run meets the same end), so the caller skips
+ * those starts and a line of "eyJaaaa-eyJaaaa-..." costs linear time, not quadratic.
+ */
+bool lsc_detect_jwt(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until);
 bool lsc_detect_auth_scheme(const char *p, size_t n, size_t i, struct lsc_match *m);
 bool lsc_detect_pem(const char *p, size_t n, size_t i, struct lsc_match *m);
 bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m);

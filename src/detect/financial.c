@@ -4,8 +4,9 @@
  * Card grammar: 13-19 digits starting with 2-6 (the issuer ranges of Visa, Mastercard, Amex,
  * Discover, JCB, Diners and UnionPay; this excludes epoch-millisecond timestamps, which start
  * with 1), written solid or in groups separated by single spaces or dashes.
- * IBAN grammar: two upper-case letters, two digits, then 11-30 upper-case letters or digits,
- * solid or in groups of four separated by single spaces; 15-34 characters in all.
+ * IBAN grammar: a country code from the ISO 13616 registry, two check digits, then upper-case
+ * letters or digits up to that country's IBAN length, solid or in groups of four separated
+ * by single spaces.
  * A candidate counts only if its checksum holds. Grouped candidates are tried at every group
  * boundary, longest first, so a card followed by an unrelated number is still found.
  */
@@ -136,29 +137,63 @@ bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m)
     return false;
 }
 
+/* IBAN length by country (ISO 13616 registry). */
+static const struct {
+    char cc[3];
+    unsigned char len;
+} iban_lengths[] = {
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
+    {"BG", 22}, {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22},
+    {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20},
+    {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22},
+    {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28},
+    {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30},
+    {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21},
+    {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
+    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24},
+    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33},
+    {"SA", 24}, {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27},
+    {"SO", 23}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29},
+    {"VA", 22}, {"VG", 24}, {"XK", 20},
+};
+
+static size_t iban_length(const char *cc)
+{
+    for (size_t k = 0; k < sizeof iban_lengths / sizeof iban_lengths[0]; k++) {
+        if (iban_lengths[k].cc[0] == cc[0] && iban_lengths[k].cc[1] == cc[1]) {
+            return iban_lengths[k].len;
+        }
+    }
+    return 0;
+}
+
 bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m)
 {
-    if (i + 4 > n || !lsc_is_upper((unsigned char)p[i]) || !lsc_is_upper((unsigned char)p[i + 1])
+    if (n - i < 15 || !lsc_is_upper((unsigned char)p[i]) || !lsc_is_upper((unsigned char)p[i + 1])
         || !lsc_is_digit((unsigned char)p[i + 2]) || !lsc_is_digit((unsigned char)p[i + 3])) {
+        return false;
+    }
+    size_t want = iban_length(p + i);
+    if (want == 0) {
         return false;
     }
     char compact[34 + 2];
     struct groups g;
-    collect(p, n, i, iban_ok, "  ", 34, compact, &g);
-    for (int k = g.n - 1; k >= 0; k--) {
-        size_t cnt = g.count[k];
-        if (cnt < 15 || cnt > 34) {
+    collect(p, n, i, iban_ok, "  ", want, compact, &g);
+    for (int k = 0; k < g.n; k++) {
+        if (g.count[k] != want) {
             continue;
         }
         if (k == g.n - 1 && !right_boundary(p, n, g.end[k])) {
-            continue;
+            return false;
         }
-        if (lsc_iban_valid(compact, cnt)) {
-            m->off = i;
-            m->len = g.end[k] - i;
-            m->cls = LSC_CLASS_IBAN;
-            return true;
+        if (!lsc_iban_valid(compact, want)) {
+            return false;
         }
+        m->off = i;
+        m->len = g.end[k] - i;
+        m->cls = LSC_CLASS_IBAN;
+        return true;
     }
     return false;
 }

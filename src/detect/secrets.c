@@ -65,7 +65,7 @@ static size_t normalise(const char *name, size_t len, char *out)
 bool lsc_secret_name(const char *name, size_t len)
 {
     char norm[NAME_MAX_LEN];
-    if (len == 0 || len > NAME_MAX_LEN * 3) {
+    if (len == 0 || len > NAME_MAX_LEN) {
         return false;
     }
     size_t n = normalise(name, len, norm);
@@ -173,7 +173,7 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
         }
     }
     size_t s = e;
-    while (s > floor && e - s < NAME_MAX_LEN * 3 && name_char((unsigned char)p[s - 1])) {
+    while (s > floor && e - s < NAME_MAX_LEN && name_char((unsigned char)p[s - 1])) {
         s--;
     }
     if (s == e || !lsc_secret_name(p + s, e - s)) {

@@ -77,8 +77,13 @@ static bool try_ip6(const char *p, size_t n, size_t i, struct lsc_match *m)
     return true;
 }
 
+/* State carried along one scan. */
+struct scan {
+    size_t jwt_fail_until; /* no JWT can start before this offset */
+};
+
 /* Detectors that start at a word start (the previous byte is not a letter or digit). */
-static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m)
+static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
 {
     unsigned char c = (unsigned char)p[i];
     if (lsc_is_digit(c)) {
@@ -98,7 +103,7 @@ static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m)
     }
     switch (c) {
     case 'e':
-        return lsc_detect_jwt(p, n, i, m);
+        return i >= st->jwt_fail_until && lsc_detect_jwt(p, n, i, m, &st->jwt_fail_until);
     case 'b':
     case 'B':
         return lsc_detect_auth_scheme(p, n, i, m);
@@ -141,6 +146,7 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 {
     size_t floor = 0;
     size_t i = 0;
+    struct scan st = {0};
     bool prev_alnum = false;
     while (i < n) {
         if (prev_alnum) {
@@ -157,7 +163,7 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
         bool found = false;
         bool alnum = byte_class[c] != K_OTHER;
         if (!prev_alnum) {
-            found = try_word(p, n, i, &m);
+            found = try_word(p, n, i, &m, &st);
         } else if (byte_class[c] == K_DIGIT) {
             /* "from1.2.3.4": an address glued to a word still counts. */
             found = digit_start(p, i) && try_ip4(p, n, i, &m);

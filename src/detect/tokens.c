@@ -142,12 +142,13 @@ static size_t b64url_run(const char *p, size_t n, size_t i)
     return e - i;
 }
 
-bool lsc_detect_jwt(const char *p, size_t n, size_t i, struct lsc_match *m)
+bool lsc_detect_jwt(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until)
 {
     if (n - i < 10 || memcmp(p + i, "eyJ", 3) != 0) {
         return false;
     }
     size_t h = b64url_run(p, n, i);
+    *fail_until = i + h;
     if (h < 10 || i + h >= n || p[i + h] != '.') {
         return false;
     }

@@ -95,7 +95,11 @@ Test(iban, mod97_valid)
     EXPECT_SCRUB("iban DE89370400440532013000 x", "iban [iban] x");
     EXPECT_SCRUB("iban DE89 3704 0044 0532 0130 00 x", "iban [iban] x");
     EXPECT_SCRUB("GB82WEST12345698765432", "[iban]");
+    EXPECT_SCRUB("iban DE89 3704 0044 0532 0130 00 1234 x", "iban [iban] 1234 x");
+    EXPECT_SCRUB("NO9386011117947", "[iban]");
     EXPECT_UNCHANGED("iban DE89370400440532013001 x"); /* checksum fails */
+    EXPECT_UNCHANGED("iban DE8937040044053201300 x");  /* one short for DE */
+    EXPECT_UNCHANGED("iban ZZ89370400440532013000 x"); /* no such country */
     EXPECT_UNCHANGED("model AB12 and HTTP11");
 }
 
@@ -107,6 +111,9 @@ Test(secret, jwt)
                  "t=[jwt]");
     EXPECT_SCRUB("x eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0. y", "x [jwt] y");
     EXPECT_UNCHANGED("eyJ alone and eyJhbGciOi without dots");
+    /* After a failed JWT, starts inside the same run are skipped - but not later runs. */
+    EXPECT_SCRUB("eyJaaaaaaaaaa-eyJaaaaaaaaa x eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.",
+                 "eyJaaaaaaaaaa-eyJaaaaaaaaa x [jwt]");
 }
 
 Test(secret, authorization_schemes)

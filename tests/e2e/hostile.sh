@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# hostile.sh - adversarial lines through the default policy: 1 MiB lines of shapes that
+# stress each detector (dense triggers, runs that almost match). Every line must come out
+# as exactly one line, with nothing planted left raw. ctest's timeout is the guard against
+# a super-linear detector (bench/hostile.sh measures the cost per MiB).
+#   usage: hostile.sh PATH/TO/logscrub
+LS=$1
+. "$(dirname "$0")/lib.sh"
+
+shapes=('1.2.3.4.' '4111 ' '@' 'a@b.' '%40' 'a=' '%3D' ':' 'a:' '::' 'fe80::' '://'
+    'eyJaaaaaaaa-' 'sk-a-' 'ghp_a-' 'Bearer ' '-----BEGIN ' 'DE89 ' '"password":"' '\"' '{"a":')
+for s in "${shapes[@]}"; do
+    # The shape repeated to 1 MiB, then planted values that must still be found after it.
+    S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
+        " 203.0.113.77 jane\@example.com\n"' > "$WORK/h"
+    printf 'next 198.51.100.9\n' >> "$WORK/h"
+    "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
+    st=$?
+    expect_eq "shape '$s': exit 0, two lines out" "$st:$(wc -l < "$WORK/o")" "0:2"
+    if grep -q -e '203\.0\.113\.77' -e 'jane@example' -e '198\.51\.100\.9' "$WORK/o"; then
+        fail "shape '$s': planted value survived"
+    else
+        pass "shape '$s': planted values scrubbed"
+    fi
+done
+
+# Deep nesting and binary noise are plain bytes in text mode.
+perl -e 'print "[" x 1000000, "\n", "{\"a\":" x 200000, "\n"' > "$WORK/deep"
+"$LS" < "$WORK/deep" > "$WORK/o"; expect_eq "deep nesting: exit 0" $? 0
+expect_eq "deep nesting: unchanged" "$(cmp -s "$WORK/deep" "$WORK/o" && echo same)" same
+head -c 4000000 /dev/urandom > "$WORK/noise"
+"$LS" --stats < "$WORK/noise" > "$WORK/o" 2> "$WORK/stats"
+expect_eq "random bytes: exit 0" $? 0
+expect_eq "random bytes: one line out per line in" "$(tr -cd '\n' < "$WORK/o" | wc -c)" \
+    "$(tr -cd '\n' < "$WORK/noise" | wc -c)"
+expect_grep "random bytes: accounting holds" " = emitted + dropped + quarantined" "$WORK/stats"
+
+finish
