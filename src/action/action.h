@@ -6,6 +6,7 @@
 
 #include "../detect/detect.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Longest text lsc_ip_truncate writes: a full IPv6 with a dotted tail. */
@@ -18,5 +19,37 @@
  * LSC_IP_TEXT_MAX bytes). IPv6 is written in RFC 5952 form. Returns the length written.
  */
 size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bits, char *out);
+
+/* What a policy does with a detected or matched value. */
+enum lsc_action_kind {
+    LSC_ACT_REDACT,      /* text = "[label]" */
+    LSC_ACT_REPLACE,     /* text = fixed replacement */
+    LSC_ACT_MASK,        /* keep_first/keep_last letters and digits, mask the others */
+    LSC_ACT_TRUNCATE,    /* keep the first `length` bytes */
+    LSC_ACT_IP_TRUNCATE, /* keep v4_bits/v6_bits of the address; text for non-addresses */
+    LSC_ACT_DROP_LINE,   /* the whole line is dropped */
+    LSC_ACT_KEEP,        /* leave the value as it is */
+};
+
+struct lsc_action {
+    enum lsc_action_kind kind;
+    char *text; /* owned; label or replacement, also the fallback for IP_TRUNCATE */
+    size_t text_len;
+    unsigned keep_first, keep_last;
+    char mask_char;
+    unsigned length;
+    unsigned v4_bits, v6_bits;
+};
+
+/* Upper bound of what lsc_action_render writes for a value of value_len bytes. */
+size_t lsc_action_max_len(const struct lsc_action *a, size_t value_len);
+
+/*
+ * Writes the replacement for v[0..n) into out (at least lsc_action_max_len bytes) and
+ * returns its length. ip is the parsed address for IP matches, else NULL. DROP_LINE is
+ * decided by the caller; here it renders its label.
+ */
+size_t lsc_action_render(const struct lsc_action *a, const char *v, size_t n,
+                         const struct lsc_ip *ip, char *out);
 
 #endif

@@ -16,19 +16,19 @@
 #define JIT_STACK_MIN (32 * 1024)
 #define JIT_STACK_MAX (1024 * 1024)
 
-bool lsc_rule_compile(struct lsc_rule *r, const char *label, const char *pattern, char *errbuf,
-                      size_t errlen)
+bool lsc_rule_compile(struct lsc_rule *r, const char *pattern, size_t pattern_len, char *errbuf,
+                      size_t errlen, size_t *erroff)
 {
     memset(r, 0, sizeof *r);
     r->anchor = -1;
     int errcode;
-    PCRE2_SIZE erroff;
-    r->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff,
-                            NULL);
+    PCRE2_SIZE off;
+    r->code = pcre2_compile((PCRE2_SPTR)pattern, pattern_len, 0, &errcode, &off, NULL);
     if (r->code == NULL) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(errcode, msg, sizeof msg);
-        snprintf(errbuf, errlen, "%s at offset %zu", (const char *)msg, (size_t)erroff);
+        snprintf(errbuf, errlen, "%s at offset %zu", (const char *)msg, (size_t)off);
+        *erroff = (size_t)off;
         return false;
     }
     if (pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0) {
@@ -45,15 +45,6 @@ bool lsc_rule_compile(struct lsc_rule *r, const char *label, const char *pattern
         r->anchor = (int)unit;
         r->anchor_caseless = (opts & PCRE2_CASELESS) != 0;
     }
-    size_t l = strlen(label);
-    r->label = malloc(l + 3);
-    if (r->label == NULL) {
-        pcre2_code_free(r->code);
-        r->code = NULL;
-        snprintf(errbuf, errlen, "out of memory");
-        return false;
-    }
-    r->label_len = (size_t)snprintf(r->label, l + 3, "[%s]", label);
     return true;
 }
 
@@ -63,7 +54,6 @@ void lsc_rule_free(struct lsc_rule *r)
         return;
     }
     pcre2_code_free(r->code);
-    free(r->label);
     memset(r, 0, sizeof *r);
 }
 

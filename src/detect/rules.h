@@ -13,8 +13,6 @@
 
 /* A compiled rule: immutable after lsc_rule_compile, shared by every thread. */
 struct lsc_rule {
-    char *label;       /* replacement text, e.g. "[ticket]" */
-    size_t label_len;
     pcre2_code *code;
     bool jit;          /* JIT code exists (PCRE2_INFO_JITSIZE > 0) */
     int anchor;        /* a byte every match contains (PCRE2_INFO_LASTCODEUNIT), or -1 */
@@ -38,8 +36,8 @@ struct lsc_rule_limits {
  * Compiles pattern (with no UTF assumption: log bytes are not valid UTF-8) and JITs it.
  * On failure returns false with PCRE2's message and the offset in errbuf.
  */
-bool lsc_rule_compile(struct lsc_rule *r, const char *label, const char *pattern, char *errbuf,
-                      size_t errlen);
+bool lsc_rule_compile(struct lsc_rule *r, const char *pattern, size_t pattern_len, char *errbuf,
+                      size_t errlen, size_t *erroff);
 void lsc_rule_free(struct lsc_rule *r);
 
 bool lsc_rule_scratch_init(struct lsc_rule_scratch *s, const struct lsc_rule_limits *lim,

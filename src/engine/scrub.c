@@ -84,20 +84,24 @@ const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc)
     return &sc->st;
 }
 
-/* The replacement text for a match; IP text is rendered into ipbuf. */
-static const char *replacement(const struct lsc_policy *pol, const char *line,
-                               const struct lsc_match *m, char *ipbuf, size_t *len)
+/* Callback results that stop a scan early. */
+#define CB_NOMEM 1
+#define CB_DROP 2
+
+/*
+ * Renders action a for the value line[off..off+len) at dst (sized by lsc_action_max_len).
+ * A bare JSON value after a quoted secret name gets quotes, so the line stays valid JSON.
+ */
+static size_t render(const struct lsc_action *a, const char *line, size_t off, size_t len,
+                     const struct lsc_ip *ip, bool quote, char *dst)
 {
-    if (m->cls == LSC_CLASS_IPV4 || m->cls == LSC_CLASS_IPV6) {
-        *len = lsc_ip_truncate(&m->ip, pol->v4_bits, pol->v6_bits, ipbuf);
-        return ipbuf;
+    if (!quote) {
+        return lsc_action_render(a, line + off, len, ip, dst);
     }
-    (void)line;
-    if (m->quote) {
-        *len = 10;
-        return "\"[secret]\"";
-    }
-    return lsc_policy_label(m->cls, len);
+    dst[0] = '"';
+    size_t r = lsc_action_render(a, line + off, len, ip, dst + 1);
+    dst[r + 1] = '"';
+    return r + 2;
 }
 
 /* ---- direct path: splice matches as the detectors find them ---- */
@@ -113,21 +117,23 @@ static int direct_match(void *ctx, const struct lsc_match *m)
 {
     struct direct *d = ctx;
     struct lsc_scrubber *sc = d->sc;
-    if (!sc->pol->detect[m->cls]) {
+    const struct lsc_action *a = &sc->pol->detect_action[m->cls];
+    if (!sc->pol->detect[m->cls] || a->kind == LSC_ACT_KEEP) {
         return 0;
     }
-    char ipbuf[LSC_IP_TEXT_MAX];
-    size_t rlen;
-    const char *r = replacement(sc->pol, d->line, m, ipbuf, &rlen);
-    if (rlen == m->len && memcmp(r, d->line + m->off, rlen) == 0) {
-        return 0; /* already as coarse as the policy asks (1.2.3.0) */
+    if (a->kind == LSC_ACT_DROP_LINE) {
+        return CB_DROP;
     }
     size_t gap = m->off - d->pos;
-    if (!lsc_buf_reserve(&sc->out, gap + rlen)) {
-        return 1;
+    if (!lsc_buf_reserve(&sc->out, gap + lsc_action_max_len(a, m->len))) {
+        return CB_NOMEM;
+    }
+    char *dst = sc->out.p + sc->out.len + gap;
+    size_t rlen = render(a, d->line, m->off, m->len, &m->ip, m->quote, dst);
+    if (rlen == m->len && memcmp(dst, d->line + m->off, rlen) == 0) {
+        return 0; /* already as coarse as the policy asks (1.2.3.0) */
     }
     memcpy(sc->out.p + sc->out.len, d->line + d->pos, gap);
-    memcpy(sc->out.p + sc->out.len + gap, r, rlen);
     sc->out.len += gap + rlen;
     d->pos = m->off + m->len;
     d->changed = true;
@@ -137,51 +143,106 @@ static int direct_match(void *ctx, const struct lsc_match *m)
 
 /* ---- edit path: collect, add rule matches, merge, splice ---- */
 
-static int add_edit(struct lsc_scrubber *sc, size_t off, size_t len, const char *r, size_t rlen,
+/* Renders a into the arena and records the edit, unless it changes nothing. */
+static int add_edit(struct lsc_scrubber *sc, const char *line, size_t off, size_t len,
+                    const struct lsc_action *a, const struct lsc_ip *ip, bool quote,
                     lsc_class cls)
 {
     if (sc->nedits == sc->edits_cap) {
         size_t cap = sc->edits_cap ? sc->edits_cap * 2 : 64;
         struct lsc_edit *e = realloc(sc->edits, cap * sizeof *e);
         if (e == NULL) {
-            return 1;
+            return CB_NOMEM;
         }
         sc->edits = e;
         sc->edits_cap = cap;
     }
-    size_t roff = sc->arena.len;
-    if (!lsc_buf_append(&sc->arena, r, rlen)) {
-        return 1;
+    if (!lsc_buf_reserve(&sc->arena, lsc_action_max_len(a, len))) {
+        return CB_NOMEM;
     }
-    sc->edits[sc->nedits++] = (struct lsc_edit){off, len, roff, rlen, cls};
+    char *dst = sc->arena.p + sc->arena.len;
+    size_t rlen = render(a, line, off, len, ip, quote, dst);
+    if (rlen == len && memcmp(dst, line + off, len) == 0) {
+        return 0;
+    }
+    sc->edits[sc->nedits++] = (struct lsc_edit){off, len, sc->arena.len, rlen, cls};
+    sc->arena.len += rlen;
     return 0;
 }
 
 struct collect {
     struct lsc_scrubber *sc;
     const char *line;
-    const struct lsc_rule *rule;
+    const struct lsc_policy_rule *rule;
 };
 
 static int collect_match(void *ctx, const struct lsc_match *m)
 {
     struct collect *c = ctx;
-    if (!c->sc->pol->detect[m->cls]) {
+    const struct lsc_action *a = &c->sc->pol->detect_action[m->cls];
+    if (!c->sc->pol->detect[m->cls] || a->kind == LSC_ACT_KEEP) {
         return 0;
     }
-    char ipbuf[LSC_IP_TEXT_MAX];
-    size_t rlen;
-    const char *r = replacement(c->sc->pol, c->line, m, ipbuf, &rlen);
-    if (rlen == m->len && memcmp(r, c->line + m->off, rlen) == 0) {
-        return 0;
+    if (a->kind == LSC_ACT_DROP_LINE) {
+        return CB_DROP;
     }
-    return add_edit(c->sc, m->off, m->len, r, rlen, m->cls);
+    return add_edit(c->sc, c->line, m->off, m->len, a, &m->ip, m->quote, m->cls);
+}
+
+/* Does a regex match pass the rule's validator? ip receives the address for VALIDATE_IP. */
+static bool validate(enum lsc_validator v, const char *p, size_t n, struct lsc_ip *ip)
+{
+    char buf[40];
+    size_t k = 0;
+    switch (v) {
+    case LSC_VALIDATE_LUHN:
+        for (size_t i = 0; i < n; i++) {
+            if (p[i] >= '0' && p[i] <= '9') {
+                if (k == 19) {
+                    return false;
+                }
+                buf[k++] = p[i];
+            }
+        }
+        return k >= 13 && lsc_luhn_valid(buf, k);
+    case LSC_VALIDATE_IBAN:
+        for (size_t i = 0; i < n; i++) {
+            if (p[i] != ' ') {
+                if (k == 34) {
+                    return false;
+                }
+                buf[k++] = p[i] >= 'a' && p[i] <= 'z' ? (char)(p[i] - 32) : p[i];
+            }
+        }
+        return lsc_iban_valid(buf, k);
+    case LSC_VALIDATE_IP:
+        memset(ip, 0, sizeof *ip);
+        if (n > 0 && lsc_ip4_parse(p, p + n, ip->bytes) == n) {
+            ip->family = 4;
+            return true;
+        }
+        return n > 0 && lsc_ip6_parse(p, p + n, ip) == n;
+    default:
+        return true;
+    }
 }
 
 static int collect_rule_match(void *ctx, size_t off, size_t len)
 {
     struct collect *c = ctx;
-    return add_edit(c->sc, off, len, c->rule->label, c->rule->label_len, LSC_CLASS_RULE);
+    const struct lsc_policy_rule *r = c->rule;
+    struct lsc_ip ip = {0};
+    if (!validate(r->validator, c->line + off, len, &ip)) {
+        return 0;
+    }
+    if (r->action.kind == LSC_ACT_KEEP) {
+        return 0;
+    }
+    if (r->action.kind == LSC_ACT_DROP_LINE) {
+        return CB_DROP;
+    }
+    return add_edit(c->sc, c->line, off, len, &r->action, ip.family ? &ip : NULL, false,
+                    LSC_CLASS_RULE);
 }
 
 static int edit_cmp(const void *a, const void *b)
@@ -279,15 +340,33 @@ lsc_error lsc_engine_fail_line(struct lsc_scrubber *sc, lsc_fail why, size_t len
     return LSC_OK;
 }
 
-static bool any_rule_anchor(const struct lsc_policy *pol, const char *p, size_t len)
+/* Can this rule match the line at all? Its hint and its required byte must be present. */
+static bool rule_may_match(const struct lsc_policy_rule *r, const char *p, size_t len)
+{
+    if (r->hint_len > 0 && (len < r->hint_len || memmem(p, len, r->hint, r->hint_len) == NULL)) {
+        return false;
+    }
+    return r->re.anchor < 0 || r->re.anchor_caseless || memchr(p, r->re.anchor, len) != NULL;
+}
+
+static bool any_rule_may_match(const struct lsc_policy *pol, const char *p, size_t len)
 {
     for (size_t k = 0; k < pol->nrules; k++) {
-        const struct lsc_rule *r = &pol->rules[k];
-        if (r->anchor < 0 || r->anchor_caseless || memchr(p, r->anchor, len) != NULL) {
+        if (rule_may_match(&pol->rules[k], p, len)) {
             return true;
         }
     }
     return false;
+}
+
+/* The policy dropped the line (a drop-line action matched). */
+static lsc_error drop_line(struct lsc_scrubber *sc, size_t len, bool nl, enum lsc_verdict *v)
+{
+    sc->st.lines_in++;
+    sc->st.bytes_in += len + nl;
+    sc->st.dropped++;
+    *v = LSC_VERDICT_DROPPED;
+    return LSC_OK;
 }
 
 lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
@@ -299,10 +378,15 @@ lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bo
     memcpy(before, sc->st.replacements, sizeof before);
     bool changed;
 
-    if (!any_rule_anchor(pol, p, len)) {
+    if (!any_rule_may_match(pol, p, len)) {
         struct direct d = {sc, p, 0, false};
-        if (lsc_detect_text(p, len, direct_match, &d) != 0
-            || !lsc_buf_append(&sc->out, p + d.pos, len - d.pos)) {
+        int rc = lsc_detect_text(p, len, direct_match, &d);
+        if (rc == CB_DROP) {
+            sc->out.len = start;
+            memcpy(sc->st.replacements, before, sizeof before);
+            return drop_line(sc, len, nl, verdict);
+        }
+        if (rc != 0 || !lsc_buf_append(&sc->out, p + d.pos, len - d.pos)) {
             goto nomem;
         }
         changed = d.changed;
@@ -310,20 +394,24 @@ lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bo
         sc->nedits = 0;
         sc->arena.len = 0;
         struct collect c = {sc, p, NULL};
-        if (lsc_detect_text(p, len, collect_match, &c) != 0) {
-            goto nomem;
-        }
+        int rc = lsc_detect_text(p, len, collect_match, &c);
         size_t builtin = sc->nedits;
-        for (size_t k = 0; k < pol->nrules; k++) {
+        for (size_t k = 0; k < pol->nrules && rc == 0; k++) {
             c.rule = &pol->rules[k];
-            int rc = lsc_rule_scan(c.rule, &sc->rs, p, len, collect_rule_match, &c);
-            if (rc > 0) {
-                goto nomem;
+            if (!rule_may_match(c.rule, p, len)) {
+                continue;
             }
+            rc = lsc_rule_scan(&c.rule->re, &sc->rs, p, len, collect_rule_match, &c);
             if (rc < 0) {
                 /* Match/depth/heap limit, JIT stack, anything but "no match": fail closed. */
                 return lsc_engine_fail_line(sc, LSC_FAIL_RULE_ERROR, len, nl, verdict);
             }
+        }
+        if (rc == CB_DROP) {
+            return drop_line(sc, len, nl, verdict);
+        }
+        if (rc != 0) {
+            goto nomem;
         }
         for (size_t k = 0; k < builtin; k++) {
             sc->st.replacements[sc->edits[k].cls]++;

@@ -1,9 +1,11 @@
 /*
- * default.c - the embedded default policy and the calls that tune a policy in code.
+ * default.c - the embedded default policy, policy memory, and the calls that tune a policy
+ * in code.
  *
  * The default policy is what `logscrub < access.log` runs with no configuration: IPv4
- * truncated to /24, IPv6 to /48, every built-in detector on, and any line the scrubber
- * cannot vouch for replaced by a redaction marker.
+ * truncated to /24, IPv6 to /48, every other built-in detector redacting with its label,
+ * and any line the scrubber cannot vouch for replaced by a redaction marker. The same
+ * policy is written as YAML in patterns/policies/default.yaml; a test holds the two equal.
  */
 #include "policy.h"
 
@@ -14,52 +16,90 @@
 #define DEFAULT_DEPTH_LIMIT 10000u
 #define DEFAULT_HEAP_LIMIT_KIB 20000u
 
-static const struct {
-    const char *text;
-    size_t len;
-} labels[LSC_CLASS_COUNT] = {
-#define LSC_LABEL(name, str) [LSC_CLASS_##name] = {"[" str "]", sizeof("[" str "]") - 1},
-    LSC_CLASS_MAP(LSC_LABEL)
-#undef LSC_LABEL
-};
-
-/* Shorter, readable labels for the classes whose stat name is not the best label. */
-const char *lsc_policy_label(lsc_class cls, size_t *len)
+const char *lsc_class_default_label(lsc_class cls)
 {
     switch (cls) {
+    case LSC_CLASS_IPV4:
+    case LSC_CLASS_IPV6:
+        return "ip";
     case LSC_CLASS_AUTH:
     case LSC_CLASS_API_KEY:
     case LSC_CLASS_URL_PASSWORD:
     case LSC_CLASS_SECRET_PARAM:
-        *len = 8;
-        return "[secret]";
+        return "secret";
     case LSC_CLASS_PRIVATE_KEY:
-        *len = 13;
-        return "[private-key]";
+        return "private-key";
     default:
-        *len = labels[cls].len;
-        return labels[cls].text;
+        return lsc_class_name(cls);
     }
 }
 
-lsc_error lsc_policy_default(struct lsc_policy **out)
+bool lsc_action_set_redact(struct lsc_action *a, const char *label, size_t len)
+{
+    char *t = malloc(len + 3);
+    if (t == NULL) {
+        return false;
+    }
+    t[0] = '[';
+    memcpy(t + 1, label, len);
+    t[len + 1] = ']';
+    t[len + 2] = '\0';
+    free(a->text);
+    a->text = t;
+    a->text_len = len + 2;
+    a->kind = LSC_ACT_REDACT;
+    return true;
+}
+
+struct lsc_policy *lsc_policy_alloc(void)
 {
     struct lsc_policy *pol = calloc(1, sizeof *pol);
     if (pol == NULL) {
-        return LSC_ENOMEM;
-    }
-    pol->name = "default (built-in)";
-    pol->v4_bits = 24;
-    pol->v6_bits = 48;
-    for (int c = 0; c < LSC_CLASS_COUNT; c++) {
-        pol->detect[c] = true;
+        return NULL;
     }
     pol->on_error = LSC_ON_ERROR_REDACT_LINE;
     pol->limits.match_limit = DEFAULT_MATCH_LIMIT;
     pol->limits.depth_limit = DEFAULT_DEPTH_LIMIT;
     pol->limits.heap_limit_kib = DEFAULT_HEAP_LIMIT_KIB;
+    return pol;
+}
+
+lsc_error lsc_policy_default(struct lsc_policy **out)
+{
+    struct lsc_policy *pol = lsc_policy_alloc();
+    if (pol == NULL) {
+        return LSC_ENOMEM;
+    }
+    pol->name = strdup("default");
+    pol->source = strdup("built-in");
+    if (pol->name == NULL || pol->source == NULL) {
+        lsc_policy_free(pol);
+        return LSC_ENOMEM;
+    }
+    for (int c = 0; c < LSC_CLASS_COUNT; c++) {
+        if (c == LSC_CLASS_RULE) {
+            continue;
+        }
+        const char *label = lsc_class_default_label((lsc_class)c);
+        if (!lsc_action_set_redact(&pol->detect_action[c], label, strlen(label))) {
+            lsc_policy_free(pol);
+            return LSC_ENOMEM;
+        }
+        pol->detect[c] = true;
+    }
+    for (int c = LSC_CLASS_IPV4; c <= LSC_CLASS_IPV6; c++) {
+        pol->detect_action[c].kind = LSC_ACT_IP_TRUNCATE;
+        pol->detect_action[c].v4_bits = 24;
+        pol->detect_action[c].v6_bits = 48;
+    }
     *out = pol;
     return LSC_OK;
+}
+
+static void free_action(struct lsc_action *a)
+{
+    free(a->text);
+    a->text = NULL;
 }
 
 void lsc_policy_free(struct lsc_policy *pol)
@@ -68,9 +108,28 @@ void lsc_policy_free(struct lsc_policy *pol)
         return;
     }
     for (size_t i = 0; i < pol->nrules; i++) {
-        lsc_rule_free(&pol->rules[i]);
+        struct lsc_policy_rule *r = &pol->rules[i];
+        lsc_rule_free(&r->re);
+        free(r->name);
+        free(r->pattern);
+        free(r->pack);
+        free(r->hint);
+        free_action(&r->action);
     }
     free(pol->rules);
+    for (size_t i = 0; i < pol->ntests; i++) {
+        free(pol->tests[i].in);
+        free(pol->tests[i].out);
+    }
+    free(pol->tests);
+    for (int c = 0; c < LSC_CLASS_COUNT; c++) {
+        free_action(&pol->detect_action[c]);
+        free(pol->detect_pack[c]);
+    }
+    free(pol->name);
+    free(pol->description);
+    free(pol->source);
+    free(pol->quarantine_path);
     free(pol);
 }
 
@@ -80,13 +139,26 @@ lsc_error lsc_policy_add_rule(struct lsc_policy *pol, const char *label, const c
     if (pol == NULL || label == NULL || pattern == NULL || label[0] == '\0') {
         return LSC_EINVAL;
     }
-    struct lsc_rule *grown = realloc(pol->rules, (pol->nrules + 1) * sizeof *grown);
+    struct lsc_policy_rule *grown = realloc(pol->rules, (pol->nrules + 1) * sizeof *grown);
     if (grown == NULL) {
         return LSC_ENOMEM;
     }
     pol->rules = grown;
-    if (!lsc_rule_compile(&pol->rules[pol->nrules], label, pattern, errbuf, errlen)) {
+    struct lsc_policy_rule *r = &pol->rules[pol->nrules];
+    memset(r, 0, sizeof *r);
+    size_t erroff;
+    if (!lsc_rule_compile(&r->re, pattern, strlen(pattern), errbuf, errlen, &erroff)) {
         return LSC_EREGEX;
+    }
+    r->name = strdup(label);
+    r->pattern = strdup(pattern);
+    if (r->name == NULL || r->pattern == NULL
+        || !lsc_action_set_redact(&r->action, label, strlen(label))) {
+        lsc_rule_free(&r->re);
+        free(r->name);
+        free(r->pattern);
+        free(r->action.text);
+        return LSC_ENOMEM;
     }
     pol->nrules++;
     return LSC_OK;
@@ -94,8 +166,10 @@ lsc_error lsc_policy_add_rule(struct lsc_policy *pol, const char *label, const c
 
 void lsc_policy_set_ip_mask(struct lsc_policy *pol, unsigned v4_bits, unsigned v6_bits)
 {
-    pol->v4_bits = v4_bits > 32 ? 32 : v4_bits;
-    pol->v6_bits = v6_bits > 128 ? 128 : v6_bits;
+    for (int c = LSC_CLASS_IPV4; c <= LSC_CLASS_IPV6; c++) {
+        pol->detect_action[c].v4_bits = v4_bits > 32 ? 32 : v4_bits;
+        pol->detect_action[c].v6_bits = v6_bits > 128 ? 128 : v6_bits;
+    }
 }
 
 void lsc_policy_set_on_error(struct lsc_policy *pol, lsc_on_error mode)

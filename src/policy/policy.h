@@ -1,28 +1,70 @@
 /*
  * policy.h - the compiled policy (the plan): immutable once a scrubber uses it, shared by
- * every thread.
+ * every thread. Built by default.c (the embedded default) or load.c (a YAML policy file).
  */
 #ifndef LSC_POLICY_H
 #define LSC_POLICY_H
 
+#include "../action/action.h"
 #include "../detect/rules.h"
 #include "logscrub.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-struct lsc_policy {
-    const char *name;
-    unsigned v4_bits;       /* IPv4 prefix kept by truncation */
-    unsigned v6_bits;       /* IPv6 prefix kept by truncation */
-    bool detect[LSC_CLASS_COUNT]; /* which built-in detectors run */
-    lsc_on_error on_error;
-    struct lsc_rule_limits limits;
-    struct lsc_rule *rules;
-    size_t nrules;
+/* Checks a regex match must pass before it counts. */
+enum lsc_validator {
+    LSC_VALIDATE_NONE,
+    LSC_VALIDATE_LUHN, /* the digits of the match are a Luhn-valid 13-19 digit number */
+    LSC_VALIDATE_IBAN, /* the match, spaces removed, is a mod-97-valid IBAN */
+    LSC_VALIDATE_IP,   /* the whole match parses as an IPv4 or IPv6 address */
 };
 
-/* Labels written in place of a detected value (the IP classes are truncated instead). */
-const char *lsc_policy_label(lsc_class cls, size_t *len);
+/* A pattern rule: a PCRE2 regex, an optional validator and literal hint, and an action. */
+struct lsc_policy_rule {
+    char *name;
+    char *pattern;
+    char *pack;           /* the pack it came from, or NULL for the policy itself */
+    struct lsc_rule re;
+    enum lsc_validator validator;
+    char *hint;           /* a literal every match contains; the regex runs only if present */
+    size_t hint_len;
+    struct lsc_action action;
+};
+
+/* One embedded example: a line in, the line expected out (or that it is dropped). */
+struct lsc_policy_test {
+    char *in;
+    size_t in_len;
+    char *out;
+    size_t out_len;
+    bool dropped;
+    unsigned line; /* where it is written in the policy file */
+};
+
+struct lsc_policy {
+    char *name;
+    char *description;
+    char *source;         /* file the policy was loaded from, or "built-in" */
+    bool detect[LSC_CLASS_COUNT];                 /* which built-in detectors run */
+    struct lsc_action detect_action[LSC_CLASS_COUNT];
+    char *detect_pack[LSC_CLASS_COUNT];           /* where each detector's rule came from */
+    lsc_on_error on_error;
+    char *quarantine_path; /* on_error quarantine: where the raw lines go */
+    struct lsc_rule_limits limits;
+    struct lsc_policy_rule *rules;
+    size_t nrules;
+    struct lsc_policy_test *tests;
+    size_t ntests;
+};
+
+/* A fresh policy with nothing enabled and default limits, or NULL. */
+struct lsc_policy *lsc_policy_alloc(void);
+
+/* Sets a to "redact with [label]" (a's old text is freed). Returns false on ENOMEM. */
+bool lsc_action_set_redact(struct lsc_action *a, const char *label, size_t len);
+
+/* The label a built-in detector class uses by default ("email" for [email]). */
+const char *lsc_class_default_label(lsc_class cls);
 
 #endif

@@ -1,0 +1,64 @@
+/*
+ * apply.c - renders the replacement a policy action asks for: a label, a fixed text, a
+ * masked or truncated copy of the value, or a truncated IP address. Pure: bytes in, bytes
+ * out, into a buffer the caller sized with lsc_action_max_len.
+ */
+#include "action.h"
+
+#include "../detect/chars.h"
+
+#include <string.h>
+
+size_t lsc_action_max_len(const struct lsc_action *a, size_t value_len)
+{
+    size_t n = value_len > a->text_len ? value_len : a->text_len;
+    return (n > LSC_IP_TEXT_MAX ? n : LSC_IP_TEXT_MAX) + 2; /* + quotes */
+}
+
+size_t lsc_action_render(const struct lsc_action *a, const char *v, size_t n,
+                         const struct lsc_ip *ip, char *out)
+{
+    switch (a->kind) {
+    case LSC_ACT_IP_TRUNCATE:
+        if (ip != NULL && ip->family != 0) {
+            return lsc_ip_truncate(ip, a->v4_bits, a->v6_bits, out);
+        }
+        /* A value that is not an address cannot be truncated as one: redact it. */
+        memcpy(out, a->text, a->text_len);
+        return a->text_len;
+    case LSC_ACT_MASK: {
+        /* Letters and digits are masked, separators kept ("**** **** **** 1111"). */
+        size_t alnum = 0;
+        for (size_t i = 0; i < n; i++) {
+            alnum += lsc_is_alnum((unsigned char)v[i]);
+        }
+        bool all = (size_t)a->keep_first + a->keep_last >= alnum;
+        size_t seen = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)v[i];
+            if (!lsc_is_alnum(c)) {
+                out[i] = (char)c;
+                continue;
+            }
+            bool keep = !all && (seen < a->keep_first || seen >= alnum - a->keep_last);
+            out[i] = keep ? (char)c : a->mask_char;
+            seen++;
+        }
+        return n;
+    }
+    case LSC_ACT_TRUNCATE: {
+        size_t l = n < a->length ? n : a->length;
+        memcpy(out, v, l);
+        return l;
+    }
+    case LSC_ACT_KEEP:
+        memcpy(out, v, n);
+        return n;
+    case LSC_ACT_REDACT:
+    case LSC_ACT_REPLACE:
+    case LSC_ACT_DROP_LINE:
+    default:
+        memcpy(out, a->text, a->text_len);
+        return a->text_len;
+    }
+}
