@@ -29,7 +29,8 @@ extern "C" {
     XX(EREAD, "read error")                                                                 \
     XX(EWRITE, "write error")                                                               \
     XX(EPIPE, "output closed by the reader (broken pipe)")                                  \
-    XX(EOPEN, "cannot open file")
+    XX(EOPEN, "cannot open file")                                                          \
+    XX(EPOLICY, "invalid policy")
 
 typedef enum {
 #define LSC_ERROR_ENUM(name, msg) LSC_##name,
@@ -108,6 +109,32 @@ const char *lsc_fail_name(lsc_fail why);
 lsc_error lsc_policy_default(struct lsc_policy **out);
 void lsc_policy_free(struct lsc_policy *pol);
 
+struct lsc_load_opts {
+    const char *patterns_dir; /* packs found here (NAME.yaml) replace the built-in ones */
+};
+
+/*
+ * lsc_policy_load reads a YAML policy file and the rule packs it uses. On failure it returns
+ * LSC_EOPEN or LSC_EPOLICY and err holds a message naming file:line:col, quoting the line
+ * and saying what was expected. opts may be NULL. lsc_policy_load_buffer does the same for
+ * text already in memory; path is only used in messages and to find policy-local packs.
+ */
+lsc_error lsc_policy_load(const char *path, const struct lsc_load_opts *opts,
+                          struct lsc_policy **out, char *err, size_t errlen);
+lsc_error lsc_policy_load_buffer(const char *path, const char *text, size_t len,
+                                 const struct lsc_load_opts *opts, struct lsc_policy **out,
+                                 char *err, size_t errlen);
+
+/*
+ * lsc_policy_explain writes the compiled plan in plain words into a malloc'd string
+ * (*text, caller frees). The policy hash is the SHA-256 of this text without its hash line,
+ * so it changes exactly when what the policy does changes (packs included).
+ */
+lsc_error lsc_policy_explain(const struct lsc_policy *pol, char **text);
+/* The policy hash as 64 hex digits and a NUL. */
+lsc_error lsc_policy_hash(const struct lsc_policy *pol, char hex[65]);
+const char *lsc_policy_name(const struct lsc_policy *pol);
+
 /*
  * lsc_policy_add_rule adds a PCRE2 rule whose matches are replaced by "[label]". The pattern
  * is compiled and JIT-compiled now; on LSC_EREGEX, errbuf holds PCRE2's message and offset.
@@ -117,7 +144,11 @@ lsc_error lsc_policy_add_rule(struct lsc_policy *pol, const char *label, const c
                               char *errbuf, size_t errlen);
 
 /* Tuning and failure handling; each takes effect for scrubbers made afterwards. */
+/* Bits kept by IP truncation; a value past 32 (IPv4) or 128 (IPv6) leaves that one as is. */
 void lsc_policy_set_ip_mask(struct lsc_policy *pol, unsigned v4_bits, unsigned v6_bits);
+lsc_on_error lsc_policy_on_error(const struct lsc_policy *pol);
+/* The quarantine file a policy names (on_error: { quarantine: FILE }), or NULL. */
+const char *lsc_policy_quarantine_path(const struct lsc_policy *pol);
 void lsc_policy_set_on_error(struct lsc_policy *pol, lsc_on_error mode);
 void lsc_policy_set_match_limit(struct lsc_policy *pol, uint32_t match_limit);
 

@@ -14,6 +14,10 @@ bool lsc_cli_parse_size(const char *s, size_t *out);
 
 /* Prints the --stats summary. */
 void lsc_cli_print_stats(FILE *fp, const struct lsc_stats *st, const char *policy_name,
-                         double seconds);
+                         const char *policy_hash, double seconds);
+
+/* The check and test subcommands; argv[0] is the subcommand. Return an exit status. */
+int lsc_cli_check(int argc, char **argv);
+int lsc_cli_test(int argc, char **argv);
 
 #endif

@@ -26,6 +26,8 @@
 
 static const char usage_text[] =
     "Usage: logscrub [OPTIONS] [FILE...]\n"
+    "       logscrub check [--explain] [--patterns DIR] POLICY\n"
+    "       logscrub test [--patterns DIR] POLICY\n"
     "\n"
     "Reads log lines from FILEs (or standard input, also as '-') and writes them with\n"
     "personal data and secrets removed, one line out for each line in, in order.\n"
@@ -38,13 +40,20 @@ static const char usage_text[] =
     "  values of secret-named parameters (password=, token=, api_key=, ...) become\n"
     "  labels such as [email], [card], [iban], [jwt], [secret], [private-key].\n"
     "\n"
+    "With -p the policy file decides (see docs/policy.md). `check` validates a policy\n"
+    "and prints its hash (--explain: the whole plan in plain words); `test` runs the\n"
+    "examples written in the policy's tests: section.\n"
+    "\n"
     "Options:\n"
+    "  -p, --policy FILE       scrub with the policy in FILE instead of the default\n"
+    "      --patterns DIR      rule packs in DIR (NAME.yaml) replace the built-in ones\n"
     "  -o, --output FILE       write to FILE (created or truncated) instead of stdout\n"
     "  -e, --rule LABEL=REGEX  also replace matches of a PCRE2 pattern with [LABEL];\n"
     "                          may be repeated. Example: -e 'ticket=TICKET-\\d{6}'\n"
     "  -f, --format FORMAT     input format: auto or text (both read every line as\n"
     "                          text until structured formats arrive)\n"
-    "      --ipv4-prefix BITS  IPv4 bits kept by truncation (0-32, default 24)\n"
+    "      --ipv4-prefix BITS  IPv4 bits kept by truncation (0-32, default 24);\n"
+    "                          overrides the policy\n"
     "      --ipv6-prefix BITS  IPv6 bits kept by truncation (0-128, default 48)\n"
     "      --max-line SIZE     longest line scrubbed in full (default 1M; K, M, G\n"
     "                          suffixes). Longer lines take the on-error path.\n"
@@ -61,13 +70,16 @@ static const char usage_text[] =
     "  -h, --help              show this help and exit\n"
     "  -V, --version           show the version and exit\n"
     "\n"
-    "Exit status: 0 success; 1 bad usage; 2 input or output error (including a closed\n"
-    "output pipe); 3 lines were quarantined and --strict was given.\n"
+    "Exit status: 0 success; 1 bad usage, bad policy, or a failed policy test; 2 input\n"
+    "or output error (including a closed output pipe); 3 lines were quarantined and\n"
+    "--strict was given.\n"
     "\n"
     "Examples:\n"
     "  logscrub < access.log > access.clean.log\n"
     "  tail -F /var/log/nginx/access.log | logscrub | shipper\n"
-    "  logscrub --stats -o clean.log app.log.1 app.log\n";
+    "  logscrub --stats -o clean.log app.log.1 app.log\n"
+    "  logscrub check --explain patterns/policies/default.yaml\n"
+    "  logscrub -p /etc/logscrub/api.yaml < api.log\n";
 
 enum {
     OPT_IPV4 = 256,
@@ -78,7 +90,11 @@ enum {
     OPT_MATCH_LIMIT,
     OPT_STRICT,
     OPT_STATS,
+    OPT_PATTERNS,
+    OPT_EXPLAIN,
 };
+
+#define MAX_CLI_RULES 64
 
 static const struct option long_opts[] = {
     {"output", required_argument, NULL, 'o'},
@@ -93,12 +109,18 @@ static const struct option long_opts[] = {
     {"match-limit", required_argument, NULL, OPT_MATCH_LIMIT},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"patterns", required_argument, NULL, OPT_PATTERNS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
 struct options {
+    const char *policy;
+    const char *patterns;
+    const char *rules[MAX_CLI_RULES];
+    int nrules;
+    bool v4_set, v6_set;
     const char *output;
     const char *quarantine;
     size_t max_line;
@@ -204,7 +226,7 @@ static int add_rule(struct lsc_policy *pol, const char *arg)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct options *o, struct lsc_policy *pol)
+static int parse_args(int argc, char **argv, struct options *o)
 {
     int c;
     unsigned long v;
@@ -213,13 +235,12 @@ static int parse_args(int argc, char **argv, struct options *o, struct lsc_polic
         case 'o':
             o->output = optarg;
             break;
-        case 'e': {
-            int rc = add_rule(pol, optarg);
-            if (rc != 0) {
-                return rc;
+        case 'e':
+            if (o->nrules == MAX_CLI_RULES) {
+                return usage_error("at most %d --rule options", MAX_CLI_RULES);
             }
+            o->rules[o->nrules++] = optarg;
             break;
-        }
         case 'f':
             if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "text") != 0) {
                 return usage_error("format '%s' is not supported yet; use auto or text (every "
@@ -228,20 +249,24 @@ static int parse_args(int argc, char **argv, struct options *o, struct lsc_polic
             }
             break;
         case 'p':
-            return usage_error("policy files (-p %s) are not supported yet; the embedded "
-                               "default policy runs without -p",
-                               optarg);
+            o->policy = optarg;
+            break;
+        case OPT_PATTERNS:
+            o->patterns = optarg;
+            break;
         case OPT_IPV4:
             if (!parse_uint(optarg, 32, &v)) {
                 return usage_error("--ipv4-prefix wants 0 to 32 bits, got '%s'", optarg);
             }
             o->v4_bits = (unsigned)v;
+            o->v4_set = true;
             break;
         case OPT_IPV6:
             if (!parse_uint(optarg, 128, &v)) {
                 return usage_error("--ipv6-prefix wants 0 to 128 bits, got '%s'", optarg);
             }
             o->v6_bits = (unsigned)v;
+            o->v6_set = true;
             break;
         case OPT_MAX_LINE:
             if (!lsc_cli_parse_size(optarg, &o->max_line) || o->max_line == 0
@@ -291,13 +316,46 @@ static int parse_args(int argc, char **argv, struct options *o, struct lsc_polic
     }
     if (o->quarantine != NULL) {
         if (o->on_error_set && o->on_error != LSC_ON_ERROR_QUARANTINE) {
-            return usage_error("--quarantine contradicts --on-error %s", 
+            return usage_error("--quarantine contradicts --on-error %s",
                                o->on_error == LSC_ON_ERROR_DROP ? "drop" : "redact-line");
         }
         o->on_error = LSC_ON_ERROR_QUARANTINE;
-    } else if (o->on_error == LSC_ON_ERROR_QUARANTINE) {
-        return usage_error("%s", "--on-error quarantine needs --quarantine FILE");
+        o->on_error_set = true;
     }
+    return 0;
+}
+
+/* Loads the policy named by -p (or the default), then applies the command-line overrides. */
+static int build_policy(const struct options *o, struct lsc_policy **out)
+{
+    struct lsc_policy *pol;
+    if (o->policy != NULL) {
+        char err[2048];
+        struct lsc_load_opts lo = {.patterns_dir = o->patterns};
+        lsc_error rc = lsc_policy_load(o->policy, &lo, &pol, err, sizeof err);
+        if (rc != LSC_OK) {
+            fprintf(stderr, "logscrub: %s\n", err);
+            return EXIT_USAGE;
+        }
+    } else if (lsc_policy_default(&pol) != LSC_OK) {
+        fprintf(stderr, "logscrub: out of memory\n");
+        return EXIT_IO;
+    }
+    for (int i = 0; i < o->nrules; i++) {
+        int rc = add_rule(pol, o->rules[i]);
+        if (rc != 0) {
+            lsc_policy_free(pol);
+            return rc;
+        }
+    }
+    lsc_policy_set_ip_mask(pol, o->v4_set ? o->v4_bits : 999, o->v6_set ? o->v6_bits : 999);
+    if (o->on_error_set) {
+        lsc_policy_set_on_error(pol, o->on_error);
+    }
+    if (o->match_limit > 0) {
+        lsc_policy_set_match_limit(pol, o->match_limit);
+    }
+    *out = pol;
     return 0;
 }
 
@@ -354,21 +412,30 @@ int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN); /* a closed pipe is reported by write() as EPIPE */
 
-    struct lsc_policy *pol;
-    if (lsc_policy_default(&pol) != LSC_OK) {
-        fprintf(stderr, "logscrub: out of memory\n");
-        return EXIT_IO;
+    if (argc > 1 && strcmp(argv[1], "check") == 0) {
+        return lsc_cli_check(argc - 1, argv + 1);
+    }
+    if (argc > 1 && strcmp(argv[1], "test") == 0) {
+        return lsc_cli_test(argc - 1, argv + 1);
     }
     struct options o = {.max_line = DEFAULT_MAX_LINE, .v4_bits = 24, .v6_bits = 48};
-    int rc = parse_args(argc, argv, &o, pol);
+    int rc = parse_args(argc, argv, &o);
     if (rc != 0) {
-        lsc_policy_free(pol);
         return rc;
     }
-    lsc_policy_set_ip_mask(pol, o.v4_bits, o.v6_bits);
-    lsc_policy_set_on_error(pol, o.on_error);
-    if (o.match_limit > 0) {
-        lsc_policy_set_match_limit(pol, o.match_limit);
+    struct lsc_policy *pol;
+    rc = build_policy(&o, &pol);
+    if (rc != 0) {
+        return rc;
+    }
+    const char *qpath = o.quarantine ? o.quarantine : lsc_policy_quarantine_path(pol);
+    if (lsc_policy_on_error(pol) == LSC_ON_ERROR_QUARANTINE && qpath == NULL) {
+        lsc_policy_free(pol);
+        return usage_error("%s", "--on-error quarantine needs --quarantine FILE");
+    }
+    char hash[65] = "";
+    if (o.stats && lsc_policy_hash(pol, hash) != LSC_OK) {
+        hash[0] = '\0';
     }
 
     int out_fd = STDOUT_FILENO;
@@ -383,8 +450,8 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    if (o.quarantine != NULL) {
-        so.quarantine_fd = open_output(o.quarantine, "quarantine file");
+    if (lsc_policy_on_error(pol) == LSC_ON_ERROR_QUARANTINE) {
+        so.quarantine_fd = open_output(qpath, "quarantine file");
         if (so.quarantine_fd < 0) {
             rc = EXIT_IO;
             goto done;
@@ -417,7 +484,7 @@ int main(int argc, char **argv)
     so.quarantine_fd = -1;
     const struct lsc_stats *st = lsc_scrubber_stats(sc);
     if (o.stats) {
-        lsc_cli_print_stats(stderr, st, "default (built-in)", elapsed);
+        lsc_cli_print_stats(stderr, st, lsc_policy_name(pol), hash, elapsed);
     }
     if (rc == 0 && o.strict && st->quarantined > 0) {
         rc = EXIT_STRICT;

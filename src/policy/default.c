@@ -167,9 +167,23 @@ lsc_error lsc_policy_add_rule(struct lsc_policy *pol, const char *label, const c
 void lsc_policy_set_ip_mask(struct lsc_policy *pol, unsigned v4_bits, unsigned v6_bits)
 {
     for (int c = LSC_CLASS_IPV4; c <= LSC_CLASS_IPV6; c++) {
-        pol->detect_action[c].v4_bits = v4_bits > 32 ? 32 : v4_bits;
-        pol->detect_action[c].v6_bits = v6_bits > 128 ? 128 : v6_bits;
+        if (v4_bits <= 32) {
+            pol->detect_action[c].v4_bits = v4_bits;
+        }
+        if (v6_bits <= 128) {
+            pol->detect_action[c].v6_bits = v6_bits;
+        }
     }
+}
+
+lsc_on_error lsc_policy_on_error(const struct lsc_policy *pol)
+{
+    return pol->on_error;
+}
+
+const char *lsc_policy_quarantine_path(const struct lsc_policy *pol)
+{
+    return pol->quarantine_path;
 }
 
 void lsc_policy_set_on_error(struct lsc_policy *pol, lsc_on_error mode)

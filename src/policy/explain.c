@@ -1,0 +1,165 @@
+/*
+ * explain.c - the compiled plan in plain words (`logscrub check --explain`) and the policy
+ * hash: SHA-256 (libsodium) of that text without its source and hash lines, so the hash
+ * names what a policy does, wherever the file lives and however it is formatted.
+ */
+#include "policy.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void put_action(FILE *f, const struct lsc_action *a)
+{
+    switch (a->kind) {
+    case LSC_ACT_REDACT:
+        fprintf(f, "redact, replaced by %.*s", (int)a->text_len, a->text);
+        break;
+    case LSC_ACT_REPLACE:
+        fprintf(f, "replace with \"%.*s\"", (int)a->text_len, a->text);
+        break;
+    case LSC_ACT_MASK:
+        fprintf(f, "mask with '%c', keeping the first %u and last %u letters/digits",
+                a->mask_char, a->keep_first, a->keep_last);
+        break;
+    case LSC_ACT_TRUNCATE:
+        fprintf(f, "truncate to the first %u bytes", a->length);
+        break;
+    case LSC_ACT_IP_TRUNCATE:
+        fprintf(f, "truncate addresses: IPv4 to /%u, IPv6 to /%u (embedded IPv4 as IPv4)",
+                a->v4_bits, a->v6_bits);
+        break;
+    case LSC_ACT_DROP_LINE:
+        fprintf(f, "drop the whole line");
+        break;
+    case LSC_ACT_KEEP:
+        fprintf(f, "keep as is");
+        break;
+    }
+}
+
+/* The hashed part of the explanation. */
+static char *explain_body(const struct lsc_policy *pol, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    if (f == NULL) {
+        return NULL;
+    }
+    fprintf(f, "policy: %s\n", pol->name ? pol->name : "(unnamed)");
+    if (pol->description != NULL) {
+        fprintf(f, "description: %s\n", pol->description);
+    }
+    fprintf(f, "input: every line is scanned as text\n");
+    fprintf(f, "built-in detectors, run over the whole line:\n");
+    int off = 0;
+    for (int c = 0; c < LSC_CLASS_COUNT; c++) {
+        if (c == LSC_CLASS_RULE) {
+            continue;
+        }
+        if (!pol->detect[c]) {
+            off++;
+            continue;
+        }
+        fprintf(f, "  %-13s ", lsc_class_name((lsc_class)c));
+        put_action(f, &pol->detect_action[c]);
+        fprintf(f, " (%s%s)\n", pol->detect_pack[c] ? "pack " : "",
+                pol->detect_pack[c] ? pol->detect_pack[c] : "policy");
+    }
+    if (off > 0) {
+        fprintf(f, "  not run:");
+        for (int c = 0; c < LSC_CLASS_COUNT; c++) {
+            if (c != LSC_CLASS_RULE && !pol->detect[c]) {
+                fprintf(f, " %s", lsc_class_name((lsc_class)c));
+            }
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "pattern rules (PCRE2), run after the detectors:%s\n",
+            pol->nrules ? "" : " none");
+    static const char *const validators[] = {"", "luhn", "iban", "ip"};
+    for (size_t i = 0; i < pol->nrules; i++) {
+        const struct lsc_policy_rule *r = &pol->rules[i];
+        fprintf(f, "  %s: /%s/", r->name, r->pattern);
+        if (r->validator != LSC_VALIDATE_NONE) {
+            fprintf(f, ", only if %s-valid", validators[r->validator]);
+        }
+        if (r->hint != NULL) {
+            fprintf(f, ", only on lines containing \"%.*s\"", (int)r->hint_len, r->hint);
+        }
+        fprintf(f, "; ");
+        put_action(f, &r->action);
+        fprintf(f, " (%s%s)\n", r->pack ? "pack " : "", r->pack ? r->pack : "policy");
+    }
+    fprintf(f, "where rule matches overlap, one replacement covers both and a pattern rule's "
+               "wins\n");
+    switch (pol->on_error) {
+    case LSC_ON_ERROR_DROP:
+        fprintf(f, "on error: drop the line");
+        break;
+    case LSC_ON_ERROR_QUARANTINE:
+        fprintf(f, "on error: write the raw line to %s",
+                pol->quarantine_path ? pol->quarantine_path : "the --quarantine file");
+        break;
+    default:
+        fprintf(f, "on error: replace the line by a redaction marker");
+        break;
+    }
+    fprintf(f, " (a rule error, a line over --max-line, no memory); never emitted raw\n");
+    fprintf(f, "limits per rule and line: match %u, depth %u, heap %u KiB\n",
+            pol->limits.match_limit, pol->limits.depth_limit, pol->limits.heap_limit_kib);
+    fprintf(f, "retention: none (records are not tagged with an expiry)\n");
+    fprintf(f, "tests: %zu embedded example%s\n", pol->ntests, pol->ntests == 1 ? "" : "s");
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static void hash_hex(const char *body, size_t len, char hex[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)body, len);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+lsc_error lsc_policy_hash(const struct lsc_policy *pol, char hex[65])
+{
+    size_t len;
+    char *body = explain_body(pol, &len);
+    if (body == NULL) {
+        return LSC_ENOMEM;
+    }
+    hash_hex(body, len, hex);
+    free(body);
+    return LSC_OK;
+}
+
+lsc_error lsc_policy_explain(const struct lsc_policy *pol, char **text)
+{
+    size_t len;
+    char *body = explain_body(pol, &len);
+    if (body == NULL) {
+        return LSC_ENOMEM;
+    }
+    char hex[65];
+    hash_hex(body, len, hex);
+    const char *src = pol->source ? pol->source : "built-in";
+    size_t cap = len + strlen(src) + 128;
+    char *out = malloc(cap);
+    if (out == NULL) {
+        free(body);
+        return LSC_ENOMEM;
+    }
+    snprintf(out, cap, "source: %s\nhash: sha256:%s\n%s", src, hex, body);
+    free(body);
+    *text = out;
+    return LSC_OK;
+}
+
+const char *lsc_policy_name(const struct lsc_policy *pol)
+{
+    return pol->name ? pol->name : "(unnamed)";
+}

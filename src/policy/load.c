@@ -1,0 +1,987 @@
+/*
+ * load.c - reads a policy file (YAML) and its rule packs into a compiled policy.
+ *
+ * Grammar (documented for users in docs/policy.md):
+ *   policy  = version: 1, name, [description], [input], [text], [on_error], [limits],
+ *             [tests], and the sections later releases fill: fields, keys, retention
+ *   text    = list of { use: PACK [, except: [RULE...]] } or RULE
+ *   RULE    = name, (detector: CLASS | pattern: REGEX [validator] [hint]), [action, params]
+ *   pack    = pack: NAME, [description], rules: [RULE...]
+ * Later RULEs for the same detector replace earlier ones, so a policy can refine a pack.
+ * Every error names file:line:col and stops the load.
+ */
+#include "embedded.h"
+#include "policy.h"
+#include "yaml_doc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_FILE (1u << 20)
+#define MAX_RULES 4096
+#define MAX_TESTS 4096
+
+struct loader {
+    struct lsc_policy *pol;
+    const struct lsc_load_opts *opts;
+    struct lsc_ydoc *d;
+    const char *dir;  /* directory of the policy file, for policy-local packs */
+    const char *pack; /* name of the pack being read, NULL for the policy */
+};
+
+static const char *const class_words[] = {
+#define LSC_CLASS_WORD(name, str) str,
+    LSC_CLASS_MAP(LSC_CLASS_WORD)
+#undef LSC_CLASS_WORD
+        NULL,
+};
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (p != NULL) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* Reads a whole file (at most MAX_FILE bytes). */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(MAX_FILE + 1);
+    size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
+    bool bad = buf == NULL || ferror(f);
+    fclose(f);
+    if (bad || n > MAX_FILE) {
+        snprintf(err, errlen, "%s: %s", path,
+                 bad ? "cannot read" : "larger than 1 MiB; is this really a policy?");
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+__attribute__((format(printf, 4, 5))) static bool fail_at(struct lsc_ydoc *d, size_t line,
+                                                           size_t col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lsc_ydoc_fail_at(d, line, col, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* ---- actions ---- */
+
+static const char *const rule_keys[] = {
+    "name", "description", "detector", "pattern", "validator", "hint", "action", "label",
+    "with", "keep_first", "keep_last", "mask_char", "length", "v4", "v6", NULL,
+};
+
+static const char *const action_words[] = {
+    "redact", "replace", "mask", "truncate", "truncate-ip", "drop-line", "keep", NULL,
+};
+
+/* Fails if key is present in rule but does not go with the action chosen. */
+static bool only_with(struct loader *L, yaml_node_t *rule, const char *key, bool allowed,
+                      const char *action)
+{
+    yaml_node_t *n = lsc_ydoc_get(L->d, rule, key);
+    if (n != NULL && !allowed) {
+        return lsc_ydoc_fail(L->d, n, "'%s' only goes with action: %s", key, action);
+    }
+    return true;
+}
+
+static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, size_t name_len,
+                         bool ip_capable, struct lsc_action *a)
+{
+    struct lsc_ydoc *d = L->d;
+    yaml_node_t *an = lsc_ydoc_get(d, rule, "action");
+    const char *word = "redact";
+    size_t wl = 6;
+    if (an != NULL && !lsc_ydoc_str(d, an, "action", &word, &wl)) {
+        return false;
+    }
+    int kind = -1;
+    for (int i = 0; action_words[i] != NULL; i++) {
+        if (strlen(action_words[i]) == wl && memcmp(action_words[i], word, wl) == 0) {
+            kind = i;
+        }
+    }
+    if (kind < 0) {
+        if (wl == 10 && memcmp(word, "drop-field", 10) == 0) {
+            return lsc_ydoc_fail(d, an, "drop-field applies to fields, not to text rules; "
+                                        "use drop-line, redact or replace");
+        }
+        if (wl == 9 && memcmp(word, "pseudonym", 9) == 0) {
+            return lsc_ydoc_fail(d, an, "action pseudonym is not supported yet: keyed "
+                                        "pseudonyms arrive with the keys release; use redact "
+                                        "or truncate-ip for now");
+        }
+        const char *hint = lsc_did_you_mean(word, wl, action_words);
+        return lsc_ydoc_fail(d, an,
+                             "unknown action '%.*s'%s%s%s; expected redact, replace, mask, "
+                             "truncate, truncate-ip, drop-line or keep",
+                             (int)wl, word, hint ? " (did you mean '" : "", hint ? hint : "",
+                             hint ? "'?)" : "");
+    }
+    static const enum lsc_action_kind kinds[] = {
+        LSC_ACT_REDACT, LSC_ACT_REPLACE,   LSC_ACT_MASK, LSC_ACT_TRUNCATE,
+        LSC_ACT_IP_TRUNCATE, LSC_ACT_DROP_LINE, LSC_ACT_KEEP,
+    };
+    enum lsc_action_kind k = kinds[kind];
+    if (k == LSC_ACT_IP_TRUNCATE && !ip_capable) {
+        return lsc_ydoc_fail(d, an, "truncate-ip needs addresses: use it with detector ipv4 or "
+                                    "ipv6, or with validator: ip");
+    }
+    if (!only_with(L, rule, "label", k == LSC_ACT_REDACT || k == LSC_ACT_IP_TRUNCATE, "redact")
+        || !only_with(L, rule, "with", k == LSC_ACT_REPLACE, "replace")
+        || !only_with(L, rule, "keep_first", k == LSC_ACT_MASK, "mask")
+        || !only_with(L, rule, "keep_last", k == LSC_ACT_MASK, "mask")
+        || !only_with(L, rule, "mask_char", k == LSC_ACT_MASK, "mask")
+        || !only_with(L, rule, "length", k == LSC_ACT_TRUNCATE, "truncate")
+        || !only_with(L, rule, "v4", k == LSC_ACT_IP_TRUNCATE, "truncate-ip")
+        || !only_with(L, rule, "v6", k == LSC_ACT_IP_TRUNCATE, "truncate-ip")) {
+        return false;
+    }
+    /* Every action has a label: it is also what a non-address gets under truncate-ip. */
+    const char *label = name;
+    size_t ll = name_len;
+    yaml_node_t *n = lsc_ydoc_get(d, rule, "label");
+    if (n != NULL && (!lsc_ydoc_str(d, n, "label", &label, &ll) || ll == 0 || ll > 64)) {
+        return ll == 0 || ll > 64 ? lsc_ydoc_fail(d, n, "label must be 1 to 64 characters")
+                                  : false;
+    }
+    if (!lsc_action_set_redact(a, label, ll)) {
+        return lsc_ydoc_fail(d, rule, "out of memory");
+    }
+    a->kind = k;
+    unsigned long v;
+    switch (k) {
+    case LSC_ACT_REPLACE: {
+        n = lsc_ydoc_get(d, rule, "with");
+        const char *w;
+        size_t wlen;
+        if (n == NULL) {
+            return lsc_ydoc_fail(d, an, "action replace needs 'with: TEXT'");
+        }
+        if (!lsc_ydoc_str(d, n, "with", &w, &wlen)) {
+            return false;
+        }
+        char *t = dup_n(w, wlen);
+        if (t == NULL) {
+            return lsc_ydoc_fail(d, n, "out of memory");
+        }
+        free(a->text);
+        a->text = t;
+        a->text_len = wlen;
+        break;
+    }
+    case LSC_ACT_MASK:
+        a->mask_char = '*';
+        if ((n = lsc_ydoc_get(d, rule, "keep_first")) != NULL) {
+            if (!lsc_ydoc_uint(d, n, "keep_first", 0, 64, &v)) {
+                return false;
+            }
+            a->keep_first = (unsigned)v;
+        }
+        if ((n = lsc_ydoc_get(d, rule, "keep_last")) != NULL) {
+            if (!lsc_ydoc_uint(d, n, "keep_last", 0, 64, &v)) {
+                return false;
+            }
+            a->keep_last = (unsigned)v;
+        }
+        if ((n = lsc_ydoc_get(d, rule, "mask_char")) != NULL) {
+            const char *mc;
+            size_t ml;
+            if (!lsc_ydoc_str(d, n, "mask_char", &mc, &ml)) {
+                return false;
+            }
+            if (ml != 1 || ((unsigned char)mc[0] >= '0' && (unsigned char)mc[0] <= '9')
+                || ((mc[0] | 32) >= 'a' && (mc[0] | 32) <= 'z')) {
+                return lsc_ydoc_fail(d, n, "mask_char must be one character that is not a "
+                                           "letter or digit, like '*' or 'x'... not a letter");
+            }
+            a->mask_char = mc[0];
+        }
+        break;
+    case LSC_ACT_TRUNCATE:
+        n = lsc_ydoc_get(d, rule, "length");
+        if (n == NULL) {
+            return lsc_ydoc_fail(d, an, "action truncate needs 'length: N' (bytes kept)");
+        }
+        if (!lsc_ydoc_uint(d, n, "length", 0, 1u << 20, &v)) {
+            return false;
+        }
+        a->length = (unsigned)v;
+        break;
+    case LSC_ACT_IP_TRUNCATE:
+        a->v4_bits = 24;
+        a->v6_bits = 48;
+        if ((n = lsc_ydoc_get(d, rule, "v4")) != NULL) {
+            if (!lsc_ydoc_uint(d, n, "v4 (IPv4 bits kept)", 0, 32, &v)) {
+                return false;
+            }
+            a->v4_bits = (unsigned)v;
+        }
+        if ((n = lsc_ydoc_get(d, rule, "v6")) != NULL) {
+            if (!lsc_ydoc_uint(d, n, "v6 (IPv6 bits kept)", 0, 128, &v)) {
+                return false;
+            }
+            a->v6_bits = (unsigned)v;
+        }
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+/* ---- rules ---- */
+
+static int find_class(const char *s, size_t len)
+{
+    for (int c = 0; c < LSC_CLASS_COUNT; c++) {
+        if (c != LSC_CLASS_RULE && strlen(class_words[c]) == len
+            && memcmp(class_words[c], s, len) == 0) {
+            return c;
+        }
+    }
+    return -1;
+}
+
+static bool parse_validator(struct loader *L, yaml_node_t *n, enum lsc_validator *v)
+{
+    static const char *const words[] = {"luhn", "iban", "ip", NULL};
+    const char *s;
+    size_t len;
+    if (!lsc_ydoc_str(L->d, n, "validator", &s, &len)) {
+        return false;
+    }
+    for (int i = 0; words[i] != NULL; i++) {
+        if (strlen(words[i]) == len && memcmp(words[i], s, len) == 0) {
+            *v = (enum lsc_validator)(i + 1);
+            return true;
+        }
+    }
+    return lsc_ydoc_fail(L->d, n, "unknown validator '%.*s'; expected luhn, iban or ip",
+                         (int)len, s);
+}
+
+static bool set_pack(char **slot, const char *pack)
+{
+    free(*slot);
+    *slot = pack ? strdup(pack) : NULL;
+    return pack == NULL || *slot != NULL;
+}
+
+static bool parse_detector_rule(struct loader *L, yaml_node_t *rule, yaml_node_t *det,
+                                const char *name, size_t name_len)
+{
+    struct lsc_ydoc *d = L->d;
+    const char *s;
+    size_t len;
+    if (!lsc_ydoc_str(d, det, "detector", &s, &len)) {
+        return false;
+    }
+    int cls = find_class(s, len);
+    if (cls < 0) {
+        const char *hint = lsc_did_you_mean(s, len, class_words);
+        return lsc_ydoc_fail(d, det,
+                             "unknown detector '%.*s'%s%s%s; the built-in detectors are ipv4, "
+                             "ipv6, email, card, iban, jwt, auth_header, api_key, private_key, "
+                             "url_password, secret_param",
+                             (int)len, s, hint ? " (did you mean '" : "", hint ? hint : "",
+                             hint ? "'?)" : "");
+    }
+    static const char *const not_with_detector[] = {"pattern", "validator", "hint"};
+    for (size_t i = 0; i < 3; i++) {
+        yaml_node_t *x = lsc_ydoc_get(d, rule, not_with_detector[i]);
+        if (x != NULL) {
+            return lsc_ydoc_fail(d, x, "a rule has either 'detector' or 'pattern'; '%s' goes "
+                                       "with pattern",
+                                 not_with_detector[i]);
+        }
+    }
+    /* Labels default to the class label ("[secret]" for keys), as in the built-in policy. */
+    const char *label = name;
+    size_t ll = name_len;
+    if (lsc_ydoc_get(d, rule, "label") == NULL && lsc_ydoc_get(d, rule, "name") == NULL) {
+        label = lsc_class_default_label((lsc_class)cls);
+        ll = strlen(label);
+    }
+    struct lsc_action a = {0};
+    if (!parse_action(L, rule, label, ll, cls == LSC_CLASS_IPV4 || cls == LSC_CLASS_IPV6, &a)) {
+        free(a.text);
+        return false;
+    }
+    free(L->pol->detect_action[cls].text);
+    L->pol->detect_action[cls] = a;
+    L->pol->detect[cls] = true;
+    if (!set_pack(&L->pol->detect_pack[cls], L->pack)) {
+        return lsc_ydoc_fail(d, rule, "out of memory");
+    }
+    return true;
+}
+
+static bool parse_pattern_rule(struct loader *L, yaml_node_t *rule, yaml_node_t *pat,
+                               const char *name, size_t name_len)
+{
+    struct lsc_ydoc *d = L->d;
+    struct lsc_policy *pol = L->pol;
+    const char *s;
+    size_t len;
+    if (!lsc_ydoc_str(d, pat, "pattern", &s, &len)) {
+        return false;
+    }
+    if (name == NULL) {
+        return lsc_ydoc_fail(d, rule, "a pattern rule needs a 'name'");
+    }
+    for (size_t i = 0; i < pol->nrules; i++) {
+        if (strlen(pol->rules[i].name) == name_len
+            && memcmp(pol->rules[i].name, name, name_len) == 0) {
+            return lsc_ydoc_fail(d, lsc_ydoc_get(d, rule, "name"),
+                                 "duplicate rule name '%.*s'%s%s", (int)name_len, name,
+                                 pol->rules[i].pack ? " (already defined by pack " : "",
+                                 pol->rules[i].pack ? pol->rules[i].pack : "");
+        }
+    }
+    if (pol->nrules >= MAX_RULES) {
+        return lsc_ydoc_fail(d, rule, "too many rules (at most %d)", MAX_RULES);
+    }
+    struct lsc_policy_rule *grown = realloc(pol->rules, (pol->nrules + 1) * sizeof *grown);
+    if (grown == NULL) {
+        return lsc_ydoc_fail(d, rule, "out of memory");
+    }
+    pol->rules = grown;
+    struct lsc_policy_rule *r = &pol->rules[pol->nrules];
+    memset(r, 0, sizeof *r);
+    yaml_node_t *n = lsc_ydoc_get(d, rule, "validator");
+    if (n != NULL && !parse_validator(L, n, &r->validator)) {
+        return false;
+    }
+    if ((n = lsc_ydoc_get(d, rule, "hint")) != NULL) {
+        const char *h;
+        size_t hl;
+        if (!lsc_ydoc_str(d, n, "hint", &h, &hl)) {
+            return false;
+        }
+        if (hl == 0) {
+            return lsc_ydoc_fail(d, n, "hint must not be empty");
+        }
+        r->hint = dup_n(h, hl);
+        r->hint_len = hl;
+    }
+    if (!parse_action(L, rule, name, name_len, r->validator == LSC_VALIDATE_IP, &r->action)) {
+        free(r->hint);
+        free(r->action.text);
+        return false;
+    }
+    char msg[300];
+    size_t erroff = 0;
+    if (!lsc_rule_compile(&r->re, s, len, msg, sizeof msg, &erroff)) {
+        free(r->hint);
+        free(r->action.text);
+        /* Point at the offending character when the source spells the pattern as is. */
+        size_t quote = pat->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? 0 : 1;
+        size_t at = pat->start_mark.index + quote;
+        bool exact = pat->start_mark.line == pat->end_mark.line && at + len <= d->len
+                     && memcmp(d->text + at, s, len) == 0;
+        size_t col = pat->start_mark.column + (exact ? quote + erroff : 0);
+        return fail_at(d, pat->start_mark.line, col, "bad regular expression in rule '%.*s': %s",
+                       (int)name_len, name, msg);
+    }
+    r->name = dup_n(name, name_len);
+    r->pattern = dup_n(s, len);
+    if (r->name == NULL || r->pattern == NULL || !set_pack(&r->pack, L->pack)) {
+        lsc_rule_free(&r->re);
+        return lsc_ydoc_fail(d, rule, "out of memory");
+    }
+    pol->nrules++;
+    return true;
+}
+
+static bool parse_rule(struct loader *L, yaml_node_t *rule)
+{
+    struct lsc_ydoc *d = L->d;
+    if (!lsc_ydoc_expect_map(d, rule, "a text rule")
+        || !lsc_ydoc_check_keys(d, rule, "a text rule", rule_keys)) {
+        return false;
+    }
+    const char *name = NULL;
+    size_t name_len = 0;
+    yaml_node_t *n = lsc_ydoc_get(d, rule, "name");
+    if (n != NULL) {
+        if (!lsc_ydoc_str(d, n, "name", &name, &name_len)) {
+            return false;
+        }
+        if (name_len == 0 || name_len > 64) {
+            return lsc_ydoc_fail(d, n, "name must be 1 to 64 characters");
+        }
+    }
+    if ((n = lsc_ydoc_get(d, rule, "description")) != NULL) {
+        const char *s;
+        size_t l;
+        if (!lsc_ydoc_str(d, n, "description", &s, &l)) {
+            return false;
+        }
+    }
+    yaml_node_t *det = lsc_ydoc_get(d, rule, "detector");
+    yaml_node_t *pat = lsc_ydoc_get(d, rule, "pattern");
+    if ((det == NULL) == (pat == NULL)) {
+        return lsc_ydoc_fail(d, det ? det : rule,
+                             det ? "a rule has either 'detector' or 'pattern', not both"
+                                 : "a text rule needs 'detector: CLASS' or 'pattern: REGEX' "
+                                   "(or is '- use: PACK')");
+    }
+    if (det != NULL) {
+        if (name == NULL) {
+            const char *s;
+            size_t l;
+            if (!lsc_ydoc_str(d, det, "detector", &s, &l)) {
+                return false;
+            }
+            name = s;
+            name_len = l;
+        }
+        return parse_detector_rule(L, rule, det, name, name_len);
+    }
+    return parse_pattern_rule(L, rule, pat, name, name_len);
+}
+
+/* ---- packs ---- */
+
+static const char *const pack_keys[] = {"pack", "description", "rules", NULL};
+
+/* Is rule node r named (or, for detector rules, detecting) name? */
+static bool rule_is(struct lsc_ydoc *d, yaml_node_t *r, const char *name, size_t len)
+{
+    yaml_node_t *n = lsc_ydoc_get(d, r, "name");
+    if (n == NULL) {
+        n = lsc_ydoc_get(d, r, "detector");
+    }
+    return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == len
+           && memcmp(n->data.scalar.value, name, len) == 0;
+}
+
+/* Loads pack text into the policy, skipping rules named in except (a node of the policy). */
+static bool load_pack_text(struct loader *L, const char *path, const char *text, size_t len,
+                           const char *pack_name, yaml_node_t *except, struct lsc_ydoc *outer)
+{
+    struct lsc_ydoc pd;
+    if (!lsc_ydoc_load(&pd, path, text, len, outer->err, outer->errlen)) {
+        outer->failed = true;
+        lsc_ydoc_free(&pd);
+        return false;
+    }
+    struct loader sub = *L;
+    sub.d = &pd;
+    sub.pack = pack_name;
+    yaml_node_t *root = lsc_ydoc_root(&pd);
+    bool ok = lsc_ydoc_expect_map(&pd, root, "a rule pack")
+              && lsc_ydoc_check_keys(&pd, root, "a rule pack", pack_keys);
+    yaml_node_t *rules = ok ? lsc_ydoc_get(&pd, root, "rules") : NULL;
+    if (ok && rules == NULL) {
+        ok = lsc_ydoc_fail(&pd, root, "a rule pack needs 'rules:'");
+    }
+    ok = ok && lsc_ydoc_expect_seq(&pd, rules, "rules");
+    /* Every name in except must exist in the pack. */
+    if (ok && except != NULL) {
+        for (yaml_node_item_t *e = except->data.sequence.items.start;
+             ok && e < except->data.sequence.items.top; e++) {
+            yaml_node_t *en = lsc_ydoc_node(outer, *e);
+            const char *s;
+            size_t l;
+            if (!lsc_ydoc_str(outer, en, "an except entry", &s, &l)) {
+                ok = false;
+                break;
+            }
+            bool found = false;
+            for (yaml_node_item_t *it = rules->data.sequence.items.start;
+                 it < rules->data.sequence.items.top && !found; it++) {
+                found = rule_is(&pd, lsc_ydoc_node(&pd, *it), s, l);
+            }
+            if (!found) {
+                ok = lsc_ydoc_fail(outer, en, "pack %s has no rule '%.*s'", pack_name, (int)l, s);
+            }
+        }
+    }
+    for (yaml_node_item_t *it = ok ? rules->data.sequence.items.start : NULL;
+         ok && it < rules->data.sequence.items.top; it++) {
+        yaml_node_t *r = lsc_ydoc_node(&pd, *it);
+        bool skip = false;
+        for (yaml_node_item_t *e = except ? except->data.sequence.items.start : NULL;
+             e != NULL && e < except->data.sequence.items.top && !skip; e++) {
+            yaml_node_t *en = lsc_ydoc_node(outer, *e);
+            skip = rule_is(&pd, r, (const char *)en->data.scalar.value, en->data.scalar.length);
+        }
+        if (!skip) {
+            ok = parse_rule(&sub, r);
+        }
+    }
+    if (!ok) {
+        outer->failed = true; /* the pack's own error is already in err */
+    }
+    lsc_ydoc_free(&pd);
+    return ok;
+}
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool use_pack(struct loader *L, yaml_node_t *item)
+{
+    static const char *const use_keys[] = {"use", "except", NULL};
+    struct lsc_ydoc *d = L->d;
+    if (L->pack != NULL) {
+        return lsc_ydoc_fail(d, item, "a rule pack cannot use another pack");
+    }
+    if (!lsc_ydoc_check_keys(d, item, "a pack reference", use_keys)) {
+        return false;
+    }
+    yaml_node_t *un = lsc_ydoc_get(d, item, "use");
+    yaml_node_t *except = lsc_ydoc_get(d, item, "except");
+    const char *name;
+    size_t nl;
+    if (!lsc_ydoc_str(d, un, "use", &name, &nl)
+        || (except != NULL && !lsc_ydoc_expect_seq(d, except, "except"))) {
+        return false;
+    }
+    if (nl == 0 || nl > 200) {
+        return lsc_ydoc_fail(d, un, "use needs a pack name like 'secrets' or a path like "
+                                    "'./packs/mine.yaml'");
+    }
+    char nm[256];
+    snprintf(nm, sizeof nm, "%.*s", (int)nl, name);
+    char path[4096 + 320];
+    bool local = strchr(nm, '/') != NULL || (nl > 5 && strcmp(nm + nl - 5, ".yaml") == 0);
+    if (!local && L->opts != NULL && L->opts->patterns_dir != NULL) {
+        snprintf(path, sizeof path, "%s/%s.yaml", L->opts->patterns_dir, nm);
+        if (file_exists(path)) {
+            local = true;
+        }
+    } else if (local) {
+        snprintf(path, sizeof path, "%s%s%s", nm[0] == '/' ? "" : L->dir,
+                 nm[0] == '/' ? "" : "/", nm);
+    }
+    if (local) {
+        size_t len;
+        char sub_err[512];
+        char *text = read_file(path, &len, sub_err, sizeof sub_err);
+        if (text == NULL) {
+            return lsc_ydoc_fail(d, un, "cannot use pack: %s", sub_err);
+        }
+        bool ok = load_pack_text(L, path, text, len, nm, except, d);
+        free(text);
+        return ok;
+    }
+    char file[280];
+    snprintf(file, sizeof file, "%s.yaml", nm);
+    const struct lsc_embedded_file *e = lsc_embedded_find(file);
+    if (e == NULL || strncmp(e->name, "policies/", 9) == 0) {
+        char names[15][64];
+        const char *packs[16];
+        size_t k = lsc_embedded_packs(names, 15);
+        for (size_t i = 0; i < k; i++) {
+            packs[i] = names[i];
+        }
+        packs[k] = NULL;
+        const char *hint = lsc_did_you_mean(nm, nl, packs);
+        char list[256] = "";
+        for (size_t i = 0; i < k; i++) {
+            size_t used = strlen(list);
+            snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", packs[i]);
+        }
+        return lsc_ydoc_fail(d, un, "unknown pack '%s'%s%s%s; built-in packs: %s", nm,
+                             hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "",
+                             list);
+    }
+    char shown[300];
+    snprintf(shown, sizeof shown, "<built-in>/patterns/%s", e->name);
+    return load_pack_text(L, shown, e->data, e->len, nm, except, d);
+}
+
+/* ---- top-level sections ---- */
+
+static bool not_yet(struct loader *L, yaml_node_t *n, const char *what, const char *issue)
+{
+    return lsc_ydoc_fail(L->d, n, "%s is not supported yet (%s); remove it for now", what,
+                         issue);
+}
+
+/* retention: 30d, 12w, 3mo, 1y, 36h ... validated now, applied by the expiry release. */
+static bool check_duration(struct loader *L, yaml_node_t *n, const char *what)
+{
+    const char *s;
+    size_t len;
+    if (!lsc_ydoc_str(L->d, n, what, &s, &len)) {
+        return false;
+    }
+    size_t i = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9') {
+        i++;
+    }
+    const char *unit = s + i;
+    size_t ul = len - i;
+    bool ok = i > 0 && i <= 6
+              && ((ul == 1 && strchr("smhdwy", unit[0]) != NULL)
+                  || (ul == 2 && memcmp(unit, "mo", 2) == 0));
+    if (!ok) {
+        return lsc_ydoc_fail(L->d, n, "%s must be a number and a unit (s, m, h, d, w, mo, y), "
+                                      "like 30d or 3mo",
+                             what);
+    }
+    return true;
+}
+
+static bool parse_input(struct loader *L, yaml_node_t *in)
+{
+    static const char *const keys[] = {"format", "log_format", "timestamp", NULL};
+    static const char *const formats[] = {"auto", "text",   "nginx",  "apache",
+                                          "json", "logfmt", "syslog", NULL};
+    struct lsc_ydoc *d = L->d;
+    if (!lsc_ydoc_expect_map(d, in, "input") || !lsc_ydoc_check_keys(d, in, "input", keys)) {
+        return false;
+    }
+    yaml_node_t *f = lsc_ydoc_get(d, in, "format");
+    if (f != NULL) {
+        const char *s;
+        size_t l;
+        if (!lsc_ydoc_str(d, f, "format", &s, &l)) {
+            return false;
+        }
+        int k = -1;
+        for (int i = 0; formats[i] != NULL; i++) {
+            if (strlen(formats[i]) == l && memcmp(formats[i], s, l) == 0) {
+                k = i;
+            }
+        }
+        if (k < 0) {
+            return lsc_ydoc_fail(d, f, "unknown format '%.*s'; expected auto, text, nginx, "
+                                       "apache, json, logfmt or syslog",
+                                 (int)l, s);
+        }
+        if (k >= 2) {
+            return not_yet(L, f, "a structured input format",
+                           "structured parsing arrives with the formats release; use auto or "
+                           "text, which scrub the whole line");
+        }
+    }
+    if ((f = lsc_ydoc_get(d, in, "log_format")) != NULL) {
+        return not_yet(L, f, "input.log_format", "arrives with the formats release");
+    }
+    if ((f = lsc_ydoc_get(d, in, "timestamp")) != NULL) {
+        return not_yet(L, f, "input.timestamp", "arrives with the expiry release");
+    }
+    return true;
+}
+
+/* fields: validated (keep/drop lists, no field both kept and dropped), then refused. */
+static bool parse_fields(struct loader *L, yaml_node_t *fields)
+{
+    struct lsc_ydoc *d = L->d;
+    if (!lsc_ydoc_expect_map(d, fields, "fields")) {
+        return false;
+    }
+    yaml_node_t *keep = lsc_ydoc_get(d, fields, "keep");
+    yaml_node_t *drop = lsc_ydoc_get(d, fields, "drop");
+    if ((keep != NULL && !lsc_ydoc_expect_seq(d, keep, "fields.keep"))
+        || (drop != NULL && !lsc_ydoc_expect_seq(d, drop, "fields.drop"))) {
+        return false;
+    }
+    for (yaml_node_item_t *a = drop ? drop->data.sequence.items.start : NULL;
+         a != NULL && a < drop->data.sequence.items.top; a++) {
+        yaml_node_t *dn = lsc_ydoc_node(d, *a);
+        const char *s;
+        size_t l;
+        if (!lsc_ydoc_str(d, dn, "a field name", &s, &l)) {
+            return false;
+        }
+        for (yaml_node_item_t *b = keep ? keep->data.sequence.items.start : NULL;
+             b != NULL && b < keep->data.sequence.items.top; b++) {
+            yaml_node_t *kn = lsc_ydoc_node(d, *b);
+            if (kn->type == YAML_SCALAR_NODE && kn->data.scalar.length == l
+                && memcmp(kn->data.scalar.value, s, l) == 0) {
+                return lsc_ydoc_fail(d, dn,
+                                     "field '%.*s' is both kept (line %zu) and dropped; a field "
+                                     "is either in fields.keep or in fields.drop",
+                                     (int)l, s, kn->start_mark.line + 1);
+            }
+        }
+    }
+    return not_yet(L, fields, "fields", "field rules need structured formats, which arrive with "
+                                        "the formats release; text rules work on whole lines");
+}
+
+static bool parse_on_error(struct loader *L, yaml_node_t *n)
+{
+    struct lsc_ydoc *d = L->d;
+    if (lsc_ydoc_is(n, "redact-line")) {
+        L->pol->on_error = LSC_ON_ERROR_REDACT_LINE;
+        return true;
+    }
+    if (lsc_ydoc_is(n, "drop")) {
+        L->pol->on_error = LSC_ON_ERROR_DROP;
+        return true;
+    }
+    if (lsc_ydoc_is(n, "quarantine")) {
+        return lsc_ydoc_fail(d, n, "quarantine needs a file: on_error: { quarantine: "
+                                   "/var/lib/logscrub/quarantine.log }");
+    }
+    if (n->type == YAML_MAPPING_NODE) {
+        static const char *const keys[] = {"quarantine", NULL};
+        yaml_node_t *q;
+        const char *s;
+        size_t l;
+        if (!lsc_ydoc_check_keys(d, n, "on_error", keys)
+            || (q = lsc_ydoc_get(d, n, "quarantine")) == NULL
+            || !lsc_ydoc_str(d, q, "on_error.quarantine", &s, &l)) {
+            return d->failed ? false : lsc_ydoc_fail(d, n, "on_error needs 'quarantine: FILE'");
+        }
+        if (l == 0) {
+            return lsc_ydoc_fail(d, q, "the quarantine file name is empty");
+        }
+        free(L->pol->quarantine_path);
+        L->pol->quarantine_path = dup_n(s, l);
+        L->pol->on_error = LSC_ON_ERROR_QUARANTINE;
+        return true;
+    }
+    return lsc_ydoc_fail(d, n, "on_error must be redact-line, drop, or { quarantine: FILE }");
+}
+
+static bool parse_limits(struct loader *L, yaml_node_t *n)
+{
+    static const char *const keys[] = {"match_limit", "depth_limit", "heap_limit_kib", NULL};
+    struct lsc_ydoc *d = L->d;
+    if (!lsc_ydoc_expect_map(d, n, "limits") || !lsc_ydoc_check_keys(d, n, "limits", keys)) {
+        return false;
+    }
+    unsigned long v;
+    yaml_node_t *x;
+    if ((x = lsc_ydoc_get(d, n, "match_limit")) != NULL) {
+        if (!lsc_ydoc_uint(d, x, "match_limit", 1, 4000000000ul, &v)) {
+            return false;
+        }
+        L->pol->limits.match_limit = (uint32_t)v;
+    }
+    if ((x = lsc_ydoc_get(d, n, "depth_limit")) != NULL) {
+        if (!lsc_ydoc_uint(d, x, "depth_limit", 1, 4000000000ul, &v)) {
+            return false;
+        }
+        L->pol->limits.depth_limit = (uint32_t)v;
+    }
+    if ((x = lsc_ydoc_get(d, n, "heap_limit_kib")) != NULL) {
+        if (!lsc_ydoc_uint(d, x, "heap_limit_kib", 1, 4000000000ul, &v)) {
+            return false;
+        }
+        L->pol->limits.heap_limit_kib = (uint32_t)v;
+    }
+    return true;
+}
+
+static bool parse_tests(struct loader *L, yaml_node_t *tests)
+{
+    static const char *const keys[] = {"in", "out", "dropped", NULL};
+    struct lsc_ydoc *d = L->d;
+    struct lsc_policy *pol = L->pol;
+    if (!lsc_ydoc_expect_seq(d, tests, "tests")) {
+        return false;
+    }
+    size_t count = (size_t)(tests->data.sequence.items.top - tests->data.sequence.items.start);
+    if (count > MAX_TESTS) {
+        return lsc_ydoc_fail(d, tests, "too many tests (at most %d)", MAX_TESTS);
+    }
+    pol->tests = calloc(count ? count : 1, sizeof *pol->tests);
+    if (pol->tests == NULL) {
+        return lsc_ydoc_fail(d, tests, "out of memory");
+    }
+    for (yaml_node_item_t *it = tests->data.sequence.items.start;
+         it < tests->data.sequence.items.top; it++) {
+        yaml_node_t *t = lsc_ydoc_node(d, *it);
+        if (!lsc_ydoc_expect_map(d, t, "a test") || !lsc_ydoc_check_keys(d, t, "a test", keys)) {
+            return false;
+        }
+        yaml_node_t *in = lsc_ydoc_get(d, t, "in");
+        yaml_node_t *out = lsc_ydoc_get(d, t, "out");
+        yaml_node_t *dropped = lsc_ydoc_get(d, t, "dropped");
+        struct lsc_policy_test *pt = &pol->tests[pol->ntests];
+        const char *s;
+        size_t l;
+        if (in == NULL) {
+            return lsc_ydoc_fail(d, t, "a test needs 'in: LINE'");
+        }
+        if ((out == NULL) == (dropped == NULL)) {
+            return lsc_ydoc_fail(d, t, "a test needs either 'out: LINE' or 'dropped: true'");
+        }
+        if (!lsc_ydoc_str(d, in, "in", &s, &l)) {
+            return false;
+        }
+        if (memchr(s, '\n', l) != NULL) {
+            return lsc_ydoc_fail(d, in, "a test's 'in' is one line: no newline inside");
+        }
+        pt->in = dup_n(s, l);
+        pt->in_len = l;
+        pt->line = (unsigned)t->start_mark.line + 1;
+        pol->ntests++;
+        if (pt->in == NULL) {
+            return lsc_ydoc_fail(d, t, "out of memory");
+        }
+        if (dropped != NULL) {
+            if (!lsc_ydoc_bool(d, dropped, "dropped", &pt->dropped)) {
+                return false;
+            }
+            if (!pt->dropped) {
+                return lsc_ydoc_fail(d, dropped, "write 'out: LINE' for a line that is kept");
+            }
+        } else {
+            if (!lsc_ydoc_str(d, out, "out", &s, &l)) {
+                return false;
+            }
+            pt->out = dup_n(s, l);
+            pt->out_len = l;
+            if (pt->out == NULL) {
+                return lsc_ydoc_fail(d, t, "out of memory");
+            }
+        }
+    }
+    return true;
+}
+
+static const char *const top_keys[] = {
+    "version", "name", "description", "input", "text", "on_error", "limits", "tests",
+    "fields", "keys", "retention", NULL,
+};
+
+static bool parse_policy(struct loader *L)
+{
+    struct lsc_ydoc *d = L->d;
+    struct lsc_policy *pol = L->pol;
+    yaml_node_t *root = lsc_ydoc_root(d);
+    if (!lsc_ydoc_expect_map(d, root, "a policy")
+        || !lsc_ydoc_check_keys(d, root, "a policy", top_keys)) {
+        return false;
+    }
+    yaml_node_t *n = lsc_ydoc_get(d, root, "version");
+    if (n == NULL) {
+        return lsc_ydoc_fail(d, root, "a policy starts with 'version: 1'");
+    }
+    if (!lsc_ydoc_is(n, "1")) {
+        return lsc_ydoc_fail(d, n, "unsupported policy version; this logscrub reads version 1");
+    }
+    const char *s;
+    size_t l;
+    if ((n = lsc_ydoc_get(d, root, "name")) == NULL) {
+        return lsc_ydoc_fail(d, root, "a policy needs a 'name' (it appears in --stats and "
+                                      "reports)");
+    }
+    if (!lsc_ydoc_str(d, n, "name", &s, &l)) {
+        return false;
+    }
+    if (l == 0 || l > 128) {
+        return lsc_ydoc_fail(d, n, "name must be 1 to 128 characters");
+    }
+    pol->name = dup_n(s, l);
+    if ((n = lsc_ydoc_get(d, root, "description")) != NULL) {
+        if (!lsc_ydoc_str(d, n, "description", &s, &l)) {
+            return false;
+        }
+        while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == ' ')) {
+            l--; /* folded scalars (>) end with a newline */
+        }
+        pol->description = dup_n(s, l);
+    }
+    if ((n = lsc_ydoc_get(d, root, "input")) != NULL && !parse_input(L, n)) {
+        return false;
+    }
+    if ((n = lsc_ydoc_get(d, root, "fields")) != NULL && !parse_fields(L, n)) {
+        return false;
+    }
+    if ((n = lsc_ydoc_get(d, root, "keys")) != NULL) {
+        return not_yet(L, n, "keys", "keyed pseudonyms arrive with the keys release");
+    }
+    if ((n = lsc_ydoc_get(d, root, "retention")) != NULL) {
+        return check_duration(L, n, "retention")
+               && not_yet(L, n, "retention", "expiry tags arrive with the expiry release");
+    }
+    if ((n = lsc_ydoc_get(d, root, "text")) != NULL) {
+        if (!lsc_ydoc_expect_seq(d, n, "text")) {
+            return false;
+        }
+        for (yaml_node_item_t *it = n->data.sequence.items.start;
+             it < n->data.sequence.items.top; it++) {
+            yaml_node_t *item = lsc_ydoc_node(d, *it);
+            bool ok = item->type == YAML_MAPPING_NODE && lsc_ydoc_get(d, item, "use") != NULL
+                          ? use_pack(L, item)
+                          : parse_rule(L, item);
+            if (!ok) {
+                return false;
+            }
+        }
+    }
+    if ((n = lsc_ydoc_get(d, root, "on_error")) != NULL && !parse_on_error(L, n)) {
+        return false;
+    }
+    if ((n = lsc_ydoc_get(d, root, "limits")) != NULL && !parse_limits(L, n)) {
+        return false;
+    }
+    if ((n = lsc_ydoc_get(d, root, "tests")) != NULL && !parse_tests(L, n)) {
+        return false;
+    }
+    return true;
+}
+
+lsc_error lsc_policy_load_buffer(const char *path, const char *text, size_t len,
+                                 const struct lsc_load_opts *opts, struct lsc_policy **out,
+                                 char *err, size_t errlen)
+{
+    struct lsc_policy *pol = lsc_policy_alloc();
+    if (pol == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return LSC_ENOMEM;
+    }
+    pol->source = strdup(path);
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (slash == path) {
+        snprintf(dir, sizeof dir, "/");
+    }
+    struct lsc_ydoc d;
+    struct loader L = {pol, opts, &d, dir, NULL};
+    bool ok = lsc_ydoc_load(&d, path, text, len, err, errlen) && parse_policy(&L);
+    lsc_ydoc_free(&d);
+    if (!ok) {
+        lsc_policy_free(pol);
+        return LSC_EPOLICY;
+    }
+    *out = pol;
+    return LSC_OK;
+}
+
+lsc_error lsc_policy_load(const char *path, const struct lsc_load_opts *opts,
+                          struct lsc_policy **out, char *err, size_t errlen)
+{
+    size_t len;
+    char *text = read_file(path, &len, err, errlen);
+    if (text == NULL) {
+        return LSC_EOPEN;
+    }
+    lsc_error rc = lsc_policy_load_buffer(path, text, len, opts, out, err, errlen);
+    free(text);
+    return rc;
+}
