@@ -209,10 +209,10 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
             if (!lsc_ydoc_str(d, n, "mask_char", &mc, &ml)) {
                 return false;
             }
-            if (ml != 1 || ((unsigned char)mc[0] >= '0' && (unsigned char)mc[0] <= '9')
-                || ((mc[0] | 32) >= 'a' && (mc[0] | 32) <= 'z')) {
+            if (ml != 1 || (mc[0] >= '0' && mc[0] <= '9')) {
+                /* A digit could rebuild a valid-looking number. */
                 return lsc_ydoc_fail(d, n, "mask_char must be one character that is not a "
-                                           "letter or digit, like '*' or 'x'... not a letter");
+                                           "digit, like '*' or 'x'");
             }
             a->mask_char = mc[0];
         }
@@ -576,8 +576,12 @@ static bool use_pack(struct loader *L, yaml_node_t *item)
             local = true;
         }
     } else if (local) {
-        snprintf(path, sizeof path, "%s%s%s", nm[0] == '/' ? "" : L->dir,
-                 nm[0] == '/' ? "" : "/", nm);
+        const char *rel = strncmp(nm, "./", 2) == 0 ? nm + 2 : nm;
+        if (nm[0] == '/' || strcmp(L->dir, ".") == 0) {
+            snprintf(path, sizeof path, "%s", nm);
+        } else {
+            snprintf(path, sizeof path, "%s/%s", L->dir, rel);
+        }
     }
     if (local) {
         size_t len;

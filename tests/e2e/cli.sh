@@ -13,8 +13,8 @@ expect_grep "--help lists exit statuses" "Exit status" "$WORK/help"
 expect_eq "--version" "$("$LS" --version)" "logscrub 0.1.0"
 "$LS" --bogus </dev/null 2>"$WORK/err"; expect_eq "unknown option exits 1" $? 1
 expect_grep "unknown option points at --help" "logscrub --help" "$WORK/err"
-"$LS" -p policy.yaml </dev/null 2>"$WORK/err"; expect_eq "-p is refused, not ignored" $? 1
-expect_grep "-p says why" "not supported yet" "$WORK/err"
+"$LS" -p "$WORK/policy.yaml" </dev/null 2>"$WORK/err"; expect_eq "-p with a missing policy exits 1" $? 1
+expect_grep "-p names the missing policy" "policy.yaml: cannot open" "$WORK/err"
 "$LS" -f json </dev/null 2>"$WORK/err"; expect_eq "-f json is refused, not ignored" $? 1
 "$LS" --max-line 12Q </dev/null 2>"$WORK/err"; expect_eq "bad --max-line exits 1" $? 1
 expect_grep "bad --max-line names the value" "12Q" "$WORK/err"
