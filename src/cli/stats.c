@@ -18,7 +18,7 @@ void lsc_cli_print_stats(FILE *fp, const struct lsc_stats *st, const char *polic
     double mb = (double)st->bytes_in / 1e6;
     double secs = seconds > 1e-9 ? seconds : 1e-9;
 
-    fprintf(fp, "logscrub stats (policy: %s, sha256:%.16s)\n", policy_name, policy_hash);
+    fprintf(fp, "logscrub stats (policy: %s, sha256:%s)\n", policy_name, policy_hash);
     fprintf(fp, "  lines in        %12" PRIu64 "\n", st->lines_in);
     fprintf(fp, "  emitted         %12" PRIu64 "   (changed %" PRIu64 ")\n", st->emitted,
             st->changed);

@@ -118,11 +118,16 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
     return buf;
 }
 
-static void hash_hex(const char *body, size_t len, char hex[65])
+/* libsodium wants sodium_init() before use; it is idempotent and thread-safe. */
+static bool hash_hex(const char *body, size_t len, char hex[65])
 {
+    if (sodium_init() < 0) {
+        return false;
+    }
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)body, len);
     sodium_bin2hex(hex, 65, h, sizeof h);
+    return true;
 }
 
 lsc_error lsc_policy_hash(const struct lsc_policy *pol, char hex[65])
@@ -132,9 +137,9 @@ lsc_error lsc_policy_hash(const struct lsc_policy *pol, char hex[65])
     if (body == NULL) {
         return LSC_ENOMEM;
     }
-    hash_hex(body, len, hex);
+    bool ok = hash_hex(body, len, hex);
     free(body);
-    return LSC_OK;
+    return ok ? LSC_OK : LSC_ENOMEM;
 }
 
 lsc_error lsc_policy_explain(const struct lsc_policy *pol, char **text)
@@ -145,7 +150,10 @@ lsc_error lsc_policy_explain(const struct lsc_policy *pol, char **text)
         return LSC_ENOMEM;
     }
     char hex[65];
-    hash_hex(body, len, hex);
+    if (!hash_hex(body, len, hex)) {
+        free(body);
+        return LSC_ENOMEM;
+    }
     const char *src = pol->source ? pol->source : "built-in";
     size_t cap = len + strlen(src) + 128;
     char *out = malloc(cap);

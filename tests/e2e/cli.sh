@@ -90,12 +90,12 @@ expect_file_eq "--rule replaces with its label" "$WORK/out" 'see [ticket]\n'
 
 # --- interactive pipe: each line comes out before input ends ---
 mkfifo "$WORK/fifo"
-( printf 'one 1.2.3.4\n'; sleep 3; printf 'two\n' ) | "$LS" > "$WORK/fifo" &
+# The second line is written 6 s after the first; the first must arrive within 4 s.
+( printf 'one 1.2.3.4\n'; sleep 6; printf 'two\n' ) | "$LS" > "$WORK/fifo" &
 exec 3< "$WORK/fifo"
-start=$(date +%s)
-IFS= read -r -t 2 first <&3; rc=$?
+IFS= read -r -t 4 first <&3; rc=$?
 expect_eq "interactive: first line arrives before input ends" "$rc:$first" "0:one 1.2.3.0"
-IFS= read -r -t 5 second <&3
+IFS= read -r -t 10 second <&3
 expect_eq "interactive: second line follows" "$second" "two"
 exec 3<&-
 wait
