@@ -1,0 +1,344 @@
+/*
+ * json.c - JSON lines tokenizer (RFC 8259), one object per line, spans into the line.
+ *
+ * Grammar: ws object ws, where object = "{" [member ("," member)*] "}", member = string ":"
+ * value, value = object | array | string | number | true | false | null. Strings must not
+ * hold raw control bytes; escapes are checked (\" \\ \/ \b \f \n \r \t \uXXXX). The parser
+ * is iterative with an explicit stack of open containers, so depth costs no C stack.
+ */
+#include "json.h"
+
+#include <string.h>
+
+struct parser {
+    const char *p;
+    size_t n, i;
+    struct lsc_json_node *nodes;
+    size_t max_nodes, count;
+};
+
+static void skip_ws(struct parser *ps)
+{
+    while (ps->i < ps->n) {
+        char c = ps->p[ps->i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            break;
+        }
+        ps->i++;
+    }
+}
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Scans a string at ps->i (on the opening quote); returns its length or 0 on error. */
+static size_t scan_string(struct parser *ps, bool *escaped)
+{
+    const char *p = ps->p;
+    size_t j = ps->i + 1;
+    *escaped = false;
+    while (j < ps->n) {
+        unsigned char c = (unsigned char)p[j];
+        if (c == '"') {
+            return j + 1 - ps->i;
+        }
+        if (c < 0x20) {
+            return 0;
+        }
+        if (c == '\\') {
+            *escaped = true;
+            if (j + 1 >= ps->n) {
+                return 0;
+            }
+            char e = p[j + 1];
+            if (e == 'u') {
+                if (j + 5 >= ps->n || !is_hex(p[j + 2]) || !is_hex(p[j + 3]) || !is_hex(p[j + 4])
+                    || !is_hex(p[j + 5])) {
+                    return 0;
+                }
+                j += 6;
+                continue;
+            }
+            if (strchr("\"\\/bfnrt", e) == NULL || e == '\0') {
+                return 0;
+            }
+            j += 2;
+            continue;
+        }
+        j++;
+    }
+    return 0;
+}
+
+static size_t scan_number(struct parser *ps)
+{
+    const char *p = ps->p;
+    size_t j = ps->i, n = ps->n;
+    if (j < n && p[j] == '-') {
+        j++;
+    }
+    if (j >= n || p[j] < '0' || p[j] > '9') {
+        return 0;
+    }
+    if (p[j] == '0') {
+        j++;
+    } else {
+        while (j < n && p[j] >= '0' && p[j] <= '9') {
+            j++;
+        }
+    }
+    if (j < n && p[j] == '.') {
+        j++;
+        size_t s = j;
+        while (j < n && p[j] >= '0' && p[j] <= '9') {
+            j++;
+        }
+        if (j == s) {
+            return 0;
+        }
+    }
+    if (j < n && (p[j] == 'e' || p[j] == 'E')) {
+        j++;
+        if (j < n && (p[j] == '+' || p[j] == '-')) {
+            j++;
+        }
+        size_t s = j;
+        while (j < n && p[j] >= '0' && p[j] <= '9') {
+            j++;
+        }
+        if (j == s) {
+            return 0;
+        }
+    }
+    return j - ps->i;
+}
+
+static int32_t add_node(struct parser *ps, enum lsc_json_type t, int32_t parent, uint32_t depth)
+{
+    if (ps->count == ps->max_nodes) {
+        return -1;
+    }
+    struct lsc_json_node *nd = &ps->nodes[ps->count];
+    memset(nd, 0, sizeof *nd);
+    nd->type = t;
+    nd->parent = parent;
+    nd->next = -1;
+    nd->first = -1;
+    nd->depth = depth;
+    nd->off = ps->i;
+    return (int32_t)ps->count++;
+}
+
+enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_node *nodes,
+                                    size_t max_nodes, uint32_t max_depth, size_t *count)
+{
+    struct parser ps = {p, n, 0, nodes, max_nodes, 0};
+    int32_t stack[LSC_JSON_MAX_DEPTH + 1];
+    int32_t last_child[LSC_JSON_MAX_DEPTH + 1];
+    uint32_t depth = 0;
+    if (max_depth > LSC_JSON_MAX_DEPTH) {
+        max_depth = LSC_JSON_MAX_DEPTH;
+    }
+    skip_ws(&ps);
+    if (ps.i >= n || p[ps.i] != '{' || max_nodes == 0) {
+        return LSC_JSON_SYNTAX;
+    }
+    stack[0] = add_node(&ps, LSC_JSON_OBJECT, -1, 0);
+    last_child[0] = -1;
+    ps.i++;
+    /* expect: what may come next inside the innermost container. */
+    bool need_value = false; /* after ',' in a container: a member/element must follow */
+    for (;;) {
+        skip_ws(&ps);
+        if (ps.i >= n) {
+            return LSC_JSON_SYNTAX;
+        }
+        int32_t cont = stack[depth];
+        bool in_object = nodes[cont].type == LSC_JSON_OBJECT;
+        char c = p[ps.i];
+        if ((c == '}' && in_object) || (c == ']' && !in_object)) {
+            if (need_value) {
+                return LSC_JSON_SYNTAX; /* trailing comma */
+            }
+            ps.i++;
+            nodes[cont].len = ps.i - nodes[cont].off;
+            if (depth == 0) {
+                break;
+            }
+            depth--;
+        } else {
+            if (last_child[depth] >= 0 && !need_value) {
+                return LSC_JSON_SYNTAX; /* two values without a comma */
+            }
+            size_t key_off = 0, key_len = 0;
+            bool key_escaped = false;
+            if (in_object) {
+                if (c != '"') {
+                    return LSC_JSON_SYNTAX;
+                }
+                key_len = scan_string(&ps, &key_escaped);
+                if (key_len == 0) {
+                    return LSC_JSON_SYNTAX;
+                }
+                key_off = ps.i;
+                ps.i += key_len;
+                skip_ws(&ps);
+                if (ps.i >= n || p[ps.i] != ':') {
+                    return LSC_JSON_SYNTAX;
+                }
+                ps.i++;
+                skip_ws(&ps);
+                if (ps.i >= n) {
+                    return LSC_JSON_SYNTAX;
+                }
+                c = p[ps.i];
+            }
+            enum lsc_json_type t;
+            size_t vlen = 0;
+            bool escaped = false;
+            if (c == '{' || c == '[') {
+                t = c == '{' ? LSC_JSON_OBJECT : LSC_JSON_ARRAY;
+            } else if (c == '"') {
+                t = LSC_JSON_STRING;
+                vlen = scan_string(&ps, &escaped);
+            } else if (c == 't' || c == 'f' || c == 'n') {
+                t = LSC_JSON_LITERAL;
+                const char *lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
+                size_t ll = strlen(lit);
+                vlen = n - ps.i >= ll && memcmp(p + ps.i, lit, ll) == 0 ? ll : 0;
+            } else {
+                t = LSC_JSON_NUMBER;
+                vlen = scan_number(&ps);
+            }
+            if (t != LSC_JSON_OBJECT && t != LSC_JSON_ARRAY && vlen == 0) {
+                return LSC_JSON_SYNTAX;
+            }
+            int32_t id = add_node(&ps, t, cont, depth + 1);
+            if (id < 0) {
+                return LSC_JSON_TOO_BIG;
+            }
+            nodes[id].key_off = key_off;
+            nodes[id].key_len = key_len;
+            nodes[id].key_escaped = key_escaped;
+            nodes[id].escaped = escaped;
+            if (last_child[depth] >= 0) {
+                nodes[last_child[depth]].next = id;
+            } else {
+                nodes[cont].first = id;
+            }
+            last_child[depth] = id;
+            need_value = false;
+            if (t == LSC_JSON_OBJECT || t == LSC_JSON_ARRAY) {
+                if (depth + 1 > max_depth) {
+                    return LSC_JSON_TOO_DEEP;
+                }
+                ps.i++;
+                depth++;
+                stack[depth] = id;
+                last_child[depth] = -1;
+                continue;
+            }
+            nodes[id].len = vlen;
+            ps.i += vlen;
+        }
+        /* After a value or a closed container: ',' or the closing bracket. */
+        skip_ws(&ps);
+        if (ps.i < n && p[ps.i] == ',') {
+            ps.i++;
+            need_value = true;
+        }
+    }
+    skip_ws(&ps);
+    if (ps.i != n) {
+        return LSC_JSON_SYNTAX;
+    }
+    *count = ps.count;
+    return LSC_JSON_OK;
+}
+
+static int hexval(char c)
+{
+    return c <= '9' ? c - '0' : (c | 32) - 'a' + 10;
+}
+
+static unsigned read_u4(const char *s)
+{
+    return (unsigned)(hexval(s[0]) << 12 | hexval(s[1]) << 8 | hexval(s[2]) << 4 | hexval(s[3]));
+}
+
+static char *put_utf8(char *o, unsigned cp)
+{
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xc0 | cp >> 6);
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xe0 | cp >> 12);
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else {
+        *o++ = (char)(0xf0 | cp >> 18);
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    }
+    return o;
+}
+
+size_t lsc_json_unescape(const char *s, size_t len, char *out)
+{
+    char *o = out;
+    for (size_t i = 0; i < len;) {
+        if (s[i] != '\\' || i + 1 >= len) {
+            *o++ = s[i++];
+            continue;
+        }
+        char e = s[i + 1];
+        if (e == 'u' && i + 6 <= len) {
+            unsigned cp = read_u4(s + i + 2);
+            i += 6;
+            if (cp >= 0xd800 && cp < 0xdc00 && i + 6 <= len && s[i] == '\\' && s[i + 1] == 'u') {
+                unsigned lo = read_u4(s + i + 2);
+                if (lo >= 0xdc00 && lo < 0xe000) {
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    i += 6;
+                }
+            }
+            if (cp >= 0xd800 && cp < 0xe000) {
+                cp = 0xfffd;
+            }
+            /* 6 or 12 escaped bytes never produce more than 4 bytes: decoding never grows. */
+            o = put_utf8(o, cp);
+            continue;
+        }
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *k = strchr(from, e);
+        *o++ = k != NULL && e != '\0' ? to[k - from] : e;
+        i += 2;
+    }
+    return (size_t)(o - out);
+}
+
+size_t lsc_json_escape(const char *s, size_t len, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
+        } else if (c < 0x20) {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    return (size_t)(o - out);
+}

@@ -1,0 +1,63 @@
+/*
+ * json.h - a zero-copy, allocation-free JSON tokenizer for one log line.
+ *
+ * The line is parsed into a flat array of nodes that point into it (spans, not copies).
+ * Nesting depth and node count are bounded by the caller, so deep or huge input fails with
+ * an error instead of exhausting the stack or memory.
+ */
+#ifndef LSC_FORMAT_JSON_H
+#define LSC_FORMAT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum lsc_json_type {
+    LSC_JSON_OBJECT,
+    LSC_JSON_ARRAY,
+    LSC_JSON_STRING,
+    LSC_JSON_NUMBER,
+    LSC_JSON_LITERAL, /* true, false, null */
+};
+
+struct lsc_json_node {
+    enum lsc_json_type type;
+    int32_t parent;  /* index of the enclosing object/array, -1 for the root */
+    int32_t next;    /* next sibling, -1 for the last */
+    int32_t first;   /* first child of an object/array, -1 if empty */
+    uint32_t depth;  /* 0 for the root */
+    size_t key_off;  /* object members: the key string, quotes included; else key_len 0 */
+    size_t key_len;
+    size_t off;      /* the value, quotes included for strings, brackets for containers */
+    size_t len;
+    bool escaped;    /* a string (value or key) holding a backslash escape */
+    bool key_escaped;
+};
+
+enum lsc_json_status {
+    LSC_JSON_OK = 0,
+    LSC_JSON_SYNTAX = -1,   /* not JSON, or not one object */
+    LSC_JSON_TOO_DEEP = -2, /* nesting beyond max_depth */
+    LSC_JSON_TOO_BIG = -3,  /* more than max_nodes values */
+};
+
+/*
+ * Parses p[0..n) as exactly one JSON object (surrounding white space allowed) into nodes
+ * (at most max_nodes; max_depth at most LSC_JSON_MAX_DEPTH). Node 0 is the root object. On
+ * LSC_JSON_OK, *count holds the number of nodes. Never reads outside p[0..n).
+ */
+#define LSC_JSON_MAX_DEPTH 256
+enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_node *nodes,
+                                    size_t max_nodes, uint32_t max_depth, size_t *count);
+
+/*
+ * Decodes the contents of a JSON string (between the quotes, escapes included) into out
+ * (at least len bytes: decoding never grows). \uXXXX becomes UTF-8; a lone surrogate
+ * becomes U+FFFD. Returns the decoded length.
+ */
+size_t lsc_json_unescape(const char *s, size_t len, char *out);
+
+/* Writes s[0..len) as the contents of a JSON string into out (at most 6*len bytes). */
+size_t lsc_json_escape(const char *s, size_t len, char *out);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * test_format_json.c - the JSON lines tokenizer (src/format/json.c): spans, nesting,
+ * duplicate keys, escapes, limits, rejection of non-JSON, and reading no byte past the end.
+ */
+#include "format/json.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static struct lsc_json_node nodes[4096];
+
+static enum lsc_json_status parse(const char *s, size_t *count)
+{
+    return lsc_json_parse(s, strlen(s), nodes, 4096, 64, count);
+}
+
+static void expect_span(const char *line, size_t off, size_t len, const char *want)
+{
+    cr_expect_eq(len, strlen(want), "span '%.*s' want '%s'", (int)len, line + off, want);
+    cr_expect_eq(memcmp(line + off, want, len), 0, "span '%.*s' want '%s'", (int)len,
+                 line + off, want);
+}
+
+Test(json, spans_point_into_the_line)
+{
+    const char *l = " {\"ts\": \"2026\", \"n\":-1.5e3,\"ok\":true,\"o\":{\"a\":[1, \"x\"]}} ";
+    size_t count;
+    cr_assert_eq(parse(l, &count), LSC_JSON_OK);
+    cr_expect_eq(count, 8);
+    cr_expect_eq(nodes[0].type, LSC_JSON_OBJECT);
+    expect_span(l, nodes[1].key_off, nodes[1].key_len, "\"ts\"");
+    expect_span(l, nodes[1].off, nodes[1].len, "\"2026\"");
+    expect_span(l, nodes[2].off, nodes[2].len, "-1.5e3");
+    expect_span(l, nodes[3].off, nodes[3].len, "true");
+    expect_span(l, nodes[4].off, nodes[4].len, "{\"a\":[1, \"x\"]}");
+    expect_span(l, nodes[5].off, nodes[5].len, "[1, \"x\"]");
+    cr_expect_eq(nodes[6].parent, 5);
+    cr_expect_eq(nodes[6].key_len, 0);
+    cr_expect_eq(nodes[6].next, 7);
+    cr_expect_eq(nodes[7].next, -1);
+    cr_expect_eq(nodes[7].depth, 3);
+    cr_expect_eq(nodes[0].first, 1);
+}
+
+Test(json, duplicate_keys_are_all_kept)
+{
+    size_t count;
+    cr_assert_eq(parse("{\"a\":1,\"a\":2}", &count), LSC_JSON_OK);
+    cr_expect_eq(count, 3);
+    cr_expect_eq(nodes[1].next, 2);
+}
+
+Test(json, rejects_non_json)
+{
+    const char *bad[] = {
+        "", "[]", "\"s\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1 \"b\":2}",
+        "{a:1}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":tru}", "{\"a\":\"x}", "{\"a\":\"\\q\"}",
+        "{\"a\":\"\\u12\"}", "{\"a\":\"tab\there\"}", "{\"a\":1} x", "{\"a\":[1,]}",
+        "{\"a\":[1 2]}", "{\"a\":{\"b\":1}", "{} {}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t count;
+        cr_expect_eq(parse(bad[i], &count), LSC_JSON_SYNTAX, "accepted: %s", bad[i]);
+    }
+}
+
+Test(json, depth_and_size_are_bounded)
+{
+    size_t n = 1000000;
+    char *deep = malloc(2 * n + 16);
+    size_t k = 0;
+    deep[k++] = '{';
+    deep[k++] = '"';
+    deep[k++] = 'a';
+    deep[k++] = '"';
+    deep[k++] = ':';
+    for (size_t i = 0; i < n; i++) {
+        deep[k++] = '[';
+    }
+    deep[k] = '\0';
+    size_t count;
+    cr_expect_eq(lsc_json_parse(deep, k, nodes, 4096, 64, &count), LSC_JSON_TOO_DEEP);
+    free(deep);
+    char big[20000] = "{\"a\":[";
+    for (int i = 0; i < 5000; i++) {
+        strcat(big, i ? ",1" : "1");
+    }
+    strcat(big, "]}");
+    cr_expect_eq(parse(big, &count), LSC_JSON_TOO_BIG);
+}
+
+Test(json, unescape_and_escape)
+{
+    const char *s = "a\\\"b\\\\c\\/d\\n\\u0040\\u00e9\\ud83d\\ude00\\ud800x";
+    char out[64];
+    size_t l = lsc_json_unescape(s, strlen(s), out);
+    const char want[] = "a\"b\\c/d\n@\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbdx";
+    cr_expect_eq(l, sizeof want - 1);
+    cr_expect_eq(memcmp(out, want, l), 0);
+    char enc[128];
+    size_t el = lsc_json_escape("q\"\\\n\x01z", 6, enc);
+    cr_expect_eq(el, strlen("q\\\"\\\\\\u000a\\u0001z"));
+    cr_expect_eq(memcmp(enc, "q\\\"\\\\\\u000a\\u0001z", el), 0);
+}
+
+Test(json, guard_page)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *mem = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    cr_assert_neq(mem, MAP_FAILED);
+    cr_assert_eq(mprotect(mem + page, (size_t)page, PROT_NONE), 0);
+    const char *full = "{\"a\":\"x\\u00e9\",\"b\":[1,-2.5e+3,true,null,{\"c\":false}]}";
+    size_t n = strlen(full);
+    for (size_t cut = 0; cut <= n; cut++) {
+        char *p = mem + page - cut;
+        memcpy(p, full, cut);
+        size_t count;
+        enum lsc_json_status st = lsc_json_parse(p, cut, nodes, 4096, 64, &count);
+        cr_expect_eq(st, cut == n ? LSC_JSON_OK : LSC_JSON_SYNTAX, "cut %zu", cut);
+    }
+    munmap(mem, (size_t)page * 2);
+}
