@@ -52,7 +52,8 @@ typedef enum {
     XX(PRIVATE_KEY, "private_key")                                                          \
     XX(URL_PASSWORD, "url_password")                                                        \
     XX(SECRET_PARAM, "secret_param")                                                        \
-    XX(RULE, "rule")
+    XX(RULE, "rule")                                                                        \
+    XX(FIELD, "field")
 
 typedef enum {
 #define LSC_CLASS_ENUM(name, str) LSC_CLASS_##name,
@@ -72,7 +73,8 @@ typedef enum {
 #define LSC_FAIL_MAP(XX)                                                                    \
     XX(RULE_ERROR, "rule-error")                                                            \
     XX(OVERSIZE, "oversize")                                                                \
-    XX(NOMEM, "no-memory")
+    XX(NOMEM, "no-memory")                                                                  \
+    XX(PARSE, "parse-error")
 
 typedef enum {
 #define LSC_FAIL_ENUM(name, str) LSC_FAIL_##name,
@@ -92,6 +94,8 @@ struct lsc_stats {
     uint64_t replacements[LSC_CLASS_COUNT];
     uint64_t bytes_in;
     uint64_t bytes_out;
+    uint64_t parse_fallback; /* lines that did not parse as the policy's format */
+    uint64_t fields_removed; /* members removed by fields.keep / fields.drop */
 };
 
 struct lsc_policy;

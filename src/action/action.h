@@ -29,6 +29,7 @@ enum lsc_action_kind {
     LSC_ACT_IP_TRUNCATE, /* keep v4_bits/v6_bits of the address; text for non-addresses */
     LSC_ACT_DROP_LINE,   /* the whole line is dropped */
     LSC_ACT_KEEP,        /* leave the value as it is */
+    LSC_ACT_URL,         /* filter a URL's query by name, drop user-info and fragment */
 };
 
 struct lsc_action {
@@ -39,7 +40,17 @@ struct lsc_action {
     char mask_char;
     unsigned length;
     unsigned v4_bits, v6_bits;
+    char **query;        /* URL: lower-case parameter names, owned */
+    size_t nquery;
+    bool query_keep;     /* URL: query is an allow-list (else a deny-list) */
 };
+
+/*
+ * The url action: writes v[0..n) into out (at least n bytes) without user-info, without
+ * the fragment, and with only the allowed query parameters (names compared after
+ * percent-decoding and case folding). Returns the length written.
+ */
+size_t lsc_url_filter(const struct lsc_action *a, const char *v, size_t n, char *out);
 
 /* Upper bound of what lsc_action_render writes for a value of value_len bytes. */
 size_t lsc_action_max_len(const struct lsc_action *a, size_t value_len);

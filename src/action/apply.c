@@ -54,6 +54,8 @@ size_t lsc_action_render(const struct lsc_action *a, const char *v, size_t n,
     case LSC_ACT_KEEP:
         memcpy(out, v, n);
         return n;
+    case LSC_ACT_URL:
+        return lsc_url_filter(a, v, n, out);
     case LSC_ACT_REDACT:
     case LSC_ACT_REPLACE:
     case LSC_ACT_DROP_LINE:

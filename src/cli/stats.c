@@ -28,7 +28,10 @@ void lsc_cli_print_stats(FILE *fp, const struct lsc_stats *st, const char *polic
     for (int i = 0; i < LSC_FAIL_COUNT; i++) {
         fprintf(fp, " %s %" PRIu64, lsc_fail_name((lsc_fail)i), st->fail_reason[i]);
     }
-    fprintf(fp, "\n  replacements   ");
+    fprintf(fp, "\n  parse fallback  %12" PRIu64 "   (lines not in the policy's format)\n",
+            st->parse_fallback);
+    fprintf(fp, "  fields removed  %12" PRIu64 "\n", st->fields_removed);
+    fprintf(fp, "  replacements   ");
     uint64_t total = 0;
     for (int c = 0; c < LSC_CLASS_COUNT; c++) {
         fprintf(fp, " %s %" PRIu64, lsc_class_name((lsc_class)c), st->replacements[c]);

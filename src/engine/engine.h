@@ -6,6 +6,7 @@
 #define LSC_ENGINE_H
 
 #include "../detect/rules.h"
+#include "../format/json.h"
 #include "../policy/policy.h"
 #include "logscrub.h"
 
@@ -41,6 +42,15 @@ struct lsc_scrubber {
     struct lsc_edit *edits; /* used only when a pattern rule may match the line */
     size_t nedits, edits_cap;
     struct lsc_buf arena;  /* replacement bytes for edits */
+    /* JSON lines: parsed nodes, per-node state, structural edits and scratch. */
+    struct lsc_json_node *jnodes;
+    size_t jnodes_cap;
+    unsigned char *jstate;
+    struct lsc_edit *sedits;
+    size_t nsedits, sedits_cap;
+    struct lsc_buf sarena;  /* replacement bytes for structural edits */
+    struct lsc_buf scratch; /* a decoded value */
+    struct lsc_buf scanned; /* a value after the detectors and rules */
 };
 
 enum lsc_verdict {
@@ -56,6 +66,31 @@ enum lsc_verdict {
  */
 lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                           enum lsc_verdict *verdict);
+
+/* Callback results that stop a scan early (positive; PCRE2 errors are negative). */
+#define CB_NOMEM 1
+#define CB_DROP 2
+
+/*
+ * Scrubs p[0..len) as text (detectors, then pattern rules) and appends the result to dst.
+ * Returns 0, CB_DROP (a drop-line action matched), CB_NOMEM, or a negative PCRE2 error; on
+ * anything but 0, dst holds a partial result the caller must discard.
+ */
+int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst,
+                          bool *changed);
+
+/* Per-format line handlers (lsc_engine_line picks one by the policy's format). */
+lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+                               enum lsc_verdict *verdict);
+lsc_error lsc_engine_json_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+                               enum lsc_verdict *verdict);
+
+/* Finishing a line: counted as emitted (out[start..] holds it), or undone after rc. */
+lsc_error lsc_engine_emitted(struct lsc_scrubber *sc, size_t start, size_t len, bool nl,
+                             bool changed, enum lsc_verdict *verdict);
+lsc_error lsc_engine_abort_line(struct lsc_scrubber *sc, int rc, size_t start,
+                                const uint64_t *before, size_t len, bool nl,
+                                enum lsc_verdict *verdict);
 
 /* The fail-closed path for a line that cannot be scrubbed (e.g. longer than --max-line). */
 lsc_error lsc_engine_fail_line(struct lsc_scrubber *sc, lsc_fail why, size_t len, bool nl,

@@ -59,6 +59,9 @@ lsc_error lsc_scrubber_new(const struct lsc_policy *pol, struct lsc_scrubber **o
     sc->pol = pol;
     sc->out.limit = OUT_LIMIT;
     sc->arena.limit = OUT_LIMIT;
+    sc->sarena.limit = OUT_LIMIT;
+    sc->scratch.limit = OUT_LIMIT;
+    sc->scanned.limit = OUT_LIMIT;
     if (!lsc_rule_scratch_init(&sc->rs, &pol->limits, 1)) {
         free(sc);
         return LSC_ENOMEM;
@@ -76,6 +79,12 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
     lsc_buf_free(&sc->out);
     lsc_buf_free(&sc->arena);
     free(sc->edits);
+    free(sc->jnodes);
+    free(sc->jstate);
+    free(sc->sedits);
+    lsc_buf_free(&sc->sarena);
+    lsc_buf_free(&sc->scratch);
+    lsc_buf_free(&sc->scanned);
     free(sc);
 }
 
@@ -83,10 +92,6 @@ const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc)
 {
     return &sc->st;
 }
-
-/* Callback results that stop a scan early. */
-#define CB_NOMEM 1
-#define CB_DROP 2
 
 /*
  * Renders action a for the value line[off..off+len) at dst (sized by lsc_action_max_len).
@@ -108,6 +113,7 @@ static size_t render(const struct lsc_action *a, const char *line, size_t off, s
 
 struct direct {
     struct lsc_scrubber *sc;
+    struct lsc_buf *dst;
     const char *line;
     size_t pos;      /* line bytes before pos are already in the output */
     bool changed;
@@ -125,16 +131,16 @@ static int direct_match(void *ctx, const struct lsc_match *m)
         return CB_DROP;
     }
     size_t gap = m->off - d->pos;
-    if (!lsc_buf_reserve(&sc->out, gap + lsc_action_max_len(a, m->len))) {
+    if (!lsc_buf_reserve(d->dst, gap + lsc_action_max_len(a, m->len))) {
         return CB_NOMEM;
     }
-    char *dst = sc->out.p + sc->out.len + gap;
+    char *dst = d->dst->p + d->dst->len + gap;
     size_t rlen = render(a, d->line, m->off, m->len, &m->ip, m->quote, dst);
     if (rlen == m->len && memcmp(dst, d->line + m->off, rlen) == 0) {
         return 0; /* already as coarse as the policy asks (1.2.3.0) */
     }
-    memcpy(sc->out.p + sc->out.len, d->line + d->pos, gap);
-    sc->out.len += gap + rlen;
+    memcpy(d->dst->p + d->dst->len, d->line + d->pos, gap);
+    d->dst->len += gap + rlen;
     d->pos = m->off + m->len;
     d->changed = true;
     sc->st.replacements[m->cls]++;
@@ -279,18 +285,18 @@ static void merge_edits(struct lsc_scrubber *sc)
     sc->nedits = w + 1;
 }
 
-static bool splice(struct lsc_scrubber *sc, const char *p, size_t len)
+static bool splice(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst)
 {
     size_t pos = 0;
     for (size_t k = 0; k < sc->nedits; k++) {
         const struct lsc_edit *e = &sc->edits[k];
-        if (!lsc_buf_append(&sc->out, p + pos, e->off - pos)
-            || !lsc_buf_append(&sc->out, sc->arena.p + e->roff, e->rlen)) {
+        if (!lsc_buf_append(dst, p + pos, e->off - pos)
+            || (e->rlen > 0 && !lsc_buf_append(dst, sc->arena.p + e->roff, e->rlen))) {
             return false;
         }
         pos = e->off + e->len;
     }
-    return lsc_buf_append(&sc->out, p + pos, len - pos);
+    return lsc_buf_append(dst, p + pos, len - pos);
 }
 
 static const char *marker_for(lsc_fail why, size_t *len)
@@ -369,63 +375,50 @@ static lsc_error drop_line(struct lsc_scrubber *sc, size_t len, bool nl, enum ls
     return LSC_OK;
 }
 
-lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
-                          enum lsc_verdict *verdict)
+int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst,
+                          bool *changed)
 {
     const struct lsc_policy *pol = sc->pol;
-    size_t start = sc->out.len;
-    uint64_t before[LSC_CLASS_COUNT];
-    memcpy(before, sc->st.replacements, sizeof before);
-    bool changed;
-
     if (!any_rule_may_match(pol, p, len)) {
-        struct direct d = {sc, p, 0, false};
+        struct direct d = {sc, dst, p, 0, false};
         int rc = lsc_detect_text(p, len, direct_match, &d);
-        if (rc == CB_DROP) {
-            sc->out.len = start;
-            memcpy(sc->st.replacements, before, sizeof before);
-            return drop_line(sc, len, nl, verdict);
-        }
-        if (rc != 0 || !lsc_buf_append(&sc->out, p + d.pos, len - d.pos)) {
-            goto nomem;
-        }
-        changed = d.changed;
-    } else {
-        sc->nedits = 0;
-        sc->arena.len = 0;
-        struct collect c = {sc, p, NULL};
-        int rc = lsc_detect_text(p, len, collect_match, &c);
-        size_t builtin = sc->nedits;
-        for (size_t k = 0; k < pol->nrules && rc == 0; k++) {
-            c.rule = &pol->rules[k];
-            if (!rule_may_match(c.rule, p, len)) {
-                continue;
-            }
-            rc = lsc_rule_scan(&c.rule->re, &sc->rs, p, len, collect_rule_match, &c);
-            if (rc < 0) {
-                /* Match/depth/heap limit, JIT stack, anything but "no match": fail closed. */
-                return lsc_engine_fail_line(sc, LSC_FAIL_RULE_ERROR, len, nl, verdict);
-            }
-        }
-        if (rc == CB_DROP) {
-            return drop_line(sc, len, nl, verdict);
-        }
         if (rc != 0) {
-            goto nomem;
+            return rc;
         }
-        for (size_t k = 0; k < builtin; k++) {
-            sc->st.replacements[sc->edits[k].cls]++;
-        }
-        sc->st.replacements[LSC_CLASS_RULE] += sc->nedits - builtin;
-        merge_edits(sc);
-        if (!splice(sc, p, len)) {
-            memcpy(sc->st.replacements, before, sizeof before);
-            goto nomem;
-        }
-        changed = sc->nedits > 0;
+        *changed = d.changed;
+        return lsc_buf_append(dst, p + d.pos, len - d.pos) ? 0 : CB_NOMEM;
     }
+    sc->nedits = 0;
+    sc->arena.len = 0;
+    struct collect c = {sc, p, NULL};
+    int rc = lsc_detect_text(p, len, collect_match, &c);
+    size_t builtin = sc->nedits;
+    for (size_t k = 0; k < pol->nrules && rc == 0; k++) {
+        c.rule = &pol->rules[k];
+        if (rule_may_match(c.rule, p, len)) {
+            /* < 0: match/depth/heap limit, JIT stack, anything but "no match". */
+            rc = lsc_rule_scan(&c.rule->re, &sc->rs, p, len, collect_rule_match, &c);
+        }
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    for (size_t k = 0; k < builtin; k++) {
+        sc->st.replacements[sc->edits[k].cls]++;
+    }
+    sc->st.replacements[LSC_CLASS_RULE] += sc->nedits - builtin;
+    merge_edits(sc);
+    *changed = sc->nedits > 0;
+    return splice(sc, p, len, dst) ? 0 : CB_NOMEM;
+}
+
+/* Ends a line that went through: counts it and appends its newline. */
+lsc_error lsc_engine_emitted(struct lsc_scrubber *sc, size_t start, size_t len, bool nl,
+                             bool changed, enum lsc_verdict *verdict)
+{
     if (nl && !lsc_buf_append(&sc->out, "\n", 1)) {
-        goto nomem;
+        sc->out.len = start;
+        return lsc_engine_fail_line(sc, LSC_FAIL_NOMEM, len, nl, verdict);
     }
     sc->st.lines_in++;
     sc->st.emitted++;
@@ -434,12 +427,43 @@ lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bo
     sc->st.bytes_out += sc->out.len - start;
     *verdict = LSC_VERDICT_EMITTED;
     return LSC_OK;
+}
 
-nomem:
-    /* Whatever part of the line was written goes; the line fails closed. */
+/* Undoes a half-scrubbed line and sends it down the right path for what stopped it. */
+lsc_error lsc_engine_abort_line(struct lsc_scrubber *sc, int rc, size_t start,
+                                const uint64_t *before, size_t len, bool nl,
+                                enum lsc_verdict *verdict)
+{
     sc->out.len = start;
-    memcpy(sc->st.replacements, before, sizeof before);
-    return lsc_engine_fail_line(sc, LSC_FAIL_NOMEM, len, nl, verdict);
+    memcpy(sc->st.replacements, before, sizeof sc->st.replacements);
+    if (rc == CB_DROP) {
+        return drop_line(sc, len, nl, verdict);
+    }
+    return lsc_engine_fail_line(sc, rc < 0 ? LSC_FAIL_RULE_ERROR : LSC_FAIL_NOMEM, len, nl,
+                                verdict);
+}
+
+lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+                          enum lsc_verdict *verdict)
+{
+    if (sc->pol->format == LSC_FORMAT_JSON) {
+        return lsc_engine_json_line(sc, p, len, nl, verdict);
+    }
+    return lsc_engine_text_line(sc, p, len, nl, verdict);
+}
+
+lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+                               enum lsc_verdict *verdict)
+{
+    size_t start = sc->out.len;
+    uint64_t before[LSC_CLASS_COUNT];
+    memcpy(before, sc->st.replacements, sizeof before);
+    bool changed = false;
+    int rc = lsc_engine_scrub_span(sc, p, len, &sc->out, &changed);
+    if (rc != 0) {
+        return lsc_engine_abort_line(sc, rc, start, before, len, nl, verdict);
+    }
+    return lsc_engine_emitted(sc, start, len, nl, changed, verdict);
 }
 
 lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len,

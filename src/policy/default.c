@@ -100,6 +100,12 @@ static void free_action(struct lsc_action *a)
 {
     free(a->text);
     a->text = NULL;
+    for (size_t i = 0; i < a->nquery; i++) {
+        free(a->query[i]);
+    }
+    free(a->query);
+    a->query = NULL;
+    a->nquery = 0;
 }
 
 void lsc_policy_free(struct lsc_policy *pol)
@@ -122,6 +128,17 @@ void lsc_policy_free(struct lsc_policy *pol)
         free(pol->tests[i].out);
     }
     free(pol->tests);
+    for (size_t i = 0; i < pol->nfields; i++) {
+        struct lsc_path *pp = &pol->fields[i].path;
+        for (size_t k = 0; k < pp->n; k++) {
+            free(pp->segs[k]);
+        }
+        free(pp->segs);
+        free(pp->lens);
+        free(pp->text);
+        free_action(&pol->fields[i].action);
+    }
+    free(pol->fields);
     for (int c = 0; c < LSC_CLASS_COUNT; c++) {
         free_action(&pol->detect_action[c]);
         free(pol->detect_pack[c]);

@@ -36,6 +36,13 @@ static void put_action(FILE *f, const struct lsc_action *a)
     case LSC_ACT_KEEP:
         fprintf(f, "keep as is");
         break;
+    case LSC_ACT_URL:
+        fprintf(f, "url: drop user-info and fragment, query %s",
+                a->query_keep ? "keeps only" : "drops");
+        for (size_t i = 0; i < a->nquery; i++) {
+            fprintf(f, "%s%s", i ? ", " : " ", a->query[i]);
+        }
+        break;
     }
 }
 
@@ -51,7 +58,29 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
     if (pol->description != NULL) {
         fprintf(f, "description: %s\n", pol->description);
     }
-    fprintf(f, "input: every line is scanned as text\n");
+    if (pol->format == LSC_FORMAT_JSON) {
+        fprintf(f, "input: JSON lines (a line that is not one JSON object %s)\n",
+                pol->nfields ? "fails closed, counted as parse_fallback"
+                             : "is scanned as text, counted as parse_fallback");
+        fprintf(f, "fields:%s\n", pol->nfields ? "" : " all kept");
+        static const char *const kinds[] = {"keep", "drop", "action"};
+        if (pol->has_keep) {
+            fprintf(f, "  members not listed under keep are removed\n");
+        }
+        for (size_t i = 0; i < pol->nfields; i++) {
+            const struct lsc_field_rule *fr = &pol->fields[i];
+            fprintf(f, "  %s %s", kinds[fr->kind], fr->path.text);
+            if (fr->kind == LSC_FIELD_ACTION) {
+                fprintf(f, ": ");
+                put_action(f, &fr->action);
+            }
+            fprintf(f, "\n");
+        }
+        fprintf(f, "members whose name is secret-like get the secret_param action; the "
+                   "detectors below run on every other kept value and key\n");
+    } else {
+        fprintf(f, "input: every line is scanned as text\n");
+    }
     fprintf(f, "built-in detectors, run over the whole line:\n");
     int off = 0;
     for (int c = 0; c < LSC_CLASS_COUNT; c++) {

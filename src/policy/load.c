@@ -114,6 +114,10 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
     if (an != NULL && !lsc_ydoc_str(d, an, "action", &word, &wl)) {
         return false;
     }
+    if (an == NULL && lsc_ydoc_get(d, rule, "ip") != NULL) {
+        word = "truncate-ip"; /* fields: { client_ip: { ip: truncate, v4: 24 } } */
+        wl = 11;
+    }
     int kind = -1;
     for (int i = 0; action_words[i] != NULL; i++) {
         if (strlen(action_words[i]) == wl && memcmp(action_words[i], word, wl) == 0) {
@@ -680,10 +684,12 @@ static bool parse_input(struct loader *L, yaml_node_t *in)
                                        "apache, json, logfmt or syslog",
                                  (int)l, s);
         }
-        if (k >= 2) {
-            return not_yet(L, f, "a structured input format",
-                           "structured parsing arrives with the formats release; use auto or "
-                           "text, which scrub the whole line");
+        if (k == 4) {
+            L->pol->format = LSC_FORMAT_JSON;
+        } else if (k >= 2) {
+            return not_yet(L, f, "this structured input format",
+                           "json works today; nginx, apache, logfmt and syslog arrive with the "
+                           "formats release; auto and text scrub the whole line");
         }
     }
     if ((f = lsc_ydoc_get(d, in, "log_format")) != NULL) {
@@ -695,9 +701,151 @@ static bool parse_input(struct loader *L, yaml_node_t *in)
     return true;
 }
 
-/* fields: validated (keep/drop lists, no field both kept and dropped), then refused. */
+/* Parses "a.b[*].c" into segments; false (with an error at n) if malformed. */
+static bool parse_path(struct loader *L, yaml_node_t *n, const char *s, size_t len,
+                       struct lsc_path *out)
+{
+    memset(out, 0, sizeof *out);
+    out->segs = calloc(32, sizeof *out->segs);
+    out->lens = calloc(32, sizeof *out->lens);
+    out->text = dup_n(s, len);
+    if (out->segs == NULL || out->lens == NULL || out->text == NULL) {
+        return lsc_ydoc_fail(L->d, n, "out of memory");
+    }
+    size_t i = 0;
+    while (i <= len) {
+        size_t e = i;
+        while (e < len && s[e] != '.' && s[e] != '[') {
+            e++;
+        }
+        if (e > i) {
+            if (out->n == 32) {
+                return lsc_ydoc_fail(L->d, n, "field path '%.*s' is deeper than 32", (int)len, s);
+            }
+            out->segs[out->n] = dup_n(s + i, e - i);
+            out->lens[out->n++] = e - i;
+        } else if (e == len || s[e] == '.') {
+            return lsc_ydoc_fail(L->d, n, "field path '%.*s' has an empty part; write a.b.c or "
+                                          "a[*].b",
+                                 (int)len, s);
+        }
+        while (e + 3 <= len && memcmp(s + e, "[*]", 3) == 0) {
+            if (out->n == 32) {
+                return lsc_ydoc_fail(L->d, n, "field path '%.*s' is deeper than 32", (int)len, s);
+            }
+            out->segs[out->n] = dup_n("[*]", 3);
+            out->lens[out->n++] = 3;
+            e += 3;
+        }
+        if (e == len) {
+            break;
+        }
+        if (s[e] != '.' || e + 1 == len) {
+            return lsc_ydoc_fail(L->d, n, "field path '%.*s' is not of the form a.b.c or a[*].b "
+                                          "(only [*] may stand in brackets)",
+                                 (int)len, s);
+        }
+        i = e + 1;
+    }
+    for (size_t k = 0; k < out->n; k++) {
+        if (out->segs[k] == NULL) {
+            return lsc_ydoc_fail(L->d, n, "out of memory");
+        }
+    }
+    return true;
+}
+
+static struct lsc_field_rule *new_field(struct loader *L, yaml_node_t *n)
+{
+    struct lsc_policy *pol = L->pol;
+    if (pol->nfields >= MAX_RULES) {
+        lsc_ydoc_fail(L->d, n, "too many field rules (at most %d)", MAX_RULES);
+        return NULL;
+    }
+    struct lsc_field_rule *g = realloc(pol->fields, (pol->nfields + 1) * sizeof *g);
+    if (g == NULL) {
+        lsc_ydoc_fail(L->d, n, "out of memory");
+        return NULL;
+    }
+    pol->fields = g;
+    memset(&g[pol->nfields], 0, sizeof *g);
+    return &g[pol->nfields++];
+}
+
+static bool parse_field_list(struct loader *L, yaml_node_t *list, enum lsc_field_kind kind)
+{
+    for (yaml_node_item_t *it = list->data.sequence.items.start;
+         it < list->data.sequence.items.top; it++) {
+        yaml_node_t *fn = lsc_ydoc_node(L->d, *it);
+        const char *s;
+        size_t l;
+        if (!lsc_ydoc_str(L->d, fn, "a field name", &s, &l)) {
+            return false;
+        }
+        struct lsc_field_rule *fr = new_field(L, fn);
+        if (fr == NULL) {
+            return false;
+        }
+        fr->kind = kind;
+        if (!parse_path(L, fn, s, l, &fr->path)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* url: { query_keep: [names] } or { query_drop: [names] } */
+static bool parse_url(struct loader *L, yaml_node_t *n, struct lsc_action *a)
+{
+    static const char *const keys[] = {"query_keep", "query_drop", NULL};
+    struct lsc_ydoc *d = L->d;
+    if (!lsc_ydoc_expect_map(d, n, "url") || !lsc_ydoc_check_keys(d, n, "url", keys)) {
+        return false;
+    }
+    yaml_node_t *qk = lsc_ydoc_get(d, n, "query_keep");
+    yaml_node_t *qd = lsc_ydoc_get(d, n, "query_drop");
+    if ((qk == NULL) == (qd == NULL)) {
+        return lsc_ydoc_fail(d, n, "url needs either query_keep: [names] (an allow-list) or "
+                                   "query_drop: [names]");
+    }
+    yaml_node_t *list = qk ? qk : qd;
+    if (!lsc_ydoc_expect_seq(d, list, qk ? "query_keep" : "query_drop")) {
+        return false;
+    }
+    size_t count = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+    a->kind = LSC_ACT_URL;
+    a->query_keep = qk != NULL;
+    a->query = calloc(count ? count : 1, sizeof *a->query);
+    if (a->query == NULL) {
+        return lsc_ydoc_fail(d, n, "out of memory");
+    }
+    for (yaml_node_item_t *it = list->data.sequence.items.start;
+         it < list->data.sequence.items.top; it++) {
+        yaml_node_t *qn = lsc_ydoc_node(d, *it);
+        const char *s;
+        size_t l;
+        if (!lsc_ydoc_str(d, qn, "a query parameter name", &s, &l)) {
+            return false;
+        }
+        char *name = dup_n(s, l);
+        if (name == NULL) {
+            return lsc_ydoc_fail(d, qn, "out of memory");
+        }
+        for (size_t i = 0; i < l; i++) {
+            name[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+        }
+        a->query[a->nquery++] = name;
+    }
+    return true;
+}
+
+/* fields: keep/drop lists (no field both kept and dropped) and per-field actions. */
 static bool parse_fields(struct loader *L, yaml_node_t *fields)
 {
+    static const char *const action_keys[] = {
+        "action", "label", "with", "keep_first", "keep_last", "mask_char", "length", "v4", "v6",
+        "ip", "url", NULL,
+    };
     struct lsc_ydoc *d = L->d;
     if (!lsc_ydoc_expect_map(d, fields, "fields")) {
         return false;
@@ -728,8 +876,64 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
             }
         }
     }
-    return not_yet(L, fields, "fields", "field rules need structured formats, which arrive with "
-                                        "the formats release; text rules work on whole lines");
+    if (L->pol->format != LSC_FORMAT_JSON) {
+        return not_yet(L, fields, "fields for this input format",
+                       "field rules need a structured format: set input.format: json; nginx, "
+                       "apache, logfmt and syslog arrive with the formats release");
+    }
+    if ((keep != NULL && !parse_field_list(L, keep, LSC_FIELD_KEEP))
+        || (drop != NULL && !parse_field_list(L, drop, LSC_FIELD_DROP))) {
+        return false;
+    }
+    L->pol->has_keep = keep != NULL;
+    for (yaml_node_pair_t *pr = fields->data.mapping.pairs.start;
+         pr < fields->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = lsc_ydoc_node(d, pr->key);
+        yaml_node_t *v = lsc_ydoc_node(d, pr->value);
+        const char *s;
+        size_t l;
+        if (!lsc_ydoc_str(d, k, "a field name", &s, &l)) {
+            return false;
+        }
+        if ((l == 4 && memcmp(s, "keep", 4) == 0) || (l == 4 && memcmp(s, "drop", 4) == 0)) {
+            continue;
+        }
+        char what[160];
+        snprintf(what, sizeof what, "the rule for field '%.*s'", (int)(l < 100 ? l : 100), s);
+        if (!lsc_ydoc_expect_map(d, v, what) || !lsc_ydoc_check_keys(d, v, what, action_keys)) {
+            return false;
+        }
+        yaml_node_t *ip = lsc_ydoc_get(d, v, "ip");
+        if (ip != NULL) {
+            if (!lsc_ydoc_is(ip, "truncate")) {
+                return lsc_ydoc_fail(d, ip, "ip: truncate is the only ip action today "
+                                            "(pseudonym and geo arrive with the keys release)");
+            }
+            if (lsc_ydoc_get(d, v, "action") != NULL) {
+                return lsc_ydoc_fail(d, ip, "write either 'ip: truncate' or 'action:', not both");
+            }
+        }
+        struct lsc_field_rule *fr = new_field(L, k);
+        if (fr == NULL || !parse_path(L, k, s, l, &fr->path)) {
+            return false;
+        }
+        fr->kind = LSC_FIELD_ACTION;
+        yaml_node_t *url = lsc_ydoc_get(d, v, "url");
+        if (url != NULL) {
+            if (v->data.mapping.pairs.top - v->data.mapping.pairs.start != 1) {
+                return lsc_ydoc_fail(d, url, "url: goes alone in a field's rule");
+            }
+            if (!parse_url(L, url, &fr->action)) {
+                return false;
+            }
+            continue;
+        }
+        const char *label = fr->path.segs[fr->path.n - 1];
+        if (!parse_action(L, v, label, strlen(label), true, &fr->action)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool parse_on_error(struct loader *L, yaml_node_t *n)

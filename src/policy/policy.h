@@ -42,10 +42,39 @@ struct lsc_policy_test {
     unsigned line; /* where it is written in the policy file */
 };
 
+enum lsc_format {
+    LSC_FORMAT_TEXT, /* the whole line is one value */
+    LSC_FORMAT_JSON, /* one JSON object per line */
+};
+
+/* A path into a structured record: "a.b[*].c" is the segments a, b, [*], c. */
+struct lsc_path {
+    char **segs; /* owned; "[*]" matches any array index */
+    size_t *lens;
+    size_t n;
+    char *text;  /* as written, for messages and --explain */
+};
+
+enum lsc_field_kind {
+    LSC_FIELD_KEEP,   /* fields.keep: the allow-list */
+    LSC_FIELD_DROP,   /* fields.drop */
+    LSC_FIELD_ACTION, /* fields.NAME: { action: ... } */
+};
+
+struct lsc_field_rule {
+    enum lsc_field_kind kind;
+    struct lsc_path path;
+    struct lsc_action action; /* LSC_FIELD_ACTION */
+};
+
 struct lsc_policy {
     char *name;
     char *description;
     char *source;         /* file the policy was loaded from, or "built-in" */
+    enum lsc_format format;
+    struct lsc_field_rule *fields;
+    size_t nfields;
+    bool has_keep;        /* an allow-list is in force: unlisted members are removed */
     bool detect[LSC_CLASS_COUNT];                 /* which built-in detectors run */
     struct lsc_action detect_action[LSC_CLASS_COUNT];
     char *detect_pack[LSC_CLASS_COUNT];           /* where each detector's rule came from */

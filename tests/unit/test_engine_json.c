@@ -1,0 +1,133 @@
+/*
+ * test_engine_json.c - JSON lines scrubbed as structures (src/engine/json_line.c): the
+ * allow-list and drop list with valid JSON left behind, field actions, secret-named keys,
+ * detectors inside (escaped) strings, and the fail-closed parse fallback.
+ */
+#include "helpers.h"
+
+#include <stdio.h>
+
+static char *run(const char *policy_body, const char *in, struct lsc_stats *st)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "version: 1\nname: t\ninput: {format: json}\n%s", policy_body);
+    struct lsc_policy *pol = NULL;
+    char err[2048];
+    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err,
+                                        sizeof err),
+                 LSC_OK, "%s", err);
+    char *out = scrub_with(pol, in, strlen(in), st);
+    lsc_policy_free(pol);
+    return out;
+}
+
+#define EXPECT_JSON(policy, in, want)                                                       \
+    do {                                                                                    \
+        char *got_ = run(policy, in, NULL);                                                 \
+        cr_expect_str_eq(got_, want, "in:   %s\nwant: %s\ngot:  %s", in, want, got_);        \
+        free(got_);                                                                         \
+    } while (0)
+
+static const char KEEP_AB[] = "fields:\n  keep: [a, b]\n";
+
+Test(json_fields, keep_removes_members_and_their_commas)
+{
+    EXPECT_JSON(KEEP_AB, "{\"a\":1,\"x\":2,\"b\":3}", "{\"a\":1,\"b\":3}");
+    EXPECT_JSON(KEEP_AB, "{\"x\":0,\"a\":1,\"b\":3}", "{\"a\":1,\"b\":3}");
+    EXPECT_JSON(KEEP_AB, "{\"a\":1,\"b\":3,\"x\":2,\"y\":{\"z\":1}}", "{\"a\":1,\"b\":3}");
+    EXPECT_JSON(KEEP_AB, "{\"x\":2,\"y\":[1,2]}", "{}");
+    EXPECT_JSON(KEEP_AB, "{ \"a\" : 1 , \"x\" : 2 , \"b\" : 3 }", "{ \"a\" : 1 , \"b\" : 3 }");
+    EXPECT_JSON(KEEP_AB, "{}", "{}");
+    EXPECT_JSON(KEEP_AB, "{\"a\":1,\"a\":2,\"x\":1}", "{\"a\":1,\"a\":2}");
+}
+
+Test(json_fields, nested_paths_and_arrays)
+{
+    const char *pol = "fields:\n  keep: [user.id, 'items[*].sku']\n";
+    EXPECT_JSON(pol,
+                "{\"user\":{\"id\":7,\"name\":\"Jo\"},\"items\":[{\"sku\":\"A\",\"p\":1},"
+                "{\"p\":2},3],\"body\":\"x\"}",
+                "{\"user\":{\"id\":7},\"items\":[{\"sku\":\"A\"},{}]}");
+    EXPECT_JSON("fields:\n  keep: [req]\n  drop: [req.headers]\n",
+                "{\"req\":{\"path\":\"/\",\"headers\":{\"cookie\":\"c\"}},\"x\":1}",
+                "{\"req\":{\"path\":\"/\"}}");
+    EXPECT_JSON("fields:\n  drop: [body, 'a[*]']\n", "{\"a\":[1,2],\"body\":\"x\",\"k\":1}",
+                "{\"a\":[],\"k\":1}");
+}
+
+Test(json_fields, escaped_keys_match_their_decoded_name)
+{
+    EXPECT_JSON(KEEP_AB, "{\"\\u0061\":1,\"x\":2}", "{\"\\u0061\":1}");
+}
+
+Test(json_fields, field_actions_on_strings_numbers_and_escapes)
+{
+    const char *pol = "fields:\n"
+                      "  ip: { ip: truncate, v4: 16 }\n"
+                      "  uid: { action: mask, keep_last: 2 }\n"
+                      "  n: { action: redact }\n"
+                      "  s: { action: truncate, length: 2 }\n"
+                      "  z: { action: redact }\n";
+    EXPECT_JSON(pol,
+                "{\"ip\":\"10.1.2.3\",\"uid\":\"u12345\",\"n\":42,\"s\":\"\\u00e9\\u00e9x\","
+                "\"z\":null}",
+                "{\"ip\":\"10.1.0.0\",\"uid\":\"****45\",\"n\":\"[n]\",\"s\":\"\xc3\xa9\","
+                "\"z\":null}");
+    EXPECT_JSON("fields:\n  ip: { ip: truncate }\n", "{\"ip\":\"unknown\"}",
+                "{\"ip\":\"[ip]\"}");
+    EXPECT_JSON("fields:\n  r: { action: replace, with: 'say \"hi\"' }\n", "{\"r\":\"x\"}",
+                "{\"r\":\"say \\\"hi\\\"\"}");
+}
+
+Test(json_text, detectors_run_on_remaining_values_and_keys)
+{
+    const char *pol = "text:\n  - use: network\n  - use: pii\n  - use: secrets\n";
+    EXPECT_JSON(pol, "{\"msg\":\"from 10.1.2.3 a@b.com\",\"n\":4111111111111111}",
+                "{\"msg\":\"from 10.1.2.0 [email]\",\"n\":\"[card]\"}");
+    EXPECT_JSON(pol, "{\"msg\":\"a\\u0040b.com\\n\"}", "{\"msg\":\"[email]\\u000a\"}");
+    EXPECT_JSON(pol, "{\"jane@x.com\":1}", "{\"[email]\":1}");
+    EXPECT_JSON(pol, "{\"Password\":\"hunter2\",\"api_key\":12345,\"token\":null}",
+                "{\"Password\":\"[secret]\",\"api_key\":\"[secret]\",\"token\":null}");
+    EXPECT_JSON(pol, "{\"q\":\"/x?token=abc&p=1\"}", "{\"q\":\"/x?token=[secret]&p=1\"}");
+}
+
+Test(json_text, removed_values_are_not_scanned_and_rules_apply)
+{
+    struct lsc_stats st;
+    char *out = run("fields:\n  keep: [a]\ntext:\n  - {name: t, pattern: 'T-\\d+'}\n  - use: pii\n",
+                    "{\"a\":\"T-1 x@y.com\",\"b\":\"T-2 z@y.com\"}\n", &st);
+    cr_expect_str_eq(out, "{\"a\":\"[t] [email]\"}\n");
+    cr_expect_eq(st.replacements[LSC_CLASS_EMAIL], 1);
+    cr_expect_eq(st.fields_removed, 1);
+    free(out);
+}
+
+Test(json_fallback, non_json_lines)
+{
+    struct lsc_stats st;
+    /* Without field rules a line that is not JSON is scrubbed as text. */
+    char *out = run("text:\n  - use: network\n", "plain 10.1.2.3\n{\"a\":\"10.9.9.9\"}\n", &st);
+    cr_expect_str_eq(out, "plain 10.1.2.0\n{\"a\":\"10.9.9.0\"}\n");
+    cr_expect_eq(st.parse_fallback, 1);
+    free(out);
+    /* With an allow-list it fails closed: text scanning cannot honour it. */
+    out = run("fields:\n  keep: [a]\n", "{\"a\":1,\"body\":\"raw\" broken\n[1]\n{\"a\":1}\n", &st);
+    cr_expect_str_eq(out, "[logscrub: line redacted: parse-error]\n"
+                          "[logscrub: line redacted: parse-error]\n{\"a\":1}\n");
+    cr_expect_eq(st.parse_fallback, 2);
+    cr_expect_eq(st.fail_reason[LSC_FAIL_PARSE], 2);
+    cr_expect_eq(st.lines_in, st.emitted + st.dropped + st.quarantined);
+    free(out);
+}
+
+Test(json_fallback, drop_line_and_rule_errors_in_values)
+{
+    struct lsc_stats st;
+    char *out = run("text:\n  - {name: h, pattern: 'healthz', action: drop-line}\n"
+                    "  - {name: r, pattern: '(a+)+$'}\nlimits: {match_limit: 1000}\n",
+                    "{\"p\":\"/healthz\"}\n{\"m\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"}\n{}\n", &st);
+    cr_expect_str_eq(out, "[logscrub: line redacted: rule-error]\n{}\n");
+    cr_expect_eq(st.dropped, 1);
+    cr_expect_eq(st.fail_reason[LSC_FAIL_RULE_ERROR], 1);
+    free(out);
+}
