@@ -84,6 +84,9 @@ for fmt in nginx json; do
     PIPE_T=$(printf '%s\n' "${pts[@]}" | median)
     bench_one "cat | cat (pipe limit)" "$corpus" bash -c catcat
     bench_one "logscrub (default policy)" "$corpus" "$LS"
+    if [ "$fmt" = json ]; then
+        bench_one "logscrub (api-service, JSON)" "$corpus" "$LS" -p "$top/docs/examples/api-service.yaml"
+    fi
     bench_one "sed -E (IPv4 only)" "$corpus" sed -E -f "$here/peers/ipv4-mask.sed"
     bench_one "perl (IPv4, query, email)" "$corpus" perl -p "$here/peers/naive-scrub.pl"
     if command -v rg > /dev/null; then
