@@ -16,19 +16,7 @@
 static bool listed(const struct lsc_action *a, const char *name, size_t len)
 {
     char norm[128];
-    size_t o = 0;
-    for (size_t i = 0; i < len && o < sizeof norm; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && lsc_is_hex((unsigned char)name[i + 1])
-            && lsc_is_hex((unsigned char)name[i + 2])) {
-            c = (unsigned char)(lsc_hex_value((unsigned char)name[i + 1]) << 4
-                                | lsc_hex_value((unsigned char)name[i + 2]));
-            i += 2;
-        } else if (c == '+') {
-            c = ' ';
-        }
-        norm[o++] = (char)lsc_lower(c);
-    }
+    size_t o = lsc_decode_name(name, len, norm, sizeof norm, true);
     if (o == sizeof norm) {
         return false;
     }

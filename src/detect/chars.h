@@ -60,4 +60,28 @@ static inline bool lsc_ieq(const char *p, const char *lit, size_t n)
     return true;
 }
 
+/*
+ * Decodes a parameter name for comparison: %XX escapes decoded, ASCII lower-cased, and with
+ * plus_is_space (form encoding, as in URL queries) a raw '+' read as a space. At most cap
+ * bytes are written to out. Returns the length written.
+ */
+static inline size_t lsc_decode_name(const char *name, size_t len, char *out, size_t cap,
+                                     bool plus_is_space)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o < cap; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c == '%' && i + 2 < len && lsc_is_hex((unsigned char)name[i + 1])
+            && lsc_is_hex((unsigned char)name[i + 2])) {
+            c = (unsigned char)(lsc_hex_value((unsigned char)name[i + 1]) << 4
+                                | lsc_hex_value((unsigned char)name[i + 2]));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            c = ' ';
+        }
+        out[o++] = (char)lsc_lower(c);
+    }
+    return o;
+}
+
 #endif

@@ -45,19 +45,12 @@ static const struct name suffixes[] = {
     NAME("passphrase"),  NAME("client_key"),
 };
 
+/* Decoded, lower-cased, with '-' folded to '_' (x-api-key is x_api_key). */
 static size_t normalise(const char *name, size_t len, char *out)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < len && o < NAME_MAX_LEN; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && lsc_is_hex((unsigned char)name[i + 1])
-            && lsc_is_hex((unsigned char)name[i + 2])) {
-            c = (unsigned char)(lsc_hex_value((unsigned char)name[i + 1]) << 4
-                                | lsc_hex_value((unsigned char)name[i + 2]));
-            i += 2;
-        }
-        c = lsc_lower(c);
-        out[o++] = c == '-' ? '_' : (char)c;
+    size_t o = lsc_decode_name(name, len, out, NAME_MAX_LEN, false);
+    for (size_t i = 0; i < o; i++) {
+        out[i] = out[i] == '-' ? '_' : out[i];
     }
     return o;
 }

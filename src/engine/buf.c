@@ -40,6 +40,21 @@ bool lsc_buf_append(struct lsc_buf *b, const void *p, size_t n)
     return true;
 }
 
+bool lsc_edit_push(struct lsc_edit_list *l, struct lsc_edit e)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        struct lsc_edit *v = realloc(l->v, cap * sizeof *v);
+        if (v == NULL) {
+            return false;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = e;
+    return true;
+}
+
 void lsc_buf_free(struct lsc_buf *b)
 {
     free(b->p);

@@ -34,20 +34,27 @@ struct lsc_edit {
     lsc_class cls;
 };
 
+/* A growable list of edits. */
+struct lsc_edit_list {
+    struct lsc_edit *v;
+    size_t n, cap;
+};
+
+/* Appends e; false on allocation failure (the list is unchanged). */
+bool lsc_edit_push(struct lsc_edit_list *l, struct lsc_edit e);
+
 struct lsc_scrubber {
     const struct lsc_policy *pol;
     struct lsc_stats st;
     struct lsc_rule_scratch rs;
     struct lsc_buf out;   /* scrubbed output, handed to the writer by the stream driver */
-    struct lsc_edit *edits; /* used only when a pattern rule may match the line */
-    size_t nedits, edits_cap;
+    struct lsc_edit_list edits; /* used only when a pattern rule may match the line */
     struct lsc_buf arena;  /* replacement bytes for edits */
     /* JSON lines: parsed nodes, per-node state, structural edits and scratch. */
     struct lsc_json_node *jnodes;
     size_t jnodes_cap;
     unsigned char *jstate;
-    struct lsc_edit *sedits;
-    size_t nsedits, sedits_cap;
+    struct lsc_edit_list sedits;
     struct lsc_buf sarena;  /* replacement bytes for structural edits */
     struct lsc_buf scratch; /* a decoded value */
     struct lsc_buf scanned; /* a value after the detectors and rules */

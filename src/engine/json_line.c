@@ -78,17 +78,8 @@ static int path_match(const struct lsc_scrubber *sc, const char *line, int32_t i
 static int push_edit(struct lsc_scrubber *sc, size_t off, size_t len, size_t roff, size_t rlen,
                      lsc_class cls)
 {
-    if (sc->nsedits == sc->sedits_cap) {
-        size_t cap = sc->sedits_cap ? sc->sedits_cap * 2 : 64;
-        struct lsc_edit *e = realloc(sc->sedits, cap * sizeof *e);
-        if (e == NULL) {
-            return CB_NOMEM;
-        }
-        sc->sedits = e;
-        sc->sedits_cap = cap;
-    }
-    sc->sedits[sc->nsedits++] = (struct lsc_edit){off, len, roff, rlen, cls};
-    return 0;
+    return lsc_edit_push(&sc->sedits, (struct lsc_edit){off, len, roff, rlen, cls}) ? 0
+                                                                                    : CB_NOMEM;
 }
 
 static int delete_span(struct lsc_scrubber *sc, size_t off, size_t len)
@@ -390,16 +381,16 @@ lsc_error lsc_engine_json_line(struct lsc_scrubber *sc, const char *p, size_t le
     uint64_t before[LSC_CLASS_COUNT];
     memcpy(before, sc->st.replacements, sizeof before);
     uint64_t removed_before = sc->st.fields_removed;
-    sc->nsedits = 0;
+    sc->sedits.n = 0;
     sc->sarena.len = 0;
     int rc = scrub_record(sc, p, count);
     if (rc == 0) {
-        if (sc->nsedits > 1) {
-            qsort(sc->sedits, sc->nsedits, sizeof *sc->sedits, edit_cmp);
+        if (sc->sedits.n > 1) {
+            qsort(sc->sedits.v, sc->sedits.n, sizeof *sc->sedits.v, edit_cmp);
         }
         size_t pos = 0;
-        for (size_t k = 0; k < sc->nsedits && rc == 0; k++) {
-            const struct lsc_edit *e = &sc->sedits[k];
+        for (size_t k = 0; k < sc->sedits.n && rc == 0; k++) {
+            const struct lsc_edit *e = &sc->sedits.v[k];
             if (!lsc_buf_append(&sc->out, p + pos, e->off - pos)
                 || (e->rlen > 0
                     && !lsc_buf_append(&sc->out, sc->sarena.p + e->roff, e->rlen))) {
@@ -415,5 +406,5 @@ lsc_error lsc_engine_json_line(struct lsc_scrubber *sc, const char *p, size_t le
         sc->st.fields_removed = removed_before;
         return lsc_engine_abort_line(sc, rc, start, before, len, nl, verdict);
     }
-    return lsc_engine_emitted(sc, start, len, nl, sc->nsedits > 0, verdict);
+    return lsc_engine_emitted(sc, start, len, nl, sc->sedits.n > 0, verdict);
 }

@@ -78,10 +78,10 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
     lsc_rule_scratch_free(&sc->rs);
     lsc_buf_free(&sc->out);
     lsc_buf_free(&sc->arena);
-    free(sc->edits);
+    free(sc->edits.v);
     free(sc->jnodes);
     free(sc->jstate);
-    free(sc->sedits);
+    free(sc->sedits.v);
     lsc_buf_free(&sc->sarena);
     lsc_buf_free(&sc->scratch);
     lsc_buf_free(&sc->scanned);
@@ -154,15 +154,6 @@ static int add_edit(struct lsc_scrubber *sc, const char *line, size_t off, size_
                     const struct lsc_action *a, const struct lsc_ip *ip, bool quote,
                     lsc_class cls)
 {
-    if (sc->nedits == sc->edits_cap) {
-        size_t cap = sc->edits_cap ? sc->edits_cap * 2 : 64;
-        struct lsc_edit *e = realloc(sc->edits, cap * sizeof *e);
-        if (e == NULL) {
-            return CB_NOMEM;
-        }
-        sc->edits = e;
-        sc->edits_cap = cap;
-    }
     if (!lsc_buf_reserve(&sc->arena, lsc_action_max_len(a, len))) {
         return CB_NOMEM;
     }
@@ -171,7 +162,9 @@ static int add_edit(struct lsc_scrubber *sc, const char *line, size_t off, size_
     if (rlen == len && memcmp(dst, line + off, len) == 0) {
         return 0;
     }
-    sc->edits[sc->nedits++] = (struct lsc_edit){off, len, sc->arena.len, rlen, cls};
+    if (!lsc_edit_push(&sc->edits, (struct lsc_edit){off, len, sc->arena.len, rlen, cls})) {
+        return CB_NOMEM;
+    }
     sc->arena.len += rlen;
     return 0;
 }
@@ -263,13 +256,13 @@ static int edit_cmp(const void *a, const void *b)
 /* Sorts edits and merges overlaps into one edit covering both; a rule's label wins. */
 static void merge_edits(struct lsc_scrubber *sc)
 {
-    if (sc->nedits < 2) {
+    if (sc->edits.n < 2) {
         return;
     }
-    qsort(sc->edits, sc->nedits, sizeof *sc->edits, edit_cmp);
+    qsort(sc->edits.v, sc->edits.n, sizeof *sc->edits.v, edit_cmp);
     size_t w = 0;
-    for (size_t r = 1; r < sc->nedits; r++) {
-        struct lsc_edit *a = &sc->edits[w], *b = &sc->edits[r];
+    for (size_t r = 1; r < sc->edits.n; r++) {
+        struct lsc_edit *a = &sc->edits.v[w], *b = &sc->edits.v[r];
         if (b->off < a->off + a->len) {
             size_t end = b->off + b->len > a->off + a->len ? b->off + b->len : a->off + a->len;
             if (a->cls != LSC_CLASS_RULE && b->cls == LSC_CLASS_RULE) {
@@ -279,17 +272,17 @@ static void merge_edits(struct lsc_scrubber *sc)
             }
             a->len = end - a->off;
         } else {
-            sc->edits[++w] = *b;
+            sc->edits.v[++w] = *b;
         }
     }
-    sc->nedits = w + 1;
+    sc->edits.n = w + 1;
 }
 
 static bool splice(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst)
 {
     size_t pos = 0;
-    for (size_t k = 0; k < sc->nedits; k++) {
-        const struct lsc_edit *e = &sc->edits[k];
+    for (size_t k = 0; k < sc->edits.n; k++) {
+        const struct lsc_edit *e = &sc->edits.v[k];
         if (!lsc_buf_append(dst, p + pos, e->off - pos)
             || (e->rlen > 0 && !lsc_buf_append(dst, sc->arena.p + e->roff, e->rlen))) {
             return false;
@@ -388,11 +381,11 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
         *changed = d.changed;
         return lsc_buf_append(dst, p + d.pos, len - d.pos) ? 0 : CB_NOMEM;
     }
-    sc->nedits = 0;
+    sc->edits.n = 0;
     sc->arena.len = 0;
     struct collect c = {sc, p, NULL};
     int rc = lsc_detect_text(p, len, collect_match, &c);
-    size_t builtin = sc->nedits;
+    size_t builtin = sc->edits.n;
     for (size_t k = 0; k < pol->nrules && rc == 0; k++) {
         c.rule = &pol->rules[k];
         if (rule_may_match(c.rule, p, len)) {
@@ -404,11 +397,11 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
         return rc;
     }
     for (size_t k = 0; k < builtin; k++) {
-        sc->st.replacements[sc->edits[k].cls]++;
+        sc->st.replacements[sc->edits.v[k].cls]++;
     }
-    sc->st.replacements[LSC_CLASS_RULE] += sc->nedits - builtin;
+    sc->st.replacements[LSC_CLASS_RULE] += sc->edits.n - builtin;
     merge_edits(sc);
-    *changed = sc->nedits > 0;
+    *changed = sc->edits.n > 0;
     return splice(sc, p, len, dst) ? 0 : CB_NOMEM;
 }
 

@@ -72,6 +72,14 @@ static size_t scan_string(struct parser *ps, bool *escaped)
     return 0;
 }
 
+static size_t skip_digits(const char *p, size_t j, size_t n)
+{
+    while (j < n && p[j] >= '0' && p[j] <= '9') {
+        j++;
+    }
+    return j;
+}
+
 static size_t scan_number(struct parser *ps)
 {
     const char *p = ps->p;
@@ -82,19 +90,10 @@ static size_t scan_number(struct parser *ps)
     if (j >= n || p[j] < '0' || p[j] > '9') {
         return 0;
     }
-    if (p[j] == '0') {
-        j++;
-    } else {
-        while (j < n && p[j] >= '0' && p[j] <= '9') {
-            j++;
-        }
-    }
+    j = p[j] == '0' ? j + 1 : skip_digits(p, j, n);
     if (j < n && p[j] == '.') {
-        j++;
-        size_t s = j;
-        while (j < n && p[j] >= '0' && p[j] <= '9') {
-            j++;
-        }
+        size_t s = j + 1;
+        j = skip_digits(p, s, n);
         if (j == s) {
             return 0;
         }
@@ -105,9 +104,7 @@ static size_t scan_number(struct parser *ps)
             j++;
         }
         size_t s = j;
-        while (j < n && p[j] >= '0' && p[j] <= '9') {
-            j++;
-        }
+        j = skip_digits(p, s, n);
         if (j == s) {
             return 0;
         }

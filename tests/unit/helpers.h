@@ -7,8 +7,23 @@
 #include "logscrub.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A temporary file holding data[0..len), opened for reading at its start. */
+static inline int tmp_fd_with(const void *data, size_t len)
+{
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    fflush(f);
+    int fd = dup(fileno(f));
+    fclose(f);
+    lseek(fd, 0, SEEK_SET);
+    return fd;
+}
 
 /* Scrubs in (one or more lines) with pol; returns a malloc'd NUL-terminated copy. */
 static inline char *scrub_with(const struct lsc_policy *pol, const char *in, size_t len,

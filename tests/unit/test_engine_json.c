@@ -75,6 +75,11 @@ Test(json_fields, field_actions_on_strings_numbers_and_escapes)
                 "\"z\":null}");
     EXPECT_JSON("fields:\n  ip: { ip: truncate }\n", "{\"ip\":\"unknown\"}",
                 "{\"ip\":\"[ip]\"}");
+    EXPECT_JSON("fields:\n  u: { url: { query_keep: [page, 'sort by'] } }\n",
+                "{\"u\":\"https://me:pw@h/p?PAGE=1&token=t&sort+by=x&Sort%20By=y#frag\"}",
+                "{\"u\":\"https://h/p?PAGE=1&sort+by=x&Sort%20By=y\"}");
+    EXPECT_JSON("fields:\n  u: { url: { query_drop: [token] } }\n",
+                "{\"u\":\"/p?a=1&to%6Ben=t&b\"}", "{\"u\":\"/p?a=1&b\"}");
     EXPECT_JSON("fields:\n  r: { action: replace, with: 'say \"hi\"' }\n", "{\"r\":\"x\"}",
                 "{\"r\":\"say \\\"hi\\\"\"}");
 }

@@ -163,18 +163,6 @@ Test(engine, ip_prefix_is_configurable)
 
 /* ---- streaming through file descriptors ---- */
 
-static int tmp_fd_with(const void *data, size_t len)
-{
-    FILE *f = tmpfile();
-    cr_assert_not_null(f);
-    cr_assert_eq(fwrite(data, 1, len, f), len);
-    fflush(f);
-    int fd = dup(fileno(f));
-    fclose(f);
-    lseek(fd, 0, SEEK_SET);
-    return fd;
-}
-
 static char *read_all(int fd, size_t *len)
 {
     lseek(fd, 0, SEEK_SET);

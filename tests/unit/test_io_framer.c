@@ -2,6 +2,7 @@
  * test_io_framer.c - cutting a stream into lines (src/io/framer.c): edge cases, a line
  * boundary at every offset of the read buffer, long lines, and read errors.
  */
+#include "helpers.h"
 #include "io/io.h"
 
 #include <criterion/criterion.h>
@@ -11,18 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A temporary file holding data, opened for reading. */
-static int data_fd(const void *data, size_t len)
-{
-    FILE *f = tmpfile();
-    cr_assert_not_null(f);
-    cr_assert_eq(fwrite(data, 1, len, f), len);
-    fflush(f);
-    int fd = dup(fileno(f));
-    fclose(f);
-    lseek(fd, 0, SEEK_SET);
-    return fd;
-}
 
 /*
  * Frames data and writes it back as "line-bytes + \n if nl" into out, recording the count
@@ -37,7 +26,7 @@ struct reframed {
 
 static struct reframed reframe(const void *data, size_t len, size_t max_line, size_t block)
 {
-    int fd = data_fd(data, len);
+    int fd = tmp_fd_with(data, len);
     struct lsc_framer f;
     cr_assert(lsc_framer_init(&f, fd, max_line, block));
     struct reframed r = {malloc(len * 2 + 64), 0, 0, 0};
