@@ -41,8 +41,7 @@ static void rand_chars(char *out, size_t n, const char *alphabet)
 }
 
 static const char ALNUM[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-static const char B64URL[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 static const char UPNUM[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 static const char DIGITS[] = "0123456789";
 
@@ -247,8 +246,7 @@ static void planted_value(char *buf, size_t cap, char *ctx, size_t ctxcap)
         break;
     }
     case 17:
-        snprintf(r, sizeof r, "%u.%u.%u.%u", 10 + pick(100), pick(256), pick(256),
-                 1 + pick(254));
+        snprintf(r, sizeof r, "%u.%u.%u.%u", 10 + pick(100), pick(256), pick(256), 1 + pick(254));
         snprintf(ctx, ctxcap, "fwd=%s", r);
         break;
     case 18:
@@ -261,10 +259,10 @@ static void planted_value(char *buf, size_t cap, char *ctx, size_t ctxcap)
         snprintf(ctx, ctxcap, "ll=%s%%25eth0", r);
         break;
     }
-    static const char *const names[] = {"card", "iban", "jwt", "secret_param", "api_key",
-                                        "api_key", "api_key", "api_key", "api_key", "api_key",
-                                        "api_key", "secret_param", "secret_param",
-                                        "url_password", "auth", "ipv4", "ipv6", "ipv6"};
+    static const char *const names[] = {
+        "card",         "iban",         "jwt",     "secret_param", "api_key", "api_key",
+        "api_key",      "api_key",      "api_key", "api_key",      "api_key", "secret_param",
+        "secret_param", "url_password", "auth",    "ipv4",         "ipv6",    "ipv6"};
     plant(names[k - 2], r);
     snprintf(buf, cap, "%s", r);
 }
@@ -281,8 +279,16 @@ static const char *const agents[] = {
     "like Gecko) Version/17.1.2 Mobile/15E148 Safari/604.1",
 };
 static const char *const paths[] = {
-    "/", "/index.html", "/api/v1/items", "/api/v1/items/1234", "/static/app.3f9a1c.js",
-    "/static/style.css", "/login", "/search", "/api/v2/orders", "/images/logo.png",
+    "/",
+    "/index.html",
+    "/api/v1/items",
+    "/api/v1/items/1234",
+    "/static/app.3f9a1c.js",
+    "/static/style.css",
+    "/login",
+    "/search",
+    "/api/v2/orders",
+    "/images/logo.png",
 };
 static const char *const methods[] = {"GET", "GET", "GET", "POST", "PUT", "DELETE"};
 static const unsigned statuses[] = {200, 200, 200, 304, 404, 500, 201, 302};
@@ -373,8 +379,8 @@ int main(int argc, char **argv)
                        "\"client_ip\":\"%s\",\"method\":\"%s\",\"path\":\"%s%s\",\"status\":%u,"
                        "\"latency_ms\":%u.%u,\"user_agent\":\"%s\",\"user_id\":\"u%u\","
                        "\"msg\":\"request completed\"}\n",
-                       1 + (unsigned)(t / 2419200 % 12), day, hh, mm, ss, pick(1000), ip, m,
-                       path, q, st, pick(500), pick(10), ua, pick(100000));
+                       1 + (unsigned)(t / 2419200 % 12), day, hh, mm, ss, pick(1000), ip, m, path,
+                       q, st, pick(500), pick(10), ua, pick(100000));
         } else {
             n = printf("%s - - [%02u/%s/2026:%02u:%02u:%02u +0000] \"%s %s%s HTTP/1.1\" %u %u "
                        "\"https://www.example.com/\" \"%s\"\n",

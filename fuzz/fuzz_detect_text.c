@@ -27,9 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct lsc_policy *pol;
     if (pol == NULL) {
         char err[256];
-        if (lsc_policy_default(&pol) != LSC_OK
-            || lsc_policy_add_rule(pol, "r", "(?i)ticket-[0-9]+|(x+x+)+y", err, sizeof err)
-                   != LSC_OK) {
+        if (lsc_policy_default(&pol) != LSC_OK ||
+            lsc_policy_add_rule(pol, "r", "(?i)ticket-[0-9]+|(x+x+)+y", err, sizeof err) !=
+                LSC_OK) {
             abort();
         }
         lsc_policy_set_match_limit(pol, 5000);
@@ -44,9 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     const struct lsc_stats *st = lsc_scrubber_stats(sc);
-    if (count_nl(out, outlen) != count_nl((const char *)data, size)
-        || st->lines_in != st->emitted + st->dropped + st->quarantined
-        || st->bytes_in != size) {
+    if (count_nl(out, outlen) != count_nl((const char *)data, size) ||
+        st->lines_in != st->emitted + st->dropped + st->quarantined || st->bytes_in != size) {
         fprintf(stderr, "invariant broken\n");
         abort();
     }

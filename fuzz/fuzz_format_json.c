@@ -28,8 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pol == NULL) {
         char err[1024];
         if (lsc_policy_load_buffer("fuzz.yaml", policy, sizeof policy - 1, NULL, &pol, err,
-                                   sizeof err)
-            != LSC_OK) {
+                                   sizeof err) != LSC_OK) {
             abort();
         }
     }
@@ -57,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct lsc_scrubber *sc;
     const char *out;
     size_t outlen;
-    if (lsc_scrubber_new(pol, &sc) != LSC_OK
-        || lsc_scrub_buffer(sc, p, size, &out, &outlen) != LSC_OK) {
+    if (lsc_scrubber_new(pol, &sc) != LSC_OK ||
+        lsc_scrub_buffer(sc, p, size, &out, &outlen) != LSC_OK) {
         abort();
     }
     const struct lsc_stats *stats = lsc_scrubber_stats(sc);

@@ -21,15 +21,15 @@ extern "C" {
 #define LSC_VERSION "0.1.0"
 
 /* X-macro: name, exit-status class, message. */
-#define LSC_ERROR_MAP(XX)                                                                   \
-    XX(OK, "success")                                                                       \
-    XX(ENOMEM, "out of memory")                                                             \
-    XX(EINVAL, "invalid argument")                                                          \
-    XX(EREGEX, "regular expression does not compile")                                       \
-    XX(EREAD, "read error")                                                                 \
-    XX(EWRITE, "write error")                                                               \
-    XX(EPIPE, "output closed by the reader (broken pipe)")                                  \
-    XX(EOPEN, "cannot open file")                                                          \
+#define LSC_ERROR_MAP(XX)                                                                          \
+    XX(OK, "success")                                                                              \
+    XX(ENOMEM, "out of memory")                                                                    \
+    XX(EINVAL, "invalid argument")                                                                 \
+    XX(EREGEX, "regular expression does not compile")                                              \
+    XX(EREAD, "read error")                                                                        \
+    XX(EWRITE, "write error")                                                                      \
+    XX(EPIPE, "output closed by the reader (broken pipe)")                                         \
+    XX(EOPEN, "cannot open file")                                                                  \
     XX(EPOLICY, "invalid policy")
 
 typedef enum {
@@ -40,19 +40,19 @@ typedef enum {
 } lsc_error;
 
 /* What the built-in detectors find; each has a counter and a stable name for --stats. */
-#define LSC_CLASS_MAP(XX)                                                                   \
-    XX(IPV4, "ipv4")                                                                        \
-    XX(IPV6, "ipv6")                                                                        \
-    XX(EMAIL, "email")                                                                      \
-    XX(CARD, "card")                                                                        \
-    XX(IBAN, "iban")                                                                        \
-    XX(JWT, "jwt")                                                                          \
-    XX(AUTH, "auth_header")                                                                 \
-    XX(API_KEY, "api_key")                                                                  \
-    XX(PRIVATE_KEY, "private_key")                                                          \
-    XX(URL_PASSWORD, "url_password")                                                        \
-    XX(SECRET_PARAM, "secret_param")                                                        \
-    XX(RULE, "rule")                                                                        \
+#define LSC_CLASS_MAP(XX)                                                                          \
+    XX(IPV4, "ipv4")                                                                               \
+    XX(IPV6, "ipv6")                                                                               \
+    XX(EMAIL, "email")                                                                             \
+    XX(CARD, "card")                                                                               \
+    XX(IBAN, "iban")                                                                               \
+    XX(JWT, "jwt")                                                                                 \
+    XX(AUTH, "auth_header")                                                                        \
+    XX(API_KEY, "api_key")                                                                         \
+    XX(PRIVATE_KEY, "private_key")                                                                 \
+    XX(URL_PASSWORD, "url_password")                                                               \
+    XX(SECRET_PARAM, "secret_param")                                                               \
+    XX(RULE, "rule")                                                                               \
     XX(FIELD, "field")
 
 typedef enum {
@@ -70,10 +70,10 @@ typedef enum {
 } lsc_on_error;
 
 /* Why a line took the fail-closed path. */
-#define LSC_FAIL_MAP(XX)                                                                    \
-    XX(RULE_ERROR, "rule-error")                                                            \
-    XX(OVERSIZE, "oversize")                                                                \
-    XX(NOMEM, "no-memory")                                                                  \
+#define LSC_FAIL_MAP(XX)                                                                           \
+    XX(RULE_ERROR, "rule-error")                                                                   \
+    XX(OVERSIZE, "oversize")                                                                       \
+    XX(NOMEM, "no-memory")                                                                         \
     XX(PARSE, "parse-error")
 
 typedef enum {
@@ -169,12 +169,12 @@ void lsc_scrubber_free(struct lsc_scrubber *sc);
  * call on sc. Quarantined lines are not written anywhere by this function; they are
  * counted.
  */
-lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len,
-                           const char **out, size_t *outlen);
+lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len, const char **out,
+                           size_t *outlen);
 
 struct lsc_stream_opts {
-    size_t max_line;    /* longest line scrubbed in full; longer ones fail closed */
-    int quarantine_fd;  /* where quarantined lines go; -1 when on_error is not quarantine */
+    size_t max_line;   /* longest line scrubbed in full; longer ones fail closed */
+    int quarantine_fd; /* where quarantined lines go; -1 when on_error is not quarantine */
 };
 
 /*

@@ -40,9 +40,9 @@ struct lsc_action {
     char mask_char;
     unsigned length;
     unsigned v4_bits, v6_bits;
-    char **query;        /* URL: lower-case parameter names, owned */
+    char **query; /* URL: lower-case parameter names, owned */
     size_t nquery;
-    bool query_keep;     /* URL: query is an allow-list (else a deny-list) */
+    bool query_keep; /* URL: query is an allow-list (else a deny-list) */
 };
 
 /*

@@ -269,8 +269,8 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->v6_set = true;
             break;
         case OPT_MAX_LINE:
-            if (!lsc_cli_parse_size(optarg, &o->max_line) || o->max_line == 0
-                || o->max_line > MAX_MAX_LINE) {
+            if (!lsc_cli_parse_size(optarg, &o->max_line) || o->max_line == 0 ||
+                o->max_line > MAX_MAX_LINE) {
                 return usage_error("--max-line wants a size from 1 to 1G (like 4M), got '%s'",
                                    optarg);
             }

@@ -50,8 +50,9 @@ static struct lsc_policy *load_for(const char *cmd, int argc, char **argv, bool 
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "logscrub %s: needs exactly one POLICY file\n"
-                        "Try 'logscrub --help' for more information.\n",
+        fprintf(stderr,
+                "logscrub %s: needs exactly one POLICY file\n"
+                "Try 'logscrub --help' for more information.\n",
                 cmd);
         return NULL;
     }
@@ -135,8 +136,9 @@ int lsc_cli_test(int argc, char **argv)
     }
     const char *path = argv[argc - 1];
     if (pol->ntests == 0) {
-        fprintf(stderr, "logscrub test: %s has no tests: add a 'tests:' section with "
-                        "'- in: LINE' and 'out: LINE' (or 'dropped: true')\n",
+        fprintf(stderr,
+                "logscrub test: %s has no tests: add a 'tests:' section with "
+                "'- in: LINE' and 'out: LINE' (or 'dropped: true')\n",
                 path);
         lsc_policy_free(pol);
         return EXIT_USAGE;
@@ -147,8 +149,8 @@ int lsc_cli_test(int argc, char **argv)
         struct lsc_scrubber *sc;
         const char *out = "";
         size_t outlen = 0;
-        if (lsc_scrubber_new(pol, &sc) != LSC_OK
-            || lsc_scrub_buffer(sc, t->in, t->in_len, &out, &outlen) != LSC_OK) {
+        if (lsc_scrubber_new(pol, &sc) != LSC_OK ||
+            lsc_scrub_buffer(sc, t->in, t->in_len, &out, &outlen) != LSC_OK) {
             fprintf(stderr, "logscrub test: out of memory\n");
             lsc_scrubber_free(sc);
             lsc_policy_free(pol);
@@ -161,11 +163,11 @@ int lsc_cli_test(int argc, char **argv)
             ok = st->dropped == 1 && st->failed == 0;
             why = st->failed ? "the line failed closed instead" : "the line was kept";
         } else {
-            ok = st->emitted == 1 && st->failed == 0 && outlen == t->out_len
-                 && memcmp(out, t->out, outlen) == 0;
-            why = st->failed     ? "the line failed closed (a rule error)"
-                  : st->dropped  ? "the line was dropped"
-                                 : "the output differs";
+            ok = st->emitted == 1 && st->failed == 0 && outlen == t->out_len &&
+                 memcmp(out, t->out, outlen) == 0;
+            why = st->failed    ? "the line failed closed (a rule error)"
+                  : st->dropped ? "the line was dropped"
+                                : "the output differs";
         }
         if (ok) {
             passed++;

@@ -38,12 +38,12 @@ void lsc_cli_print_stats(FILE *fp, const struct lsc_stats *st, const char *polic
         total += st->replacements[c];
     }
     fprintf(fp, " (total %" PRIu64 ")\n", total);
-    fprintf(fp, "  bytes           in %" PRIu64 ", out %" PRIu64 "\n", st->bytes_in,
-            st->bytes_out);
-    fprintf(fp, "  speed           %.3f s, %.1f MB/s, %.0f lines/s, peak RSS %.1f MiB\n",
-            seconds, mb / secs, (double)st->lines_in / secs, rss_mib);
+    fprintf(fp, "  bytes           in %" PRIu64 ", out %" PRIu64 "\n", st->bytes_in, st->bytes_out);
+    fprintf(fp, "  speed           %.3f s, %.1f MB/s, %.0f lines/s, peak RSS %.1f MiB\n", seconds,
+            mb / secs, (double)st->lines_in / secs, rss_mib);
     uint64_t sum = st->emitted + st->dropped + st->quarantined;
-    fprintf(fp, "  accounting      lines in %" PRIu64 " %s emitted + dropped + quarantined %" PRIu64
-                "\n",
+    fprintf(fp,
+            "  accounting      lines in %" PRIu64 " %s emitted + dropped + quarantined %" PRIu64
+            "\n",
             st->lines_in, sum == st->lines_in ? "=" : "!=", sum);
 }

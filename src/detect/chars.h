@@ -71,10 +71,10 @@ static inline size_t lsc_decode_name(const char *name, size_t len, char *out, si
     size_t o = 0;
     for (size_t i = 0; i < len && o < cap; i++) {
         unsigned char c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && lsc_is_hex((unsigned char)name[i + 1])
-            && lsc_is_hex((unsigned char)name[i + 2])) {
-            c = (unsigned char)(lsc_hex_value((unsigned char)name[i + 1]) << 4
-                                | lsc_hex_value((unsigned char)name[i + 2]));
+        if (c == '%' && i + 2 < len && lsc_is_hex((unsigned char)name[i + 1]) &&
+            lsc_is_hex((unsigned char)name[i + 2])) {
+            c = (unsigned char)(lsc_hex_value((unsigned char)name[i + 1]) << 4 |
+                                lsc_hex_value((unsigned char)name[i + 2]));
             i += 2;
         } else if (c == '+' && plus_is_space) {
             c = ' ';

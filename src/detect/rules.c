@@ -36,8 +36,7 @@ bool lsc_rule_compile(struct lsc_rule *r, const char *pattern, size_t pattern_le
         r->jit = pcre2_pattern_info(r->code, PCRE2_INFO_JITSIZE, &jitsize) == 0 && jitsize > 0;
     }
     uint32_t have_last = 0;
-    if (pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODETYPE, &have_last) == 0
-        && have_last == 1) {
+    if (pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODETYPE, &have_last) == 0 && have_last == 1) {
         uint32_t unit = 0;
         pcre2_pattern_info(r->code, PCRE2_INFO_LASTCODEUNIT, &unit);
         uint32_t opts = 0;

@@ -14,8 +14,8 @@
 /* A compiled rule: immutable after lsc_rule_compile, shared by every thread. */
 struct lsc_rule {
     pcre2_code *code;
-    bool jit;          /* JIT code exists (PCRE2_INFO_JITSIZE > 0) */
-    int anchor;        /* a byte every match contains (PCRE2_INFO_LASTCODEUNIT), or -1 */
+    bool jit;   /* JIT code exists (PCRE2_INFO_JITSIZE > 0) */
+    int anchor; /* a byte every match contains (PCRE2_INFO_LASTCODEUNIT), or -1 */
     bool anchor_caseless;
 };
 

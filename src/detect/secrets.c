@@ -23,26 +23,27 @@ struct name {
     size_t len;
 };
 
-#define NAME(s) {s, sizeof(s) - 1}
+#define NAME(s)                                                                                    \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
 
 /* Whole names that are secrets. */
 static const struct name exact_names[] = {
-    NAME("pass"),          NAME("pwd"),         NAME("auth"),
-    NAME("session"),       NAME("sid"),         NAME("sig"),
-    NAME("authorization"), NAME("proxy_authorization"), NAME("cookie"),
-    NAME("set_cookie"),    NAME("api_key"),     NAME("apikey"),
-    NAME("x_api_key"),     NAME("key_secret"),  NAME("credentials"),
-    NAME("credential"),    NAME("otp"),         NAME("pin"),
-    NAME("cvv"),           NAME("cvc"),         NAME("cvv2"),
-    NAME("cvc2"),          NAME("card_cvv"),    NAME("security_code"),
+    NAME("pass"),      NAME("pwd"),        NAME("auth"),          NAME("session"),
+    NAME("sid"),       NAME("sig"),        NAME("authorization"), NAME("proxy_authorization"),
+    NAME("cookie"),    NAME("set_cookie"), NAME("api_key"),       NAME("apikey"),
+    NAME("x_api_key"), NAME("key_secret"), NAME("credentials"),   NAME("credential"),
+    NAME("otp"),       NAME("pin"),        NAME("cvv"),           NAME("cvc"),
+    NAME("cvv2"),      NAME("cvc2"),       NAME("card_cvv"),      NAME("security_code"),
 };
 
 /* Names ending with one of these are secrets too (db_password, csrftoken, x_amz_signature). */
 static const struct name suffixes[] = {
-    NAME("password"),    NAME("passwd"),     NAME("secret"),     NAME("token"),
-    NAME("signature"),   NAME("apikey"),     NAME("api_key"),    NAME("sessionid"),
-    NAME("session_id"),  NAME("private_key"), NAME("access_key"), NAME("secret_key"),
-    NAME("passphrase"),  NAME("client_key"),
+    NAME("password"),   NAME("passwd"),      NAME("secret"),     NAME("token"),
+    NAME("signature"),  NAME("apikey"),      NAME("api_key"),    NAME("sessionid"),
+    NAME("session_id"), NAME("private_key"), NAME("access_key"), NAME("secret_key"),
+    NAME("passphrase"), NAME("client_key"),
 };
 
 /* Decoded, lower-cased, with '-' folded to '_' (x-api-key is x_api_key). */
@@ -86,8 +87,8 @@ static bool is_authorization(const char *name, size_t len)
 {
     char norm[NAME_MAX_LEN];
     size_t n = normalise(name, len, norm);
-    return (n == 13 && memcmp(norm, "authorization", 13) == 0)
-           || (n == 19 && memcmp(norm, "proxy_authorization", 19) == 0);
+    return (n == 13 && memcmp(norm, "authorization", 13) == 0) ||
+           (n == 19 && memcmp(norm, "proxy_authorization", 19) == 0);
 }
 
 /* Ends a bare value: white space, separators and quotes; "%26" is an encoded '&'. */
@@ -196,9 +197,9 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
         if (quoted || esc_quoted) {
             /* JSON-ish bare value: null/true/false are not secrets. */
             size_t l = ve - vs;
-            if ((l == 4 && memcmp(p + vs, "null", 4) == 0)
-                || (l == 4 && memcmp(p + vs, "true", 4) == 0)
-                || (l == 5 && memcmp(p + vs, "false", 5) == 0)) {
+            if ((l == 4 && memcmp(p + vs, "null", 4) == 0) ||
+                (l == 4 && memcmp(p + vs, "true", 4) == 0) ||
+                (l == 5 && memcmp(p + vs, "false", 5) == 0)) {
                 return false;
             }
         }
@@ -218,8 +219,8 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
 
 static bool authority_end(unsigned char c)
 {
-    return c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' || c == '"' || c == '\''
-           || c == '<' || c == '>' || c == '\\' || c == '\r' || c == '\n' || c == '\0';
+    return c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' || c == '"' || c == '\'' ||
+           c == '<' || c == '>' || c == '\\' || c == '\r' || c == '\n' || c == '\0';
 }
 
 bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m)

@@ -132,12 +132,28 @@ enum { K_OTHER = 0, K_LETTER = 1, K_DIGIT = 2 };
 #define L1(c) [c] = K_LETTER
 #define L5(a, b, c, d, e) L1(a), L1(b), L1(c), L1(d), L1(e)
 static const unsigned char byte_class[256] = {
-    L5('a', 'b', 'c', 'd', 'e'), L5('f', 'g', 'h', 'i', 'j'), L5('k', 'l', 'm', 'n', 'o'),
-    L5('p', 'q', 'r', 's', 't'), L5('u', 'v', 'w', 'x', 'y'), L1('z'),
-    L5('A', 'B', 'C', 'D', 'E'), L5('F', 'G', 'H', 'I', 'J'), L5('K', 'L', 'M', 'N', 'O'),
-    L5('P', 'Q', 'R', 'S', 'T'), L5('U', 'V', 'W', 'X', 'Y'), L1('Z'),
-    ['0'] = K_DIGIT, ['1'] = K_DIGIT, ['2'] = K_DIGIT, ['3'] = K_DIGIT, ['4'] = K_DIGIT,
-    ['5'] = K_DIGIT, ['6'] = K_DIGIT, ['7'] = K_DIGIT, ['8'] = K_DIGIT, ['9'] = K_DIGIT,
+    L5('a', 'b', 'c', 'd', 'e'),
+    L5('f', 'g', 'h', 'i', 'j'),
+    L5('k', 'l', 'm', 'n', 'o'),
+    L5('p', 'q', 'r', 's', 't'),
+    L5('u', 'v', 'w', 'x', 'y'),
+    L1('z'),
+    L5('A', 'B', 'C', 'D', 'E'),
+    L5('F', 'G', 'H', 'I', 'J'),
+    L5('K', 'L', 'M', 'N', 'O'),
+    L5('P', 'Q', 'R', 'S', 'T'),
+    L5('U', 'V', 'W', 'X', 'Y'),
+    L1('Z'),
+    ['0'] = K_DIGIT,
+    ['1'] = K_DIGIT,
+    ['2'] = K_DIGIT,
+    ['3'] = K_DIGIT,
+    ['4'] = K_DIGIT,
+    ['5'] = K_DIGIT,
+    ['6'] = K_DIGIT,
+    ['7'] = K_DIGIT,
+    ['8'] = K_DIGIT,
+    ['9'] = K_DIGIT,
 };
 #undef L1
 #undef L5
@@ -177,8 +193,8 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
                 found = lsc_detect_secret_param(p, n, i, 1, floor, &m);
                 break;
             case ':':
-                found = lsc_detect_url_password(p, n, i, &m)
-                        || lsc_detect_secret_param(p, n, i, 1, floor, &m);
+                found = lsc_detect_url_password(p, n, i, &m) ||
+                        lsc_detect_secret_param(p, n, i, 1, floor, &m);
                 break;
             case '%':
                 if (i + 2 < n && p[i + 1] == '4' && p[i + 2] == '0') {

@@ -30,34 +30,59 @@ struct token_kind {
     unsigned char alphabet;
 };
 
-#define TOKEN(pfx, min, alpha) {pfx, sizeof(pfx) - 1, min, alpha}
+#define TOKEN(pfx, min, alpha)                                                                     \
+    {                                                                                              \
+        pfx, sizeof(pfx) - 1, min, alpha                                                           \
+    }
 
 static const struct token_kind kinds[] = {
     /* AWS access key ids: 4-letter type prefix + 16 upper-case letters/digits. */
-    TOKEN("AKIA", 16, UPPER_NUM), TOKEN("ASIA", 16, UPPER_NUM), TOKEN("AGPA", 16, UPPER_NUM),
-    TOKEN("AIDA", 16, UPPER_NUM), TOKEN("AROA", 16, UPPER_NUM), TOKEN("AIPA", 16, UPPER_NUM),
-    TOKEN("ANPA", 16, UPPER_NUM), TOKEN("ANVA", 16, UPPER_NUM), TOKEN("APKA", 16, UPPER_NUM),
-    TOKEN("ABIA", 16, UPPER_NUM), TOKEN("ACCA", 16, UPPER_NUM),
+    TOKEN("AKIA", 16, UPPER_NUM),
+    TOKEN("ASIA", 16, UPPER_NUM),
+    TOKEN("AGPA", 16, UPPER_NUM),
+    TOKEN("AIDA", 16, UPPER_NUM),
+    TOKEN("AROA", 16, UPPER_NUM),
+    TOKEN("AIPA", 16, UPPER_NUM),
+    TOKEN("ANPA", 16, UPPER_NUM),
+    TOKEN("ANVA", 16, UPPER_NUM),
+    TOKEN("APKA", 16, UPPER_NUM),
+    TOKEN("ABIA", 16, UPPER_NUM),
+    TOKEN("ACCA", 16, UPPER_NUM),
     /* Google API keys. */
     TOKEN("AIza", 35, B64URL),
     /* GitHub. */
-    TOKEN("ghp_", 30, ALNUM), TOKEN("gho_", 30, ALNUM), TOKEN("ghu_", 30, ALNUM),
-    TOKEN("ghs_", 30, ALNUM), TOKEN("ghr_", 30, ALNUM), TOKEN("github_pat_", 20, ALNUM_US),
+    TOKEN("ghp_", 30, ALNUM),
+    TOKEN("gho_", 30, ALNUM),
+    TOKEN("ghu_", 30, ALNUM),
+    TOKEN("ghs_", 30, ALNUM),
+    TOKEN("ghr_", 30, ALNUM),
+    TOKEN("github_pat_", 20, ALNUM_US),
     /* GitLab. */
-    TOKEN("glpat-", 20, B64URL), TOKEN("glptt-", 20, B64URL), TOKEN("gldt-", 20, B64URL),
-    TOKEN("glrt-", 20, B64URL), TOKEN("glsoat-", 20, B64URL),
+    TOKEN("glpat-", 20, B64URL),
+    TOKEN("glptt-", 20, B64URL),
+    TOKEN("gldt-", 20, B64URL),
+    TOKEN("glrt-", 20, B64URL),
+    TOKEN("glsoat-", 20, B64URL),
     /* Slack. */
-    TOKEN("xoxb-", 10, ALNUM_DASH), TOKEN("xoxp-", 10, ALNUM_DASH),
-    TOKEN("xoxa-", 10, ALNUM_DASH), TOKEN("xoxo-", 10, ALNUM_DASH),
-    TOKEN("xoxr-", 10, ALNUM_DASH), TOKEN("xoxs-", 10, ALNUM_DASH),
+    TOKEN("xoxb-", 10, ALNUM_DASH),
+    TOKEN("xoxp-", 10, ALNUM_DASH),
+    TOKEN("xoxa-", 10, ALNUM_DASH),
+    TOKEN("xoxo-", 10, ALNUM_DASH),
+    TOKEN("xoxr-", 10, ALNUM_DASH),
+    TOKEN("xoxs-", 10, ALNUM_DASH),
     TOKEN("xapp-", 10, ALNUM_DASH),
     /* Stripe. */
-    TOKEN("sk_live_", 16, ALNUM), TOKEN("sk_test_", 16, ALNUM), TOKEN("rk_live_", 16, ALNUM),
-    TOKEN("rk_test_", 16, ALNUM), TOKEN("whsec_", 16, ALNUM),
+    TOKEN("sk_live_", 16, ALNUM),
+    TOKEN("sk_test_", 16, ALNUM),
+    TOKEN("rk_live_", 16, ALNUM),
+    TOKEN("rk_test_", 16, ALNUM),
+    TOKEN("whsec_", 16, ALNUM),
     /* "sk-" style keys (OpenAI sk-proj-..., Anthropic sk-ant-..., and the many look-alikes). */
     TOKEN("sk-", 20, B64URL),
     /* Package registries and model hubs. */
-    TOKEN("npm_", 30, ALNUM), TOKEN("pypi-", 50, B64URL), TOKEN("hf_", 30, ALNUM),
+    TOKEN("npm_", 30, ALNUM),
+    TOKEN("pypi-", 50, B64URL),
+    TOKEN("hf_", 30, ALNUM),
 };
 
 static bool in_alphabet(unsigned char c, unsigned char alpha)
@@ -81,8 +106,8 @@ static bool prefix_gate(unsigned char a, unsigned char b)
 {
     switch (a) {
     case 'A':
-        return b == 'K' || b == 'S' || b == 'G' || b == 'I' || b == 'R' || b == 'N' || b == 'P'
-               || b == 'B' || b == 'C';
+        return b == 'K' || b == 'S' || b == 'G' || b == 'I' || b == 'R' || b == 'N' || b == 'P' ||
+               b == 'B' || b == 'C';
     case 'g':
         return b == 'h' || b == 'i' || b == 'l';
     case 'x':
@@ -110,8 +135,8 @@ bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
     }
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         const struct token_kind *t = &kinds[k];
-        if (t->prefix[0] != p[i] || n - i < (size_t)t->prefix_len + t->min_body
-            || memcmp(p + i, t->prefix, t->prefix_len) != 0) {
+        if (t->prefix[0] != p[i] || n - i < (size_t)t->prefix_len + t->min_body ||
+            memcmp(p + i, t->prefix, t->prefix_len) != 0) {
             continue;
         }
         size_t e = i + t->prefix_len;
@@ -167,8 +192,8 @@ bool lsc_detect_jwt(const char *p, size_t n, size_t i, struct lsc_match *m, size
 
 static bool bearer_char(unsigned char c)
 {
-    return lsc_is_alnum(c) || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
-           || c == '=' || c == '-';
+    return lsc_is_alnum(c) || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' ||
+           c == '=' || c == '-';
 }
 
 static bool basic_char(unsigned char c)

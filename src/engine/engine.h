@@ -47,9 +47,9 @@ struct lsc_scrubber {
     const struct lsc_policy *pol;
     struct lsc_stats st;
     struct lsc_rule_scratch rs;
-    struct lsc_buf out;   /* scrubbed output, handed to the writer by the stream driver */
+    struct lsc_buf out;         /* scrubbed output, handed to the writer by the stream driver */
     struct lsc_edit_list edits; /* used only when a pattern rule may match the line */
-    struct lsc_buf arena;  /* replacement bytes for edits */
+    struct lsc_buf arena;       /* replacement bytes for edits */
     /* JSON lines: parsed nodes, per-node state, structural edits and scratch. */
     struct lsc_json_node *jnodes;
     size_t jnodes_cap;

@@ -37,8 +37,7 @@ static size_t node_end(const struct lsc_json_node *n)
     return n->off + n->len;
 }
 
-static bool key_equals(const char *line, const struct lsc_json_node *x, const char *seg,
-                       size_t sl)
+static bool key_equals(const char *line, const struct lsc_json_node *x, const char *seg, size_t sl)
 {
     const char *k = line + x->key_off + 1;
     size_t kl = x->key_len - 2;
@@ -78,8 +77,7 @@ static int path_match(const struct lsc_scrubber *sc, const char *line, int32_t i
 static int push_edit(struct lsc_scrubber *sc, size_t off, size_t len, size_t roff, size_t rlen,
                      lsc_class cls)
 {
-    return lsc_edit_push(&sc->sedits, (struct lsc_edit){off, len, roff, rlen, cls}) ? 0
-                                                                                    : CB_NOMEM;
+    return lsc_edit_push(&sc->sedits, (struct lsc_edit){off, len, roff, rlen, cls}) ? 0 : CB_NOMEM;
 }
 
 static int delete_span(struct lsc_scrubber *sc, size_t off, size_t len)
@@ -91,8 +89,8 @@ static int delete_span(struct lsc_scrubber *sc, size_t off, size_t len)
  * Replaces a value by text[0..tl) (unescaped): between the quotes of a string, or as a new
  * JSON string in place of a number, so the record stays valid JSON.
  */
-static int replace_value(struct lsc_scrubber *sc, const struct lsc_json_node *n,
-                         const char *text, size_t tl, lsc_class cls)
+static int replace_value(struct lsc_scrubber *sc, const struct lsc_json_node *n, const char *text,
+                         size_t tl, lsc_class cls)
 {
     struct lsc_buf *b = &sc->sarena;
     if (!lsc_buf_reserve(b, tl * 6 + 2)) {
@@ -244,13 +242,13 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
                     best = m == 1 ? 1 : (m == 2 ? 2 : best);
                 }
             }
-            st = best == 1                                       ? ST_WHOLE
+            st = best == 1                                   ? ST_WHOLE
                  : best == 2 && is_container(&sc->jnodes[i]) ? ST_CONTAINER
                                                              : ST_REMOVED;
         }
         for (size_t f = 0; f < pol->nfields && st != ST_REMOVED; f++) {
-            if (pol->fields[f].kind == LSC_FIELD_DROP
-                && path_match(sc, line, (int32_t)i, &pol->fields[f].path) == 1) {
+            if (pol->fields[f].kind == LSC_FIELD_DROP &&
+                path_match(sc, line, (int32_t)i, &pol->fields[f].path) == 1) {
                 st = ST_REMOVED;
             }
         }
@@ -337,8 +335,8 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
         }
         if (a != NULL) {
             rc = act_on_value(sc, p, n, a, LSC_CLASS_FIELD);
-        } else if (n->key_len > 2 && pol->detect[LSC_CLASS_SECRET_PARAM]
-                   && lsc_secret_name(p + n->key_off + 1, n->key_len - 2)) {
+        } else if (n->key_len > 2 && pol->detect[LSC_CLASS_SECRET_PARAM] &&
+                   lsc_secret_name(p + n->key_off + 1, n->key_len - 2)) {
             rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
                               LSC_CLASS_SECRET_PARAM);
         } else if (n->type == LSC_JSON_STRING || n->type == LSC_JSON_NUMBER) {
@@ -391,9 +389,8 @@ lsc_error lsc_engine_json_line(struct lsc_scrubber *sc, const char *p, size_t le
         size_t pos = 0;
         for (size_t k = 0; k < sc->sedits.n && rc == 0; k++) {
             const struct lsc_edit *e = &sc->sedits.v[k];
-            if (!lsc_buf_append(&sc->out, p + pos, e->off - pos)
-                || (e->rlen > 0
-                    && !lsc_buf_append(&sc->out, sc->sarena.p + e->roff, e->rlen))) {
+            if (!lsc_buf_append(&sc->out, p + pos, e->off - pos) ||
+                (e->rlen > 0 && !lsc_buf_append(&sc->out, sc->sarena.p + e->roff, e->rlen))) {
                 rc = CB_NOMEM;
             }
             pos = e->off + e->len;

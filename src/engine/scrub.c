@@ -115,7 +115,7 @@ struct direct {
     struct lsc_scrubber *sc;
     struct lsc_buf *dst;
     const char *line;
-    size_t pos;      /* line bytes before pos are already in the output */
+    size_t pos; /* line bytes before pos are already in the output */
     bool changed;
 };
 
@@ -151,8 +151,7 @@ static int direct_match(void *ctx, const struct lsc_match *m)
 
 /* Renders a into the arena and records the edit, unless it changes nothing. */
 static int add_edit(struct lsc_scrubber *sc, const char *line, size_t off, size_t len,
-                    const struct lsc_action *a, const struct lsc_ip *ip, bool quote,
-                    lsc_class cls)
+                    const struct lsc_action *a, const struct lsc_ip *ip, bool quote, lsc_class cls)
 {
     if (!lsc_buf_reserve(&sc->arena, lsc_action_max_len(a, len))) {
         return CB_NOMEM;
@@ -283,8 +282,8 @@ static bool splice(struct lsc_scrubber *sc, const char *p, size_t len, struct ls
     size_t pos = 0;
     for (size_t k = 0; k < sc->edits.n; k++) {
         const struct lsc_edit *e = &sc->edits.v[k];
-        if (!lsc_buf_append(dst, p + pos, e->off - pos)
-            || (e->rlen > 0 && !lsc_buf_append(dst, sc->arena.p + e->roff, e->rlen))) {
+        if (!lsc_buf_append(dst, p + pos, e->off - pos) ||
+            (e->rlen > 0 && !lsc_buf_append(dst, sc->arena.p + e->roff, e->rlen))) {
             return false;
         }
         pos = e->off + e->len;
@@ -459,8 +458,8 @@ lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t le
     return lsc_engine_emitted(sc, start, len, nl, changed, verdict);
 }
 
-lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len,
-                           const char **out, size_t *outlen)
+lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len, const char **out,
+                           size_t *outlen)
 {
     sc->out.len = 0;
     size_t pos = 0;

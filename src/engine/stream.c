@@ -80,8 +80,8 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
         }
         if (k == LSC_FRAME_LINE) {
             err = lsc_engine_line(sc, fr.p, fr.len, fr.nl, &v);
-            if (err == LSC_OK && v == LSC_VERDICT_QUARANTINE
-                && !quarantine(&s, fr.p, fr.len, fr.nl)) {
+            if (err == LSC_OK && v == LSC_VERDICT_QUARANTINE &&
+                !quarantine(&s, fr.p, fr.len, fr.nl)) {
                 err = LSC_ENOMEM;
             }
         } else {

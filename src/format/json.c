@@ -54,8 +54,8 @@ static size_t scan_string(struct parser *ps, bool *escaped)
             }
             char e = p[j + 1];
             if (e == 'u') {
-                if (j + 5 >= ps->n || !is_hex(p[j + 2]) || !is_hex(p[j + 3]) || !is_hex(p[j + 4])
-                    || !is_hex(p[j + 5])) {
+                if (j + 5 >= ps->n || !is_hex(p[j + 2]) || !is_hex(p[j + 3]) || !is_hex(p[j + 4]) ||
+                    !is_hex(p[j + 5])) {
                     return 0;
                 }
                 j += 6;

@@ -22,15 +22,15 @@ enum lsc_json_type {
 
 struct lsc_json_node {
     enum lsc_json_type type;
-    int32_t parent;  /* index of the enclosing object/array, -1 for the root */
-    int32_t next;    /* next sibling, -1 for the last */
-    int32_t first;   /* first child of an object/array, -1 if empty */
-    uint32_t depth;  /* 0 for the root */
-    size_t key_off;  /* object members: the key string, quotes included; else key_len 0 */
+    int32_t parent; /* index of the enclosing object/array, -1 for the root */
+    int32_t next;   /* next sibling, -1 for the last */
+    int32_t first;  /* first child of an object/array, -1 if empty */
+    uint32_t depth; /* 0 for the root */
+    size_t key_off; /* object members: the key string, quotes included; else key_len 0 */
     size_t key_len;
-    size_t off;      /* the value, quotes included for strings, brackets for containers */
+    size_t off; /* the value, quotes included for strings, brackets for containers */
     size_t len;
-    bool escaped;    /* a string (value or key) holding a backslash escape */
+    bool escaped; /* a string (value or key) holding a backslash escape */
     bool key_escaped;
 };
 

@@ -18,8 +18,8 @@ enum lsc_frame_kind {
     LSC_FRAME_LONG_PART, /* a piece of a line longer than max_line (more follows) */
     LSC_FRAME_LONG_END,  /* the last piece of such a line (maybe empty) */
     LSC_FRAME_EOF,
-    LSC_FRAME_ERROR,     /* read failed; errno is set */
-    LSC_FRAME_ABORT,     /* the before-read hook asked to stop */
+    LSC_FRAME_ERROR, /* read failed; errno is set */
+    LSC_FRAME_ABORT, /* the before-read hook asked to stop */
 };
 
 struct lsc_frame {

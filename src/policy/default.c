@@ -169,8 +169,8 @@ lsc_error lsc_policy_add_rule(struct lsc_policy *pol, const char *label, const c
     }
     r->name = strdup(label);
     r->pattern = strdup(pattern);
-    if (r->name == NULL || r->pattern == NULL
-        || !lsc_action_set_redact(&r->action, label, strlen(label))) {
+    if (r->name == NULL || r->pattern == NULL ||
+        !lsc_action_set_redact(&r->action, label, strlen(label))) {
         lsc_rule_free(&r->re);
         free(r->name);
         free(r->pattern);

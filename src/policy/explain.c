@@ -20,8 +20,8 @@ static void put_action(FILE *f, const struct lsc_action *a)
         fprintf(f, "replace with \"%.*s\"", (int)a->text_len, a->text);
         break;
     case LSC_ACT_MASK:
-        fprintf(f, "mask with '%c', keeping the first %u and last %u letters/digits",
-                a->mask_char, a->keep_first, a->keep_last);
+        fprintf(f, "mask with '%c', keeping the first %u and last %u letters/digits", a->mask_char,
+                a->keep_first, a->keep_last);
         break;
     case LSC_ACT_TRUNCATE:
         fprintf(f, "truncate to the first %u bytes", a->length);
@@ -105,8 +105,7 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
         }
         fprintf(f, "\n");
     }
-    fprintf(f, "pattern rules (PCRE2), run after the detectors:%s\n",
-            pol->nrules ? "" : " none");
+    fprintf(f, "pattern rules (PCRE2), run after the detectors:%s\n", pol->nrules ? "" : " none");
     static const char *const validators[] = {"", "luhn", "iban", "ip"};
     for (size_t i = 0; i < pol->nrules; i++) {
         const struct lsc_policy_rule *r = &pol->rules[i];

@@ -73,7 +73,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 }
 
 __attribute__((format(printf, 4, 5))) static bool fail_at(struct lsc_ydoc *d, size_t line,
-                                                           size_t col, const char *fmt, ...)
+                                                          size_t col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -85,8 +85,8 @@ __attribute__((format(printf, 4, 5))) static bool fail_at(struct lsc_ydoc *d, si
 /* ---- actions ---- */
 
 static const char *const rule_keys[] = {
-    "name", "description", "detector", "pattern", "validator", "hint", "action", "label",
-    "with", "keep_first", "keep_last", "mask_char", "length", "v4", "v6", NULL,
+    "name", "description", "detector",  "pattern",   "validator", "hint", "action", "label",
+    "with", "keep_first",  "keep_last", "mask_char", "length",    "v4",   "v6",     NULL,
 };
 
 static const char *const action_words[] = {
@@ -126,13 +126,15 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
     }
     if (kind < 0) {
         if (wl == 10 && memcmp(word, "drop-field", 10) == 0) {
-            return lsc_ydoc_fail(d, an, "drop-field applies to fields, not to text rules; "
-                                        "use drop-line, redact or replace");
+            return lsc_ydoc_fail(d, an,
+                                 "drop-field applies to fields, not to text rules; "
+                                 "use drop-line, redact or replace");
         }
         if (wl == 9 && memcmp(word, "pseudonym", 9) == 0) {
-            return lsc_ydoc_fail(d, an, "action pseudonym is not supported yet: keyed "
-                                        "pseudonyms arrive with the keys release; use redact "
-                                        "or truncate-ip for now");
+            return lsc_ydoc_fail(d, an,
+                                 "action pseudonym is not supported yet: keyed "
+                                 "pseudonyms arrive with the keys release; use redact "
+                                 "or truncate-ip for now");
         }
         const char *hint = lsc_did_you_mean(word, wl, action_words);
         return lsc_ydoc_fail(d, an,
@@ -142,22 +144,23 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
                              hint ? "'?)" : "");
     }
     static const enum lsc_action_kind kinds[] = {
-        LSC_ACT_REDACT, LSC_ACT_REPLACE,   LSC_ACT_MASK, LSC_ACT_TRUNCATE,
+        LSC_ACT_REDACT,      LSC_ACT_REPLACE,   LSC_ACT_MASK, LSC_ACT_TRUNCATE,
         LSC_ACT_IP_TRUNCATE, LSC_ACT_DROP_LINE, LSC_ACT_KEEP,
     };
     enum lsc_action_kind k = kinds[kind];
     if (k == LSC_ACT_IP_TRUNCATE && !ip_capable) {
-        return lsc_ydoc_fail(d, an, "truncate-ip needs addresses: use it with detector ipv4 or "
-                                    "ipv6, or with validator: ip");
+        return lsc_ydoc_fail(d, an,
+                             "truncate-ip needs addresses: use it with detector ipv4 or "
+                             "ipv6, or with validator: ip");
     }
-    if (!only_with(L, rule, "label", k == LSC_ACT_REDACT || k == LSC_ACT_IP_TRUNCATE, "redact")
-        || !only_with(L, rule, "with", k == LSC_ACT_REPLACE, "replace")
-        || !only_with(L, rule, "keep_first", k == LSC_ACT_MASK, "mask")
-        || !only_with(L, rule, "keep_last", k == LSC_ACT_MASK, "mask")
-        || !only_with(L, rule, "mask_char", k == LSC_ACT_MASK, "mask")
-        || !only_with(L, rule, "length", k == LSC_ACT_TRUNCATE, "truncate")
-        || !only_with(L, rule, "v4", k == LSC_ACT_IP_TRUNCATE, "truncate-ip")
-        || !only_with(L, rule, "v6", k == LSC_ACT_IP_TRUNCATE, "truncate-ip")) {
+    if (!only_with(L, rule, "label", k == LSC_ACT_REDACT || k == LSC_ACT_IP_TRUNCATE, "redact") ||
+        !only_with(L, rule, "with", k == LSC_ACT_REPLACE, "replace") ||
+        !only_with(L, rule, "keep_first", k == LSC_ACT_MASK, "mask") ||
+        !only_with(L, rule, "keep_last", k == LSC_ACT_MASK, "mask") ||
+        !only_with(L, rule, "mask_char", k == LSC_ACT_MASK, "mask") ||
+        !only_with(L, rule, "length", k == LSC_ACT_TRUNCATE, "truncate") ||
+        !only_with(L, rule, "v4", k == LSC_ACT_IP_TRUNCATE, "truncate-ip") ||
+        !only_with(L, rule, "v6", k == LSC_ACT_IP_TRUNCATE, "truncate-ip")) {
         return false;
     }
     /* Every action has a label: it is also what a non-address gets under truncate-ip. */
@@ -165,8 +168,7 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
     size_t ll = name_len;
     yaml_node_t *n = lsc_ydoc_get(d, rule, "label");
     if (n != NULL && (!lsc_ydoc_str(d, n, "label", &label, &ll) || ll == 0 || ll > 64)) {
-        return ll == 0 || ll > 64 ? lsc_ydoc_fail(d, n, "label must be 1 to 64 characters")
-                                  : false;
+        return ll == 0 || ll > 64 ? lsc_ydoc_fail(d, n, "label must be 1 to 64 characters") : false;
     }
     if (!lsc_action_set_redact(a, label, ll)) {
         return lsc_ydoc_fail(d, rule, "out of memory");
@@ -215,8 +217,9 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
             }
             if (ml != 1 || (mc[0] >= '0' && mc[0] <= '9')) {
                 /* A digit could rebuild a valid-looking number. */
-                return lsc_ydoc_fail(d, n, "mask_char must be one character that is not a "
-                                           "digit, like '*' or 'x'");
+                return lsc_ydoc_fail(d, n,
+                                     "mask_char must be one character that is not a "
+                                     "digit, like '*' or 'x'");
             }
             a->mask_char = mc[0];
         }
@@ -258,8 +261,8 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
 static int find_class(const char *s, size_t len)
 {
     for (int c = 0; c < LSC_CLASS_COUNT; c++) {
-        if (c != LSC_CLASS_RULE && strlen(class_words[c]) == len
-            && memcmp(class_words[c], s, len) == 0) {
+        if (c != LSC_CLASS_RULE && strlen(class_words[c]) == len &&
+            memcmp(class_words[c], s, len) == 0) {
             return c;
         }
     }
@@ -280,8 +283,8 @@ static bool parse_validator(struct loader *L, yaml_node_t *n, enum lsc_validator
             return true;
         }
     }
-    return lsc_ydoc_fail(L->d, n, "unknown validator '%.*s'; expected luhn, iban or ip",
-                         (int)len, s);
+    return lsc_ydoc_fail(L->d, n, "unknown validator '%.*s'; expected luhn, iban or ip", (int)len,
+                         s);
 }
 
 static bool set_pack(char **slot, const char *pack)
@@ -314,8 +317,9 @@ static bool parse_detector_rule(struct loader *L, yaml_node_t *rule, yaml_node_t
     for (size_t i = 0; i < 3; i++) {
         yaml_node_t *x = lsc_ydoc_get(d, rule, not_with_detector[i]);
         if (x != NULL) {
-            return lsc_ydoc_fail(d, x, "a rule has either 'detector' or 'pattern'; '%s' goes "
-                                       "with pattern",
+            return lsc_ydoc_fail(d, x,
+                                 "a rule has either 'detector' or 'pattern'; '%s' goes "
+                                 "with pattern",
                                  not_with_detector[i]);
         }
     }
@@ -354,10 +358,10 @@ static bool parse_pattern_rule(struct loader *L, yaml_node_t *rule, yaml_node_t 
         return lsc_ydoc_fail(d, rule, "a pattern rule needs a 'name'");
     }
     for (size_t i = 0; i < pol->nrules; i++) {
-        if (strlen(pol->rules[i].name) == name_len
-            && memcmp(pol->rules[i].name, name, name_len) == 0) {
-            return lsc_ydoc_fail(d, lsc_ydoc_get(d, rule, "name"),
-                                 "duplicate rule name '%.*s'%s%s", (int)name_len, name,
+        if (strlen(pol->rules[i].name) == name_len &&
+            memcmp(pol->rules[i].name, name, name_len) == 0) {
+            return lsc_ydoc_fail(d, lsc_ydoc_get(d, rule, "name"), "duplicate rule name '%.*s'%s%s",
+                                 (int)name_len, name,
                                  pol->rules[i].pack ? " (already defined by pack " : "",
                                  pol->rules[i].pack ? pol->rules[i].pack : "");
         }
@@ -401,8 +405,8 @@ static bool parse_pattern_rule(struct loader *L, yaml_node_t *rule, yaml_node_t 
         /* Point at the offending character when the source spells the pattern as is. */
         size_t quote = pat->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? 0 : 1;
         size_t at = pat->start_mark.index + quote;
-        bool exact = pat->start_mark.line == pat->end_mark.line && at + len <= d->len
-                     && memcmp(d->text + at, s, len) == 0;
+        bool exact = pat->start_mark.line == pat->end_mark.line && at + len <= d->len &&
+                     memcmp(d->text + at, s, len) == 0;
         size_t col = pat->start_mark.column + (exact ? quote + erroff : 0);
         return fail_at(d, pat->start_mark.line, col, "bad regular expression in rule '%.*s': %s",
                        (int)name_len, name, msg);
@@ -420,8 +424,8 @@ static bool parse_pattern_rule(struct loader *L, yaml_node_t *rule, yaml_node_t 
 static bool parse_rule(struct loader *L, yaml_node_t *rule)
 {
     struct lsc_ydoc *d = L->d;
-    if (!lsc_ydoc_expect_map(d, rule, "a text rule")
-        || !lsc_ydoc_check_keys(d, rule, "a text rule", rule_keys)) {
+    if (!lsc_ydoc_expect_map(d, rule, "a text rule") ||
+        !lsc_ydoc_check_keys(d, rule, "a text rule", rule_keys)) {
         return false;
     }
     const char *name = NULL;
@@ -476,8 +480,8 @@ static bool rule_is(struct lsc_ydoc *d, yaml_node_t *r, const char *name, size_t
     if (n == NULL) {
         n = lsc_ydoc_get(d, r, "detector");
     }
-    return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == len
-           && memcmp(n->data.scalar.value, name, len) == 0;
+    return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == len &&
+           memcmp(n->data.scalar.value, name, len) == 0;
 }
 
 /* Loads pack text into the policy, skipping rules named in except (a node of the policy). */
@@ -494,8 +498,8 @@ static bool load_pack_text(struct loader *L, const char *path, const char *text,
     sub.d = &pd;
     sub.pack = pack_name;
     yaml_node_t *root = lsc_ydoc_root(&pd);
-    bool ok = lsc_ydoc_expect_map(&pd, root, "a rule pack")
-              && lsc_ydoc_check_keys(&pd, root, "a rule pack", pack_keys);
+    bool ok = lsc_ydoc_expect_map(&pd, root, "a rule pack") &&
+              lsc_ydoc_check_keys(&pd, root, "a rule pack", pack_keys);
     yaml_node_t *rules = ok ? lsc_ydoc_get(&pd, root, "rules") : NULL;
     if (ok && rules == NULL) {
         ok = lsc_ydoc_fail(&pd, root, "a rule pack needs 'rules:'");
@@ -562,13 +566,14 @@ static bool use_pack(struct loader *L, yaml_node_t *item)
     yaml_node_t *except = lsc_ydoc_get(d, item, "except");
     const char *name;
     size_t nl;
-    if (!lsc_ydoc_str(d, un, "use", &name, &nl)
-        || (except != NULL && !lsc_ydoc_expect_seq(d, except, "except"))) {
+    if (!lsc_ydoc_str(d, un, "use", &name, &nl) ||
+        (except != NULL && !lsc_ydoc_expect_seq(d, except, "except"))) {
         return false;
     }
     if (nl == 0 || nl > 200) {
-        return lsc_ydoc_fail(d, un, "use needs a pack name like 'secrets' or a path like "
-                                    "'./packs/mine.yaml'");
+        return lsc_ydoc_fail(d, un,
+                             "use needs a pack name like 'secrets' or a path like "
+                             "'./packs/mine.yaml'");
     }
     char nm[256];
     snprintf(nm, sizeof nm, "%.*s", (int)nl, name);
@@ -628,8 +633,7 @@ static bool use_pack(struct loader *L, yaml_node_t *item)
 
 static bool not_yet(struct loader *L, yaml_node_t *n, const char *what, const char *issue)
 {
-    return lsc_ydoc_fail(L->d, n, "%s is not supported yet (%s); remove it for now", what,
-                         issue);
+    return lsc_ydoc_fail(L->d, n, "%s is not supported yet (%s); remove it for now", what, issue);
 }
 
 /* retention: 30d, 12w, 3mo, 1y, 36h ... validated now, applied by the expiry release. */
@@ -646,12 +650,13 @@ static bool check_duration(struct loader *L, yaml_node_t *n, const char *what)
     }
     const char *unit = s + i;
     size_t ul = len - i;
-    bool ok = i > 0 && i <= 6
-              && ((ul == 1 && strchr("smhdwy", unit[0]) != NULL)
-                  || (ul == 2 && memcmp(unit, "mo", 2) == 0));
+    bool ok =
+        i > 0 && i <= 6 &&
+        ((ul == 1 && strchr("smhdwy", unit[0]) != NULL) || (ul == 2 && memcmp(unit, "mo", 2) == 0));
     if (!ok) {
-        return lsc_ydoc_fail(L->d, n, "%s must be a number and a unit (s, m, h, d, w, mo, y), "
-                                      "like 30d or 3mo",
+        return lsc_ydoc_fail(L->d, n,
+                             "%s must be a number and a unit (s, m, h, d, w, mo, y), "
+                             "like 30d or 3mo",
                              what);
     }
     return true;
@@ -680,8 +685,9 @@ static bool parse_input(struct loader *L, yaml_node_t *in)
             }
         }
         if (k < 0) {
-            return lsc_ydoc_fail(d, f, "unknown format '%.*s'; expected auto, text, nginx, "
-                                       "apache, json, logfmt or syslog",
+            return lsc_ydoc_fail(d, f,
+                                 "unknown format '%.*s'; expected auto, text, nginx, "
+                                 "apache, json, logfmt or syslog",
                                  (int)l, s);
         }
         if (k == 4) {
@@ -725,8 +731,9 @@ static bool parse_path(struct loader *L, yaml_node_t *n, const char *s, size_t l
             out->segs[out->n] = dup_n(s + i, e - i);
             out->lens[out->n++] = e - i;
         } else if (e == len || s[e] == '.') {
-            return lsc_ydoc_fail(L->d, n, "field path '%.*s' has an empty part; write a.b.c or "
-                                          "a[*].b",
+            return lsc_ydoc_fail(L->d, n,
+                                 "field path '%.*s' has an empty part; write a.b.c or "
+                                 "a[*].b",
                                  (int)len, s);
         }
         while (e + 3 <= len && memcmp(s + e, "[*]", 3) == 0) {
@@ -741,8 +748,9 @@ static bool parse_path(struct loader *L, yaml_node_t *n, const char *s, size_t l
             break;
         }
         if (s[e] != '.' || e + 1 == len) {
-            return lsc_ydoc_fail(L->d, n, "field path '%.*s' is not of the form a.b.c or a[*].b "
-                                          "(only [*] may stand in brackets)",
+            return lsc_ydoc_fail(L->d, n,
+                                 "field path '%.*s' is not of the form a.b.c or a[*].b "
+                                 "(only [*] may stand in brackets)",
                                  (int)len, s);
         }
         i = e + 1;
@@ -774,8 +782,8 @@ static struct lsc_field_rule *new_field(struct loader *L, yaml_node_t *n)
 
 static bool parse_field_list(struct loader *L, yaml_node_t *list, enum lsc_field_kind kind)
 {
-    for (yaml_node_item_t *it = list->data.sequence.items.start;
-         it < list->data.sequence.items.top; it++) {
+    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
+         it++) {
         yaml_node_t *fn = lsc_ydoc_node(L->d, *it);
         const char *s;
         size_t l;
@@ -805,8 +813,9 @@ static bool parse_url(struct loader *L, yaml_node_t *n, struct lsc_action *a)
     yaml_node_t *qk = lsc_ydoc_get(d, n, "query_keep");
     yaml_node_t *qd = lsc_ydoc_get(d, n, "query_drop");
     if ((qk == NULL) == (qd == NULL)) {
-        return lsc_ydoc_fail(d, n, "url needs either query_keep: [names] (an allow-list) or "
-                                   "query_drop: [names]");
+        return lsc_ydoc_fail(d, n,
+                             "url needs either query_keep: [names] (an allow-list) or "
+                             "query_drop: [names]");
     }
     yaml_node_t *list = qk ? qk : qd;
     if (!lsc_ydoc_expect_seq(d, list, qk ? "query_keep" : "query_drop")) {
@@ -819,8 +828,8 @@ static bool parse_url(struct loader *L, yaml_node_t *n, struct lsc_action *a)
     if (a->query == NULL) {
         return lsc_ydoc_fail(d, n, "out of memory");
     }
-    for (yaml_node_item_t *it = list->data.sequence.items.start;
-         it < list->data.sequence.items.top; it++) {
+    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
+         it++) {
         yaml_node_t *qn = lsc_ydoc_node(d, *it);
         const char *s;
         size_t l;
@@ -843,8 +852,8 @@ static bool parse_url(struct loader *L, yaml_node_t *n, struct lsc_action *a)
 static bool parse_fields(struct loader *L, yaml_node_t *fields)
 {
     static const char *const action_keys[] = {
-        "action", "label", "with", "keep_first", "keep_last", "mask_char", "length", "v4", "v6",
-        "ip", "url", NULL,
+        "action", "label", "with", "keep_first", "keep_last", "mask_char",
+        "length", "v4",    "v6",   "ip",         "url",       NULL,
     };
     struct lsc_ydoc *d = L->d;
     if (!lsc_ydoc_expect_map(d, fields, "fields")) {
@@ -852,8 +861,8 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
     }
     yaml_node_t *keep = lsc_ydoc_get(d, fields, "keep");
     yaml_node_t *drop = lsc_ydoc_get(d, fields, "drop");
-    if ((keep != NULL && !lsc_ydoc_expect_seq(d, keep, "fields.keep"))
-        || (drop != NULL && !lsc_ydoc_expect_seq(d, drop, "fields.drop"))) {
+    if ((keep != NULL && !lsc_ydoc_expect_seq(d, keep, "fields.keep")) ||
+        (drop != NULL && !lsc_ydoc_expect_seq(d, drop, "fields.drop"))) {
         return false;
     }
     for (yaml_node_item_t *a = drop ? drop->data.sequence.items.start : NULL;
@@ -867,8 +876,8 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
         for (yaml_node_item_t *b = keep ? keep->data.sequence.items.start : NULL;
              b != NULL && b < keep->data.sequence.items.top; b++) {
             yaml_node_t *kn = lsc_ydoc_node(d, *b);
-            if (kn->type == YAML_SCALAR_NODE && kn->data.scalar.length == l
-                && memcmp(kn->data.scalar.value, s, l) == 0) {
+            if (kn->type == YAML_SCALAR_NODE && kn->data.scalar.length == l &&
+                memcmp(kn->data.scalar.value, s, l) == 0) {
                 return lsc_ydoc_fail(d, dn,
                                      "field '%.*s' is both kept (line %zu) and dropped; a field "
                                      "is either in fields.keep or in fields.drop",
@@ -881,8 +890,8 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
                        "field rules need a structured format: set input.format: json; nginx, "
                        "apache, logfmt and syslog arrive with the formats release");
     }
-    if ((keep != NULL && !parse_field_list(L, keep, LSC_FIELD_KEEP))
-        || (drop != NULL && !parse_field_list(L, drop, LSC_FIELD_DROP))) {
+    if ((keep != NULL && !parse_field_list(L, keep, LSC_FIELD_KEEP)) ||
+        (drop != NULL && !parse_field_list(L, drop, LSC_FIELD_DROP))) {
         return false;
     }
     L->pol->has_keep = keep != NULL;
@@ -906,8 +915,9 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
         yaml_node_t *ip = lsc_ydoc_get(d, v, "ip");
         if (ip != NULL) {
             if (!lsc_ydoc_is(ip, "truncate")) {
-                return lsc_ydoc_fail(d, ip, "ip: truncate is the only ip action today "
-                                            "(pseudonym and geo arrive with the keys release)");
+                return lsc_ydoc_fail(d, ip,
+                                     "ip: truncate is the only ip action today "
+                                     "(pseudonym and geo arrive with the keys release)");
             }
             if (lsc_ydoc_get(d, v, "action") != NULL) {
                 return lsc_ydoc_fail(d, ip, "write either 'ip: truncate' or 'action:', not both");
@@ -948,17 +958,18 @@ static bool parse_on_error(struct loader *L, yaml_node_t *n)
         return true;
     }
     if (lsc_ydoc_is(n, "quarantine")) {
-        return lsc_ydoc_fail(d, n, "quarantine needs a file: on_error: { quarantine: "
-                                   "/var/lib/logscrub/quarantine.log }");
+        return lsc_ydoc_fail(d, n,
+                             "quarantine needs a file: on_error: { quarantine: "
+                             "/var/lib/logscrub/quarantine.log }");
     }
     if (n->type == YAML_MAPPING_NODE) {
         static const char *const keys[] = {"quarantine", NULL};
         yaml_node_t *q;
         const char *s;
         size_t l;
-        if (!lsc_ydoc_check_keys(d, n, "on_error", keys)
-            || (q = lsc_ydoc_get(d, n, "quarantine")) == NULL
-            || !lsc_ydoc_str(d, q, "on_error.quarantine", &s, &l)) {
+        if (!lsc_ydoc_check_keys(d, n, "on_error", keys) ||
+            (q = lsc_ydoc_get(d, n, "quarantine")) == NULL ||
+            !lsc_ydoc_str(d, q, "on_error.quarantine", &s, &l)) {
             return d->failed ? false : lsc_ydoc_fail(d, n, "on_error needs 'quarantine: FILE'");
         }
         if (l == 0) {
@@ -1071,8 +1082,8 @@ static bool parse_tests(struct loader *L, yaml_node_t *tests)
 }
 
 static const char *const top_keys[] = {
-    "version", "name", "description", "input", "text", "on_error", "limits", "tests",
-    "fields", "keys", "retention", NULL,
+    "version", "name",  "description", "input", "text",      "on_error",
+    "limits",  "tests", "fields",      "keys",  "retention", NULL,
 };
 
 static bool parse_policy(struct loader *L)
@@ -1080,8 +1091,8 @@ static bool parse_policy(struct loader *L)
     struct lsc_ydoc *d = L->d;
     struct lsc_policy *pol = L->pol;
     yaml_node_t *root = lsc_ydoc_root(d);
-    if (!lsc_ydoc_expect_map(d, root, "a policy")
-        || !lsc_ydoc_check_keys(d, root, "a policy", top_keys)) {
+    if (!lsc_ydoc_expect_map(d, root, "a policy") ||
+        !lsc_ydoc_check_keys(d, root, "a policy", top_keys)) {
         return false;
     }
     yaml_node_t *n = lsc_ydoc_get(d, root, "version");
@@ -1094,8 +1105,9 @@ static bool parse_policy(struct loader *L)
     const char *s;
     size_t l;
     if ((n = lsc_ydoc_get(d, root, "name")) == NULL) {
-        return lsc_ydoc_fail(d, root, "a policy needs a 'name' (it appears in --stats and "
-                                      "reports)");
+        return lsc_ydoc_fail(d, root,
+                             "a policy needs a 'name' (it appears in --stats and "
+                             "reports)");
     }
     if (!lsc_ydoc_str(d, n, "name", &s, &l)) {
         return false;
@@ -1123,15 +1135,15 @@ static bool parse_policy(struct loader *L)
         return not_yet(L, n, "keys", "keyed pseudonyms arrive with the keys release");
     }
     if ((n = lsc_ydoc_get(d, root, "retention")) != NULL) {
-        return check_duration(L, n, "retention")
-               && not_yet(L, n, "retention", "expiry tags arrive with the expiry release");
+        return check_duration(L, n, "retention") &&
+               not_yet(L, n, "retention", "expiry tags arrive with the expiry release");
     }
     if ((n = lsc_ydoc_get(d, root, "text")) != NULL) {
         if (!lsc_ydoc_expect_seq(d, n, "text")) {
             return false;
         }
-        for (yaml_node_item_t *it = n->data.sequence.items.start;
-             it < n->data.sequence.items.top; it++) {
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+             it++) {
             yaml_node_t *item = lsc_ydoc_node(d, *it);
             bool ok = item->type == YAML_MAPPING_NODE && lsc_ydoc_get(d, item, "use") != NULL
                           ? use_pack(L, item)

@@ -24,10 +24,10 @@ enum lsc_validator {
 struct lsc_policy_rule {
     char *name;
     char *pattern;
-    char *pack;           /* the pack it came from, or NULL for the policy itself */
+    char *pack; /* the pack it came from, or NULL for the policy itself */
     struct lsc_rule re;
     enum lsc_validator validator;
-    char *hint;           /* a literal every match contains; the regex runs only if present */
+    char *hint; /* a literal every match contains; the regex runs only if present */
     size_t hint_len;
     struct lsc_action action;
 };
@@ -52,7 +52,7 @@ struct lsc_path {
     char **segs; /* owned; "[*]" matches any array index */
     size_t *lens;
     size_t n;
-    char *text;  /* as written, for messages and --explain */
+    char *text; /* as written, for messages and --explain */
 };
 
 enum lsc_field_kind {
@@ -70,14 +70,14 @@ struct lsc_field_rule {
 struct lsc_policy {
     char *name;
     char *description;
-    char *source;         /* file the policy was loaded from, or "built-in" */
+    char *source; /* file the policy was loaded from, or "built-in" */
     enum lsc_format format;
     struct lsc_field_rule *fields;
     size_t nfields;
-    bool has_keep;        /* an allow-list is in force: unlisted members are removed */
-    bool detect[LSC_CLASS_COUNT];                 /* which built-in detectors run */
+    bool has_keep;                /* an allow-list is in force: unlisted members are removed */
+    bool detect[LSC_CLASS_COUNT]; /* which built-in detectors run */
     struct lsc_action detect_action[LSC_CLASS_COUNT];
-    char *detect_pack[LSC_CLASS_COUNT];           /* where each detector's rule came from */
+    char *detect_pack[LSC_CLASS_COUNT]; /* where each detector's rule came from */
     lsc_on_error on_error;
     char *quarantine_path; /* on_error quarantine: where the raw lines go */
     struct lsc_rule_limits limits;

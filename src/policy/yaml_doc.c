@@ -67,8 +67,8 @@ static bool fail_mark(struct lsc_ydoc *d, yaml_mark_t m, const char *fmt, ...)
     return false;
 }
 
-bool lsc_ydoc_load(struct lsc_ydoc *d, const char *path, const char *text, size_t len,
-                   char *err, size_t errlen)
+bool lsc_ydoc_load(struct lsc_ydoc *d, const char *path, const char *text, size_t len, char *err,
+                   size_t errlen)
 {
     memset(d, 0, sizeof *d);
     d->path = path;
@@ -122,8 +122,8 @@ yaml_node_t *lsc_ydoc_node(struct lsc_ydoc *d, int id)
 bool lsc_ydoc_is(const yaml_node_t *n, const char *s)
 {
     size_t l = strlen(s);
-    return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == l
-           && memcmp(n->data.scalar.value, s, l) == 0;
+    return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == l &&
+           memcmp(n->data.scalar.value, s, l) == 0;
 }
 
 static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
@@ -197,18 +197,18 @@ bool lsc_ydoc_check_keys(struct lsc_ydoc *d, yaml_node_t *map, const char *what,
         if (!known) {
             const char *hint = lsc_did_you_mean(ks, kl, allowed);
             if (hint != NULL) {
-                return lsc_ydoc_fail(d, k, "unknown key '%.*s' in %s; did you mean '%s'?",
-                                     (int)kl, ks, what, hint);
+                return lsc_ydoc_fail(d, k, "unknown key '%.*s' in %s; did you mean '%s'?", (int)kl,
+                                     ks, what, hint);
             }
             char keys[512];
             list_keys(allowed, keys, sizeof keys);
-            return lsc_ydoc_fail(d, k, "unknown key '%.*s' in %s; expected one of: %s", (int)kl,
-                                 ks, what, keys);
+            return lsc_ydoc_fail(d, k, "unknown key '%.*s' in %s; expected one of: %s", (int)kl, ks,
+                                 what, keys);
         }
         for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pr; q++) {
             yaml_node_t *k2 = lsc_ydoc_node(d, q->key);
-            if (k2 != NULL && k2->type == YAML_SCALAR_NODE && k2->data.scalar.length == kl
-                && memcmp(k2->data.scalar.value, ks, kl) == 0) {
+            if (k2 != NULL && k2->type == YAML_SCALAR_NODE && k2->data.scalar.length == kl &&
+                memcmp(k2->data.scalar.value, ks, kl) == 0) {
                 return lsc_ydoc_fail(d, k, "duplicate key '%.*s' in %s (first on line %zu)",
                                      (int)kl, ks, what, k2->start_mark.line + 1);
             }
@@ -248,8 +248,7 @@ static const char *type_name(const yaml_node_t *n)
 bool lsc_ydoc_expect_map(struct lsc_ydoc *d, yaml_node_t *n, const char *what)
 {
     if (n->type != YAML_MAPPING_NODE) {
-        return lsc_ydoc_fail(d, n, "%s must be a mapping (key: value), not %s", what,
-                             type_name(n));
+        return lsc_ydoc_fail(d, n, "%s must be a mapping (key: value), not %s", what, type_name(n));
     }
     return true;
 }
@@ -262,8 +261,7 @@ bool lsc_ydoc_expect_seq(struct lsc_ydoc *d, yaml_node_t *n, const char *what)
     return true;
 }
 
-bool lsc_ydoc_str(struct lsc_ydoc *d, yaml_node_t *n, const char *what, const char **s,
-                  size_t *len)
+bool lsc_ydoc_str(struct lsc_ydoc *d, yaml_node_t *n, const char *what, const char **s, size_t *len)
 {
     if (n->type != YAML_SCALAR_NODE) {
         return lsc_ydoc_fail(d, n, "%s must be a string, not %s", what, type_name(n));

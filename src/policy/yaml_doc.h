@@ -22,13 +22,13 @@ struct lsc_ydoc {
 };
 
 /* Parses text as one YAML document. On failure the error is written and false returned. */
-bool lsc_ydoc_load(struct lsc_ydoc *d, const char *path, const char *text, size_t len,
-                   char *err, size_t errlen);
+bool lsc_ydoc_load(struct lsc_ydoc *d, const char *path, const char *text, size_t len, char *err,
+                   size_t errlen);
 void lsc_ydoc_free(struct lsc_ydoc *d);
 
 /* Records an error at node n (or at mark when n is NULL); keeps only the first. False. */
 __attribute__((format(printf, 3, 4))) bool lsc_ydoc_fail(struct lsc_ydoc *d, const yaml_node_t *n,
-                                                          const char *fmt, ...);
+                                                         const char *fmt, ...);
 bool lsc_ydoc_fail_at(struct lsc_ydoc *d, size_t line, size_t col, const char *fmt, va_list ap);
 
 yaml_node_t *lsc_ydoc_root(struct lsc_ydoc *d);

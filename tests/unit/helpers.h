@@ -55,12 +55,11 @@ static inline char *scrub_default(const char *in)
     return out;
 }
 
-#define EXPECT_SCRUB(in, want)                                                              \
-    do {                                                                                    \
-        char *got_ = scrub_default(in);                                                     \
-        cr_expect_str_eq(got_, want, "input:    %s\nexpected: %s\ngot:      %s", in, want,   \
-                         got_);                                                             \
-        free(got_);                                                                         \
+#define EXPECT_SCRUB(in, want)                                                                     \
+    do {                                                                                           \
+        char *got_ = scrub_default(in);                                                            \
+        cr_expect_str_eq(got_, want, "input:    %s\nexpected: %s\ngot:      %s", in, want, got_);  \
+        free(got_);                                                                                \
     } while (0)
 
 #define EXPECT_UNCHANGED(in) EXPECT_SCRUB(in, in)

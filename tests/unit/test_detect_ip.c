@@ -34,8 +34,8 @@ Test(ip4, accepts_addresses_and_stops_at_their_end)
 Test(ip4, rejects_lookalikes)
 {
     uint8_t a[4];
-    const char *bad[] = {"256.1.1.1", "1.2.3",    "1.2.3.4.5", "1.2.3.4567", "1..2.3",
-                         "1.2.3.a",   "1.2.3.",   ".1.2.3",    "6099.109.1.1", "1.2.3.256"};
+    const char *bad[] = {"256.1.1.1", "1.2.3",  "1.2.3.4.5", "1.2.3.4567",   "1..2.3",
+                         "1.2.3.a",   "1.2.3.", ".1.2.3",    "6099.109.1.1", "1.2.3.256"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_expect_eq(p4(bad[i], a), 0, "%s must not parse", bad[i]);
     }
@@ -85,8 +85,7 @@ Test(ip6, accepts_every_rfc4291_form)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct lsc_ip ip;
         size_t l = p6(cases[i].text, &ip);
-        cr_expect_eq(l, cases[i].len, "%s: length %zu, want %zu", cases[i].text, l,
-                     cases[i].len);
+        cr_expect_eq(l, cases[i].len, "%s: length %zu, want %zu", cases[i].text, l, cases[i].len);
         if (l != 0) {
             char h[33];
             hex16(&ip, h);
@@ -99,16 +98,16 @@ Test(ip6, accepts_every_rfc4291_form)
 Test(ip6, rejects_lookalikes)
 {
     const char *bad[] = {
-        "10:05:03",          /* a time */
-        "00:1a:2b:3c:4d:5e", /* a MAC address */
-        "1::2::3",           /* two "::" */
-        "12345::1",          /* group too long */
-        "1:2:3:4:5:6:7:8:9", /* nine groups */
-        "1:2:3:4:5:6:7",     /* seven groups, no "::" */
-        "Add::new",          /* a C++/Rust path */
-        "fe80::1g",          /* runs into a letter */
-        "::ffff:1.2.3.4.5",  /* runs into a version string */
-        "::ffff:1.2.3",      /* short dotted tail */
+        "10:05:03",              /* a time */
+        "00:1a:2b:3c:4d:5e",     /* a MAC address */
+        "1::2::3",               /* two "::" */
+        "12345::1",              /* group too long */
+        "1:2:3:4:5:6:7:8:9",     /* nine groups */
+        "1:2:3:4:5:6:7",         /* seven groups, no "::" */
+        "Add::new",              /* a C++/Rust path */
+        "fe80::1g",              /* runs into a letter */
+        "::ffff:1.2.3.4.5",      /* runs into a version string */
+        "::ffff:1.2.3",          /* short dotted tail */
         "1:2:3:4:5:6:7:1.2.3.4", /* dotted tail after seven groups */
         ":",
         "abc",

@@ -83,11 +83,11 @@ Test(card, luhn_valid_in_every_layout)
 
 Test(card, lookalikes_survive)
 {
-    EXPECT_UNCHANGED("cc 4111111111111112");   /* Luhn fails */
-    EXPECT_UNCHANGED("ts 1700000000000");      /* epoch ms starting with 1 */
+    EXPECT_UNCHANGED("cc 4111111111111112");     /* Luhn fails */
+    EXPECT_UNCHANGED("ts 1700000000000");        /* epoch ms starting with 1 */
     EXPECT_UNCHANGED("id 41111111111111110000"); /* too long */
-    EXPECT_UNCHANGED("n 411111111111");        /* too short */
-    EXPECT_UNCHANGED("x 0.4111111111111111");  /* a fraction */
+    EXPECT_UNCHANGED("n 411111111111");          /* too short */
+    EXPECT_UNCHANGED("x 0.4111111111111111");    /* a fraction */
 }
 
 Test(iban, mod97_valid)
@@ -119,7 +119,8 @@ Test(secret, jwt)
 Test(secret, authorization_schemes)
 {
     EXPECT_SCRUB("Authorization: Bearer abcdef1234567890XYZ", "Authorization: [secret]");
-    EXPECT_SCRUB("hdr \"authorization\":\"Basic dXNlcjpwYXNz\"", "hdr \"authorization\":\"[secret]\"");
+    EXPECT_SCRUB("hdr \"authorization\":\"Basic dXNlcjpwYXNz\"",
+                 "hdr \"authorization\":\"[secret]\"");
     EXPECT_SCRUB("sent bearer abc.def-ghi_123 to", "sent bearer [secret] to");
     EXPECT_SCRUB("using Basic dXNlcjpwYXNzd29yZA==", "using Basic [secret]");
     EXPECT_UNCHANGED("WWW-Authenticate: Bearer realm=\"api\"");
@@ -147,8 +148,7 @@ Test(secret, pem_private_key)
 {
     EXPECT_SCRUB("k -----BEGIN RSA PRIVATE KEY-----\\nMIIE\\n-----END RSA PRIVATE KEY----- done",
                  "k [private-key] done");
-    EXPECT_SCRUB("k -----BEGIN PRIVATE KEY-----MIIEvQIBADANBg truncated",
-                 "k [private-key]");
+    EXPECT_SCRUB("k -----BEGIN PRIVATE KEY-----MIIEvQIBADANBg truncated", "k [private-key]");
     EXPECT_UNCHANGED("-----BEGIN CERTIFICATE-----MIIB-----END CERTIFICATE-----");
 }
 
@@ -240,18 +240,53 @@ static int count_match(void *ctx, const struct lsc_match *m)
 Test(text, guard_page)
 {
     long page = sysconf(_SC_PAGESIZE);
-    char *mem = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    char *mem =
+        mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     cr_assert_neq(mem, MAP_FAILED);
     cr_assert_eq(mprotect(mem + page, (size_t)page, PROT_NONE), 0);
     const char *inputs[] = {
-        "1.2.3", "1.2.3.4", "1.2.3.", "2001:db8:", "2001:db8::", "::ffff:1.2.3", "fe80::1%",
-        "a@b", "a@b.c", "x%4", "x%40", "p%3", "token=", "token%3D", "password: ", "\"token\":",
-        "\"token\": \"", "4111 1111 1111 111", "4111111111111111", "DE89 3704", "eyJabcdefghi.",
-        "eyJabcdefghij.ab.", "Bearer ", "bearer abcdefgh", "Basic ", "-----BEGIN RSA PRIVATE",
-        "-----BEGIN PRIVATE KEY-----abc", "-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY",
-        "https://", "https://u:", "https://u:p@", "ghp_", "AKIAIOSFODNN7EXAMPL", "sk-", "\\",
-        "{\"password\":\"\\", "authorization=", "%", "=", ":", "@", "-",
+        "1.2.3",
+        "1.2.3.4",
+        "1.2.3.",
+        "2001:db8:",
+        "2001:db8::",
+        "::ffff:1.2.3",
+        "fe80::1%",
+        "a@b",
+        "a@b.c",
+        "x%4",
+        "x%40",
+        "p%3",
+        "token=",
+        "token%3D",
+        "password: ",
+        "\"token\":",
+        "\"token\": \"",
+        "4111 1111 1111 111",
+        "4111111111111111",
+        "DE89 3704",
+        "eyJabcdefghi.",
+        "eyJabcdefghij.ab.",
+        "Bearer ",
+        "bearer abcdefgh",
+        "Basic ",
+        "-----BEGIN RSA PRIVATE",
+        "-----BEGIN PRIVATE KEY-----abc",
+        "-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY",
+        "https://",
+        "https://u:",
+        "https://u:p@",
+        "ghp_",
+        "AKIAIOSFODNN7EXAMPL",
+        "sk-",
+        "\\",
+        "{\"password\":\"\\",
+        "authorization=",
+        "%",
+        "=",
+        ":",
+        "@",
+        "-",
     };
     for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
         size_t n = strlen(inputs[k]);

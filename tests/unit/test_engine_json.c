@@ -13,19 +13,18 @@ static char *run(const char *policy_body, const char *in, struct lsc_stats *st)
     snprintf(text, sizeof text, "version: 1\nname: t\ninput: {format: json}\n%s", policy_body);
     struct lsc_policy *pol = NULL;
     char err[2048];
-    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err,
-                                        sizeof err),
+    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err, sizeof err),
                  LSC_OK, "%s", err);
     char *out = scrub_with(pol, in, strlen(in), st);
     lsc_policy_free(pol);
     return out;
 }
 
-#define EXPECT_JSON(policy, in, want)                                                       \
-    do {                                                                                    \
-        char *got_ = run(policy, in, NULL);                                                 \
-        cr_expect_str_eq(got_, want, "in:   %s\nwant: %s\ngot:  %s", in, want, got_);        \
-        free(got_);                                                                         \
+#define EXPECT_JSON(policy, in, want)                                                              \
+    do {                                                                                           \
+        char *got_ = run(policy, in, NULL);                                                        \
+        cr_expect_str_eq(got_, want, "in:   %s\nwant: %s\ngot:  %s", in, want, got_);              \
+        free(got_);                                                                                \
     } while (0)
 
 static const char KEEP_AB[] = "fields:\n  keep: [a, b]\n";
@@ -73,8 +72,7 @@ Test(json_fields, field_actions_on_strings_numbers_and_escapes)
                 "\"z\":null}",
                 "{\"ip\":\"10.1.0.0\",\"uid\":\"****45\",\"n\":\"[n]\",\"s\":\"\xc3\xa9\","
                 "\"z\":null}");
-    EXPECT_JSON("fields:\n  ip: { ip: truncate }\n", "{\"ip\":\"unknown\"}",
-                "{\"ip\":\"[ip]\"}");
+    EXPECT_JSON("fields:\n  ip: { ip: truncate }\n", "{\"ip\":\"unknown\"}", "{\"ip\":\"[ip]\"}");
     EXPECT_JSON("fields:\n  u: { url: { query_keep: [page, 'sort by'] } }\n",
                 "{\"u\":\"https://me:pw@h/p?PAGE=1&token=t&sort+by=x&Sort%20By=y#frag\"}",
                 "{\"u\":\"https://h/p?PAGE=1&sort+by=x&Sort%20By=y\"}");
@@ -128,9 +126,10 @@ Test(json_fallback, non_json_lines)
 Test(json_fallback, drop_line_and_rule_errors_in_values)
 {
     struct lsc_stats st;
-    char *out = run("text:\n  - {name: h, pattern: 'healthz', action: drop-line}\n"
-                    "  - {name: r, pattern: '(a+)+$'}\nlimits: {match_limit: 1000}\n",
-                    "{\"p\":\"/healthz\"}\n{\"m\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"}\n{}\n", &st);
+    char *out =
+        run("text:\n  - {name: h, pattern: 'healthz', action: drop-line}\n"
+            "  - {name: r, pattern: '(a+)+$'}\nlimits: {match_limit: 1000}\n",
+            "{\"p\":\"/healthz\"}\n{\"m\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"}\n{}\n", &st);
     cr_expect_str_eq(out, "[logscrub: line redacted: rule-error]\n{}\n");
     cr_expect_eq(st.dropped, 1);
     cr_expect_eq(st.fail_reason[LSC_FAIL_RULE_ERROR], 1);

@@ -20,8 +20,8 @@ static enum lsc_json_status parse(const char *s, size_t *count)
 static void expect_span(const char *line, size_t off, size_t len, const char *want)
 {
     cr_expect_eq(len, strlen(want), "span '%.*s' want '%s'", (int)len, line + off, want);
-    cr_expect_eq(memcmp(line + off, want, len), 0, "span '%.*s' want '%s'", (int)len,
-                 line + off, want);
+    cr_expect_eq(memcmp(line + off, want, len), 0, "span '%.*s' want '%s'", (int)len, line + off,
+                 want);
 }
 
 Test(json, spans_point_into_the_line)
@@ -56,10 +56,27 @@ Test(json, duplicate_keys_are_all_kept)
 Test(json, rejects_non_json)
 {
     const char *bad[] = {
-        "", "[]", "\"s\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1 \"b\":2}",
-        "{a:1}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":tru}", "{\"a\":\"x}", "{\"a\":\"\\q\"}",
-        "{\"a\":\"\\u12\"}", "{\"a\":\"tab\there\"}", "{\"a\":1} x", "{\"a\":[1,]}",
-        "{\"a\":[1 2]}", "{\"a\":{\"b\":1}", "{} {}",
+        "",
+        "[]",
+        "\"s\"",
+        "{",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{\"a\":1 \"b\":2}",
+        "{a:1}",
+        "{\"a\":01}",
+        "{\"a\":1.}",
+        "{\"a\":tru}",
+        "{\"a\":\"x}",
+        "{\"a\":\"\\q\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"tab\there\"}",
+        "{\"a\":1} x",
+        "{\"a\":[1,]}",
+        "{\"a\":[1 2]}",
+        "{\"a\":{\"b\":1}",
+        "{} {}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t count;
@@ -109,8 +126,8 @@ Test(json, unescape_and_escape)
 Test(json, guard_page)
 {
     long page = sysconf(_SC_PAGESIZE);
-    char *mem = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    char *mem =
+        mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     cr_assert_neq(mem, MAP_FAILED);
     cr_assert_eq(mprotect(mem + page, (size_t)page, PROT_NONE), 0);
     const char *full = "{\"a\":\"x\\u00e9\",\"b\":[1,-2.5e+3,true,null,{\"c\":false}]}";

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 /*
  * Frames data and writes it back as "line-bytes + \n if nl" into out, recording the count
  * of lines and of long lines. Long lines are written as "<LONG total>" + nl.

@@ -87,8 +87,8 @@ Test(policy_errors, required_and_types)
 Test(policy_errors, bad_regex_points_into_the_pattern)
 {
     char err[2048];
-    struct lsc_policy *pol = load(HEAD "text:\n  - name: t\n    pattern: 'ab(c'\n", err,
-                                  sizeof err);
+    struct lsc_policy *pol =
+        load(HEAD "text:\n  - name: t\n    pattern: 'ab(c'\n", err, sizeof err);
     cr_assert_null(pol);
     cr_expect_str_eq(err, "p.yaml:5:19: bad regular expression in rule 't': missing closing "
                           "parenthesis at offset 4\n"
@@ -248,8 +248,8 @@ Test(policy_actions, later_detector_rule_refines_a_pack)
 
 Test(policy_actions, except_skips_pack_rules)
 {
-    char *out = scrub_text(HEAD "text:\n  - use: pii\n    except: [email]\n",
-                           "a@b.com 4111111111111111\n");
+    char *out =
+        scrub_text(HEAD "text:\n  - use: pii\n    except: [email]\n", "a@b.com 4111111111111111\n");
     cr_expect_str_eq(out, "a@b.com [card]\n");
     free(out);
 }
@@ -293,12 +293,12 @@ Test(policy_packs, patterns_dir_and_policy_local_packs_override)
     struct lsc_policy *pol;
     char err[1024];
     const char *text = HEAD "text:\n  - use: pii\n";
-    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), &lo, &pol, err,
-                                        sizeof err),
+    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), &lo, &pol, err, sizeof err),
                  LSC_OK, "%s", err);
     char *out = scrub_with(pol, "a@b.com 4111111111111111\n", 25, NULL);
-    cr_expect_str_eq(out, "[mail] 4111111111111111\n", "the directory's pii replaced the "
-                                                         "built-in one");
+    cr_expect_str_eq(out, "[mail] 4111111111111111\n",
+                     "the directory's pii replaced the "
+                     "built-in one");
     free(out);
     lsc_policy_free(pol);
 
