@@ -151,6 +151,12 @@ lsc_error lsc_policy_add_rule(struct lsc_policy *pol, const char *label, const c
 /* Bits kept by IP truncation; a value past 32 (IPv4) or 128 (IPv6) leaves that one as is. */
 void lsc_policy_set_ip_mask(struct lsc_policy *pol, unsigned v4_bits, unsigned v6_bits);
 lsc_on_error lsc_policy_on_error(const struct lsc_policy *pol);
+/*
+ * Overrides the input format: "text" (and "auto") scan whole lines, "json" reads each line
+ * as one JSON object. LSC_EINVAL for other names, or for "text" when the policy has field
+ * rules (they need a structure).
+ */
+lsc_error lsc_policy_set_format(struct lsc_policy *pol, const char *format);
 /* The quarantine file a policy names (on_error: { quarantine: FILE }), or NULL. */
 const char *lsc_policy_quarantine_path(const struct lsc_policy *pol);
 void lsc_policy_set_on_error(struct lsc_policy *pol, lsc_on_error mode);

@@ -50,8 +50,10 @@ static const char usage_text[] =
     "  -o, --output FILE       write to FILE (created or truncated) instead of stdout\n"
     "  -e, --rule LABEL=REGEX  also replace matches of a PCRE2 pattern with [LABEL];\n"
     "                          may be repeated. Example: -e 'ticket=TICKET-\\d{6}'\n"
-    "  -f, --format FORMAT     input format: auto or text (both read every line as\n"
-    "                          text until structured formats arrive)\n"
+    "  -f, --format FORMAT     text or auto (scan whole lines), or json (each line is\n"
+    "                          one JSON object: values and keys are scanned, secret-named\n"
+    "                          members redacted, the JSON stays valid); overrides the\n"
+    "                          policy's input.format\n"
     "      --ipv4-prefix BITS  IPv4 bits kept by truncation (0-32, default 24);\n"
     "                          overrides the policy\n"
     "      --ipv6-prefix BITS  IPv6 bits kept by truncation (0-128, default 48)\n"
@@ -117,6 +119,7 @@ static const struct option long_opts[] = {
 
 struct options {
     const char *policy;
+    const char *format;
     const char *patterns;
     const char *rules[MAX_CLI_RULES];
     int nrules;
@@ -242,11 +245,13 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->rules[o->nrules++] = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "text") != 0) {
-                return usage_error("format '%s' is not supported yet; use auto or text (every "
-                                   "line is scrubbed as text)",
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "text") != 0 &&
+                strcmp(optarg, "json") != 0) {
+                return usage_error("format '%s' is not supported yet; use text, auto (both scan "
+                                   "whole lines) or json",
                                    optarg);
             }
+            o->format = optarg;
             break;
         case 'p':
             o->policy = optarg;
@@ -328,7 +333,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 /* Loads the policy named by -p (or the default), then applies the command-line overrides. */
 static int build_policy(const struct options *o, struct lsc_policy **out)
 {
-    struct lsc_policy *pol;
+    struct lsc_policy *pol = NULL;
     if (o->policy != NULL) {
         char err[2048];
         struct lsc_load_opts lo = {.patterns_dir = o->patterns};
@@ -340,6 +345,12 @@ static int build_policy(const struct options *o, struct lsc_policy **out)
     } else if (lsc_policy_default(&pol) != LSC_OK) {
         fprintf(stderr, "logscrub: out of memory\n");
         return EXIT_IO;
+    }
+    if (o->format != NULL && lsc_policy_set_format(pol, o->format) != LSC_OK) {
+        lsc_policy_free(pol);
+        return usage_error("-f %s contradicts the policy's field rules, which need its "
+                           "structured format",
+                           o->format);
     }
     for (int i = 0; i < o->nrules; i++) {
         int rc = add_rule(pol, o->rules[i]);
@@ -423,7 +434,7 @@ int main(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
-    struct lsc_policy *pol;
+    struct lsc_policy *pol = NULL;
     rc = build_policy(&o, &pol);
     if (rc != 0) {
         return rc;

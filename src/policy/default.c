@@ -193,6 +193,19 @@ void lsc_policy_set_ip_mask(struct lsc_policy *pol, unsigned v4_bits, unsigned v
     }
 }
 
+lsc_error lsc_policy_set_format(struct lsc_policy *pol, const char *format)
+{
+    if (strcmp(format, "json") == 0) {
+        pol->format = LSC_FORMAT_JSON;
+        return LSC_OK;
+    }
+    if ((strcmp(format, "text") == 0 || strcmp(format, "auto") == 0) && pol->nfields == 0) {
+        pol->format = LSC_FORMAT_TEXT;
+        return LSC_OK;
+    }
+    return LSC_EINVAL;
+}
+
 lsc_on_error lsc_policy_on_error(const struct lsc_policy *pol)
 {
     return pol->on_error;

@@ -15,7 +15,14 @@ expect_eq "--version" "$("$LS" --version)" "logscrub 0.1.0"
 expect_grep "unknown option points at --help" "logscrub --help" "$WORK/err"
 "$LS" -p "$WORK/policy.yaml" </dev/null 2>"$WORK/err"; expect_eq "-p with a missing policy exits 1" $? 1
 expect_grep "-p names the missing policy" "policy.yaml: cannot open" "$WORK/err"
-"$LS" -f json </dev/null 2>"$WORK/err"; expect_eq "-f json is refused, not ignored" $? 1
+"$LS" -f logfmt </dev/null 2>"$WORK/err"; expect_eq "-f logfmt is refused, not ignored" $? 1
+printf '{"msg":"from 10.1.2.3","password":1234,"k":"a\\u0040b.com"}\nplain 10.1.2.3\n' \
+    | "$LS" -f json > "$WORK/out"
+expect_file_eq "-f json scrubs values as JSON" "$WORK/out" \
+    '{"msg":"from 10.1.2.0","password":"[secret]","k":"[email]"}\nplain 10.1.2.0\n'
+printf 'version: 1\nname: f\ninput: {format: json}\nfields: {keep: [a]}\n' > "$WORK/f.yaml"
+"$LS" -p "$WORK/f.yaml" -f text </dev/null 2>"$WORK/err"; expect_eq "-f text against field rules exits 1" $? 1
+expect_grep "-f text against field rules says why" "contradicts the policy's field rules" "$WORK/err"
 "$LS" --max-line 12Q </dev/null 2>"$WORK/err"; expect_eq "bad --max-line exits 1" $? 1
 expect_grep "bad --max-line names the value" "12Q" "$WORK/err"
 "$LS" --ipv4-prefix 33 </dev/null 2>"$WORK/err"; expect_eq "bad --ipv4-prefix exits 1" $? 1
