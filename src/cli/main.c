@@ -50,10 +50,10 @@ static const char usage_text[] =
     "  -o, --output FILE       write to FILE (created or truncated) instead of stdout\n"
     "  -e, --rule LABEL=REGEX  also replace matches of a PCRE2 pattern with [LABEL];\n"
     "                          may be repeated. Example: -e 'ticket=TICKET-\\d{6}'\n"
-    "  -f, --format FORMAT     text or auto (scan whole lines), or json (each line is\n"
-    "                          one JSON object: values and keys are scanned, secret-named\n"
-    "                          members redacted, the JSON stays valid); overrides the\n"
-    "                          policy's input.format\n"
+    "  -f, --format FORMAT     text or auto (scan whole lines), json (each line is one\n"
+    "                          JSON object) or logfmt (key=value pairs): values and keys\n"
+    "                          are scanned, secret-named members redacted, the structure\n"
+    "                          stays valid; overrides the policy's input.format\n"
     "      --ipv4-prefix BITS  IPv4 bits kept by truncation (0-32, default 24);\n"
     "                          overrides the policy\n"
     "      --ipv6-prefix BITS  IPv6 bits kept by truncation (0-128, default 48)\n"
@@ -246,9 +246,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case 'f':
             if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "text") != 0 &&
-                strcmp(optarg, "json") != 0) {
+                strcmp(optarg, "json") != 0 && strcmp(optarg, "logfmt") != 0) {
                 return usage_error("format '%s' is not supported yet; use text, auto (both scan "
-                                   "whole lines) or json",
+                                   "whole lines), json or logfmt",
                                    optarg);
             }
             o->format = optarg;

@@ -89,7 +89,7 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
 /* Per-format line handlers (lsc_engine_line picks one by the policy's format). */
 lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                                enum lsc_verdict *verdict);
-lsc_error lsc_engine_json_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                                enum lsc_verdict *verdict);
 
 /* Finishing a line: counted as emitted (out[start..] holds it), or undone after rc. */

@@ -1,17 +1,20 @@
 /*
- * json_line.c - scrubbing a JSON-lines record as a structure.
+ * json_line.c - scrubbing a structured record: a JSON line or a logfmt line.
  *
- * The line is tokenized (src/format/json.c) into nodes that point into it. Each member gets
- * a state from the policy's fields: removed (not in fields.keep, or in fields.drop), kept
+ * The line is tokenized (src/format/json.c or logfmt.c) into nodes that point into it. Each member
+ * gets a state from the policy's fields: removed (not in fields.keep, or in fields.drop), kept
  * whole, or kept as a container because a listed path runs through it. Removed members
  * become deletions that take one comma with them, so the object stays valid JSON; kept
  * values get their field action, or the secret_param action when their key names a secret,
  * or else the text detectors and pattern rules - on the decoded string, re-escaped after.
  * All changes are edits spliced into the original bytes: key order and spacing survive.
- * A line that is not one JSON object falls back to the text path, or fails closed when the
- * policy has field rules (text scanning cannot honour an allow-list).
+ * In logfmt, removing a pair takes one space with it, and a value that needs quoting after
+ * an action is written as a quoted string.
+ * A line that does not parse falls back to the text path, or fails closed when the policy
+ * has field rules (text scanning cannot honour an allow-list).
  */
 #include "../detect/detect.h"
+#include "../format/logfmt.h"
 #include "engine.h"
 
 #include <stdlib.h>
@@ -37,10 +40,18 @@ static size_t node_end(const struct lsc_json_node *n)
     return n->off + n->len;
 }
 
+/* Where a key's text is: between its quotes, or all of it for a bare logfmt key. */
+static void key_content(const struct lsc_json_node *n, size_t *off, size_t *len)
+{
+    *off = n->key_bare ? n->key_off : n->key_off + 1;
+    *len = n->key_bare ? n->key_len : n->key_len - 2;
+}
+
 static bool key_equals(const char *line, const struct lsc_json_node *x, const char *seg, size_t sl)
 {
-    const char *k = line + x->key_off + 1;
-    size_t kl = x->key_len - 2;
+    size_t ko, kl;
+    key_content(x, &ko, &kl);
+    const char *k = line + ko;
     if (!x->key_escaped) {
         return kl == sl && memcmp(k, seg, sl) == 0;
     }
@@ -85,6 +96,18 @@ static int delete_span(struct lsc_scrubber *sc, size_t off, size_t len)
     return push_edit(sc, off, len, sc->sarena.len, 0, LSC_CLASS_FIELD);
 }
 
+/* Can text stand as a bare logfmt value? */
+static bool bare_safe(const char *text, size_t tl)
+{
+    for (size_t i = 0; i < tl; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 127) {
+            return false;
+        }
+    }
+    return tl > 0;
+}
+
 /*
  * Replaces a value by text[0..tl) (unescaped): between the quotes of a string, or as a new
  * JSON string in place of a number, so the record stays valid JSON.
@@ -98,6 +121,11 @@ static int replace_value(struct lsc_scrubber *sc, const struct lsc_json_node *n,
     }
     bool str = n->type == LSC_JSON_STRING;
     size_t roff = b->len;
+    if (n->type == LSC_JSON_BARE && bare_safe(text, tl)) {
+        memcpy(b->p + roff, text, tl); /* logfmt: a bare value stays bare when it can */
+        b->len += tl;
+        return push_edit(sc, n->off, n->len, roff, tl, cls);
+    }
     char *o = b->p + roff;
     size_t w = 0;
     if (!str) {
@@ -111,28 +139,54 @@ static int replace_value(struct lsc_scrubber *sc, const struct lsc_json_node *n,
     return push_edit(sc, str ? n->off + 1 : n->off, str ? n->len - 2 : n->len, roff, w, cls);
 }
 
-/* The value's text, decoded for strings (into sc->scratch when it has escapes). */
+/* The value's (or key's) text, decoded when it has escapes (into sc->scratch). */
 static const char *value_text(struct lsc_scrubber *sc, const char *line,
                               const struct lsc_json_node *n, bool key, size_t *tl, int *rc)
 {
-    size_t off = key ? n->key_off : n->off, len = key ? n->key_len : n->len;
-    bool esc = key ? n->key_escaped : n->escaped;
+    size_t off, len;
+    bool esc;
     *rc = 0;
-    if (!key && n->type != LSC_JSON_STRING) {
-        *tl = len;
-        return line + off;
+    if (key) {
+        key_content(n, &off, &len);
+        esc = n->key_escaped;
+    } else if (n->type == LSC_JSON_STRING) {
+        off = n->off + 1;
+        len = n->len - 2;
+        esc = n->escaped;
+    } else {
+        *tl = n->len; /* numbers and bare logfmt values: the bytes themselves */
+        return line + n->off;
     }
     if (!esc) {
-        *tl = len - 2;
-        return line + off + 1;
+        *tl = len;
+        return line + off;
     }
     sc->scratch.len = 0;
     if (!lsc_buf_reserve(&sc->scratch, len)) {
         *rc = CB_NOMEM;
         return NULL;
     }
-    *tl = lsc_json_unescape(line + off + 1, len - 2, sc->scratch.p);
+    *tl = lsc_json_unescape(line + off, len, sc->scratch.p);
     return sc->scratch.p;
+}
+
+/* A bare logfmt key stays bare: bytes that would end it become '_'. */
+static int replace_bare_key(struct lsc_scrubber *sc, const struct lsc_json_node *n,
+                            const char *text, size_t tl)
+{
+    struct lsc_buf *b = &sc->sarena;
+    if (!lsc_buf_reserve(b, tl + 1)) {
+        return CB_NOMEM;
+    }
+    size_t roff = b->len;
+    for (size_t i = 0; i < tl; i++) {
+        char c = text[i];
+        b->p[b->len++] = c == ' ' || c == '\t' || c == '=' || c == '"' ? '_' : c;
+    }
+    if (tl == 0) {
+        b->p[b->len++] = '_';
+    }
+    return push_edit(sc, n->key_off, n->key_len, roff, b->len - roff, LSC_CLASS_FIELD);
 }
 
 /* Applies a policy action to a kept value. */
@@ -207,7 +261,9 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
     bool changed = false;
     rc = lsc_engine_scrub_span(sc, t, tl, out, &changed);
     if (rc == 0 && changed) {
-        if (key) {
+        if (key && n->key_bare) {
+            rc = replace_bare_key(sc, n, out->p, out->len);
+        } else if (key) {
             /* A key stays a string: splice the escaped scrubbed text between its quotes. */
             struct lsc_json_node k = *n;
             k.type = LSC_JSON_STRING;
@@ -313,6 +369,13 @@ static int edit_cmp(const void *a, const void *b)
     return x->off < y->off ? -1 : x->off > y->off;
 }
 
+static bool secret_key(const char *line, const struct lsc_json_node *n)
+{
+    size_t ko, kl;
+    key_content(n, &ko, &kl);
+    return kl > 0 && lsc_secret_name(line + ko, kl);
+}
+
 static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
 {
     const struct lsc_policy *pol = sc->pol;
@@ -335,11 +398,11 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
         }
         if (a != NULL) {
             rc = act_on_value(sc, p, n, a, LSC_CLASS_FIELD);
-        } else if (n->key_len > 2 && pol->detect[LSC_CLASS_SECRET_PARAM] &&
-                   lsc_secret_name(p + n->key_off + 1, n->key_len - 2)) {
+        } else if (n->key_len > 0 && pol->detect[LSC_CLASS_SECRET_PARAM] && secret_key(p, n)) {
             rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
                               LSC_CLASS_SECRET_PARAM);
-        } else if (n->type == LSC_JSON_STRING || n->type == LSC_JSON_NUMBER) {
+        } else if (n->type == LSC_JSON_STRING || n->type == LSC_JSON_NUMBER ||
+                   n->type == LSC_JSON_BARE) {
             rc = scan_value(sc, p, n, false);
         }
         if (rc != 0) {
@@ -349,8 +412,8 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
     return 0;
 }
 
-lsc_error lsc_engine_json_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
-                               enum lsc_verdict *verdict)
+lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+                                 enum lsc_verdict *verdict)
 {
     const struct lsc_policy *pol = sc->pol;
     size_t cap = len / 2 + 2 < MAX_NODES ? len / 2 + 2 : MAX_NODES;
@@ -367,7 +430,10 @@ lsc_error lsc_engine_json_line(struct lsc_scrubber *sc, const char *p, size_t le
         sc->jnodes_cap = cap;
     }
     size_t count = 0;
-    if (lsc_json_parse(p, len, sc->jnodes, cap, MAX_DEPTH, &count) != LSC_JSON_OK) {
+    enum lsc_json_status parsed = pol->format == LSC_FORMAT_LOGFMT
+                                      ? lsc_logfmt_parse(p, len, sc->jnodes, cap, &count)
+                                      : lsc_json_parse(p, len, sc->jnodes, cap, MAX_DEPTH, &count);
+    if (parsed != LSC_JSON_OK) {
         sc->st.parse_fallback++;
         if (pol->nfields > 0) {
             /* An allow-list cannot be honoured on a line we cannot read: fail closed. */

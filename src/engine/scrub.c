@@ -438,8 +438,8 @@ lsc_error lsc_engine_abort_line(struct lsc_scrubber *sc, int rc, size_t start,
 lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                           enum lsc_verdict *verdict)
 {
-    if (sc->pol->format == LSC_FORMAT_JSON) {
-        return lsc_engine_json_line(sc, p, len, nl, verdict);
+    if (sc->pol->format != LSC_FORMAT_TEXT) {
+        return lsc_engine_record_line(sc, p, len, nl, verdict);
     }
     return lsc_engine_text_line(sc, p, len, nl, verdict);
 }

@@ -294,10 +294,13 @@ size_t lsc_json_unescape(const char *s, size_t len, char *out)
             continue;
         }
         char e = s[i + 1];
-        if (e == 'u' && i + 6 <= len) {
+        /* \u with four hex digits; logfmt strings are not validated, so check here. */
+        if (e == 'u' && i + 6 <= len && is_hex(s[i + 2]) && is_hex(s[i + 3]) && is_hex(s[i + 4]) &&
+            is_hex(s[i + 5])) {
             unsigned cp = read_u4(s + i + 2);
             i += 6;
-            if (cp >= 0xd800 && cp < 0xdc00 && i + 6 <= len && s[i] == '\\' && s[i + 1] == 'u') {
+            if (cp >= 0xd800 && cp < 0xdc00 && i + 6 <= len && s[i] == '\\' && s[i + 1] == 'u' &&
+                is_hex(s[i + 2]) && is_hex(s[i + 3]) && is_hex(s[i + 4]) && is_hex(s[i + 5])) {
                 unsigned lo = read_u4(s + i + 2);
                 if (lo >= 0xdc00 && lo < 0xe000) {
                     cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);

@@ -18,6 +18,7 @@ enum lsc_json_type {
     LSC_JSON_STRING,
     LSC_JSON_NUMBER,
     LSC_JSON_LITERAL, /* true, false, null */
+    LSC_JSON_BARE,    /* logfmt: an unquoted value */
 };
 
 struct lsc_json_node {
@@ -32,6 +33,7 @@ struct lsc_json_node {
     size_t len;
     bool escaped; /* a string (value or key) holding a backslash escape */
     bool key_escaped;
+    bool key_bare; /* logfmt: the key has no quotes around it */
 };
 
 enum lsc_json_status {

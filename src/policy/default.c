@@ -195,8 +195,8 @@ void lsc_policy_set_ip_mask(struct lsc_policy *pol, unsigned v4_bits, unsigned v
 
 lsc_error lsc_policy_set_format(struct lsc_policy *pol, const char *format)
 {
-    if (strcmp(format, "json") == 0) {
-        pol->format = LSC_FORMAT_JSON;
+    if (strcmp(format, "json") == 0 || strcmp(format, "logfmt") == 0) {
+        pol->format = format[0] == 'j' ? LSC_FORMAT_JSON : LSC_FORMAT_LOGFMT;
         return LSC_OK;
     }
     if ((strcmp(format, "text") == 0 || strcmp(format, "auto") == 0) && pol->nfields == 0) {

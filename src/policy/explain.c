@@ -58,8 +58,9 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
     if (pol->description != NULL) {
         fprintf(f, "description: %s\n", pol->description);
     }
-    if (pol->format == LSC_FORMAT_JSON) {
-        fprintf(f, "input: JSON lines (a line that is not one JSON object %s)\n",
+    if (pol->format != LSC_FORMAT_TEXT) {
+        fprintf(f, "input: %s (a line that does not parse %s)\n",
+                pol->format == LSC_FORMAT_JSON ? "JSON lines" : "logfmt",
                 pol->nfields ? "fails closed, counted as parse_fallback"
                              : "is scanned as text, counted as parse_fallback");
         fprintf(f, "fields:%s\n", pol->nfields ? "" : " all kept");

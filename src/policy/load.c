@@ -692,9 +692,11 @@ static bool parse_input(struct loader *L, yaml_node_t *in)
         }
         if (k == 4) {
             L->pol->format = LSC_FORMAT_JSON;
+        } else if (k == 5) {
+            L->pol->format = LSC_FORMAT_LOGFMT;
         } else if (k >= 2) {
             return not_yet(L, f, "this structured input format",
-                           "json works today; nginx, apache, logfmt and syslog arrive with the "
+                           "json and logfmt work today; nginx, apache and syslog arrive with the "
                            "formats release; auto and text scrub the whole line");
         }
     }
@@ -885,10 +887,10 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
             }
         }
     }
-    if (L->pol->format != LSC_FORMAT_JSON) {
+    if (L->pol->format == LSC_FORMAT_TEXT) {
         return not_yet(L, fields, "fields for this input format",
-                       "field rules need a structured format: set input.format: json; nginx, "
-                       "apache, logfmt and syslog arrive with the formats release");
+                       "field rules need a structured format: set input.format: json or "
+                       "logfmt; nginx, apache and syslog arrive with the formats release");
     }
     if ((keep != NULL && !parse_field_list(L, keep, LSC_FIELD_KEEP)) ||
         (drop != NULL && !parse_field_list(L, drop, LSC_FIELD_DROP))) {

@@ -45,6 +45,7 @@ struct lsc_policy_test {
 enum lsc_format {
     LSC_FORMAT_TEXT, /* the whole line is one value */
     LSC_FORMAT_JSON, /* one JSON object per line */
+    LSC_FORMAT_LOGFMT, /* key=value pairs */
 };
 
 /* A path into a structured record: "a.b[*].c" is the segments a, b, [*], c. */

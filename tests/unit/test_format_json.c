@@ -117,6 +117,11 @@ Test(json, unescape_and_escape)
     const char want[] = "a\"b\\c/d\n@\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbdx";
     cr_expect_eq(l, sizeof want - 1);
     cr_expect_eq(memcmp(out, want, l), 0);
+    /* A \u without four hex digits (possible in logfmt) stays as written, minus the \. */
+    const char *odd = "a\\u@o\\u12";
+    l = lsc_json_unescape(odd, strlen(odd), out);
+    cr_expect_eq(l, 7);
+    cr_expect_eq(memcmp(out, "au@ou12", 7), 0);
     char enc[128];
     size_t el = lsc_json_escape("q\"\\\n\x01z", 6, enc);
     cr_expect_eq(el, strlen("q\\\"\\\\\\u000a\\u0001z"));
