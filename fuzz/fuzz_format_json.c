@@ -6,6 +6,7 @@
  * (keep, drop, field actions, detectors) as a line that parses too.
  */
 #include "format/json.h"
+#include "fuzz_roundtrip.h"
 #include "logscrub.h"
 
 #include <stdint.h>
@@ -22,16 +23,16 @@ static const char policy[] = "version: 1\nname: fuzz\ninput: {format: json}\n"
                              "  u: {url: {query_keep: [page]}}\n"
                              "text:\n  - use: network\n  - use: pii\n  - use: secrets\n";
 
+static bool reparse(const char *p, size_t n)
+{
+    size_t count;
+    return lsc_json_parse(p, n, nodes, 4096, 64, &count) == LSC_JSON_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct lsc_policy *pol;
-    if (pol == NULL) {
-        char err[1024];
-        if (lsc_policy_load_buffer("fuzz.yaml", policy, sizeof policy - 1, NULL, &pol, err,
-                                   sizeof err) != LSC_OK) {
-            abort();
-        }
-    }
+    fuzz_policy(&pol, policy);
     const char *p = (const char *)data;
     if (memchr(p, '\n', size) != NULL) {
         return 0; /* one line per input */
@@ -53,23 +54,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
     }
-    struct lsc_scrubber *sc;
-    const char *out;
-    size_t outlen;
-    if (lsc_scrubber_new(pol, &sc) != LSC_OK ||
-        lsc_scrub_buffer(sc, p, size, &out, &outlen) != LSC_OK) {
-        abort();
-    }
-    const struct lsc_stats *stats = lsc_scrubber_stats(sc);
-    if (stats->emitted == 1 && stats->failed == 0) {
-        char *copy = malloc(outlen + 1);
-        memcpy(copy, out, outlen);
-        size_t c2;
-        if (count <= 4096 && lsc_json_parse(copy, outlen, nodes, 4096, 64, &c2) != LSC_JSON_OK) {
-            abort(); /* scrubbing broke the JSON */
-        }
-        free(copy);
-    }
-    lsc_scrubber_free(sc);
+    fuzz_roundtrip(pol, p, size, reparse);
     return 0;
 }

@@ -45,6 +45,24 @@ static inline char *scrub_with(const struct lsc_policy *pol, const char *in, siz
     return copy;
 }
 
+/*
+ * Loads a policy from "version: 1\nname: t\n" + head + body (head names the format, body the
+ * rest), scrubs in with it and returns a malloc'd copy of the output.
+ */
+static inline char *scrub_with_policy(const char *head, const char *body, const char *in,
+                                      struct lsc_stats *st)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "version: 1\nname: t\n%s%s", head, body);
+    struct lsc_policy *pol = NULL;
+    char err[2048];
+    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err, sizeof err),
+                 LSC_OK, "%s", err);
+    char *out = scrub_with(pol, in, strlen(in), st);
+    lsc_policy_free(pol);
+    return out;
+}
+
 /* Scrubs a C string with the default policy. */
 static inline char *scrub_default(const char *in)
 {

@@ -62,15 +62,7 @@ Test(logfmt, guard_page)
 
 static char *run(const char *body, const char *in, struct lsc_stats *st)
 {
-    char text[2048];
-    snprintf(text, sizeof text, "version: 1\nname: t\ninput: {format: logfmt}\n%s", body);
-    struct lsc_policy *pol = NULL;
-    char err[2048];
-    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err, sizeof err),
-                 LSC_OK, "%s", err);
-    char *out = scrub_with(pol, in, strlen(in), st);
-    lsc_policy_free(pol);
-    return out;
+    return scrub_with_policy("input: {format: logfmt}\n", body, in, st);
 }
 
 #define EXPECT_LOGFMT(policy, in, want)                                                            \
