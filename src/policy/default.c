@@ -4,9 +4,10 @@
  *
  * The default policy is what `logscrub < access.log` runs with no configuration: IPv4
  * truncated to /24, IPv6 to /48, every other built-in detector redacting with its label,
- * and any line the scrubber cannot vouch for replaced by a redaction marker. The same
- * policy is written as YAML in patterns/policies/default.yaml; a test holds the two equal.
+ * and any line the scrubber cannot vouch for replaced by a redaction marker. It is
+ * patterns/policies/default.yaml, compiled into the binary and loaded like any policy.
  */
+#include "embedded.h"
 #include "policy.h"
 
 #include <stdlib.h>
@@ -66,34 +67,14 @@ struct lsc_policy *lsc_policy_alloc(void)
 
 lsc_error lsc_policy_default(struct lsc_policy **out)
 {
-    struct lsc_policy *pol = lsc_policy_alloc();
-    if (pol == NULL) {
-        return LSC_ENOMEM;
+    /* The default is patterns/policies/default.yaml, compiled in: one definition, one hash. */
+    const struct lsc_embedded_file *e = lsc_embedded_find("policies/default.yaml");
+    if (e == NULL) {
+        return LSC_EPOLICY;
     }
-    pol->name = strdup("default");
-    pol->source = strdup("built-in");
-    if (pol->name == NULL || pol->source == NULL) {
-        lsc_policy_free(pol);
-        return LSC_ENOMEM;
-    }
-    for (int c = 0; c < LSC_CLASS_COUNT; c++) {
-        if (c == LSC_CLASS_RULE) {
-            continue;
-        }
-        const char *label = lsc_class_default_label((lsc_class)c);
-        if (!lsc_action_set_redact(&pol->detect_action[c], label, strlen(label))) {
-            lsc_policy_free(pol);
-            return LSC_ENOMEM;
-        }
-        pol->detect[c] = true;
-    }
-    for (int c = LSC_CLASS_IPV4; c <= LSC_CLASS_IPV6; c++) {
-        pol->detect_action[c].kind = LSC_ACT_IP_TRUNCATE;
-        pol->detect_action[c].v4_bits = 24;
-        pol->detect_action[c].v6_bits = 48;
-    }
-    *out = pol;
-    return LSC_OK;
+    char err[512];
+    return lsc_policy_load_buffer("<built-in>/patterns/policies/default.yaml", e->data, e->len,
+                                  NULL, out, err, sizeof err);
 }
 
 static void free_action(struct lsc_action *a)
