@@ -10,7 +10,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+/* A readable page followed by a PROT_NONE page: a parser reading one byte too far crashes. */
+struct guard {
+    char *mem;
+    size_t page;
+};
+
+static inline struct guard guard_new(void)
+{
+    struct guard g = {NULL, (size_t)sysconf(_SC_PAGESIZE)};
+    g.mem = mmap(NULL, g.page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert_neq(g.mem, MAP_FAILED);
+    cr_assert_eq(mprotect(g.mem + g.page, g.page, PROT_NONE), 0);
+    return g;
+}
+
+/* Copies data[0..len) to end right before the protected page; returns where it starts. */
+static inline char *guard_place(const struct guard *g, const char *data, size_t len)
+{
+    char *p = g->mem + g->page - len;
+    memcpy(p, data, len);
+    return p;
+}
+
+static inline void guard_free(struct guard *g)
+{
+    munmap(g->mem, g->page * 2);
+}
 
 /* A temporary file holding data[0..len), opened for reading at its start. */
 static inline int tmp_fd_with(const void *data, size_t len)

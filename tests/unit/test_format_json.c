@@ -3,12 +3,7 @@
  * duplicate keys, escapes, limits, rejection of non-JSON, and reading no byte past the end.
  */
 #include "format/json.h"
-
-#include <criterion/criterion.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include "helpers.h"
 
 static struct lsc_json_node nodes[4096];
 
@@ -130,19 +125,14 @@ Test(json, unescape_and_escape)
 
 Test(json, guard_page)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    char *mem =
-        mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    cr_assert_neq(mem, MAP_FAILED);
-    cr_assert_eq(mprotect(mem + page, (size_t)page, PROT_NONE), 0);
+    struct guard g = guard_new();
     const char *full = "{\"a\":\"x\\u00e9\",\"b\":[1,-2.5e+3,true,null,{\"c\":false}]}";
     size_t n = strlen(full);
     for (size_t cut = 0; cut <= n; cut++) {
-        char *p = mem + page - cut;
-        memcpy(p, full, cut);
+        char *p = guard_place(&g, full, cut);
         size_t count;
         enum lsc_json_status st = lsc_json_parse(p, cut, nodes, 4096, 64, &count);
         cr_expect_eq(st, cut == n ? LSC_JSON_OK : LSC_JSON_SYNTAX, "cut %zu", cut);
     }
-    munmap(mem, (size_t)page * 2);
+    guard_free(&g);
 }
