@@ -152,9 +152,10 @@ lsc_error lsc_policy_add_rule(struct lsc_policy *pol, const char *label, const c
 void lsc_policy_set_ip_mask(struct lsc_policy *pol, unsigned v4_bits, unsigned v6_bits);
 lsc_on_error lsc_policy_on_error(const struct lsc_policy *pol);
 /*
- * Overrides the input format: "text" (and "auto") scan whole lines, "json" reads each line
- * as one JSON object. LSC_EINVAL for other names, or for "text" when the policy has field
- * rules (they need a structure).
+ * Overrides the input format: "text" scans whole lines; "json", "logfmt", "syslog",
+ * "nginx" and "apache" (their combined layout) read each line as that structure; "auto"
+ * recognises the structure per stream and per line. LSC_EINVAL for other names, or for
+ * "text" when the policy has field rules (they need a structure).
  */
 lsc_error lsc_policy_set_format(struct lsc_policy *pol, const char *format);
 /* The quarantine file a policy names (on_error: { quarantine: FILE }), or NULL. */

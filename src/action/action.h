@@ -30,6 +30,7 @@ enum lsc_action_kind {
     LSC_ACT_DROP_LINE,   /* the whole line is dropped */
     LSC_ACT_KEEP,        /* leave the value as it is */
     LSC_ACT_URL,         /* filter a URL's query by name, drop user-info and fragment */
+    LSC_ACT_USER_AGENT,  /* coarsen a User-Agent to browser family/major and OS family */
 };
 
 struct lsc_action {
@@ -42,15 +43,27 @@ struct lsc_action {
     unsigned v4_bits, v6_bits;
     char **query; /* URL: lower-case parameter names, owned */
     size_t nquery;
-    bool query_keep; /* URL: query is an allow-list (else a deny-list) */
+    bool query_keep;    /* URL: query is an allow-list (else a deny-list) */
+    bool keep_segments; /* URL: leave path segments that look like ids as they are */
 };
 
 /*
- * The url action: writes v[0..n) into out (at least n bytes) without user-info, without
- * the fragment, and with only the allowed query parameters (names compared after
+ * The url action: writes v[0..n) into out (at least 2n + 8 bytes) without user-info,
+ * without the fragment, with path segments that look like ids or personal data (UUIDs,
+ * long hex, tokens, e-mail addresses) replaced by :uuid, :hex, :token, :email unless
+ * keep_segments is set, and with only the allowed query parameters (names compared after
  * percent-decoding and case folding). Returns the length written.
  */
 size_t lsc_url_filter(const struct lsc_action *a, const char *v, size_t n, char *out);
+
+/* What a path segment looks like: NULL for an ordinary one, else its label (":uuid"). */
+const char *lsc_url_segment_label(const char *s, size_t n);
+
+/* Longest text lsc_user_agent_coarsen writes. */
+#define LSC_UA_MAX 64
+
+/* The user-agent action: writes "Family/Major (OS)" into out (LSC_UA_MAX bytes). */
+size_t lsc_user_agent_coarsen(const char *v, size_t n, char *out);
 
 /* Upper bound of what lsc_action_render writes for a value of value_len bytes. */
 size_t lsc_action_max_len(const struct lsc_action *a, size_t value_len);

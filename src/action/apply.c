@@ -12,7 +12,11 @@
 size_t lsc_action_max_len(const struct lsc_action *a, size_t value_len)
 {
     size_t n = value_len > a->text_len ? value_len : a->text_len;
-    return (n > LSC_IP_TEXT_MAX ? n : LSC_IP_TEXT_MAX) + 2; /* + quotes */
+    if (a->kind == LSC_ACT_URL) {
+        n = 2 * value_len + 8; /* a short segment may get a longer label */
+    }
+    n = n > LSC_UA_MAX ? n : LSC_UA_MAX;
+    return n + 2; /* + quotes */
 }
 
 size_t lsc_action_render(const struct lsc_action *a, const char *v, size_t n,
@@ -56,6 +60,8 @@ size_t lsc_action_render(const struct lsc_action *a, const char *v, size_t n,
         return n;
     case LSC_ACT_URL:
         return lsc_url_filter(a, v, n, out);
+    case LSC_ACT_USER_AGENT:
+        return lsc_user_agent_coarsen(v, n, out);
     case LSC_ACT_REDACT:
     case LSC_ACT_REPLACE:
     case LSC_ACT_DROP_LINE:

@@ -50,10 +50,17 @@ static const char usage_text[] =
     "  -o, --output FILE       write to FILE (created or truncated) instead of stdout\n"
     "  -e, --rule LABEL=REGEX  also replace matches of a PCRE2 pattern with [LABEL];\n"
     "                          may be repeated. Example: -e 'ticket=TICKET-\\d{6}'\n"
-    "  -f, --format FORMAT     text or auto (scan whole lines), json (each line is one\n"
-    "                          JSON object) or logfmt (key=value pairs): values and keys\n"
-    "                          are scanned, secret-named members redacted, the structure\n"
-    "                          stays valid; overrides the policy's input.format\n"
+    "  -f, --format FORMAT     how lines are read; overrides the policy's input.format:\n"
+    "                            text    each line is one value\n"
+    "                            auto    recognised per stream and per line (default)\n"
+    "                            json    one JSON object per line\n"
+    "                            logfmt  key=value pairs\n"
+    "                            nginx, apache  the combined access-log layout\n"
+    "                            syslog  RFC 5424 or RFC 3164 lines\n"
+    "                          In a structure, values and keys are scanned, secret-named\n"
+    "                          members redacted, credential headers (Authorization,\n"
+    "                          Cookie ...) removed, and the line still parses after.\n"
+    "                          Custom nginx log_format / Apache LogFormat: in a policy.\n"
     "      --ipv4-prefix BITS  IPv4 bits kept by truncation (0-32, default 24);\n"
     "                          overrides the policy\n"
     "      --ipv6-prefix BITS  IPv6 bits kept by truncation (0-128, default 48)\n"
@@ -134,6 +141,18 @@ struct options {
     bool strict;
     bool stats;
 };
+
+static bool known_format(const char *f)
+{
+    static const char *const names[] = {"text",  "auto",   "json",   "logfmt",
+                                        "nginx", "apache", "syslog", NULL};
+    for (int i = 0; names[i] != NULL; i++) {
+        if (strcmp(names[i], f) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
@@ -245,10 +264,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             o->rules[o->nrules++] = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "text") != 0 &&
-                strcmp(optarg, "json") != 0 && strcmp(optarg, "logfmt") != 0) {
-                return usage_error("format '%s' is not supported yet; use text, auto (both scan "
-                                   "whole lines), json or logfmt",
+            if (!known_format(optarg)) {
+                return usage_error("unknown format '%s'; use text, auto, json, logfmt, nginx, "
+                                   "apache or syslog",
                                    optarg);
             }
             o->format = optarg;

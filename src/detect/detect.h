@@ -71,4 +71,11 @@ bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match
 /* Exposed for tests: does this (raw, possibly percent-encoded) name name a secret? */
 bool lsc_secret_name(const char *name, size_t len);
 
+/*
+ * Is name a header that carries credentials or session state (Authorization, Cookie,
+ * Set-Cookie, X-Api-Key ...), also as an nginx variable (http_cookie, sent_http_set_cookie,
+ * cookie_NAME)? Compared like lsc_secret_name.
+ */
+bool lsc_secret_header(const char *name, size_t len);
+
 #endif

@@ -40,10 +40,10 @@ static const struct name exact_names[] = {
 
 /* Names ending with one of these are secrets too (db_password, csrftoken, x_amz_signature). */
 static const struct name suffixes[] = {
-    NAME("password"),   NAME("passwd"),      NAME("secret"),     NAME("token"),
-    NAME("signature"),  NAME("apikey"),      NAME("api_key"),    NAME("sessionid"),
-    NAME("session_id"), NAME("private_key"), NAME("access_key"), NAME("secret_key"),
-    NAME("passphrase"), NAME("client_key"),
+    NAME("password"),   NAME("passwd"),      NAME("secret"),        NAME("token"),
+    NAME("signature"),  NAME("apikey"),      NAME("api_key"),       NAME("sessionid"),
+    NAME("session_id"), NAME("private_key"), NAME("access_key"),    NAME("secret_key"),
+    NAME("passphrase"), NAME("client_key"),  NAME("authorization"),
 };
 
 /* Decoded, lower-cased, with '-' folded to '_' (x-api-key is x_api_key). */
@@ -72,6 +72,38 @@ bool lsc_secret_name(const char *name, size_t len)
     for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
         const struct name *e = &suffixes[k];
         if (e->len <= n && memcmp(norm + n - e->len, e->text, e->len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Request and response headers that carry credentials or session state. */
+static const struct name secret_headers[] = {
+    NAME("authorization"), NAME("proxy_authorization"), NAME("cookie"),
+    NAME("set_cookie"),    NAME("x_api_key"),           NAME("x_auth_token"),
+};
+
+bool lsc_secret_header(const char *name, size_t len)
+{
+    char norm[NAME_MAX_LEN];
+    if (len == 0 || len > NAME_MAX_LEN) {
+        return false;
+    }
+    size_t n = normalise(name, len, norm);
+    const char *h = norm;
+    if (n > 7 && memcmp(h, "cookie_", 7) == 0) {
+        return true; /* nginx $cookie_NAME */
+    }
+    if (n > 10 && memcmp(h, "sent_http_", 10) == 0) {
+        h += 10;
+        n -= 10;
+    } else if (n > 5 && memcmp(h, "http_", 5) == 0) {
+        h += 5;
+        n -= 5;
+    }
+    for (size_t k = 0; k < sizeof secret_headers / sizeof secret_headers[0]; k++) {
+        if (secret_headers[k].len == n && memcmp(h, secret_headers[k].text, n) == 0) {
             return true;
         }
     }

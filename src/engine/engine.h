@@ -50,10 +50,12 @@ struct lsc_scrubber {
     struct lsc_buf out;         /* scrubbed output, handed to the writer by the stream driver */
     struct lsc_edit_list edits; /* used only when a pattern rule may match the line */
     struct lsc_buf arena;       /* replacement bytes for edits */
-    /* JSON lines: parsed nodes, per-node state, structural edits and scratch. */
+    /* Structured records: parsed nodes, per-node state, structural edits and scratch. */
     struct lsc_json_node *jnodes;
     size_t jnodes_cap;
     unsigned char *jstate;
+    const struct lsc_action **jact; /* each node's field action (inherited by members) */
+    size_t auto_guess;              /* format auto: the stream's format so far (0: none) */
     struct lsc_edit_list sedits;
     struct lsc_buf sarena;  /* replacement bytes for structural edits */
     struct lsc_buf scratch; /* a decoded value */
@@ -90,7 +92,7 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
 lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                                enum lsc_verdict *verdict);
 lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
-                               enum lsc_verdict *verdict);
+                                 enum lsc_verdict *verdict);
 
 /* Finishing a line: counted as emitted (out[start..] holds it), or undone after rc. */
 lsc_error lsc_engine_emitted(struct lsc_scrubber *sc, size_t start, size_t len, bool nl,

@@ -81,6 +81,7 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
     free(sc->edits.v);
     free(sc->jnodes);
     free(sc->jstate);
+    free(sc->jact);
     free(sc->sedits.v);
     lsc_buf_free(&sc->sarena);
     lsc_buf_free(&sc->scratch);
@@ -438,10 +439,14 @@ lsc_error lsc_engine_abort_line(struct lsc_scrubber *sc, int rc, size_t start,
 lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                           enum lsc_verdict *verdict)
 {
-    if (sc->pol->format != LSC_FORMAT_TEXT) {
-        return lsc_engine_record_line(sc, p, len, nl, verdict);
+    const struct lsc_policy *pol = sc->pol;
+    if (pol->format == LSC_FORMAT_TEXT ||
+        (pol->format == LSC_FORMAT_AUTO && pol->nfields == 0 && (len == 0 || p[0] != '{'))) {
+        /* Without field rules, only JSON gains from its structure (escapes decoded, headers
+         * dropped, validity kept); every other line is scanned whole, which is faster. */
+        return lsc_engine_text_line(sc, p, len, nl, verdict);
     }
-    return lsc_engine_text_line(sc, p, len, nl, verdict);
+    return lsc_engine_record_line(sc, p, len, nl, verdict);
 }
 
 lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,

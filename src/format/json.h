@@ -21,6 +21,25 @@ enum lsc_json_type {
     LSC_JSON_BARE,    /* logfmt: an unquoted value */
 };
 
+/* How a string value's bytes are escaped, and so how it is decoded and re-encoded. */
+enum lsc_field_esc {
+    LSC_ESC_JSON,   /* JSON and logfmt: \" \\ \n \uXXXX ... */
+    LSC_ESC_NGINX,  /* nginx access logs: \xHH (nginx writes " as \x22) */
+    LSC_ESC_APACHE, /* Apache access logs: \" \\ and \xHH */
+    LSC_ESC_SD,     /* RFC 5424 structured-data values: \" \\ \] */
+    LSC_ESC_WORD,   /* an unquoted field: no escapes; bytes that would end it become '_' */
+    LSC_ESC_RAW,    /* the rest of the line (a syslog message): written as it is */
+};
+
+/* What removing a member leaves behind. */
+enum lsc_field_rm {
+    LSC_RM_SIBLING, /* JSON, logfmt: the member goes, with one separator */
+    LSC_RM_DASH,    /* nginx, Apache, syslog headers: the value becomes "-" */
+    LSC_RM_PREFIX,  /* the value goes with the byte before it (a request's "?query") */
+    LSC_RM_SPAN,    /* the node's bytes go, nothing else (syslog SD elements) */
+    LSC_RM_NEVER,   /* structural (syslog PRI and VERSION): always kept */
+};
+
 struct lsc_json_node {
     enum lsc_json_type type;
     int32_t parent; /* index of the enclosing object/array, -1 for the root */
@@ -33,7 +52,13 @@ struct lsc_json_node {
     size_t len;
     bool escaped; /* a string (value or key) holding a backslash escape */
     bool key_escaped;
-    bool key_bare; /* logfmt: the key has no quotes around it */
+    bool key_bare;      /* logfmt: the key has no quotes around it */
+    unsigned char esc;  /* enum lsc_field_esc of the value */
+    unsigned char rm;   /* enum lsc_field_rm */
+    bool dash_if_empty; /* a container that becomes "-" when all its members are removed */
+    /* Fields named by a format rather than by the line (nginx, Apache, syslog headers). */
+    const char *name;  /* NUL-terminated, owned by the compiled format; NULL: the key names it */
+    const char *alias; /* a second name (an Apache directive as written), or NULL */
 };
 
 enum lsc_json_status {
@@ -61,5 +86,11 @@ size_t lsc_json_unescape(const char *s, size_t len, char *out);
 
 /* Writes s[0..len) as the contents of a JSON string into out (at most 6*len bytes). */
 size_t lsc_json_escape(const char *s, size_t len, char *out);
+
+/* Decodes a value escaped in style esc into out (at least len bytes). Returns its length. */
+size_t lsc_field_unescape(enum lsc_field_esc esc, const char *s, size_t len, char *out);
+
+/* Encodes s[0..len) in style esc into out (at most 6*len bytes). Returns its length. */
+size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char *out);
 
 #endif

@@ -128,6 +128,9 @@ void lsc_policy_free(struct lsc_policy *pol)
     free(pol->description);
     free(pol->source);
     free(pol->quarantine_path);
+    lsc_access_free(pol->access);
+    lsc_access_free(pol->auto_access[0]);
+    lsc_access_free(pol->auto_access[1]);
     free(pol);
 }
 
@@ -172,19 +175,6 @@ void lsc_policy_set_ip_mask(struct lsc_policy *pol, unsigned v4_bits, unsigned v
             pol->detect_action[c].v6_bits = v6_bits;
         }
     }
-}
-
-lsc_error lsc_policy_set_format(struct lsc_policy *pol, const char *format)
-{
-    if (strcmp(format, "json") == 0 || strcmp(format, "logfmt") == 0) {
-        pol->format = format[0] == 'j' ? LSC_FORMAT_JSON : LSC_FORMAT_LOGFMT;
-        return LSC_OK;
-    }
-    if ((strcmp(format, "text") == 0 || strcmp(format, "auto") == 0) && pol->nfields == 0) {
-        pol->format = LSC_FORMAT_TEXT;
-        return LSC_OK;
-    }
-    return LSC_EINVAL;
 }
 
 lsc_on_error lsc_policy_on_error(const struct lsc_policy *pol)

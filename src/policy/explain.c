@@ -36,8 +36,13 @@ static void put_action(FILE *f, const struct lsc_action *a)
     case LSC_ACT_KEEP:
         fprintf(f, "keep as is");
         break;
+    case LSC_ACT_USER_AGENT:
+        fprintf(f, "user-agent: browser family and major version, OS family");
+        break;
     case LSC_ACT_URL:
-        fprintf(f, "url: drop user-info and fragment, query %s",
+        fprintf(f, "url: drop user-info and fragment, %s, query %s",
+                a->keep_segments ? "path segments kept"
+                                 : "id-like path segments replaced (:uuid :hex :token :email)",
                 a->query_keep ? "keeps only" : "drops");
         for (size_t i = 0; i < a->nquery; i++) {
             fprintf(f, "%s%s", i ? ", " : " ", a->query[i]);
@@ -59,8 +64,14 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
         fprintf(f, "description: %s\n", pol->description);
     }
     if (pol->format != LSC_FORMAT_TEXT) {
-        fprintf(f, "input: %s (a line that does not parse %s)\n",
-                pol->format == LSC_FORMAT_JSON ? "JSON lines" : "logfmt",
+        fprintf(f, "input: %s", lsc_format_name(pol, pol->format));
+        if (pol->access != NULL) {
+            fprintf(f, " with log format '%s'", pol->access->text);
+        }
+        if (pol->format == LSC_FORMAT_AUTO) {
+            fprintf(f, " (json, syslog, combined/common access logs or logfmt, per line)");
+        }
+        fprintf(f, " (a line that does not parse %s)\n",
                 pol->nfields ? "fails closed, counted as parse_fallback"
                              : "is scanned as text, counted as parse_fallback");
         fprintf(f, "fields:%s\n", pol->nfields ? "" : " all kept");

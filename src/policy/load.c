@@ -90,7 +90,7 @@ static const char *const rule_keys[] = {
 };
 
 static const char *const action_words[] = {
-    "redact", "replace", "mask", "truncate", "truncate-ip", "drop-line", "keep", NULL,
+    "redact", "replace", "mask", "truncate", "truncate-ip", "drop-line", "keep", "user-agent", NULL,
 };
 
 /* Fails if key is present in rule but does not go with the action chosen. */
@@ -139,13 +139,13 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
         const char *hint = lsc_did_you_mean(word, wl, action_words);
         return lsc_ydoc_fail(d, an,
                              "unknown action '%.*s'%s%s%s; expected redact, replace, mask, "
-                             "truncate, truncate-ip, drop-line or keep",
+                             "truncate, truncate-ip, user-agent, drop-line or keep",
                              (int)wl, word, hint ? " (did you mean '" : "", hint ? hint : "",
                              hint ? "'?)" : "");
     }
     static const enum lsc_action_kind kinds[] = {
         LSC_ACT_REDACT,      LSC_ACT_REPLACE,   LSC_ACT_MASK, LSC_ACT_TRUNCATE,
-        LSC_ACT_IP_TRUNCATE, LSC_ACT_DROP_LINE, LSC_ACT_KEEP,
+        LSC_ACT_IP_TRUNCATE, LSC_ACT_DROP_LINE, LSC_ACT_KEEP, LSC_ACT_USER_AGENT,
     };
     enum lsc_action_kind k = kinds[kind];
     if (k == LSC_ACT_IP_TRUNCATE && !ip_capable) {
@@ -672,9 +672,10 @@ static bool parse_input(struct loader *L, yaml_node_t *in)
         return false;
     }
     yaml_node_t *f = lsc_ydoc_get(d, in, "format");
+    yaml_node_t *lf = lsc_ydoc_get(d, in, "log_format");
+    const char *s = "text", *lfs = NULL;
+    size_t l = 4, lfl = 0;
     if (f != NULL) {
-        const char *s;
-        size_t l;
         if (!lsc_ydoc_str(d, f, "format", &s, &l)) {
             return false;
         }
@@ -685,23 +686,28 @@ static bool parse_input(struct loader *L, yaml_node_t *in)
             }
         }
         if (k < 0) {
+            const char *hint = lsc_did_you_mean(s, l, formats);
             return lsc_ydoc_fail(d, f,
-                                 "unknown format '%.*s'; expected auto, text, nginx, "
+                                 "unknown format '%.*s'%s%s%s; expected auto, text, nginx, "
                                  "apache, json, logfmt or syslog",
-                                 (int)l, s);
+                                 (int)l, s, hint ? " (did you mean '" : "", hint ? hint : "",
+                                 hint ? "'?)" : "");
         }
-        if (k == 4) {
-            L->pol->format = LSC_FORMAT_JSON;
-        } else if (k == 5) {
-            L->pol->format = LSC_FORMAT_LOGFMT;
-        } else if (k >= 2) {
-            return not_yet(L, f, "this structured input format",
-                           "json and logfmt work today; nginx, apache and syslog arrive with the "
-                           "formats release; auto and text scrub the whole line");
+        s = formats[k];
+    }
+    if (lf != NULL) {
+        if (!lsc_ydoc_str(d, lf, "log_format", &lfs, &lfl)) {
+            return false;
+        }
+        if (strcmp(s, "nginx") != 0 && strcmp(s, "apache") != 0) {
+            return lsc_ydoc_fail(d, lf,
+                                 "log_format goes with format: nginx or format: apache (it is "
+                                 "the log_format or LogFormat line of their configuration)");
         }
     }
-    if ((f = lsc_ydoc_get(d, in, "log_format")) != NULL) {
-        return not_yet(L, f, "input.log_format", "arrives with the formats release");
+    char err[256] = "";
+    if (!lsc_policy_set_format_ex(L->pol, s, lfs, lfl, err, sizeof err)) {
+        return lsc_ydoc_fail(d, lf ? lf : f, "%s", err);
     }
     if ((f = lsc_ydoc_get(d, in, "timestamp")) != NULL) {
         return not_yet(L, f, "input.timestamp", "arrives with the expiry release");
@@ -807,7 +813,7 @@ static bool parse_field_list(struct loader *L, yaml_node_t *list, enum lsc_field
 /* url: { query_keep: [names] } or { query_drop: [names] } */
 static bool parse_url(struct loader *L, yaml_node_t *n, struct lsc_action *a)
 {
-    static const char *const keys[] = {"query_keep", "query_drop", NULL};
+    static const char *const keys[] = {"query_keep", "query_drop", "segments", NULL};
     struct lsc_ydoc *d = L->d;
     if (!lsc_ydoc_expect_map(d, n, "url") || !lsc_ydoc_check_keys(d, n, "url", keys)) {
         return false;
@@ -819,6 +825,13 @@ static bool parse_url(struct loader *L, yaml_node_t *n, struct lsc_action *a)
                              "url needs either query_keep: [names] (an allow-list) or "
                              "query_drop: [names]");
     }
+    yaml_node_t *seg = lsc_ydoc_get(d, n, "segments");
+    if (seg != NULL && !lsc_ydoc_is(seg, "keep") && !lsc_ydoc_is(seg, "replace")) {
+        return lsc_ydoc_fail(d, seg,
+                             "segments must be replace (the default: path segments that look "
+                             "like ids become :uuid, :hex, :token, :email) or keep");
+    }
+    a->keep_segments = seg != NULL && lsc_ydoc_is(seg, "keep");
     yaml_node_t *list = qk ? qk : qd;
     if (!lsc_ydoc_expect_seq(d, list, qk ? "query_keep" : "query_drop")) {
         return false;
@@ -888,9 +901,9 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
         }
     }
     if (L->pol->format == LSC_FORMAT_TEXT) {
-        return not_yet(L, fields, "fields for this input format",
-                       "field rules need a structured format: set input.format: json or "
-                       "logfmt; nginx, apache and syslog arrive with the formats release");
+        return lsc_ydoc_fail(d, fields,
+                             "field rules need a structure: set input.format to auto, nginx, "
+                             "apache, json, logfmt or syslog (text is one value per line)");
     }
     if ((keep != NULL && !parse_field_list(L, keep, LSC_FIELD_KEEP)) ||
         (drop != NULL && !parse_field_list(L, drop, LSC_FIELD_DROP))) {

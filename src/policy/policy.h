@@ -7,6 +7,7 @@
 
 #include "../action/action.h"
 #include "../detect/rules.h"
+#include "../format/access.h"
 #include "logscrub.h"
 
 #include <stdbool.h>
@@ -43,10 +44,16 @@ struct lsc_policy_test {
 };
 
 enum lsc_format {
-    LSC_FORMAT_TEXT, /* the whole line is one value */
-    LSC_FORMAT_JSON, /* one JSON object per line */
+    LSC_FORMAT_TEXT,   /* the whole line is one value */
+    LSC_FORMAT_JSON,   /* one JSON object per line */
     LSC_FORMAT_LOGFMT, /* key=value pairs */
+    LSC_FORMAT_ACCESS, /* nginx or Apache, by the policy's compiled log format */
+    LSC_FORMAT_SYSLOG, /* RFC 5424 or RFC 3164 */
+    LSC_FORMAT_AUTO,   /* recognised per stream, and per line when lines disagree */
 };
+
+/* The name of a format for messages and --explain ("json", "nginx" ...). */
+const char *lsc_format_name(const struct lsc_policy *pol, enum lsc_format f);
 
 /* A path into a structured record: "a.b[*].c" is the segments a, b, [*], c. */
 struct lsc_path {
@@ -73,6 +80,9 @@ struct lsc_policy {
     char *description;
     char *source; /* file the policy was loaded from, or "built-in" */
     enum lsc_format format;
+    struct lsc_access_format *access; /* LSC_FORMAT_ACCESS: the compiled log format */
+    /* LSC_FORMAT_AUTO: the access-log layouts recognised (combined, common). */
+    struct lsc_access_format *auto_access[2];
     struct lsc_field_rule *fields;
     size_t nfields;
     bool has_keep;                /* an allow-list is in force: unlisted members are removed */
@@ -87,6 +97,14 @@ struct lsc_policy {
     struct lsc_policy_test *tests;
     size_t ntests;
 };
+
+/*
+ * Sets pol's format by name: text, auto, json, logfmt, syslog, or nginx / apache with an
+ * optional log format (a built-in name such as combined, or a format string; NULL means
+ * combined). Returns false with a message in err when the log format does not compile.
+ */
+bool lsc_policy_set_format_ex(struct lsc_policy *pol, const char *name, const char *log_format,
+                              size_t log_format_len, char *err, size_t errlen);
 
 /* A fresh policy with nothing enabled and default limits, or NULL. */
 struct lsc_policy *lsc_policy_alloc(void);

@@ -15,7 +15,8 @@ expect_eq "--version" "$("$LS" --version)" "logscrub 0.1.0"
 expect_grep "unknown option points at --help" "logscrub --help" "$WORK/err"
 "$LS" -p "$WORK/policy.yaml" </dev/null 2>"$WORK/err"; expect_eq "-p with a missing policy exits 1" $? 1
 expect_grep "-p names the missing policy" "policy.yaml: cannot open" "$WORK/err"
-"$LS" -f syslog </dev/null 2>"$WORK/err"; expect_eq "-f syslog is refused, not ignored" $? 1
+"$LS" -f xml </dev/null 2>"$WORK/err"; expect_eq "-f xml is refused, not ignored" $? 1
+expect_grep "-f xml names the formats" "use text, auto, json, logfmt, nginx, apache or syslog" "$WORK/err"
 printf '{"msg":"from 10.1.2.3","password":1234,"k":"a\\u0040b.com"}\nplain 10.1.2.3\n' \
     | "$LS" -f json > "$WORK/out"
 expect_file_eq "-f json scrubs values as JSON" "$WORK/out" \

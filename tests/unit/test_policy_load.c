@@ -109,7 +109,7 @@ Test(policy_errors, rules_and_actions)
                  "p.yaml:5:12: duplicate rule name 'a'");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, action: redcat}\n",
                  "p.yaml:4:35: unknown action 'redcat' (did you mean 'redact'?); expected "
-                 "redact, replace, mask, truncate, truncate-ip, drop-line or keep");
+                 "redact, replace, mask, truncate, truncate-ip, user-agent, drop-line or keep");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, action: replace}\n",
                  "p.yaml:4:35: action replace needs 'with: TEXT'");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, with: y}\n",
@@ -143,14 +143,26 @@ Test(policy_errors, packs)
 
 Test(policy_errors, later_sections_are_validated_then_refused)
 {
-    expect_error(HEAD "input: {format: syslog}\n",
-                 "p.yaml:3:17: this structured input format is not supported yet (json and "
-                 "logfmt work today; nginx, apache and syslog arrive with the formats release; "
-                 "auto and text scrub the whole line); remove it for now");
     expect_error(HEAD "fields:\n  keep: [ts]\n",
-                 "p.yaml:4:3: fields for this input format is not supported yet (field rules "
-                 "need a structured format: set input.format: json or logfmt; nginx, apache and "
-                 "syslog arrive with the formats release); remove it for now");
+                 "p.yaml:4:3: field rules need a structure: set input.format to auto, nginx, "
+                 "apache, json, logfmt or syslog (text is one value per line)");
+    expect_error(HEAD "input: {format: json, log_format: combined}\n",
+                 "p.yaml:3:35: log_format goes with format: nginx or format: apache (it is the "
+                 "log_format or LogFormat line of their configuration)");
+    expect_error(HEAD "input: {format: nginx, log_format: '$remote_addr$remote_user'}\n",
+                 "p.yaml:3:36: at offset 12: field 'remote_user' follows 'remote_addr' with "
+                 "nothing between them, so a line cannot be split between the two");
+    expect_error(HEAD "input: {format: apache, log_format: '%h %Z'}\n",
+                 "p.yaml:3:37: at offset 3: unknown Apache directive '%Z' (see mod_log_config's "
+                 "\"Custom Log Formats\")");
+    expect_error(HEAD "input: {format: nginx, log_format: 'static text'}\n",
+                 "p.yaml:3:36: the format has no fields (nginx fields look like $remote_addr)");
+    expect_error(HEAD "input: {format: nginx, log_format: '$ x'}\n",
+                 "p.yaml:3:36: at offset 0: '$' must start a variable name like $remote_addr or "
+                 "${remote_addr}");
+    expect_error(HEAD "input: {format: sislog}\n",
+                 "p.yaml:3:17: unknown format 'sislog' (did you mean 'syslog'?); expected auto, "
+                 "text, nginx, apache, json, logfmt or syslog");
     expect_error(HEAD "input: {format: xml}\n",
                  "p.yaml:3:17: unknown format 'xml'; expected auto, text, nginx, apache, json, "
                  "logfmt or syslog");

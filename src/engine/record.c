@@ -1,20 +1,25 @@
 /*
- * json_line.c - scrubbing a structured record: a JSON line or a logfmt line.
+ * record.c - scrubbing a structured record: a JSON, logfmt, nginx/Apache or syslog line.
  *
- * The line is tokenized (src/format/json.c or logfmt.c) into nodes that point into it. Each member
- * gets a state from the policy's fields: removed (not in fields.keep, or in fields.drop), kept
- * whole, or kept as a container because a listed path runs through it. Removed members
- * become deletions that take one comma with them, so the object stays valid JSON; kept
- * values get their field action, or the secret_param action when their key names a secret,
- * or else the text detectors and pattern rules - on the decoded string, re-escaped after.
- * All changes are edits spliced into the original bytes: key order and spacing survive.
- * In logfmt, removing a pair takes one space with it, and a value that needs quoting after
- * an action is written as a quoted string.
+ * The line is tokenized (src/format/) into nodes that point into it. Each member gets a
+ * state from the policy's fields: removed (not in fields.keep, in fields.drop, or a
+ * credential header not kept by name), kept whole, or kept as a container because a listed
+ * path runs through it. What removal leaves depends on the format (node.rm): a JSON member
+ * goes with one comma and a logfmt pair with one space, so the record stays valid; an
+ * access-log field or syslog header becomes "-", so the line still parses. Kept values get
+ * their field action (an action on a container applies to every value inside), or the
+ * secret_param action when their name gives a secret away, or else the text detectors and
+ * pattern rules - on the decoded value, re-encoded in the format's escape style after.
+ * All changes are edits spliced into the original bytes: order and spacing survive.
+ * With format auto, each line is read as the format the stream has shown so far, and when
+ * it is not that, as whichever format it is (see sniff()).
  * A line that does not parse falls back to the text path, or fails closed when the policy
  * has field rules (text scanning cannot honour an allow-list).
  */
 #include "../detect/detect.h"
+#include "../format/access.h"
 #include "../format/logfmt.h"
+#include "../format/syslog.h"
 #include "engine.h"
 
 #include <stdlib.h>
@@ -23,21 +28,29 @@
 #define MAX_NODES 100000
 #define MAX_DEPTH 64
 
-enum { ST_REMOVED = 1, ST_WHOLE = 2, ST_CONTAINER = 4 };
+enum { ST_REMOVED = 1, ST_WHOLE = 2, ST_CONTAINER = 4, ST_DONE = 8 };
 
 static bool is_container(const struct lsc_json_node *n)
 {
     return n->type == LSC_JSON_OBJECT || n->type == LSC_JSON_ARRAY;
 }
 
+/* Where a member begins and ends, key included (an SD element's '[' comes before its key). */
 static size_t node_start(const struct lsc_json_node *n)
 {
-    return n->key_len ? n->key_off : n->off;
+    return n->key_len && n->key_off < n->off ? n->key_off : n->off;
 }
 
 static size_t node_end(const struct lsc_json_node *n)
 {
-    return n->off + n->len;
+    size_t e = n->off + n->len;
+    return n->key_len && n->key_off + n->key_len > e ? n->key_off + n->key_len : e;
+}
+
+/* Has the member a name (a key in the line, or a field of the format)? */
+static bool named(const struct lsc_json_node *n)
+{
+    return n->key_len > 0 || n->name != NULL;
 }
 
 /* Where a key's text is: between its quotes, or all of it for a bare logfmt key. */
@@ -47,8 +60,16 @@ static void key_content(const struct lsc_json_node *n, size_t *off, size_t *len)
     *len = n->key_bare ? n->key_len : n->key_len - 2;
 }
 
+static bool name_is(const char *name, const char *seg, size_t sl)
+{
+    return name != NULL && strncmp(name, seg, sl) == 0 && name[sl] == '\0';
+}
+
 static bool key_equals(const char *line, const struct lsc_json_node *x, const char *seg, size_t sl)
 {
+    if (x->name != NULL) {
+        return name_is(x->name, seg, sl) || name_is(x->alias, seg, sl);
+    }
     size_t ko, kl;
     key_content(x, &ko, &kl);
     const char *k = line + ko;
@@ -76,7 +97,7 @@ static int path_match(const struct lsc_scrubber *sc, const char *line, int32_t i
     for (size_t d = depth; d-- > 0;) {
         const struct lsc_json_node *x = &nd[cur];
         bool any = path->lens[d] == 3 && memcmp(path->segs[d], "[*]", 3) == 0;
-        if (x->key_len == 0 ? !any : (any || !key_equals(line, x, path->segs[d], path->lens[d]))) {
+        if (!named(x) ? !any : (any || !key_equals(line, x, path->segs[d], path->lens[d]))) {
             return 0;
         }
         cur = x->parent;
@@ -109,8 +130,9 @@ static bool bare_safe(const char *text, size_t tl)
 }
 
 /*
- * Replaces a value by text[0..tl) (unescaped): between the quotes of a string, or as a new
- * JSON string in place of a number, so the record stays valid JSON.
+ * Replaces a value by text[0..tl) (unescaped), encoded in the value's escape style: between
+ * the quotes of a string; bare when a bare value can hold it; or, in JSON and logfmt, as a
+ * new string in place of a number or bare value, so the record stays valid.
  */
 static int replace_value(struct lsc_scrubber *sc, const struct lsc_json_node *n, const char *text,
                          size_t tl, lsc_class cls)
@@ -119,24 +141,47 @@ static int replace_value(struct lsc_scrubber *sc, const struct lsc_json_node *n,
     if (!lsc_buf_reserve(b, tl * 6 + 2)) {
         return CB_NOMEM;
     }
-    bool str = n->type == LSC_JSON_STRING;
     size_t roff = b->len;
+    char *o = b->p + roff;
+    if (n->type == LSC_JSON_STRING) {
+        size_t w = lsc_field_escape((enum lsc_field_esc)n->esc, text, tl, o);
+        b->len += w;
+        return push_edit(sc, n->off + 1, n->len - 2, roff, w, cls);
+    }
+    if (n->esc == LSC_ESC_WORD || n->esc == LSC_ESC_RAW) {
+        size_t w = lsc_field_escape((enum lsc_field_esc)n->esc, text, tl, o);
+        if (w == 0 && n->esc == LSC_ESC_WORD) {
+            o[w++] = '-'; /* an empty unquoted field would not parse */
+        }
+        b->len += w;
+        return push_edit(sc, n->off, n->len, roff, w, cls);
+    }
     if (n->type == LSC_JSON_BARE && bare_safe(text, tl)) {
-        memcpy(b->p + roff, text, tl); /* logfmt: a bare value stays bare when it can */
+        memcpy(o, text, tl); /* logfmt: a bare value stays bare when it can */
         b->len += tl;
         return push_edit(sc, n->off, n->len, roff, tl, cls);
     }
-    char *o = b->p + roff;
     size_t w = 0;
-    if (!str) {
-        o[w++] = '"';
-    }
+    o[w++] = '"';
     w += lsc_json_escape(text, tl, o + w);
-    if (!str) {
-        o[w++] = '"';
-    }
+    o[w++] = '"';
     b->len += w;
-    return push_edit(sc, str ? n->off + 1 : n->off, str ? n->len - 2 : n->len, roff, w, cls);
+    return push_edit(sc, n->off, n->len, roff, w, cls);
+}
+
+/* A removed access-log field or syslog header: its value becomes "-" (if not already). */
+static int dash_value(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n)
+{
+    bool str = n->type == LSC_JSON_STRING;
+    size_t off = str ? n->off + 1 : n->off;
+    size_t len = str ? n->len - 2 : n->len;
+    if (len == 1 && line[off] == '-') {
+        return 0;
+    }
+    if (!lsc_buf_append(&sc->sarena, "-", 1)) {
+        return CB_NOMEM;
+    }
+    return push_edit(sc, off, len, sc->sarena.len - 1, 1, LSC_CLASS_FIELD);
 }
 
 /* The value's (or key's) text, decoded when it has escapes (into sc->scratch). */
@@ -166,7 +211,8 @@ static const char *value_text(struct lsc_scrubber *sc, const char *line,
         *rc = CB_NOMEM;
         return NULL;
     }
-    *tl = lsc_json_unescape(line + off, len, sc->scratch.p);
+    *tl = key ? lsc_json_unescape(line + off, len, sc->scratch.p)
+              : lsc_field_unescape((enum lsc_field_esc)n->esc, line + off, len, sc->scratch.p);
     return sc->scratch.p;
 }
 
@@ -193,11 +239,11 @@ static int replace_bare_key(struct lsc_scrubber *sc, const struct lsc_json_node 
 static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n,
                         const struct lsc_action *a, lsc_class cls)
 {
-    if (a->kind == LSC_ACT_KEEP || n->type == LSC_JSON_LITERAL || is_container(n)) {
-        return 0; /* null/true/false hide nothing; containers: their members are scanned */
-    }
     if (a->kind == LSC_ACT_DROP_LINE) {
         return CB_DROP;
+    }
+    if (a->kind == LSC_ACT_KEEP || n->type == LSC_JSON_LITERAL || is_container(n)) {
+        return 0; /* null/true/false hide nothing; a container's action reaches its values */
     }
     int rc;
     size_t tl;
@@ -277,6 +323,31 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
     return rc;
 }
 
+/* Is a keep path naming node i itself (not through "[*]")? */
+static bool kept_by_name(const struct lsc_scrubber *sc, const char *line, int32_t i)
+{
+    for (size_t f = 0; f < sc->pol->nfields; f++) {
+        const struct lsc_field_rule *fr = &sc->pol->fields[f];
+        const struct lsc_path *pt = &fr->path;
+        if (fr->kind == LSC_FIELD_KEEP && path_match(sc, line, i, pt) == 1 &&
+            !(pt->lens[pt->n - 1] == 3 && memcmp(pt->segs[pt->n - 1], "[*]", 3) == 0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A credential header (Authorization, Cookie ...) as a member or an nginx variable. */
+static bool secret_header(const char *line, const struct lsc_json_node *n)
+{
+    if (n->name != NULL) {
+        return lsc_secret_header(n->name, strlen(n->name));
+    }
+    size_t ko, kl;
+    key_content(n, &ko, &kl);
+    return kl > 0 && !n->key_escaped && lsc_secret_header(line + ko, kl);
+}
+
 /* Decides removed / kept whole / kept as container for every node. */
 static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
 {
@@ -284,7 +355,8 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
     unsigned char *state = sc->jstate;
     state[0] = pol->has_keep ? ST_CONTAINER : ST_WHOLE;
     for (size_t i = 1; i < count; i++) {
-        unsigned char ps = state[sc->jnodes[i].parent];
+        const struct lsc_json_node *n = &sc->jnodes[i];
+        unsigned char ps = state[n->parent];
         if (ps & ST_REMOVED) {
             state[i] = ST_REMOVED;
             continue;
@@ -298,9 +370,7 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
                     best = m == 1 ? 1 : (m == 2 ? 2 : best);
                 }
             }
-            st = best == 1                                   ? ST_WHOLE
-                 : best == 2 && is_container(&sc->jnodes[i]) ? ST_CONTAINER
-                                                             : ST_REMOVED;
+            st = best == 1 ? ST_WHOLE : best == 2 && is_container(n) ? ST_CONTAINER : ST_REMOVED;
         }
         for (size_t f = 0; f < pol->nfields && st != ST_REMOVED; f++) {
             if (pol->fields[f].kind == LSC_FIELD_DROP &&
@@ -308,12 +378,19 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
                 st = ST_REMOVED;
             }
         }
+        if (st != ST_REMOVED && named(n) && secret_header(line, n) &&
+            !kept_by_name(sc, line, (int32_t)i)) {
+            st = ST_REMOVED; /* credentials go unless a keep path names them */
+        }
+        if (st == ST_REMOVED && n->rm == LSC_RM_NEVER) {
+            st = ST_WHOLE;
+        }
         state[i] = st;
     }
 }
 
-/* Deletions for the removed children of container c, each taking one comma along. */
-static int remove_children(struct lsc_scrubber *sc, int32_t c)
+/* Deletions for the removed JSON members or logfmt pairs of c, each with one separator. */
+static int remove_siblings(struct lsc_scrubber *sc, int32_t c)
 {
     const struct lsc_json_node *nd = sc->jnodes;
     const unsigned char *state = sc->jstate;
@@ -350,6 +427,45 @@ static int remove_children(struct lsc_scrubber *sc, int32_t c)
     return 0;
 }
 
+/* Edits for the removed children of container c, as their format removes members. */
+static int remove_children(struct lsc_scrubber *sc, const char *line, int32_t c)
+{
+    const struct lsc_json_node *nd = sc->jnodes;
+    const unsigned char *state = sc->jstate;
+    int32_t first = nd[c].first;
+    if (first < 0) {
+        return 0;
+    }
+    if (nd[first].rm == LSC_RM_SIBLING) {
+        return remove_siblings(sc, c);
+    }
+    bool any_kept = false;
+    for (int32_t ch = first; ch >= 0; ch = nd[ch].next) {
+        any_kept |= !(state[ch] & ST_REMOVED);
+    }
+    if (!any_kept && nd[c].dash_if_empty) {
+        for (int32_t ch = first; ch >= 0; ch = nd[ch].next) {
+            sc->st.fields_removed++;
+        }
+        return dash_value(sc, line, &nd[c]); /* structured data with nothing left: "-" */
+    }
+    for (int32_t ch = first; ch >= 0; ch = nd[ch].next) {
+        if (!(state[ch] & ST_REMOVED)) {
+            continue;
+        }
+        sc->st.fields_removed++;
+        size_t s = node_start(&nd[ch]);
+        int rc = nd[ch].rm == LSC_RM_DASH     ? dash_value(sc, line, &nd[ch])
+                 : nd[ch].rm == LSC_RM_PREFIX ? delete_span(sc, s - 1, node_end(&nd[ch]) - s + 1)
+                                              : delete_span(sc, s, node_end(&nd[ch]) - s);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* The field action of node i: its own (the last one written wins), else its container's. */
 static const struct lsc_action *field_action(const struct lsc_scrubber *sc, const char *line,
                                              int32_t i)
 {
@@ -357,10 +473,11 @@ static const struct lsc_action *field_action(const struct lsc_scrubber *sc, cons
     for (size_t f = 0; f < sc->pol->nfields; f++) {
         const struct lsc_field_rule *fr = &sc->pol->fields[f];
         if (fr->kind == LSC_FIELD_ACTION && path_match(sc, line, i, &fr->path) == 1) {
-            a = &fr->action; /* the last one written wins */
+            a = &fr->action;
         }
     }
-    return a;
+    int32_t parent = sc->jnodes[i].parent;
+    return a != NULL ? a : parent > 0 ? sc->jact[parent] : NULL;
 }
 
 static int edit_cmp(const void *a, const void *b)
@@ -371,25 +488,87 @@ static int edit_cmp(const void *a, const void *b)
 
 static bool secret_key(const char *line, const struct lsc_json_node *n)
 {
+    if (n->name != NULL) {
+        return lsc_secret_name(n->name, strlen(n->name));
+    }
     size_t ko, kl;
     key_content(n, &ko, &kl);
     return kl > 0 && lsc_secret_name(line + ko, kl);
+}
+
+static int32_t child_named(const struct lsc_scrubber *sc, int32_t c, const char *name)
+{
+    for (int32_t ch = sc->jnodes[c].first; ch >= 0; ch = sc->jnodes[ch].next) {
+        if (sc->jnodes[ch].name != NULL && strcmp(sc->jnodes[ch].name, name) == 0) {
+            return ch;
+        }
+    }
+    return -1;
+}
+
+/*
+ * The url action on a split request ("GET /a?b HTTP/1.1"): applied to the URL, its path
+ * and the query when kept, which then need no other treatment.
+ */
+static int request_url(struct lsc_scrubber *sc, const char *line, int32_t r,
+                       const struct lsc_action *a)
+{
+    int32_t path = child_named(sc, r, "path");
+    int32_t query = child_named(sc, r, "query");
+    if (path < 0 || (sc->jstate[path] & ST_REMOVED)) {
+        return 0;
+    }
+    bool with_query = query >= 0 && !(sc->jstate[query] & ST_REMOVED);
+    const struct lsc_json_node *pn = &sc->jnodes[path];
+    size_t s = pn->off;
+    size_t e = with_query ? node_end(&sc->jnodes[query]) : node_end(pn);
+    char small[512];
+    size_t cap = lsc_action_max_len(a, e - s);
+    char *out = cap <= sizeof small ? small : malloc(cap);
+    if (out == NULL) {
+        return CB_NOMEM;
+    }
+    size_t ol = lsc_action_render(a, line + s, e - s, NULL, out);
+    struct lsc_buf *s2 = &sc->scanned;
+    s2->len = 0;
+    bool changed = false;
+    int rc = lsc_engine_scrub_span(sc, out, ol, s2, &changed);
+    if (rc == 0 && (changed || ol != e - s || memcmp(out, line + s, ol) != 0)) {
+        sc->st.replacements[LSC_CLASS_FIELD]++;
+        struct lsc_json_node span = *pn;
+        span.len = e - s;
+        span.esc = LSC_ESC_RAW; /* the URL's bytes stay as the server escaped them */
+        rc = replace_value(sc, &span, s2->p ? s2->p : "", s2->len, LSC_CLASS_FIELD);
+    }
+    if (out != small) {
+        free(out);
+    }
+    sc->jstate[path] |= ST_DONE;
+    if (query >= 0) {
+        sc->jstate[query] |= ST_DONE;
+    }
+    return rc;
 }
 
 static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
 {
     const struct lsc_policy *pol = sc->pol;
     classify(sc, p, count);
+    sc->jact[0] = NULL;
     for (size_t i = 0; i < count; i++) {
         const struct lsc_json_node *n = &sc->jnodes[i];
-        if (sc->jstate[i] & ST_REMOVED) {
+        if (sc->jstate[i] & (ST_REMOVED | ST_DONE)) {
             continue;
         }
         int rc = 0;
-        if (is_container(n)) {
-            rc = remove_children(sc, (int32_t)i);
-        }
         const struct lsc_action *a = i > 0 ? field_action(sc, p, (int32_t)i) : NULL;
+        sc->jact[i] = a;
+        if (is_container(n)) {
+            rc = remove_children(sc, p, (int32_t)i);
+            if (rc == 0 && a != NULL && a->kind == LSC_ACT_URL && n->name != NULL) {
+                rc = request_url(sc, p, (int32_t)i, a);
+            }
+        }
         if (rc == 0 && n->key_len > 0) {
             rc = scan_value(sc, p, n, true);
         }
@@ -398,7 +577,7 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
         }
         if (a != NULL) {
             rc = act_on_value(sc, p, n, a, LSC_CLASS_FIELD);
-        } else if (n->key_len > 0 && pol->detect[LSC_CLASS_SECRET_PARAM] && secret_key(p, n)) {
+        } else if (named(n) && pol->detect[LSC_CLASS_SECRET_PARAM] && secret_key(p, n)) {
             rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
                               LSC_CLASS_SECRET_PARAM);
         } else if (n->type == LSC_JSON_STRING || n->type == LSC_JSON_NUMBER ||
@@ -412,27 +591,112 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
     return 0;
 }
 
+/* Parses p[0..len) as format f into sc->jnodes. */
+static enum lsc_json_status parse_as(struct lsc_scrubber *sc, enum lsc_format f,
+                                     const struct lsc_access_format *acc, const char *p, size_t len,
+                                     size_t cap, size_t *count)
+{
+    switch (f) {
+    case LSC_FORMAT_JSON:
+        return lsc_json_parse(p, len, sc->jnodes, cap, MAX_DEPTH, count);
+    case LSC_FORMAT_LOGFMT:
+        return lsc_logfmt_parse(p, len, sc->jnodes, cap, count);
+    case LSC_FORMAT_ACCESS:
+        return lsc_access_parse(acc, p, len, sc->jnodes, cap, count);
+    case LSC_FORMAT_SYSLOG:
+        return lsc_syslog_parse(p, len, sc->jnodes, cap, count);
+    case LSC_FORMAT_TEXT:
+    case LSC_FORMAT_AUTO:
+        break;
+    }
+    return LSC_JSON_SYNTAX;
+}
+
+/* Is a parsed logfmt line really logfmt, not a sentence with an '=' in it? */
+static bool looks_logfmt(const struct lsc_scrubber *sc, size_t count)
+{
+    size_t valued = 0;
+    for (size_t i = 1; i < count; i++) {
+        valued += sc->jnodes[i].type != LSC_JSON_LITERAL;
+    }
+    return count > 1 && sc->jnodes[1].type != LSC_JSON_LITERAL && valued >= 2 &&
+           valued * 2 >= count - 1;
+}
+
+/* format auto: the formats a line may be, in the order they are tried. */
+static const struct {
+    enum lsc_format f;
+    int layout; /* ACCESS: index into policy.auto_access */
+} candidates[] = {
+    {LSC_FORMAT_JSON, 0},   {LSC_FORMAT_SYSLOG, 0}, {LSC_FORMAT_ACCESS, 0},
+    {LSC_FORMAT_ACCESS, 1}, {LSC_FORMAT_LOGFMT, 0},
+};
+
+static bool try_candidate(struct lsc_scrubber *sc, size_t k, const char *p, size_t len, size_t cap,
+                          size_t *count)
+{
+    enum lsc_format f = candidates[k].f;
+    if (f == LSC_FORMAT_JSON && (len == 0 || p[0] != '{')) {
+        return false;
+    }
+    const struct lsc_access_format *acc = sc->pol->auto_access[candidates[k].layout];
+    return parse_as(sc, f, acc, p, len, cap, count) == LSC_JSON_OK &&
+           (f != LSC_FORMAT_LOGFMT || looks_logfmt(sc, *count));
+}
+
+/*
+ * format auto: the line is read as the format the stream has shown so far; if it is not
+ * that, each candidate is tried (JSON only for a line starting with '{'; logfmt only when
+ * the first pair and at least half of all pairs have values) and the first that parses
+ * becomes the stream's format. False when none fits: the line is plain text.
+ */
+static bool sniff(struct lsc_scrubber *sc, const char *p, size_t len, size_t cap, size_t *count)
+{
+    size_t guess = sc->auto_guess; /* 0: none yet, else candidate index + 1 */
+    if (guess > 0 && try_candidate(sc, guess - 1, p, len, cap, count)) {
+        return true;
+    }
+    for (size_t k = 0; k < sizeof candidates / sizeof candidates[0]; k++) {
+        if (k + 1 != guess && try_candidate(sc, k, p, len, cap, count)) {
+            sc->auto_guess = k + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
 lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                                  enum lsc_verdict *verdict)
 {
     const struct lsc_policy *pol = sc->pol;
     size_t cap = len / 2 + 2 < MAX_NODES ? len / 2 + 2 : MAX_NODES;
+    cap = cap < 64 ? 64 : cap;
     if (cap > sc->jnodes_cap) {
         struct lsc_json_node *nn = realloc(sc->jnodes, cap * sizeof *nn);
-        unsigned char *ns = nn ? realloc(sc->jstate, cap) : NULL;
         if (nn != NULL) {
             sc->jnodes = nn;
         }
-        if (ns == NULL) {
+        unsigned char *ns = nn ? realloc(sc->jstate, cap) : NULL;
+        if (ns != NULL) {
+            sc->jstate = ns;
+        }
+        const struct lsc_action **na = ns ? realloc(sc->jact, cap * sizeof *na) : NULL;
+        if (na == NULL) {
             return lsc_engine_fail_line(sc, LSC_FAIL_NOMEM, len, nl, verdict);
         }
-        sc->jstate = ns;
+        sc->jact = na;
         sc->jnodes_cap = cap;
     }
     size_t count = 0;
-    enum lsc_json_status parsed = pol->format == LSC_FORMAT_LOGFMT
-                                      ? lsc_logfmt_parse(p, len, sc->jnodes, cap, &count)
-                                      : lsc_json_parse(p, len, sc->jnodes, cap, MAX_DEPTH, &count);
+    enum lsc_json_status parsed = LSC_JSON_SYNTAX;
+    if (pol->format == LSC_FORMAT_AUTO) {
+        parsed = sniff(sc, p, len, cap, &count) ? LSC_JSON_OK : LSC_JSON_SYNTAX;
+        if (parsed != LSC_JSON_OK && pol->nfields == 0) {
+            return lsc_engine_text_line(sc, p, len, nl, verdict); /* plain text is a format */
+        }
+    } else {
+        parsed = parse_as(sc, pol->format, pol->access, p, len, cap, &count);
+    }
     if (parsed != LSC_JSON_OK) {
         sc->st.parse_fallback++;
         if (pol->nfields > 0) {

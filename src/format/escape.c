@@ -1,0 +1,133 @@
+/*
+ * escape.c - decoding and re-encoding field values in each format's escape style.
+ *
+ * The engine matches names and runs detectors on decoded values, and writes replacements
+ * back encoded, so a scrubbed record parses with the same parser it came from:
+ *   nginx    \xHH for '"', '\\', control bytes and DEL (as nginx's default escape= writes);
+ *   Apache   \" and \\ for quote and backslash, \xHH for control bytes;
+ *   SD       RFC 5424 PARAM-VALUE: \" \\ \] (a backslash before anything else is itself);
+ *   WORD     an unquoted field: nothing is escaped; bytes that would end the field become '_';
+ *   RAW      the rest of the line: copied, but a newline could never be in it, so none is made.
+ */
+#include "json.h"
+
+static int hex_val(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* nginx/Apache: \xHH is a byte, \" \\ (and any \c) is c. */
+static size_t unescape_access(const char *s, size_t len, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '\\' || i + 1 == len) {
+            out[o++] = s[i];
+            continue;
+        }
+        int h, l;
+        if (s[i + 1] == 'x' && i + 3 < len && (h = hex_val(s[i + 2])) >= 0 &&
+            (l = hex_val(s[i + 3])) >= 0) {
+            out[o++] = (char)(h << 4 | l);
+            i += 3;
+        } else {
+            out[o++] = s[++i];
+        }
+    }
+    return o;
+}
+
+/* RFC 5424: only \" \\ \] are escapes; any other backslash stands for itself. */
+static size_t unescape_sd(const char *s, size_t len, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\\' && i + 1 < len &&
+            (s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == ']')) {
+            i++;
+        }
+        out[o++] = s[i];
+    }
+    return o;
+}
+
+size_t lsc_field_unescape(enum lsc_field_esc esc, const char *s, size_t len, char *out)
+{
+    switch (esc) {
+    case LSC_ESC_JSON:
+        return lsc_json_unescape(s, len, out);
+    case LSC_ESC_NGINX:
+    case LSC_ESC_APACHE:
+        return unescape_access(s, len, out);
+    case LSC_ESC_SD:
+        return unescape_sd(s, len, out);
+    case LSC_ESC_WORD:
+    case LSC_ESC_RAW:
+        break;
+    }
+    for (size_t i = 0; i < len; i++) {
+        out[i] = s[i];
+    }
+    return len;
+}
+
+static size_t put_hex(unsigned char c, char *out)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    out[0] = '\\';
+    out[1] = 'x';
+    out[2] = digits[c >> 4];
+    out[3] = digits[c & 15];
+    return 4;
+}
+
+size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char *out)
+{
+    if (esc == LSC_ESC_JSON) {
+        return lsc_json_escape(s, len, out);
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool ctl = c < 0x20 || c == 0x7f;
+        switch (esc) {
+        case LSC_ESC_NGINX:
+            if (ctl || c == '"' || c == '\\') {
+                o += put_hex(c, out + o);
+                continue;
+            }
+            break;
+        case LSC_ESC_APACHE:
+            if (c == '"' || c == '\\') {
+                out[o++] = '\\';
+            } else if (ctl) {
+                o += put_hex(c, out + o);
+                continue;
+            }
+            break;
+        case LSC_ESC_SD:
+            if (c == '"' || c == '\\' || c == ']') {
+                out[o++] = '\\';
+            }
+            break;
+        case LSC_ESC_WORD:
+            if (c <= ' ' || c == '"' || c == '\\' || c == '[' || c == ']' || c == 0x7f) {
+                c = '_';
+            }
+            break;
+        case LSC_ESC_RAW:
+            if (c == '\n') {
+                c = ' ';
+            }
+            break;
+        case LSC_ESC_JSON:
+            break;
+        }
+        out[o++] = (char)c;
+    }
+    return o;
+}
