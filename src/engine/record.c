@@ -144,13 +144,14 @@ static int replace_value(struct lsc_scrubber *sc, const struct lsc_json_node *n,
     size_t roff = b->len;
     char *o = b->p + roff;
     if (n->type == LSC_JSON_STRING) {
-        size_t w = lsc_field_escape((enum lsc_field_esc)n->esc, text, tl, o);
+        size_t w = lsc_field_escape((enum lsc_field_esc)n->esc, text, tl, n->term, o);
         b->len += w;
         return push_edit(sc, n->off + 1, n->len - 2, roff, w, cls);
     }
-    if (n->esc == LSC_ESC_WORD || n->esc == LSC_ESC_RAW) {
-        size_t w = lsc_field_escape((enum lsc_field_esc)n->esc, text, tl, o);
-        if (w == 0 && n->esc == LSC_ESC_WORD) {
+    if (n->esc != LSC_ESC_JSON) {
+        /* Unquoted fields of access logs and syslog: encoded in place, never quoted. */
+        size_t w = lsc_field_escape((enum lsc_field_esc)n->esc, text, tl, n->term, o);
+        if (w == 0 && (n->esc == LSC_ESC_WORD || n->esc == LSC_ESC_TAG)) {
             o[w++] = '-'; /* an empty unquoted field would not parse */
         }
         b->len += w;
@@ -198,8 +199,12 @@ static const char *value_text(struct lsc_scrubber *sc, const char *line,
         off = n->off + 1;
         len = n->len - 2;
         esc = n->escaped;
+    } else if (n->type == LSC_JSON_BARE && n->escaped) {
+        off = n->off; /* a request's parts: escaped as the quoted request is */
+        len = n->len;
+        esc = true;
     } else {
-        *tl = n->len; /* numbers and bare logfmt values: the bytes themselves */
+        *tl = n->len; /* numbers, bare logfmt values, unquoted fields: the bytes themselves */
         return line + n->off;
     }
     if (!esc) {
@@ -227,7 +232,7 @@ static int replace_bare_key(struct lsc_scrubber *sc, const struct lsc_json_node 
     size_t roff = b->len;
     for (size_t i = 0; i < tl; i++) {
         char c = text[i];
-        b->p[b->len++] = c == ' ' || c == '\t' || c == '=' || c == '"' ? '_' : c;
+        b->p[b->len++] = c == ' ' || c == '\t' || c == '=' || c == '"' || c == ']' ? '_' : c;
     }
     if (tl == 0) {
         b->p[b->len++] = '_';
@@ -529,6 +534,11 @@ static int request_url(struct lsc_scrubber *sc, const char *line, int32_t r,
         return CB_NOMEM;
     }
     size_t ol = lsc_action_render(a, line + s, e - s, NULL, out);
+    size_t bs = 0;
+    while (bs < ol && out[ol - 1 - bs] == '\\') {
+        bs++;
+    }
+    ol -= bs & 1; /* a lone backslash left at the end would escape the closing quote */
     struct lsc_buf *s2 = &sc->scanned;
     s2->len = 0;
     bool changed = false;
@@ -557,8 +567,8 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
     sc->jact[0] = NULL;
     for (size_t i = 0; i < count; i++) {
         const struct lsc_json_node *n = &sc->jnodes[i];
-        if (sc->jstate[i] & (ST_REMOVED | ST_DONE)) {
-            continue;
+        if ((sc->jstate[i] & (ST_REMOVED | ST_DONE)) || n->rm == LSC_RM_NEVER) {
+            continue; /* never-removed members are checked structure (digits, a time) */
         }
         int rc = 0;
         const struct lsc_action *a = i > 0 ? field_action(sc, p, (int32_t)i) : NULL;

@@ -350,8 +350,9 @@ static struct lsc_json_node *new_node(struct lsc_json_node *nodes, size_t *c, in
     return nd;
 }
 
-static void add_part(struct lsc_json_node *nodes, size_t *c, int32_t req, const char *name,
-                     size_t off, size_t end, enum lsc_field_rm rm)
+/* A part of the request: unquoted, but escaped as the quoted request around it is. */
+static void add_part(const char *p, struct lsc_json_node *nodes, size_t *c, int32_t req,
+                     const char *name, size_t off, size_t end, enum lsc_field_rm rm)
 {
     struct lsc_json_node *nd = new_node(nodes, c, req, 2);
     nd->type = LSC_JSON_BARE;
@@ -359,6 +360,9 @@ static void add_part(struct lsc_json_node *nodes, size_t *c, int32_t req, const 
     nd->off = off;
     nd->len = end - off;
     nd->rm = (unsigned char)rm;
+    nd->esc = nodes[req].esc;
+    nd->term = ' '; /* a space in a part would move the split */
+    nd->escaped = memchr(p + off, '\\', end - off) != NULL;
 }
 
 /* "METHOD URI PROTOCOL" at p[s..e) of the request node r: its four children. */
@@ -378,15 +382,15 @@ static void split_request(const char *p, size_t s, size_t e, struct lsc_json_nod
     nodes[r].type = LSC_JSON_OBJECT;
     nodes[r].off = s;
     nodes[r].len = e - s;
-    add_part(nodes, c, r, "method", s, a, LSC_RM_DASH);
+    add_part(p, nodes, c, r, "method", s, a, LSC_RM_DASH);
     const char *q = memchr(p + a + 1, '?', uri_end - a - 1);
     size_t path_end = q ? (size_t)(q - p) : uri_end;
-    add_part(nodes, c, r, "path", a + 1, path_end, LSC_RM_DASH);
+    add_part(p, nodes, c, r, "path", a + 1, path_end, LSC_RM_DASH);
     if (q != NULL) {
-        add_part(nodes, c, r, "query", path_end + 1, uri_end, LSC_RM_PREFIX);
+        add_part(p, nodes, c, r, "query", path_end + 1, uri_end, LSC_RM_PREFIX);
     }
     if (uri_end < e) {
-        add_part(nodes, c, r, "protocol", uri_end + 1, e, LSC_RM_DASH);
+        add_part(p, nodes, c, r, "protocol", uri_end + 1, e, LSC_RM_DASH);
     }
 }
 
@@ -480,6 +484,7 @@ enum lsc_json_status lsc_access_parse(const struct lsc_access_format *f, const c
             nd->type = LSC_JSON_BARE;
             nd->off = s;
             nd->len = e - s;
+            nd->term = fl->shape == LSC_SHAPE_BRACKET ? ']' : nx ? nx->lit[0] : 0;
         }
         if (fl->request) {
             split_request(p, s, e, nodes, &c, id);

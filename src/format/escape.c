@@ -6,7 +6,9 @@
  *   nginx    \xHH for '"', '\\', control bytes and DEL (as nginx's default escape= writes);
  *   Apache   \" and \\ for quote and backslash, \xHH for control bytes;
  *   SD       RFC 5424 PARAM-VALUE: \" \\ \] (a backslash before anything else is itself);
- *   WORD     an unquoted field: nothing is escaped; bytes that would end the field become '_';
+ *   WORD     an unquoted field: nothing is escaped; '"', '\\', control bytes and the byte
+ *            that would end the field (its terminator) become '_';
+ *   TAG      a BSD syslog tag: as WORD, and ' ', ':', '[', ']' become '_';
  *   RAW      the rest of the line: copied, but a newline could never be in it, so none is made.
  */
 #include "json.h"
@@ -66,6 +68,7 @@ size_t lsc_field_unescape(enum lsc_field_esc esc, const char *s, size_t len, cha
     case LSC_ESC_SD:
         return unescape_sd(s, len, out);
     case LSC_ESC_WORD:
+    case LSC_ESC_TAG:
     case LSC_ESC_RAW:
         break;
     }
@@ -85,7 +88,7 @@ static size_t put_hex(unsigned char c, char *out)
     return 4;
 }
 
-size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char *out)
+size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char term, char *out)
 {
     if (esc == LSC_ESC_JSON) {
         return lsc_json_escape(s, len, out);
@@ -93,7 +96,7 @@ size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char 
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        bool ctl = c < 0x20 || c == 0x7f;
+        bool ctl = c < 0x20 || c == 0x7f || (term != 0 && c == (unsigned char)term);
         switch (esc) {
         case LSC_ESC_NGINX:
             if (ctl || c == '"' || c == '\\') {
@@ -114,8 +117,13 @@ size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char 
                 out[o++] = '\\';
             }
             break;
+        case LSC_ESC_TAG:
+            if (c == ' ' || c == ':' || c == '[' || c == ']') {
+                c = '_';
+            }
+            /* fall through */
         case LSC_ESC_WORD:
-            if (c <= ' ' || c == '"' || c == '\\' || c == '[' || c == ']' || c == 0x7f) {
+            if (ctl || c == '"' || c == '\\') {
                 c = '_';
             }
             break;

@@ -27,7 +27,8 @@ enum lsc_field_esc {
     LSC_ESC_NGINX,  /* nginx access logs: \xHH (nginx writes " as \x22) */
     LSC_ESC_APACHE, /* Apache access logs: \" \\ and \xHH */
     LSC_ESC_SD,     /* RFC 5424 structured-data values: \" \\ \] */
-    LSC_ESC_WORD,   /* an unquoted field: no escapes; bytes that would end it become '_' */
+    LSC_ESC_WORD,   /* an unquoted field: no escapes; '"', '\\', controls and term become '_' */
+    LSC_ESC_TAG,    /* a BSD syslog tag: as WORD, and ' ', ':', '[' and ']' become '_' */
     LSC_ESC_RAW,    /* the rest of the line (a syslog message): written as it is */
 };
 
@@ -56,6 +57,7 @@ struct lsc_json_node {
     unsigned char esc;  /* enum lsc_field_esc of the value */
     unsigned char rm;   /* enum lsc_field_rm */
     bool dash_if_empty; /* a container that becomes "-" when all its members are removed */
+    char term;          /* unquoted fields: the byte that would end the value early, or 0 */
     /* Fields named by a format rather than by the line (nginx, Apache, syslog headers). */
     const char *name;  /* NUL-terminated, owned by the compiled format; NULL: the key names it */
     const char *alias; /* a second name (an Apache directive as written), or NULL */
@@ -90,7 +92,11 @@ size_t lsc_json_escape(const char *s, size_t len, char *out);
 /* Decodes a value escaped in style esc into out (at least len bytes). Returns its length. */
 size_t lsc_field_unescape(enum lsc_field_esc esc, const char *s, size_t len, char *out);
 
-/* Encodes s[0..len) in style esc into out (at most 6*len bytes). Returns its length. */
-size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char *out);
+/*
+ * Encodes s[0..len) in style esc into out (at most 6*len bytes). Returns its length. term,
+ * if not 0, is a byte that would end the value early: WORD writes it as '_', nginx and
+ * Apache as \xHH.
+ */
+size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char term, char *out);
 
 #endif

@@ -8,9 +8,12 @@
  *   ']' with a backslash.
  * RFC 3164, as files written by rsyslog and syslog-ng look: ["<" PRI ">"] TIMESTAMP SP
  *   HOSTNAME SP [TAG ["[" PID "]"] ":" [SP]] MSG, where TIMESTAMP is "Mmm dd hh:mm:ss" or an
- *   RFC 3339 time (rsyslog's high-precision format). A line without "TAG:" is all message.
+ *   RFC 3339 time (rsyslog's high-precision format), TAG is bytes other than space, ':'
+ *   and '[', and PID 1+ bytes other than space, '[' and ']'. A line without "TAG:" is all
+ *   message.
  *
- * Members: pri, version (never removed: they are structure, not data), timestamp, hostname,
+ * Members: pri, version (never removed: they are structure, not data; nor is an RFC 3164
+ * timestamp, which has no "absent" form), timestamp, hostname,
  * app_name, procid, msgid, structured_data (its elements by SD-ID, their params by name) and
  * message. A removed header field becomes "-", a removed SD param goes with its space, a
  * removed element goes whole, and structured data with nothing left becomes "-".
@@ -64,6 +67,7 @@ static bool header(struct sparser *sp, const char *name, size_t off, size_t len)
     struct lsc_json_node *nd = add(sp, 0, 1, LSC_JSON_BARE, off, len);
     if (nd != NULL) {
         nd->name = name;
+        nd->term = ' ';
     }
     return nd != NULL;
 }
@@ -228,9 +232,13 @@ static bool rfc5424(struct sparser *sp)
 /* "Mmm dd hh:mm:ss" (day space-padded) or an RFC 3339 time. Returns its length, or 0. */
 static size_t bsd_time(const char *p, size_t n)
 {
-    if (n >= 16 && is_digit(p[0]) && is_digit(p[3]) && p[4] == '-') {
+    if (n >= 5 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) && is_digit(p[3]) &&
+        p[4] == '-') {
         size_t j = 0;
         while (j < n && p[j] != ' ') {
+            if (!is_digit(p[j]) && (p[j] == '\0' || strchr("-:.+TZ", p[j]) == NULL)) {
+                return 0; /* only what an RFC 3339 time is made of */
+            }
             j++;
         }
         return j;
@@ -252,29 +260,38 @@ static bool rfc3164(struct sparser *sp)
     if (tl == 0 || sp->i + tl >= n || p[sp->i + tl] != ' ' || !header(sp, "timestamp", sp->i, tl)) {
         return false;
     }
+    sp->nodes[sp->c - 1].rm = LSC_RM_NEVER; /* "-" would not be a BSD timestamp */
     sp->i += tl + 1;
     if (!token(sp, "hostname", false)) {
         return false;
     }
     size_t ts = sp->i, j = sp->i;
-    while (j < n && j - ts < 64 && p[j] != ' ' && p[j] != ':' && p[j] != '[') {
+    while (j < n && p[j] != ' ' && p[j] != ':' && p[j] != '[') {
         j++;
     }
     size_t tag_end = j, pid_s = 0, pid_e = 0;
     if (j < n && p[j] == '[') {
-        pid_s = j + 1;
-        const char *close = memchr(p + pid_s, ']', n - pid_s);
-        j = close ? (size_t)(close - p) + 1 : n;
-        pid_e = close ? j - 1 : 0;
+        /* A pid holds no space and no '[': so a label like "[jwt]" written into a message
+         * never turns its start into "tag[pid]:" when the line is read again. */
+        pid_s = ++j;
+        while (j < n && p[j] != ']' && p[j] != '[' && p[j] != ' ') {
+            j++;
+        }
+        pid_e = j < n && p[j] == ']' && j > pid_s ? j : 0;
+        j = pid_e ? j + 1 : n;
     }
     if (j == ts || j >= n || p[j] != ':' || (pid_s && pid_e == 0)) {
         message(sp, ts); /* no "tag:": everything after the host is the message */
         return sp->c < sp->max;
     }
-    if (!header(sp, "app_name", ts, tag_end - ts) ||
-        (pid_s && !header(sp, "procid", pid_s, pid_e - pid_s))) {
+    if (!header(sp, "app_name", ts, tag_end - ts)) {
         return false;
     }
+    sp->nodes[sp->c - 1].esc = LSC_ESC_TAG;
+    if (pid_s && !header(sp, "procid", pid_s, pid_e - pid_s)) {
+        return false;
+    }
+    sp->nodes[sp->c - 1].term = ']';
     j++;
     message(sp, j < n && p[j] == ' ' ? j + 1 : j);
     return sp->c < sp->max;

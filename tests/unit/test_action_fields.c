@@ -1,0 +1,179 @@
+/*
+ * test_action_fields.c - field actions that understand their values (src/action/url.c path
+ * segments, src/action/user_agent.c), credential headers in JSON, actions on containers,
+ * and format auto (src/engine/record.c) recognising each format per line.
+ */
+#include "action/action.h"
+#include "helpers.h"
+
+#include <stdio.h>
+
+Test(url_segments, labels_what_looks_like_an_id)
+{
+    const struct {
+        const char *seg;
+        const char *label;
+    } cases[] = {
+        {"550e8400-e29b-41d4-a716-446655440000", ":uuid"},
+        {"jane.doe@example.com", ":email"},
+        {"jane%40example.com", ":email"},
+        {"0123456789abcdef0123", ":hex"},
+        {"d41d8cd98f00b204e9800998ecf8427e", ":hex"},
+        {"aZ3kP9qL0mN7xT2vB8wRcD", ":token"},
+        {"a1b2c3d4e5f6g7h8i9j0", ":token"},
+        {"introduction-to-rust-2024", NULL},
+        {"GetUserProfileSettings", NULL},
+        {"users", NULL},
+        {"12345", NULL},
+        {"v1.2.3", NULL},
+        {"deadbeefcafebabe", NULL}, /* no digit: a word as likely as an id */
+        {"index.html", NULL},
+        {"@scope", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = lsc_url_segment_label(cases[i].seg, strlen(cases[i].seg));
+        if (cases[i].label == NULL) {
+            cr_expect_null(got, "%s labelled %s", cases[i].seg, got);
+        } else {
+            cr_expect(got && strcmp(got, cases[i].label) == 0, "%s: %s", cases[i].seg,
+                      got ? got : "(none)");
+        }
+    }
+}
+
+static char *url(const char *v, bool keep_segments)
+{
+    char *names[] = {"page"};
+    struct lsc_action a = {.kind = LSC_ACT_URL,
+                           .query = names,
+                           .nquery = 1,
+                           .query_keep = true,
+                           .keep_segments = keep_segments};
+    char *out = malloc(2 * strlen(v) + 8);
+    size_t n = lsc_url_filter(&a, v, strlen(v), out);
+    out[n] = '\0';
+    return out;
+}
+
+Test(url_segments, the_url_stays_a_url)
+{
+    char *o = url("https://u:pw@h0123456789abcdef0123.example/a/550e8400-e29b-41d4-a716-"
+                  "446655440000/a@b.co?page=1&token=x#f",
+                  false);
+    cr_expect_str_eq(o, "https://h0123456789abcdef0123.example/a/:uuid/:email?page=1");
+    free(o);
+    o = url("/a/550e8400-e29b-41d4-a716-446655440000/?page=1", true);
+    cr_expect_str_eq(o, "/a/550e8400-e29b-41d4-a716-446655440000/?page=1");
+    free(o);
+    /* Short e-mail segments get a longer label: the output may outgrow the input. */
+    o = url("/a@b.c/a@b.c/a@b.c/a@b.c", false);
+    cr_expect_str_eq(o, "/:email/:email/:email/:email");
+    free(o);
+}
+
+Test(user_agent, families_and_systems)
+{
+    const struct {
+        const char *ua;
+        const char *want;
+    } cases[] = {
+        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/120.0.6099.130 Safari/537.36",
+         "Chrome/120 (Windows)"},
+        {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91",
+         "Edge/120 (Windows)"},
+        {"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+         "Firefox/121 (Linux)"},
+        {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+         "like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+         "Safari/17 (iOS)"},
+        {"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/119.0.0.0 Mobile Safari/537.36",
+         "Chrome/119 (Android)"},
+        {"Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, "
+         "like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36 (compatible; Googlebot/2.1; "
+         "+http://www.google.com/bot.html)",
+         "Googlebot/2 (Android)"},
+        {"Mozilla/5.0 (Windows NT 6.1; Trident/7.0; rv:11.0) like Gecko", "IE/11 (Windows)"},
+        {"curl/8.4.0", "curl/8"},
+        {"python-requests/2.31.0", "python-requests/2"},
+        {"Mozilla/5.0 (compatible; weird)", "Other"},
+        {"", "Other"},
+        {"-", "Other"},
+        {"name with spaces/1.0", "Other"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[LSC_UA_MAX + 1];
+        size_t n = lsc_user_agent_coarsen(cases[i].ua, strlen(cases[i].ua), out);
+        cr_assert_leq(n, LSC_UA_MAX);
+        out[n] = '\0';
+        cr_expect_str_eq(out, cases[i].want, "%s", cases[i].ua);
+    }
+}
+
+static char *json(const char *body, const char *in)
+{
+    return scrub_with_policy("input: {format: json}\n", body, in, NULL);
+}
+
+#define EXPECT_JSON(body, in, want)                                                                \
+    do {                                                                                           \
+        char *got_ = json(body, in);                                                               \
+        cr_expect_str_eq(got_, want, "in:   %s\nwant: %s\ngot:  %s", in, want, got_);              \
+        free(got_);                                                                                \
+    } while (0)
+
+Test(json_headers, credential_headers_are_removed_unless_kept_by_name)
+{
+    const char *in = "{\"headers\":{\"Authorization\":\"Bearer x\",\"Cookie\":\"a=b\","
+                     "\"Set-Cookie\":\"s=1\",\"X-Api-Key\":\"k\",\"Accept\":\"*/*\"},\"n\":1}";
+    EXPECT_JSON("", in, "{\"headers\":{\"Accept\":\"*/*\"},\"n\":1}");
+    EXPECT_JSON("fields:\n  keep: [headers]\n", in, "{\"headers\":{\"Accept\":\"*/*\"}}");
+    EXPECT_JSON("fields:\n  keep: [headers.Cookie, n]\n", in,
+                "{\"headers\":{\"Cookie\":\"a=b\"},\"n\":1}");
+    EXPECT_JSON("fields:\n  keep: ['headers[*]']\n", "{\"headers\":[{\"cookie\":\"x\"}]}",
+                "{\"headers\":[{}]}");
+}
+
+Test(json_containers, an_action_on_an_object_reaches_every_value)
+{
+    EXPECT_JSON("fields:\n  user: { action: redact }\n",
+                "{\"user\":{\"name\":\"Jane\",\"tags\":[\"a\",7],\"ok\":true},\"n\":1}",
+                "{\"user\":{\"name\":\"[user]\",\"tags\":[\"[user]\",\"[user]\"],\"ok\":true},"
+                "\"n\":1}");
+    EXPECT_JSON("fields:\n  user: { action: redact }\n  user.id: { action: keep }\n",
+                "{\"user\":{\"name\":\"Jane\",\"id\":\"u1\"}}",
+                "{\"user\":{\"name\":\"[user]\",\"id\":\"u1\"}}");
+    char *out = json("fields:\n  body: { action: drop-line }\n", "{\"body\":{}}\n{\"x\":1}\n");
+    cr_expect_str_eq(out, "{\"x\":1}\n");
+    free(out);
+}
+
+/* format auto, with an allow-list that names members of every format. */
+Test(format_auto, each_line_is_read_as_what_it_is)
+{
+    const char *body = "fields:\n  keep: [ts, remote_addr, request, status, message, msg]\n"
+                       "text:\n  - use: network\n  - use: pii\n";
+    const char *in = "{\"ts\":1,\"ip\":\"1.2.3.4\",\"msg\":\"hi a@b.co\"}\n"
+                     "1.2.3.4 - bob [t] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\"\n"
+                     "1.2.3.4 - bob [t] \"GET / HTTP/1.1\" 200 5\n"
+                     "<34>1 - host app - - - hello a@b.co\n"
+                     "Nov 22 06:25:01 host sshd[1]: from 10.1.2.3\n"
+                     "ts=2 msg=\"x y\" user=bob status=200\n"
+                     "{\"ts\":3,\"user\":\"bob\"}\n"
+                     "plain text from 10.1.2.3\n";
+    const char *want = "{\"ts\":1,\"msg\":\"hi [email]\"}\n"
+                       "1.2.3.0 - - [-] \"GET / HTTP/1.1\" 200 - \"-\" \"-\"\n"
+                       "1.2.3.0 - - [-] \"GET / HTTP/1.1\" 200 -\n"
+                       "<34>1 - - - - - - hello [email]\n"
+                       "Nov 22 06:25:01 - -[-]: from 10.1.2.0\n"
+                       "ts=2 msg=\"x y\" status=200\n"
+                       "{\"ts\":3}\n"
+                       "[logscrub: line redacted: parse-error]\n";
+    struct lsc_stats st;
+    char *out = scrub_with_policy("input: {format: auto}\n", body, in, &st);
+    cr_expect_str_eq(out, want, "got:\n%s", out);
+    cr_expect_eq(st.parse_fallback, 1);
+    free(out);
+}

@@ -1,0 +1,309 @@
+/*
+ * test_format_access.c - nginx log_format / Apache LogFormat compilation and parsing
+ * (src/format/access.c) and access-log records through the structured engine: names,
+ * the request split, escaped quotes, removal to "-", actions, round trips and fallback.
+ */
+#include "format/access.h"
+#include "helpers.h"
+
+#include <stdio.h>
+
+static struct lsc_json_node nodes[256];
+
+static struct lsc_access_format *compile(const char *fmt, bool apache)
+{
+    char err[256] = "";
+    struct lsc_access_format *f = lsc_access_compile(fmt, strlen(fmt), apache, err, sizeof err);
+    cr_assert_not_null(f, "%s: %s", fmt, err);
+    return f;
+}
+
+/* The value of the member called name (content only, quotes stripped) into buf. */
+static const char *member(const char *line, size_t count, const char *name, char *buf)
+{
+    for (size_t i = 1; i < count; i++) {
+        const struct lsc_json_node *n = &nodes[i];
+        bool match =
+            (n->name && strcmp(n->name, name) == 0) || (n->alias && strcmp(n->alias, name) == 0);
+        if (match) {
+            bool str = n->type == LSC_JSON_STRING;
+            size_t off = str ? n->off + 1 : n->off, len = str ? n->len - 2 : n->len;
+            memcpy(buf, line + off, len);
+            buf[len] = '\0';
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+static const char *const combined_line =
+    "203.0.113.7 - bob [22/Nov/2026:10:00:00 +0000] \"GET /a/b?x=1&y=2 HTTP/1.1\" 200 512 "
+    "\"https://ref.example/\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0\"";
+
+Test(access, nginx_combined_names_and_request_split)
+{
+    struct lsc_access_format *f = compile(lsc_access_builtin("combined", false), false);
+    size_t count;
+    const char *l = combined_line;
+    cr_assert_eq(lsc_access_parse(f, l, strlen(l), nodes, 256, &count), LSC_JSON_OK);
+    char b[256];
+    cr_expect_str_eq(member(l, count, "remote_addr", b), "203.0.113.7");
+    cr_expect_str_eq(member(l, count, "remote_user", b), "bob");
+    cr_expect_str_eq(member(l, count, "time_local", b), "22/Nov/2026:10:00:00 +0000");
+    cr_expect_str_eq(member(l, count, "method", b), "GET");
+    cr_expect_str_eq(member(l, count, "path", b), "/a/b");
+    cr_expect_str_eq(member(l, count, "query", b), "x=1&y=2");
+    cr_expect_str_eq(member(l, count, "protocol", b), "HTTP/1.1");
+    cr_expect_str_eq(member(l, count, "status", b), "200");
+    cr_expect_str_eq(member(l, count, "http_referer", b), "https://ref.example/");
+    cr_expect_str_eq(member(l, count, "http_user_agent", b),
+                     "Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0");
+    lsc_access_free(f);
+}
+
+Test(access, apache_directives_by_name_and_as_written)
+{
+    struct lsc_access_format *f = compile(lsc_access_builtin("combined", true), true);
+    size_t count;
+    const char *l = combined_line;
+    cr_assert_eq(lsc_access_parse(f, l, strlen(l), nodes, 256, &count), LSC_JSON_OK);
+    char b[256];
+    cr_expect_str_eq(member(l, count, "%h", b), "203.0.113.7");
+    cr_expect_str_eq(member(l, count, "remote_logname", b), "-");
+    cr_expect_str_eq(member(l, count, "%t", b), "22/Nov/2026:10:00:00 +0000");
+    cr_expect_str_eq(member(l, count, "%>s", b), "200");
+    cr_expect_str_eq(member(l, count, "%{Referer}i", b), "https://ref.example/");
+    cr_expect_str_eq(member(l, count, "http_user_agent", b),
+                     "Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0");
+    lsc_access_free(f);
+}
+
+Test(access, vhost_combined_and_custom_formats)
+{
+    struct lsc_access_format *f = compile(lsc_access_builtin("vhost_combined", true), true);
+    const char *l = "www.example.com:443 10.0.0.1 - - [22/Nov/2026:10:00:00 +0000] \"GET / "
+                    "HTTP/2.0\" 200 10 \"-\" \"curl/8.4.0\"";
+    size_t count;
+    cr_assert_eq(lsc_access_parse(f, l, strlen(l), nodes, 256, &count), LSC_JSON_OK);
+    char b[256];
+    cr_expect_str_eq(member(l, count, "server_name", b), "www.example.com");
+    cr_expect_str_eq(member(l, count, "server_port", b), "443");
+    cr_expect_str_eq(member(l, count, "bytes_sent", b), "10");
+    lsc_access_free(f);
+
+    f = compile("${remote_addr}|$request_time|\"$http_x_forwarded_for\"|$upstream_addr", false);
+    l = "10.0.0.1|0.012|\"1.2.3.4, 5.6.7.8\"|127.0.0.1:8080";
+    cr_assert_eq(lsc_access_parse(f, l, strlen(l), nodes, 256, &count), LSC_JSON_OK);
+    cr_expect_str_eq(member(l, count, "http_x_forwarded_for", b), "1.2.3.4, 5.6.7.8");
+    cr_expect_str_eq(member(l, count, "upstream_addr", b), "127.0.0.1:8080");
+    lsc_access_free(f);
+}
+
+Test(access, escaped_quotes_stay_inside_fields)
+{
+    struct lsc_access_format *f = compile(lsc_access_builtin("combined", false), false);
+    const char *lines[] = {
+        "1.2.3.4 - - [t] \"GET /x HTTP/1.1\" 200 1 \"-\" \"a \\x22quoted\\x22\\\" b\"",
+        "1.2.3.4 - - [t] \"GET /\\\"x HTTP/1.1\" 200 1 \"-\" \"ua \" with raw quote\"",
+    };
+    const char *ua[] = {"a \\x22quoted\\x22\\\" b", "ua \" with raw quote"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t count;
+        cr_assert_eq(lsc_access_parse(f, lines[i], strlen(lines[i]), nodes, 256, &count),
+                     LSC_JSON_OK, "%s", lines[i]);
+        char b[256];
+        cr_expect_str_eq(member(lines[i], count, "http_user_agent", b), ua[i]);
+    }
+    lsc_access_free(f);
+}
+
+Test(access, rejects_lines_of_another_layout)
+{
+    struct lsc_access_format *f = compile(lsc_access_builtin("combined", false), false);
+    const char *bad[] = {
+        "",
+        "1.2.3.4 - - [t] \"GET / HTTP/1.1\" 200 1",
+        "1.2.3.4 - - [t] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\" extra",
+        "{\"json\":true}",
+        "1.2.3.4 - - [t \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\"",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t count;
+        cr_expect_eq(lsc_access_parse(f, bad[i], strlen(bad[i]), nodes, 256, &count),
+                     LSC_JSON_SYNTAX, "accepted: %s", bad[i]);
+    }
+    lsc_access_free(f);
+}
+
+Test(access, compile_errors_say_what_and_where)
+{
+    const struct {
+        const char *fmt;
+        bool apache;
+        const char *err;
+    } cases[] = {
+        {"$a$b", false, "at offset 2: field 'b' follows 'a' with nothing between them"},
+        {"$", false, "at offset 0: '$' must start a variable name"},
+        {"${a", false, "at offset 0: '$' must start a variable name"},
+        {"%h %{Referer", true, "at offset 4: '%{' has no closing '}'"},
+        {"%h %", true, "at offset 3: '%' at the end of the format"},
+        {"%h %i", true, "at offset 3: '%i' needs a name, like %{Referer}i"},
+        {"plain", false, "the format has no fields"},
+        {"%%", true, "the format has no fields"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[256] = "";
+        struct lsc_access_format *f = lsc_access_compile(cases[i].fmt, strlen(cases[i].fmt),
+                                                         cases[i].apache, err, sizeof err);
+        cr_expect_null(f, "compiled: %s", cases[i].fmt);
+        cr_expect(strstr(err, cases[i].err) != NULL, "%s: got '%s'", cases[i].fmt, err);
+        lsc_access_free(f);
+    }
+}
+
+Test(access, guard_page)
+{
+    struct guard g = guard_new();
+    struct lsc_access_format *fs[] = {
+        compile(lsc_access_builtin("combined", false), false),
+        compile(lsc_access_builtin("combined", true), true),
+        compile("$a \"$b\" [$c]", false),
+    };
+    const char *full = "1.2.3.4 - - [22/Nov/2026:10:00:00 +0000] \"GET /x?y HTTP/1.1\" 200 1 "
+                       "\"-\" \"ua \\\"q\\\\\"";
+    size_t n = strlen(full);
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t cut = 0; cut <= n; cut++) {
+            char *p = guard_place(&g, full, cut);
+            size_t count;
+            lsc_access_parse(fs[k], p, cut, nodes, 256, &count);
+        }
+        lsc_access_free(fs[k]);
+    }
+    guard_free(&g);
+}
+
+#define NGINX_HEAD "input: {format: nginx}\n"
+
+/* Scrubs with head + body + the network, pii and secrets packs. */
+static char *run(const char *head, const char *body, const char *in, struct lsc_stats *st)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%stext:\n  - use: network\n  - use: pii\n  - use: secrets\n",
+             body);
+    return scrub_with_policy(head, text, in, st);
+}
+
+#define EXPECT_RUN(head, body, in, want)                                                           \
+    do {                                                                                           \
+        char *got_ = run(head, body, in, NULL);                                                    \
+        cr_expect_str_eq(got_, want, "in:   %s\nwant: %s\ngot:  %s", in, want, got_);              \
+        free(got_);                                                                                \
+    } while (0)
+
+Test(access_records, keep_list_turns_the_rest_into_dashes)
+{
+    struct lsc_stats st;
+    char *out = run(NGINX_HEAD, "fields:\n  keep: [remote_addr, time_local, request, status]\n",
+                    combined_line, &st);
+    cr_expect_str_eq(out, "203.0.113.0 - - [22/Nov/2026:10:00:00 +0000] \"GET /a/b?x=1&y=2 "
+                          "HTTP/1.1\" 200 - \"-\" \"-\"");
+    cr_expect_eq(st.fields_removed, 4);
+    free(out);
+}
+
+Test(access_records, request_parts_and_url_action)
+{
+    EXPECT_RUN(NGINX_HEAD, "fields:\n  keep: [request.method, request.path]\n", combined_line,
+               "- - - [-] \"GET /a/b -\" - - \"-\" \"-\"");
+    EXPECT_RUN(NGINX_HEAD, "fields:\n  request: { url: { query_keep: [y] } }\n",
+               "1.2.3.4 - - [t] \"GET /u/jane@example.com/x?token=abc&y=2#frag HTTP/1.1\" 200 1 "
+               "\"-\" \"ua\"",
+               "1.2.3.0 - - [t] \"GET /u/:email/x?y=2 HTTP/1.1\" 200 1 \"-\" \"ua\"");
+    EXPECT_RUN(NGINX_HEAD, "fields:\n  keep: [request]\n  drop: [request.query]\n", combined_line,
+               "- - - [-] \"GET /a/b HTTP/1.1\" - - \"-\" \"-\"");
+}
+
+Test(access_records, values_are_scanned_and_reescaped)
+{
+    /* A quote written as \x22 is decoded before the detectors and written back escaped. */
+    EXPECT_RUN(NGINX_HEAD, "",
+               "1.2.3.4 - jane@example.com [t] \"GET /?q=\\x22a@b.co\\x22 HTTP/1.1\" 200 1 "
+               "\"-\" \"ua \\x22x\\x22\"",
+               "1.2.3.0 - [email] [t] \"GET /?q=\\x22[email]\\x22 HTTP/1.1\" 200 1 \"-\" "
+               "\"ua \\x22x\\x22\"");
+    EXPECT_RUN("input: {format: apache}\n", "fields:\n  '%{User-agent}i': { action: redact }\n",
+               "1.2.3.4 - - [t] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua \\\"q\\\"\"",
+               "1.2.3.0 - - [t] \"GET / HTTP/1.1\" 200 1 \"-\" \"[%{User-agent}i]\"");
+}
+
+Test(access_records, credential_headers_go_unless_kept_by_name)
+{
+    const char *head = "input:\n  format: nginx\n  log_format: '$remote_addr \"$http_cookie\" "
+                       "\"$http_authorization\" $cookie_session'\n";
+    const char *in = "1.2.3.4 \"sid=abc; theme=dark\" \"Basic dXNlcjpwYXNz\" s3cr3t";
+    EXPECT_RUN(head, "", in, "1.2.3.0 \"-\" \"-\" -");
+    EXPECT_RUN(head, "fields:\n  keep: [remote_addr, http_cookie]\n", in,
+               "1.2.3.0 \"sid=[secret]; theme=dark\" \"-\" -");
+}
+
+Test(access_records, user_agent_and_ip_actions)
+{
+    EXPECT_RUN(NGINX_HEAD,
+               "fields:\n  http_user_agent: { action: user-agent }\n"
+               "  remote_addr: { ip: truncate, v4: 16 }\n",
+               combined_line,
+               "203.0.0.0 - bob [22/Nov/2026:10:00:00 +0000] \"GET /a/b?x=1&y=2 HTTP/1.1\" 200 "
+               "512 \"https://ref.example/\" \"Firefox/121 (Linux)\"");
+}
+
+Test(access_records, unparsable_lines_fail_closed_with_field_rules)
+{
+    struct lsc_stats st;
+    char *out = run(NGINX_HEAD, "fields:\n  keep: [status]\n", "not an access line 1.2.3.4\n", &st);
+    cr_expect_str_eq(out, "[logscrub: line redacted: parse-error]\n");
+    cr_expect_eq(st.parse_fallback, 1);
+    free(out);
+    out = run(NGINX_HEAD, "", "not an access line 1.2.3.4\n", &st);
+    cr_expect_str_eq(out, "not an access line 1.2.3.0\n");
+    cr_expect_eq(st.parse_fallback, 1);
+    free(out);
+}
+
+/* Round trip: every scrubbed line parses with the same format into as many members. */
+Test(access_records, output_parses_with_the_same_format)
+{
+    const char *in[] = {
+        combined_line,
+        "10.0.0.1 - a@b.co [t] \"POST /login?password=x&email=c@d.org HTTP/1.1\" 302 0 \"-\" "
+        "\"ua \\\" \\x22\"",
+        "10.0.0.1 - - [t] \"\\x16\\x03\\x01\" 400 0 \"-\" \"-\"",
+        "2001:db8::1 - - [t] \"GET /?token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abc HTTP/1.1\" "
+        "200 1 \"https://u:p@x.example/\" \"x\"",
+    };
+    const char *bodies[] = {"", "fields:\n  keep: [status, request.path]\n",
+                            "fields:\n  drop: [http_referer]\n  request: { url: { query_drop: "
+                            "[email] } }\n  http_user_agent: { action: user-agent }\n"};
+    struct lsc_access_format *f = compile(lsc_access_builtin("combined", false), false);
+    for (size_t b = 0; b < 3; b++) {
+        for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+            size_t c_in, c_out;
+            cr_assert_eq(lsc_access_parse(f, in[i], strlen(in[i]), nodes, 256, &c_in), LSC_JSON_OK);
+            char *out = run(NGINX_HEAD, bodies[b], in[i], NULL);
+            cr_expect_eq(lsc_access_parse(f, out, strlen(out), nodes, 256, &c_out), LSC_JSON_OK,
+                         "does not parse: %s", out);
+            size_t top_in = 0, top_out = 0;
+            (void)c_in;
+            for (size_t k = 1; k < c_out; k++) {
+                top_out += nodes[k].depth == 1;
+            }
+            cr_assert_eq(lsc_access_parse(f, in[i], strlen(in[i]), nodes, 256, &c_in), LSC_JSON_OK);
+            for (size_t k = 1; k < c_in; k++) {
+                top_in += nodes[k].depth == 1;
+            }
+            cr_expect_eq(top_in, top_out, "field count differs: %s", out);
+            free(out);
+        }
+    }
+    lsc_access_free(f);
+}
