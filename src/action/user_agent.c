@@ -6,8 +6,10 @@
  *
  * Families are recognised by their product tokens, most specific first (bots before the
  * browsers they imitate, Edge and Opera before Chrome, Chrome before Safari). A string with
- * none of them keeps its first product token's name and major version ("curl/8"), the name
- * restricted to letters, digits, '.', '_' and '-'; anything else becomes "Other".
+ * none of them keeps its first product token's name and major version ("curl/8") when it
+ * starts with one (name "/" digit), the name
+ * restricted to letters, digits, '.', '_' and '-'; anything else becomes "Other". A value
+ * already in the coarse form is left as it is, so scrubbing twice changes nothing.
  */
 #include "action.h"
 
@@ -70,10 +72,47 @@ static bool product_char(unsigned char c)
     return lsc_is_alnum(c) || c == '.' || c == '_' || c == '-';
 }
 
+/* Is v already coarse: "Name[/digits][ (System)]"? Then it stays as it is (idempotence). */
+static bool already_coarse(const char *v, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 32 && (product_char((unsigned char)v[i]) || v[i] == ' ') && v[i] != '.') {
+        if (v[i] == ' ' && i + 1 < n && v[i + 1] == '(') {
+            break;
+        }
+        i++;
+    }
+    if (i == 0 || n > 48) {
+        return false;
+    }
+    if (i < n && v[i] == '/') {
+        size_t d = ++i;
+        while (i < n && lsc_is_digit((unsigned char)v[i])) {
+            i++;
+        }
+        if (i == d || i - d > 6) {
+            return false;
+        }
+    }
+    if (i + 3 <= n && v[i] == ' ' && v[i + 1] == '(' && v[n - 1] == ')') {
+        for (size_t k = i + 2; k < n - 1; k++) {
+            if (!lsc_is_alpha((unsigned char)v[k])) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return i == n;
+}
+
 size_t lsc_user_agent_coarsen(const char *v, size_t n, char *out)
 {
     const char *end = v + n;
     size_t o = 0;
+    if (already_coarse(v, n)) {
+        memcpy(out, v, n);
+        return n;
+    }
     for (size_t k = 0; k < sizeof browsers / sizeof browsers[0] && o == 0; k++) {
         const char *t = find(v, n, browsers[k].token);
         if (t == NULL) {
@@ -94,7 +133,7 @@ size_t lsc_user_agent_coarsen(const char *v, size_t n, char *out)
         while (i < n && i < 32 && product_char((unsigned char)v[i])) {
             i++;
         }
-        bool slash = i < n && v[i] == '/';
+        bool slash = i + 1 < n && v[i] == '/' && lsc_is_digit((unsigned char)v[i + 1]);
         bool mozilla = i == 7 && memcmp(v, "Mozilla", 7) == 0;
         o = i > 0 && slash && !mozilla ? put_family(out, v, i, v + i + 1, end)
                                        : put_family(out, "Other", 5, NULL, end);

@@ -223,8 +223,20 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     } else {
         vs = j;
         ve = j;
+        if (p[j] == '[') {
+            /* A value in brackets ([secret] after an earlier pass) is taken whole, so it is
+             * replaced whole: scrubbing twice gives the same line, not "[secret]]". */
+            size_t k = j + 1;
+            while (k < n && k - j <= 64 && (lsc_is_alnum((unsigned char)p[k]) || p[k] == '-' ||
+                                             p[k] == '_')) {
+                k++;
+            }
+            if (k > j + 1 && k < n && p[k] == ']' && (k + 1 == n || value_end(p, n, k + 1, auth))) {
+                ve = k + 1;
+            }
+        }
         while (ve < n && !value_end(p, n, ve, auth)) {
-            ve++;
+            ve++; /* (after a bracketed value, ve is already at its end) */
         }
         if (quoted || esc_quoted) {
             /* JSON-ish bare value: null/true/false are not secrets. */

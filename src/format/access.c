@@ -14,6 +14,9 @@
  * %t writes its own brackets and runs to the first ']'. Two fields with nothing between
  * them cannot be told apart and are a compile error.
  *
+ * Numeric fields (status, sizes, times, ports) must hold only digits, '.' and '-', so a
+ * shorter layout (common) does not read a longer one's tail as its last number.
+ *
  * The request ($request, %r: "METHOD URI PROTOCOL") becomes a member with four children,
  * method, path, query and protocol, split at the first and last space and the first '?'.
  */
@@ -152,6 +155,24 @@ static bool add_field(struct builder *b, const char *name, size_t nl, const char
         fl->alias[al] = '\0';
     }
     fl->request = nl == 7 && memcmp(name, "request", 7) == 0;
+    static const char *const numeric[] = {
+        "status",
+        "body_bytes_sent",
+        "bytes_sent",
+        "request_length",
+        "server_port",
+        "request_time",
+        "request_time_us",
+        "bytes_received",
+        "pid",
+        "msec",
+        "connection",
+        "connection_requests",
+        "bytes_transferred",
+    };
+    for (size_t k = 0; k < sizeof numeric / sizeof numeric[0]; k++) {
+        fl->numeric |= strlen(numeric[k]) == nl && memcmp(numeric[k], name, nl) == 0;
+    }
     fl->shape = b->f->apache && nl == 10 && memcmp(name, "time_local", 10) == 0 ? LSC_SHAPE_BRACKET
                                                                                 : LSC_SHAPE_PLAIN;
     struct lsc_access_item *it = &f->items[f->nitems++];
@@ -469,6 +490,11 @@ enum lsc_json_status lsc_access_parse(const struct lsc_access_format *f, const c
                 return LSC_JSON_SYNTAX;
             }
             e = (size_t)(x - p);
+        }
+        for (size_t d = s; fl->numeric && d < e; d++) {
+            if (!((p[d] >= '0' && p[d] <= '9') || p[d] == '.' || p[d] == '-')) {
+                return LSC_JSON_SYNTAX; /* a number swallowing the rest of a short line */
+            }
         }
         int32_t id = (int32_t)c;
         struct lsc_json_node *nd = new_node(nodes, &c, 0, 1);

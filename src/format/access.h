@@ -19,6 +19,7 @@ struct lsc_access_field {
     char *name;   /* remote_addr, request, http_user_agent ... (owned) */
     char *alias;  /* Apache: the directive as written (%h, %{Referer}i), or NULL (owned) */
     bool request; /* $request / %r: split into method, path, query and protocol */
+    bool numeric; /* status, sizes, times: only digits, '.' and '-' (checked when parsing) */
     enum lsc_access_shape shape;
 };
 

@@ -23,6 +23,13 @@ expect_file_eq() {
     fi
 }
 
+# expect_same_file NAME GOT-FILE WANT-FILE (byte exact; a diff is shown when they differ)
+expect_same_file() {
+    if cmp -s "$2" "$3"; then pass "$1"; else
+        fail "$1" "$(diff "$3" "$2" | head -8)"
+    fi
+}
+
 # expect_grep NAME PATTERN FILE / expect_no_grep NAME PATTERN FILE (fixed strings)
 expect_grep() { if grep -qF -- "$2" "$3"; then pass "$1"; else fail "$1" "'$2' not in $3: $(head -c 400 "$3")"; fi; }
 expect_no_grep() { if grep -qF -- "$2" "$3"; then fail "$1" "'$2' found in $3"; else pass "$1"; fi; }

@@ -100,8 +100,15 @@ Test(user_agent, families_and_systems)
         {"python-requests/2.31.0", "python-requests/2"},
         {"Mozilla/5.0 (compatible; weird)", "Other"},
         {"", "Other"},
-        {"-", "Other"},
+        {"-", "-"}, /* "no user agent" stays what it was */
+        {"nutch-1.4/Nutch-1.4", "Other"},
         {"name with spaces/1.0", "Other"},
+        {"Chrome/32 (macOS)", "Chrome/32 (macOS)"},
+        {"Samsung Internet/23 (Android)", "Samsung Internet/23 (Android)"},
+        {"Safari/17 (iOS)", "Safari/17 (iOS)"},
+        {"curl/8", "curl/8"},
+        {"Other", "Other"},
+        {"Chrome/32 (mac OS 1)", "Chrome/32"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[LSC_UA_MAX + 1];

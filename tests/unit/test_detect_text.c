@@ -293,3 +293,11 @@ Test(text, guard_page)
     }
     guard_free(&g);
 }
+
+/* Scrubbing a scrubbed line again changes nothing, and a bracketed value is still a value. */
+Test(secrets, bracketed_values_are_replaced_whole)
+{
+    EXPECT_UNCHANGED("GET /?sid=[secret]&a=1 token: [secret] pw=\"[secret]\"");
+    EXPECT_SCRUB("password=[hunter2] next", "password=[secret] next");
+    EXPECT_SCRUB("password=[a b]", "password=[secret] b]");
+}
