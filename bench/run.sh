@@ -86,6 +86,8 @@ for fmt in nginx json; do
     bench_one "logscrub (default policy)" "$corpus" "$LS"
     if [ "$fmt" = json ]; then
         bench_one "logscrub (api-service, JSON)" "$corpus" "$LS" -p "$top/docs/examples/api-service.yaml"
+    else
+        bench_one "logscrub (nginx-structural)" "$corpus" "$LS" -p "$here/policies/nginx-structural.yaml"
     fi
     bench_one "sed -E (IPv4 only)" "$corpus" sed -E -f "$here/peers/ipv4-mask.sed"
     bench_one "perl (IPv4, query, email)" "$corpus" perl -p "$here/peers/naive-scrub.pl"

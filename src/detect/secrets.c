@@ -90,6 +90,13 @@ bool lsc_secret_header(const char *name, size_t len)
     if (len == 0 || len > NAME_MAX_LEN) {
         return false;
     }
+    /* Every header below ends in n, e or y, and cookie_NAME starts with c; a name with a
+     * '%' may hide either. Most member names stop here, before any decoding. */
+    unsigned char last = (unsigned char)name[len - 1] | 0x20;
+    unsigned char first = (unsigned char)name[0] | 0x20;
+    if (last != 'n' && last != 'e' && last != 'y' && first != 'c' && !memchr(name, '%', len)) {
+        return false;
+    }
     size_t n = normalise(name, len, norm);
     const char *h = norm;
     if (n > 7 && memcmp(h, "cookie_", 7) == 0) {
@@ -227,8 +234,8 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
             /* A value in brackets ([secret] after an earlier pass) is taken whole, so it is
              * replaced whole: scrubbing twice gives the same line, not "[secret]]". */
             size_t k = j + 1;
-            while (k < n && k - j <= 64 && (lsc_is_alnum((unsigned char)p[k]) || p[k] == '-' ||
-                                             p[k] == '_')) {
+            while (k < n && k - j <= 64 &&
+                   (lsc_is_alnum((unsigned char)p[k]) || p[k] == '-' || p[k] == '_')) {
                 k++;
             }
             if (k > j + 1 && k < n && p[k] == ']' && (k + 1 == n || value_end(p, n, k + 1, auth))) {

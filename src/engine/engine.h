@@ -5,6 +5,7 @@
 #ifndef LSC_ENGINE_H
 #define LSC_ENGINE_H
 
+#include "../action/action.h"
 #include "../detect/rules.h"
 #include "../format/json.h"
 #include "../policy/policy.h"
@@ -43,6 +44,31 @@ struct lsc_edit_list {
 /* Appends e; false on allocation failure (the list is unchanged). */
 bool lsc_edit_push(struct lsc_edit_list *l, struct lsc_edit e);
 
+/* One remembered user-agent coarsening (user agents repeat from line to line). */
+#define LSC_UA_MEMO_SLOTS 256
+struct lsc_ua_memo {
+    uint64_t hash; /* XXH3-64 of the input; 0 for an empty slot */
+    size_t in_len;
+    size_t out_len;
+    char out[LSC_UA_MAX];
+};
+
+/* What the field rules say about a path: kept (1 whole, 2 as a prefix), dropped, action. */
+struct lsc_path_facts {
+    signed char keep;
+    bool drop;
+    bool kept_by_name; /* a keep path names it (not through "[*]") */
+    const struct lsc_action *action;
+};
+
+/* Facts remembered per format-given name (see record.c). */
+#define LSC_PATH_MEMO_SLOTS 64
+struct lsc_path_memo {
+    const char *name;
+    const char *parent;
+    struct lsc_path_facts facts;
+};
+
 struct lsc_scrubber {
     const struct lsc_policy *pol;
     struct lsc_stats st;
@@ -54,8 +80,10 @@ struct lsc_scrubber {
     struct lsc_json_node *jnodes;
     size_t jnodes_cap;
     unsigned char *jstate;
-    const struct lsc_action **jact; /* each node's field action (inherited by members) */
-    size_t auto_guess;              /* format auto: the stream's format so far (0: none) */
+    const struct lsc_action **jact;  /* each node's field action (inherited by members) */
+    struct lsc_ua_memo *ua_memo;     /* user-agent action: recent results by xxh3 of the input */
+    struct lsc_path_memo *path_memo; /* field-rule facts for names given by a format */
+    size_t auto_guess;               /* format auto: the stream's format so far (0: none) */
     struct lsc_edit_list sedits;
     struct lsc_buf sarena;  /* replacement bytes for structural edits */
     struct lsc_buf scratch; /* a decoded value */

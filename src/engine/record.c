@@ -24,6 +24,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #define MAX_NODES 100000
 #define MAX_DEPTH 64
@@ -62,7 +63,7 @@ static void key_content(const struct lsc_json_node *n, size_t *off, size_t *len)
 
 static bool name_is(const char *name, const char *seg, size_t sl)
 {
-    return name != NULL && strncmp(name, seg, sl) == 0 && name[sl] == '\0';
+    return name != NULL && name[0] == seg[0] && strncmp(name, seg, sl) == 0 && name[sl] == '\0';
 }
 
 static bool key_equals(const char *line, const struct lsc_json_node *x, const char *seg, size_t sl)
@@ -240,6 +241,30 @@ static int replace_bare_key(struct lsc_scrubber *sc, const struct lsc_json_node 
     return push_edit(sc, n->key_off, n->key_len, roff, b->len - roff, LSC_CLASS_FIELD);
 }
 
+/*
+ * The user-agent action through a small direct-mapped memo: the same browser string comes
+ * back on most lines. Keyed by XXH3-64 and length (a cache, not a secret: a collision could
+ * only give another coarse user agent). Returns the length written to out (LSC_UA_MAX).
+ */
+static size_t user_agent(struct lsc_scrubber *sc, const char *t, size_t tl, char *out)
+{
+    if (sc->ua_memo == NULL) {
+        sc->ua_memo = calloc(LSC_UA_MEMO_SLOTS, sizeof *sc->ua_memo);
+        if (sc->ua_memo == NULL) {
+            return lsc_user_agent_coarsen(t, tl, out);
+        }
+    }
+    uint64_t h = XXH3_64bits(t, tl) | 1;
+    struct lsc_ua_memo *m = &sc->ua_memo[h % LSC_UA_MEMO_SLOTS];
+    if (m->hash != h || m->in_len != tl) {
+        m->hash = h;
+        m->in_len = tl;
+        m->out_len = lsc_user_agent_coarsen(t, tl, m->out);
+    }
+    memcpy(out, m->out, m->out_len);
+    return m->out_len;
+}
+
 /* Applies a policy action to a kept value. */
 static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n,
                         const struct lsc_action *a, lsc_class cls)
@@ -270,7 +295,9 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
     if (out == NULL) {
         return CB_NOMEM;
     }
-    size_t ol = lsc_action_render(a, t, tl, ip.family ? &ip : NULL, out);
+    size_t ol = a->kind == LSC_ACT_USER_AGENT
+                    ? user_agent(sc, t, tl, out)
+                    : lsc_action_render(a, t, tl, ip.family ? &ip : NULL, out);
     rc = 0;
     if (a->kind == LSC_ACT_URL) {
         /* What the URL keeps still goes through the detectors and rules. */
@@ -328,37 +355,87 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
     return rc;
 }
 
-/* Is a keep path naming node i itself (not through "[*]")? */
-static bool kept_by_name(const struct lsc_scrubber *sc, const char *line, int32_t i)
-{
-    for (size_t f = 0; f < sc->pol->nfields; f++) {
-        const struct lsc_field_rule *fr = &sc->pol->fields[f];
-        const struct lsc_path *pt = &fr->path;
-        if (fr->kind == LSC_FIELD_KEEP && path_match(sc, line, i, pt) == 1 &&
-            !(pt->lens[pt->n - 1] == 3 && memcmp(pt->segs[pt->n - 1], "[*]", 3) == 0)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* A credential header (Authorization, Cookie ...) as a member or an nginx variable. */
 static bool secret_header(const char *line, const struct lsc_json_node *n)
 {
     if (n->name != NULL) {
-        return lsc_secret_header(n->name, strlen(n->name));
+        return n->name_flags & LSC_NAME_KNOWN ? (n->name_flags & LSC_NAME_HEADER) != 0
+                                              : lsc_secret_header(n->name, strlen(n->name));
     }
     size_t ko, kl;
     key_content(n, &ko, &kl);
     return kl > 0 && !n->key_escaped && lsc_secret_header(line + ko, kl);
 }
 
-/* Decides removed / kept whole / kept as container for every node. */
+/* What the policy's field rules say about one node, from one pass over them. */
+static struct lsc_path_facts facts_of(const struct lsc_scrubber *sc, const char *line, int32_t i)
+{
+    struct lsc_path_facts fa = {0, false, false, NULL};
+    for (size_t f = 0; f < sc->pol->nfields; f++) {
+        const struct lsc_field_rule *fr = &sc->pol->fields[f];
+        int m = path_match(sc, line, i, &fr->path);
+        if (m == 0) {
+            continue;
+        }
+        const struct lsc_path *pt = &fr->path;
+        switch (fr->kind) {
+        case LSC_FIELD_KEEP:
+            fa.keep = m == 1 ? 1 : fa.keep == 1 ? 1 : 2;
+            if (m == 1 &&
+                !(pt->lens[pt->n - 1] == 3 && memcmp(pt->segs[pt->n - 1], "[*]", 3) == 0)) {
+                fa.kept_by_name = true;
+            }
+            break;
+        case LSC_FIELD_DROP:
+            fa.drop |= m == 1;
+            break;
+        case LSC_FIELD_ACTION:
+            fa.action = m == 1 ? &fr->action : fa.action; /* the last one written wins */
+            break;
+        }
+    }
+    return fa;
+}
+
+/*
+ * The facts for node i, remembered for members named by a format (nginx, Apache, syslog
+ * headers, a request's parts): their path - their name and their parent's - is the same on
+ * every line, and so is what the policy says about it. Names are pointers into the policy
+ * or static strings, so the pointers are the key.
+ */
+static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, int32_t i)
+{
+    const struct lsc_json_node *n = &sc->jnodes[i];
+    const char *pname = n->depth == 1 ? NULL : sc->jnodes[n->parent].name;
+    if (n->name == NULL || (n->depth > 1 && (n->depth > 2 || pname == NULL))) {
+        return facts_of(sc, line, i);
+    }
+    if (sc->path_memo == NULL) {
+        sc->path_memo = calloc(LSC_PATH_MEMO_SLOTS, sizeof *sc->path_memo);
+        if (sc->path_memo == NULL) {
+            return facts_of(sc, line, i);
+        }
+    }
+    uintptr_t h = ((uintptr_t)n->name >> 3) ^ ((uintptr_t)pname >> 2) * 31;
+    struct lsc_path_memo *m = &sc->path_memo[h % LSC_PATH_MEMO_SLOTS];
+    if (m->name != n->name || m->parent != pname) {
+        m->name = n->name;
+        m->parent = pname;
+        m->facts = facts_of(sc, line, i);
+    }
+    return m->facts;
+}
+
+/*
+ * Decides removed / kept whole / kept as container for every node, and each node's field
+ * action: its own, else its container's (an action on an object reaches all inside).
+ */
 static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
 {
     const struct lsc_policy *pol = sc->pol;
     unsigned char *state = sc->jstate;
     state[0] = pol->has_keep ? ST_CONTAINER : ST_WHOLE;
+    sc->jact[0] = NULL;
     for (size_t i = 1; i < count; i++) {
         const struct lsc_json_node *n = &sc->jnodes[i];
         unsigned char ps = state[n->parent];
@@ -366,31 +443,25 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
             state[i] = ST_REMOVED;
             continue;
         }
+        struct lsc_path_facts fa =
+            pol->nfields > 0 ? facts(sc, line, (int32_t)i) : (struct lsc_path_facts){0};
         unsigned char st = ST_WHOLE;
         if (!(ps & ST_WHOLE)) {
-            int best = 0;
-            for (size_t f = 0; f < pol->nfields && best != 1; f++) {
-                if (pol->fields[f].kind == LSC_FIELD_KEEP) {
-                    int m = path_match(sc, line, (int32_t)i, &pol->fields[f].path);
-                    best = m == 1 ? 1 : (m == 2 ? 2 : best);
-                }
-            }
-            st = best == 1 ? ST_WHOLE : best == 2 && is_container(n) ? ST_CONTAINER : ST_REMOVED;
+            st = fa.keep == 1                      ? ST_WHOLE
+                 : fa.keep == 2 && is_container(n) ? ST_CONTAINER
+                                                   : ST_REMOVED;
         }
-        for (size_t f = 0; f < pol->nfields && st != ST_REMOVED; f++) {
-            if (pol->fields[f].kind == LSC_FIELD_DROP &&
-                path_match(sc, line, (int32_t)i, &pol->fields[f].path) == 1) {
-                st = ST_REMOVED;
-            }
+        if (fa.drop) {
+            st = ST_REMOVED;
         }
-        if (st != ST_REMOVED && named(n) && secret_header(line, n) &&
-            !kept_by_name(sc, line, (int32_t)i)) {
+        if (st != ST_REMOVED && named(n) && !fa.kept_by_name && secret_header(line, n)) {
             st = ST_REMOVED; /* credentials go unless a keep path names them */
         }
         if (st == ST_REMOVED && n->rm == LSC_RM_NEVER) {
             st = ST_WHOLE;
         }
         state[i] = st;
+        sc->jact[i] = fa.action != NULL ? fa.action : n->parent > 0 ? sc->jact[n->parent] : NULL;
     }
 }
 
@@ -470,21 +541,6 @@ static int remove_children(struct lsc_scrubber *sc, const char *line, int32_t c)
     return 0;
 }
 
-/* The field action of node i: its own (the last one written wins), else its container's. */
-static const struct lsc_action *field_action(const struct lsc_scrubber *sc, const char *line,
-                                             int32_t i)
-{
-    const struct lsc_action *a = NULL;
-    for (size_t f = 0; f < sc->pol->nfields; f++) {
-        const struct lsc_field_rule *fr = &sc->pol->fields[f];
-        if (fr->kind == LSC_FIELD_ACTION && path_match(sc, line, i, &fr->path) == 1) {
-            a = &fr->action;
-        }
-    }
-    int32_t parent = sc->jnodes[i].parent;
-    return a != NULL ? a : parent > 0 ? sc->jact[parent] : NULL;
-}
-
 static int edit_cmp(const void *a, const void *b)
 {
     const struct lsc_edit *x = a, *y = b;
@@ -494,7 +550,8 @@ static int edit_cmp(const void *a, const void *b)
 static bool secret_key(const char *line, const struct lsc_json_node *n)
 {
     if (n->name != NULL) {
-        return lsc_secret_name(n->name, strlen(n->name));
+        return n->name_flags & LSC_NAME_KNOWN ? (n->name_flags & LSC_NAME_SECRET) != 0
+                                              : lsc_secret_name(n->name, strlen(n->name));
     }
     size_t ko, kl;
     key_content(n, &ko, &kl);
@@ -564,15 +621,13 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
 {
     const struct lsc_policy *pol = sc->pol;
     classify(sc, p, count);
-    sc->jact[0] = NULL;
     for (size_t i = 0; i < count; i++) {
         const struct lsc_json_node *n = &sc->jnodes[i];
         if ((sc->jstate[i] & (ST_REMOVED | ST_DONE)) || n->rm == LSC_RM_NEVER) {
             continue; /* never-removed members are checked structure (digits, a time) */
         }
         int rc = 0;
-        const struct lsc_action *a = i > 0 ? field_action(sc, p, (int32_t)i) : NULL;
-        sc->jact[i] = a;
+        const struct lsc_action *a = sc->jact[i];
         if (is_container(n)) {
             rc = remove_children(sc, p, (int32_t)i);
             if (rc == 0 && a != NULL && a->kind == LSC_ACT_URL && n->name != NULL) {

@@ -347,8 +347,9 @@ struct lsc_access_format *lsc_access_compile(const char *s, size_t len, bool apa
     return f;
 }
 
+/* Appends a child of parent; *last is parent's last child so far (-1: none), updated. */
 static struct lsc_json_node *new_node(struct lsc_json_node *nodes, size_t *c, int32_t parent,
-                                      uint32_t depth)
+                                      uint32_t depth, int32_t *last)
 {
     struct lsc_json_node *nd = &nodes[*c];
     memset(nd, 0, sizeof *nd);
@@ -358,26 +359,23 @@ static struct lsc_json_node *new_node(struct lsc_json_node *nodes, size_t *c, in
     nd->depth = depth;
     nd->rm = LSC_RM_DASH;
     nd->esc = LSC_ESC_WORD;
-    if (nodes[parent].first < 0) {
+    if (*last < 0) {
         nodes[parent].first = (int32_t)*c;
     } else {
-        int32_t k = nodes[parent].first;
-        while (nodes[k].next >= 0) {
-            k = nodes[k].next;
-        }
-        nodes[k].next = (int32_t)*c;
+        nodes[*last].next = (int32_t)*c;
     }
-    (*c)++;
+    *last = (int32_t)(*c)++;
     return nd;
 }
 
 /* A part of the request: unquoted, but escaped as the quoted request around it is. */
 static void add_part(const char *p, struct lsc_json_node *nodes, size_t *c, int32_t req,
-                     const char *name, size_t off, size_t end, enum lsc_field_rm rm)
+                     int32_t *last, const char *name, size_t off, size_t end, enum lsc_field_rm rm)
 {
-    struct lsc_json_node *nd = new_node(nodes, c, req, 2);
+    struct lsc_json_node *nd = new_node(nodes, c, req, 2, last);
     nd->type = LSC_JSON_BARE;
     nd->name = name;
+    nd->name_flags = LSC_NAME_KNOWN; /* method, path, query, protocol */
     nd->off = off;
     nd->len = end - off;
     nd->rm = (unsigned char)rm;
@@ -400,18 +398,19 @@ static void split_request(const char *p, size_t s, size_t e, struct lsc_json_nod
         z--;
     }
     size_t uri_end = z > a + 1 ? z - 1 : e; /* no second space: no protocol */
+    int32_t last = -1;
     nodes[r].type = LSC_JSON_OBJECT;
     nodes[r].off = s;
     nodes[r].len = e - s;
-    add_part(p, nodes, c, r, "method", s, a, LSC_RM_DASH);
+    add_part(p, nodes, c, r, &last, "method", s, a, LSC_RM_DASH);
     const char *q = memchr(p + a + 1, '?', uri_end - a - 1);
     size_t path_end = q ? (size_t)(q - p) : uri_end;
-    add_part(p, nodes, c, r, "path", a + 1, path_end, LSC_RM_DASH);
+    add_part(p, nodes, c, r, &last, "path", a + 1, path_end, LSC_RM_DASH);
     if (q != NULL) {
-        add_part(p, nodes, c, r, "query", path_end + 1, uri_end, LSC_RM_PREFIX);
+        add_part(p, nodes, c, r, &last, "query", path_end + 1, uri_end, LSC_RM_PREFIX);
     }
     if (uri_end < e) {
-        add_part(p, nodes, c, r, "protocol", uri_end + 1, e, LSC_RM_DASH);
+        add_part(p, nodes, c, r, &last, "protocol", uri_end + 1, e, LSC_RM_DASH);
     }
 }
 
@@ -453,6 +452,7 @@ enum lsc_json_status lsc_access_parse(const struct lsc_access_format *f, const c
     nodes[0].first = -1;
     nodes[0].len = n;
     size_t c = 1, i = 0;
+    int32_t root_last = -1;
     const char *end = p + n;
     for (size_t k = 0; k < f->nitems; k++) {
         const struct lsc_access_item *it = &f->items[k];
@@ -497,9 +497,10 @@ enum lsc_json_status lsc_access_parse(const struct lsc_access_format *f, const c
             }
         }
         int32_t id = (int32_t)c;
-        struct lsc_json_node *nd = new_node(nodes, &c, 0, 1);
+        struct lsc_json_node *nd = new_node(nodes, &c, 0, 1, &root_last);
         nd->name = fl->name;
         nd->alias = fl->alias;
+        nd->name_flags = fl->name_flags;
         if (quoted) {
             nd->type = LSC_JSON_STRING;
             nd->off = s - 1;

@@ -20,6 +20,7 @@ struct lsc_access_field {
     char *alias;  /* Apache: the directive as written (%h, %{Referer}i), or NULL (owned) */
     bool request; /* $request / %r: split into method, path, query and protocol */
     bool numeric; /* status, sizes, times: only digits, '.' and '-' (checked when parsing) */
+    unsigned char name_flags; /* enum lsc_name_flag; set by whoever compiles the format */
     enum lsc_access_shape shape;
 };
 

@@ -41,6 +41,13 @@ enum lsc_field_rm {
     LSC_RM_NEVER,   /* structural (syslog PRI and VERSION): always kept */
 };
 
+/* What a format-given name is known to be, worked out once when the format is compiled. */
+enum lsc_name_flag {
+    LSC_NAME_KNOWN = 1,  /* the flags below are valid (else the engine works them out) */
+    LSC_NAME_SECRET = 2, /* a secret-like name (password, http_x_api_key) */
+    LSC_NAME_HEADER = 4, /* a credential header (http_cookie, http_authorization) */
+};
+
 struct lsc_json_node {
     enum lsc_json_type type;
     int32_t parent; /* index of the enclosing object/array, -1 for the root */
@@ -53,11 +60,12 @@ struct lsc_json_node {
     size_t len;
     bool escaped; /* a string (value or key) holding a backslash escape */
     bool key_escaped;
-    bool key_bare;      /* logfmt: the key has no quotes around it */
-    unsigned char esc;  /* enum lsc_field_esc of the value */
-    unsigned char rm;   /* enum lsc_field_rm */
-    bool dash_if_empty; /* a container that becomes "-" when all its members are removed */
-    char term;          /* unquoted fields: the byte that would end the value early, or 0 */
+    bool key_bare;            /* logfmt: the key has no quotes around it */
+    unsigned char esc;        /* enum lsc_field_esc of the value */
+    unsigned char rm;         /* enum lsc_field_rm */
+    bool dash_if_empty;       /* a container that becomes "-" when all its members are removed */
+    char term;                /* unquoted fields: the byte that would end the value early, or 0 */
+    unsigned char name_flags; /* enum lsc_name_flag, for names given by a format */
     /* Fields named by a format rather than by the line (nginx, Apache, syslog headers). */
     const char *name;  /* NUL-terminated, owned by the compiled format; NULL: the key names it */
     const char *alias; /* a second name (an Apache directive as written), or NULL */

@@ -53,6 +53,7 @@ static struct lsc_json_node *add(struct sparser *sp, int32_t parent, uint32_t de
     nd->len = len;
     nd->esc = LSC_ESC_WORD;
     nd->rm = LSC_RM_DASH;
+    nd->name_flags = LSC_NAME_KNOWN; /* its names are fixed, and none gives a secret away */
     if (sp->nodes[parent].first < 0) {
         sp->nodes[parent].first = id;
     } else {

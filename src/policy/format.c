@@ -5,6 +5,8 @@
  */
 #include "policy.h"
 
+#include "../detect/detect.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +30,23 @@ const char *lsc_format_name(const struct lsc_policy *pol, enum lsc_format f)
     return "?";
 }
 
+/* Works out once what each field's name gives away, so no line has to. */
+static struct lsc_access_format *name_flags(struct lsc_access_format *f)
+{
+    for (size_t i = 0; f != NULL && i < f->nfields; i++) {
+        const char *n = f->fields[i].name;
+        f->fields[i].name_flags =
+            (unsigned char)(LSC_NAME_KNOWN | (lsc_secret_name(n, strlen(n)) ? LSC_NAME_SECRET : 0) |
+                            (lsc_secret_header(n, strlen(n)) ? LSC_NAME_HEADER : 0));
+    }
+    return f;
+}
+
 static struct lsc_access_format *compile_builtin(const char *name, bool apache)
 {
     const char *s = lsc_access_builtin(name, apache);
     char err[256];
-    return lsc_access_compile(s, strlen(s), apache, err, sizeof err);
+    return name_flags(lsc_access_compile(s, strlen(s), apache, err, sizeof err));
 }
 
 bool lsc_policy_set_format_ex(struct lsc_policy *pol, const char *name, const char *log_format,
@@ -79,7 +93,7 @@ bool lsc_policy_set_format_ex(struct lsc_policy *pol, const char *name, const ch
         const char *s = builtin ? builtin : log_format;
         size_t sl = builtin ? strlen(builtin) : log_format_len;
         err[0] = '\0';
-        acc = lsc_access_compile(s, sl, apache, err, errlen);
+        acc = name_flags(lsc_access_compile(s, sl, apache, err, errlen));
         if (acc == NULL) {
             return false;
         }

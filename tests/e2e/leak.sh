@@ -7,11 +7,18 @@ LS=$1
 GEN=$2
 . "$(dirname "$0")/lib.sh"
 
-for fmt in nginx json; do
-    "$GEN" --format $fmt --size 8M --seed 7 --plant-rate 0.5 --planted "$WORK/$fmt.planted" \
-        > "$WORK/$fmt.log"
-    "$LS" --stats "$WORK/$fmt.log" > "$WORK/$fmt.out" 2> "$WORK/$fmt.stats"
-    expect_eq "$fmt: one line out per line in" "$(wc -l < "$WORK/$fmt.out")" \
+# Each corpus is scrubbed with the default policy (format auto) and read as its structure
+# (-f nginx, -f json): field-by-field scanning must catch all that whole-line scanning does.
+for run in nginx:auto json:auto nginx:nginx json:json; do
+    fmt=${run%%:*}
+    how=${run#*:}
+    [ -f "$WORK/$fmt.log" ] ||
+        "$GEN" --format $fmt --size 8M --seed 7 --plant-rate 0.5 --planted "$WORK/$fmt.planted" \
+            > "$WORK/$fmt.log"
+    "$LS" -f "$how" --stats "$WORK/$fmt.log" > "$WORK/$fmt.out" 2> "$WORK/$fmt.stats"
+    expect_eq "$fmt -f $how: no line falls back" \
+        "$(sed -n 's/^  parse fallback  *\([0-9]*\).*/\1/p' "$WORK/$fmt.stats")" 0
+    expect_eq "$fmt -f $how: one line out per line in" "$(wc -l < "$WORK/$fmt.out")" \
         "$(wc -l < "$WORK/$fmt.log")"
     cut -f2 "$WORK/$fmt.planted" | sort -u > "$WORK/$fmt.values"
     total=$(wc -l < "$WORK/$fmt.values")
@@ -22,7 +29,7 @@ for fmt in nginx json; do
     leaks=$(wc -l < "$WORK/$fmt.leaks")
     echo "# $fmt: planted per class (distinct values):"
     cut -f1 "$WORK/$fmt.planted" | sort | uniq -c | sed 's/^/#   /'
-    expect_eq "$fmt: none of $total planted values leaks" "$leaks" 0
+    expect_eq "$fmt -f $how: none of $total planted values leaks" "$leaks" 0
     [ "$leaks" -eq 0 ] || head -5 "$WORK/$fmt.leaks" | sed 's/^/    leaked: /'
     expect_grep "$fmt: accounting holds" "= emitted + dropped + quarantined" "$WORK/$fmt.stats"
 done
