@@ -69,6 +69,14 @@ struct lsc_path_memo {
     struct lsc_path_facts facts;
 };
 
+/* A member appended to every structured record (JSON, logfmt): an expiry tag, a key epoch. */
+struct lsc_extra_member {
+    const char *key;
+    size_t key_len;
+    const char *value;
+    size_t value_len;
+};
+
 struct lsc_scrubber {
     const struct lsc_policy *pol;
     struct lsc_stats st;
@@ -83,7 +91,9 @@ struct lsc_scrubber {
     const struct lsc_action **jact;  /* each node's field action (inherited by members) */
     struct lsc_ua_memo *ua_memo;     /* user-agent action: recent results by xxh3 of the input */
     struct lsc_path_memo *path_memo; /* field-rule facts for names given by a format */
-    size_t auto_guess;               /* format auto: the stream's format so far (0: none) */
+    const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */
+    size_t nextra;
+    size_t auto_guess; /* format auto: the stream's format so far (0: none) */
     struct lsc_edit_list sedits;
     struct lsc_buf sarena;  /* replacement bytes for structural edits */
     struct lsc_buf scratch; /* a decoded value */

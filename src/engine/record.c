@@ -617,6 +617,65 @@ static int request_url(struct lsc_scrubber *sc, const char *line, int32_t r,
     return rc;
 }
 
+/*
+ * Appends the scrubber's extra members (sc->extra: expiry tags and the like) to a JSON
+ * object before its closing brace - with a comma only if a member remains - or to a logfmt
+ * line as " key=value" (quoted when it must be). Other formats take no members here.
+ */
+static int append_members(struct lsc_scrubber *sc, const char *p, size_t len, enum lsc_format f)
+{
+    if (f != LSC_FORMAT_JSON && f != LSC_FORMAT_LOGFMT) {
+        return 0;
+    }
+    bool any_left = false;
+    for (int32_t ch = sc->jnodes[0].first; ch >= 0; ch = sc->jnodes[ch].next) {
+        any_left |= !(sc->jstate[ch] & ST_REMOVED);
+    }
+    size_t need = 0;
+    for (size_t k = 0; k < sc->nextra; k++) {
+        need += 6 * (sc->extra[k].key_len + sc->extra[k].value_len) + 8;
+    }
+    struct lsc_buf *b = &sc->sarena;
+    if (!lsc_buf_reserve(b, need)) {
+        return CB_NOMEM;
+    }
+    size_t roff = b->len;
+    char *o = b->p;
+    for (size_t k = 0; k < sc->nextra; k++) {
+        const struct lsc_extra_member *x = &sc->extra[k];
+        if (f == LSC_FORMAT_JSON) {
+            o[b->len++] = any_left || k > 0 ? ',' : '"';
+            if (any_left || k > 0) {
+                o[b->len++] = '"';
+            }
+            b->len += lsc_json_escape(x->key, x->key_len, o + b->len);
+            memcpy(o + b->len, "\":\"", 3);
+            b->len += 3;
+            b->len += lsc_json_escape(x->value, x->value_len, o + b->len);
+            o[b->len++] = '"';
+        } else {
+            o[b->len++] = ' ';
+            for (size_t i = 0; i < x->key_len; i++) {
+                char c = x->key[i];
+                o[b->len++] = c == ' ' || c == '\t' || c == '=' || c == '"' ? '_' : c;
+            }
+            o[b->len++] = '=';
+            if (bare_safe(x->value, x->value_len)) {
+                memcpy(o + b->len, x->value, x->value_len);
+                b->len += x->value_len;
+            } else {
+                o[b->len++] = '"';
+                b->len += lsc_json_escape(x->value, x->value_len, o + b->len);
+                o[b->len++] = '"';
+            }
+        }
+    }
+    /* JSON: right before the root's closing brace; logfmt: at the end of the line. */
+    size_t at = f == LSC_FORMAT_JSON ? sc->jnodes[0].off + sc->jnodes[0].len - 1 : len;
+    (void)p;
+    return push_edit(sc, at, 0, roff, b->len - roff, LSC_CLASS_FIELD);
+}
+
 static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
 {
     const struct lsc_policy *pol = sc->pol;
@@ -777,6 +836,11 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
     sc->sedits.n = 0;
     sc->sarena.len = 0;
     int rc = scrub_record(sc, p, count);
+    if (rc == 0 && sc->nextra > 0) {
+        enum lsc_format fmt =
+            pol->format == LSC_FORMAT_AUTO ? candidates[sc->auto_guess - 1].f : pol->format;
+        rc = append_members(sc, p, len, fmt);
+    }
     if (rc == 0) {
         if (sc->sedits.n > 1) {
             qsort(sc->sedits.v, sc->sedits.n, sizeof *sc->sedits.v, edit_cmp);

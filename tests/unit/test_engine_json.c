@@ -1,8 +1,9 @@
 /*
- * test_engine_json.c - JSON lines scrubbed as structures (src/engine/json_line.c): the
+ * test_engine_json.c - JSON lines scrubbed as structures (src/engine/record.c): the
  * allow-list and drop list with valid JSON left behind, field actions, secret-named keys,
  * detectors inside (escaped) strings, and the fail-closed parse fallback.
  */
+#include "engine/engine.h"
 #include "helpers.h"
 
 #include <stdio.h>
@@ -125,5 +126,48 @@ Test(json_fallback, drop_line_and_rule_errors_in_values)
     cr_expect_str_eq(out, "[logscrub: line redacted: rule-error]\n{}\n");
     cr_expect_eq(st.dropped, 1);
     cr_expect_eq(st.fail_reason[LSC_FAIL_RULE_ERROR], 1);
+    free(out);
+}
+
+/* Members appended to every record (the mechanism expiry tags and key epochs use). */
+static char *with_extra(const char *head, const char *body, const char *in)
+{
+    char text[1024];
+    snprintf(text, sizeof text, "version: 1\nname: t\n%s%s", head, body);
+    struct lsc_policy *pol = NULL;
+    char err[512];
+    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err, sizeof err),
+                 LSC_OK, "%s", err);
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    static const struct lsc_extra_member extra[] = {
+        {"_expires", 8, "2026-12-22T10:00:00Z", 20},
+        {"k\"ey", 4, "a b", 3},
+    };
+    sc->extra = extra;
+    sc->nextra = 2;
+    const char *out;
+    size_t n;
+    cr_assert_eq(lsc_scrub_buffer(sc, in, strlen(in), &out, &n), LSC_OK);
+    char *copy = strndup(out, n);
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+    return copy;
+}
+
+Test(json_records, extra_members_are_appended_validly)
+{
+    const char *json = "input: {format: json}\n";
+    char *out = with_extra(json, "fields:\n  keep: [a]\n",
+                           "{\"a\":1 }\n{\"b\":2}\n{}\n  { \"a\" : [1] , \"b\":{} }  \nnot json\n");
+    cr_expect_str_eq(out, "{\"a\":1 ,\"_expires\":\"2026-12-22T10:00:00Z\",\"k\\\"ey\":\"a b\"}\n"
+                          "{\"_expires\":\"2026-12-22T10:00:00Z\",\"k\\\"ey\":\"a b\"}\n"
+                          "{\"_expires\":\"2026-12-22T10:00:00Z\",\"k\\\"ey\":\"a b\"}\n"
+                          "  { \"a\" : [1] ,\"_expires\":\"2026-12-22T10:00:00Z\",\"k\\\"ey\":\"a "
+                          "b\"}  \n"
+                          "[logscrub: line redacted: parse-error]\n");
+    free(out);
+    out = with_extra("input: {format: logfmt}\n", "", "ts=1 msg=hi\n");
+    cr_expect_str_eq(out, "ts=1 msg=hi _expires=2026-12-22T10:00:00Z k_ey=\"a b\"\n");
     free(out);
 }
