@@ -2,7 +2,7 @@
  * gen_corpus.c - writes a realistic nginx combined or JSON-lines API log of a given size,
  * deterministic by seed, with personal data and secrets planted in it.
  *
- *   lsc_gen_corpus [--format nginx|json] [--size SIZE] [--seed N] [--plant-rate R]
+ *   lsc_gen_corpus [--format nginx|json|logfmt|syslog] [--size SIZE] [--seed N] [--plant-rate R]
  *                  [--planted FILE]
  *
  * Every planted value is also written, one per line, to --planted FILE, so a leak check
@@ -306,7 +306,7 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("usage: lsc_gen_corpus [--format nginx|json] [--size SIZE[K|M|G]] "
+            printf("usage: lsc_gen_corpus [--format nginx|json|logfmt|syslog] [--size SIZE[K|M|G]] "
                    "[--seed N] [--plant-rate 0..1] [--planted FILE]\n");
             return 0;
         }
@@ -339,8 +339,9 @@ int main(int argc, char **argv)
         }
     }
 
-    if (strcmp(format, "nginx") != 0 && strcmp(format, "json") != 0) {
-        fprintf(stderr, "lsc_gen_corpus: --format must be nginx or json\n");
+    if (strcmp(format, "nginx") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "logfmt") != 0 && strcmp(format, "syslog") != 0) {
+        fprintf(stderr, "lsc_gen_corpus: --format must be nginx, json, logfmt or syslog\n");
         return 1;
     }
     if (planted != NULL && (planted_fp = fopen(planted, "w")) == NULL) {
@@ -354,6 +355,8 @@ int main(int argc, char **argv)
     unsigned long long written = 0;
     unsigned long long t = 1700000000ull;
     bool json = strcmp(format, "json") == 0;
+    bool logfmt = strcmp(format, "logfmt") == 0;
+    bool syslog = strcmp(format, "syslog") == 0;
     while (written < size) {
         t += pick(3);
         const char *ip = ip_pool[pick(POOL)];
@@ -381,6 +384,22 @@ int main(int argc, char **argv)
                        "\"msg\":\"request completed\"}\n",
                        1 + (unsigned)(t / 2419200 % 12), day, hh, mm, ss, pick(1000), ip, m, path,
                        q, st, pick(500), pick(10), ua, pick(100000));
+        } else if (logfmt) {
+            n = printf("ts=2026-%02u-%02uT%02u:%02u:%02uZ level=info client_ip=%s method=%s "
+                       "path=\"%s%s\" status=%u latency_ms=%u.%u user_agent=\"%s\" user_id=u%u "
+                       "msg=\"request completed\"\n",
+                       1 + (unsigned)(t / 2419200 % 12), day, hh, mm, ss, ip, m, path, q, st,
+                       pick(500), pick(10), ua, pick(100000));
+        } else if (syslog && pick(2) == 0) {
+            /* RFC 5424 with the request in structured data and in the message. */
+            n = printf("<134>1 2026-%02u-%02uT%02u:%02u:%02uZ web%02u nginx %u access [req@32473 "
+                       "ip=\"%s\" path=\"%s%s\" status=\"%u\"] %s %s%s from %s\n",
+                       1 + (unsigned)(t / 2419200 % 12), day, hh, mm, ss, pick(20),
+                       1000 + pick(9000), ip, path, q, st, m, path, q, ip);
+        } else if (syslog) {
+            n = printf("%s %2u %02u:%02u:%02u web%02u app[%u]: %s %s%s status=%u from %s ua=%s\n",
+                       months[t / 2419200 % 12], day, hh, mm, ss, pick(20), 1000 + pick(9000), m,
+                       path, q, st, ip, ua);
         } else {
             n = printf("%s - - [%02u/%s/2026:%02u:%02u:%02u +0000] \"%s %s%s HTTP/1.1\" %u %u "
                        "\"https://www.example.com/\" \"%s\"\n",

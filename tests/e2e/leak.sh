@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# leak.sh - the leak check: generate nginx and JSON-lines logs with planted values of every
-# class the default policy protects, scrub them, and grep the output for each planted
-# value. Any hit is a privacy failure.
+# leak.sh - the leak check: generate nginx, JSON-lines, logfmt and syslog logs with planted
+# values of every class the default policy protects, scrub them (format auto, and read as
+# their structure), and grep the output for each planted value. Any hit is a privacy
+# failure. Structured output must also parse again as the same format.
 #   usage: leak.sh PATH/TO/logscrub PATH/TO/lsc_gen_corpus PATH/TO/tests/data
 LS=$1
 GEN=$2
@@ -9,7 +10,8 @@ GEN=$2
 
 # Each corpus is scrubbed with the default policy (format auto) and read as its structure
 # (-f nginx, -f json): field-by-field scanning must catch all that whole-line scanning does.
-for run in nginx:auto json:auto nginx:nginx json:json; do
+for run in nginx:auto json:auto logfmt:auto syslog:auto nginx:nginx json:json logfmt:logfmt \
+    syslog:syslog; do
     fmt=${run%%:*}
     how=${run#*:}
     [ -f "$WORK/$fmt.log" ] ||
@@ -31,7 +33,13 @@ for run in nginx:auto json:auto nginx:nginx json:json; do
     cut -f1 "$WORK/$fmt.planted" | sort | uniq -c | sed 's/^/#   /'
     expect_eq "$fmt -f $how: none of $total planted values leaks" "$leaks" 0
     [ "$leaks" -eq 0 ] || head -5 "$WORK/$fmt.leaks" | sed 's/^/    leaked: /'
-    expect_grep "$fmt: accounting holds" "= emitted + dropped + quarantined" "$WORK/$fmt.stats"
+    expect_grep "$fmt -f $how: accounting holds" "= emitted + dropped + quarantined" "$WORK/$fmt.stats"
+    if [ "$how" != auto ]; then
+        # Round trip: what comes out is read as the same format again, every line of it.
+        "$LS" -f "$how" --stats "$WORK/$fmt.out" > /dev/null 2> "$WORK/$fmt.stats2"
+        expect_eq "$fmt -f $how: the output parses as $how again" \
+            "$(sed -n 's/^  parse fallback  *\([0-9]*\).*/\1/p' "$WORK/$fmt.stats2")" 0
+    fi
 done
 
 finish
