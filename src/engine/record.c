@@ -305,8 +305,10 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
         s2->len = 0;
         bool changed = false;
         rc = lsc_engine_scrub_span(sc, out, ol, s2, &changed);
-        if (rc == 0 && (changed || ol != tl)) {
-            sc->st.replacements[cls] += ol != tl;
+        /* Compare bytes, not lengths: ":email" may be exactly as long as what it replaced. */
+        bool filtered = ol != tl || memcmp(out, t, tl) != 0;
+        if (rc == 0 && (changed || filtered)) {
+            sc->st.replacements[cls] += filtered;
             rc = replace_value(sc, n, s2->p ? s2->p : "", s2->len, cls);
         }
         if (out != small) {

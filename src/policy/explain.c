@@ -69,11 +69,16 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
             fprintf(f, " with log format '%s'", pol->access->text);
         }
         if (pol->format == LSC_FORMAT_AUTO) {
-            fprintf(f, " (json, syslog, combined/common access logs or logfmt, per line)");
+            fprintf(f, pol->nfields ? " (json, syslog, combined/common access logs or logfmt, "
+                                      "recognised per line; a line of none of them fails "
+                                      "closed, counted as parse_fallback)\n"
+                                    : " (without field rules only JSON lines are read as "
+                                      "records; every other line is scanned whole)\n");
+        } else {
+            fprintf(f, " (a line that does not parse %s)\n",
+                    pol->nfields ? "fails closed, counted as parse_fallback"
+                                 : "is scanned as text, counted as parse_fallback");
         }
-        fprintf(f, " (a line that does not parse %s)\n",
-                pol->nfields ? "fails closed, counted as parse_fallback"
-                             : "is scanned as text, counted as parse_fallback");
         fprintf(f, "fields:%s\n", pol->nfields ? "" : " all kept");
         static const char *const kinds[] = {"keep", "drop", "action"};
         if (pol->has_keep) {
@@ -88,6 +93,9 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
             }
             fprintf(f, "\n");
         }
+        fprintf(f, "credential headers (Authorization, Proxy-Authorization, Cookie, Set-Cookie, "
+                   "X-Api-Key, X-Auth-Token; nginx http_*, sent_http_*, cookie_*) are removed "
+                   "unless a keep path names them\n");
         fprintf(f, "members whose name is secret-like get the secret_param action; the "
                    "detectors below run on every other kept value and key\n");
     } else {
