@@ -99,6 +99,22 @@ Test(access, vhost_combined_and_custom_formats)
     lsc_access_free(f);
 }
 
+/* A LogFormat pasted from httpd.conf keeps its \" escapes; %% is a percent sign. */
+Test(access, pasted_apache_logformat)
+{
+    struct lsc_access_format *f =
+        compile("%a %{X-Forwarded-For}i \\\"%r\\\" %>s 100%% %D\\t%{%d/%b}t", true);
+    const char *l = "10.0.0.1 1.2.3.4, 5.6.7.8 \"GET /x HTTP/1.1\" 200 100% 1234\t22/Nov";
+    size_t count;
+    cr_assert_eq(lsc_access_parse(f, l, strlen(l), nodes, 256, &count), LSC_JSON_OK);
+    char b[256];
+    cr_expect_str_eq(member(l, count, "http_x_forwarded_for", b), "1.2.3.4, 5.6.7.8");
+    cr_expect_str_eq(member(l, count, "request_time_us", b), "1234");
+    cr_expect_str_eq(member(l, count, "time", b), "22/Nov");
+    cr_expect_str_eq(member(l, count, "%{%d/%b}t", b), "22/Nov");
+    lsc_access_free(f);
+}
+
 Test(access, escaped_quotes_stay_inside_fields)
 {
     struct lsc_access_format *f = compile(lsc_access_builtin("combined", false), false);
