@@ -96,6 +96,10 @@ struct lsc_stats {
     uint64_t bytes_out;
     uint64_t parse_fallback; /* lines that did not parse as the policy's format */
     uint64_t fields_removed; /* members removed by fields.keep / fields.drop */
+    uint64_t pseudonyms;     /* values replaced by keyed pseudonyms */
+    uint64_t time_fallback;  /* records whose own time was not found: processing time used */
+    uint64_t memo_hits;      /* pseudonym and geo results taken from the per-thread memo */
+    uint64_t memo_misses;
 };
 
 struct lsc_policy;
@@ -113,8 +117,16 @@ const char *lsc_fail_name(lsc_fail why);
 lsc_error lsc_policy_default(struct lsc_policy **out);
 void lsc_policy_free(struct lsc_policy *pol);
 
+/* Where a policy that makes pseudonyms gets its key. */
+typedef enum {
+    LSC_KEY_LOAD, /* $LOGSCRUB_KEY_FILE, else keys.file, else $CREDENTIALS_DIRECTORY/logscrub.key */
+    LSC_KEY_TEST, /* the fixed public test key (logscrub test: examples need fixed outputs) */
+    LSC_KEY_NONE, /* no key (logscrub check: validate without one) */
+} lsc_key_mode;
+
 struct lsc_load_opts {
     const char *patterns_dir; /* packs found here (NAME.yaml) replace the built-in ones */
+    lsc_key_mode key_mode;
 };
 
 /*

@@ -20,6 +20,42 @@
  */
 size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bits, char *out);
 
+struct lsc_action;
+
+/* The IPv4 address ip is or embeds (v4-mapped, v4-compatible, NAT64) into v4; false if none. */
+bool lsc_ip_v4_of(const struct lsc_ip *ip, uint8_t v4[4]);
+
+/* Writes 4 (v6 false) or 16 address bytes as text (RFC 5952 for IPv6); returns the length. */
+size_t lsc_ip_render(const uint8_t *bytes, bool v6, char *out);
+
+/*
+ * Pseudonyms (the PRF itself is in policy/keys.c; the engine supplies its output).
+ * lsc_pseudonym_input writes the canonical form of a value into out (at most n + 17 bytes)
+ * and returns its length, with the PRF's type byte in *type: an address as 16 bytes (IPv4
+ * and the IPv6 forms embedding it agree), an e-mail address lower-cased, anything else as
+ * it is.
+ */
+size_t lsc_pseudonym_input(lsc_class cls, const char *v, size_t n, const struct lsc_ip *ip,
+                           char *type, unsigned char *out);
+
+/*
+ * Is v already a pseudonym this action writes (its prefix and hex digits, or an address in
+ * the reserved ranges used by render: address)? Then it is left alone, not hashed again.
+ */
+bool lsc_pseudonym_is(const struct lsc_action *a, const char *v, size_t n, const struct lsc_ip *ip);
+
+/*
+ * Writes the pseudonym for PRF output h (16 bytes) into out (LSC_PSEUDONYM_MAX); type is
+ * what lsc_pseudonym_input said the value was (it picks the prefix when the policy gave
+ * none: ip_, em_, ps_).
+ */
+#define LSC_PSEUDONYM_MAX 96
+size_t lsc_pseudonym_render(const struct lsc_action *a, const unsigned char *h, char type,
+                            const struct lsc_ip *ip, char *out);
+
+/* Longest text a geo lookup writes. */
+#define LSC_GEO_MAX 256
+
 /* What a policy does with a detected or matched value. */
 enum lsc_action_kind {
     LSC_ACT_REDACT,      /* text = "[label]" */
@@ -31,6 +67,8 @@ enum lsc_action_kind {
     LSC_ACT_KEEP,        /* leave the value as it is */
     LSC_ACT_URL,         /* filter a URL's query by name, drop user-info and fragment */
     LSC_ACT_USER_AGENT,  /* coarsen a User-Agent to browser family/major and OS family */
+    LSC_ACT_PSEUDONYM,   /* keyed pseudonym (the engine supplies the PRF output) */
+    LSC_ACT_GEO,         /* an address becomes its country / ASN ... (the engine looks up) */
 };
 
 struct lsc_action {
@@ -45,6 +83,10 @@ struct lsc_action {
     size_t nquery;
     bool query_keep;    /* URL: query is an allow-list (else a deny-list) */
     bool keep_segments; /* URL: leave path segments that look like ids as they are */
+    /* PSEUDONYM: text is the token prefix; v4_bits/v6_bits the address bits kept in clear. */
+    bool as_address;     /* render a valid address (240.0.0.0/4, 100::/64) instead */
+    unsigned token_hex;  /* hex digits of the token (16-32) */
+    struct lsc_geo *geo; /* GEO: the databases and fields (owned by the policy) */
 };
 
 /*

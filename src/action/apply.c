@@ -16,6 +16,10 @@ size_t lsc_action_max_len(const struct lsc_action *a, size_t value_len)
         n = 2 * value_len + 8; /* a short segment may get a longer label */
     }
     n = n > LSC_UA_MAX ? n : LSC_UA_MAX;
+    n = n > LSC_PSEUDONYM_MAX ? n : LSC_PSEUDONYM_MAX;
+    if (a->kind == LSC_ACT_GEO) {
+        n = n > LSC_GEO_MAX ? n : LSC_GEO_MAX;
+    }
     return n + 2; /* + quotes */
 }
 

@@ -117,6 +117,25 @@ static bool embeds_v4(const struct lsc_ip *ip, bool *mapped)
     return ip->dotted_tail && memcmp(ip->bytes, zero, 12) == 0;
 }
 
+bool lsc_ip_v4_of(const struct lsc_ip *ip, uint8_t v4[4])
+{
+    bool mapped;
+    if (ip->family == 4) {
+        memcpy(v4, ip->bytes, 4);
+        return true;
+    }
+    if (embeds_v4(ip, &mapped)) {
+        memcpy(v4, ip->bytes + 12, 4);
+        return true;
+    }
+    return false;
+}
+
+size_t lsc_ip_render(const uint8_t *bytes, bool v6, char *out)
+{
+    return v6 ? render_v6(bytes, false, out) : render_v4(bytes, out);
+}
+
 size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bits, char *out)
 {
     uint8_t b[16];

@@ -19,5 +19,6 @@ void lsc_cli_print_stats(FILE *fp, const struct lsc_stats *st, const char *polic
 /* The check and test subcommands; argv[0] is the subcommand. Return an exit status. */
 int lsc_cli_check(int argc, char **argv);
 int lsc_cli_test(int argc, char **argv);
+int lsc_cli_keygen(int argc, char **argv);
 
 #endif

@@ -27,12 +27,13 @@
 static const char usage_text[] =
     "Usage: logscrub [OPTIONS] [FILE...]\n"
     "       logscrub check [--explain] [--patterns DIR] POLICY\n"
+    "       logscrub keygen [FILE]\n"
     "       logscrub test [--patterns DIR] POLICY\n"
     "\n"
     "Reads log lines from FILEs (or standard input, also as '-') and writes them with\n"
     "personal data and secrets removed, one line out for each line in, in order.\n"
     "\n"
-    "With no policy the embedded default policy runs on every line as text:\n"
+    "With no policy the embedded default policy runs (format auto):\n"
     "  IPv4 addresses are truncated to /24 and IPv6 to /48 (1.2.3.4 -> 1.2.3.0,\n"
     "  2001:db8:1:2::5 -> 2001:db8:1::, ::ffff:1.2.3.4 -> ::ffff:1.2.3.0); e-mail\n"
     "  addresses, payment cards (Luhn-valid), IBANs, JWTs, Bearer/Basic credentials,\n"
@@ -42,7 +43,10 @@ static const char usage_text[] =
     "\n"
     "With -p the policy file decides (see docs/policy.md). `check` validates a policy\n"
     "and prints its hash (--explain: the whole plan in plain words); `test` runs the\n"
-    "examples written in the policy's tests: section.\n"
+    "examples written in the policy's tests: section (pseudonyms with the public test\n"
+    "key); `keygen` writes a new key for pseudonyms (ip: pseudonym, action: pseudonym),\n"
+    "which a policy finds in keys.file, $LOGSCRUB_KEY_FILE or\n"
+    "$CREDENTIALS_DIRECTORY/logscrub.key - never on the command line.\n"
     "\n"
     "Options:\n"
     "  -p, --policy FILE       scrub with the policy in FILE instead of the default\n"
@@ -446,6 +450,9 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "test") == 0) {
         return lsc_cli_test(argc - 1, argv + 1);
+    }
+    if (argc > 1 && strcmp(argv[1], "keygen") == 0) {
+        return lsc_cli_keygen(argc - 1, argv + 1);
     }
     struct options o = {.max_line = DEFAULT_MAX_LINE, .v4_bits = 24, .v6_bits = 48};
     int rc = parse_args(argc, argv, &o);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 1
 
@@ -56,7 +57,10 @@ static struct lsc_policy *load_for(const char *cmd, int argc, char **argv, bool 
                 cmd);
         return NULL;
     }
-    struct lsc_load_opts lo = {.patterns_dir = patterns};
+    /* check validates without the key (it may live only on the servers); test uses the
+     * public test key, so a policy's examples have fixed pseudonyms. */
+    struct lsc_load_opts lo = {.patterns_dir = patterns,
+                               .key_mode = cmd[0] == 't' ? LSC_KEY_TEST : LSC_KEY_NONE};
     struct lsc_policy *pol;
     char err[2048];
     if (lsc_policy_load(argv[optind], &lo, &pol, err, sizeof err) != LSC_OK) {
@@ -64,6 +68,28 @@ static struct lsc_policy *load_for(const char *cmd, int argc, char **argv, bool 
         return NULL;
     }
     return pol;
+}
+
+int lsc_cli_keygen(int argc, char **argv)
+{
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+        bool help = argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0);
+        fprintf(help ? stdout : stderr,
+                "Usage: logscrub keygen [FILE]\n"
+                "Writes a new 256-bit pseudonym key as 64 hex digits: to FILE (created with\n"
+                "mode 0600; an existing file is never overwritten), or to standard output\n"
+                "redirected to a file (which is set to mode 0600). Point a policy at it with\n"
+                "keys: { file: FILE }, or set $LOGSCRUB_KEY_FILE. Losing the key loses the\n"
+                "ability to link new pseudonyms to old ones; leaking it lets its holder test\n"
+                "guesses against pseudonyms. Keep it like a password.\n");
+        return help ? 0 : 1;
+    }
+    char err[512];
+    if (!lsc_keygen(argc == 2 ? argv[1] : NULL, STDOUT_FILENO, err, sizeof err)) {
+        fprintf(stderr, "logscrub keygen: %s\n", err);
+        return argc == 2 && strstr(err, "never overwritten") != NULL ? 1 : 2;
+    }
+    return 0;
 }
 
 int lsc_cli_check(int argc, char **argv)

@@ -44,6 +44,26 @@ struct lsc_edit_list {
 /* Appends e; false on allocation failure (the list is unchanged). */
 bool lsc_edit_push(struct lsc_edit_list *l, struct lsc_edit e);
 
+/* One remembered pseudonym or geo result, for one period. */
+#define LSC_VALUE_MEMO_SLOTS 4096
+struct lsc_value_memo {
+    uint64_t hash; /* XXH3-64 of the action, the period and the raw value; 0: empty */
+    size_t in_len;
+    unsigned char out_len;
+    char out[LSC_PSEUDONYM_MAX];
+};
+
+/*
+ * Renders action a for v[0..n) into out (lsc_action_max_len bytes): pseudonyms and geo
+ * lookups here (they need the scrubber's key state and memo), the rest by
+ * lsc_action_render. ip is the parsed address, if any; cls what found the value.
+ */
+size_t lsc_engine_render(struct lsc_scrubber *sc, const struct lsc_action *a, const char *v,
+                         size_t n, const struct lsc_ip *ip, lsc_class cls, char *out);
+
+/* The key epoch of the current line ("2026-11-22/3f9a1c2b"); returns its length (< 40). */
+size_t lsc_engine_epoch(struct lsc_scrubber *sc, char *out);
+
 /* One remembered user-agent coarsening (user agents repeat from line to line). */
 #define LSC_UA_MEMO_SLOTS 256
 struct lsc_ua_memo {
@@ -93,7 +113,18 @@ struct lsc_scrubber {
     struct lsc_path_memo *path_memo; /* field-rule facts for names given by a format */
     const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */
     size_t nextra;
-    size_t auto_guess; /* format auto: the stream's format so far (0: none) */
+    /* Pseudonyms: the line being scrubbed, its time and period, the period's subkey. */
+    const char *cur_line;
+    size_t cur_len;
+    size_t cur_count; /* parsed nodes of the current record, 0 for a text line */
+    bool line_time_known;
+    bool line_pseudo; /* a pseudonym was written into this line */
+    uint64_t line_period;
+    unsigned char *subkey; /* sodium_malloc'd; valid for subkey_period */
+    uint64_t subkey_period;
+    bool subkey_valid;
+    struct lsc_value_memo *vmemo; /* pseudonym and geo results by xxh3 of the raw value */
+    size_t auto_guess;            /* format auto: the stream's format so far (0: none) */
     struct lsc_edit_list sedits;
     struct lsc_buf sarena;  /* replacement bytes for structural edits */
     struct lsc_buf scratch; /* a decoded value */

@@ -265,6 +265,34 @@ static size_t user_agent(struct lsc_scrubber *sc, const char *t, size_t tl, char
     return m->out_len;
 }
 
+/*
+ * Reads t[0..n) as an address into ip (family 0 if it is not one). With a port allowed,
+ * "1.2.3.4:443" and "[2001:db8::1]:443" count as their address.
+ */
+static void parse_address(const char *t, size_t n, bool port_ok, struct lsc_ip *ip)
+{
+    memset(ip, 0, sizeof *ip);
+    if (n == 0) {
+        return;
+    }
+    size_t used = lsc_ip4_parse(t, t + n, ip->bytes);
+    if (used > 0) {
+        ip->family = 4;
+    } else if (port_ok && t[0] == '[' && n > 2) {
+        used = lsc_ip6_parse(t + 1, t + n, ip);
+        used = used > 0 && 1 + used < n && t[1 + used] == ']' ? used + 2 : 0;
+    } else {
+        used = lsc_ip6_parse(t, t + n, ip);
+    }
+    bool port = port_ok && used > 0 && used + 1 < n && t[used] == ':';
+    for (size_t i = used + 1; port && i < n; i++) {
+        port = t[i] >= '0' && t[i] <= '9';
+    }
+    if (used == 0 || (used != n && !port)) {
+        memset(ip, 0, sizeof *ip); /* not an address: the label stands in */
+    }
+}
+
 /* Applies a policy action to a kept value. */
 static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n,
                         const struct lsc_action *a, lsc_class cls)
@@ -282,12 +310,8 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
         return rc;
     }
     struct lsc_ip ip = {0};
-    if (a->kind == LSC_ACT_IP_TRUNCATE) {
-        if (tl > 0 && lsc_ip4_parse(t, t + tl, ip.bytes) == tl) {
-            ip.family = 4;
-        } else if (tl == 0 || lsc_ip6_parse(t, t + tl, &ip) != tl) {
-            ip.family = 0; /* not an address: the label stands in */
-        }
+    if (a->kind == LSC_ACT_IP_TRUNCATE || a->kind == LSC_ACT_PSEUDONYM || a->kind == LSC_ACT_GEO) {
+        parse_address(t, tl, a->kind != LSC_ACT_IP_TRUNCATE, &ip);
     }
     size_t cap = lsc_action_max_len(a, tl);
     char small[512];
@@ -297,7 +321,7 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
     }
     size_t ol = a->kind == LSC_ACT_USER_AGENT
                     ? user_agent(sc, t, tl, out)
-                    : lsc_action_render(a, t, tl, ip.family ? &ip : NULL, out);
+                    : lsc_engine_render(sc, a, t, tl, ip.family ? &ip : NULL, cls, out);
     rc = 0;
     if (a->kind == LSC_ACT_URL) {
         /* What the URL keeps still goes through the detectors and rules. */
@@ -624,7 +648,8 @@ static int request_url(struct lsc_scrubber *sc, const char *line, int32_t r,
  * object before its closing brace - with a comma only if a member remains - or to a logfmt
  * line as " key=value" (quoted when it must be). Other formats take no members here.
  */
-static int append_members(struct lsc_scrubber *sc, const char *p, size_t len, enum lsc_format f)
+static int append_members(struct lsc_scrubber *sc, const char *p, size_t len, enum lsc_format f,
+                          const struct lsc_extra_member *extra, size_t nextra)
 {
     if (f != LSC_FORMAT_JSON && f != LSC_FORMAT_LOGFMT) {
         return 0;
@@ -634,8 +659,8 @@ static int append_members(struct lsc_scrubber *sc, const char *p, size_t len, en
         any_left |= !(sc->jstate[ch] & ST_REMOVED);
     }
     size_t need = 0;
-    for (size_t k = 0; k < sc->nextra; k++) {
-        need += 6 * (sc->extra[k].key_len + sc->extra[k].value_len) + 8;
+    for (size_t k = 0; k < nextra; k++) {
+        need += 6 * (extra[k].key_len + extra[k].value_len) + 8;
     }
     struct lsc_buf *b = &sc->sarena;
     if (!lsc_buf_reserve(b, need)) {
@@ -643,8 +668,8 @@ static int append_members(struct lsc_scrubber *sc, const char *p, size_t len, en
     }
     size_t roff = b->len;
     char *o = b->p;
-    for (size_t k = 0; k < sc->nextra; k++) {
-        const struct lsc_extra_member *x = &sc->extra[k];
+    for (size_t k = 0; k < nextra; k++) {
+        const struct lsc_extra_member *x = &extra[k];
         if (f == LSC_FORMAT_JSON) {
             o[b->len++] = any_left || k > 0 ? ',' : '"';
             if (any_left || k > 0) {
@@ -676,6 +701,39 @@ static int append_members(struct lsc_scrubber *sc, const char *p, size_t len, en
     size_t at = f == LSC_FORMAT_JSON ? sc->jnodes[0].off + sc->jnodes[0].len - 1 : len;
     (void)p;
     return push_edit(sc, at, 0, roff, b->len - roff, LSC_CLASS_FIELD);
+}
+
+/*
+ * The members appended to this record: the caller's (sc->extra) and, when the record got a
+ * pseudonym, its key epoch - a JSON/logfmt member _key_epoch, or " key_epoch=..." at the end
+ * of a syslog line. An access-log line has no room for it (its layout is fixed).
+ */
+static int tag_record(struct lsc_scrubber *sc, const char *p, size_t len, enum lsc_format f)
+{
+    struct lsc_extra_member list[9];
+    size_t n = 0;
+    for (size_t k = 0; k < sc->nextra && n < 8; k++) {
+        list[n++] = sc->extra[k];
+    }
+    char epoch[64];
+    bool tag = sc->line_pseudo && sc->pol->tag_epoch;
+    size_t el = tag ? lsc_engine_epoch(sc, epoch) : 0;
+    if (tag && (f == LSC_FORMAT_JSON || f == LSC_FORMAT_LOGFMT)) {
+        list[n++] = (struct lsc_extra_member){"_key_epoch", 10, epoch, el};
+    } else if (tag && f == LSC_FORMAT_SYSLOG) {
+        if (!lsc_buf_reserve(&sc->sarena, el + 11)) {
+            return CB_NOMEM;
+        }
+        size_t roff = sc->sarena.len;
+        memcpy(sc->sarena.p + roff, " key_epoch=", 11);
+        memcpy(sc->sarena.p + roff + 11, epoch, el);
+        sc->sarena.len += el + 11;
+        int rc = push_edit(sc, len, 0, roff, el + 11, LSC_CLASS_FIELD);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return n > 0 ? append_members(sc, p, len, f, list, n) : 0;
 }
 
 static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
@@ -831,6 +889,7 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
         }
         return lsc_engine_text_line(sc, p, len, nl, verdict);
     }
+    sc->cur_count = count;
     size_t start = sc->out.len;
     uint64_t before[LSC_CLASS_COUNT];
     memcpy(before, sc->st.replacements, sizeof before);
@@ -838,10 +897,10 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
     sc->sedits.n = 0;
     sc->sarena.len = 0;
     int rc = scrub_record(sc, p, count);
-    if (rc == 0 && sc->nextra > 0) {
-        enum lsc_format fmt =
-            pol->format == LSC_FORMAT_AUTO ? candidates[sc->auto_guess - 1].f : pol->format;
-        rc = append_members(sc, p, len, fmt);
+    enum lsc_format fmt =
+        pol->format == LSC_FORMAT_AUTO ? candidates[sc->auto_guess - 1].f : pol->format;
+    if (rc == 0) {
+        rc = tag_record(sc, p, len, fmt);
     }
     if (rc == 0) {
         if (sc->sedits.n > 1) {

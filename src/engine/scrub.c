@@ -12,6 +12,7 @@
 #include "../detect/detect.h"
 #include "engine.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,10 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
         return;
     }
     lsc_rule_scratch_free(&sc->rs);
+    if (sc->subkey != NULL) {
+        sodium_free(sc->subkey);
+    }
+    free(sc->vmemo);
     lsc_buf_free(&sc->out);
     lsc_buf_free(&sc->arena);
     free(sc->edits.v);
@@ -100,16 +105,23 @@ const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc)
  * Renders action a for the value line[off..off+len) at dst (sized by lsc_action_max_len).
  * A bare JSON value after a quoted secret name gets quotes, so the line stays valid JSON.
  */
-static size_t render(const struct lsc_action *a, const char *line, size_t off, size_t len,
-                     const struct lsc_ip *ip, bool quote, char *dst)
+static size_t render(struct lsc_scrubber *sc, const struct lsc_action *a, const char *line,
+                     size_t off, size_t len, const struct lsc_ip *ip, lsc_class cls, bool quote,
+                     char *dst)
 {
     if (!quote) {
-        return lsc_action_render(a, line + off, len, ip, dst);
+        return lsc_engine_render(sc, a, line + off, len, ip, cls, dst);
     }
     dst[0] = '"';
-    size_t r = lsc_action_render(a, line + off, len, ip, dst + 1);
+    size_t r = lsc_engine_render(sc, a, line + off, len, ip, cls, dst + 1);
     dst[r + 1] = '"';
     return r + 2;
+}
+
+/* The address of an IP match; other classes' matches carry none (their ip is stale). */
+static const struct lsc_ip *match_ip(const struct lsc_match *m)
+{
+    return m->cls == LSC_CLASS_IPV4 || m->cls == LSC_CLASS_IPV6 ? &m->ip : NULL;
 }
 
 /* ---- direct path: splice matches as the detectors find them ---- */
@@ -138,7 +150,7 @@ static int direct_match(void *ctx, const struct lsc_match *m)
         return CB_NOMEM;
     }
     char *dst = d->dst->p + d->dst->len + gap;
-    size_t rlen = render(a, d->line, m->off, m->len, &m->ip, m->quote, dst);
+    size_t rlen = render(sc, a, d->line, m->off, m->len, match_ip(m), m->cls, m->quote, dst);
     if (rlen == m->len && memcmp(dst, d->line + m->off, rlen) == 0) {
         return 0; /* already as coarse as the policy asks (1.2.3.0) */
     }
@@ -160,7 +172,7 @@ static int add_edit(struct lsc_scrubber *sc, const char *line, size_t off, size_
         return CB_NOMEM;
     }
     char *dst = sc->arena.p + sc->arena.len;
-    size_t rlen = render(a, line, off, len, ip, quote, dst);
+    size_t rlen = render(sc, a, line, off, len, ip, cls, quote, dst);
     if (rlen == len && memcmp(dst, line + off, len) == 0) {
         return 0;
     }
@@ -187,7 +199,7 @@ static int collect_match(void *ctx, const struct lsc_match *m)
     if (a->kind == LSC_ACT_DROP_LINE) {
         return CB_DROP;
     }
-    return add_edit(c->sc, c->line, m->off, m->len, a, &m->ip, m->quote, m->cls);
+    return add_edit(c->sc, c->line, m->off, m->len, a, match_ip(m), m->quote, m->cls);
 }
 
 /* Does a regex match pass the rule's validator? ip receives the address for VALIDATE_IP. */
@@ -442,6 +454,11 @@ lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bo
                           enum lsc_verdict *verdict)
 {
     const struct lsc_policy *pol = sc->pol;
+    sc->cur_line = p;
+    sc->cur_len = len;
+    sc->cur_count = 0;
+    sc->line_time_known = false;
+    sc->line_pseudo = false;
     if (pol->format == LSC_FORMAT_TEXT ||
         (pol->format == LSC_FORMAT_AUTO && pol->nfields == 0 && (len == 0 || p[0] != '{'))) {
         /* Without field rules, only JSON gains from its structure (escapes decoded, headers
@@ -459,6 +476,12 @@ lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t le
     memcpy(before, sc->st.replacements, sizeof before);
     bool changed = false;
     int rc = lsc_engine_scrub_span(sc, p, len, &sc->out, &changed);
+    if (rc == 0 && sc->line_pseudo && sc->pol->tag_epoch) {
+        /* Which tokens are comparable: the key epoch, at the end of the line. */
+        char tag[64] = " key_epoch=";
+        size_t tl = 11 + lsc_engine_epoch(sc, tag + 11);
+        rc = lsc_buf_append(&sc->out, tag, tl) ? 0 : CB_NOMEM;
+    }
     if (rc != 0) {
         return lsc_engine_abort_line(sc, rc, start, before, len, nl, verdict);
     }

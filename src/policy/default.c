@@ -7,6 +7,7 @@
  * and any line the scrubber cannot vouch for replaced by a redaction marker. It is
  * patterns/policies/default.yaml, compiled into the binary and loaded like any policy.
  */
+#include "../action/geo.h"
 #include "embedded.h"
 #include "policy.h"
 
@@ -128,6 +129,13 @@ void lsc_policy_free(struct lsc_policy *pol)
     free(pol->description);
     free(pol->source);
     free(pol->quarantine_path);
+    lsc_key_free(&pol->key);
+    free(pol->key_file);
+    free(pol->ts_field);
+    for (size_t i = 0; i < pol->ngeos; i++) {
+        lsc_geo_free(pol->geos[i]);
+    }
+    free(pol->geos);
     lsc_access_free(pol->access);
     lsc_access_free(pol->auto_access[0]);
     lsc_access_free(pol->auto_access[1]);

@@ -36,6 +36,21 @@ static void put_action(FILE *f, const struct lsc_action *a)
     case LSC_ACT_KEEP:
         fprintf(f, "keep as is");
         break;
+    case LSC_ACT_PSEUDONYM:
+        if (a->as_address) {
+            fprintf(f, "pseudonym, written as an address (240.0.0.0/4, 100::/64");
+            if (a->v4_bits || a->v6_bits) {
+                fprintf(f, "; IPv4 /%u and IPv6 /%u kept in clear", a->v4_bits, a->v6_bits);
+            }
+            fprintf(f, ")");
+        } else {
+            fprintf(f, "pseudonym: %.*s%s + %u hex digits of a keyed BLAKE2b", (int)a->text_len,
+                    a->text ? a->text : "", a->text_len ? "" : "ip_/em_/ps_", a->token_hex);
+        }
+        break;
+    case LSC_ACT_GEO:
+        fprintf(f, "geo: the address becomes where it is (country/continent/ASN/...)");
+        break;
     case LSC_ACT_USER_AGENT:
         fprintf(f, "user-agent: browser family and major version, OS family");
         break;

@@ -10,6 +10,7 @@
  * Later RULEs for the same detector replace earlier ones, so a policy can refine a pack.
  * Every error names file:line:col and stops the load.
  */
+#include "../action/geo.h"
 #include "embedded.h"
 #include "policy.h"
 #include "yaml_doc.h"
@@ -85,13 +86,93 @@ __attribute__((format(printf, 4, 5))) static bool fail_at(struct lsc_ydoc *d, si
 /* ---- actions ---- */
 
 static const char *const rule_keys[] = {
-    "name", "description", "detector",  "pattern",   "validator", "hint", "action", "label",
-    "with", "keep_first",  "keep_last", "mask_char", "length",    "v4",   "v6",     NULL,
+    "name",   "description", "detector", "pattern",    "validator", "hint",
+    "action", "label",       "with",     "keep_first", "keep_last", "mask_char",
+    "length", "v4",          "v6",       "render",     "prefix",    NULL,
 };
 
 static const char *const action_words[] = {
-    "redact", "replace", "mask", "truncate", "truncate-ip", "drop-line", "keep", "user-agent", NULL,
+    "redact",    "replace", "mask",       "truncate",  "truncate-ip",
+    "drop-line", "keep",    "user-agent", "pseudonym", NULL,
 };
+
+/*
+ * pseudonym: prefix (default by what it names: ip_, em_ for e-mail, else ps_), length (hex
+ * digits, 16-32, default 16 = 64 bits), render: token | address (addresses only), and v4/v6
+ * bits kept in clear with render: address.
+ */
+static bool parse_pseudonym(struct loader *L, yaml_node_t *rule, const char *name, size_t name_len,
+                            bool ip_capable, struct lsc_action *a)
+{
+    struct lsc_ydoc *d = L->d;
+    unsigned long v;
+    yaml_node_t *n;
+    const char *prefix = "";
+    size_t pl = 0; /* none given: chosen per value, ip_, em_ or ps_ */
+    (void)name;
+    (void)name_len;
+    if ((n = lsc_ydoc_get(d, rule, "prefix")) != NULL) {
+        if (!lsc_ydoc_str(d, n, "prefix", &prefix, &pl)) {
+            return false;
+        }
+        for (size_t i = 0; i < pl; i++) {
+            char c = prefix[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-' || c == ':' || c == '.')) {
+                return lsc_ydoc_fail(d, n,
+                                     "prefix may hold letters, digits, '_', '-', ':' and '.' "
+                                     "only (it is written into every format)");
+            }
+        }
+        if (pl > 32) {
+            return lsc_ydoc_fail(d, n, "prefix must be at most 32 characters");
+        }
+    }
+    char *t = dup_n(prefix, pl);
+    if (t == NULL) {
+        return lsc_ydoc_fail(d, rule, "out of memory");
+    }
+    free(a->text);
+    a->text = t;
+    a->text_len = pl;
+    if (pl == 0 && lsc_ydoc_get(d, rule, "prefix") != NULL) {
+        return lsc_ydoc_fail(d, lsc_ydoc_get(d, rule, "prefix"), "prefix must not be empty");
+    }
+    a->token_hex = 16;
+    if ((n = lsc_ydoc_get(d, rule, "length")) != NULL) {
+        if (!lsc_ydoc_uint(d, n, "length (hex digits of the token)", 16, 32, &v)) {
+            return false;
+        }
+        a->token_hex = (unsigned)v;
+    }
+    if ((n = lsc_ydoc_get(d, rule, "render")) != NULL) {
+        if (lsc_ydoc_is(n, "address")) {
+            if (!ip_capable) {
+                return lsc_ydoc_fail(d, n,
+                                     "render: address needs addresses: use it with ip: "
+                                     "pseudonym or the ipv4/ipv6 detectors");
+            }
+            a->as_address = true;
+        } else if (!lsc_ydoc_is(n, "token")) {
+            return lsc_ydoc_fail(d, n, "render must be token (the default) or address");
+        }
+    }
+    a->v4_bits = a->v6_bits = 0;
+    if ((n = lsc_ydoc_get(d, rule, "v4")) != NULL) {
+        if (!a->as_address || !lsc_ydoc_uint(d, n, "v4 (IPv4 bits kept)", 0, 31, &v)) {
+            return d->failed ? false : lsc_ydoc_fail(d, n, "v4 bits kept go with render: address");
+        }
+        a->v4_bits = (unsigned)v;
+    }
+    if ((n = lsc_ydoc_get(d, rule, "v6")) != NULL) {
+        if (!a->as_address || !lsc_ydoc_uint(d, n, "v6 (IPv6 bits kept)", 0, 127, &v)) {
+            return d->failed ? false : lsc_ydoc_fail(d, n, "v6 bits kept go with render: address");
+        }
+        a->v6_bits = (unsigned)v;
+    }
+    L->pol->needs_key = true;
+    return true;
+}
 
 /* Fails if key is present in rule but does not go with the action chosen. */
 static bool only_with(struct loader *L, yaml_node_t *rule, const char *key, bool allowed,
@@ -114,7 +195,11 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
     if (an != NULL && !lsc_ydoc_str(d, an, "action", &word, &wl)) {
         return false;
     }
-    if (an == NULL && lsc_ydoc_get(d, rule, "ip") != NULL) {
+    yaml_node_t *ipn = an == NULL ? lsc_ydoc_get(d, rule, "ip") : NULL;
+    if (ipn != NULL && lsc_ydoc_is(ipn, "pseudonym")) {
+        word = "pseudonym"; /* fields: { client_ip: { ip: pseudonym, render: address } } */
+        wl = 9;
+    } else if (ipn != NULL) {
         word = "truncate-ip"; /* fields: { client_ip: { ip: truncate, v4: 24 } } */
         wl = 11;
     }
@@ -130,22 +215,17 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
                                  "drop-field applies to fields, not to text rules; "
                                  "use drop-line, redact or replace");
         }
-        if (wl == 9 && memcmp(word, "pseudonym", 9) == 0) {
-            return lsc_ydoc_fail(d, an,
-                                 "action pseudonym is not supported yet: keyed "
-                                 "pseudonyms arrive with the keys release; use redact "
-                                 "or truncate-ip for now");
-        }
         const char *hint = lsc_did_you_mean(word, wl, action_words);
         return lsc_ydoc_fail(d, an,
                              "unknown action '%.*s'%s%s%s; expected redact, replace, mask, "
-                             "truncate, truncate-ip, user-agent, drop-line or keep",
+                             "truncate, truncate-ip, pseudonym, user-agent, drop-line or keep",
                              (int)wl, word, hint ? " (did you mean '" : "", hint ? hint : "",
                              hint ? "'?)" : "");
     }
     static const enum lsc_action_kind kinds[] = {
-        LSC_ACT_REDACT,      LSC_ACT_REPLACE,   LSC_ACT_MASK, LSC_ACT_TRUNCATE,
-        LSC_ACT_IP_TRUNCATE, LSC_ACT_DROP_LINE, LSC_ACT_KEEP, LSC_ACT_USER_AGENT,
+        LSC_ACT_REDACT,   LSC_ACT_REPLACE,     LSC_ACT_MASK,
+        LSC_ACT_TRUNCATE, LSC_ACT_IP_TRUNCATE, LSC_ACT_DROP_LINE,
+        LSC_ACT_KEEP,     LSC_ACT_USER_AGENT,  LSC_ACT_PSEUDONYM,
     };
     enum lsc_action_kind k = kinds[kind];
     if (k == LSC_ACT_IP_TRUNCATE && !ip_capable) {
@@ -158,9 +238,14 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
         !only_with(L, rule, "keep_first", k == LSC_ACT_MASK, "mask") ||
         !only_with(L, rule, "keep_last", k == LSC_ACT_MASK, "mask") ||
         !only_with(L, rule, "mask_char", k == LSC_ACT_MASK, "mask") ||
-        !only_with(L, rule, "length", k == LSC_ACT_TRUNCATE, "truncate") ||
-        !only_with(L, rule, "v4", k == LSC_ACT_IP_TRUNCATE, "truncate-ip") ||
-        !only_with(L, rule, "v6", k == LSC_ACT_IP_TRUNCATE, "truncate-ip")) {
+        !only_with(L, rule, "length", k == LSC_ACT_TRUNCATE || k == LSC_ACT_PSEUDONYM,
+                   "truncate or pseudonym") ||
+        !only_with(L, rule, "v4", k == LSC_ACT_IP_TRUNCATE || k == LSC_ACT_PSEUDONYM,
+                   "truncate-ip or pseudonym") ||
+        !only_with(L, rule, "v6", k == LSC_ACT_IP_TRUNCATE || k == LSC_ACT_PSEUDONYM,
+                   "truncate-ip or pseudonym") ||
+        !only_with(L, rule, "render", k == LSC_ACT_PSEUDONYM, "pseudonym") ||
+        !only_with(L, rule, "prefix", k == LSC_ACT_PSEUDONYM, "pseudonym")) {
         return false;
     }
     /* Every action has a label: it is also what a non-address gets under truncate-ip. */
@@ -233,6 +318,11 @@ static bool parse_action(struct loader *L, yaml_node_t *rule, const char *name, 
             return false;
         }
         a->length = (unsigned)v;
+        break;
+    case LSC_ACT_PSEUDONYM:
+        if (!parse_pseudonym(L, rule, name, name_len, ip_capable, a)) {
+            return false;
+        }
         break;
     case LSC_ACT_IP_TRUNCATE:
         a->v4_bits = 24;
@@ -710,7 +800,21 @@ static bool parse_input(struct loader *L, yaml_node_t *in)
         return lsc_ydoc_fail(d, lf ? lf : f, "%s", err);
     }
     if ((f = lsc_ydoc_get(d, in, "timestamp")) != NULL) {
-        return not_yet(L, f, "input.timestamp", "arrives with the expiry release");
+        static const char *const tkeys[] = {"field", NULL};
+        yaml_node_t *fn;
+        if (!lsc_ydoc_expect_map(d, f, "input.timestamp") ||
+            !lsc_ydoc_check_keys(d, f, "input.timestamp", tkeys) ||
+            (fn = lsc_ydoc_get(d, f, "field")) == NULL) {
+            return d->failed ? false
+                             : lsc_ydoc_fail(d, f,
+                                             "input.timestamp needs 'field: NAME' (the member "
+                                             "holding the record's time)");
+        }
+        if (!lsc_ydoc_str(d, fn, "input.timestamp.field", &s, &l) || l == 0) {
+            return d->failed ? false : lsc_ydoc_fail(d, fn, "the timestamp field is empty");
+        }
+        free(L->pol->ts_field);
+        L->pol->ts_field = dup_n(s, l);
     }
     return true;
 }
@@ -863,12 +967,124 @@ static bool parse_url(struct loader *L, yaml_node_t *n, struct lsc_action *a)
     return true;
 }
 
+/* A path as written in the policy, relative ones taken from the policy's folder. */
+static void resolve(const struct loader *L, const char *s, size_t l, char *out, size_t cap)
+{
+    if (l > 0 && s[0] != '/' && strcmp(L->dir, ".") != 0) {
+        snprintf(out, cap, "%s/%.*s", L->dir, (int)l, s);
+    } else {
+        snprintf(out, cap, "%.*s", (int)l, s);
+    }
+}
+
+/* fields: { client_ip: { ip: geo, db: [a.mmdb, b.mmdb], geo: [country, asn], unknown: '-' } } */
+static bool parse_geo(struct loader *L, yaml_node_t *v, struct lsc_action *a)
+{
+    static const char *const keys[] = {"ip", "db", "geo", "unknown", NULL};
+    struct lsc_ydoc *d = L->d;
+    if (!lsc_ydoc_check_keys(d, v, "an ip: geo rule", keys)) {
+        return false;
+    }
+    yaml_node_t *db = lsc_ydoc_get(d, v, "db");
+    if (db == NULL) {
+        return lsc_ydoc_fail(d, v,
+                             "ip: geo needs 'db: FILE.mmdb' (or a list: a country or city "
+                             "database and an ASN database)");
+    }
+    char paths[4][4096];
+    const char *pp[4];
+    size_t np = 0;
+    yaml_node_item_t *it = db->type == YAML_SEQUENCE_NODE ? db->data.sequence.items.start : NULL;
+    size_t count = it ? (size_t)(db->data.sequence.items.top - it) : 1;
+    if (count == 0 || count > 4) {
+        return lsc_ydoc_fail(d, db, "db lists 1 to 4 databases");
+    }
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *x = it ? lsc_ydoc_node(d, it[i]) : db;
+        const char *s;
+        size_t l;
+        if (!lsc_ydoc_str(d, x, "a database file", &s, &l)) {
+            return false;
+        }
+        resolve(L, s, l, paths[np], sizeof paths[np]);
+        pp[np] = paths[np];
+        np++;
+    }
+    int fields[LSC_GEO_FIELD_COUNT];
+    size_t nf = 0;
+    yaml_node_t *gn = lsc_ydoc_get(d, v, "geo");
+    if (gn == NULL) {
+        fields[nf++] = LSC_GEO_COUNTRY;
+    } else {
+        if (!lsc_ydoc_expect_seq(d, gn, "geo")) {
+            return false;
+        }
+        for (yaml_node_item_t *g = gn->data.sequence.items.start; g < gn->data.sequence.items.top;
+             g++) {
+            yaml_node_t *x = lsc_ydoc_node(d, *g);
+            const char *s;
+            size_t l;
+            if (!lsc_ydoc_str(d, x, "a geo field", &s, &l)) {
+                return false;
+            }
+            int f = lsc_geo_field_by_name(s, l);
+            if (f < 0 || nf == LSC_GEO_FIELD_COUNT) {
+                return lsc_ydoc_fail(d, x,
+                                     "unknown geo field '%.*s'; expected country, continent, "
+                                     "asn, as_org or city",
+                                     (int)l, s);
+            }
+            fields[nf++] = f;
+        }
+        if (nf == 0) {
+            return lsc_ydoc_fail(d, gn, "geo lists at least one field");
+        }
+    }
+    char unknown[17] = "-";
+    yaml_node_t *un = lsc_ydoc_get(d, v, "unknown");
+    if (un != NULL) {
+        const char *s;
+        size_t l;
+        if (!lsc_ydoc_str(d, un, "unknown", &s, &l)) {
+            return false;
+        }
+        if (l == 0 || l > 16) {
+            return lsc_ydoc_fail(d, un, "unknown must be 1 to 16 characters");
+        }
+        snprintf(unknown, sizeof unknown, "%.*s", (int)l, s);
+    }
+    char err[512];
+    struct lsc_geo *g = lsc_geo_open(pp, np, fields, nf, unknown, err, sizeof err);
+    if (g == NULL) {
+        return lsc_ydoc_fail(d, db, "%s", err);
+    }
+    struct lsc_geo **ng = realloc(L->pol->geos, (L->pol->ngeos + 1) * sizeof *ng);
+    if (ng == NULL) {
+        lsc_geo_free(g);
+        return lsc_ydoc_fail(d, db, "out of memory");
+    }
+    L->pol->geos = ng;
+    ng[L->pol->ngeos++] = g;
+    /* A value that is not an address gets the unknown text too. */
+    char *t = dup_n(unknown, strlen(unknown));
+    if (t == NULL) {
+        return lsc_ydoc_fail(d, db, "out of memory");
+    }
+    free(a->text);
+    a->text = t;
+    a->text_len = strlen(unknown);
+    a->kind = LSC_ACT_GEO;
+    a->geo = g;
+    return true;
+}
+
 /* fields: keep/drop lists (no field both kept and dropped) and per-field actions. */
 static bool parse_fields(struct loader *L, yaml_node_t *fields)
 {
     static const char *const action_keys[] = {
         "action", "label", "with", "keep_first", "keep_last", "mask_char",
-        "length", "v4",    "v6",   "ip",         "url",       NULL,
+        "length", "v4",    "v6",   "ip",         "url",       "render",
+        "prefix", "db",    "geo",  "add",        "unknown",   NULL,
     };
     struct lsc_ydoc *d = L->d;
     if (!lsc_ydoc_expect_map(d, fields, "fields")) {
@@ -929,13 +1145,12 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
         }
         yaml_node_t *ip = lsc_ydoc_get(d, v, "ip");
         if (ip != NULL) {
-            if (!lsc_ydoc_is(ip, "truncate")) {
-                return lsc_ydoc_fail(d, ip,
-                                     "ip: truncate is the only ip action today "
-                                     "(pseudonym and geo arrive with the keys release)");
+            if (!lsc_ydoc_is(ip, "truncate") && !lsc_ydoc_is(ip, "pseudonym") &&
+                !lsc_ydoc_is(ip, "geo")) {
+                return lsc_ydoc_fail(d, ip, "ip must be truncate, pseudonym or geo");
             }
             if (lsc_ydoc_get(d, v, "action") != NULL) {
-                return lsc_ydoc_fail(d, ip, "write either 'ip: truncate' or 'action:', not both");
+                return lsc_ydoc_fail(d, ip, "write either 'ip:' or 'action:', not both");
             }
         }
         struct lsc_field_rule *fr = new_field(L, k);
@@ -953,10 +1168,108 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
             }
             continue;
         }
+        yaml_node_t *ipn = lsc_ydoc_get(d, v, "ip");
+        if (ipn != NULL && lsc_ydoc_is(ipn, "geo")) {
+            if (!parse_geo(L, v, &fr->action)) {
+                return false;
+            }
+            continue;
+        }
+        static const char *const geo_only[] = {"db", "geo", "unknown", NULL};
+        for (int g = 0; geo_only[g] != NULL; g++) {
+            yaml_node_t *x = lsc_ydoc_get(d, v, geo_only[g]);
+            if (x != NULL) {
+                return lsc_ydoc_fail(d, x, "'%s' only goes with ip: geo", geo_only[g]);
+            }
+        }
         const char *label = fr->path.segs[fr->path.n - 1];
         if (!parse_action(L, v, label, strlen(label), true, &fr->action)) {
             return false;
         }
+    }
+    return true;
+}
+
+/* keys: { file: PATH, rotate: none | daily | weekly | monthly, tag: true | false } */
+static bool parse_keys(struct loader *L, yaml_node_t *n)
+{
+    static const char *const keys[] = {"file", "rotate", "tag", NULL};
+    static const char *const rotations[] = {"none", "daily", "weekly", "monthly", NULL};
+    struct lsc_ydoc *d = L->d;
+    if (!lsc_ydoc_expect_map(d, n, "keys") || !lsc_ydoc_check_keys(d, n, "keys", keys)) {
+        return false;
+    }
+    yaml_node_t *x;
+    const char *s;
+    size_t l;
+    if ((x = lsc_ydoc_get(d, n, "file")) != NULL) {
+        if (!lsc_ydoc_str(d, x, "keys.file", &s, &l)) {
+            return false;
+        }
+        char path[4096];
+        resolve(L, s, l, path, sizeof path);
+        free(L->pol->key_file);
+        L->pol->key_file = strdup(path);
+    }
+    if ((x = lsc_ydoc_get(d, n, "rotate")) != NULL) {
+        if (!lsc_ydoc_str(d, x, "keys.rotate", &s, &l)) {
+            return false;
+        }
+        int k = -1;
+        for (int i = 0; rotations[i] != NULL; i++) {
+            if (strlen(rotations[i]) == l && memcmp(rotations[i], s, l) == 0) {
+                k = i;
+            }
+        }
+        if (k < 0) {
+            return lsc_ydoc_fail(d, x, "rotate must be none, daily, weekly or monthly");
+        }
+        L->pol->rotate = (enum lsc_rotate)k;
+    }
+    if ((x = lsc_ydoc_get(d, n, "tag")) != NULL) {
+        if (!lsc_ydoc_is(x, "true") && !lsc_ydoc_is(x, "false")) {
+            return lsc_ydoc_fail(d, x, "tag must be true or false");
+        }
+        L->pol->tag_epoch = lsc_ydoc_is(x, "true");
+    }
+    return true;
+}
+
+/*
+ * The key for a policy that makes pseudonyms: $LOGSCRUB_KEY_FILE, else keys.file, else
+ * $CREDENTIALS_DIRECTORY/logscrub.key (systemd's LoadCredential=). Never from the command
+ * line, where other users could read it.
+ */
+static bool load_key(struct loader *L, yaml_node_t *root)
+{
+    struct lsc_policy *pol = L->pol;
+    lsc_key_mode mode = L->opts ? L->opts->key_mode : LSC_KEY_LOAD;
+    if (!pol->needs_key || mode == LSC_KEY_NONE) {
+        return true;
+    }
+    if (mode == LSC_KEY_TEST) {
+        return lsc_key_test(&pol->key) || lsc_ydoc_fail(L->d, root, "out of memory");
+    }
+    char cred[4096];
+    const char *path = getenv("LOGSCRUB_KEY_FILE");
+    if (path == NULL || path[0] == '\0') {
+        path = pol->key_file;
+    }
+    const char *cd = getenv("CREDENTIALS_DIRECTORY");
+    if (path == NULL && cd != NULL && cd[0] != '\0') {
+        snprintf(cred, sizeof cred, "%s/logscrub.key", cd);
+        path = cred;
+    }
+    if (path == NULL) {
+        return lsc_ydoc_fail(L->d, root,
+                             "this policy makes pseudonyms, so it needs a key: create one with "
+                             "'logscrub keygen /etc/logscrub/key', then name it in the policy "
+                             "(keys: { file: /etc/logscrub/key }) or in $LOGSCRUB_KEY_FILE");
+    }
+    char err[1024];
+    if (!lsc_key_load(path, &pol->key, err, sizeof err)) {
+        yaml_node_t *keys = lsc_ydoc_get(L->d, root, "keys");
+        return lsc_ydoc_fail(L->d, keys ? keys : root, "%s", err);
     }
     return true;
 }
@@ -1146,8 +1459,9 @@ static bool parse_policy(struct loader *L)
     if ((n = lsc_ydoc_get(d, root, "fields")) != NULL && !parse_fields(L, n)) {
         return false;
     }
-    if ((n = lsc_ydoc_get(d, root, "keys")) != NULL) {
-        return not_yet(L, n, "keys", "keyed pseudonyms arrive with the keys release");
+    L->pol->tag_epoch = true;
+    if ((n = lsc_ydoc_get(d, root, "keys")) != NULL && !parse_keys(L, n)) {
+        return false;
     }
     if ((n = lsc_ydoc_get(d, root, "retention")) != NULL) {
         return check_duration(L, n, "retention") &&
@@ -1177,7 +1491,7 @@ static bool parse_policy(struct loader *L)
     if ((n = lsc_ydoc_get(d, root, "tests")) != NULL && !parse_tests(L, n)) {
         return false;
     }
-    return true;
+    return load_key(L, root);
 }
 
 lsc_error lsc_policy_load_buffer(const char *path, const char *text, size_t len,

@@ -8,6 +8,7 @@
 #include "../action/action.h"
 #include "../detect/rules.h"
 #include "../format/access.h"
+#include "keys.h"
 #include "logscrub.h"
 
 #include <stdbool.h>
@@ -96,6 +97,15 @@ struct lsc_policy {
     size_t nrules;
     struct lsc_policy_test *tests;
     size_t ntests;
+    /* Pseudonyms (keys:). */
+    bool needs_key;         /* some action is a pseudonym */
+    struct lsc_key key;     /* loaded when needed (or the test key for `logscrub test`) */
+    enum lsc_rotate rotate; /* keys.rotate */
+    bool tag_epoch;         /* keys.tag: write the key epoch into records with pseudonyms */
+    char *key_file;         /* keys.file as written, resolved against the policy's folder */
+    char *ts_field;         /* input.timestamp.field, or NULL for the usual names */
+    struct lsc_geo **geos;  /* GeoIP lookups used by ip: geo actions (owned) */
+    size_t ngeos;
 };
 
 /*

@@ -134,9 +134,9 @@ static char *json(const char *body, const char *in)
 /* A label as long as the segment it replaces ("a@b.co" and ":email") is still written. */
 Test(url_segments, a_same_length_label_is_still_written)
 {
-    char *out = scrub_with_policy("input: {format: json}\n",
-                                  "fields:\n  p: { url: { query_keep: [] } }\n",
-                                  "{\"p\":\"/u/a@b.co/x\"}", NULL);
+    char *out =
+        scrub_with_policy("input: {format: json}\n", "fields:\n  p: { url: { query_keep: [] } }\n",
+                          "{\"p\":\"/u/a@b.co/x\"}", NULL);
     cr_expect_str_eq(out, "{\"p\":\"/u/:email/x\"}");
     free(out);
 }

@@ -109,7 +109,8 @@ Test(policy_errors, rules_and_actions)
                  "p.yaml:5:12: duplicate rule name 'a'");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, action: redcat}\n",
                  "p.yaml:4:35: unknown action 'redcat' (did you mean 'redact'?); expected "
-                 "redact, replace, mask, truncate, truncate-ip, user-agent, drop-line or keep");
+                 "redact, replace, mask, truncate, truncate-ip, pseudonym, user-agent, drop-line or "
+                 "keep");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, action: replace}\n",
                  "p.yaml:4:35: action replace needs 'with: TEXT'");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, with: y}\n",
@@ -117,9 +118,16 @@ Test(policy_errors, rules_and_actions)
     expect_error(HEAD "text:\n  - {name: a, pattern: x, action: truncate-ip}\n",
                  "p.yaml:4:35: truncate-ip needs addresses: use it with detector ipv4 or ipv6, "
                  "or with validator: ip");
+    unsetenv("LOGSCRUB_KEY_FILE");
+    unsetenv("CREDENTIALS_DIRECTORY");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, action: pseudonym}\n",
-                 "p.yaml:4:35: action pseudonym is not supported yet: keyed pseudonyms arrive "
-                 "with the keys release; use redact or truncate-ip for now");
+                 "p.yaml:1:1: this policy makes pseudonyms, so it needs a key: create one with "
+                 "'logscrub keygen /etc/logscrub/key', then name it in the policy (keys: { "
+                 "file: /etc/logscrub/key }) or in $LOGSCRUB_KEY_FILE");
+    expect_error(HEAD "keys: {file: /nonexistent/k}\ntext:\n  - {name: a, pattern: x, action: "
+                      "pseudonym}\n",
+                 "p.yaml:3:7: key file /nonexistent/k: No such file or directory (make one "
+                 "with: logscrub keygen /nonexistent/k)");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, action: drop-field}\n",
                  "p.yaml:4:35: drop-field applies to fields, not to text rules; use drop-line, "
                  "redact or replace");
@@ -166,9 +174,6 @@ Test(policy_errors, later_sections_are_validated_then_refused)
     expect_error(HEAD "input: {format: xml}\n",
                  "p.yaml:3:17: unknown format 'xml'; expected auto, text, nginx, apache, json, "
                  "logfmt or syslog");
-    expect_error(HEAD "keys: {file: /etc/k}\n",
-                 "p.yaml:3:7: keys is not supported yet (keyed pseudonyms arrive with the keys "
-                 "release); remove it for now");
     expect_error(HEAD "retention: 30 days\n",
                  "p.yaml:3:12: retention must be a number and a unit (s, m, h, d, w, mo, y), "
                  "like 30d or 3mo");

@@ -1,0 +1,214 @@
+/*
+ * pseudo.c - the actions that need the scrubber's state: keyed pseudonyms (the record's
+ * period, its subkey, the PRF) and geo lookups, both through a per-scrubber memo.
+ *
+ * The period comes from the record's own time, so a record pseudonymised live and again
+ * from an archive gets the same token: the member named by input.timestamp.field, else the
+ * first of ts, time, timestamp, @timestamp, time_local, time_iso8601, msec, date; for a
+ * text line a syslog, RFC 3339 or access-log time it holds. Without one, the processing
+ * time is used and counted (time_fallback). The subkey is derived once per period change.
+ *
+ * The memo maps XXH3-64 of (action, period, raw value) to the rendered text: a repeated
+ * address costs a hash and a compare instead of a BLAKE2b (and the KDF when the period
+ * changed). xxh3 is right here: it is a cache index, not a secret - a collision could only
+ * write another value's pseudonym, never a raw value (and 64 bits plus the length make that
+ * practically impossible).
+ */
+#include "../action/geo.h"
+#include "../format/timestamp.h"
+#include "engine.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xxhash.h>
+
+static const char *const default_time_names[] = {
+    "ts", "time", "timestamp", "@timestamp", "time_local", "time_iso8601", "msec", "date", NULL,
+};
+
+static bool node_named(const char *line, const struct lsc_json_node *n, const char *name)
+{
+    size_t nl = strlen(name);
+    if (n->name != NULL) {
+        return strcmp(n->name, name) == 0;
+    }
+    if (n->key_len == 0) {
+        return false;
+    }
+    size_t off = n->key_bare ? n->key_off : n->key_off + 1;
+    size_t len = n->key_bare ? n->key_len : n->key_len - 2;
+    return len == nl && memcmp(line + off, name, nl) == 0;
+}
+
+/* The current record's time, or false. */
+static bool record_time(struct lsc_scrubber *sc, int64_t now, int64_t *t)
+{
+    const char *line = sc->cur_line;
+    if (sc->cur_count == 0) {
+        return lsc_time_in_text(line, sc->cur_len, now, t);
+    }
+    const char *one[2] = {sc->pol->ts_field, NULL};
+    const char *const *names = sc->pol->ts_field ? one : default_time_names;
+    for (size_t k = 0; names[k] != NULL; k++) {
+        for (size_t i = 1; i < sc->cur_count; i++) {
+            const struct lsc_json_node *n = &sc->jnodes[i];
+            if (n->depth != 1 || !node_named(line, n, names[k])) {
+                continue;
+            }
+            bool str = n->type == LSC_JSON_STRING;
+            if (lsc_time_parse(line + n->off + str, n->len - 2 * str, now, t)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The period of the current line, worked out once per line. */
+static uint64_t line_period(struct lsc_scrubber *sc)
+{
+    if (!sc->line_time_known) {
+        int64_t now = (int64_t)time(NULL), t;
+        if (sc->pol->rotate == LSC_ROTATE_NONE) {
+            t = 0;
+        } else if (!record_time(sc, now, &t)) {
+            t = now;
+            sc->st.time_fallback++;
+        }
+        sc->line_period = lsc_key_period(sc->pol->rotate, t);
+        sc->line_time_known = true;
+    }
+    return sc->line_period;
+}
+
+size_t lsc_engine_epoch(struct lsc_scrubber *sc, char *out)
+{
+    char name[16];
+    size_t n = lsc_key_period_name(sc->pol->rotate, line_period(sc), name);
+    memcpy(out, name, n);
+    out[n] = '/';
+    memcpy(out + n + 1, sc->pol->key.id, 8);
+    return n + 9;
+}
+
+static bool subkey_for(struct lsc_scrubber *sc, uint64_t period)
+{
+    if (sc->subkey == NULL) {
+        sc->subkey = sodium_malloc(LSC_KEY_BYTES);
+        if (sc->subkey == NULL) {
+            return false;
+        }
+    }
+    if (!sc->subkey_valid || sc->subkey_period != period) {
+        lsc_key_subkey(&sc->pol->key, sc->pol->rotate, period, sc->subkey);
+        sc->subkey_period = period;
+        sc->subkey_valid = true;
+    }
+    return true;
+}
+
+/* The memo slot for (a, period, v), and whether it already holds the answer. */
+static struct lsc_value_memo *memo(struct lsc_scrubber *sc, const struct lsc_action *a,
+                                   uint64_t period, const char *v, size_t n, bool *hit)
+{
+    *hit = false;
+    if (sc->vmemo == NULL) {
+        sc->vmemo = calloc(LSC_VALUE_MEMO_SLOTS, sizeof *sc->vmemo);
+        if (sc->vmemo == NULL) {
+            return NULL;
+        }
+    }
+    uint64_t h = XXH3_64bits_withSeed(v, n, period ^ (uint64_t)(uintptr_t)a) | 1;
+    struct lsc_value_memo *m = &sc->vmemo[h % LSC_VALUE_MEMO_SLOTS];
+    *hit = m->hash == h && m->in_len == n;
+    if (!*hit) {
+        m->hash = h;
+        m->in_len = n;
+    }
+    sc->st.memo_hits += *hit;
+    sc->st.memo_misses += !*hit;
+    return m;
+}
+
+static size_t pseudonym(struct lsc_scrubber *sc, const struct lsc_action *a, const char *v,
+                        size_t n, const struct lsc_ip *ip, lsc_class cls, char *out)
+{
+    const struct lsc_ip *addr = ip != NULL && ip->family != 0 ? ip : NULL;
+    if (lsc_pseudonym_is(a, v, n, addr)) {
+        memcpy(out, v, n); /* already a pseudonym: not hashed again */
+        return n;
+    }
+    uint64_t period = line_period(sc);
+    sc->line_pseudo = true;
+    sc->st.pseudonyms++;
+    bool hit;
+    struct lsc_value_memo *m = n <= 256 ? memo(sc, a, period, v, n, &hit) : NULL;
+    if (m != NULL && hit) {
+        memcpy(out, m->out, m->out_len);
+        return m->out_len;
+    }
+    unsigned char small[272];
+    unsigned char *in = n + 17 <= sizeof small ? small : malloc(n + 17);
+    unsigned char h[LSC_PRF_BYTES];
+    if (in == NULL || !subkey_for(sc, period)) {
+        if (in != small) {
+            free(in);
+        }
+        if (m != NULL) {
+            m->hash = 0;
+        }
+        memcpy(out, "[pseudonym-error]", 17); /* never the raw value */
+        return 17;
+    }
+    char type;
+    size_t il = lsc_pseudonym_input(cls, v, n, addr, &type, in);
+    lsc_prf(sc->subkey, type, in, il, h);
+    sodium_memzero(in, il);
+    if (in != small) {
+        free(in);
+    }
+    size_t ol = lsc_pseudonym_render(a, h, type, addr, out);
+    if (m != NULL) {
+        memcpy(m->out, out, ol);
+        m->out_len = (unsigned char)ol;
+    }
+    return ol;
+}
+
+static size_t geo(struct lsc_scrubber *sc, const struct lsc_action *a, const char *v, size_t n,
+                  const struct lsc_ip *ip, char *out)
+{
+    if (ip == NULL || ip->family == 0) {
+        memcpy(out, a->text, a->text_len); /* not an address: the policy's unknown text */
+        return a->text_len;
+    }
+    bool hit;
+    struct lsc_value_memo *m = n <= 256 ? memo(sc, a, 0, v, n, &hit) : NULL;
+    if (m != NULL && hit) {
+        memcpy(out, m->out, m->out_len);
+        return m->out_len;
+    }
+    size_t ol = lsc_geo_render(a->geo, ip, out);
+    if (m != NULL && ol <= sizeof m->out) {
+        memcpy(m->out, out, ol);
+        m->out_len = (unsigned char)ol;
+    } else if (m != NULL) {
+        m->hash = 0;
+    }
+    return ol;
+}
+
+size_t lsc_engine_render(struct lsc_scrubber *sc, const struct lsc_action *a, const char *v,
+                         size_t n, const struct lsc_ip *ip, lsc_class cls, char *out)
+{
+    switch (a->kind) {
+    case LSC_ACT_PSEUDONYM:
+        return pseudonym(sc, a, v, n, ip, cls, out);
+    case LSC_ACT_GEO:
+        return geo(sc, a, v, n, ip, out);
+    default:
+        return lsc_action_render(a, v, n, ip, out);
+    }
+}

@@ -1,0 +1,27 @@
+/*
+ * timestamp.h - when a record happened, from the time formats logs use.
+ */
+#ifndef LSC_FORMAT_TIMESTAMP_H
+#define LSC_FORMAT_TIMESTAMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parses s[0..n) as one of: nginx/Apache "22/Nov/2026:10:00:00 +0000" (brackets allowed);
+ * RFC 3339 / ISO 8601 "2026-11-22T10:00:00.123+01:00" ('T' or a space, 'Z' or an offset;
+ * no offset means UTC); Unix epoch seconds ("1763805600", "1763805600.123") or milliseconds
+ * (13 digits); BSD syslog "Nov 22 10:00:00", whose year is inferred: the year of now, or
+ * the one before when that would put the time more than a month after now. On success
+ * stores seconds since 1970 (UTC) in *out.
+ */
+bool lsc_time_parse(const char *s, size_t n, int64_t now, int64_t *out);
+
+/*
+ * Finds a record's time in a plain text line: a BSD syslog or RFC 3339 time at its start,
+ * or the first "[dd/Mon/yyyy:hh:mm:ss zone]" of an access log.
+ */
+bool lsc_time_in_text(const char *p, size_t n, int64_t now, int64_t *out);
+
+#endif
