@@ -9,7 +9,7 @@
  * time is used and counted (time_fallback). The subkey is derived once per period change.
  *
  * The memo maps XXH3-64 of (action, period, raw value) to the rendered text: a repeated
- * address costs a hash and a compare instead of a BLAKE2b (and the KDF when the period
+ * address costs a hash and a compare instead of a SipHash (and the KDF when the period
  * changed). xxh3 is right here: it is a cache index, not a secret - a collision could only
  * write another value's pseudonym, never a raw value (and 64 bits plus the length make that
  * practically impossible).
@@ -96,7 +96,7 @@ size_t lsc_engine_epoch(struct lsc_scrubber *sc, char *out)
 static bool subkey_for(struct lsc_scrubber *sc, uint64_t period)
 {
     if (sc->subkey == NULL) {
-        sc->subkey = sodium_malloc(LSC_KEY_BYTES);
+        sc->subkey = sodium_malloc(LSC_SUBKEY_BYTES);
         if (sc->subkey == NULL) {
             return false;
         }
@@ -114,6 +114,9 @@ static struct lsc_value_memo *memo(struct lsc_scrubber *sc, const struct lsc_act
                                    uint64_t period, const char *v, size_t n, bool *hit)
 {
     *hit = false;
+    if (sc->memo_off) {
+        return NULL;
+    }
     if (sc->vmemo == NULL) {
         sc->vmemo = calloc(LSC_VALUE_MEMO_SLOTS, sizeof *sc->vmemo);
         if (sc->vmemo == NULL) {
@@ -164,10 +167,17 @@ static size_t pseudonym(struct lsc_scrubber *sc, const struct lsc_action *a, con
     }
     char type;
     size_t il = lsc_pseudonym_input(cls, v, n, addr, &type, in);
-    lsc_prf(sc->subkey, type, in, il, h);
+    bool ok = lsc_prf(sc->subkey, type, in, il, h);
     sodium_memzero(in, il);
     if (in != small) {
         free(in);
+    }
+    if (!ok) {
+        if (m != NULL) {
+            m->hash = 0;
+        }
+        memcpy(out, "[pseudonym-error]", 17); /* never the raw value */
+        return 17;
     }
     size_t ol = lsc_pseudonym_render(a, h, type, addr, out);
     if (m != NULL) {

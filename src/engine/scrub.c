@@ -58,6 +58,7 @@ lsc_error lsc_scrubber_new(const struct lsc_policy *pol, struct lsc_scrubber **o
         return LSC_ENOMEM;
     }
     sc->pol = pol;
+    sc->memo_off = getenv("LOGSCRUB_NO_MEMO") != NULL; /* for bench/: the memo's worth */
     sc->out.limit = OUT_LIMIT;
     sc->arena.limit = OUT_LIMIT;
     sc->sarena.limit = OUT_LIMIT;

@@ -44,8 +44,10 @@ static void put_action(FILE *f, const struct lsc_action *a)
             }
             fprintf(f, ")");
         } else {
-            fprintf(f, "pseudonym: %.*s%s + %u hex digits of a keyed BLAKE2b", (int)a->text_len,
-                    a->text ? a->text : "", a->text_len ? "" : "ip_/em_/ps_", a->token_hex);
+            fprintf(f,
+                    "pseudonym: %.*s%s + %u hex digits of SipHash-2-4-128 under the period subkey",
+                    (int)a->text_len, a->text ? a->text : "", a->text_len ? "" : "ip_/em_/ps_",
+                    a->token_hex);
         }
         break;
     case LSC_ACT_GEO:

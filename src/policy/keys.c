@@ -234,15 +234,23 @@ size_t lsc_key_period_name(enum lsc_rotate r, uint64_t period, char out[16])
 
 void lsc_key_subkey(const struct lsc_key *k, enum lsc_rotate r, uint64_t period, unsigned char *out)
 {
-    crypto_kdf_derive_from_key(out, LSC_KEY_BYTES, period, rotate_context[r], k->master);
+    crypto_kdf_derive_from_key(out, LSC_SUBKEY_BYTES, period, rotate_context[r], k->master);
 }
 
-void lsc_prf(const unsigned char *subkey, char type, const void *v, size_t n,
+bool lsc_prf(const unsigned char *subkey, char type, const void *v, size_t n,
              unsigned char out[LSC_PRF_BYTES])
 {
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, subkey, LSC_KEY_BYTES, LSC_PRF_BYTES);
-    crypto_generichash_update(&st, (const unsigned char *)&type, 1);
-    crypto_generichash_update(&st, v, n);
-    crypto_generichash_final(&st, out, LSC_PRF_BYTES);
+    unsigned char small[512];
+    unsigned char *buf = n + 1 <= sizeof small ? small : malloc(n + 1);
+    if (buf == NULL) {
+        return false;
+    }
+    buf[0] = (unsigned char)type;
+    memcpy(buf + 1, v, n);
+    crypto_shorthash_siphashx24(out, buf, n + 1, subkey);
+    sodium_memzero(buf, n + 1);
+    if (buf != small) {
+        free(buf);
+    }
+    return true;
 }

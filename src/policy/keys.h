@@ -7,9 +7,11 @@
  *           read-only after loading and wiped when freed;
  *   key id  the first 4 bytes, as hex, of KDF(master, id 0, context "lsckeyid") - names
  *           the key in output and messages without revealing anything usable about it;
- *   subkey  KDF(master, period number, context naming the rotation) - BLAKE2b keyed, so
- *           pseudonyms of different periods do not link;
- *   PRF     BLAKE2b-128 keyed with the subkey, over a type byte and the canonical value.
+ *   subkey  16 bytes of KDF(master, period number, context naming the rotation) - libsodium's
+ *           BLAKE2b-based KDF, so pseudonyms of different periods do not link;
+ *   PRF     SipHash-2-4 with 128-bit output (crypto_shorthash_siphashx24), keyed with the
+ *           subkey, over a type byte and the canonical value. A PRF with a 128-bit secret
+ *           key: a known (value, pseudonym) pair reveals nothing about other values' ones.
  */
 #ifndef LSC_KEYS_H
 #define LSC_KEYS_H
@@ -19,6 +21,7 @@
 #include <stdint.h>
 
 #define LSC_KEY_BYTES 32
+#define LSC_SUBKEY_BYTES 16
 #define LSC_PRF_BYTES 16
 
 enum lsc_rotate {
@@ -60,12 +63,13 @@ uint64_t lsc_key_period(enum lsc_rotate r, int64_t t);
 /* The period as text: "all", "2026-11-22", "2026-W47", "2026-11". Returns its length. */
 size_t lsc_key_period_name(enum lsc_rotate r, uint64_t period, char out[16]);
 
-/* Derives the subkey for a period into out (LSC_KEY_BYTES). */
+/* Derives the subkey for a period into out (LSC_SUBKEY_BYTES). */
 void lsc_key_subkey(const struct lsc_key *k, enum lsc_rotate r, uint64_t period,
                     unsigned char *out);
 
-/* The PRF: BLAKE2b-128 keyed with subkey over the type byte and v[0..n). */
-void lsc_prf(const unsigned char *subkey, char type, const void *v, size_t n,
+/* The PRF: SipHash-2-4-128 keyed with subkey over the type byte and v[0..n). False only
+ * when memory for a long value runs out. */
+bool lsc_prf(const unsigned char *subkey, char type, const void *v, size_t n,
              unsigned char out[LSC_PRF_BYTES]);
 
 #endif

@@ -107,10 +107,11 @@ Test(policy_errors, rules_and_actions)
     expect_error(HEAD "text:\n  - pattern: x\n", "p.yaml:4:5: a pattern rule needs a 'name'");
     expect_error(HEAD "text:\n  - {name: a, pattern: x}\n  - {name: a, pattern: y}\n",
                  "p.yaml:5:12: duplicate rule name 'a'");
-    expect_error(HEAD "text:\n  - {name: a, pattern: x, action: redcat}\n",
-                 "p.yaml:4:35: unknown action 'redcat' (did you mean 'redact'?); expected "
-                 "redact, replace, mask, truncate, truncate-ip, pseudonym, user-agent, drop-line or "
-                 "keep");
+    expect_error(
+        HEAD "text:\n  - {name: a, pattern: x, action: redcat}\n",
+        "p.yaml:4:35: unknown action 'redcat' (did you mean 'redact'?); expected "
+        "redact, replace, mask, truncate, truncate-ip, pseudonym, user-agent, drop-line or "
+        "keep");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, action: replace}\n",
                  "p.yaml:4:35: action replace needs 'with: TEXT'");
     expect_error(HEAD "text:\n  - {name: a, pattern: x, with: y}\n",
