@@ -80,6 +80,16 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
     if (pol->description != NULL) {
         fprintf(f, "description: %s\n", pol->description);
     }
+    if (pol->needs_key) {
+        static const char *const rot[] = {"never (one key for all time)", "daily", "weekly",
+                                          "monthly"};
+        fprintf(f,
+                "pseudonyms: SipHash-2-4-128 under a subkey derived (libsodium KDF) from the "
+                "key for each period of the record's own time; the subkey rotates %s; time "
+                "from %s, else the processing time; records with pseudonyms %s\n",
+                rot[pol->rotate], pol->ts_field ? pol->ts_field : "the usual time members",
+                pol->tag_epoch ? "carry their key epoch (period/key id)" : "are not tagged");
+    }
     if (pol->format != LSC_FORMAT_TEXT) {
         fprintf(f, "input: %s", lsc_format_name(pol, pol->format));
         if (pol->access != NULL) {
