@@ -31,13 +31,16 @@ void lsc_cli_print_stats(FILE *fp, const struct lsc_stats *st, const char *polic
     fprintf(fp, "\n  parse fallback  %12" PRIu64 "   (lines not in the policy's format)\n",
             st->parse_fallback);
     fprintf(fp, "  fields removed  %12" PRIu64 "\n", st->fields_removed);
-    if (st->pseudonyms > 0 || st->memo_hits + st->memo_misses > 0) {
-        uint64_t looks = st->memo_hits + st->memo_misses;
+    if (st->pseudonyms > 0) {
         fprintf(fp,
                 "  pseudonyms      %12" PRIu64 "   (record time not found, processing time "
-                "used: %" PRIu64 "; memo hits %.1f %% of %" PRIu64 ")\n",
-                st->pseudonyms, st->time_fallback,
-                looks ? 100.0 * (double)st->memo_hits / (double)looks : 0.0, looks);
+                "used: %" PRIu64 ")\n",
+                st->pseudonyms, st->time_fallback);
+    }
+    uint64_t looks = st->memo_hits + st->memo_misses;
+    if (looks > 0) {
+        fprintf(fp, "  memo            %12" PRIu64 "   lookups, %.1f %% hits (pseudonyms, geo)\n",
+                looks, 100.0 * (double)st->memo_hits / (double)looks);
     }
     fprintf(fp, "  replacements   ");
     uint64_t total = 0;
