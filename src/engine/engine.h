@@ -61,6 +61,21 @@ struct lsc_value_memo {
 size_t lsc_engine_render(struct lsc_scrubber *sc, const struct lsc_action *a, const char *v,
                          size_t n, const struct lsc_ip *ip, lsc_class cls, char *out);
 
+/*
+ * The current record's time: its own (input.timestamp.field, the usual time members, or a
+ * time at the start of a text line), else the processing time (counted as time_fallback).
+ */
+int64_t lsc_engine_line_time(struct lsc_scrubber *sc);
+
+/* When the current record must be gone, "2026-12-22T10:00:00Z" (retention:); returns 20. */
+size_t lsc_engine_expiry(struct lsc_scrubber *sc, char out[20]);
+
+/*
+ * The tags a text line (text, syslog, access log) gets at its end: " key_epoch=..." when it
+ * got a pseudonym, " expires=..." under retention. Returns their length (0: none).
+ */
+size_t lsc_engine_text_tags(struct lsc_scrubber *sc, char out[160]);
+
 /* The key epoch of the current line ("2026-11-22/3f9a1c2b"); returns its length (< 40). */
 size_t lsc_engine_epoch(struct lsc_scrubber *sc, char *out);
 
@@ -118,6 +133,8 @@ struct lsc_scrubber {
     size_t cur_len;
     size_t cur_count; /* parsed nodes of the current record, 0 for a text line */
     bool line_time_known;
+    int64_t line_time;
+    bool line_period_known;
     bool line_pseudo; /* a pseudonym was written into this line */
     uint64_t line_period;
     unsigned char *subkey; /* sodium_malloc'd; valid for subkey_period */

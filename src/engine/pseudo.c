@@ -66,21 +66,50 @@ static bool record_time(struct lsc_scrubber *sc, int64_t now, int64_t *t)
     return false;
 }
 
+int64_t lsc_engine_line_time(struct lsc_scrubber *sc)
+{
+    if (!sc->line_time_known) {
+        int64_t now = (int64_t)time(NULL);
+        if (!record_time(sc, now, &sc->line_time)) {
+            sc->line_time = now;
+            sc->st.time_fallback++;
+        }
+        sc->line_time_known = true;
+    }
+    return sc->line_time;
+}
+
 /* The period of the current line, worked out once per line. */
 static uint64_t line_period(struct lsc_scrubber *sc)
 {
-    if (!sc->line_time_known) {
-        int64_t now = (int64_t)time(NULL), t;
-        if (sc->pol->rotate == LSC_ROTATE_NONE) {
-            t = 0;
-        } else if (!record_time(sc, now, &t)) {
-            t = now;
-            sc->st.time_fallback++;
-        }
-        sc->line_period = lsc_key_period(sc->pol->rotate, t);
-        sc->line_time_known = true;
+    if (!sc->line_period_known) {
+        enum lsc_rotate r = sc->pol->rotate;
+        sc->line_period = r == LSC_ROTATE_NONE ? 0 : lsc_key_period(r, lsc_engine_line_time(sc));
+        sc->line_period_known = true;
     }
     return sc->line_period;
+}
+
+size_t lsc_engine_expiry(struct lsc_scrubber *sc, char out[20])
+{
+    const struct lsc_policy *pol = sc->pol;
+    int64_t t = lsc_time_add(lsc_engine_line_time(sc), pol->retention_months, pol->retention_secs);
+    return lsc_time_iso(t, out);
+}
+
+size_t lsc_engine_text_tags(struct lsc_scrubber *sc, char out[160])
+{
+    const struct lsc_policy *pol = sc->pol;
+    size_t o = 0;
+    if (sc->line_pseudo && pol->tag_epoch) {
+        memcpy(out, " key_epoch=", 11);
+        o = 11 + lsc_engine_epoch(sc, out + 11);
+    }
+    if (pol->retention && pol->tag_expiry) {
+        memcpy(out + o, " expires=", 9);
+        o += 9 + lsc_engine_expiry(sc, out + o + 9);
+    }
+    return o;
 }
 
 size_t lsc_engine_epoch(struct lsc_scrubber *sc, char *out)

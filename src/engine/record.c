@@ -704,9 +704,10 @@ static int append_members(struct lsc_scrubber *sc, const char *p, size_t len, en
 }
 
 /*
- * The members appended to this record: the caller's (sc->extra) and, when the record got a
- * pseudonym, its key epoch - a JSON/logfmt member _key_epoch, or " key_epoch=..." at the end
- * of a syslog line. An access-log line has no room for it (its layout is fixed).
+ * The members appended to this record: the caller's (sc->extra); when it got a pseudonym,
+ * its key epoch; under retention, its expiry. JSON and logfmt get members (_key_epoch,
+ * _expires); syslog and access-log lines get " key_epoch=... expires=..." at their end,
+ * like text lines (a reader of the access log must allow trailing fields).
  */
 static int tag_record(struct lsc_scrubber *sc, const char *p, size_t len, enum lsc_format f)
 {
@@ -715,23 +716,30 @@ static int tag_record(struct lsc_scrubber *sc, const char *p, size_t len, enum l
     for (size_t k = 0; k < sc->nextra && n < 8; k++) {
         list[n++] = sc->extra[k];
     }
-    char epoch[64];
-    bool tag = sc->line_pseudo && sc->pol->tag_epoch;
-    size_t el = tag ? lsc_engine_epoch(sc, epoch) : 0;
-    if (tag && (f == LSC_FORMAT_JSON || f == LSC_FORMAT_LOGFMT)) {
-        list[n++] = (struct lsc_extra_member){"_key_epoch", 10, epoch, el};
-    } else if (tag && f == LSC_FORMAT_SYSLOG) {
-        if (!lsc_buf_reserve(&sc->sarena, el + 11)) {
+    const struct lsc_policy *pol = sc->pol;
+    if (f != LSC_FORMAT_JSON && f != LSC_FORMAT_LOGFMT) {
+        char tags[160];
+        size_t tl = lsc_engine_text_tags(sc, tags);
+        if (tl == 0) {
+            return 0;
+        }
+        if (!lsc_buf_reserve(&sc->sarena, tl)) {
             return CB_NOMEM;
         }
         size_t roff = sc->sarena.len;
-        memcpy(sc->sarena.p + roff, " key_epoch=", 11);
-        memcpy(sc->sarena.p + roff + 11, epoch, el);
-        sc->sarena.len += el + 11;
-        int rc = push_edit(sc, len, 0, roff, el + 11, LSC_CLASS_FIELD);
-        if (rc != 0) {
-            return rc;
-        }
+        memcpy(sc->sarena.p + roff, tags, tl);
+        sc->sarena.len += tl;
+        return push_edit(sc, len, 0, roff, tl, LSC_CLASS_FIELD);
+    }
+    char epoch[64], expiry[20];
+    if (sc->line_pseudo && pol->tag_epoch) {
+        size_t el = lsc_engine_epoch(sc, epoch);
+        list[n++] = (struct lsc_extra_member){"_key_epoch", 10, epoch, el};
+    }
+    if (pol->retention && pol->tag_expiry) {
+        const char *name = pol->expiry_name ? pol->expiry_name : "_expires";
+        size_t xl = lsc_engine_expiry(sc, expiry);
+        list[n++] = (struct lsc_extra_member){name, strlen(name), expiry, xl};
     }
     return n > 0 ? append_members(sc, p, len, f, list, n) : 0;
 }

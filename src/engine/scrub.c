@@ -459,6 +459,7 @@ lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bo
     sc->cur_len = len;
     sc->cur_count = 0;
     sc->line_time_known = false;
+    sc->line_period_known = false;
     sc->line_pseudo = false;
     if (pol->format == LSC_FORMAT_TEXT ||
         (pol->format == LSC_FORMAT_AUTO && pol->nfields == 0 && (len == 0 || p[0] != '{'))) {
@@ -477,11 +478,11 @@ lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t le
     memcpy(before, sc->st.replacements, sizeof before);
     bool changed = false;
     int rc = lsc_engine_scrub_span(sc, p, len, &sc->out, &changed);
-    if (rc == 0 && sc->line_pseudo && sc->pol->tag_epoch) {
-        /* Which tokens are comparable: the key epoch, at the end of the line. */
-        char tag[64] = " key_epoch=";
-        size_t tl = 11 + lsc_engine_epoch(sc, tag + 11);
-        rc = lsc_buf_append(&sc->out, tag, tl) ? 0 : CB_NOMEM;
+    if (rc == 0) {
+        char tags[160];
+        size_t tl = lsc_engine_text_tags(sc, tags);
+        rc = tl == 0 || lsc_buf_append(&sc->out, tags, tl) ? 0 : CB_NOMEM;
+        changed |= tl > 0;
     }
     if (rc != 0) {
         return lsc_engine_abort_line(sc, rc, start, before, len, nl, verdict);

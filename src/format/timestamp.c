@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
 static bool digits(const char *s, size_t n, unsigned *v)
 {
@@ -25,7 +25,7 @@ static bool digits(const char *s, size_t n, unsigned *v)
 static int month_of(const char *s)
 {
     for (int m = 0; m < 12; m++) {
-        if (memcmp(months + 3 * m, s, 3) == 0) {
+        if (memcmp(month_names + 3 * m, s, 3) == 0) {
             return m + 1;
         }
     }
@@ -173,6 +173,62 @@ static bool bsd_time(const char *s, size_t n, int64_t now, int64_t *out)
         }
     }
     return false;
+}
+
+/* y/m/d of a day number (H. Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+int64_t lsc_time_add(int64_t t, unsigned months, int64_t secs)
+{
+    if (months > 0) {
+        int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+        int64_t rem = t - days * 86400;
+        int64_t y;
+        unsigned m, d;
+        civil_from_days(days, &y, &m, &d);
+        int64_t mi = (int64_t)m - 1 + months;
+        y += mi / 12;
+        m = (unsigned)(mi % 12) + 1;
+        static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        unsigned last = mdays[m - 1] + (m == 2 && leap);
+        t = days_from_civil(y, m, d < last ? d : last) * 86400 + rem;
+    }
+    return t + secs;
+}
+
+size_t lsc_time_iso(int64_t t, char out[20])
+{
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t rem = t - days * 86400;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    unsigned v[6] = {(unsigned)(y % 10000), m, d, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
+                     (unsigned)(rem % 60)};
+    static const char layout[] = "0000-00-00T00:00:00Z";
+    memcpy(out, layout, 20);
+    static const unsigned pos[6] = {0, 5, 8, 11, 14, 17};
+    for (int i = 0; i < 6; i++) {
+        unsigned x = v[i];
+        unsigned w = i == 0 ? 4 : 2;
+        for (unsigned k = w; k-- > 0;) {
+            out[pos[i] + k] = (char)('0' + x % 10);
+            x /= 10;
+        }
+    }
+    return 20;
 }
 
 bool lsc_time_parse(const char *s, size_t n, int64_t now, int64_t *out)

@@ -24,4 +24,13 @@ bool lsc_time_parse(const char *s, size_t n, int64_t now, int64_t *out);
  */
 bool lsc_time_in_text(const char *p, size_t n, int64_t now, int64_t *out);
 
+/*
+ * t plus months calendar months (the day clamped to the month's last: Jan 31 + 1 month is
+ * Feb 28 or 29) plus secs seconds, all in UTC, so time zones and DST do not enter.
+ */
+int64_t lsc_time_add(int64_t t, unsigned months, int64_t secs);
+
+/* Writes t as "2026-11-22T10:00:00Z" (20 bytes, no NUL); returns 20. */
+size_t lsc_time_iso(int64_t t, char out[20]);
+
 #endif

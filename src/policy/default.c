@@ -132,6 +132,7 @@ void lsc_policy_free(struct lsc_policy *pol)
     lsc_key_free(&pol->key);
     free(pol->key_file);
     free(pol->ts_field);
+    free(pol->expiry_name);
     for (size_t i = 0; i < pol->ngeos; i++) {
         lsc_geo_free(pol->geos[i]);
     }

@@ -90,6 +90,14 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
                 rot[pol->rotate], pol->ts_field ? pol->ts_field : "the usual time members",
                 pol->tag_epoch ? "carry their key epoch (period/key id)" : "are not tagged");
     }
+    if (pol->retention) {
+        fprintf(f,
+                "retention: %u calendar months + %lld s after the record's own time (else the "
+                "processing time); %s\n",
+                pol->retention_months, (long long)pol->retention_secs,
+                pol->tag_expiry ? "each record is tagged with that UTC expiry"
+                                : "records are not tagged");
+    }
     if (pol->format != LSC_FORMAT_TEXT) {
         fprintf(f, "input: %s", lsc_format_name(pol, pol->format));
         if (pol->access != NULL) {

@@ -721,13 +721,9 @@ static bool use_pack(struct loader *L, yaml_node_t *item)
 
 /* ---- top-level sections ---- */
 
-static bool not_yet(struct loader *L, yaml_node_t *n, const char *what, const char *issue)
-{
-    return lsc_ydoc_fail(L->d, n, "%s is not supported yet (%s); remove it for now", what, issue);
-}
-
-/* retention: 30d, 12w, 3mo, 1y, 36h ... validated now, applied by the expiry release. */
-static bool check_duration(struct loader *L, yaml_node_t *n, const char *what)
+/* 30d, 12w, 3mo, 1y, 36h, 90m, 600s: seconds, or calendar months for mo and y. */
+static bool parse_duration(struct loader *L, yaml_node_t *n, const char *what, int64_t *secs,
+                           unsigned *months)
 {
     const char *s;
     size_t len;
@@ -735,20 +731,79 @@ static bool check_duration(struct loader *L, yaml_node_t *n, const char *what)
         return false;
     }
     size_t i = 0;
-    while (i < len && s[i] >= '0' && s[i] <= '9') {
+    int64_t v = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9' && i < 6) {
+        v = v * 10 + (s[i] - '0');
         i++;
     }
     const char *unit = s + i;
     size_t ul = len - i;
-    bool ok =
-        i > 0 && i <= 6 &&
-        ((ul == 1 && strchr("smhdwy", unit[0]) != NULL) || (ul == 2 && memcmp(unit, "mo", 2) == 0));
-    if (!ok) {
-        return lsc_ydoc_fail(L->d, n,
-                             "%s must be a number and a unit (s, m, h, d, w, mo, y), "
-                             "like 30d or 3mo",
-                             what);
+    static const struct {
+        const char *u;
+        int64_t secs;
+        unsigned months;
+    } units[] = {{"s", 1, 0},      {"m", 60, 0}, {"h", 3600, 0}, {"d", 86400, 0},
+                 {"w", 604800, 0}, {"mo", 0, 1}, {"y", 0, 12}};
+    for (size_t k = 0; i > 0 && v > 0 && k < sizeof units / sizeof units[0]; k++) {
+        if (strlen(units[k].u) == ul && memcmp(units[k].u, unit, ul) == 0) {
+            *secs = v * units[k].secs;
+            *months = (unsigned)v * units[k].months;
+            return true;
+        }
     }
+    return lsc_ydoc_fail(L->d, n,
+                         "%s must be a positive number and a unit (s, m, h, d, w; mo and y for "
+                         "calendar months and years), like 30d or 3mo",
+                         what);
+}
+
+/* retention: 90d, or { for: 90d, tag: true | false, name: _expires } */
+static bool parse_retention(struct loader *L, yaml_node_t *n)
+{
+    static const char *const keys[] = {"for", "tag", "name", NULL};
+    struct lsc_ydoc *d = L->d;
+    struct lsc_policy *pol = L->pol;
+    yaml_node_t *dur = n;
+    pol->tag_expiry = true;
+    if (n->type == YAML_MAPPING_NODE) {
+        if (!lsc_ydoc_check_keys(d, n, "retention", keys)) {
+            return false;
+        }
+        if ((dur = lsc_ydoc_get(d, n, "for")) == NULL) {
+            return lsc_ydoc_fail(d, n, "retention needs 'for: DURATION', like for: 90d");
+        }
+        yaml_node_t *x;
+        if ((x = lsc_ydoc_get(d, n, "tag")) != NULL) {
+            if (!lsc_ydoc_is(x, "true") && !lsc_ydoc_is(x, "false")) {
+                return lsc_ydoc_fail(d, x, "tag must be true or false");
+            }
+            pol->tag_expiry = lsc_ydoc_is(x, "true");
+        }
+        if ((x = lsc_ydoc_get(d, n, "name")) != NULL) {
+            const char *s;
+            size_t l;
+            if (!lsc_ydoc_str(d, x, "retention.name", &s, &l)) {
+                return false;
+            }
+            for (size_t i = 0; i < l; i++) {
+                char c = s[i];
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '@' || c == '.')) {
+                    l = 0;
+                }
+            }
+            if (l == 0 || l > 64) {
+                return lsc_ydoc_fail(d, x,
+                                     "name must be 1 to 64 letters, digits, '_', '-', '@' or "
+                                     "'.'");
+            }
+            pol->expiry_name = dup_n(s, l);
+        }
+    }
+    if (!parse_duration(L, dur, "retention", &pol->retention_secs, &pol->retention_months)) {
+        return false;
+    }
+    pol->retention = true;
     return true;
 }
 
@@ -1463,9 +1518,8 @@ static bool parse_policy(struct loader *L)
     if ((n = lsc_ydoc_get(d, root, "keys")) != NULL && !parse_keys(L, n)) {
         return false;
     }
-    if ((n = lsc_ydoc_get(d, root, "retention")) != NULL) {
-        return check_duration(L, n, "retention") &&
-               not_yet(L, n, "retention", "expiry tags arrive with the expiry release");
+    if ((n = lsc_ydoc_get(d, root, "retention")) != NULL && !parse_retention(L, n)) {
+        return false;
     }
     if ((n = lsc_ydoc_get(d, root, "text")) != NULL) {
         if (!lsc_ydoc_expect_seq(d, n, "text")) {

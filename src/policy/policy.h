@@ -104,7 +104,13 @@ struct lsc_policy {
     bool tag_epoch;         /* keys.tag: write the key epoch into records with pseudonyms */
     char *key_file;         /* keys.file as written, resolved against the policy's folder */
     char *ts_field;         /* input.timestamp.field, or NULL for the usual names */
-    struct lsc_geo **geos;  /* GeoIP lookups used by ip: geo actions (owned) */
+    /* Retention (retention:): every kept record is tagged with when it must be gone. */
+    bool retention;
+    int64_t retention_secs;    /* s, m, h, d, w */
+    unsigned retention_months; /* mo, y: calendar months */
+    bool tag_expiry;           /* retention.tag */
+    char *expiry_name;         /* JSON/logfmt member name (default _expires); text: "expires" */
+    struct lsc_geo **geos;     /* GeoIP lookups used by ip: geo actions (owned) */
     size_t ngeos;
 };
 

@@ -194,3 +194,32 @@ Test(format_auto, each_line_is_read_as_what_it_is)
     cr_expect_eq(st.parse_fallback, 1);
     free(out);
 }
+
+/* retention: every kept record says when it must be gone, in its own format. */
+Test(retention, every_format_is_tagged_with_its_expiry)
+{
+    const char *in =
+        "{\"ts\":\"2026-11-30T10:00:00Z\",\"a\":1,\"b\":2}\n"
+        "ts=2026-01-31T00:00:00Z msg=hi\n"
+        "1.2.3.4 - - [31/Dec/2026:23:59:59 +0100] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\"\n"
+        "<34>1 2024-11-30T10:00:00Z h a - - - msg\n";
+    const char *want =
+        "{\"ts\":\"2026-11-30T10:00:00Z\",\"a\":1,\"_expires\":\"2027-02-28T10:00:00Z\"}\n"
+        "ts=2026-01-31T00:00:00Z msg=hi _expires=2026-04-30T00:00:00Z\n"
+        "1.2.3.4 - - [31/Dec/2026:23:59:59 +0100] \"GET / HTTP/1.1\" 200 1 \"-\" "
+        "\"ua\" expires=2027-03-31T22:59:59Z\n"
+        "<34>1 2024-11-30T10:00:00Z h a - - - msg expires=2025-02-28T10:00:00Z\n";
+    char *out = scrub_with_policy("input: {format: auto}\n",
+                                  "retention: 3mo\nfields:\n  drop: [b]\n", in, NULL);
+    cr_expect_str_eq(out, want, "got:\n%s", out);
+    free(out);
+    out =
+        scrub_with_policy("input: {format: json}\n", "retention: {for: 36h, name: delete_after}\n",
+                          "{\"time\":1795341600}\n", NULL);
+    cr_expect_str_eq(out, "{\"time\":1795341600,\"delete_after\":\"2026-11-23T22:00:00Z\"}\n");
+    free(out);
+    out = scrub_with_policy("input: {format: json}\n", "retention: {for: 1y, tag: false}\n",
+                            "{\"time\":1795341600}\n", NULL);
+    cr_expect_str_eq(out, "{\"time\":1795341600}\n");
+    free(out);
+}

@@ -103,3 +103,37 @@ Test(timestamp, guard_page)
     }
     guard_free(&g);
 }
+
+static const char *iso(int64_t t)
+{
+    static char buf[21];
+    lsc_time_iso(t, buf);
+    buf[20] = '\0';
+    return buf;
+}
+
+/* Expiry arithmetic is done in UTC on absolute times: zones and DST cannot shift it. */
+Test(expiry, durations_and_calendar_months)
+{
+    cr_expect_str_eq(iso(T), "2026-11-22T10:00:00Z");
+    cr_expect_str_eq(iso(lsc_time_add(T, 0, 90 * 86400)), "2027-02-20T10:00:00Z");
+    cr_expect_str_eq(iso(lsc_time_add(T, 3, 0)), "2027-02-22T10:00:00Z");
+    /* Month ends clamp; leap years count. */
+    int64_t jan31 = parse("2026-01-31T12:00:00Z", T);
+    cr_expect_str_eq(iso(lsc_time_add(jan31, 1, 0)), "2026-02-28T12:00:00Z");
+    cr_expect_str_eq(iso(lsc_time_add(parse("2028-01-31T00:00:00Z", T), 1, 0)),
+                     "2028-02-29T00:00:00Z");
+    cr_expect_str_eq(iso(lsc_time_add(parse("2024-02-29T08:00:00Z", T), 12, 0)),
+                     "2025-02-28T08:00:00Z");
+    cr_expect_str_eq(iso(lsc_time_add(parse("2026-10-31T00:00:00Z", T), 4, 0)),
+                     "2027-02-28T00:00:00Z");
+    /* The same instant written in two zones expires at the same instant. */
+    int64_t a = parse("22/Nov/2026:11:00:00 +0100", T), b = parse("2026-11-22T05:00:00-05:00", T);
+    cr_expect_eq(lsc_time_add(a, 1, 0), lsc_time_add(b, 1, 0));
+    /* Across a DST change (Europe, 2026-03-29): 30 days are 30 * 86400 s of UTC. */
+    int64_t before = parse("2026-03-28T12:00:00+01:00", T);
+    cr_expect_str_eq(iso(lsc_time_add(before, 0, 30 * 86400)), "2026-04-27T11:00:00Z");
+    cr_expect_str_eq(iso(0), "1970-01-01T00:00:00Z");
+    cr_expect_str_eq(iso(lsc_time_add(parse("2026-12-31T23:59:59Z", T), 0, 1)),
+                     "2027-01-01T00:00:00Z");
+}

@@ -176,11 +176,13 @@ Test(policy_errors, later_sections_are_validated_then_refused)
                  "p.yaml:3:17: unknown format 'xml'; expected auto, text, nginx, apache, json, "
                  "logfmt or syslog");
     expect_error(HEAD "retention: 30 days\n",
-                 "p.yaml:3:12: retention must be a number and a unit (s, m, h, d, w, mo, y), "
-                 "like 30d or 3mo");
-    expect_error(HEAD "retention: 3mo\n",
-                 "p.yaml:3:12: retention is not supported yet (expiry tags arrive with the "
-                 "expiry release); remove it for now");
+                 "p.yaml:3:12: retention must be a positive number and a unit (s, m, h, d, w; "
+                 "mo and y for calendar months and years), like 30d or 3mo");
+    expect_error(HEAD "retention: {keep: 30d}\n",
+                 "p.yaml:3:13: unknown key 'keep' in retention; expected one of: for, tag, name");
+    expect_error(HEAD "retention: 0d\n",
+                 "p.yaml:3:12: retention must be a positive number and a unit (s, m, h, d, w; "
+                 "mo and y for calendar months and years), like 30d or 3mo");
     expect_error(HEAD "fields:\n  keep: [ts, ip]\n  drop: [ip]\n",
                  "p.yaml:5:10: field 'ip' is both kept (line 4) and dropped; a field is either "
                  "in fields.keep or in fields.drop");
