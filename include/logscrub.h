@@ -30,7 +30,8 @@ extern "C" {
     XX(EWRITE, "write error")                                                                      \
     XX(EPIPE, "output closed by the reader (broken pipe)")                                         \
     XX(EOPEN, "cannot open file")                                                                  \
-    XX(EPOLICY, "invalid policy")
+    XX(EPOLICY, "invalid policy")                                                                  \
+    XX(EARCHIVE, "compressed input is truncated or corrupt")
 
 typedef enum {
 #define LSC_ERROR_ENUM(name, msg) LSC_##name,
@@ -191,18 +192,24 @@ void lsc_scrubber_free(struct lsc_scrubber *sc);
 lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len, const char **out,
                            size_t *outlen);
 
+struct lsc_sink;
+
 struct lsc_stream_opts {
-    size_t max_line;   /* longest line scrubbed in full; longer ones fail closed */
-    int quarantine_fd; /* where quarantined lines go; -1 when on_error is not quarantine */
+    size_t max_line;         /* longest line scrubbed in full; longer ones fail closed */
+    int quarantine_fd;       /* where quarantined lines go; -1 when on_error is not quarantine */
+    struct lsc_sink *sink;   /* if not NULL, output goes here (compressed) instead of out_fd */
+    char archive_error[128]; /* set with LSC_EARCHIVE: what is wrong with the input */
 };
 
 /*
- * lsc_scrub_fd streams in_fd to out_fd until end of input. Output is flushed whenever input
- * would block, so interactive pipes see lines promptly. Returns LSC_EREAD, LSC_EWRITE or
- * LSC_EPIPE on I/O failure, with errno set.
+ * lsc_scrub_fd streams in_fd to out_fd until end of input. gzip and zstd input is
+ * decompressed (recognised by its magic bytes). Output is flushed whenever input would
+ * block, so interactive pipes see lines promptly. Returns LSC_EREAD, LSC_EWRITE or
+ * LSC_EPIPE on I/O failure, with errno set, and LSC_EARCHIVE (opts->archive_error says
+ * why) for a truncated or corrupt archive - after writing the lines read before it.
  */
 lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
-                       const struct lsc_stream_opts *opts);
+                       struct lsc_stream_opts *opts);
 
 const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc);
 

@@ -4,6 +4,7 @@
  * Exit status: 0 success; 1 bad usage; 2 input or output error; 3 some lines were
  * quarantined and --strict was given. Nothing below cli/ prints to a terminal.
  */
+#include "../io/archive.h"
 #include "cli.h"
 #include "logscrub.h"
 
@@ -403,7 +404,7 @@ static int open_output(const char *path, const char *what)
 
 /* Runs one input; returns 0 or an exit status. */
 static int run_input(struct lsc_scrubber *sc, const char *path, int out_fd,
-                     const struct lsc_stream_opts *so, const char *out_name)
+                     struct lsc_stream_opts *so, const char *out_name)
 {
     bool is_stdin = path == NULL || strcmp(path, "-") == 0;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -427,6 +428,12 @@ static int run_input(struct lsc_scrubber *sc, const char *path, int out_fd,
         return EXIT_IO;
     case LSC_EWRITE:
         fprintf(stderr, "logscrub: error writing %s: %s\n", out_name, strerror(saved));
+        return EXIT_IO;
+    case LSC_EARCHIVE:
+        fprintf(stderr,
+                "logscrub: %s: %s; the lines before the damage were written, the rest is "
+                "lost\n",
+                name, so->archive_error);
         return EXIT_IO;
     default:
         fprintf(stderr, "logscrub: %s: %s\n", name, lsc_strerror(err));
@@ -485,6 +492,12 @@ int main(int argc, char **argv)
             rc = EXIT_IO;
             goto done;
         }
+        enum lsc_compress c = lsc_compress_for_name(o.output);
+        if (c != LSC_COMPRESS_NONE && (so.sink = lsc_sink_new(out_fd, c)) == NULL) {
+            fprintf(stderr, "logscrub: out of memory\n");
+            rc = EXIT_IO;
+            goto done;
+        }
     }
     if (lsc_policy_on_error(pol) == LSC_ON_ERROR_QUARANTINE) {
         so.quarantine_fd = open_output(qpath, "quarantine file");
@@ -508,6 +521,12 @@ int main(int argc, char **argv)
     }
     double elapsed = now_seconds() - t0;
 
+    int finished = lsc_sink_finish(so.sink); /* the compressed stream's trailer */
+    so.sink = NULL;
+    if (rc == 0 && finished != 0) {
+        fprintf(stderr, "logscrub: error writing %s: %s\n", out_name, strerror(errno));
+        rc = EXIT_IO;
+    }
     if (rc == 0 && o.output != NULL && close(out_fd) != 0) {
         fprintf(stderr, "logscrub: error writing %s: %s\n", out_name, strerror(errno));
         rc = EXIT_IO;
@@ -526,6 +545,7 @@ int main(int argc, char **argv)
         rc = EXIT_STRICT;
     }
 done:
+    lsc_sink_finish(so.sink);
     if (out_fd != STDOUT_FILENO) {
         close(out_fd);
     }

@@ -8,15 +8,18 @@
  * they take the fail-closed path, piece by piece into the quarantine when that is the
  * policy.
  */
+#include "../io/archive.h"
 #include "../io/io.h"
 #include "engine.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 #define FLUSH_AT (256 * 1024)
 
 struct stream {
     struct lsc_scrubber *sc;
+    struct lsc_sink *sink;
     int in_fd, out_fd, q_fd;
     struct lsc_buf q;
     lsc_error err;
@@ -24,7 +27,14 @@ struct stream {
 
 static lsc_error flush(struct stream *s)
 {
-    lsc_error err = lsc_write_all(s->out_fd, s->sc->out.p, s->sc->out.len);
+    lsc_error err = LSC_OK;
+    if (s->sink != NULL) {
+        if (lsc_sink_write(s->sink, s->sc->out.p, s->sc->out.len) != 0) {
+            err = errno == EPIPE ? LSC_EPIPE : LSC_EWRITE;
+        }
+    } else {
+        err = lsc_write_all(s->out_fd, s->sc->out.p, s->sc->out.len);
+    }
     s->sc->out.len = 0;
     if (err == LSC_OK && s->q.len > 0) {
         err = lsc_write_all(s->q_fd, s->q.p, s->q.len);
@@ -50,15 +60,17 @@ static bool quarantine(struct stream *s, const char *p, size_t len, bool nl)
     return lsc_buf_append(&s->q, p, len) && (!nl || lsc_buf_append(&s->q, "\n", 1));
 }
 
-lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
-                       const struct lsc_stream_opts *opts)
+lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd, struct lsc_stream_opts *opts)
 {
-    struct stream s = {sc, in_fd, out_fd, opts->quarantine_fd, {0}, LSC_OK};
+    struct stream s = {sc, opts->sink, in_fd, out_fd, opts->quarantine_fd, {0}, LSC_OK};
     s.q.limit = (size_t)1 << 32;
     struct lsc_framer f;
-    if (!lsc_framer_init(&f, in_fd, opts->max_line, LSC_READ_BLOCK)) {
+    struct lsc_source *src = lsc_source_new(in_fd);
+    if (src == NULL || !lsc_framer_init(&f, in_fd, opts->max_line, LSC_READ_BLOCK)) {
+        lsc_source_free(src);
         return LSC_ENOMEM;
     }
+    f.src = src;
     f.before_read = before_read;
     f.ctx = &s;
     bool q_mode = sc->pol->on_error == LSC_ON_ERROR_QUARANTINE;
@@ -71,7 +83,11 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
             break;
         }
         if (k == LSC_FRAME_ERROR) {
-            err = LSC_EREAD;
+            err = f.archive_error ? LSC_EARCHIVE : LSC_EREAD;
+            if (f.archive_error) {
+                snprintf(opts->archive_error, sizeof opts->archive_error, "%s",
+                         lsc_source_error(src));
+            }
             break;
         }
         if (k == LSC_FRAME_ABORT) {
@@ -105,7 +121,7 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
     /* Lines scrubbed before a read failure still go out; after a write failure nothing can. */
     if (err == LSC_OK) {
         err = flush(&s);
-    } else if (err == LSC_EREAD || err == LSC_ENOMEM) {
+    } else if (err == LSC_EREAD || err == LSC_ENOMEM || err == LSC_EARCHIVE) {
         int saved = errno;
         lsc_error ferr = flush(&s);
         err = ferr != LSC_OK ? ferr : err;
@@ -115,5 +131,6 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
     }
     lsc_buf_free(&s.q);
     lsc_framer_free(&f);
+    lsc_source_free(src);
     return err;
 }

@@ -9,6 +9,8 @@
  */
 #include "io.h"
 
+#include "archive.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +56,12 @@ static int fill(struct lsc_framer *f)
         want = f->read_block;
     }
     for (;;) {
-        ssize_t r = read(f->fd, f->buf + f->fill, want);
+        ssize_t r = f->src ? lsc_source_read(f->src, f->buf + f->fill, want)
+                           : read(f->fd, f->buf + f->fill, want);
+        if (r == -2) {
+            f->archive_error = true;
+            return -1;
+        }
         if (r > 0) {
             f->fill += (size_t)r;
             return 1;

@@ -29,8 +29,12 @@ struct lsc_frame {
     size_t total;  /* LONG_END: length of the whole long line */
 };
 
+struct lsc_source;
+
 struct lsc_framer {
     int fd;
+    struct lsc_source *src; /* if not NULL, reads go through it (decompression) */
+    bool archive_error;     /* the last LSC_FRAME_ERROR was a damaged archive */
     char *buf;
     size_t cap, start, fill, scan;
     size_t max_line;
