@@ -20,5 +20,6 @@ void lsc_cli_print_stats(FILE *fp, const struct lsc_stats *st, const char *polic
 int lsc_cli_check(int argc, char **argv);
 int lsc_cli_test(int argc, char **argv);
 int lsc_cli_keygen(int argc, char **argv);
+int lsc_cli_expire(int argc, char **argv);
 
 #endif
