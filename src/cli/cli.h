@@ -21,5 +21,6 @@ int lsc_cli_check(int argc, char **argv);
 int lsc_cli_test(int argc, char **argv);
 int lsc_cli_keygen(int argc, char **argv);
 int lsc_cli_expire(int argc, char **argv);
+int lsc_cli_erase(int argc, char **argv);
 
 #endif

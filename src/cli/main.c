@@ -30,6 +30,7 @@ static const char usage_text[] =
     "       logscrub check [--explain] [--patterns DIR] POLICY\n"
     "       logscrub keygen [FILE]\n"
     "       logscrub expire [--now TIME] (--in-place | -O DIR) PATH...\n"
+    "       logscrub erase -p POLICY --subject S... (--in-place | -O DIR) PATH...\n"
     "       logscrub test [--patterns DIR] POLICY\n"
     "\n"
     "Reads log lines from FILEs (or standard input, also as '-') and writes them with\n"
@@ -464,6 +465,9 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "expire") == 0) {
         return lsc_cli_expire(argc - 1, argv + 1);
+    }
+    if (argc > 1 && strcmp(argv[1], "erase") == 0) {
+        return lsc_cli_erase(argc - 1, argv + 1);
     }
     struct options o = {.max_line = DEFAULT_MAX_LINE, .v4_bits = 24, .v6_bits = 48};
     int rc = parse_args(argc, argv, &o);
