@@ -1195,6 +1195,12 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
         }
         char what[160];
         snprintf(what, sizeof what, "the rule for field '%.*s'", (int)(l < 100 ? l : 100), s);
+        if (v->type == YAML_SEQUENCE_NODE) {
+            return lsc_ydoc_fail(d, v,
+                                 "staged retention (a list of stages for one field) is not "
+                                 "supported yet; give the field one action, and retention: "
+                                 "for the whole record");
+        }
         if (!lsc_ydoc_expect_map(d, v, what) || !lsc_ydoc_check_keys(d, v, what, action_keys)) {
             return false;
         }

@@ -362,3 +362,11 @@ Test(policy_packs, hash_follows_meaning_not_formatting)
     lsc_policy_free(b);
     lsc_policy_free(c);
 }
+
+Test(policy_errors, staged_retention_is_refused_not_ignored)
+{
+    expect_error(HEAD
+                 "input: {format: json}\nfields:\n  ip: [{for: 7d, keep: true}, {then: drop}]\n",
+                 "p.yaml:5:7: staged retention (a list of stages for one field) is not supported "
+                 "yet; give the field one action, and retention: for the whole record");
+}
