@@ -78,22 +78,30 @@ struct expire {
     uint64_t files, failed, rewritten, records, expired, untagged;
 };
 
+/* Parses a JSON (starting with '{') or logfmt line into e->nodes. */
+static bool parse_record(struct expire *e, const char *p, size_t n, size_t *count)
+{
+    *count = 0;
+    return n > 0 && p[0] == '{'
+               ? lsc_json_parse(p, n, e->nodes, MAX_NODES, 64, count) == LSC_JSON_OK
+               : lsc_logfmt_parse(p, n, e->nodes, MAX_NODES, count) == LSC_JSON_OK;
+}
+
 /* The expiry tag of a line, or false if it has none (or an unreadable one). */
 static bool line_expiry(struct expire *e, const char *p, size_t n, int64_t *t)
 {
     size_t count = 0;
-    size_t nl = strlen(e->name);
     bool json = n > 0 && p[0] == '{';
-    if ((json && lsc_json_parse(p, n, e->nodes, MAX_NODES, 64, &count) == LSC_JSON_OK) ||
-        (!json && lsc_logfmt_parse(p, n, e->nodes, MAX_NODES, &count) == LSC_JSON_OK)) {
-        for (size_t i = count; i-- > 1;) {
-            const struct lsc_json_node *x = &e->nodes[i];
-            size_t ko = x->key_bare ? x->key_off : x->key_off + 1;
-            size_t kl = x->key_bare ? x->key_len : (x->key_len >= 2 ? x->key_len - 2 : 0);
-            if (x->depth == 1 && kl == nl && memcmp(p + ko, e->name, nl) == 0) {
-                bool str = x->type == LSC_JSON_STRING;
-                return lsc_time_parse(p + x->off + str, x->len - 2 * str, e->now, t);
-            }
+    if (parse_record(e, p, n, &count)) {
+        int32_t last = -1;
+        for (int32_t i = lsc_json_find_member(p, e->nodes, count, 1, e->name); i >= 0;
+             i = lsc_json_find_member(p, e->nodes, count, (size_t)i + 1, e->name)) {
+            last = i; /* the last one written is the tag logscrub appended */
+        }
+        if (last >= 0) {
+            const struct lsc_json_node *x = &e->nodes[last];
+            bool str = x->type == LSC_JSON_STRING;
+            return lsc_time_parse(p + x->off + str, x->len - 2 * str, e->now, t);
         }
         if (json) {
             return false;
@@ -590,10 +598,11 @@ static bool period_of_name(enum lsc_rotate r, const char *s, size_t n, uint64_t 
 
 /*
  * The period the line's pseudonyms were made in: its key epoch tag ("_key_epoch" member or
- * " key_epoch=PERIOD/KEYID"), else its own time. False when it has neither, or when the tag
- * names another key (then no pseudonym of ours can be in it).
+ * " key_epoch=PERIOD/KEYID"), else its own time (count: the line's parsed nodes, 0 if it is
+ * not a record). False when it has neither, or when the tag names another key (then no
+ * pseudonym of ours can be in it).
  */
-static bool line_period(struct expire *e, const char *p, size_t n, uint64_t *period)
+static bool line_period(struct expire *e, const char *p, size_t n, size_t count, uint64_t *period)
 {
     const char *tag = memmem(p, n, "key_epoch", 9);
     if (tag != NULL) {
@@ -615,28 +624,9 @@ static bool line_period(struct expire *e, const char *p, size_t n, uint64_t *per
         *period = 0;
         return true;
     }
-    if (!lsc_time_in_text(p, n, e->now, &t)) {
-        size_t count;
-        if (n == 0 || p[0] != '{' ||
-            lsc_json_parse(p, n, e->nodes, MAX_NODES, 64, &count) != LSC_JSON_OK) {
-            return false;
-        }
-        static const char *const names[] = {"ts", "time", "timestamp", "@timestamp", NULL};
-        bool found = false;
-        for (size_t k = 0; names[k] != NULL && !found; k++) {
-            for (size_t i = 1; i < count && !found; i++) {
-                const struct lsc_json_node *x = &e->nodes[i];
-                size_t kl = strlen(names[k]);
-                if (x->depth == 1 && x->key_len == kl + 2 &&
-                    memcmp(p + x->key_off + 1, names[k], kl) == 0) {
-                    bool str = x->type == LSC_JSON_STRING;
-                    found = lsc_time_parse(p + x->off + str, x->len - 2 * str, e->now, &t);
-                }
-            }
-        }
-        if (!found) {
-            return false;
-        }
+    if (!(count > 0 && lsc_time_of_record(p, e->nodes, count, e->pol->ts_field, e->now, &t)) &&
+        !lsc_time_in_text(p, n, e->now, &t)) {
+        return false;
     }
     *period = lsc_key_period(e->pol->rotate, t);
     return true;
@@ -695,23 +685,13 @@ static bool subject_pseudonym(struct expire *e, const char *p, size_t n, const s
 }
 
 /* A JSON or logfmt member named s->field holding s->value (decoded), at the top level. */
-static bool member_equals(struct expire *e, const char *p, size_t n, const struct subject *s)
+static bool member_equals(struct expire *e, const char *p, size_t count, const struct subject *s)
 {
-    size_t count;
-    bool json = n > 0 && p[0] == '{';
-    if (json ? lsc_json_parse(p, n, e->nodes, MAX_NODES, 64, &count) != LSC_JSON_OK
-             : lsc_logfmt_parse(p, n, e->nodes, MAX_NODES, &count) != LSC_JSON_OK) {
-        return false;
-    }
-    size_t fl = strlen(s->field), vl = strlen(s->value);
+    size_t vl = strlen(s->value);
     char buf[1024];
-    for (size_t i = 1; i < count; i++) {
+    for (int32_t i = lsc_json_find_member(p, e->nodes, count, 1, s->field); i >= 0;
+         i = lsc_json_find_member(p, e->nodes, count, (size_t)i + 1, s->field)) {
         const struct lsc_json_node *x = &e->nodes[i];
-        size_t ko = x->key_bare ? x->key_off : x->key_off + 1;
-        size_t kl = x->key_bare ? x->key_len : (x->key_len >= 2 ? x->key_len - 2 : 0);
-        if (x->depth != 1 || kl != fl || memcmp(p + ko, s->field, fl) != 0) {
-            continue;
-        }
         bool str = x->type == LSC_JSON_STRING;
         size_t len = x->len - 2 * str;
         if (len > sizeof buf) {
@@ -771,11 +751,15 @@ static bool subject_line(struct expire *e, const char *p, size_t n, bool *tagged
 {
     *tagged = true;
     bool any_ip = false;
+    size_t count;
+    if (!parse_record(e, p, n, &count)) {
+        count = 0;
+    }
     for (size_t k = 0; k < e->nsubj; k++) {
         const struct subject *s = &e->subj[k];
         size_t vl = strlen(s->value);
         any_ip |= s->kind == SUBJ_IP;
-        if ((s->kind == SUBJ_FIELD && member_equals(e, p, n, s)) ||
+        if ((s->kind == SUBJ_FIELD && count > 0 && member_equals(e, p, count, s)) ||
             (s->kind == SUBJ_FIELD && memchr(s->value, '@', vl) != NULL &&
              has_token_nocase(p, n, s->value, vl)) ||
             (s->kind == SUBJ_TOKEN && has_token(p, n, s->value, vl))) {
@@ -791,7 +775,7 @@ static bool subject_line(struct expire *e, const char *p, size_t n, bool *tagged
         }
     }
     uint64_t period;
-    if (!e->pol->needs_key || e->pol->key.master == NULL || !line_period(e, p, n, &period)) {
+    if (!e->pol->needs_key || e->pol->key.master == NULL || !line_period(e, p, n, count, &period)) {
         return false;
     }
     if (!e->have_subkey || e->cached_period != period) {

@@ -3,10 +3,10 @@
  * period, its subkey, the PRF) and geo lookups, both through a per-scrubber memo.
  *
  * The period comes from the record's own time, so a record pseudonymised live and again
- * from an archive gets the same token: the member named by input.timestamp.field, else the
- * first of ts, time, timestamp, @timestamp, time_local, time_iso8601, msec, date; for a
- * text line a syslog, RFC 3339 or access-log time it holds. Without one, the processing
- * time is used and counted (time_fallback). The subkey is derived once per period change.
+ * from an archive gets the same token: lsc_time_of_record (input.timestamp.field, else the
+ * usual time members), or for a text line a syslog, RFC 3339 or access-log time it holds. Without
+ * one, the processing time is used and counted (time_fallback). The subkey is derived once per
+ * period change.
  *
  * The memo maps XXH3-64 of (action, period, raw value) to the rendered text: a repeated
  * address costs a hash and a compare instead of a SipHash (and the KDF when the period
@@ -24,24 +24,6 @@
 #include <time.h>
 #include <xxhash.h>
 
-static const char *const default_time_names[] = {
-    "ts", "time", "timestamp", "@timestamp", "time_local", "time_iso8601", "msec", "date", NULL,
-};
-
-static bool node_named(const char *line, const struct lsc_json_node *n, const char *name)
-{
-    size_t nl = strlen(name);
-    if (n->name != NULL) {
-        return strcmp(n->name, name) == 0;
-    }
-    if (n->key_len == 0) {
-        return false;
-    }
-    size_t off = n->key_bare ? n->key_off : n->key_off + 1;
-    size_t len = n->key_bare ? n->key_len : n->key_len - 2;
-    return len == nl && memcmp(line + off, name, nl) == 0;
-}
-
 /* The current record's time, or false. */
 static bool record_time(struct lsc_scrubber *sc, int64_t now, int64_t *t)
 {
@@ -49,21 +31,7 @@ static bool record_time(struct lsc_scrubber *sc, int64_t now, int64_t *t)
     if (sc->cur_count == 0) {
         return lsc_time_in_text(line, sc->cur_len, now, t);
     }
-    const char *one[2] = {sc->pol->ts_field, NULL};
-    const char *const *names = sc->pol->ts_field ? one : default_time_names;
-    for (size_t k = 0; names[k] != NULL; k++) {
-        for (size_t i = 1; i < sc->cur_count; i++) {
-            const struct lsc_json_node *n = &sc->jnodes[i];
-            if (n->depth != 1 || !node_named(line, n, names[k])) {
-                continue;
-            }
-            bool str = n->type == LSC_JSON_STRING;
-            if (lsc_time_parse(line + n->off + str, n->len - 2 * str, now, t)) {
-                return true;
-            }
-        }
-    }
-    return false;
+    return lsc_time_of_record(line, sc->jnodes, sc->cur_count, sc->pol->ts_field, now, t);
 }
 
 int64_t lsc_engine_line_time(struct lsc_scrubber *sc)

@@ -285,6 +285,29 @@ static char *put_utf8(char *o, unsigned cp)
     return o;
 }
 
+int32_t lsc_json_find_member(const char *line, const struct lsc_json_node *nodes, size_t count,
+                             size_t from, const char *name)
+{
+    size_t nl = strlen(name);
+    for (size_t i = from > 0 ? from : 1; i < count; i++) {
+        const struct lsc_json_node *n = &nodes[i];
+        if (n->depth != 1) {
+            continue;
+        }
+        if (n->name != NULL ? strcmp(n->name, name) == 0 : n->key_len > 0) {
+            if (n->name != NULL) {
+                return (int32_t)i;
+            }
+            size_t off = n->key_bare ? n->key_off : n->key_off + 1;
+            size_t len = n->key_bare ? n->key_len : n->key_len - 2;
+            if (len == nl && memcmp(line + off, name, nl) == 0) {
+                return (int32_t)i;
+            }
+        }
+    }
+    return -1;
+}
+
 size_t lsc_json_unescape(const char *s, size_t len, char *out)
 {
     char *o = out;

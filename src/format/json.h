@@ -97,6 +97,13 @@ size_t lsc_json_unescape(const char *s, size_t len, char *out);
 /* Writes s[0..len) as the contents of a JSON string into out (at most 6*len bytes). */
 size_t lsc_json_escape(const char *s, size_t len, char *out);
 
+/*
+ * The first top-level member (depth 1) at or after index from called name - by its
+ * format-given name, or by its key as written in the line - or -1.
+ */
+int32_t lsc_json_find_member(const char *line, const struct lsc_json_node *nodes, size_t count,
+                             size_t from, const char *name);
+
 /* Decodes a value escaped in style esc into out (at least len bytes). Returns its length. */
 size_t lsc_field_unescape(enum lsc_field_esc esc, const char *s, size_t len, char *out);
 

@@ -5,6 +5,8 @@
  */
 #include "timestamp.h"
 
+#include "json.h"
+
 #include <string.h>
 
 static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -245,6 +247,28 @@ bool lsc_time_parse(const char *s, size_t n, int64_t now, int64_t *out)
                (n > 2 && s[2] == '/' && access_time(s, n, out)) || epoch(s, n, out);
     }
     return bsd_time(s, n, now, out);
+}
+
+bool lsc_time_of_record(const char *line, const struct lsc_json_node *nodes, size_t count,
+                        const char *field, int64_t now, int64_t *out)
+{
+    static const char *const usual[] = {
+        "ts", "time", "timestamp", "@timestamp", "time_local", "time_iso8601", "msec", "date", NULL,
+    };
+    const char *one[2] = {field, NULL};
+    const char *const *names = field ? one : usual;
+    for (size_t k = 0; names[k] != NULL; k++) {
+        for (int32_t i = lsc_json_find_member(line, nodes, count, 1, names[k]); i >= 0;
+             i = lsc_json_find_member(line, nodes, count, (size_t)i + 1, names[k])) {
+            const struct lsc_json_node *n = &nodes[i];
+            bool str = n->type == LSC_JSON_STRING;
+            if (n->len >= 2 * str &&
+                lsc_time_parse(line + n->off + str, n->len - 2 * str, now, out)) {
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 bool lsc_time_in_text(const char *p, size_t n, int64_t now, int64_t *out)

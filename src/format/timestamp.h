@@ -18,6 +18,15 @@
  */
 bool lsc_time_parse(const char *s, size_t n, int64_t now, int64_t *out);
 
+struct lsc_json_node;
+
+/*
+ * A parsed record's time: the member called field, or (field NULL) the first of ts, time,
+ * timestamp, @timestamp, time_local, time_iso8601, msec, date that holds a time.
+ */
+bool lsc_time_of_record(const char *line, const struct lsc_json_node *nodes, size_t count,
+                        const char *field, int64_t now, int64_t *out);
+
 /*
  * Finds a record's time in a plain text line: a BSD syslog or RFC 3339 time at its start,
  * or the first "[dd/Mon/yyyy:hh:mm:ss zone]" of an access log.
