@@ -907,7 +907,7 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
     int rc = scrub_record(sc, p, count);
     enum lsc_format fmt =
         pol->format == LSC_FORMAT_AUTO ? candidates[sc->auto_guess - 1].f : pol->format;
-    if (rc == 0) {
+    if (rc == 0 && (sc->line_pseudo || pol->retention || sc->nextra > 0)) {
         rc = tag_record(sc, p, len, fmt);
     }
     if (rc == 0) {

@@ -478,7 +478,7 @@ lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t le
     memcpy(before, sc->st.replacements, sizeof before);
     bool changed = false;
     int rc = lsc_engine_scrub_span(sc, p, len, &sc->out, &changed);
-    if (rc == 0) {
+    if (rc == 0 && (sc->line_pseudo || sc->pol->retention)) {
         char tags[160];
         size_t tl = lsc_engine_text_tags(sc, tags);
         rc = tl == 0 || lsc_buf_append(&sc->out, tags, tl) ? 0 : CB_NOMEM;
