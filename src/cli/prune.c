@@ -246,6 +246,7 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
     uint64_t records = 0, expired = 0, untagged = 0;
     int rc = 0;
     const char *why = NULL, *detail = NULL;
+    char detail_buf[160];
     if (out < 0) {
         rc = -1;
         why = "cannot create the new file";
@@ -268,9 +269,12 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
         if (k != LSC_FRAME_LINE) {
             rc = -1;
             why = k == LSC_FRAME_ERROR ? "cannot read it" : "a line longer than 16 MiB";
-            detail = k == LSC_FRAME_ERROR
-                         ? (f.archive_error ? lsc_source_error(src) : strerror(errno))
-                         : NULL;
+            /* A copy: the source (holding its message) is freed before the report. */
+            snprintf(detail_buf, sizeof detail_buf, "%s",
+                     k != LSC_FRAME_ERROR ? ""
+                     : f.archive_error    ? lsc_source_error(src)
+                                          : strerror(errno));
+            detail = detail_buf[0] ? detail_buf : NULL;
             break;
         }
         records++;
