@@ -152,7 +152,8 @@ static int replace_value(struct lsc_scrubber *sc, const struct lsc_json_node *n,
     if (n->esc != LSC_ESC_JSON) {
         /* Unquoted fields of access logs and syslog: encoded in place, never quoted. */
         size_t w = lsc_field_escape((enum lsc_field_esc)n->esc, text, tl, n->term, o);
-        if (w == 0 && (n->esc == LSC_ESC_WORD || n->esc == LSC_ESC_TAG)) {
+        if (w == 0 &&
+            (n->esc == LSC_ESC_WORD || n->esc == LSC_ESC_TAG || n->esc == LSC_ESC_NUMBER)) {
             o[w++] = '-'; /* an empty unquoted field would not parse */
         }
         b->len += w;

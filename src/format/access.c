@@ -10,7 +10,9 @@
  * A line is matched left to right: each literal must appear exactly; a field runs up to
  * the first occurrence of the literal that follows it (for the last literal, up to where
  * the line ends with it). A field between two '"' literals is quoted: its backslash
- * escapes are skipped while looking for the end, so \" and \x22 stay inside it. Apache's
+ * escapes are skipped while looking for the end, so \" and \x22 stay inside it, and a raw
+ * '"' inside it makes the line not this format (nginx and Apache escape quotes; a raw one
+ * would make where the field ends a guess, and a scrubbed line could read differently). Apache's
  * %t writes its own brackets and runs to the first ']'. Two fields with nothing between
  * them cannot be told apart and are a compile error.
  *
@@ -388,25 +390,31 @@ static void add_part(const char *p, struct lsc_json_node *nodes, size_t *c, int3
 static void split_request(const char *p, size_t s, size_t e, struct lsc_json_node *nodes, size_t *c,
                           int32_t r)
 {
-    const char *sp1 = memchr(p + s, ' ', e - s);
-    if (sp1 == NULL) {
+    /* Separators count only when not escaped ("\ " and "\?" are part of a value), so no
+     * part ends with a lone backslash that would escape what an edit puts after it. */
+    size_t a = e, z = e, q = e;
+    for (size_t i = s; i < e; i++) {
+        if (p[i] == '\\') {
+            i++;
+        } else if (p[i] == ' ') {
+            a = a == e ? i : a;
+            z = i;
+        } else if (p[i] == '?' && a != e && q == e && z == a) {
+            q = i; /* the first '?' of the URI */
+        }
+    }
+    if (a == e) {
         return; /* "-" or garbage: the request stays one value */
     }
-    size_t a = (size_t)(sp1 - p);
-    size_t z = e;
-    while (z > a + 1 && p[z - 1] != ' ') {
-        z--;
-    }
-    size_t uri_end = z > a + 1 ? z - 1 : e; /* no second space: no protocol */
+    size_t uri_end = z > a ? z : e; /* no second space: no protocol */
     int32_t last = -1;
     nodes[r].type = LSC_JSON_OBJECT;
     nodes[r].off = s;
     nodes[r].len = e - s;
     add_part(p, nodes, c, r, &last, "method", s, a, LSC_RM_DASH);
-    const char *q = memchr(p + a + 1, '?', uri_end - a - 1);
-    size_t path_end = q ? (size_t)(q - p) : uri_end;
+    size_t path_end = q < uri_end ? q : uri_end;
     add_part(p, nodes, c, r, &last, "path", a + 1, path_end, LSC_RM_DASH);
-    if (q != NULL) {
+    if (q < uri_end) {
         add_part(p, nodes, c, r, &last, "query", path_end + 1, uri_end, LSC_RM_PREFIX);
     }
     if (uri_end < e) {
@@ -422,9 +430,24 @@ static const char *quoted_end(const char *p, size_t n, const char *lit, size_t l
             i++;
         } else if (p[i] == lit[0] && memcmp(p + i, lit, ll) == 0) {
             return p + i;
+        } else if (p[i] == '"') {
+            return NULL; /* a raw quote inside a quoted field: not what the server writes */
         }
     }
     return NULL;
+}
+
+/* Does a quoted field's content hold a quote that is not escaped? */
+static bool raw_quote(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\') {
+            i++;
+        } else if (p[i] == '"') {
+            return true;
+        }
+    }
+    return false;
 }
 
 static const char *plain_end(const char *p, const char *end, const char *lit, size_t ll)
@@ -483,6 +506,9 @@ enum lsc_json_status lsc_access_parse(const struct lsc_access_format *f, const c
                 return LSC_JSON_SYNTAX;
             }
             e = n - nx->lit_len;
+            if (e < i || (quoted && raw_quote(p + i, e - i))) {
+                return LSC_JSON_SYNTAX;
+            }
         } else {
             const char *x = quoted ? quoted_end(p + i, n - i, nx->lit, nx->lit_len)
                                    : plain_end(p + i, end, nx->lit, nx->lit_len);
@@ -512,6 +538,7 @@ enum lsc_json_status lsc_access_parse(const struct lsc_access_format *f, const c
             nd->off = s;
             nd->len = e - s;
             nd->term = fl->shape == LSC_SHAPE_BRACKET ? ']' : nx ? nx->lit[0] : 0;
+            nd->esc = fl->numeric ? LSC_ESC_NUMBER : LSC_ESC_WORD;
         }
         if (fl->request) {
             split_request(p, s, e, nodes, &c, id);

@@ -9,9 +9,13 @@
  *   WORD     an unquoted field: nothing is escaped; '"', '\\', control bytes and the byte
  *            that would end the field (its terminator) become '_';
  *   TAG      a BSD syslog tag: as WORD, and ' ', ':', '[', ']' become '_';
+ *   NUMBER   a numeric access-log field (status, sizes, times): a value that is no longer a
+ *            number (a label) is written as "-";
  *   RAW      the rest of the line: copied, but a newline could never be in it, so none is made.
  */
 #include "json.h"
+
+#include <string.h>
 
 static int hex_val(char c)
 {
@@ -69,6 +73,7 @@ size_t lsc_field_unescape(enum lsc_field_esc esc, const char *s, size_t len, cha
         return unescape_sd(s, len, out);
     case LSC_ESC_WORD:
     case LSC_ESC_TAG:
+    case LSC_ESC_NUMBER:
     case LSC_ESC_RAW:
         break;
     }
@@ -92,6 +97,16 @@ size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char 
 {
     if (esc == LSC_ESC_JSON) {
         return lsc_json_escape(s, len, out);
+    }
+    if (esc == LSC_ESC_NUMBER) {
+        for (size_t i = 0; i < len; i++) {
+            if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '-')) {
+                out[0] = '-'; /* a label ([card]) cannot stand in a number's place */
+                return 1;
+            }
+        }
+        memcpy(out, s, len);
+        return len;
     }
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
@@ -133,6 +148,7 @@ size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char 
             }
             break;
         case LSC_ESC_JSON:
+        case LSC_ESC_NUMBER:
             break;
         }
         out[o++] = (char)c;

@@ -29,6 +29,7 @@ enum lsc_field_esc {
     LSC_ESC_SD,     /* RFC 5424 structured-data values: \" \\ \] */
     LSC_ESC_WORD,   /* an unquoted field: no escapes; '"', '\\', controls and term become '_' */
     LSC_ESC_TAG,    /* a BSD syslog tag: as WORD, and ' ', ':', '[' and ']' become '_' */
+    LSC_ESC_NUMBER, /* a numeric access-log field: digits, '.', '-' only, else it becomes "-" */
     LSC_ESC_RAW,    /* the rest of the line (a syslog message): written as it is */
 };
 

@@ -118,17 +118,22 @@ Test(access, pasted_apache_logformat)
 Test(access, escaped_quotes_stay_inside_fields)
 {
     struct lsc_access_format *f = compile(lsc_access_builtin("combined", false), false);
-    const char *lines[] = {
-        "1.2.3.4 - - [t] \"GET /x HTTP/1.1\" 200 1 \"-\" \"a \\x22quoted\\x22\\\" b\"",
-        "1.2.3.4 - - [t] \"GET /\\\"x HTTP/1.1\" 200 1 \"-\" \"ua \" with raw quote\"",
+    const char *l =
+        "1.2.3.4 - - [t] \"GET /\\\"x HTTP/1.1\" 200 1 \"-\" \"a \\x22quoted\\x22\\\" b\"";
+    size_t count;
+    cr_assert_eq(lsc_access_parse(f, l, strlen(l), nodes, 256, &count), LSC_JSON_OK, "%s", l);
+    char b[256];
+    cr_expect_str_eq(member(l, count, "http_user_agent", b), "a \\x22quoted\\x22\\\" b");
+    cr_expect_str_eq(member(l, count, "path", b), "/\\\"x");
+    /* A raw quote inside a quoted field is not what nginx or Apache write: not this format
+     * (where the field ends would be a guess, and a scrubbed line could read otherwise). */
+    const char *raw[] = {
+        "1.2.3.4 - - [t] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua \" with raw quote\"",
+        "1.2.3.4 - - [t] \"GET /\"?q HTTP/1.1\" 200 1 \"-\" \"ua\"",
     };
-    const char *ua[] = {"a \\x22quoted\\x22\\\" b", "ua \" with raw quote"};
     for (size_t i = 0; i < 2; i++) {
-        size_t count;
-        cr_assert_eq(lsc_access_parse(f, lines[i], strlen(lines[i]), nodes, 256, &count),
-                     LSC_JSON_OK, "%s", lines[i]);
-        char b[256];
-        cr_expect_str_eq(member(lines[i], count, "http_user_agent", b), ua[i]);
+        cr_expect_eq(lsc_access_parse(f, raw[i], strlen(raw[i]), nodes, 256, &count),
+                     LSC_JSON_SYNTAX, "accepted: %s", raw[i]);
     }
     lsc_access_free(f);
 }
