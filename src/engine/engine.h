@@ -97,7 +97,7 @@ struct lsc_path_facts {
 };
 
 /* Facts remembered per format-given name (see record.c). */
-#define LSC_PATH_MEMO_SLOTS 64
+#define LSC_PATH_MEMO_SLOTS 64 /* (the hash in record.c takes its top 6 bits) */
 struct lsc_path_memo {
     const char *name;
     const char *parent;

@@ -443,14 +443,24 @@ static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, in
             return facts_of(sc, line, i);
         }
     }
-    uintptr_t h = ((uintptr_t)n->name >> 3) ^ ((uintptr_t)pname >> 2) * 31;
-    struct lsc_path_memo *m = &sc->path_memo[h % LSC_PATH_MEMO_SLOTS];
-    if (m->name != n->name || m->parent != pname) {
-        m->name = n->name;
-        m->parent = pname;
-        m->facts = facts_of(sc, line, i);
+    /* Fibonacci hashing (names are aligned pointers, close together), linear probing: a
+     * format has a few dozen names at most, so each finds its own slot. */
+    uint64_t h = (((uint64_t)(uintptr_t)n->name * 0x9E3779B97F4A7C15ULL) ^
+                  ((uint64_t)(uintptr_t)pname * 0xC2B2AE3D27D4EB4FULL)) >>
+                 58;
+    for (size_t k = 0; k < LSC_PATH_MEMO_SLOTS; k++) {
+        struct lsc_path_memo *m = &sc->path_memo[(h + k) % LSC_PATH_MEMO_SLOTS];
+        if (m->name == n->name && m->parent == pname) {
+            return m->facts;
+        }
+        if (m->name == NULL) {
+            m->name = n->name;
+            m->parent = pname;
+            m->facts = facts_of(sc, line, i);
+            return m->facts;
+        }
     }
-    return m->facts;
+    return facts_of(sc, line, i); /* full: more names than slots */
 }
 
 /*
