@@ -12,8 +12,9 @@
  * same directory (O_TMPFILE; a hidden ".NAME.logscrub-new" where that is not supported),
  * fsynced, given the old file's mode, linked in under a hidden name, renamed over the old
  * file, and the directory is fsynced. At every instant the path holds either the complete
- * old or the complete new file. On any error the original is untouched and the temporary
- * is removed; an unchanged file is not rewritten. A run first removes hidden
+ * old or the complete new file, with the old one's mode and (when permitted) owner. On any
+ * error the original is untouched and the temporary is removed; an unchanged file is not
+ * rewritten. Symbolic links are skipped, not followed. A run first removes hidden
  * ".NAME.logscrub-new" files an interrupted run may have left (the original is intact
  * then, by construction).
  */
@@ -298,8 +299,12 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
         detail = strerror(errno);
     }
     if (rc == 0 && changed) {
-        if (fchmod(out, st.st_mode & 07777) != 0 || fsync(out) != 0 ||
-            commit(out, named, dir, base, out_path) != 0) {
+        if (e->in_place && fchown(out, st.st_uid, st.st_gid) != 0 && errno != EPERM) {
+            rc = -1; /* the new file keeps the old one's owner (when we may set it) */
+            why = "cannot give the new file the old one's owner";
+            detail = strerror(errno);
+        } else if (fchmod(out, st.st_mode & 07777) != 0 || fsync(out) != 0 ||
+                   commit(out, named, dir, base, out_path) != 0) {
             rc = -1;
             why = "cannot replace it";
             detail = strerror(errno);
@@ -397,9 +402,15 @@ static int walk_dir(struct expire *e, const char *path, const char *rel)
 static int walk(struct expire *e, const char *path, const char *rel)
 {
     struct stat st;
-    if (stat(path, &st) != 0) {
+    if (lstat(path, &st) != 0) {
         e->failed++;
         return say_error(e, path, "cannot open", strerror(errno));
+    }
+    if (S_ISLNK(st.st_mode)) {
+        /* Replacing a link's target through it would turn the link into a file. */
+        fprintf(stderr, "logscrub %s: %s: a symbolic link, skipped (give its target)\n", e->verb,
+                path);
+        return 0;
     }
     if (S_ISDIR(st.st_mode)) {
         if (!e->in_place) {

@@ -73,6 +73,17 @@ expect_eq "the other file is still done" "$(grep -c /old dmg/access.log)" 0
 "$LS" expire --in-place 2> /dev/null; expect_eq "no PATH: usage error" $? 1
 "$LS" expire --now yesterday --in-place dmg 2> err; expect_eq "a bad --now: usage error" $? 1
 
+# Owner and mode are kept; a symbolic link is skipped, not replaced by a file.
+mkdir own && cp orig/nginx/access.log own/a.log && chmod 604 own/a.log
+ln -s a.log own/link.log
+if [ "$(id -u)" = 0 ]; then chown nobody own/a.log; fi
+want_owner=$(stat -c %U own/a.log)
+"$LS" expire --now 2026-03-01T00:00:00Z --in-place own 2> err
+expect_eq "the rewritten file keeps its mode" "$(stat -c %a own/a.log)" 604
+expect_eq "and its owner" "$(stat -c %U own/a.log)" "$want_owner"
+expect_eq "the link is still a link" "$([ -L own/link.log ] && echo link)" link
+expect_grep "and the skip is said" "own/link.log: a symbolic link, skipped" err
+
 # Crash safety: kill -9 at many points of an in-place run over a large file.
 "$GEN" --format json --size 24M --seed 3 > big.json
 "$LS" -p ret.yaml big.json | gzip -1 > big.gz
