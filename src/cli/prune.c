@@ -639,7 +639,8 @@ static bool line_period(struct expire *e, const char *p, size_t n, size_t count,
         *period = 0;
         return true;
     }
-    if (!(count > 0 && lsc_time_of_record(p, e->nodes, count, e->pol->ts_field, e->now, &t)) &&
+    if (!(count > 0 && lsc_time_of_record(p, e->nodes, count, e->pol->ts_field,
+                                          (enum lsc_time_layout)e->pol->ts_layout, e->now, &t)) &&
         !lsc_time_in_text(p, n, e->now, &t)) {
         return false;
     }

@@ -31,7 +31,8 @@ static bool record_time(struct lsc_scrubber *sc, int64_t now, int64_t *t)
     if (sc->cur_count == 0) {
         return lsc_time_in_text(line, sc->cur_len, now, t);
     }
-    return lsc_time_of_record(line, sc->jnodes, sc->cur_count, sc->pol->ts_field, now, t);
+    return lsc_time_of_record(line, sc->jnodes, sc->cur_count, sc->pol->ts_field,
+                              (enum lsc_time_layout)sc->pol->ts_layout, now, t);
 }
 
 int64_t lsc_engine_line_time(struct lsc_scrubber *sc)

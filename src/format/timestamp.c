@@ -249,8 +249,45 @@ bool lsc_time_parse(const char *s, size_t n, int64_t now, int64_t *out)
     return bsd_time(s, n, now, out);
 }
 
+int lsc_time_layout_by_name(const char *name, size_t len)
+{
+    static const char *const names[] = {"access", "rfc3339", "epoch", "epoch_ms", "bsd"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0) {
+            return (int)i + 1;
+        }
+    }
+    return -1;
+}
+
+bool lsc_time_parse_as(enum lsc_time_layout l, const char *s, size_t n, int64_t now, int64_t *out)
+{
+    if (l == LSC_LAYOUT_ANY) {
+        return lsc_time_parse(s, n, now, out);
+    }
+    if (l == LSC_LAYOUT_ACCESS && n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        s++;
+        n -= 2;
+    }
+    switch (l) {
+    case LSC_LAYOUT_ACCESS:
+        return access_time(s, n, out);
+    case LSC_LAYOUT_RFC3339:
+        return rfc3339(s, n, out);
+    case LSC_LAYOUT_EPOCH:
+        return n >= 1 && s[0] != '0' && n != 13 && epoch(s, n, out);
+    case LSC_LAYOUT_EPOCH_MS:
+        return n == 13 && epoch(s, n, out);
+    case LSC_LAYOUT_BSD:
+        return bsd_time(s, n, now, out);
+    case LSC_LAYOUT_ANY:
+        break;
+    }
+    return false;
+}
+
 bool lsc_time_of_record(const char *line, const struct lsc_json_node *nodes, size_t count,
-                        const char *field, int64_t now, int64_t *out)
+                        const char *field, enum lsc_time_layout layout, int64_t now, int64_t *out)
 {
     static const char *const usual[] = {
         "ts", "time", "timestamp", "@timestamp", "time_local", "time_iso8601", "msec", "date", NULL,
@@ -263,7 +300,7 @@ bool lsc_time_of_record(const char *line, const struct lsc_json_node *nodes, siz
             const struct lsc_json_node *n = &nodes[i];
             bool str = n->type == LSC_JSON_STRING;
             if (n->len >= 2 * str &&
-                lsc_time_parse(line + n->off + str, n->len - 2 * str, now, out)) {
+                lsc_time_parse_as(layout, line + n->off + str, n->len - 2 * str, now, out)) {
                 return true;
             }
         }

@@ -18,6 +18,22 @@
  */
 bool lsc_time_parse(const char *s, size_t n, int64_t now, int64_t *out);
 
+/* One layout only, for input.timestamp.layout: nothing else is taken for a time. */
+enum lsc_time_layout {
+    LSC_LAYOUT_ANY,      /* every form above */
+    LSC_LAYOUT_ACCESS,   /* 22/Nov/2026:10:00:00 +0000 */
+    LSC_LAYOUT_RFC3339,  /* 2026-11-22T10:00:00Z */
+    LSC_LAYOUT_EPOCH,    /* seconds, optionally with a fraction */
+    LSC_LAYOUT_EPOCH_MS, /* milliseconds */
+    LSC_LAYOUT_BSD,      /* Nov 22 10:00:00 */
+};
+
+/* The layout called name (access, rfc3339, epoch, epoch_ms, bsd), or -1. */
+int lsc_time_layout_by_name(const char *name, size_t len);
+
+/* lsc_time_parse restricted to one layout. */
+bool lsc_time_parse_as(enum lsc_time_layout l, const char *s, size_t n, int64_t now, int64_t *out);
+
 struct lsc_json_node;
 
 /*
@@ -25,7 +41,7 @@ struct lsc_json_node;
  * timestamp, @timestamp, time_local, time_iso8601, msec, date that holds a time.
  */
 bool lsc_time_of_record(const char *line, const struct lsc_json_node *nodes, size_t count,
-                        const char *field, int64_t now, int64_t *out);
+                        const char *field, enum lsc_time_layout layout, int64_t now, int64_t *out);
 
 /*
  * Finds a record's time in a plain text line: a BSD syslog or RFC 3339 time at its start,

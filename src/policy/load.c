@@ -11,6 +11,7 @@
  * Every error names file:line:col and stops the load.
  */
 #include "../action/geo.h"
+#include "../format/timestamp.h"
 #include "embedded.h"
 #include "policy.h"
 #include "yaml_doc.h"
@@ -855,7 +856,7 @@ static bool parse_input(struct loader *L, yaml_node_t *in)
         return lsc_ydoc_fail(d, lf ? lf : f, "%s", err);
     }
     if ((f = lsc_ydoc_get(d, in, "timestamp")) != NULL) {
-        static const char *const tkeys[] = {"field", NULL};
+        static const char *const tkeys[] = {"field", "layout", NULL};
         yaml_node_t *fn;
         if (!lsc_ydoc_expect_map(d, f, "input.timestamp") ||
             !lsc_ydoc_check_keys(d, f, "input.timestamp", tkeys) ||
@@ -870,6 +871,19 @@ static bool parse_input(struct loader *L, yaml_node_t *in)
         }
         free(L->pol->ts_field);
         L->pol->ts_field = dup_n(s, l);
+        yaml_node_t *ln = lsc_ydoc_get(d, f, "layout");
+        if (ln != NULL) {
+            if (!lsc_ydoc_str(d, ln, "input.timestamp.layout", &s, &l)) {
+                return false;
+            }
+            int lay = lsc_time_layout_by_name(s, l);
+            if (lay < 0) {
+                return lsc_ydoc_fail(d, ln,
+                                     "layout must be access (22/Nov/2026:10:00:00 +0000), "
+                                     "rfc3339, epoch, epoch_ms or bsd (Nov 22 10:00:00)");
+            }
+            L->pol->ts_layout = lay;
+        }
     }
     return true;
 }

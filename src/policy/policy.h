@@ -104,6 +104,7 @@ struct lsc_policy {
     bool tag_epoch;         /* keys.tag: write the key epoch into records with pseudonyms */
     char *key_file;         /* keys.file as written, resolved against the policy's folder */
     char *ts_field;         /* input.timestamp.field, or NULL for the usual names */
+    int ts_layout;          /* input.timestamp.layout (enum lsc_time_layout), 0: any */
     /* Retention (retention:): every kept record is tagged with when it must be gone. */
     bool retention;
     int64_t retention_secs;    /* s, m, h, d, w */

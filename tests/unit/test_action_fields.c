@@ -223,3 +223,14 @@ Test(retention, every_format_is_tagged_with_its_expiry)
     cr_expect_str_eq(out, "{\"time\":1795341600}\n");
     free(out);
 }
+
+Test(retention, the_time_member_and_its_layout_are_the_policy_s)
+{
+    /* With layout epoch_ms, "at" (milliseconds) is the time; "ts" is not consulted. */
+    char *out = scrub_with_policy(
+        "input:\n  format: json\n  timestamp: {field: at, layout: epoch_ms}\n", "retention: 1d\n",
+        "{\"ts\":\"2020-01-01T00:00:00Z\",\"at\":1795341600000}\n", NULL);
+    cr_expect_str_eq(out, "{\"ts\":\"2020-01-01T00:00:00Z\",\"at\":1795341600000,"
+                          "\"_expires\":\"2026-11-23T10:00:00Z\"}\n");
+    free(out);
+}

@@ -137,3 +137,19 @@ Test(expiry, durations_and_calendar_months)
     cr_expect_str_eq(iso(lsc_time_add(parse("2026-12-31T23:59:59Z", T), 0, 1)),
                      "2027-01-01T00:00:00Z");
 }
+
+/* input.timestamp.layout: one form only, nothing else taken for a time. */
+Test(timestamp, one_layout_only)
+{
+    int64_t t;
+    cr_expect_eq(lsc_time_layout_by_name("epoch_ms", 8), LSC_LAYOUT_EPOCH_MS);
+    cr_expect_eq(lsc_time_layout_by_name("iso", 3), -1);
+    cr_expect(lsc_time_parse_as(LSC_LAYOUT_EPOCH, "1795341600", 10, T, &t) && t == T);
+    cr_expect_not(lsc_time_parse_as(LSC_LAYOUT_EPOCH, "1795341600000", 13, T, &t));
+    cr_expect(lsc_time_parse_as(LSC_LAYOUT_EPOCH_MS, "1795341600000", 13, T, &t) && t == T);
+    cr_expect_not(lsc_time_parse_as(LSC_LAYOUT_RFC3339, "1795341600", 10, T, &t));
+    cr_expect(lsc_time_parse_as(LSC_LAYOUT_ACCESS, "[22/Nov/2026:10:00:00 +0000]", 28, T, &t) &&
+              t == T);
+    cr_expect_not(lsc_time_parse_as(LSC_LAYOUT_BSD, "2026-11-22T10:00:00Z", 20, T, &t));
+    cr_expect(lsc_time_parse_as(LSC_LAYOUT_BSD, "Nov 22 10:00:00", 15, T, &t) && t == T);
+}

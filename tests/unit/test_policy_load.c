@@ -363,6 +363,13 @@ Test(policy_packs, hash_follows_meaning_not_formatting)
     lsc_policy_free(c);
 }
 
+Test(policy_errors, timestamp_layouts)
+{
+    expect_error(HEAD "input: {format: json, timestamp: {field: ts, layout: iso}}\n",
+                 "p.yaml:3:54: layout must be access (22/Nov/2026:10:00:00 +0000), rfc3339, "
+                 "epoch, epoch_ms or bsd (Nov 22 10:00:00)");
+}
+
 Test(policy_errors, staged_retention_is_refused_not_ignored)
 {
     expect_error(HEAD
