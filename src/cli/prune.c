@@ -19,6 +19,7 @@
  * then, by construction).
  */
 #include "../detect/detect.h"
+#include "../engine/engine.h"
 #include "../format/json.h"
 #include "../format/logfmt.h"
 #include "../format/timestamp.h"
@@ -69,6 +70,7 @@ struct expire {
     const struct lsc_policy *pol;
     struct subject *subj;
     size_t nsubj;
+    struct lsc_scrubber *stager; /* expire -p: re-scrubs records whose next stage is due */
     uint64_t cached_period;
     bool have_subkey;
     unsigned char subkey[LSC_SUBKEY_BYTES];
@@ -89,14 +91,19 @@ static bool parse_record(struct expire *e, const char *p, size_t n, size_t *coun
 }
 
 /* The expiry tag of a line, or false if it has none (or an unreadable one). */
-static bool line_expiry(struct expire *e, const char *p, size_t n, int64_t *t)
+/*
+ * A time tag of a line: the last JSON/logfmt member called member, or the last
+ * " text=TIME" of a text line. False if it has none (or an unreadable one).
+ */
+static bool line_tag(struct expire *e, const char *p, size_t n, const char *member,
+                     const char *text, int64_t *t)
 {
     size_t count = 0;
     bool json = n > 0 && p[0] == '{';
     if (parse_record(e, p, n, &count)) {
         int32_t last = -1;
-        for (int32_t i = lsc_json_find_member(p, e->nodes, count, 1, e->name); i >= 0;
-             i = lsc_json_find_member(p, e->nodes, count, (size_t)i + 1, e->name)) {
+        for (int32_t i = lsc_json_find_member(p, e->nodes, count, 1, member); i >= 0;
+             i = lsc_json_find_member(p, e->nodes, count, (size_t)i + 1, member)) {
             last = i; /* the last one written is the tag logscrub appended */
         }
         if (last >= 0) {
@@ -108,17 +115,22 @@ static bool line_expiry(struct expire *e, const char *p, size_t n, int64_t *t)
             return false;
         }
     }
-    /* Text: the last " expires=" and the time after it. */
-    for (size_t i = n; i-- > 9;) {
-        if (p[i - 9] == ' ' && memcmp(p + i - 8, "expires=", 8) == 0) {
-            size_t s = i, end = s;
+    size_t tl = strlen(text);
+    for (size_t i = n; i-- > tl + 1;) {
+        if (p[i - tl - 1] == ' ' && memcmp(p + i - tl, text, tl) == 0 && p[i - 1] == '=') {
+            size_t end = i;
             while (end < n && p[end] != ' ') {
                 end++;
             }
-            return lsc_time_parse(p + s, end - s, e->now, t);
+            return lsc_time_parse(p + i, end - i, e->now, t);
         }
     }
     return false;
+}
+
+static bool line_expiry(struct expire *e, const char *p, size_t n, int64_t *t)
+{
+    return line_tag(e, p, n, e->name, "expires=", t);
 }
 
 /* expire: the line's expiry tag has passed. */
@@ -244,7 +256,7 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
     f.src = src;
     int out = open_tmp(dir, base, named, sizeof named);
     struct lsc_sink *sink = NULL;
-    uint64_t records = 0, expired = 0, untagged = 0;
+    uint64_t records = 0, expired = 0, untagged = 0, advanced = 0;
     int rc = 0;
     const char *why = NULL, *detail = NULL;
     char detail_buf[160];
@@ -285,14 +297,26 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
             continue;
         }
         untagged += !tagged;
-        if (lsc_sink_write(sink, fr.p, fr.len) != 0 ||
-            (fr.nl && lsc_sink_write(sink, "\n", 1) != 0)) {
+        const char *lp = fr.p;
+        size_t ll = fr.len;
+        int64_t due;
+        if (e->stager != NULL && line_tag(e, fr.p, fr.len, "_next_stage", "next_stage=", &due) &&
+            due <= e->now) {
+            /* A staged field's next stage is due: the record is scrubbed again, as it is now. */
+            if (lsc_scrub_buffer(e->stager, fr.p, fr.len, &lp, &ll) != LSC_OK) {
+                rc = -1;
+                why = "out of memory";
+                break;
+            }
+            advanced++;
+        }
+        if (lsc_sink_write(sink, lp, ll) != 0 || (fr.nl && lsc_sink_write(sink, "\n", 1) != 0)) {
             rc = -1;
             why = "cannot write the new file";
             detail = strerror(errno);
         }
     }
-    bool changed = expired > 0 || !e->in_place;
+    bool changed = expired > 0 || advanced > 0 || !e->in_place;
     if (lsc_sink_finish(sink) != 0 && rc == 0) {
         rc = -1;
         why = "cannot write the new file";
@@ -332,6 +356,9 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
                 (unsigned long long)expired, e->gone, (unsigned long long)(records - expired));
         if (e->drop == expired_line) {
             fprintf(stderr, " (%llu without a tag)", (unsigned long long)untagged);
+        }
+        if (e->stager != NULL) {
+            fprintf(stderr, ", %llu advanced a stage", (unsigned long long)advanced);
         }
         fprintf(stderr, "%s\n", e->in_place && !changed ? ", unchanged" : "");
     }
@@ -436,8 +463,8 @@ static int walk(struct expire *e, const char *path, const char *rel)
 
 static int usage(FILE *fp, int status)
 {
-    fprintf(fp, "Usage: logscrub expire [--now TIME] [--name NAME] [--quiet] (--in-place | -O DIR) "
-                "PATH...\n"
+    fprintf(fp, "Usage: logscrub expire [-p POLICY] [--now TIME] [--name NAME] [--quiet]\n"
+                "                       (--in-place | -O DIR) PATH...\n"
                 "Removes the records whose expiry tag (retention:) has passed: the JSON or logfmt\n"
                 "member _expires (or NAME), or the last ' expires=TIME' of a text line. Lines\n"
                 "without a tag are kept. Files may be plain, .gz or .zst (by their bytes; the\n"
@@ -446,6 +473,8 @@ static int usage(FILE *fp, int status)
                 "               path holds the complete old or the complete new file at every\n"
                 "               instant; unchanged files are not rewritten)\n"
                 "  -O DIR       write every file to DIR instead, keeping relative paths\n"
+                "  -p POLICY    the policy that tagged the records: records whose next stage\n"
+                "               (staged retention, _next_stage) is due are scrubbed again by it\n"
                 "  --now TIME   the current time (RFC 3339 or epoch seconds), for tests and\n"
                 "               catch-up runs; default: now\n"
                 "  --quiet      no per-file summary\n"
@@ -481,10 +510,15 @@ static int run(struct expire *e, int argc, char **argv)
 int lsc_cli_expire(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"now", required_argument, NULL, 'n'}, {"name", required_argument, NULL, 'N'},
-        {"in-place", no_argument, NULL, 'i'},  {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+        {"now", required_argument, NULL, 'n'},
+        {"name", required_argument, NULL, 'N'},
+        {"in-place", no_argument, NULL, 'i'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"policy", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
+    const char *policy = NULL;
     struct expire *e = calloc(1, sizeof *e);
     if (e == NULL) {
         fprintf(stderr, "logscrub expire: out of memory\n");
@@ -497,8 +531,11 @@ int lsc_cli_expire(int argc, char **argv)
     e->gone = "expired";
     int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "O:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:O:h", opts, NULL)) != -1) {
         switch (c) {
+        case 'p':
+            policy = optarg;
+            break;
         case 'n':
             if (!lsc_time_parse(optarg, strlen(optarg), e->now, &e->now)) {
                 fprintf(stderr,
@@ -534,7 +571,25 @@ int lsc_cli_expire(int argc, char **argv)
         free(e);
         return usage(stderr, EXIT_USAGE);
     }
+    struct lsc_policy *pol = NULL;
+    if (policy != NULL) {
+        /* The policy that tagged the records: due stages are applied by scrubbing again. */
+        char err[2048];
+        if (lsc_policy_load(policy, NULL, &pol, err, sizeof err) != LSC_OK ||
+            lsc_scrubber_new(pol, &e->stager) != LSC_OK) {
+            fprintf(stderr, "logscrub expire: %s\n", pol ? "out of memory" : err);
+            lsc_policy_free(pol);
+            free(e);
+            return EXIT_USAGE;
+        }
+        e->stager->now_fixed = e->now;
+        if (pol->retention && pol->tag_expiry && pol->expiry_name) {
+            e->name = pol->expiry_name;
+        }
+    }
     rc = run(e, argc, argv);
+    lsc_scrubber_free(e->stager);
+    lsc_policy_free(pol);
     free(e);
     return rc;
 }

@@ -67,6 +67,9 @@ size_t lsc_engine_render(struct lsc_scrubber *sc, const struct lsc_action *a, co
  */
 int64_t lsc_engine_line_time(struct lsc_scrubber *sc);
 
+/* Now: sc->now_fixed, or the processing time (read once per line). */
+int64_t lsc_engine_now(struct lsc_scrubber *sc);
+
 /* When the current record must be gone, "2026-12-22T10:00:00Z" (retention:); returns 20. */
 size_t lsc_engine_expiry(struct lsc_scrubber *sc, char out[20]);
 
@@ -133,6 +136,10 @@ struct lsc_scrubber {
     size_t cur_len;
     size_t cur_count; /* parsed nodes of the current record, 0 for a text line */
     bool line_time_known;
+    bool line_next_stage_set; /* a staged field of this record moves on at line_next_stage */
+    int64_t line_next_stage;
+    int64_t now_fixed; /* if not 0, "now" for staged retention (expire --now) */
+    int64_t line_now;  /* the processing time of this line, 0 until asked */
     int64_t line_time;
     bool line_period_known;
     bool line_pseudo; /* a pseudonym was written into this line */

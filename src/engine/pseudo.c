@@ -35,10 +35,18 @@ static bool record_time(struct lsc_scrubber *sc, int64_t now, int64_t *t)
                               (enum lsc_time_layout)sc->pol->ts_layout, now, t);
 }
 
+int64_t lsc_engine_now(struct lsc_scrubber *sc)
+{
+    if (sc->line_now == 0) {
+        sc->line_now = sc->now_fixed ? sc->now_fixed : (int64_t)time(NULL);
+    }
+    return sc->line_now;
+}
+
 int64_t lsc_engine_line_time(struct lsc_scrubber *sc)
 {
     if (!sc->line_time_known) {
-        int64_t now = (int64_t)time(NULL);
+        int64_t now = lsc_engine_now(sc);
         if (!record_time(sc, now, &sc->line_time)) {
             sc->line_time = now;
             sc->st.time_fallback++;
@@ -77,6 +85,10 @@ size_t lsc_engine_text_tags(struct lsc_scrubber *sc, char out[160])
     if (pol->retention && pol->tag_expiry) {
         memcpy(out + o, " expires=", 9);
         o += 9 + lsc_engine_expiry(sc, out + o + 9);
+    }
+    if (sc->line_next_stage_set) {
+        memcpy(out + o, " next_stage=", 12);
+        o += 12 + lsc_time_iso(sc->line_next_stage, out + o + 12);
     }
     return o;
 }
@@ -138,7 +150,8 @@ static size_t pseudonym(struct lsc_scrubber *sc, const struct lsc_action *a, con
 {
     const struct lsc_ip *addr = ip != NULL && ip->family != 0 ? ip : NULL;
     if (lsc_pseudonym_is(a, v, n, addr)) {
-        memcpy(out, v, n); /* already a pseudonym: not hashed again */
+        sc->line_pseudo = true; /* still a pseudonym in the output: it keeps its epoch tag */
+        memcpy(out, v, n);      /* not hashed again */
         return n;
     }
     uint64_t period = line_period(sc);

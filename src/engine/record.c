@@ -20,6 +20,7 @@
 #include "../format/access.h"
 #include "../format/logfmt.h"
 #include "../format/syslog.h"
+#include "../format/timestamp.h"
 #include "engine.h"
 
 #include <stdlib.h>
@@ -395,7 +396,30 @@ static bool secret_header(const char *line, const struct lsc_json_node *n)
 }
 
 /* What the policy's field rules say about one node, from one pass over them. */
-static struct lsc_path_facts facts_of(const struct lsc_scrubber *sc, const char *line, int32_t i)
+/*
+ * The stage of a staged field for the current record: the first whose end (the record's
+ * time plus its duration) is still ahead of now, else the last. The next stage's start is
+ * noted for the record's _next_stage tag.
+ */
+static const struct lsc_stage *stage_now(struct lsc_scrubber *sc, const struct lsc_field_rule *fr)
+{
+    int64_t t = lsc_engine_line_time(sc);
+    int64_t now = lsc_engine_now(sc);
+    for (size_t k = 0; k + 1 < fr->nstages; k++) {
+        const struct lsc_stage *sg = &fr->stages[k];
+        int64_t end = lsc_time_add(t, sg->months, sg->secs);
+        if (end > now) {
+            if (!sc->line_next_stage_set || end < sc->line_next_stage) {
+                sc->line_next_stage = end;
+                sc->line_next_stage_set = true;
+            }
+            return sg;
+        }
+    }
+    return &fr->stages[fr->nstages - 1];
+}
+
+static struct lsc_path_facts facts_of(struct lsc_scrubber *sc, const char *line, int32_t i)
 {
     struct lsc_path_facts fa = {0, false, false, NULL};
     for (size_t f = 0; f < sc->pol->nfields; f++) {
@@ -419,6 +443,13 @@ static struct lsc_path_facts facts_of(const struct lsc_scrubber *sc, const char 
         case LSC_FIELD_ACTION:
             fa.action = m == 1 ? &fr->action : fa.action; /* the last one written wins */
             break;
+        case LSC_FIELD_STAGED:
+            if (m == 1) {
+                const struct lsc_stage *sg = stage_now(sc, fr);
+                fa.drop |= sg->drop;
+                fa.action = sg->drop ? fa.action : &sg->action;
+            }
+            break;
         }
     }
     return fa;
@@ -434,7 +465,9 @@ static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, in
 {
     const struct lsc_json_node *n = &sc->jnodes[i];
     const char *pname = n->depth == 1 ? NULL : sc->jnodes[n->parent].name;
-    if (n->name == NULL || (n->depth > 1 && (n->depth > 2 || pname == NULL))) {
+    if (n->name == NULL || (n->depth > 1 && (n->depth > 2 || pname == NULL)) ||
+        sc->pol->has_staged) {
+        /* (A staged field's treatment depends on the record's age: nothing to remember.) */
         return facts_of(sc, line, i);
     }
     if (sc->path_memo == NULL) {
@@ -461,6 +494,16 @@ static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, in
         }
     }
     return facts_of(sc, line, i); /* full: more names than slots */
+}
+
+/* Is n a tag (_expires, _key_epoch, _next_stage) that this policy writes itself? */
+static bool old_tag(const struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n)
+{
+    const struct lsc_policy *pol = sc->pol;
+    const char *exp = pol->expiry_name ? pol->expiry_name : "_expires";
+    return (pol->has_staged && key_equals(line, n, "_next_stage", 11)) ||
+           (pol->retention && pol->tag_expiry && key_equals(line, n, exp, strlen(exp))) ||
+           (pol->needs_key && pol->tag_epoch && key_equals(line, n, "_key_epoch", 10));
 }
 
 /*
@@ -493,6 +536,9 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
         }
         if (st != ST_REMOVED && named(n) && !fa.kept_by_name && secret_header(line, n)) {
             st = ST_REMOVED; /* credentials go unless a keep path names them */
+        }
+        if (n->depth == 1 && st != ST_REMOVED && pol->writes_tags && old_tag(sc, line, n)) {
+            st = ST_REMOVED; /* a tag an earlier run wrote: this run writes it afresh */
         }
         if (st == ST_REMOVED && n->rm == LSC_RM_NEVER) {
             st = ST_WHOLE;
@@ -752,6 +798,11 @@ static int tag_record(struct lsc_scrubber *sc, const char *p, size_t len, enum l
         size_t xl = lsc_engine_expiry(sc, expiry);
         list[n++] = (struct lsc_extra_member){name, strlen(name), expiry, xl};
     }
+    char next[20];
+    if (sc->line_next_stage_set) {
+        list[n++] = (struct lsc_extra_member){"_next_stage", 11, next,
+                                              lsc_time_iso(sc->line_next_stage, next)};
+    }
     return n > 0 ? append_members(sc, p, len, f, list, n) : 0;
 }
 
@@ -918,7 +969,8 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
     int rc = scrub_record(sc, p, count);
     enum lsc_format fmt =
         pol->format == LSC_FORMAT_AUTO ? candidates[sc->auto_guess - 1].f : pol->format;
-    if (rc == 0 && (sc->line_pseudo || pol->retention || sc->nextra > 0)) {
+    if (rc == 0 &&
+        (sc->line_pseudo || pol->retention || sc->nextra > 0 || sc->line_next_stage_set)) {
         rc = tag_record(sc, p, len, fmt);
     }
     if (rc == 0) {

@@ -451,15 +451,44 @@ lsc_error lsc_engine_abort_line(struct lsc_scrubber *sc, int rc, size_t start,
                                 verdict);
 }
 
+/* The length of p without the tags logscrub appends to text lines, at its end. */
+static size_t strip_tags(const char *p, size_t len)
+{
+    static const char *const tags[] = {" key_epoch=", " expires=", " next_stage=", NULL};
+    for (bool again = true; again;) {
+        again = false;
+        for (int k = 0; tags[k] != NULL && !again; k++) {
+            size_t tl = strlen(tags[k]);
+            /* The tag's value runs to the end of the line and holds no space. */
+            size_t e = len;
+            while (e > 0 && p[e - 1] != ' ') {
+                e--;
+            }
+            if (e > 0 && len - (e - 1) > tl && memcmp(p + e - 1, tags[k], tl) == 0) {
+                len = e - 1;
+                again = true;
+            }
+        }
+    }
+    return len;
+}
+
 lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                           enum lsc_verdict *verdict)
 {
     const struct lsc_policy *pol = sc->pol;
+    if (pol->writes_tags) {
+        size_t kept = strip_tags(p, len); /* an earlier run's tags: written afresh */
+        sc->st.bytes_in += len - kept;    /* they were read all the same */
+        len = kept;
+    }
     sc->cur_line = p;
     sc->cur_len = len;
     sc->cur_count = 0;
     sc->line_time_known = false;
     sc->line_period_known = false;
+    sc->line_next_stage_set = false;
+    sc->line_now = 0;
     sc->line_pseudo = false;
     if (pol->format == LSC_FORMAT_TEXT ||
         (pol->format == LSC_FORMAT_AUTO && pol->nfields == 0 && (len == 0 || p[0] != '{'))) {
@@ -478,7 +507,7 @@ lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t le
     memcpy(before, sc->st.replacements, sizeof before);
     bool changed = false;
     int rc = lsc_engine_scrub_span(sc, p, len, &sc->out, &changed);
-    if (rc == 0 && (sc->line_pseudo || sc->pol->retention)) {
+    if (rc == 0 && (sc->line_pseudo || sc->pol->retention || sc->line_next_stage_set)) {
         char tags[160];
         size_t tl = lsc_engine_text_tags(sc, tags);
         rc = tl == 0 || lsc_buf_append(&sc->out, tags, tl) ? 0 : CB_NOMEM;

@@ -119,6 +119,10 @@ void lsc_policy_free(struct lsc_policy *pol)
         free(pp->lens);
         free(pp->text);
         free_action(&pol->fields[i].action);
+        for (size_t k = 0; k < pol->fields[i].nstages; k++) {
+            free_action(&pol->fields[i].stages[k].action);
+        }
+        free(pol->fields[i].stages);
     }
     free(pol->fields);
     for (int c = 0; c < LSC_CLASS_COUNT; c++) {

@@ -1147,6 +1147,126 @@ static bool parse_geo(struct loader *L, yaml_node_t *v, struct lsc_action *a)
     return true;
 }
 
+/* A field's action from its rule (a mapping): ip:, url:, or any action of a text rule. */
+static bool parse_field_action(struct loader *L, yaml_node_t *v, const char *label,
+                               struct lsc_action *a)
+{
+    struct lsc_ydoc *d = L->d;
+    yaml_node_t *ip = lsc_ydoc_get(d, v, "ip");
+    if (ip != NULL) {
+        if (!lsc_ydoc_is(ip, "truncate") && !lsc_ydoc_is(ip, "pseudonym") &&
+            !lsc_ydoc_is(ip, "geo")) {
+            return lsc_ydoc_fail(d, ip, "ip must be truncate, pseudonym or geo");
+        }
+        if (lsc_ydoc_get(d, v, "action") != NULL) {
+            return lsc_ydoc_fail(d, ip, "write either 'ip:' or 'action:', not both");
+        }
+        if (lsc_ydoc_is(ip, "geo")) {
+            return parse_geo(L, v, a);
+        }
+    }
+    yaml_node_t *url = lsc_ydoc_get(d, v, "url");
+    if (url != NULL) {
+        if (v->data.mapping.pairs.top - v->data.mapping.pairs.start != 1) {
+            return lsc_ydoc_fail(d, url, "url: goes alone in a field's rule");
+        }
+        return parse_url(L, url, a);
+    }
+    static const char *const geo_only[] = {"db", "geo", "unknown", NULL};
+    for (int g = 0; geo_only[g] != NULL; g++) {
+        yaml_node_t *x = lsc_ydoc_get(d, v, geo_only[g]);
+        if (x != NULL) {
+            return lsc_ydoc_fail(d, x, "'%s' only goes with ip: geo", geo_only[g]);
+        }
+    }
+    return parse_action(L, v, label, strlen(label), true, a);
+}
+
+/*
+ * Staged retention: [ {for: 7d, keep: true}, {for: 30d, ip: truncate}, {then: drop} ].
+ * Each stage but the last says until when (the record's time plus a duration, the ends
+ * increasing) and what: keep: true, or a field action. The last is {then: drop} or
+ * {then: keep} (the value stays as the stages before left it).
+ */
+static bool parse_stages(struct loader *L, yaml_node_t *list, struct lsc_field_rule *fr)
+{
+    static const char *const stage_keys[] = {
+        "for",       "then",      "keep",   "action", "label",   "with", "keep_first",
+        "keep_last", "mask_char", "length", "v4",     "v6",      "ip",   "url",
+        "render",    "prefix",    "db",     "geo",    "unknown", NULL,
+    };
+    struct lsc_ydoc *d = L->d;
+    size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+    if (n < 2 || n > 8) {
+        return lsc_ydoc_fail(d, list,
+                             "stages are a list of 2 to 8: {for: 7d, keep: true}, {for: 30d, "
+                             "ip: truncate}, ..., {then: drop}");
+    }
+    fr->kind = LSC_FIELD_STAGED;
+    fr->stages = calloc(n, sizeof *fr->stages);
+    if (fr->stages == NULL) {
+        return lsc_ydoc_fail(d, list, "out of memory");
+    }
+    int64_t prev_end = -1;
+    const char *label = fr->path.segs[fr->path.n - 1];
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *st = lsc_ydoc_node(d, list->data.sequence.items.start[i]);
+        struct lsc_stage *sg = &fr->stages[fr->nstages++];
+        if (!lsc_ydoc_expect_map(d, st, "a stage") ||
+            !lsc_ydoc_check_keys(d, st, "a stage", stage_keys)) {
+            return false;
+        }
+        yaml_node_t *fo = lsc_ydoc_get(d, st, "for");
+        yaml_node_t *then = lsc_ydoc_get(d, st, "then");
+        bool last = i + 1 == n;
+        if (last != (then != NULL) || (fo != NULL) == (then != NULL)) {
+            return lsc_ydoc_fail(d, st,
+                                 last ? "the last stage is {then: drop} or {then: keep}"
+                                      : "every stage but the last has 'for: DURATION' (and "
+                                        "only the last has 'then:')");
+        }
+        if (last) {
+            if (!lsc_ydoc_is(then, "drop") && !lsc_ydoc_is(then, "keep")) {
+                return lsc_ydoc_fail(d, then, "then must be drop or keep");
+            }
+            if (st->data.mapping.pairs.top - st->data.mapping.pairs.start != 1) {
+                return lsc_ydoc_fail(d, st, "the last stage holds only 'then:'");
+            }
+            sg->last = true;
+            sg->drop = lsc_ydoc_is(then, "drop");
+            sg->action.kind = LSC_ACT_KEEP;
+            continue;
+        }
+        if (!parse_duration(L, fo, "for", &sg->secs, &sg->months)) {
+            return false;
+        }
+        int64_t end = lsc_time_add(0, sg->months, sg->secs);
+        if (end <= prev_end) {
+            return lsc_ydoc_fail(d, fo,
+                                 "stage ends must increase (each 'for' counts from the "
+                                 "record's time)");
+        }
+        prev_end = end;
+        yaml_node_t *keep = lsc_ydoc_get(d, st, "keep");
+        if (keep != NULL) {
+            if (!lsc_ydoc_is(keep, "true") ||
+                st->data.mapping.pairs.top - st->data.mapping.pairs.start != 2) {
+                return lsc_ydoc_fail(d, keep, "a stage is 'keep: true' or an action, not both");
+            }
+            sg->action.kind = LSC_ACT_KEEP;
+            continue;
+        }
+        if (st->data.mapping.pairs.top - st->data.mapping.pairs.start < 2) {
+            return lsc_ydoc_fail(d, st, "a stage needs 'keep: true' or an action");
+        }
+        if (!parse_field_action(L, st, label, &sg->action)) {
+            return false;
+        }
+    }
+    L->pol->has_staged = true;
+    return true;
+}
+
 /* fields: keep/drop lists (no field both kept and dropped) and per-field actions. */
 static bool parse_fields(struct loader *L, yaml_node_t *fields)
 {
@@ -1209,56 +1329,23 @@ static bool parse_fields(struct loader *L, yaml_node_t *fields)
         }
         char what[160];
         snprintf(what, sizeof what, "the rule for field '%.*s'", (int)(l < 100 ? l : 100), s);
+        struct lsc_field_rule *fr = NULL;
         if (v->type == YAML_SEQUENCE_NODE) {
-            return lsc_ydoc_fail(d, v,
-                                 "staged retention (a list of stages for one field) is not "
-                                 "supported yet; give the field one action, and retention: "
-                                 "for the whole record");
+            if ((fr = new_field(L, k)) == NULL || !parse_path(L, k, s, l, &fr->path) ||
+                !parse_stages(L, v, fr)) {
+                return false;
+            }
+            continue;
         }
         if (!lsc_ydoc_expect_map(d, v, what) || !lsc_ydoc_check_keys(d, v, what, action_keys)) {
             return false;
         }
-        yaml_node_t *ip = lsc_ydoc_get(d, v, "ip");
-        if (ip != NULL) {
-            if (!lsc_ydoc_is(ip, "truncate") && !lsc_ydoc_is(ip, "pseudonym") &&
-                !lsc_ydoc_is(ip, "geo")) {
-                return lsc_ydoc_fail(d, ip, "ip must be truncate, pseudonym or geo");
-            }
-            if (lsc_ydoc_get(d, v, "action") != NULL) {
-                return lsc_ydoc_fail(d, ip, "write either 'ip:' or 'action:', not both");
-            }
-        }
-        struct lsc_field_rule *fr = new_field(L, k);
-        if (fr == NULL || !parse_path(L, k, s, l, &fr->path)) {
+        if ((fr = new_field(L, k)) == NULL || !parse_path(L, k, s, l, &fr->path)) {
             return false;
         }
         fr->kind = LSC_FIELD_ACTION;
-        yaml_node_t *url = lsc_ydoc_get(d, v, "url");
-        if (url != NULL) {
-            if (v->data.mapping.pairs.top - v->data.mapping.pairs.start != 1) {
-                return lsc_ydoc_fail(d, url, "url: goes alone in a field's rule");
-            }
-            if (!parse_url(L, url, &fr->action)) {
-                return false;
-            }
-            continue;
-        }
-        yaml_node_t *ipn = lsc_ydoc_get(d, v, "ip");
-        if (ipn != NULL && lsc_ydoc_is(ipn, "geo")) {
-            if (!parse_geo(L, v, &fr->action)) {
-                return false;
-            }
-            continue;
-        }
-        static const char *const geo_only[] = {"db", "geo", "unknown", NULL};
-        for (int g = 0; geo_only[g] != NULL; g++) {
-            yaml_node_t *x = lsc_ydoc_get(d, v, geo_only[g]);
-            if (x != NULL) {
-                return lsc_ydoc_fail(d, x, "'%s' only goes with ip: geo", geo_only[g]);
-            }
-        }
         const char *label = fr->path.segs[fr->path.n - 1];
-        if (!parse_action(L, v, label, strlen(label), true, &fr->action)) {
+        if (!parse_field_action(L, v, label, &fr->action)) {
             return false;
         }
     }
@@ -1565,6 +1652,8 @@ static bool parse_policy(struct loader *L)
     if ((n = lsc_ydoc_get(d, root, "tests")) != NULL && !parse_tests(L, n)) {
         return false;
     }
+    pol->writes_tags = (pol->retention && pol->tag_expiry) || pol->has_staged ||
+                       (pol->needs_key && pol->tag_epoch);
     return load_key(L, root);
 }
 

@@ -68,12 +68,24 @@ enum lsc_field_kind {
     LSC_FIELD_KEEP,   /* fields.keep: the allow-list */
     LSC_FIELD_DROP,   /* fields.drop */
     LSC_FIELD_ACTION, /* fields.NAME: { action: ... } */
+    LSC_FIELD_STAGED, /* fields.NAME: [ {for: 7d, ...}, {for: 30d, ...}, {then: drop} ] */
+};
+
+/* One stage of a field's retention: until the record is this old, do this. */
+struct lsc_stage {
+    int64_t secs; /* the stage ends at the record's time + months + secs */
+    unsigned months;
+    bool last; /* then: no end */
+    bool drop; /* the field is removed */
+    struct lsc_action action;
 };
 
 struct lsc_field_rule {
     enum lsc_field_kind kind;
     struct lsc_path path;
     struct lsc_action action; /* LSC_FIELD_ACTION */
+    struct lsc_stage *stages; /* LSC_FIELD_STAGED */
+    size_t nstages;
 };
 
 struct lsc_policy {
@@ -106,6 +118,8 @@ struct lsc_policy {
     char *ts_field;         /* input.timestamp.field, or NULL for the usual names */
     int ts_layout;          /* input.timestamp.layout (enum lsc_time_layout), 0: any */
     /* Retention (retention:): every kept record is tagged with when it must be gone. */
+    bool has_staged;  /* some field has stages (its treatment depends on the record's age) */
+    bool writes_tags; /* retention, stages or key epochs: tags a run writes (and rewrites) */
     bool retention;
     int64_t retention_secs;    /* s, m, h, d, w */
     unsigned retention_months; /* mo, y: calendar months */

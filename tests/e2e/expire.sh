@@ -73,6 +73,31 @@ expect_eq "the other file is still done" "$(grep -c /old dmg/access.log)" 0
 "$LS" expire --in-place 2> /dev/null; expect_eq "no PATH: usage error" $? 1
 "$LS" expire --now yesterday --in-place dmg 2> err; expect_eq "a bad --now: usage error" $? 1
 
+# Staged retention: expire -p POLICY moves each record's fields on when their stage is due.
+cat > staged.yaml <<'YAML'
+version: 1
+name: staged
+input: { format: json }
+retention: 90d
+fields:
+  client_ip: [{for: 7d, keep: true}, {for: 30d, ip: truncate}, {then: drop}]
+YAML
+day0=$(date -u -d '1 day ago' +%Y-%m-%dT%H:%M:%SZ)
+printf '{"ts":"%s","client_ip":"203.0.113.7","n":1}\n' "$day0" > staged.json
+mkdir st && "$LS" -p staged.yaml staged.json | gzip > st/s.log.gz
+expect_eq "first, the address is kept whole, with a next stage" \
+    "$(zcat st/s.log.gz | jq -r '.client_ip + " " + (._next_stage != null | tostring)')" "203.0.113.7 true"
+"$LS" expire -p staged.yaml --now "$(date -u -d '+3 days' +%s)" --in-place st 2> sum
+expect_grep "nothing is due before the stage ends" "0 advanced a stage, unchanged" sum
+"$LS" expire -p staged.yaml --now "$(date -u -d '+10 days' +%s)" --in-place st 2> sum
+expect_eq "after 7 days it is truncated" "$(zcat st/s.log.gz | jq -r .client_ip)" 203.0.113.0
+expect_grep "and the summary says a record advanced" "1 advanced a stage" sum
+expect_eq "the tags are rewritten, not repeated" "$(zcat st/s.log.gz | grep -o _expires | wc -l)" 1
+"$LS" expire -p staged.yaml --now "$(date -u -d '+40 days' +%s)" --in-place st 2> sum
+expect_eq "after 30 days the field is gone" "$(zcat st/s.log.gz | jq -c 'keys')" '["_expires","n","ts"]'
+"$LS" expire -p staged.yaml --now "$(date -u -d '+100 days' +%s)" --in-place st 2> sum
+expect_eq "after 90 days the record is gone" "$(zcat st/s.log.gz | wc -l)" 0
+
 # Owner and mode are kept; a symbolic link is skipped, not replaced by a file.
 mkdir own && cp orig/nginx/access.log own/a.log && chmod 604 own/a.log
 ln -s a.log own/link.log

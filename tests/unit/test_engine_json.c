@@ -171,3 +171,60 @@ Test(json_records, extra_members_are_appended_validly)
     cr_expect_str_eq(out, "ts=1 msg=hi _expires=2026-12-22T10:00:00Z k_ey=\"a b\"\n");
     free(out);
 }
+
+/* Staged retention: what a field gets depends on the record's age when it is scrubbed. */
+static char *staged_at(const char *in, int64_t now)
+{
+    const char *text = "version: 1\nname: t\ninput: {format: auto}\nretention: 90d\nfields:\n"
+                       "  client_ip: [{for: 7d, keep: true}, {for: 30d, ip: truncate}, "
+                       "{then: drop}]\n"
+                       "  remote_addr: [{for: 7d, keep: true}, {then: drop}]\n";
+    struct lsc_policy *pol = NULL;
+    char err[512];
+    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err, sizeof err),
+                 LSC_OK, "%s", err);
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    sc->now_fixed = now;
+    const char *out;
+    size_t n;
+    cr_assert_eq(lsc_scrub_buffer(sc, in, strlen(in), &out, &n), LSC_OK);
+    char *copy = strndup(out, n);
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+    return copy;
+}
+
+Test(staged, each_age_gets_its_stage_and_the_tags_are_rewritten)
+{
+    const char *in = "{\"ts\":\"2026-11-01T00:00:00Z\",\"client_ip\":\"203.0.113.7\"}\n";
+    int64_t nov1 = 1793491200; /* 2026-11-01T00:00:00Z */
+    char *a = staged_at(in, nov1 + 86400);
+    cr_expect_str_eq(a, "{\"ts\":\"2026-11-01T00:00:00Z\",\"client_ip\":\"203.0.113.7\","
+                        "\"_expires\":\"2027-01-30T00:00:00Z\","
+                        "\"_next_stage\":\"2026-11-08T00:00:00Z\"}\n");
+    /* The tagged record, run again ten days on: truncated, tags replaced, not repeated. */
+    char *b = staged_at(a, nov1 + 10 * 86400);
+    cr_expect_str_eq(b, "{\"ts\":\"2026-11-01T00:00:00Z\",\"client_ip\":\"203.0.113.0\","
+                        "\"_expires\":\"2027-01-30T00:00:00Z\","
+                        "\"_next_stage\":\"2026-12-01T00:00:00Z\"}\n");
+    char *c = staged_at(b, nov1 + 40 * 86400);
+    cr_expect_str_eq(c, "{\"ts\":\"2026-11-01T00:00:00Z\","
+                        "\"_expires\":\"2027-01-30T00:00:00Z\"}\n");
+    free(a);
+    free(b);
+    free(c);
+    /* Text lines (an access log read by auto) get and lose their tags the same way. */
+    const char *line = "203.0.113.7 - - [01/Nov/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n";
+    char *t1 = staged_at(line, nov1 + 86400);
+    cr_expect_str_eq(t1, "203.0.113.7 - - [01/Nov/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1 "
+                         "expires=2027-01-30T00:00:00Z next_stage=2026-11-08T00:00:00Z\n");
+    char *t15 = staged_at(t1, nov1 + 2 * 86400);
+    cr_expect_str_eq(t15, t1, "run again in the same stage, the line is the same");
+    free(t15);
+    char *t2 = staged_at(t1, nov1 + 40 * 86400);
+    cr_expect_str_eq(t2, "- - - [01/Nov/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1 "
+                         "expires=2027-01-30T00:00:00Z\n");
+    free(t1);
+    free(t2);
+}

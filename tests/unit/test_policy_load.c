@@ -370,10 +370,21 @@ Test(policy_errors, timestamp_layouts)
                  "epoch, epoch_ms or bsd (Nov 22 10:00:00)");
 }
 
-Test(policy_errors, staged_retention_is_refused_not_ignored)
+Test(policy_errors, staged_retention)
 {
-    expect_error(HEAD
-                 "input: {format: json}\nfields:\n  ip: [{for: 7d, keep: true}, {then: drop}]\n",
-                 "p.yaml:5:7: staged retention (a list of stages for one field) is not supported "
-                 "yet; give the field one action, and retention: for the whole record");
+    expect_error(HEAD "input: {format: json}\nfields:\n  ip: [{for: 7d, keep: true}]\n",
+                 "p.yaml:5:7: stages are a list of 2 to 8: {for: 7d, keep: true}, {for: 30d, "
+                 "ip: truncate}, ..., {then: drop}");
+    expect_error(HEAD "input: {format: json}\nfields:\n  ip: [{for: 30d, keep: true}, {for: 7d, "
+                      "ip: truncate}, {then: drop}]\n",
+                 "p.yaml:5:38: stage ends must increase (each 'for' counts from the record's "
+                 "time)");
+    expect_error(HEAD "input: {format: json}\nfields:\n  ip: [{for: 7d, keep: true}, {for: 30d, "
+                      "ip: truncate}]\n",
+                 "p.yaml:5:31: the last stage is {then: drop} or {then: keep}");
+    expect_error(HEAD "input: {format: json}\nfields:\n  ip: [{for: 7d}, {then: drop}]\n",
+                 "p.yaml:5:8: a stage needs 'keep: true' or an action");
+    expect_error(HEAD "input: {format: json}\nfields:\n  ip: [{for: 7d, keep: true}, {then: "
+                      "burn}]\n",
+                 "p.yaml:5:38: then must be drop or keep");
 }
