@@ -919,10 +919,7 @@ int lsc_cli_erase(int argc, char **argv)
             }
             s->value = eq + 1;
             if ((size_t)(eq - optarg) == 2 && memcmp(optarg, "ip", 2) == 0) {
-                size_t vl = strlen(s->value);
-                size_t used = lsc_ip4_parse(s->value, s->value + vl, s->ip.bytes);
-                s->ip.family = used == vl ? 4 : 0;
-                if (s->ip.family == 0 && lsc_ip6_parse(s->value, s->value + vl, &s->ip) != vl) {
+                if (!lsc_ip_parse_value(s->value, strlen(s->value), false, &s->ip)) {
                     fprintf(stderr, "logscrub erase: '%s' is not an IP address\n", s->value);
                     goto out;
                 }
@@ -933,12 +930,8 @@ int lsc_cli_erase(int argc, char **argv)
                 s->kind = SUBJ_FIELD;
                 ((char *)optarg)[eq - optarg] = '\0';
                 s->field = optarg;
-                size_t vl = strlen(s->value);
-                if (lsc_ip4_parse(s->value, s->value + vl, s->ip.bytes) == vl) {
-                    s->ip.family = 4; /* a field holding an address: its address pseudonyms */
-                } else if (lsc_ip6_parse(s->value, s->value + vl, &s->ip) != vl) {
-                    memset(&s->ip, 0, sizeof s->ip);
-                }
+                /* A field holding an address: its address pseudonyms are looked for too. */
+                lsc_ip_parse_value(s->value, strlen(s->value), false, &s->ip);
             }
             e->nsubj++;
             break;

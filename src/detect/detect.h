@@ -42,6 +42,12 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx);
 size_t lsc_ip4_parse(const char *p, const char *end, uint8_t out[4]);
 size_t lsc_ip6_parse(const char *p, const char *end, struct lsc_ip *out);
 
+/*
+ * Reads a whole value t[0..n) as one address into ip. With port_ok, "1.2.3.4:443" and
+ * "[2001:db8::1]:443" count as their address. False (ip zeroed) if it is not one.
+ */
+bool lsc_ip_parse_value(const char *t, size_t n, bool port_ok, struct lsc_ip *ip);
+
 /* Checksums for validating candidates. digits are ASCII '0'..'9'. */
 bool lsc_luhn_valid(const char *digits, size_t n);
 /* iban holds n compact characters (no spaces), upper-case letters and digits. */

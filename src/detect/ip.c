@@ -148,3 +148,33 @@ size_t lsc_ip6_parse(const char *p, const char *end, struct lsc_ip *out)
     }
     return (size_t)(s - p);
 }
+
+/*
+ * Reads t[0..n) as an address into ip (family 0 if it is not one). With a port allowed,
+ * "1.2.3.4:443" and "[2001:db8::1]:443" count as their address.
+ */
+bool lsc_ip_parse_value(const char *t, size_t n, bool port_ok, struct lsc_ip *ip)
+{
+    memset(ip, 0, sizeof *ip);
+    if (n == 0) {
+        return false;
+    }
+    size_t used = lsc_ip4_parse(t, t + n, ip->bytes);
+    if (used > 0) {
+        ip->family = 4;
+    } else if (port_ok && t[0] == '[' && n > 2) {
+        used = lsc_ip6_parse(t + 1, t + n, ip);
+        used = used > 0 && 1 + used < n && t[1 + used] == ']' ? used + 2 : 0;
+    } else {
+        used = lsc_ip6_parse(t, t + n, ip);
+    }
+    bool port = port_ok && used > 0 && used + 1 < n && t[used] == ':';
+    for (size_t i = used + 1; port && i < n; i++) {
+        port = t[i] >= '0' && t[i] <= '9';
+    }
+    if (used == 0 || (used != n && !port)) {
+        memset(ip, 0, sizeof *ip); /* not an address */
+        return false;
+    }
+    return true;
+}

@@ -267,34 +267,6 @@ static size_t user_agent(struct lsc_scrubber *sc, const char *t, size_t tl, char
     return m->out_len;
 }
 
-/*
- * Reads t[0..n) as an address into ip (family 0 if it is not one). With a port allowed,
- * "1.2.3.4:443" and "[2001:db8::1]:443" count as their address.
- */
-static void parse_address(const char *t, size_t n, bool port_ok, struct lsc_ip *ip)
-{
-    memset(ip, 0, sizeof *ip);
-    if (n == 0) {
-        return;
-    }
-    size_t used = lsc_ip4_parse(t, t + n, ip->bytes);
-    if (used > 0) {
-        ip->family = 4;
-    } else if (port_ok && t[0] == '[' && n > 2) {
-        used = lsc_ip6_parse(t + 1, t + n, ip);
-        used = used > 0 && 1 + used < n && t[1 + used] == ']' ? used + 2 : 0;
-    } else {
-        used = lsc_ip6_parse(t, t + n, ip);
-    }
-    bool port = port_ok && used > 0 && used + 1 < n && t[used] == ':';
-    for (size_t i = used + 1; port && i < n; i++) {
-        port = t[i] >= '0' && t[i] <= '9';
-    }
-    if (used == 0 || (used != n && !port)) {
-        memset(ip, 0, sizeof *ip); /* not an address: the label stands in */
-    }
-}
-
 /* Applies a policy action to a kept value. */
 static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n,
                         const struct lsc_action *a, lsc_class cls)
@@ -313,7 +285,7 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
     }
     struct lsc_ip ip = {0};
     if (a->kind == LSC_ACT_IP_TRUNCATE || a->kind == LSC_ACT_PSEUDONYM || a->kind == LSC_ACT_GEO) {
-        parse_address(t, tl, a->kind != LSC_ACT_IP_TRUNCATE, &ip);
+        lsc_ip_parse_value(t, tl, a->kind != LSC_ACT_IP_TRUNCATE, &ip);
     }
     size_t cap = lsc_action_max_len(a, tl);
     char small[512];

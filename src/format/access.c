@@ -354,11 +354,7 @@ static struct lsc_json_node *new_node(struct lsc_json_node *nodes, size_t *c, in
                                       uint32_t depth, int32_t *last)
 {
     struct lsc_json_node *nd = &nodes[*c];
-    memset(nd, 0, sizeof *nd);
-    nd->parent = parent;
-    nd->next = -1;
-    nd->first = -1;
-    nd->depth = depth;
+    lsc_json_node_init(nd, LSC_JSON_BARE, parent, depth);
     nd->rm = LSC_RM_DASH;
     nd->esc = LSC_ESC_WORD;
     if (*last < 0) {
@@ -468,11 +464,7 @@ enum lsc_json_status lsc_access_parse(const struct lsc_access_format *f, const c
     if (max_nodes < f->nfields * 5 + 1) {
         return LSC_JSON_TOO_BIG;
     }
-    memset(&nodes[0], 0, sizeof nodes[0]);
-    nodes[0].type = LSC_JSON_OBJECT;
-    nodes[0].parent = -1;
-    nodes[0].next = -1;
-    nodes[0].first = -1;
+    lsc_json_node_init(&nodes[0], LSC_JSON_OBJECT, -1, 0);
     nodes[0].len = n;
     size_t c = 1, i = 0;
     int32_t root_last = -1;

@@ -118,12 +118,7 @@ static int32_t add_node(struct parser *ps, enum lsc_json_type t, int32_t parent,
         return -1;
     }
     struct lsc_json_node *nd = &ps->nodes[ps->count];
-    memset(nd, 0, sizeof *nd);
-    nd->type = t;
-    nd->parent = parent;
-    nd->next = -1;
-    nd->first = -1;
-    nd->depth = depth;
+    lsc_json_node_init(nd, t, parent, depth);
     nd->off = ps->i;
     return (int32_t)ps->count++;
 }

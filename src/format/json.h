@@ -72,6 +72,15 @@ struct lsc_json_node {
     const char *alias; /* a second name (an Apache directive as written), or NULL */
 };
 
+/* Makes nd a fresh node of type t under parent at depth: no siblings or children yet, the
+ * spans and flags zero. Every tokenizer starts its nodes here. */
+static inline void lsc_json_node_init(struct lsc_json_node *nd, enum lsc_json_type t,
+                                      int32_t parent, uint32_t depth)
+{
+    *nd = (struct lsc_json_node){
+        .type = t, .parent = parent, .next = -1, .first = -1, .depth = depth};
+}
+
 enum lsc_json_status {
     LSC_JSON_OK = 0,
     LSC_JSON_SYNTAX = -1,   /* not JSON, or not one object */

@@ -22,11 +22,7 @@ enum lsc_json_status lsc_logfmt_parse(const char *p, size_t n, struct lsc_json_n
     if (max_nodes == 0) {
         return LSC_JSON_TOO_BIG;
     }
-    memset(&nodes[0], 0, sizeof nodes[0]);
-    nodes[0].type = LSC_JSON_OBJECT;
-    nodes[0].parent = -1;
-    nodes[0].next = -1;
-    nodes[0].first = -1;
+    lsc_json_node_init(&nodes[0], LSC_JSON_OBJECT, -1, 0);
     nodes[0].len = n;
     size_t c = 1, i = 0;
     int32_t prev = -1;
@@ -48,11 +44,7 @@ enum lsc_json_status lsc_logfmt_parse(const char *p, size_t n, struct lsc_json_n
             return LSC_JSON_TOO_BIG;
         }
         struct lsc_json_node *nd = &nodes[c];
-        memset(nd, 0, sizeof *nd);
-        nd->parent = 0;
-        nd->next = -1;
-        nd->first = -1;
-        nd->depth = 1;
+        lsc_json_node_init(nd, LSC_JSON_LITERAL, 0, 1);
         nd->key_off = ks;
         nd->key_len = i - ks;
         nd->key_bare = true;

@@ -43,12 +43,7 @@ static struct lsc_json_node *add(struct sparser *sp, int32_t parent, uint32_t de
     }
     int32_t id = (int32_t)sp->c++;
     struct lsc_json_node *nd = &sp->nodes[id];
-    memset(nd, 0, sizeof *nd);
-    nd->type = t;
-    nd->parent = parent;
-    nd->next = -1;
-    nd->first = -1;
-    nd->depth = depth;
+    lsc_json_node_init(nd, t, parent, depth);
     nd->off = off;
     nd->len = len;
     nd->esc = LSC_ESC_WORD;
@@ -305,11 +300,7 @@ enum lsc_json_status lsc_syslog_parse(const char *p, size_t n, struct lsc_json_n
         return LSC_JSON_TOO_BIG;
     }
     struct sparser sp = {p, n, 0, nodes, max_nodes, 1, {0}};
-    memset(&nodes[0], 0, sizeof nodes[0]);
-    nodes[0].type = LSC_JSON_OBJECT;
-    nodes[0].parent = -1;
-    nodes[0].next = -1;
-    nodes[0].first = -1;
+    lsc_json_node_init(&nodes[0], LSC_JSON_OBJECT, -1, 0);
     nodes[0].len = n;
     bool ok;
     if (n > 0 && p[0] == '<') {
