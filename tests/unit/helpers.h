@@ -4,6 +4,7 @@
 #ifndef LSC_TEST_HELPERS_H
 #define LSC_TEST_HELPERS_H
 
+#include "format/json.h"
 #include "logscrub.h"
 
 #include <criterion/criterion.h>
@@ -100,6 +101,31 @@ static inline char *scrub_default(const char *in)
     char *out = scrub_with(pol, in, strlen(in), NULL);
     lsc_policy_free(pol);
     return out;
+}
+
+/*
+ * The text of the first node (at any depth) called name - its format-given name, alias, or
+ * bare key - with quotes stripped, copied into buf; NULL if there is none. For the
+ * tokenizer tests.
+ */
+static inline const char *node_text(const char *line, const struct lsc_json_node *nodes,
+                                    size_t count, const char *name, char *buf)
+{
+    for (size_t i = 1; i < count; i++) {
+        const struct lsc_json_node *n = &nodes[i];
+        bool match =
+            n->name
+                ? strcmp(n->name, name) == 0 || (n->alias != NULL && strcmp(n->alias, name) == 0)
+                : n->key_len == strlen(name) && memcmp(line + n->key_off, name, n->key_len) == 0;
+        if (match) {
+            bool str = n->type == LSC_JSON_STRING;
+            size_t off = str ? n->off + 1 : n->off, len = str ? n->len - 2 : n->len;
+            memcpy(buf, line + off, len);
+            buf[len] = '\0';
+            return buf;
+        }
+    }
+    return NULL;
 }
 
 #define EXPECT_SCRUB(in, want)                                                                     \

@@ -9,23 +9,9 @@
 
 static struct lsc_json_node nodes[256];
 
-/* The text of the node with this name (or key), quotes stripped, or NULL. */
 static const char *member(const char *line, size_t count, const char *name, char *buf)
 {
-    for (size_t i = 1; i < count; i++) {
-        const struct lsc_json_node *n = &nodes[i];
-        bool match = n->name ? strcmp(n->name, name) == 0
-                             : n->key_len == strlen(name) &&
-                                   memcmp(line + n->key_off, name, n->key_len) == 0;
-        if (match) {
-            bool str = n->type == LSC_JSON_STRING;
-            size_t off = str ? n->off + 1 : n->off, len = str ? n->len - 2 : n->len;
-            memcpy(buf, line + off, len);
-            buf[len] = '\0';
-            return buf;
-        }
-    }
-    return NULL;
+    return node_text(line, nodes, count, name, buf);
 }
 
 static const char *const l5424 =
