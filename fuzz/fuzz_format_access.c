@@ -43,15 +43,6 @@ static struct lsc_access_format *format(bool apache)
     return f[apache];
 }
 
-static size_t fields_of(size_t count)
-{
-    size_t top = 0;
-    for (size_t i = 1; i < count; i++) {
-        top += nodes[i].depth == 1;
-    }
-    return top;
-}
-
 static size_t want_fields;
 static bool apache;
 
@@ -59,7 +50,7 @@ static bool reparse(const char *p, size_t n)
 {
     size_t count;
     return lsc_access_parse(format(apache), p, n, nodes, 4096, &count) == LSC_JSON_OK &&
-           fields_of(count) == want_fields;
+           fuzz_top_members(nodes, count) == want_fields;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,12 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (lsc_access_parse(format(apache), p, size, nodes, 4096, &count) != LSC_JSON_OK) {
         return 0;
     }
-    for (size_t i = 1; i < count; i++) {
-        if (nodes[i].off + nodes[i].len > size) {
-            abort();
-        }
-    }
-    want_fields = fields_of(count);
+    fuzz_check_spans(nodes, count, size);
+    want_fields = fuzz_top_members(nodes, count);
     fuzz_roundtrip(pol[apache], p, size, reparse);
     return 0;
 }

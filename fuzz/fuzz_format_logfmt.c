@@ -40,11 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (lsc_logfmt_parse(p, size, nodes, 4096, &count) != LSC_JSON_OK) {
         return 0;
     }
-    for (size_t i = 1; i < count; i++) {
-        if (nodes[i].key_off + nodes[i].key_len > size || nodes[i].off + nodes[i].len > size) {
-            abort();
-        }
-    }
+    fuzz_check_spans(nodes, count, size);
     fuzz_roundtrip(pol, p, size, reparse);
     return 0;
 }

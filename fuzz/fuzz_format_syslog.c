@@ -25,15 +25,6 @@ static const char policy[] =
 static size_t want_fields;
 static bool tagless; /* an RFC 3164 line without "tag:" (see reparse) */
 
-static size_t fields_of(size_t count)
-{
-    size_t top = 0;
-    for (size_t i = 1; i < count; i++) {
-        top += nodes[i].depth == 1;
-    }
-    return top;
-}
-
 static bool has_member(size_t count, const char *name)
 {
     for (size_t i = 1; i < count; i++) {
@@ -53,7 +44,8 @@ static bool reparse(const char *p, size_t n)
     /* RFC 3164 has no marker for "no tag": a tagless message whose scrubbing joins its first
      * words (a card number with spaces becomes [card]) may read as "tag: msg" after. Every
      * byte is still scrubbed; only then may the member count grow. */
-    return tagless ? fields_of(count) >= want_fields : fields_of(count) == want_fields;
+    return tagless ? fuzz_top_members(nodes, count) >= want_fields
+                   : fuzz_top_members(nodes, count) == want_fields;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -68,12 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (lsc_syslog_parse(p, size, nodes, 4096, &count) != LSC_JSON_OK) {
         return 0;
     }
-    for (size_t i = 1; i < count; i++) {
-        if (nodes[i].key_off + nodes[i].key_len > size || nodes[i].off + nodes[i].len > size) {
-            abort();
-        }
-    }
-    want_fields = fields_of(count);
+    fuzz_check_spans(nodes, count, size);
+    want_fields = fuzz_top_members(nodes, count);
     tagless = !has_member(count, "app_name") && !has_member(count, "version");
     fuzz_roundtrip(pol, p, size, reparse);
     return 0;

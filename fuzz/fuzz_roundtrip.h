@@ -5,11 +5,32 @@
 #ifndef LSC_FUZZ_ROUNDTRIP_H
 #define LSC_FUZZ_ROUNDTRIP_H
 
+#include "format/json.h"
 #include "logscrub.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Aborts unless every node's key and value span lies inside the line p[0..size). */
+static inline void fuzz_check_spans(const struct lsc_json_node *nodes, size_t count, size_t size)
+{
+    for (size_t i = 1; i < count; i++) {
+        if (nodes[i].key_off + nodes[i].key_len > size || nodes[i].off + nodes[i].len > size) {
+            abort();
+        }
+    }
+}
+
+/* How many top-level members (depth 1) a parsed record has. */
+static inline size_t fuzz_top_members(const struct lsc_json_node *nodes, size_t count)
+{
+    size_t top = 0;
+    for (size_t i = 1; i < count; i++) {
+        top += nodes[i].depth == 1;
+    }
+    return top;
+}
 
 /* Loads the policy once per process; aborts if it does not load. */
 static inline struct lsc_policy *fuzz_policy(struct lsc_policy **slot, const char *yaml)

@@ -461,6 +461,24 @@ static int walk(struct expire *e, const char *path, const char *rel)
     return 0;
 }
 
+/* The options expire and erase share: --in-place, -O DIR, --quiet. False if c is none. */
+static bool common_option(struct expire *e, int c)
+{
+    switch (c) {
+    case 'i':
+        e->in_place = true;
+        return true;
+    case 'O':
+        e->out_dir = optarg;
+        return true;
+    case 'q':
+        e->quiet = true;
+        return true;
+    default:
+        return false;
+    }
+}
+
 static int usage(FILE *fp, int status)
 {
     fprintf(fp, "Usage: logscrub expire [-p POLICY] [--now TIME] [--name NAME] [--quiet]\n"
@@ -549,19 +567,13 @@ int lsc_cli_expire(int argc, char **argv)
         case 'N':
             e->name = optarg;
             break;
-        case 'i':
-            e->in_place = true;
-            break;
-        case 'O':
-            e->out_dir = optarg;
-            break;
-        case 'q':
-            e->quiet = true;
-            break;
         case 'h':
             free(e);
             return usage(stdout, 0);
         default:
+            if (common_option(e, c)) {
+                break;
+            }
             free(e);
             return usage(stderr, EXIT_USAGE);
         }
@@ -935,19 +947,13 @@ int lsc_cli_erase(int argc, char **argv)
             }
             e->nsubj++;
             break;
-        case 'i':
-            e->in_place = true;
-            break;
-        case 'O':
-            e->out_dir = optarg;
-            break;
-        case 'q':
-            e->quiet = true;
-            break;
         case 'h':
             rc = erase_usage(stdout, 0);
             goto out;
         default:
+            if (common_option(e, c)) {
+                break;
+            }
             rc = erase_usage(stderr, EXIT_USAGE);
             goto out;
         }

@@ -129,23 +129,22 @@ Test(json_fallback, drop_line_and_rule_errors_in_values)
     free(out);
 }
 
-/* Members appended to every record (the mechanism expiry tags and key epochs use). */
-static char *with_extra(const char *head, const char *body, const char *in)
+/*
+ * Scrubs in with the policy text through a scrubber set up as tests of engine internals
+ * need: extra members appended to every record, and "now" fixed (0: the clock).
+ */
+static char *scrub_engine(const char *text, const char *in, const struct lsc_extra_member *extra,
+                          size_t nextra, int64_t now)
 {
-    char text[1024];
-    snprintf(text, sizeof text, "version: 1\nname: t\n%s%s", head, body);
     struct lsc_policy *pol = NULL;
     char err[512];
     cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err, sizeof err),
                  LSC_OK, "%s", err);
     struct lsc_scrubber *sc;
     cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
-    static const struct lsc_extra_member extra[] = {
-        {"_expires", 8, "2026-12-22T10:00:00Z", 20},
-        {"k\"ey", 4, "a b", 3},
-    };
     sc->extra = extra;
-    sc->nextra = 2;
+    sc->nextra = nextra;
+    sc->now_fixed = now;
     const char *out;
     size_t n;
     cr_assert_eq(lsc_scrub_buffer(sc, in, strlen(in), &out, &n), LSC_OK);
@@ -153,6 +152,18 @@ static char *with_extra(const char *head, const char *body, const char *in)
     lsc_scrubber_free(sc);
     lsc_policy_free(pol);
     return copy;
+}
+
+/* Members appended to every record (the mechanism expiry tags and key epochs use). */
+static char *with_extra(const char *head, const char *body, const char *in)
+{
+    char text[1024];
+    snprintf(text, sizeof text, "version: 1\nname: t\n%s%s", head, body);
+    static const struct lsc_extra_member extra[] = {
+        {"_expires", 8, "2026-12-22T10:00:00Z", 20},
+        {"k\"ey", 4, "a b", 3},
+    };
+    return scrub_engine(text, in, extra, 2, 0);
 }
 
 Test(json_records, extra_members_are_appended_validly)
@@ -179,20 +190,7 @@ static char *staged_at(const char *in, int64_t now)
                        "  client_ip: [{for: 7d, keep: true}, {for: 30d, ip: truncate}, "
                        "{then: drop}]\n"
                        "  remote_addr: [{for: 7d, keep: true}, {then: drop}]\n";
-    struct lsc_policy *pol = NULL;
-    char err[512];
-    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err, sizeof err),
-                 LSC_OK, "%s", err);
-    struct lsc_scrubber *sc;
-    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
-    sc->now_fixed = now;
-    const char *out;
-    size_t n;
-    cr_assert_eq(lsc_scrub_buffer(sc, in, strlen(in), &out, &n), LSC_OK);
-    char *copy = strndup(out, n);
-    lsc_scrubber_free(sc);
-    lsc_policy_free(pol);
-    return copy;
+    return scrub_engine(text, in, NULL, 0, now);
 }
 
 Test(staged, each_age_gets_its_stage_and_the_tags_are_rewritten)
