@@ -211,6 +211,14 @@ struct lsc_stream_opts {
 lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
                        struct lsc_stream_opts *opts);
 
+/*
+ * lsc_scrub_fd_parallel does what lsc_scrub_fd does with `jobs` worker threads (each with
+ * its own scrubber for sc's policy) beside a reader and an ordered writer: the output is
+ * byte-identical, in input order. The workers' counters are added to sc's.
+ */
+lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_fd, int out_fd,
+                                struct lsc_stream_opts *opts);
+
 const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc);
 
 #ifdef __cplusplus

@@ -151,3 +151,45 @@ enum lsc_frame_kind lsc_framer_next(struct lsc_framer *f, struct lsc_frame *out)
         }
     }
 }
+
+enum lsc_frame_kind lsc_framer_next_block(struct lsc_framer *f, struct lsc_frame *out)
+{
+    for (;;) {
+        if (f->in_long) {
+            return long_piece(f, out);
+        }
+        /* Bytes before scan hold no newline (they were searched before the last read). */
+        char *nl = memrchr(f->buf + f->scan, '\n', f->fill - f->scan);
+        if (nl != NULL) {
+            out->p = f->buf + f->start;
+            out->len = (size_t)(nl - f->buf) + 1 - f->start;
+            out->nl = true;
+            f->start += out->len;
+            f->scan = f->start;
+            return LSC_FRAME_LINE;
+        }
+        f->scan = f->fill;
+        if (f->fill - f->start > f->max_line) {
+            f->in_long = true;
+            f->long_len = 0;
+            continue;
+        }
+        if (f->eof) {
+            if (f->fill == f->start) {
+                return LSC_FRAME_EOF;
+            }
+            out->p = f->buf + f->start;
+            out->len = f->fill - f->start;
+            out->nl = false;
+            f->start = f->scan = f->fill;
+            return LSC_FRAME_LINE;
+        }
+        int r = fill(f);
+        if (r == -1) {
+            return LSC_FRAME_ERROR;
+        }
+        if (r == -2) {
+            return LSC_FRAME_ABORT;
+        }
+    }
+}

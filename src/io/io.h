@@ -55,6 +55,15 @@ bool lsc_framer_init(struct lsc_framer *f, int fd, size_t max_line, size_t read_
 void lsc_framer_free(struct lsc_framer *f);
 enum lsc_frame_kind lsc_framer_next(struct lsc_framer *f, struct lsc_frame *out);
 
+/*
+ * Like lsc_framer_next, but a LINE frame holds every complete line the buffer has: p[0..len)
+ * is one or more lines, each ending in '\n' (nl true), or at the end of input the last line
+ * without one (nl false, len > 0). Lines in a block may be longer than max_line (the caller
+ * checks); a run of more than max_line bytes without a newline still comes as LONG pieces.
+ * For callers that hand whole blocks to other threads; one framer is read by one of the two.
+ */
+enum lsc_frame_kind lsc_framer_next_block(struct lsc_framer *f, struct lsc_frame *out);
+
 /* Writes all n bytes, retrying on EINTR and short writes. LSC_EPIPE when the reader left. */
 lsc_error lsc_write_all(int fd, const char *p, size_t n);
 

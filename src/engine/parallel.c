@@ -1,0 +1,428 @@
+/*
+ * parallel.c - the pipeline for -j N: one reader, N workers, one ordered writer.
+ *
+ * The reader (the calling thread) cuts the input into batches at newline boundaries and
+ * numbers them; each worker takes the next batch in number order and scrubs it with its own
+ * scrubber (its own scratch, memo and PCRE2 match data) into the batch's output buffer; the
+ * writer thread writes batches strictly in number order. The batches live in a ring of
+ * 2N + 2 slots, so at most that many are in memory at once, whatever the input size.
+ *
+ * Each line is scrubbed exactly as lsc_scrub_fd would: the same engine call, the same
+ * oversize path for lines longer than max_line (a line inside a block is checked here; a
+ * run of more than max_line bytes without a newline comes from the framer in pieces), the
+ * same quarantine bytes. So the output is byte-identical to one thread's, in input order.
+ * Promptness is kept too: before a read that could block, the reader hands over what it
+ * has, and the writer writes each batch as soon as it and those before it are done.
+ */
+#include "../io/archive.h"
+#include "../io/io.h"
+#include "engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH_TARGET (512 * 1024) /* a batch is handed over once it holds this much */
+
+enum slot_state { SLOT_FREE, SLOT_READY, SLOT_WORKING, SLOT_DONE };
+
+/* A piece of a batch: complete lines, or a piece of a line longer than max_line. */
+struct item {
+    enum lsc_frame_kind kind; /* LINE (one or more lines), LONG_PART or LONG_END */
+    size_t off, len;          /* bytes in the batch's input (LONG pieces: only if quarantined) */
+    bool nl;                  /* LINE: the last line ends in '\n'; LONG_END: the line did */
+    size_t total;             /* LONG_END: the whole line's length */
+};
+
+struct slot {
+    enum slot_state state;
+    uint64_t seq;
+    struct lsc_buf in; /* the input bytes of the items */
+    struct item *items;
+    size_t nitems, items_cap;
+    struct lsc_buf out; /* scrubbed output, swapped with the worker's sc->out */
+    struct lsc_buf q;   /* raw lines for the quarantine file */
+    lsc_error err;
+};
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct slot *slots;
+    size_t nslots;
+    uint64_t queued;  /* batches handed over by the reader */
+    uint64_t taken;   /* batches a worker has started */
+    uint64_t written; /* batches written */
+    bool eof;         /* the reader has handed over its last batch */
+    lsc_error err;    /* the first fatal error (write failure, no memory): everyone stops */
+    int saved_errno;
+    size_t max_line;
+    bool q_mode;
+    struct lsc_stream_opts *opts;
+    int out_fd;
+    int q_fd;
+    int in_fd;
+    struct slot *filling; /* the reader's batch, not yet handed over */
+};
+
+struct worker {
+    struct pool *pool;
+    struct lsc_scrubber *sc;
+    pthread_t tid;
+};
+
+static void fail(struct pool *p, lsc_error err)
+{
+    if (p->err == LSC_OK) {
+        p->err = err;
+        p->saved_errno = errno;
+    }
+    pthread_cond_broadcast(&p->cv);
+}
+
+static bool push_item(struct slot *s, struct item it)
+{
+    if (s->nitems == s->items_cap) {
+        size_t cap = s->items_cap ? 2 * s->items_cap : 16;
+        struct item *v = realloc(s->items, cap * sizeof *v);
+        if (v == NULL) {
+            return false;
+        }
+        s->items = v;
+        s->items_cap = cap;
+    }
+    s->items[s->nitems++] = it;
+    return true;
+}
+
+static bool quarantine(struct slot *s, const char *p, size_t len, bool nl)
+{
+    return lsc_buf_append(&s->q, p, len) && (!nl || lsc_buf_append(&s->q, "\n", 1));
+}
+
+/* Scrubs one line the way lsc_scrub_fd does, output into sc->out. */
+static lsc_error one_line(struct pool *p, struct lsc_scrubber *sc, struct slot *s, const char *l,
+                          size_t len, bool nl)
+{
+    enum lsc_verdict v = LSC_VERDICT_EMITTED;
+    if (len > p->max_line) {
+        if (p->q_mode && p->q_fd >= 0 && !quarantine(s, l, len, nl)) {
+            return LSC_ENOMEM;
+        }
+        return lsc_engine_fail_line(sc, LSC_FAIL_OVERSIZE, len, nl, &v);
+    }
+    lsc_error err = lsc_engine_line(sc, l, len, nl, &v);
+    if (err == LSC_OK && v == LSC_VERDICT_QUARANTINE && p->q_fd >= 0 &&
+        !quarantine(s, l, len, nl)) {
+        err = LSC_ENOMEM;
+    }
+    return err;
+}
+
+static lsc_error scrub_batch(struct pool *p, struct lsc_scrubber *sc, struct slot *s)
+{
+    lsc_error err = LSC_OK;
+    for (size_t i = 0; i < s->nitems && err == LSC_OK; i++) {
+        const struct item *it = &s->items[i];
+        const char *b = s->in.p + it->off;
+        if (it->kind == LSC_FRAME_LINE) {
+            size_t pos = 0;
+            while (pos < it->len && err == LSC_OK) {
+                const char *nl = memchr(b + pos, '\n', it->len - pos);
+                size_t end = nl ? (size_t)(nl - b) : it->len;
+                err = one_line(p, sc, s, b + pos, end - pos, nl != NULL);
+                pos = end + 1;
+            }
+            continue;
+        }
+        bool end = it->kind == LSC_FRAME_LONG_END;
+        if (p->q_mode && p->q_fd >= 0 && !quarantine(s, b, it->len, end && it->nl)) {
+            err = LSC_ENOMEM;
+        } else if (end) {
+            enum lsc_verdict v;
+            err = lsc_engine_fail_line(sc, LSC_FAIL_OVERSIZE, it->total, it->nl, &v);
+        }
+    }
+    return err;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct pool *p = w->pool;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->err == LSC_OK && p->taken == p->queued && !p->eof) {
+            pthread_cond_wait(&p->cv, &p->mu);
+        }
+        if (p->err != LSC_OK || p->taken == p->queued) {
+            break;
+        }
+        struct slot *s = &p->slots[p->taken % p->nslots];
+        p->taken++;
+        s->state = SLOT_WORKING;
+        pthread_mutex_unlock(&p->mu);
+
+        struct lsc_buf mine = w->sc->out;
+        w->sc->out = s->out;
+        w->sc->out.len = 0;
+        s->err = scrub_batch(p, w->sc, s);
+        s->out = w->sc->out;
+        w->sc->out = mine;
+
+        pthread_mutex_lock(&p->mu);
+        s->state = SLOT_DONE;
+        if (s->err != LSC_OK) {
+            fail(p, s->err);
+        }
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static lsc_error write_slot(struct pool *p, struct slot *s)
+{
+    lsc_error err = LSC_OK;
+    if (s->out.len > 0) {
+        if (p->opts->sink != NULL) {
+            if (lsc_sink_write(p->opts->sink, s->out.p, s->out.len) != 0) {
+                err = errno == EPIPE ? LSC_EPIPE : LSC_EWRITE;
+            }
+        } else {
+            err = lsc_write_all(p->out_fd, s->out.p, s->out.len);
+        }
+    }
+    if (err == LSC_OK && s->q.len > 0) {
+        err = lsc_write_all(p->q_fd, s->q.p, s->q.len);
+    }
+    s->out.len = 0;
+    s->q.len = 0;
+    return err;
+}
+
+static void *writer_main(void *arg)
+{
+    struct pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        struct slot *s = &p->slots[p->written % p->nslots];
+        while (p->err == LSC_OK && !(p->written < p->queued && s->state == SLOT_DONE) &&
+               !(p->eof && p->written == p->queued)) {
+            pthread_cond_wait(&p->cv, &p->mu);
+        }
+        if (p->err != LSC_OK || p->written == p->queued) {
+            break;
+        }
+        pthread_mutex_unlock(&p->mu);
+        lsc_error err = write_slot(p, s);
+        pthread_mutex_lock(&p->mu);
+        if (err != LSC_OK) {
+            fail(p, err);
+            break;
+        }
+        s->state = SLOT_FREE;
+        s->nitems = 0;
+        s->in.len = 0;
+        p->written++;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Hands the reader's batch to the workers (if it holds anything). */
+static void hand_over(struct pool *p)
+{
+    struct slot *s = p->filling;
+    if (s == NULL || s->nitems == 0) {
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    s->state = SLOT_READY;
+    p->queued++;
+    p->filling = NULL;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The next free slot for the reader; NULL when the pool has stopped. */
+static struct slot *next_slot(struct pool *p)
+{
+    if (p->filling != NULL) {
+        return p->filling;
+    }
+    pthread_mutex_lock(&p->mu);
+    struct slot *s = &p->slots[p->queued % p->nslots];
+    while (p->err == LSC_OK && s->state != SLOT_FREE) {
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    bool ok = p->err == LSC_OK;
+    pthread_mutex_unlock(&p->mu);
+    if (!ok) {
+        return NULL;
+    }
+    s->seq = p->queued;
+    s->nitems = 0;
+    s->in.len = 0;
+    p->filling = s;
+    return s;
+}
+
+static int before_read(void *ctx)
+{
+    struct pool *p = ctx;
+    if (p->filling != NULL && p->filling->nitems > 0 && !lsc_input_ready(p->in_fd)) {
+        hand_over(p);
+    }
+    pthread_mutex_lock(&p->mu);
+    bool stop = p->err != LSC_OK;
+    pthread_mutex_unlock(&p->mu);
+    return stop;
+}
+
+/* Reads the whole input into batches; returns a read error (or OK at end of input). */
+static lsc_error read_all(struct pool *p, struct lsc_framer *f)
+{
+    for (;;) {
+        struct lsc_frame fr;
+        enum lsc_frame_kind k = lsc_framer_next_block(f, &fr);
+        if (k == LSC_FRAME_EOF || k == LSC_FRAME_ABORT) {
+            return LSC_OK;
+        }
+        if (k == LSC_FRAME_ERROR) {
+            if (f->archive_error) {
+                snprintf(p->opts->archive_error, sizeof p->opts->archive_error, "%s",
+                         lsc_source_error(f->src));
+                return LSC_EARCHIVE;
+            }
+            return LSC_EREAD;
+        }
+        struct slot *s = next_slot(p);
+        if (s == NULL) {
+            return LSC_OK;
+        }
+        /* Pieces of a long line are kept only when they go to the quarantine file. */
+        bool keep = k == LSC_FRAME_LINE || (p->q_mode && p->q_fd >= 0);
+        struct item it = {k, s->in.len, keep ? fr.len : 0, fr.nl, fr.total};
+        if ((keep && !lsc_buf_append(&s->in, fr.p, fr.len)) || !push_item(s, it)) {
+            return LSC_ENOMEM;
+        }
+        if (s->in.len >= BATCH_TARGET || s->nitems >= 4096) {
+            hand_over(p);
+        }
+    }
+}
+
+static void free_slots(struct pool *p)
+{
+    for (size_t i = 0; i < p->nslots; i++) {
+        lsc_buf_free(&p->slots[i].in);
+        lsc_buf_free(&p->slots[i].out);
+        lsc_buf_free(&p->slots[i].q);
+        free(p->slots[i].items);
+    }
+    free(p->slots);
+}
+
+static void add_stats(struct lsc_stats *to, const struct lsc_stats *from)
+{
+    /* Every member is a uint64_t counter (see logscrub.h): sum them word by word. */
+    _Static_assert(sizeof *to % sizeof(uint64_t) == 0, "lsc_stats holds only uint64_t counters");
+    uint64_t w[sizeof *to / sizeof(uint64_t)];
+    const uint64_t *f = (const uint64_t *)(const void *)from;
+    memcpy(w, to, sizeof w);
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+        w[i] += f[i];
+    }
+    memcpy(to, w, sizeof w);
+}
+
+lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_fd, int out_fd,
+                                struct lsc_stream_opts *opts)
+{
+    struct pool p = {
+        .max_line = opts->max_line,
+        .q_mode = sc->pol->on_error == LSC_ON_ERROR_QUARANTINE,
+        .opts = opts,
+        .out_fd = out_fd,
+        .q_fd = opts->quarantine_fd,
+        .in_fd = in_fd,
+    };
+    p.nslots = 2 * (size_t)jobs + 2;
+    p.slots = calloc(p.nslots, sizeof *p.slots);
+    struct worker *w = calloc(jobs, sizeof *w);
+    struct lsc_source *src = lsc_source_new(in_fd);
+    struct lsc_framer f;
+    bool framer_ok = false;
+    lsc_error err = LSC_OK;
+    if (p.slots == NULL || w == NULL || src == NULL ||
+        !(framer_ok = lsc_framer_init(&f, in_fd, opts->max_line, LSC_READ_BLOCK))) {
+        err = LSC_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < p.nslots; i++) {
+        p.slots[i].in.limit = p.slots[i].out.limit = p.slots[i].q.limit = sc->out.limit;
+        p.slots[i].q.limit = (size_t)1 << 32;
+    }
+    f.src = src;
+    f.before_read = before_read;
+    f.ctx = &p;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    unsigned started = 0;
+    for (; started < jobs; started++) {
+        w[started].pool = &p;
+        if (lsc_scrubber_new(sc->pol, &w[started].sc) != LSC_OK) {
+            break;
+        }
+        w[started].sc->extra = sc->extra;
+        w[started].sc->nextra = sc->nextra;
+        w[started].sc->now_fixed = sc->now_fixed;
+        if (pthread_create(&w[started].tid, NULL, worker_main, &w[started]) != 0) {
+            lsc_scrubber_free(w[started].sc);
+            break;
+        }
+    }
+    pthread_t writer;
+    bool writer_ok = started == jobs && pthread_create(&writer, NULL, writer_main, &p) == 0;
+    lsc_error rerr = LSC_ENOMEM;
+    int read_errno = ENOMEM;
+    if (writer_ok) {
+        rerr = read_all(&p, &f);
+        read_errno = errno;
+        hand_over(&p); /* lines read before a read failure still go out */
+    }
+    pthread_mutex_lock(&p.mu);
+    p.eof = true;
+    if (rerr == LSC_ENOMEM) {
+        fail(&p, LSC_ENOMEM);
+    }
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    if (writer_ok) {
+        pthread_join(writer, NULL);
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(w[i].tid, NULL);
+        add_stats(&sc->st, &w[i].sc->st);
+        lsc_scrubber_free(w[i].sc);
+    }
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+    /* A write failure or lack of memory wins; otherwise the read error, if any. */
+    err = p.err != LSC_OK ? p.err : rerr;
+    errno = p.err != LSC_OK ? p.saved_errno : read_errno;
+out:
+    if (framer_ok) {
+        lsc_framer_free(&f);
+    }
+    lsc_source_free(src);
+    if (p.slots != NULL) {
+        free_slots(&p);
+    }
+    free(w);
+    return err;
+}
