@@ -14,6 +14,7 @@
 
 #include "chars.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define NAME_MAX_LEN 64
@@ -56,10 +57,32 @@ static size_t normalise(const char *name, size_t len, char *out)
     return o;
 }
 
+/* last_byte[c]: some name above ends in c (lower case; '_' for '-'). Built once. */
+static bool last_byte[256];
+static pthread_once_t last_byte_once = PTHREAD_ONCE_INIT;
+
+static void build_last_byte(void)
+{
+    for (size_t k = 0; k < sizeof exact_names / sizeof exact_names[0]; k++) {
+        last_byte[(unsigned char)exact_names[k].text[exact_names[k].len - 1]] = true;
+    }
+    for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+        last_byte[(unsigned char)suffixes[k].text[suffixes[k].len - 1]] = true;
+    }
+}
+
 bool lsc_secret_name(const char *name, size_t len)
 {
     char norm[NAME_MAX_LEN];
     if (len == 0 || len > NAME_MAX_LEN) {
+        return false;
+    }
+    /* Most names (times, ports, plain words) end in a byte no secret name ends in. A '%'
+     * may encode any byte, so such names are always decoded. */
+    pthread_once(&last_byte_once, build_last_byte);
+    unsigned char last = (unsigned char)name[len - 1];
+    last = last >= 'A' && last <= 'Z' ? (unsigned char)(last | 0x20) : last == '-' ? '_' : last;
+    if (!last_byte[last] && memchr(name, '%', len) == NULL) {
         return false;
     }
     size_t n = normalise(name, len, norm);

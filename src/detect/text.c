@@ -35,14 +35,38 @@ static bool ip4_gate(const char *p, size_t n, size_t i)
     return e - i <= 3 && e + 1 < n && p[e] == '.';
 }
 
-/* "::" or 1-4 hex digits then ':': the only ways an IPv6 address can start. */
+#define IP6_MAX_TEXT 45 /* ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255 */
+
+/*
+ * "::" or 1-4 hex digits then ':': the only ways an IPv6 address can start. And without a
+ * "::" an address has seven colons (six before a dotted IPv4 tail) among the hex digits,
+ * colons and dots that follow, which rules out times like 2026:22:13:20 before any parse.
+ */
 static bool ip6_gate(const char *p, size_t n, size_t i)
 {
     size_t e = i;
     while (e < n && e - i < 5 && lsc_is_hex((unsigned char)p[e])) {
         e++;
     }
-    return e - i <= 4 && e + 1 < n && p[e] == ':' && (e > i || p[e + 1] == ':');
+    if (!(e - i <= 4 && e + 1 < n && p[e] == ':' && (e > i || p[e + 1] == ':'))) {
+        return false;
+    }
+    if (e == i) {
+        return true; /* it starts with "::" */
+    }
+    unsigned colons = 0;
+    for (size_t k = e; k < n && k - i < IP6_MAX_TEXT; k++) {
+        unsigned char c = (unsigned char)p[k];
+        if (c == ':') {
+            if (p[k - 1] == ':') {
+                return true; /* "::" */
+            }
+            colons++;
+        } else if (!lsc_is_hex(c) && c != '.') {
+            break;
+        }
+    }
+    return colons >= 6;
 }
 
 static bool try_ip4(const char *p, size_t n, size_t i, struct lsc_match *m)
