@@ -4,6 +4,10 @@
 #   bench/run.sh [SIZE] [RUNS]      SIZE of each corpus (default 200M), RUNS per tool (5)
 #
 # Builds nothing: it uses build/logscrub and build/lsc_gen_corpus (override with $BUILD).
+# logscrub runs with one thread and with -j 2, with the default policy and a structural one
+# (bench/policies/nginx-structural.yaml, docs/examples/api-service.yaml). rsyslog's mmanon
+# runs when rsyslogd is installed, syslog-ng when SYSLOG_NG_ROOT names an unpacked
+# syslog-ng-core (bench/peers/*.sh say how).
 # For each corpus (nginx combined, JSON lines; deterministic, seed 42, 30% of lines carry
 # planted personal data) it prints the median MB/s and lines/s of each tool, its peak RSS,
 # its ratio to `cat | cat`, and how many distinct planted values leaked into its output -
@@ -83,17 +87,28 @@ for fmt in nginx json; do
     done
     PIPE_T=$(printf '%s\n' "${pts[@]}" | median)
     bench_one "cat | cat (pipe limit)" "$corpus" bash -c catcat
-    bench_one "logscrub (default policy)" "$corpus" "$LS"
     if [ "$fmt" = json ]; then
-        bench_one "logscrub (api-service, JSON)" "$corpus" "$LS" -p "$top/docs/examples/api-service.yaml"
+        structural=(-p "$top/docs/examples/api-service.yaml")
+        sname="api-service"
     else
-        bench_one "logscrub (nginx-structural)" "$corpus" "$LS" -p "$here/policies/nginx-structural.yaml"
+        structural=(-p "$here/policies/nginx-structural.yaml")
+        sname="nginx-structural"
     fi
+    for j in 1 2; do
+        bench_one "logscrub -j $j (default policy)" "$corpus" "$LS" -j $j
+        bench_one "logscrub -j $j ($sname)" "$corpus" "$LS" -j $j "${structural[@]}"
+    done
     bench_one "sed -E (IPv4 only)" "$corpus" sed -E -f "$here/peers/ipv4-mask.sed"
     bench_one "perl (IPv4, query, email)" "$corpus" perl -p "$here/peers/naive-scrub.pl"
     if command -v rg > /dev/null; then
         bench_one "ripgrep (IPv4 only)" "$corpus" rg --passthru -N -r '$1.0' \
             '\b([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})\.[0-9]{1,3}\b'
+    fi
+    if command -v rsyslogd > /dev/null; then
+        bench_one "rsyslog mmanon (IPv4, IPv6)" "$corpus" "$here/peers/rsyslog-mmanon.sh"
+    fi
+    if [ -n "${SYSLOG_NG_ROOT:-}" ]; then
+        bench_one "syslog-ng subst (IPv4 only)" "$corpus" "$here/peers/syslog-ng-subst.sh"
     fi
     if command -v anonip > /dev/null; then
         if [ "$fmt" = nginx ]; then
