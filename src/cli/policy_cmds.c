@@ -2,6 +2,7 @@
  * policy_cmds.c - `logscrub check` (validate a policy, print its hash or its whole plan)
  * and `logscrub test` (run the examples a policy carries in its tests: section).
  */
+#include "../engine/engine.h"
 #include "../policy/policy.h"
 #include "cli.h"
 
@@ -172,11 +173,13 @@ int lsc_cli_test(int argc, char **argv)
     size_t passed = 0, failed = 0;
     for (size_t i = 0; i < pol->ntests; i++) {
         const struct lsc_policy_test *t = &pol->tests[i];
-        struct lsc_scrubber *sc;
+        struct lsc_scrubber *sc = NULL;
         const char *out = "";
         size_t outlen = 0;
-        if (lsc_scrubber_new(pol, &sc) != LSC_OK ||
-            lsc_scrub_buffer(sc, t->in, t->in_len, &out, &outlen) != LSC_OK) {
+        if (lsc_scrubber_new(pol, &sc) == LSC_OK) {
+            sc->now_fixed = t->now;
+        }
+        if (sc == NULL || lsc_scrub_buffer(sc, t->in, t->in_len, &out, &outlen) != LSC_OK) {
             fprintf(stderr, "logscrub test: out of memory\n");
             lsc_scrubber_free(sc);
             lsc_policy_free(pol);

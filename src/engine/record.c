@@ -419,7 +419,8 @@ static struct lsc_path_facts facts_of(struct lsc_scrubber *sc, const char *line,
             if (m == 1) {
                 const struct lsc_stage *sg = stage_now(sc, fr);
                 fa.drop |= sg->drop;
-                fa.action = sg->drop ? fa.action : &sg->action;
+                /* keep: true keeps the value as any allowed one: scanned, no action. */
+                fa.action = sg->drop || sg->keep ? fa.action : &sg->action;
             }
             break;
         }

@@ -92,9 +92,10 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
     }
     if (pol->retention) {
         fprintf(f,
-                "retention: %u calendar months + %lld s after the record's own time (else the "
-                "processing time); %s\n",
+                "retention: %u calendar months + %lld s after the record's own time (from %s, "
+                "else the processing time); %s\n",
                 pol->retention_months, (long long)pol->retention_secs,
+                pol->ts_field ? pol->ts_field : "the usual time members",
                 pol->tag_expiry ? "each record is tagged with that UTC expiry"
                                 : "records are not tagged");
     }
@@ -115,7 +116,12 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
                                  : "is scanned as text, counted as parse_fallback");
         }
         fprintf(f, "fields:%s\n", pol->nfields ? "" : " all kept");
-        static const char *const kinds[] = {"keep", "drop", "action"};
+        static const char *const kinds[] = {
+            [LSC_FIELD_KEEP] = "keep",
+            [LSC_FIELD_DROP] = "drop",
+            [LSC_FIELD_ACTION] = "action",
+            [LSC_FIELD_STAGED] = "staged",
+        };
         if (pol->has_keep) {
             fprintf(f, "  members not listed under keep are removed\n");
         }
@@ -125,6 +131,20 @@ static char *explain_body(const struct lsc_policy *pol, size_t *len)
             if (fr->kind == LSC_FIELD_ACTION) {
                 fprintf(f, ": ");
                 put_action(f, &fr->action);
+            }
+            for (size_t k = 0; fr->kind == LSC_FIELD_STAGED && k < fr->nstages; k++) {
+                const struct lsc_stage *sg = &fr->stages[k];
+                if (sg->last) {
+                    fprintf(f, "; then %s", sg->drop ? "removed" : "kept (scanned)");
+                    continue;
+                }
+                fprintf(f, "%s until %u calendar months + %lld s after the record's time: ",
+                        k ? ";" : ":", sg->months, (long long)sg->secs);
+                if (sg->keep) {
+                    fprintf(f, "kept (scanned)");
+                } else {
+                    put_action(f, &sg->action);
+                }
             }
             fprintf(f, "\n");
         }

@@ -1234,6 +1234,7 @@ static bool parse_stages(struct loader *L, yaml_node_t *list, struct lsc_field_r
             }
             sg->last = true;
             sg->drop = lsc_ydoc_is(then, "drop");
+            sg->keep = !sg->drop;
             sg->action.kind = LSC_ACT_KEEP;
             continue;
         }
@@ -1253,6 +1254,7 @@ static bool parse_stages(struct loader *L, yaml_node_t *list, struct lsc_field_r
                 st->data.mapping.pairs.top - st->data.mapping.pairs.start != 2) {
                 return lsc_ydoc_fail(d, keep, "a stage is 'keep: true' or an action, not both");
             }
+            sg->keep = true;
             sg->action.kind = LSC_ACT_KEEP;
             continue;
         }
@@ -1505,7 +1507,7 @@ static bool parse_limits(struct loader *L, yaml_node_t *n)
 
 static bool parse_tests(struct loader *L, yaml_node_t *tests)
 {
-    static const char *const keys[] = {"in", "out", "dropped", NULL};
+    static const char *const keys[] = {"in", "out", "dropped", "now", NULL};
     struct lsc_ydoc *d = L->d;
     struct lsc_policy *pol = L->pol;
     if (!lsc_ydoc_expect_seq(d, tests, "tests")) {
@@ -1528,6 +1530,7 @@ static bool parse_tests(struct loader *L, yaml_node_t *tests)
         yaml_node_t *in = lsc_ydoc_get(d, t, "in");
         yaml_node_t *out = lsc_ydoc_get(d, t, "out");
         yaml_node_t *dropped = lsc_ydoc_get(d, t, "dropped");
+        yaml_node_t *now = lsc_ydoc_get(d, t, "now");
         struct lsc_policy_test *pt = &pol->tests[pol->ntests];
         const char *s;
         size_t l;
@@ -1549,6 +1552,11 @@ static bool parse_tests(struct loader *L, yaml_node_t *tests)
         pol->ntests++;
         if (pt->in == NULL) {
             return lsc_ydoc_fail(d, t, "out of memory");
+        }
+        /* now: the time the test runs at (staged retention depends on the record's age). */
+        if (now != NULL && (!lsc_ydoc_str(d, now, "now", &s, &l) ||
+                            !lsc_time_parse_as(LSC_LAYOUT_RFC3339, s, l, 0, &pt->now))) {
+            return lsc_ydoc_fail(d, now, "'now' wants an RFC 3339 time like 2026-11-22T10:00:00Z");
         }
         if (dropped != NULL) {
             if (!lsc_ydoc_bool(d, dropped, "dropped", &pt->dropped)) {

@@ -41,6 +41,7 @@ struct lsc_policy_test {
     char *out;
     size_t out_len;
     bool dropped;
+    int64_t now;   /* now: the time the test runs at (0: the processing time) */
     unsigned line; /* where it is written in the policy file */
 };
 
@@ -77,6 +78,7 @@ struct lsc_stage {
     unsigned months;
     bool last; /* then: no end */
     bool drop; /* the field is removed */
+    bool keep; /* keep: true / then: keep - kept as any allowed value (scanned), no action */
     struct lsc_action action;
 };
 

@@ -5,6 +5,8 @@
  */
 #include "helpers.h"
 
+#include "policy/policy.h"
+
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -361,6 +363,48 @@ Test(policy_packs, hash_follows_meaning_not_formatting)
     lsc_policy_free(a);
     lsc_policy_free(b);
     lsc_policy_free(c);
+}
+
+/* Every part of a staged field and the time source of retention are in the hash. */
+Test(policy_packs, hash_covers_stages_and_the_retention_time)
+{
+    const char *base = HEAD "input: {format: json}\nretention: 90d\nfields:\n  ip: ";
+    const char *variants[] = {
+        "[{for: 7d, keep: true}, {then: drop}]\n",   "[{for: 8d, keep: true}, {then: drop}]\n",
+        "[{for: 7d, keep: true}, {then: keep}]\n",   "[{for: 7d, ip: truncate}, {then: drop}]\n",
+        "[{for: 7d, action: keep}, {then: drop}]\n",
+    };
+    char hashes[5][65];
+    for (size_t i = 0; i < 5; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%s%s", base, variants[i]);
+        struct lsc_policy *p = load_ok(text);
+        cr_assert_eq(lsc_policy_hash(p, hashes[i]), LSC_OK);
+        lsc_policy_free(p);
+        for (size_t k = 0; k < i; k++) {
+            cr_expect_str_neq(hashes[i], hashes[k], "variants %zu and %zu hash alike", k, i);
+        }
+    }
+    char h1[65], h2[65];
+    struct lsc_policy *a = load_ok(HEAD "input: {format: json}\nretention: 90d\n");
+    struct lsc_policy *b =
+        load_ok(HEAD "input: {format: json, timestamp: {field: when}}\nretention: 90d\n");
+    cr_assert_eq(lsc_policy_hash(a, h1), LSC_OK);
+    cr_assert_eq(lsc_policy_hash(b, h2), LSC_OK);
+    cr_expect_str_neq(h1, h2, "the record's time field changes what retention does");
+    lsc_policy_free(a);
+    lsc_policy_free(b);
+}
+
+/* A test's now: is an RFC 3339 time; anything else is an error at its place. */
+Test(policy_errors, test_now)
+{
+    expect_error(HEAD "tests:\n  - in: a\n    out: a\n    now: yesterday\n",
+                 "p.yaml:6:10: 'now' wants an RFC 3339 time like 2026-11-22T10:00:00Z");
+    struct lsc_policy *p = load_ok(HEAD "tests:\n  - in: a\n    out: a\n    now: "
+                                        "'2026-11-22T10:00:00Z'\n");
+    cr_expect_eq(p->tests[0].now, 1795341600);
+    lsc_policy_free(p);
 }
 
 Test(policy_errors, timestamp_layouts)
