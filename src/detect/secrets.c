@@ -57,18 +57,40 @@ static size_t normalise(const char *name, size_t len, char *out)
     return o;
 }
 
-/* last_byte[c]: some name above ends in c (lower case; '_' for '-'). Built once. */
-static bool last_byte[256];
-static pthread_once_t last_byte_once = PTHREAD_ONCE_INIT;
+/*
+ * ends[] has a bit for each pair of last two bytes (lower case, '_' for '-') some name above
+ * ends in, and min_len is the shortest name: built once from the lists, so they cannot
+ * disagree with them.
+ */
+static unsigned char ends[65536 / 8];
+static size_t min_len = NAME_MAX_LEN;
+static pthread_once_t ends_once = PTHREAD_ONCE_INIT;
 
-static void build_last_byte(void)
+static unsigned pair(unsigned char a, unsigned char b)
+{
+    return (unsigned)a << 8 | b;
+}
+
+static void note_end(const struct name *e)
+{
+    unsigned k = pair((unsigned char)e->text[e->len - 2], (unsigned char)e->text[e->len - 1]);
+    ends[k / 8] |= (unsigned char)(1u << (k % 8));
+    min_len = e->len < min_len ? e->len : min_len;
+}
+
+static void build_ends(void)
 {
     for (size_t k = 0; k < sizeof exact_names / sizeof exact_names[0]; k++) {
-        last_byte[(unsigned char)exact_names[k].text[exact_names[k].len - 1]] = true;
+        note_end(&exact_names[k]);
     }
     for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
-        last_byte[(unsigned char)suffixes[k].text[suffixes[k].len - 1]] = true;
+        note_end(&suffixes[k]);
     }
+}
+
+static unsigned char fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c == '-' ? '_' : c;
 }
 
 bool lsc_secret_name(const char *name, size_t len)
@@ -77,13 +99,18 @@ bool lsc_secret_name(const char *name, size_t len)
     if (len == 0 || len > NAME_MAX_LEN) {
         return false;
     }
-    /* Most names (times, ports, plain words) end in a byte no secret name ends in. A '%'
-     * may encode any byte, so such names are always decoded. */
-    pthread_once(&last_byte_once, build_last_byte);
-    unsigned char last = (unsigned char)name[len - 1];
-    last = last >= 'A' && last <= 'Z' ? (unsigned char)(last | 0x20) : last == '-' ? '_' : last;
-    if (!last_byte[last] && memchr(name, '%', len) == NULL) {
-        return false;
+    /* Most names (times, ports, member names like status or user_agent) are too short or
+     * end in two bytes no secret name ends in. A '%' may encode any byte, so such names are
+     * always decoded. */
+    pthread_once(&ends_once, build_ends);
+    if (memchr(name, '%', len) == NULL) {
+        if (len < min_len) {
+            return false;
+        }
+        unsigned k = pair(fold((unsigned char)name[len - 2]), fold((unsigned char)name[len - 1]));
+        if (!(ends[k / 8] & (1u << (k % 8)))) {
+            return false;
+        }
     }
     size_t n = normalise(name, len, norm);
     for (size_t k = 0; k < sizeof exact_names / sizeof exact_names[0]; k++) {

@@ -11,6 +11,7 @@
 #include "detect.h"
 
 #include "chars.h"
+#include "scan.h"
 
 /* Can an IPv4 address or a card number start at i? Not inside a longer dotted number. */
 static bool digit_start(const char *p, size_t i)
@@ -150,61 +151,48 @@ static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, str
     return lsc_is_upper(c) && lsc_detect_iban(p, n, i, m);
 }
 
-/* Byte classes for the scan loop: letters inside a word need no work at all. */
-enum { K_OTHER = 0, K_LETTER = 1, K_DIGIT = 2 };
-
-#define L1(c) [c] = K_LETTER
-#define L5(a, b, c, d, e) L1(a), L1(b), L1(c), L1(d), L1(e)
-static const unsigned char byte_class[256] = {
-    L5('a', 'b', 'c', 'd', 'e'),
-    L5('f', 'g', 'h', 'i', 'j'),
-    L5('k', 'l', 'm', 'n', 'o'),
-    L5('p', 'q', 'r', 's', 't'),
-    L5('u', 'v', 'w', 'x', 'y'),
-    L1('z'),
-    L5('A', 'B', 'C', 'D', 'E'),
-    L5('F', 'G', 'H', 'I', 'J'),
-    L5('K', 'L', 'M', 'N', 'O'),
-    L5('P', 'Q', 'R', 'S', 'T'),
-    L5('U', 'V', 'W', 'X', 'Y'),
-    L1('Z'),
-    ['0'] = K_DIGIT,
-    ['1'] = K_DIGIT,
-    ['2'] = K_DIGIT,
-    ['3'] = K_DIGIT,
-    ['4'] = K_DIGIT,
-    ['5'] = K_DIGIT,
-    ['6'] = K_DIGIT,
-    ['7'] = K_DIGIT,
-    ['8'] = K_DIGIT,
-    ['9'] = K_DIGIT,
-};
-#undef L1
-#undef L5
-
 int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 {
     size_t floor = 0;
     size_t i = 0;
     struct scan st = {0};
-    bool prev_alnum = false;
+    size_t base = 0;   /* the attention mask covers p[base .. base + 64) */
+    uint64_t mask = 0; /* (valid once have_mask is set) */
+    bool have_mask = false;
     while (i < n) {
-        if (prev_alnum) {
-            while (i < n && byte_class[(unsigned char)p[i]] == K_LETTER) {
+        /* Skip to the next byte that needs work: the bytes in between only move the scan
+         * on. The attention mask (scan.h, SIMD) finds it; in the last few bytes, and in
+         * short spans, letters inside a word are skipped one by one instead. */
+        bool covered = have_mask && i >= base && i - base < 64;
+        if (covered || n - i >= LSC_ATTENTION_MIN) {
+            if (!covered) {
+                have_mask = true;
+                base = i;
+                mask = lsc_attention64(p, n, i);
+            }
+            uint64_t ahead = mask >> (i - base);
+            if (ahead == 0) {
+                i = base + 64;
+                continue;
+            }
+            i += (size_t)__builtin_ctzll(ahead);
+        } else if (i > 0 && lsc_is_alnum((unsigned char)p[i - 1])) {
+            while (i < n && lsc_is_alpha((unsigned char)p[i])) {
                 i++;
             }
             if (i == n) {
                 break;
             }
         }
+        bool prev_alnum = i > 0 && lsc_is_alnum((unsigned char)p[i - 1]);
         unsigned char c = (unsigned char)p[i];
         struct lsc_match m;
         m.quote = false;
         bool found = false;
-        bool alnum = byte_class[c] != K_OTHER;
+        bool alnum = lsc_is_alnum(c);
         if (!prev_alnum) {
             found = try_word(p, n, i, &m, &st);
-        } else if (byte_class[c] == K_DIGIT) {
+        } else if (lsc_is_digit(c)) {
             /* "from1.2.3.4": an address glued to a word still counts. */
             found = digit_start(p, i) && try_ip4(p, n, i, &m);
         }
@@ -241,13 +229,11 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
             }
             i = m.off + m.len;
             floor = i;
-            prev_alnum = i > 0 && lsc_is_alnum((unsigned char)p[i - 1]);
             if (m.len == 0) {
                 i++;
             }
             continue;
         }
-        prev_alnum = alnum;
         i++;
     }
     return 0;
