@@ -258,6 +258,13 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     size_t s = e;
     while (s > floor && e - s < NAME_MAX_LEN && name_char((unsigned char)p[s - 1])) {
         s--;
+        /* An encoded '=' or '&' ends the name ("a%3Db%3Dtoken%3Dx": the name is token):
+         * a decoded name holds neither, and "%3D%3D%3D..." costs nothing per byte. */
+        if (e - s >= 3 && p[s] == '%' && s + 2 < e &&
+            ((p[s + 1] == '3' && (p[s + 2] | 32) == 'd') || (p[s + 1] == '2' && p[s + 2] == '6'))) {
+            s += 3;
+            break;
+        }
     }
     if (s == e || !lsc_secret_name(p + s, e - s)) {
         return false;
