@@ -22,5 +22,6 @@ int lsc_cli_test(int argc, char **argv);
 int lsc_cli_keygen(int argc, char **argv);
 int lsc_cli_expire(int argc, char **argv);
 int lsc_cli_erase(int argc, char **argv);
+int lsc_cli_follow(int argc, char **argv);
 
 #endif

@@ -36,6 +36,7 @@ static const char usage_text[] =
     "       logscrub expire [-p POLICY] [--now TIME] (--in-place | -O DIR) PATH...\n"
     "       logscrub erase -p POLICY --subject S... (--in-place | -O DIR) PATH...\n"
     "       logscrub test [--patterns DIR] POLICY\n"
+    "       logscrub follow -p POLICY --state FILE [-o OUT] PATH...\n"
     "\n"
     "Reads log lines from FILEs (or standard input, also as '-') and writes them with\n"
     "personal data and secrets removed, one line out for each line in, in order.\n"
@@ -504,6 +505,9 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "erase") == 0) {
         return lsc_cli_erase(argc - 1, argv + 1);
+    }
+    if (argc > 1 && strcmp(argv[1], "follow") == 0) {
+        return lsc_cli_follow(argc - 1, argv + 1);
     }
     struct options o = {.max_line = DEFAULT_MAX_LINE, .v4_bits = 24, .v6_bits = 48};
     int rc = parse_args(argc, argv, &o);
