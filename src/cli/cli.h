@@ -23,5 +23,7 @@ int lsc_cli_keygen(int argc, char **argv);
 int lsc_cli_expire(int argc, char **argv);
 int lsc_cli_erase(int argc, char **argv);
 int lsc_cli_follow(int argc, char **argv);
+int lsc_cli_batch(int argc, char **argv);
+int lsc_cli_scan(int argc, char **argv);
 
 #endif

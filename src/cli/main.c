@@ -37,6 +37,8 @@ static const char usage_text[] =
     "       logscrub erase -p POLICY --subject S... (--in-place | -O DIR) PATH...\n"
     "       logscrub test [--patterns DIR] POLICY\n"
     "       logscrub follow -p POLICY --state FILE [-o OUT] PATH...\n"
+    "       logscrub batch -p POLICY [-j N] (--in-place | -O DIR) PATH...\n"
+    "       logscrub scan [-f FORMAT] [--report text|json|html] [--suggest] PATH...\n"
     "\n"
     "Reads log lines from FILEs (or standard input, also as '-') and writes them with\n"
     "personal data and secrets removed, one line out for each line in, in order.\n"
@@ -56,7 +58,10 @@ static const char usage_text[] =
     "which a policy finds in keys.file, $LOGSCRUB_KEY_FILE or\n"
     "$CREDENTIALS_DIRECTORY/logscrub.key - never on the command line. `expire` removes\n"
     "records whose retention has passed (and moves staged fields on with -p); `erase`\n"
-    "removes a data subject's records. Each has --help.\n"
+    "removes a data subject's records; `follow` is the sidecar: it follows log files\n"
+    "through rotation, checkpointed, and scrubs what is appended; `batch` cleans\n"
+    "archives in parallel, atomically, with a report; `scan` reports what personal\n"
+    "data logs hold without changing them. Each has --help.\n"
     "\n"
     "Options:\n"
     "  -p, --policy FILE       scrub with the policy in FILE instead of the default\n"
@@ -508,6 +513,12 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "follow") == 0) {
         return lsc_cli_follow(argc - 1, argv + 1);
+    }
+    if (argc > 1 && strcmp(argv[1], "batch") == 0) {
+        return lsc_cli_batch(argc - 1, argv + 1);
+    }
+    if (argc > 1 && strcmp(argv[1], "scan") == 0) {
+        return lsc_cli_scan(argc - 1, argv + 1);
     }
     struct options o = {.max_line = DEFAULT_MAX_LINE, .v4_bits = 24, .v6_bits = 48};
     int rc = parse_args(argc, argv, &o);

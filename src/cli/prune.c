@@ -8,13 +8,12 @@
  * Files may be plain, gzip or zstd (recognised by their bytes); the output keeps the
  * input's compression.
  *
- * Replacing a file is crash-safe: the new content is written to an unnamed file in the
- * same directory (O_TMPFILE; a hidden ".NAME.logscrub-new" where that is not supported),
- * fsynced, given the old file's mode, linked in under a hidden name, renamed over the old
- * file, and the directory is fsynced. At every instant the path holds either the complete
- * old or the complete new file, with the old one's mode and (when permitted) owner. On any
- * error the original is untouched and the temporary is removed; an unchanged file is not
- * rewritten. Symbolic links are skipped, not followed. A run first removes hidden
+ * Replacing a file is crash-safe (replace.c): the new content is written to an unnamed
+ * file in the same directory, fsynced, given the old file's mode, linked in under a hidden
+ * name, renamed over the old file, and the directory is fsynced. At every instant the path holds
+ * either the complete old or the complete new file, with the old one's mode and (when permitted)
+ * owner. On any error the original is untouched and the temporary is removed; an unchanged file is
+ * not rewritten. Symbolic links are skipped, not followed. A run first removes hidden
  * ".NAME.logscrub-new" files an interrupted run may have left (the original is intact
  * then, by construction).
  */
@@ -27,6 +26,7 @@
 #include "../io/io.h"
 #include "../policy/policy.h"
 #include "cli.h"
+#include "replace.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -43,7 +43,6 @@
 
 #define EXIT_USAGE 1
 #define EXIT_IO 2
-#define TMP_SUFFIX ".logscrub-new"
 #define MAX_NODES 4096
 #define MAX_LINE ((size_t)16 << 20)
 
@@ -141,90 +140,11 @@ static bool expired_line(struct expire *e, const char *p, size_t n, bool *tagged
     return *tagged && t <= e->now;
 }
 
-/* out = a + mid + b. False (out empty) when it does not fit. */
-static bool join3(char *out, size_t cap, const char *a, const char *mid, const char *b)
-{
-    int n = snprintf(out, cap, "%s%s%s", a, mid, b);
-    if (n < 0 || (size_t)n >= cap) {
-        out[0] = '\0';
-        return false;
-    }
-    return true;
-}
-
-/* The hidden name of base's new file in dir. */
-static bool tmp_name(char *out, size_t cap, const char *dir, const char *base)
-{
-    char b[512];
-    return join3(b, sizeof b, ".", base, TMP_SUFFIX) && join3(out, cap, dir, "/", b);
-}
-
 static int say_error(const struct expire *e, const char *path, const char *what, const char *detail)
 {
     fprintf(stderr, "logscrub %s: %s: %s%s%s; left as it was\n", e->verb, path, what,
             detail ? ": " : "", detail ? detail : "");
     return -1;
-}
-
-/* Opens the output: an unnamed file in dir, else a hidden named one. */
-static int open_tmp(const char *dir, const char *base, char *named, size_t cap)
-{
-    named[0] = '\0';
-#ifdef O_TMPFILE
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        return fd;
-    }
-#endif
-    if (!tmp_name(named, cap, dir, base)) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    unlink(named);
-    return open(named, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-}
-
-/* Gives fd the path final: link it in (unnamed files) and rename over. */
-static int commit(int fd, const char *named, const char *dir, const char *base, const char *final)
-{
-    char tmp[4096];
-    if (named[0] == '\0') {
-        char proc[64];
-        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-        if (!tmp_name(tmp, sizeof tmp, dir, base)) {
-            errno = ENAMETOOLONG;
-            return -1;
-        }
-        unlink(tmp);
-        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) != 0) {
-            return -1;
-        }
-        named = tmp;
-    }
-    if (rename(named, final) != 0) {
-        int saved = errno;
-        unlink(named);
-        errno = saved;
-        return -1;
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd); /* the rename itself is durable */
-        close(dfd);
-    }
-    return 0;
-}
-
-static void split_path(const char *path, char *dir, size_t dcap, const char **base)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL) {
-        snprintf(dir, dcap, ".");
-        *base = path;
-    } else {
-        snprintf(dir, dcap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-        *base = slash + 1;
-    }
 }
 
 /* Expires one file into out_path (in place when out_path is path). */
@@ -239,12 +159,12 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
     fstat(in, &st);
     char dir[4096], named[4096];
     const char *base;
-    split_path(out_path, dir, sizeof dir, &base);
+    lsc_split_path(out_path, dir, sizeof dir, &base);
     struct lsc_source *src = lsc_source_new(in);
     struct lsc_framer f;
     if (e->in_place) {
         char left[4096];
-        if (tmp_name(left, sizeof left, dir, base)) {
+        if (lsc_tmp_name(left, sizeof left, dir, base)) {
             unlink(left); /* an interrupted run's new file; the original is intact */
         }
     }
@@ -254,7 +174,7 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
         return say_error(e, path, "out of memory", NULL);
     }
     f.src = src;
-    int out = open_tmp(dir, base, named, sizeof named);
+    int out = lsc_open_tmp(dir, base, named, sizeof named);
     struct lsc_sink *sink = NULL;
     uint64_t records = 0, expired = 0, untagged = 0, advanced = 0;
     int rc = 0;
@@ -328,7 +248,7 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
             why = "cannot give the new file the old one's owner";
             detail = strerror(errno);
         } else if (fchmod(out, st.st_mode & 07777) != 0 || fsync(out) != 0 ||
-                   commit(out, named, dir, base, out_path) != 0) {
+                   lsc_commit(out, named, dir, base, out_path) != 0) {
             rc = -1;
             why = "cannot replace it";
             detail = strerror(errno);
@@ -365,12 +285,6 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
     return 0;
 }
 
-static bool is_leftover(const char *name)
-{
-    size_t n = strlen(name), s = strlen(TMP_SUFFIX);
-    return name[0] == '.' && n > s && strcmp(name + n - s, TMP_SUFFIX) == 0;
-}
-
 static int walk(struct expire *e, const char *path, const char *rel);
 
 static int walk_dir(struct expire *e, const char *path, const char *rel)
@@ -388,9 +302,9 @@ static int walk_dir(struct expire *e, const char *path, const char *rel)
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
             continue;
         }
-        if (is_leftover(de->d_name)) {
+        if (lsc_is_leftover(de->d_name)) {
             char p[4096];
-            if (join3(p, sizeof p, path, "/", de->d_name)) {
+            if (lsc_join3(p, sizeof p, path, "/", de->d_name)) {
                 unlink(p); /* an interrupted run's new file; the original is intact */
             }
             continue;
@@ -413,8 +327,8 @@ static int walk_dir(struct expire *e, const char *path, const char *rel)
     closedir(d);
     for (size_t i = 0; i < n; i++) {
         char p[4096], r[4096];
-        if (!join3(p, sizeof p, path, "/", names[i]) ||
-            !join3(r, sizeof r, rel, rel[0] ? "/" : "", names[i])) {
+        if (!lsc_join3(p, sizeof p, path, "/", names[i]) ||
+            !lsc_join3(r, sizeof r, rel, rel[0] ? "/" : "", names[i])) {
             e->failed++;
             say_error(e, path, "a path in it is too long", names[i]);
         } else if (rc == 0 && walk(e, p, r) != 0) {
@@ -442,7 +356,7 @@ static int walk(struct expire *e, const char *path, const char *rel)
     if (S_ISDIR(st.st_mode)) {
         if (!e->in_place) {
             char o[4096];
-            if (join3(o, sizeof o, e->out_dir, "/", rel)) {
+            if (lsc_join3(o, sizeof o, e->out_dir, "/", rel)) {
                 mkdir(o, 0750);
             }
         }
@@ -452,7 +366,7 @@ static int walk(struct expire *e, const char *path, const char *rel)
         return 0;
     }
     char o[4096];
-    if (!e->in_place && !join3(o, sizeof o, e->out_dir, "/", rel)) {
+    if (!e->in_place && !lsc_join3(o, sizeof o, e->out_dir, "/", rel)) {
         e->failed++;
         say_error(e, path, "the output path is too long", NULL);
         return 0;
