@@ -15,6 +15,7 @@
 #include "../engine/engine.h"
 #include "../io/io.h"
 #include "../io/listen.h"
+#include "../policy/policy.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -64,7 +65,9 @@ struct follower {
     struct lsc_policy *pol;
     struct lsc_scrubber *sc;
     char hash[65];
-    struct lsc_stats retired; /* counters of scrubbers replaced by a reload */
+    struct lsc_stats retired;         /* counters of scrubbers replaced by a reload */
+    struct rule_count *retired_rules; /* per pattern rule name, from replaced scrubbers */
+    size_t nretired_rules;
     struct lsc_tailed **files;
     size_t nfiles, cap;
     struct lsc_state_entry *state; /* entries not yet matched to a file */
@@ -79,6 +82,12 @@ struct follower {
     struct lsc_buf msg; /* a socket message with its newlines made spaces */
     double last_checkpoint, last_metrics;
     bool dirty; /* something was written since the last checkpoint */
+};
+
+/* Replacements by one pattern rule, kept by name across reloads. */
+struct rule_count {
+    char *name;
+    uint64_t n;
 };
 
 static volatile sig_atomic_t sig_stop, sig_reload, sig_reopen;
@@ -140,6 +149,28 @@ static bool load_policy(struct follower *f, struct lsc_policy **pol, struct lsc_
         return false;
     }
     return true;
+}
+
+/* Adds n to the count of rule name in *v (grown as needed). */
+static void count_rule(struct rule_count **v, size_t *nv, const char *name, uint64_t n)
+{
+    for (size_t i = 0; i < *nv; i++) {
+        if (strcmp((*v)[i].name, name) == 0) {
+            (*v)[i].n += n;
+            return;
+        }
+    }
+    struct rule_count *nn = realloc(*v, (*nv + 1) * sizeof *nn);
+    char *d = strdup(name);
+    if (nn == NULL || d == NULL) {
+        free(d);
+        if (nn != NULL) {
+            *v = nn;
+        }
+        return;
+    }
+    *v = nn;
+    (*v)[(*nv)++] = (struct rule_count){d, n};
 }
 
 static void add_stats(struct lsc_stats *to, const struct lsc_stats *from)
@@ -583,6 +614,25 @@ static void write_metrics(struct follower *f, FILE *m)
         fprintf(m, "logscrub_replacements_total{class=\"%s\"} %" PRIu64 "\n",
                 lsc_class_name((lsc_class)c), st.replacements[c]);
     }
+    fprintf(m, "# HELP logscrub_rule_replacements_total Values replaced, by pattern rule.\n"
+               "# TYPE logscrub_rule_replacements_total counter\n");
+    struct rule_count *rules = NULL;
+    size_t nrules = 0;
+    for (size_t k = 0; k < f->nretired_rules; k++) {
+        count_rule(&rules, &nrules, f->retired_rules[k].name, f->retired_rules[k].n);
+    }
+    for (size_t k = 0; k < f->pol->nrules; k++) {
+        count_rule(&rules, &nrules, f->pol->rules[k].name, f->sc->rule_hits[k]);
+    }
+    for (size_t k = 0; k < nrules; k++) {
+        fprintf(m, "logscrub_rule_replacements_total{rule=\"");
+        for (const char *c = rules[k].name; *c; c++) {
+            fputc(*c == '"' || *c == '\\' || *c == '\n' ? '_' : *c, m);
+        }
+        fprintf(m, "\"} %" PRIu64 "\n", rules[k].n);
+        free(rules[k].name);
+    }
+    free(rules);
     fprintf(m, "# HELP logscrub_failed_closed_total Lines failed closed, by reason.\n"
                "# TYPE logscrub_failed_closed_total counter\n");
     for (int r = 0; r < LSC_FAIL_COUNT; r++) {
@@ -866,6 +916,10 @@ static void reload(struct follower *f)
     }
     /* Between cycles: every line so far was scrubbed by the old plan and is written out. */
     add_stats(&f->retired, lsc_scrubber_stats(f->sc));
+    for (size_t k = 0; k < f->pol->nrules; k++) {
+        count_rule(&f->retired_rules, &f->nretired_rules, f->pol->rules[k].name,
+                   f->sc->rule_hits[k]);
+    }
     struct lsc_buf out = f->sc->out;
     f->sc->out = sc->out;
     sc->out = out;
@@ -1068,6 +1122,10 @@ done:
             wake_pipe[i] = -1;
         }
     }
+    for (size_t k = 0; k < f.nretired_rules; k++) {
+        free(f.retired_rules[k].name);
+    }
+    free(f.retired_rules);
     lsc_scrubber_free(f.sc);
     lsc_policy_free(f.pol);
     return rc;

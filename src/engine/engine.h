@@ -154,6 +154,7 @@ struct lsc_scrubber {
     struct lsc_buf sarena;  /* replacement bytes for structural edits */
     struct lsc_buf scratch; /* a decoded value */
     struct lsc_buf scanned; /* a value after the detectors and rules */
+    uint64_t *rule_hits;    /* replacements per pattern rule (pol->rules), for metrics */
 };
 
 enum lsc_verdict {

@@ -64,7 +64,9 @@ lsc_error lsc_scrubber_new(const struct lsc_policy *pol, struct lsc_scrubber **o
     sc->sarena.limit = OUT_LIMIT;
     sc->scratch.limit = OUT_LIMIT;
     sc->scanned.limit = OUT_LIMIT;
-    if (!lsc_rule_scratch_init(&sc->rs, &pol->limits, 1)) {
+    if (!lsc_rule_scratch_init(&sc->rs, &pol->limits, 1) ||
+        (pol->nrules > 0 && (sc->rule_hits = calloc(pol->nrules, sizeof *sc->rule_hits)) == NULL)) {
+        lsc_rule_scratch_free(&sc->rs);
         free(sc);
         return LSC_ENOMEM;
     }
@@ -78,6 +80,7 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
         return;
     }
     lsc_rule_scratch_free(&sc->rs);
+    free(sc->rule_hits);
     if (sc->subkey != NULL) {
         sodium_free(sc->subkey);
     }
@@ -255,8 +258,12 @@ static int collect_rule_match(void *ctx, size_t off, size_t len)
     if (r->action.kind == LSC_ACT_DROP_LINE) {
         return CB_DROP;
     }
-    return add_edit(c->sc, c->line, off, len, &r->action, ip.family ? &ip : NULL, false,
-                    LSC_CLASS_RULE);
+    int rc = add_edit(c->sc, c->line, off, len, &r->action, ip.family ? &ip : NULL, false,
+                      LSC_CLASS_RULE);
+    if (rc == 0) {
+        c->sc->rule_hits[r - c->sc->pol->rules]++;
+    }
+    return rc;
 }
 
 static int edit_cmp(const void *a, const void *b)

@@ -2,8 +2,10 @@
  * follow.c - followed files and the state file (see follow.h).
  *
  * The state file is text, one file per line:
- *   logscrub-state 1
- *   DEV INO OFFSET FP_LEN FP_HEX PATH
+ *   logscrub-state 2
+ *   DEV INO SIZE OFFSET FP_LEN FP_HEX PATH
+ * (version 1, without SIZE, is still read). SIZE is the file's size when the state was
+ * written: with OFFSET it says how much was still unread then.
  * It is replaced atomically (temporary file, fsync, rename, fsync of the directory), so a
  * crash leaves the old state or the new one, never half of either.
  */
@@ -193,6 +195,7 @@ bool lsc_state_read(const char *path, struct lsc_state_entry **out, size_t *n, c
     }
     char line[4096 + 200];
     size_t cap = 0, lineno = 0;
+    int version = 0;
     bool ok = true;
     while (fgets(line, sizeof line, f) != NULL) {
         lineno++;
@@ -201,7 +204,10 @@ bool lsc_state_read(const char *path, struct lsc_state_entry **out, size_t *n, c
             line[--l] = '\0';
         }
         if (lineno == 1) {
-            if (strcmp(line, "logscrub-state 1") != 0) {
+            version = strcmp(line, "logscrub-state 2") == 0   ? 2
+                      : strcmp(line, "logscrub-state 1") == 0 ? 1
+                                                              : 0;
+            if (version == 0) {
                 snprintf(err, errlen, "'%s' is not a logscrub state file (line 1)", path);
                 ok = false;
                 break;
@@ -219,20 +225,24 @@ bool lsc_state_read(const char *path, struct lsc_state_entry **out, size_t *n, c
             *out = v;
         }
         struct lsc_state_entry *e = &(*out)[*n];
-        uintmax_t dev, ino, off, fpl;
+        uintmax_t dev, ino, size = 0, off, fpl;
         uint64_t fp;
         int pos = 0;
-        if (sscanf(line, "%ju %ju %ju %ju %16" SCNx64 " %n", &dev, &ino, &off, &fpl, &fp, &pos) !=
-                5 ||
-            pos <= 0 || fpl > LSC_FP_MAX || strlen(line + pos) >= sizeof e->path ||
+        int got = version == 2 ? sscanf(line, "%ju %ju %ju %ju %ju %16" SCNx64 " %n", &dev, &ino,
+                                        &size, &off, &fpl, &fp, &pos) -
+                                     1
+                               : sscanf(line, "%ju %ju %ju %ju %16" SCNx64 " %n", &dev, &ino, &off,
+                                        &fpl, &fp, &pos);
+        if (got != 5 || pos <= 0 || fpl > LSC_FP_MAX || strlen(line + pos) >= sizeof e->path ||
             line[pos] == '\0') {
-            snprintf(err, errlen, "%s:%zu: not a state line (DEV INO OFFSET FP_LEN FP PATH)", path,
-                     lineno);
+            snprintf(err, errlen, "%s:%zu: not a state line (DEV INO SIZE OFFSET FP_LEN FP PATH)",
+                     path, lineno);
             ok = false;
             break;
         }
         e->dev = (dev_t)dev;
         e->ino = (ino_t)ino;
+        e->size = (uint64_t)size;
         e->offset = (uint64_t)off;
         e->fp_len = (size_t)fpl;
         e->fp = fp;
@@ -268,11 +278,13 @@ bool lsc_state_write(const char *path, struct lsc_tailed *const *files, size_t n
         close(fd);
         return false;
     }
-    fprintf(f, "logscrub-state 1\n");
+    fprintf(f, "logscrub-state 2\n");
     for (size_t i = 0; i < n; i++) {
         const struct lsc_tailed *t = files[i];
-        fprintf(f, "%ju %ju %" PRIu64 " %zu %016" PRIx64 " %s\n", (uintmax_t)t->dev,
-                (uintmax_t)t->ino, t->offset, t->fp_len, t->fp, t->path);
+        struct stat sb;
+        uint64_t size = fstat(t->fd, &sb) == 0 ? (uint64_t)sb.st_size : t->offset;
+        fprintf(f, "%ju %ju %" PRIu64 " %" PRIu64 " %zu %016" PRIx64 " %s\n", (uintmax_t)t->dev,
+                (uintmax_t)t->ino, size, t->offset, t->fp_len, t->fp, t->path);
     }
     bool ok = fflush(f) == 0 && fsync(fd) == 0;
     int saved = errno;

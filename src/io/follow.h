@@ -7,9 +7,9 @@
  * descriptor while the new file under the same name is followed from its start. A file
  * that shrinks under its reader was truncated in place (copytruncate): what was written
  * between the last read and the truncation is lost, and that is counted. The state file
- * records, per file, device, inode, a fingerprint of its first bytes (so a reused inode is
- * not mistaken for the old file) and the offset after the last line whose output was made
- * durable; a restart resumes there, and never skips a line.
+ * records, per file, device, inode, size, a fingerprint of its first bytes (so a reused
+ * inode is not mistaken for the old file) and the offset after the last line whose output
+ * was made durable; a restart resumes there, and never skips a line.
  */
 #ifndef LSC_IO_FOLLOW_H
 #define LSC_IO_FOLLOW_H
@@ -75,6 +75,7 @@ void lsc_tailed_compact(struct lsc_tailed *t);
 struct lsc_state_entry {
     dev_t dev;
     ino_t ino;
+    uint64_t size; /* the file's size when the state was written */
     uint64_t offset;
     uint64_t fp;
     size_t fp_len;

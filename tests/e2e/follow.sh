@@ -10,12 +10,18 @@ SOAK=${2:-${LOGSCRUB_SOAK_SECONDS:-20}}
 WRITER=$(realpath "$(dirname "$0")/follow_writer.pl")
 cd "$WORK" || exit 1
 
+# Both have a pattern rule that rewrites "mail" as itself: the lines stay the same, and
+# the per-rule counter shows (and survives reloads).
 cat > v1.yaml <<'EOF'
 version: 1
 name: v1
 text:
   - use: network
   - use: pii
+  - name: mailword
+    pattern: '\bmail\b'
+    action: replace
+    with: mail
 EOF
 cat > v2.yaml <<'EOF'
 version: 1
@@ -25,6 +31,10 @@ text:
     action: redact
     label: gone
   - use: pii
+  - name: mailword
+    pattern: '\bmail\b'
+    action: replace
+    with: mail
 EOF
 cp v1.yaml policy.yaml
 
@@ -105,7 +115,7 @@ cd ..
 mkdir reuse && cd reuse && cp ../policy.yaml .
 lines r 1 4 > app.log
 read -r dev ino < <(stat -c '%d %i' app.log)
-printf 'logscrub-state 1\n%s %s 60 16 0123456789abcdef app.log\n' "$dev" "$ino" > state
+printf 'logscrub-state 2\n%s %s 60 60 16 0123456789abcdef app.log\n' "$dev" "$ino" > state
 start reuse -o out.log app.log
 wait_for out.log 4
 stop
@@ -156,6 +166,8 @@ expect_grep "reload: counted ok" "logscrub_reloads_total 1" m.prom
 expect_grep "reload: counted failed" "logscrub_reload_failures_total 1" m.prom
 expect_grep "metrics: the policy is exported" 'logscrub_policy_info{name="v2",sha256="' m.prom
 expect_grep "metrics: lines in" "logscrub_lines_in_total 6" m.prom
+expect_grep "metrics: per pattern rule, across reloads" \
+    'logscrub_rule_replacements_total{rule="mailword"} 6' m.prom
 cd ..
 
 # ---- USR1 reopens the output (logrotate of our own output) ----
@@ -227,7 +239,7 @@ perl "$WRITER" app.log 3000 1000 0 > /dev/null & W=$!
 start kill -o out.log app.log
 sleep 1.5
 kill -KILL "$PID"; wait "$PID" 2> /dev/null
-read -r _ _ offset _ < <(tail -n 1 state)
+read -r _ _ _ offset _ < <(tail -n 1 state)
 start kill -o out.log app.log
 wait "$W"
 sleep 1
@@ -247,6 +259,8 @@ rate=500
 n=$((SOAK * rate))
 perl "$WRITER" app.log "$n" "$rate" 40 > writer.log & W=$!
 start soak -o out.log --metrics-file m.prom --metrics-interval 0.2 app.log
+# The shipper: reads logscrub's output as it grows, as Fluent Bit or Vector would.
+tail -n +1 -F out.log > shipped.log 2> /dev/null & SHIPPER=$!
 end=$((SECONDS + SOAK))
 k=0 restarts=0 reloads=0 rotations=0 truncated=0
 while kill -0 "$W" 2> /dev/null && [ $SECONDS -lt $((end + 30)) ]; do
@@ -255,7 +269,10 @@ while kill -0 "$W" 2> /dev/null && [ $SECONDS -lt $((end + 30)) ]; do
     if [ $((k % 8)) -eq 0 ]; then # rotate by rename, keeping every old file
         mv app.log "app.log.$k" 2> /dev/null && rotations=$((rotations + 1))
     fi
-    if [ $((k % 3)) -eq 0 ]; then kill -HUP "$PID" && reloads=$((reloads + 1)); fi
+    if [ $((k % 3)) -eq 0 ]; then # reload, switching between two policies
+        if [ $((reloads % 2)) -eq 0 ]; then cp ../v2.yaml policy.yaml; else cp ../v1.yaml policy.yaml; fi
+        kill -HUP "$PID" && reloads=$((reloads + 1))
+    fi
     if [ $((k % 21)) -eq 0 ]; then
         stop
         restarts=$((restarts + 1))
@@ -271,6 +288,9 @@ done
 wait "$W"
 sleep 1.5
 stop
+sleep 0.5
+kill "$SHIPPER" 2> /dev/null
+wait "$SHIPPER" 2> /dev/null
 grep -o 'seq=[0-9]*' out.log | cut -d= -f2 | sort -n > seen
 dups=$(uniq -d seen | wc -l)
 missing=$(comm -13 <(sort -u seen) <(seq 1 "$n" | sort) | sort -n)
@@ -291,6 +311,15 @@ expect_eq "soak: the copytruncate is reported, once" "$(grep -c 'truncated in pl
 expect_eq "soak: no address or e-mail leaked" \
     "$(grep -c -E '10\.[0-9]+\.[0-9]+\.[1-9][0-9]*( |$)|@example\.com' out.log)" 0
 expect_eq "soak: every line is whole" "$(grep -c -v -E '^seq=[0-9]+ ' out.log)" 0
+v1=$(grep -c -E '^seq=[0-9]+ from 10\.[0-9]+\.[0-9]+\.0 ' out.log)
+v2=$(grep -c -E '^seq=[0-9]+ from \[gone\] ' out.log)
+if [ "$v1" -gt 0 ] && [ "$v2" -gt 0 ] && [ $((v1 + v2)) -eq "$(wc -l < out.log)" ]; then
+    pass "soak: both policies show in the output ($v1 and $v2 lines), each line wholly one"
+else
+    fail "soak: both policies show in the output" "v1 $v1, v2 $v2, lines $(wc -l < out.log)"
+fi
+expect_eq "soak: the shipper received exactly what logscrub wrote" \
+    "$(cmp shipped.log out.log && echo same)" same
 cd ..
 expect_eq "every run drained and exited 0 on TERM" "$STOP_FAILS" 0
 finish
