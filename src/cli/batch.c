@@ -417,6 +417,20 @@ static void process(struct batch *b, struct job *j, struct lsc_file_report *fr, 
             snprintf(detail, sizeof detail, "%s", strerror(errno));
         }
         fr->st = *lsc_scrubber_stats(sc);
+        if (sc->nfield_counts > 0 &&
+            (fr->fields = calloc(sc->nfield_counts, sizeof *fr->fields)) != NULL) {
+            for (size_t k = 0; k < sc->nfield_counts; k++) {
+                _Static_assert(sizeof fr->fields->name == sizeof sc->field_counts->name,
+                               "the same name size");
+                memcpy(fr->fields[k].name, sc->field_counts[k].name, sizeof fr->fields[k].name);
+                fr->fields[k].n = sc->field_counts[k].n;
+            }
+            fr->nfields = sc->nfield_counts;
+        }
+        if (b->pol->nrules > 0 &&
+            (fr->rule_hits = calloc(b->pol->nrules, sizeof *fr->rule_hits)) != NULL) {
+            memcpy(fr->rule_hits, sc->rule_hits, b->pol->nrules * sizeof *fr->rule_hits);
+        }
     }
     if (lsc_sink_finish(so.sink) != 0 && why == NULL) {
         why = "cannot write the new file";
@@ -776,6 +790,12 @@ int lsc_cli_batch(int argc, char **argv)
         .nfiles = b.njobs,
     };
     memcpy(r.started, started, sizeof started);
+    const char **rule_names = calloc(pol->nrules ? pol->nrules : 1, sizeof *rule_names);
+    for (size_t k = 0; rule_names != NULL && k < pol->nrules; k++) {
+        rule_names[k] = pol->rules[k].name;
+    }
+    r.rule_names = rule_names;
+    r.nrules = rule_names != NULL ? pol->nrules : 0;
     if (report != NULL) {
         FILE *f = fopen(report, "we");
         if (f == NULL) {
@@ -824,7 +844,10 @@ int lsc_cli_batch(int argc, char **argv)
         free(b.reports[i].path);
         free(b.reports[i].out_path);
         free(b.reports[i].error);
+        free(b.reports[i].fields);
+        free(b.reports[i].rule_hits);
     }
+    free(rule_names);
     free(b.jobs_v);
     free(b.reports);
     if (b.q_fd >= 0) {

@@ -118,6 +118,13 @@ static void add_stats(struct lsc_stats *to, const struct lsc_stats *from)
     }
 }
 
+/* The totals per field and per rule over all files (fields sorted by count). */
+struct breakdown {
+    struct lsc_name_count *fields;
+    size_t nfields;
+    uint64_t *rules;
+};
+
 /* ---- HTML scaffolding ---- */
 
 static void html_head(FILE *f, const char *title)
@@ -231,8 +238,12 @@ static void stats_json(FILE *f, const struct lsc_stats *st)
     fprintf(f, "},\"replacements_total\":%" PRIu64 "}", total_replacements(st));
 }
 
+static void breakdown_json(FILE *f, const struct lsc_batch_report *r,
+                           const struct lsc_name_count *fields, size_t nfields,
+                           const uint64_t *rules);
+
 static void batch_json(FILE *f, const struct lsc_batch_report *r, const struct lsc_stats *tot,
-                       size_t failed, size_t skipped)
+                       size_t failed, size_t skipped, const struct breakdown *bd)
 {
     fprintf(f, "{\"report\":\"logscrub batch\",\"started\":");
     json_str(f, r->started);
@@ -248,6 +259,7 @@ static void batch_json(FILE *f, const struct lsc_batch_report *r, const struct l
             ",\"files_total\":%zu,\"files_failed\":%zu,\"files_skipped\":%zu,\"total\":", r->nfiles,
             failed, skipped);
     stats_json(f, tot);
+    breakdown_json(f, r, bd->fields, bd->fields ? bd->nfields : 0, bd->rules);
     fprintf(f, ",\"files\":[");
     for (size_t i = 0; i < r->nfiles; i++) {
         const struct lsc_file_report *fr = &r->files[i];
@@ -267,13 +279,14 @@ static void batch_json(FILE *f, const struct lsc_batch_report *r, const struct l
                 fr->skipped ? "true" : "false", fr->sha_in, fr->sha_out, fr->size_in, fr->size_out,
                 fr->seconds);
         stats_json(f, &fr->st);
+        breakdown_json(f, r, fr->fields, fr->nfields, fr->rule_hits);
         fprintf(f, "}");
     }
     fprintf(f, "\n]}\n");
 }
 
 static void batch_html(FILE *f, const struct lsc_batch_report *r, const struct lsc_stats *tot,
-                       size_t failed, size_t skipped)
+                       size_t failed, size_t skipped, const struct breakdown *bd)
 {
     html_head(f, "logscrub batch report");
     fprintf(f, "<h1>logscrub batch report</h1>\n<table class=\"summary\">\n");
@@ -305,6 +318,30 @@ static void batch_html(FILE *f, const struct lsc_batch_report *r, const struct l
         values[c] = tot->replacements[c];
     }
     svg_bars(f, "Replacements by class", labels, values, LSC_CLASS_COUNT);
+    size_t nf = bd->fields == NULL ? 0 : bd->nfields < 30 ? bd->nfields : 30;
+    if (nf > 0) {
+        const char **fl = calloc(nf, sizeof *fl);
+        uint64_t *fv = calloc(nf, sizeof *fv);
+        if (fl != NULL && fv != NULL) {
+            for (size_t i = 0; i < nf; i++) {
+                fl[i] = bd->fields[i].name;
+                fv[i] = bd->fields[i].n;
+            }
+            svg_bars(f, "Replacements by field (structured lines)", fl, fv, nf);
+        }
+        free(fl);
+        free(fv);
+    }
+    if (r->nrules > 0 && bd->rules != NULL) {
+        fprintf(f, "<h2>Pattern rules</h2>\n<table id=\"rules\">\n<tr><th>Rule</th>"
+                   "<th>Replacements</th></tr>\n");
+        for (size_t k = 0; k < r->nrules; k++) {
+            fprintf(f, "<tr><td>");
+            html_str(f, r->rule_names[k]);
+            fprintf(f, "</td><td>%" PRIu64 "</td></tr>\n", bd->rules[k]);
+        }
+        fprintf(f, "</table>\n");
+    }
     size_t n = r->nfiles < 40 ? r->nfiles : 40;
     const char **fl = calloc(n ? n : 1, sizeof *fl);
     uint64_t *fv = calloc(n ? n : 1, sizeof *fv);
@@ -343,6 +380,62 @@ static void batch_html(FILE *f, const struct lsc_batch_report *r, const struct l
                "logs.</small></p>\n</body>\n</html>\n");
 }
 
+static int by_count(const void *a, const void *b)
+{
+    const struct lsc_name_count *x = a, *y = b;
+    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->name, y->name);
+}
+
+static void breakdown_of(const struct lsc_batch_report *r, struct breakdown *bd)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < r->nfiles; i++) {
+        cap += r->files[i].nfields;
+    }
+    bd->fields = calloc(cap ? cap : 1, sizeof *bd->fields);
+    bd->rules = calloc(r->nrules ? r->nrules : 1, sizeof *bd->rules);
+    bd->nfields = 0;
+    for (size_t i = 0; i < r->nfiles && bd->fields != NULL; i++) {
+        const struct lsc_file_report *fr = &r->files[i];
+        for (size_t k = 0; k < fr->nfields; k++) {
+            size_t j = 0;
+            while (j < bd->nfields && strcmp(bd->fields[j].name, fr->fields[k].name) != 0) {
+                j++;
+            }
+            if (j == bd->nfields) {
+                bd->fields[bd->nfields++] = fr->fields[k];
+            } else {
+                bd->fields[j].n += fr->fields[k].n;
+            }
+        }
+        for (size_t k = 0; k < r->nrules && bd->rules != NULL && fr->rule_hits != NULL; k++) {
+            bd->rules[k] += fr->rule_hits[k];
+        }
+    }
+    if (bd->fields != NULL && bd->nfields > 1) {
+        qsort(bd->fields, bd->nfields, sizeof *bd->fields, by_count);
+    }
+}
+
+static void breakdown_json(FILE *f, const struct lsc_batch_report *r,
+                           const struct lsc_name_count *fields, size_t nfields,
+                           const uint64_t *rules)
+{
+    fprintf(f, ",\"replacements_by_field\":{");
+    for (size_t k = 0; k < nfields; k++) {
+        fprintf(f, "%s", k ? "," : "");
+        json_str(f, fields[k].name);
+        fprintf(f, ":%" PRIu64, fields[k].n);
+    }
+    fprintf(f, "},\"replacements_by_rule\":{");
+    for (size_t k = 0; k < r->nrules && rules != NULL; k++) {
+        fprintf(f, "%s", k ? "," : "");
+        json_str(f, r->rule_names[k]);
+        fprintf(f, ":%" PRIu64, rules[k]);
+    }
+    fprintf(f, "}");
+}
+
 void lsc_batch_report_write(FILE *f, enum lsc_report_format fmt, const struct lsc_batch_report *r)
 {
     struct lsc_stats tot = {0};
@@ -352,17 +445,25 @@ void lsc_batch_report_write(FILE *f, enum lsc_report_format fmt, const struct ls
         skipped += r->files[i].skipped;
         add_stats(&tot, &r->files[i].st);
     }
-    switch (fmt) {
-    case LSC_REPORT_TEXT:
+    struct breakdown bd;
+    breakdown_of(r, &bd);
+    if (fmt == LSC_REPORT_TEXT) {
         batch_text(f, r, &tot, failed, skipped);
-        break;
-    case LSC_REPORT_JSON:
-        batch_json(f, r, &tot, failed, skipped);
-        break;
-    case LSC_REPORT_HTML:
-        batch_html(f, r, &tot, failed, skipped);
-        break;
+        fprintf(f, "\nreplacements by field (structured lines):\n");
+        for (size_t k = 0; bd.fields != NULL && k < bd.nfields; k++) {
+            fprintf(f, "  %-40s %" PRIu64 "\n", bd.fields[k].name, bd.fields[k].n);
+        }
+        fprintf(f, "replacements by pattern rule:\n");
+        for (size_t k = 0; bd.rules != NULL && k < r->nrules; k++) {
+            fprintf(f, "  %-40s %" PRIu64 "\n", r->rule_names[k], bd.rules[k]);
+        }
+    } else if (fmt == LSC_REPORT_JSON) {
+        batch_json(f, r, &tot, failed, skipped, &bd);
+    } else {
+        batch_html(f, r, &tot, failed, skipped, &bd);
     }
+    free(bd.fields);
+    free(bd.rules);
 }
 
 /* ---- scan ---- */

@@ -26,6 +26,14 @@ struct lsc_file_report {
     char sha_in[65], sha_out[65]; /* SHA-256 of the file's bytes as stored */
     uint64_t size_in, size_out;
     double seconds;
+    struct lsc_name_count *fields; /* replacements per field (structured lines), owned */
+    size_t nfields;
+    uint64_t *rule_hits; /* replacements per pattern rule (the report's rule_names), owned */
+};
+
+struct lsc_name_count {
+    char name[48];
+    uint64_t n;
 };
 
 struct lsc_batch_report {
@@ -36,6 +44,8 @@ struct lsc_batch_report {
     double seconds;
     struct lsc_file_report *files;
     size_t nfiles;
+    const char *const *rule_names; /* the policy's pattern rules */
+    size_t nrules;
 };
 
 void lsc_batch_report_write(FILE *f, enum lsc_report_format fmt, const struct lsc_batch_report *r);

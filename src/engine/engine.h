@@ -155,7 +155,22 @@ struct lsc_scrubber {
     struct lsc_buf scratch; /* a decoded value */
     struct lsc_buf scanned; /* a value after the detectors and rules */
     uint64_t *rule_hits;    /* replacements per pattern rule (pol->rules), for metrics */
+    struct lsc_field_count *field_counts; /* replacements per field name (structured lines) */
+    size_t nfield_counts;
 };
+
+/* Replacements in one field (by its own name: the member's key or the format's name). */
+#define LSC_FIELD_COUNTS 128 /* distinct names counted; more go under "(other)" */
+struct lsc_field_count {
+    char name[48];
+    uint64_t n;
+};
+
+/* Adds from's counters (stats, per rule, per field) to to's; both have the same policy. */
+void lsc_scrubber_merge_counts(struct lsc_scrubber *to, const struct lsc_scrubber *from);
+
+/* Counts a replacement in field name[0..len) (truncated to fit; "(other)" when full). */
+void lsc_count_field(struct lsc_scrubber *sc, const char *name, size_t len, uint64_t n);
 
 enum lsc_verdict {
     LSC_VERDICT_EMITTED,    /* something was appended to sc->out */

@@ -327,19 +327,6 @@ static void free_slots(struct pool *p)
     free(p->slots);
 }
 
-static void add_stats(struct lsc_stats *to, const struct lsc_stats *from)
-{
-    /* Every member is a uint64_t counter (see logscrub.h): sum them word by word. */
-    _Static_assert(sizeof *to % sizeof(uint64_t) == 0, "lsc_stats holds only uint64_t counters");
-    uint64_t w[sizeof *to / sizeof(uint64_t)];
-    const uint64_t *f = (const uint64_t *)(const void *)from;
-    memcpy(w, to, sizeof w);
-    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
-        w[i] += f[i];
-    }
-    memcpy(to, w, sizeof w);
-}
-
 lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_fd, int out_fd,
                                 struct lsc_stream_opts *opts)
 {
@@ -407,7 +394,7 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
     }
     for (unsigned i = 0; i < started; i++) {
         pthread_join(w[i].tid, NULL);
-        add_stats(&sc->st, &w[i].sc->st);
+        lsc_scrubber_merge_counts(sc, w[i].sc);
         lsc_scrubber_free(w[i].sc);
     }
     pthread_cond_destroy(&p.cv);

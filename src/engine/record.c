@@ -139,6 +139,13 @@ static bool bare_safe(const char *text, size_t tl)
 static int replace_value(struct lsc_scrubber *sc, const struct lsc_json_node *n, const char *text,
                          size_t tl, lsc_class cls)
 {
+    if (n->name != NULL) {
+        lsc_count_field(sc, n->name, strlen(n->name), 1);
+    } else if (n->key_len > 0) {
+        size_t ko, kl;
+        key_content(n, &ko, &kl);
+        lsc_count_field(sc, sc->cur_line + ko, kl, 1);
+    }
     struct lsc_buf *b = &sc->sarena;
     if (!lsc_buf_reserve(b, tl * 6 + 2)) {
         return CB_NOMEM;

@@ -81,6 +81,7 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
     }
     lsc_rule_scratch_free(&sc->rs);
     free(sc->rule_hits);
+    free(sc->field_counts);
     if (sc->subkey != NULL) {
         sodium_free(sc->subkey);
     }
@@ -103,6 +104,58 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
 const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc)
 {
     return &sc->st;
+}
+
+void lsc_count_field(struct lsc_scrubber *sc, const char *name, size_t len, uint64_t n)
+{
+    char key[sizeof sc->field_counts->name];
+    len = len < sizeof key - 1 ? len : sizeof key - 1;
+    memcpy(key, name, len);
+    key[len] = '\0';
+    for (size_t i = 0; i < sc->nfield_counts; i++) {
+        if (strcmp(sc->field_counts[i].name, key) == 0) {
+            sc->field_counts[i].n += n;
+            return;
+        }
+    }
+    if (sc->field_counts == NULL &&
+        (sc->field_counts = calloc(LSC_FIELD_COUNTS, sizeof *sc->field_counts)) == NULL) {
+        return; /* (a metric, not a line: nothing fails for it) */
+    }
+    if (sc->nfield_counts >= LSC_FIELD_COUNTS - 1) {
+        /* The table is full: the last entry counts every name not in it. */
+        struct lsc_field_count *o = &sc->field_counts[LSC_FIELD_COUNTS - 1];
+        if (sc->nfield_counts == LSC_FIELD_COUNTS - 1) {
+            snprintf(o->name, sizeof o->name, "(other)");
+            o->n = 0;
+            sc->nfield_counts++;
+        }
+        o->n += n;
+        return;
+    }
+    struct lsc_field_count *c = &sc->field_counts[sc->nfield_counts++];
+    memcpy(c->name, key, sizeof key);
+    c->n = n;
+}
+
+void lsc_scrubber_merge_counts(struct lsc_scrubber *to, const struct lsc_scrubber *from)
+{
+    /* Every member of lsc_stats is a uint64_t counter (see logscrub.h). */
+    _Static_assert(sizeof(struct lsc_stats) % sizeof(uint64_t) == 0, "only counters");
+    uint64_t w[sizeof(struct lsc_stats) / sizeof(uint64_t)];
+    const uint64_t *f = (const uint64_t *)(const void *)&from->st;
+    memcpy(w, &to->st, sizeof w);
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+        w[i] += f[i];
+    }
+    memcpy(&to->st, w, sizeof w);
+    for (size_t k = 0; k < to->pol->nrules && from->rule_hits != NULL; k++) {
+        to->rule_hits[k] += from->rule_hits[k];
+    }
+    for (size_t i = 0; i < from->nfield_counts; i++) {
+        lsc_count_field(to, from->field_counts[i].name, strlen(from->field_counts[i].name),
+                        from->field_counts[i].n);
+    }
 }
 
 /*

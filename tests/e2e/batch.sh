@@ -59,6 +59,18 @@ expect_eq "report (json): SHA-256 of each output as stored" \
 expect_eq "report (json): the policy hash" "$(jq -r .policy.sha256 r.json)" \
     "$("$LS" check "$POL" | grep -o 'sha256:[0-9a-f]*' | head -1 | cut -d: -f2)"
 
+expect_eq "report (json): replacements per field add up for the JSON file" \
+    "$(jq '[.files[] | select(.path == "in/2025/11/api.json") | .replacements_by_field[]] | add' r.json)" \
+    "$(jq '.files[] | select(.path == "in/2025/11/api.json") | .stats.replacements_total' r.json)"
+expect_eq "report (json): the address field is named" \
+    "$(jq '.replacements_by_field.client_ip > 0' r.json)" true
+# Per pattern rule: a rule that rewrites '"GET ' as itself counts every GET request.
+printf 'version: 1\nname: rules\ntext:\n  - use: network\n  - name: get\n    pattern: %s\n    action: replace\n    with: %s\n' \
+    "'\"GET '" "'\"GET '" > rules.yaml
+"$LS" batch -p rules.yaml -O outr --quiet --report rr.json in/2025/11/access.log 2> /dev/null
+expect_eq "report (json): replacements per pattern rule" "$(jq .replacements_by_rule.get rr.json)" \
+    "$(grep -c '"GET ' in/2025/11/access.log)"
+
 # --- a rerun skips what is done and changes nothing ---
 cp -r out out.first
 "$LS" batch -p "$POL" -O out --quiet in 2> sum.err
