@@ -221,6 +221,9 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
 
 const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc);
 
+/* Adds every counter of from to to's. */
+void lsc_stats_add(struct lsc_stats *to, const struct lsc_stats *from);
+
 #ifdef __cplusplus
 }
 #endif

@@ -65,6 +65,7 @@ struct batch {
     unsigned jobs;
     size_t max_line;
     bool quiet;
+    uint64_t out_dev_ino[2]; /* -O DIR's device and inode, to skip it in the walk */
     int q_fd;
     struct job *jobs_v;
     size_t njobs, cap;
@@ -148,6 +149,10 @@ static int walk(struct batch *b, const char *path, const char *rel, int depth)
     }
     if (!S_ISDIR(st.st_mode)) {
         return 0;
+    }
+    if (b->out_dev_ino[0] != 0 && (uint64_t)st.st_dev == b->out_dev_ino[0] &&
+        (uint64_t)st.st_ino == b->out_dev_ino[1]) {
+        return 0; /* -O DIR inside a PATH: its results are not inputs */
     }
     DIR *d = opendir(path);
     if (d == NULL) {
@@ -728,6 +733,8 @@ int lsc_cli_batch(int argc, char **argv)
             lsc_policy_free(pol);
             return EXIT_IO;
         }
+        b.out_dev_ino[0] = (uint64_t)st.st_dev;
+        b.out_dev_ino[1] = (uint64_t)st.st_ino;
     }
     const char *qpath = lsc_policy_quarantine_path(pol);
     if (lsc_policy_on_error(pol) == LSC_ON_ERROR_QUARANTINE && qpath != NULL &&

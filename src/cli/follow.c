@@ -173,18 +173,6 @@ static void count_rule(struct rule_count **v, size_t *nv, const char *name, uint
     (*v)[(*nv)++] = (struct rule_count){d, n};
 }
 
-static void add_stats(struct lsc_stats *to, const struct lsc_stats *from)
-{
-    _Static_assert(sizeof *to % sizeof(uint64_t) == 0, "lsc_stats holds only uint64_t counters");
-    uint64_t w[sizeof *to / sizeof(uint64_t)];
-    const uint64_t *s = (const uint64_t *)(const void *)from;
-    memcpy(w, to, sizeof w);
-    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
-        w[i] += s[i];
-    }
-    memcpy(to, w, sizeof w);
-}
-
 /* ---- output ---- */
 
 static int open_out(const char *path)
@@ -570,7 +558,7 @@ static void watch_dirs(struct follower *f)
 static void write_metrics(struct follower *f, FILE *m)
 {
     struct lsc_stats st = f->retired;
-    add_stats(&st, lsc_scrubber_stats(f->sc));
+    lsc_stats_add(&st, lsc_scrubber_stats(f->sc));
     uint64_t lag = 0;
     for (size_t i = 0; i < f->nfiles; i++) {
         struct stat sb;
@@ -915,7 +903,7 @@ static void reload(struct follower *f)
         return;
     }
     /* Between cycles: every line so far was scrubbed by the old plan and is written out. */
-    add_stats(&f->retired, lsc_scrubber_stats(f->sc));
+    lsc_stats_add(&f->retired, lsc_scrubber_stats(f->sc));
     for (size_t k = 0; k < f->pol->nrules; k++) {
         count_rule(&f->retired_rules, &f->nretired_rules, f->pol->rules[k].name,
                    f->sc->rule_hits[k]);

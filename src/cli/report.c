@@ -98,26 +98,6 @@ static uint64_t total_replacements(const struct lsc_stats *st)
     return t;
 }
 
-static void add_stats(struct lsc_stats *to, const struct lsc_stats *from)
-{
-    to->lines_in += from->lines_in;
-    to->emitted += from->emitted;
-    to->dropped += from->dropped;
-    to->quarantined += from->quarantined;
-    to->failed += from->failed;
-    to->parse_fallback += from->parse_fallback;
-    to->fields_removed += from->fields_removed;
-    to->pseudonyms += from->pseudonyms;
-    to->bytes_in += from->bytes_in;
-    to->bytes_out += from->bytes_out;
-    for (int c = 0; c < LSC_CLASS_COUNT; c++) {
-        to->replacements[c] += from->replacements[c];
-    }
-    for (int r = 0; r < LSC_FAIL_COUNT; r++) {
-        to->fail_reason[r] += from->fail_reason[r];
-    }
-}
-
 /* The totals per field and per rule over all files (fields sorted by count). */
 struct breakdown {
     struct lsc_name_count *fields;
@@ -443,7 +423,7 @@ void lsc_batch_report_write(FILE *f, enum lsc_report_format fmt, const struct ls
     for (size_t i = 0; i < r->nfiles; i++) {
         failed += r->files[i].error != NULL;
         skipped += r->files[i].skipped;
-        add_stats(&tot, &r->files[i].st);
+        lsc_stats_add(&tot, &r->files[i].st);
     }
     struct breakdown bd;
     breakdown_of(r, &bd);

@@ -138,17 +138,22 @@ void lsc_count_field(struct lsc_scrubber *sc, const char *name, size_t len, uint
     c->n = n;
 }
 
-void lsc_scrubber_merge_counts(struct lsc_scrubber *to, const struct lsc_scrubber *from)
+void lsc_stats_add(struct lsc_stats *to, const struct lsc_stats *from)
 {
-    /* Every member of lsc_stats is a uint64_t counter (see logscrub.h). */
+    /* Every member of lsc_stats is a uint64_t counter (see logscrub.h): word by word. */
     _Static_assert(sizeof(struct lsc_stats) % sizeof(uint64_t) == 0, "only counters");
     uint64_t w[sizeof(struct lsc_stats) / sizeof(uint64_t)];
-    const uint64_t *f = (const uint64_t *)(const void *)&from->st;
-    memcpy(w, &to->st, sizeof w);
+    const uint64_t *f = (const uint64_t *)(const void *)from;
+    memcpy(w, to, sizeof w);
     for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
         w[i] += f[i];
     }
-    memcpy(&to->st, w, sizeof w);
+    memcpy(to, w, sizeof w);
+}
+
+void lsc_scrubber_merge_counts(struct lsc_scrubber *to, const struct lsc_scrubber *from)
+{
+    lsc_stats_add(&to->st, &from->st);
     for (size_t k = 0; k < to->pol->nrules && from->rule_hits != NULL; k++) {
         to->rule_hits[k] += from->rule_hits[k];
     }

@@ -71,6 +71,12 @@ printf 'version: 1\nname: rules\ntext:\n  - use: network\n  - name: get\n    pat
 expect_eq "report (json): replacements per pattern rule" "$(jq .replacements_by_rule.get rr.json)" \
     "$(grep -c '"GET ' in/2025/11/access.log)"
 
+# An output directory inside the input: its results are not taken as inputs.
+cp -r pristine nest
+"$LS" batch -p "$POL" -O nest/clean --quiet nest 2> /dev/null
+"$LS" batch -p "$POL" -O nest/clean --quiet nest 2> nest.err
+expect_grep "-O inside the input: only the six inputs, twice" "6 files (0 done, 6 done by an earlier run" nest.err
+
 # --- a rerun skips what is done and changes nothing ---
 cp -r out out.first
 "$LS" batch -p "$POL" -O out --quiet in 2> sum.err
