@@ -19,6 +19,7 @@
  */
 #include "../engine/engine.h"
 #include "../io/archive.h"
+#include "../io/io.h"
 #include "../policy/policy.h"
 #include "cli.h"
 #include "replace.h"

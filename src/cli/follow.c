@@ -488,13 +488,10 @@ static bool recover_rotated(struct follower *f)
 {
     while (f->nstate > 0) {
         struct lsc_state_entry e = f->state[f->nstate - 1];
-        char pattern[4096 + 4];
-        const char *slash = strrchr(e.path, '/');
-        if (slash == NULL) {
-            snprintf(pattern, sizeof pattern, "./*");
-        } else {
-            snprintf(pattern, sizeof pattern, "%.*s/*", (int)(slash - e.path), e.path);
-        }
+        char dir[4096], pattern[4096 + 4];
+        const char *base;
+        lsc_split_path(e.path, dir, sizeof dir, &base);
+        snprintf(pattern, sizeof pattern, "%s/*", dir);
         bool found = false;
         glob_t g;
         if (glob(pattern, 0, NULL, &g) == 0) {
@@ -533,15 +530,8 @@ static void watch_dirs(struct follower *f)
     }
     for (int k = 0; k < f->o.nnames; k++) {
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s", f->o.names[k]);
-        char *slash = strrchr(dir, '/');
-        if (slash == NULL) {
-            snprintf(dir, sizeof dir, ".");
-        } else if (slash == dir) {
-            dir[1] = '\0';
-        } else {
-            *slash = '\0';
-        }
+        const char *base;
+        lsc_split_path(f->o.names[k], dir, sizeof dir, &base);
         if (has_glob(dir)) {
             continue; /* polled */
         }

@@ -10,6 +10,8 @@
  */
 #include "replace.h"
 
+#include "../io/io.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -75,24 +77,8 @@ int lsc_commit(int fd, const char *named, const char *dir, const char *base, con
         errno = saved;
         return -1;
     }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd); /* the rename itself is durable */
-        close(dfd);
-    }
+    lsc_sync_dir_of(final); /* the rename itself is durable */
     return 0;
-}
-
-void lsc_split_path(const char *path, char *dir, size_t dcap, const char **base)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL) {
-        snprintf(dir, dcap, ".");
-        *base = path;
-    } else {
-        snprintf(dir, dcap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-        *base = slash + 1;
-    }
 }
 
 bool lsc_is_leftover(const char *name)

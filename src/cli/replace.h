@@ -21,9 +21,6 @@ int lsc_open_tmp(const char *dir, const char *base, char *named, size_t cap);
 /* Gives fd (from lsc_open_tmp, already fsynced) the path final, durably. -1 with errno. */
 int lsc_commit(int fd, const char *named, const char *dir, const char *base, const char *final);
 
-/* dir and base of path ("." for a bare name). */
-void lsc_split_path(const char *path, char *dir, size_t dcap, const char **base);
-
 /* A hidden ".NAME.logscrub-new" an interrupted run left. */
 bool lsc_is_leftover(const char *name);
 

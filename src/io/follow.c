@@ -11,6 +11,8 @@
  */
 #include "follow.h"
 
+#include "io.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -295,21 +297,6 @@ bool lsc_state_write(const char *path, struct lsc_tailed *const *files, size_t n
         errno = saved;
         return false;
     }
-    /* The rename is durable once the directory is. */
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL) {
-        snprintf(dir, sizeof dir, ".");
-    } else if (slash == dir) {
-        dir[1] = '\0';
-    } else {
-        *slash = '\0';
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
+    lsc_sync_dir_of(path); /* the rename is durable once the directory is */
     return true;
 }

@@ -105,6 +105,36 @@ static enum lsc_frame_kind long_piece(struct lsc_framer *f, struct lsc_frame *ou
     }
 }
 
+/*
+ * The buffer holds no newline after start: the partial line turns into a long one, is the
+ * last line of the input, or waits for the next read. True (with *k) when that ends the
+ * call; false when the caller should look again.
+ */
+static bool without_newline(struct lsc_framer *f, struct lsc_frame *out, enum lsc_frame_kind *k)
+{
+    f->scan = f->fill;
+    if (f->fill - f->start > f->max_line) {
+        f->in_long = true;
+        f->long_len = 0;
+        return false;
+    }
+    if (f->eof) {
+        if (f->fill == f->start) {
+            *k = LSC_FRAME_EOF;
+            return true;
+        }
+        out->p = f->buf + f->start;
+        out->len = f->fill - f->start;
+        out->nl = false;
+        f->start = f->scan = f->fill;
+        *k = LSC_FRAME_LINE;
+        return true;
+    }
+    int r = fill(f);
+    *k = r == -1 ? LSC_FRAME_ERROR : LSC_FRAME_ABORT;
+    return r < 0;
+}
+
 enum lsc_frame_kind lsc_framer_next(struct lsc_framer *f, struct lsc_frame *out)
 {
     for (;;) {
@@ -126,28 +156,9 @@ enum lsc_frame_kind lsc_framer_next(struct lsc_framer *f, struct lsc_frame *out)
             f->scan = f->start;
             return LSC_FRAME_LINE;
         }
-        f->scan = f->fill;
-        if (f->fill - f->start > f->max_line) {
-            f->in_long = true;
-            f->long_len = 0;
-            continue;
-        }
-        if (f->eof) {
-            if (f->fill == f->start) {
-                return LSC_FRAME_EOF;
-            }
-            out->p = f->buf + f->start;
-            out->len = f->fill - f->start;
-            out->nl = false;
-            f->start = f->scan = f->fill;
-            return LSC_FRAME_LINE;
-        }
-        int r = fill(f);
-        if (r == -1) {
-            return LSC_FRAME_ERROR;
-        }
-        if (r == -2) {
-            return LSC_FRAME_ABORT;
+        enum lsc_frame_kind k;
+        if (without_newline(f, out, &k)) {
+            return k;
         }
     }
 }
@@ -168,28 +179,9 @@ enum lsc_frame_kind lsc_framer_next_block(struct lsc_framer *f, struct lsc_frame
             f->scan = f->start;
             return LSC_FRAME_LINE;
         }
-        f->scan = f->fill;
-        if (f->fill - f->start > f->max_line) {
-            f->in_long = true;
-            f->long_len = 0;
-            continue;
-        }
-        if (f->eof) {
-            if (f->fill == f->start) {
-                return LSC_FRAME_EOF;
-            }
-            out->p = f->buf + f->start;
-            out->len = f->fill - f->start;
-            out->nl = false;
-            f->start = f->scan = f->fill;
-            return LSC_FRAME_LINE;
-        }
-        int r = fill(f);
-        if (r == -1) {
-            return LSC_FRAME_ERROR;
-        }
-        if (r == -2) {
-            return LSC_FRAME_ABORT;
+        enum lsc_frame_kind k;
+        if (without_newline(f, out, &k)) {
+            return k;
         }
     }
 }

@@ -70,4 +70,10 @@ lsc_error lsc_write_all(int fd, const char *p, size_t n);
 /* True when fd has input ready now (or when that cannot be known). */
 bool lsc_input_ready(int fd);
 
+/* The directory of path ("." for a bare name, "/" for a file in /) and its last part. */
+void lsc_split_path(const char *path, char *dir, size_t dcap, const char **base);
+
+/* Makes a rename into path's directory durable: fsync of the directory (errors ignored). */
+void lsc_sync_dir_of(const char *path);
+
 #endif

@@ -5,7 +5,10 @@
 #include "io.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 lsc_error lsc_write_all(int fd, const char *p, size_t n)
@@ -39,4 +42,28 @@ bool lsc_input_ready(int fd)
         r = poll(&pfd, 1, 0);
     } while (r < 0 && errno == EINTR);
     return r != 0;
+}
+
+void lsc_split_path(const char *path, char *dir, size_t dcap, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        snprintf(dir, dcap, ".");
+        *base = path;
+    } else {
+        snprintf(dir, dcap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+        *base = slash + 1;
+    }
+}
+
+void lsc_sync_dir_of(const char *path)
+{
+    char dir[4096];
+    const char *base;
+    lsc_split_path(path, dir, sizeof dir, &base);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
 }
