@@ -67,6 +67,7 @@ struct batch {
     size_t max_line;
     bool quiet;
     uint64_t out_dev_ino[2]; /* -O DIR's device and inode, to skip it in the walk */
+    const char *root;        /* the PATH being walked (a file named outright is not filtered) */
     int q_fd;
     struct job *jobs_v;
     size_t njobs, cap;
@@ -130,57 +131,25 @@ static bool add_job(struct batch *b, const char *path, const char *rel, uint64_t
     return true;
 }
 
-static int walk(struct batch *b, const char *path, const char *rel, int depth)
+/* lsc_walk's callbacks: files become jobs (filtered, except those named outright). */
+static int walk_file(void *ctx, const char *path, const char *rel, const struct stat *st)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        fprintf(stderr, "logscrub batch: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    if (S_ISLNK(st.st_mode)) {
-        fprintf(stderr, "logscrub batch: %s: a symbolic link, skipped (give its target)\n", path);
-        return 0;
-    }
+    struct batch *b = ctx;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    if (S_ISREG(st.st_mode)) {
-        if (depth > 0 && !wanted(b, base)) {
-            return 0; /* (a file named on the command line is always taken) */
-        }
-        return add_job(b, path, rel, (uint64_t)st.st_size) ? 0 : -1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
+    if (strcmp(path, b->root) != 0 && !wanted(b, base)) {
         return 0;
     }
-    if (b->out_dev_ino[0] != 0 && (uint64_t)st.st_dev == b->out_dev_ino[0] &&
-        (uint64_t)st.st_ino == b->out_dev_ino[1]) {
-        return 0; /* -O DIR inside a PATH: its results are not inputs */
-    }
-    DIR *d = opendir(path);
-    if (d == NULL) {
-        fprintf(stderr, "logscrub batch: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d)) != NULL && rc == 0) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-            continue;
-        }
-        char p[4096], r[4096];
-        if (!lsc_join3(p, sizeof p, path, "/", de->d_name) ||
-            !lsc_join3(r, sizeof r, rel, rel[0] ? "/" : "", de->d_name)) {
-            fprintf(stderr, "logscrub batch: %s/%s: path too long\n", path, de->d_name);
-            rc = -1;
-            break;
-        }
-        if (lsc_is_leftover(de->d_name)) {
-            unlink(p); /* an interrupted run's new file; the original is intact */
-            continue;
-        }
-        rc = walk(b, p, r, depth + 1);
-    }
-    closedir(d);
-    return rc;
+    return add_job(b, path, rel, (uint64_t)st->st_size) ? 0 : -1;
+}
+
+static int walk_dir(void *ctx, const char *path, const char *rel, const struct stat *st)
+{
+    struct batch *b = ctx;
+    (void)path;
+    (void)rel;
+    /* -O DIR inside a PATH: its results are not inputs. */
+    return b->out_dev_ino[0] != 0 && (uint64_t)st->st_dev == b->out_dev_ino[0] &&
+           (uint64_t)st->st_ino == b->out_dev_ino[1];
 }
 
 static int by_path(const void *a, const void *b)
@@ -745,11 +714,14 @@ int lsc_cli_batch(int argc, char **argv)
         lsc_policy_free(pol);
         return EXIT_IO;
     }
+    struct lsc_walk w = {.verb = "batch", .file = walk_file, .dir = walk_dir, .ctx = &b};
     for (int i = optind; i < argc; i++) {
         const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
         struct stat st;
+        /* -O DIR mirrors what is below a directory given, and a file given by its name. */
         const char *rel = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? "" : base;
-        if (walk(&b, argv[i], rel, 0) != 0) {
+        b.root = argv[i];
+        if (lsc_walk(&w, argv[i], rel) != 0) {
             rc = EXIT_IO;
         }
     }

@@ -285,86 +285,23 @@ static int expire_file(struct expire *e, const char *path, const char *out_path)
     return 0;
 }
 
-static int walk(struct expire *e, const char *path, const char *rel);
-
-static int walk_dir(struct expire *e, const char *path, const char *rel)
+/* lsc_walk's callbacks: -O DIR gets the tree's directories; each file is expired. */
+static int walk_dir(void *ctx, const char *path, const char *rel, const struct stat *st)
 {
-    DIR *d = opendir(path);
-    if (d == NULL) {
-        e->failed++;
-        return say_error(e, path, "cannot read the directory", strerror(errno));
+    struct expire *e = ctx;
+    (void)path;
+    (void)st;
+    char o[4096];
+    if (!e->in_place && lsc_join3(o, sizeof o, e->out_dir, "/", rel)) {
+        mkdir(o, 0750);
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-            continue;
-        }
-        if (lsc_is_leftover(de->d_name)) {
-            char p[4096];
-            if (lsc_join3(p, sizeof p, path, "/", de->d_name)) {
-                unlink(p); /* an interrupted run's new file; the original is intact */
-            }
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (nn == NULL) {
-                rc = -1;
-                break;
-            }
-            names = nn;
-        }
-        if ((names[n] = strdup(de->d_name)) == NULL) {
-            rc = -1;
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    for (size_t i = 0; i < n; i++) {
-        char p[4096], r[4096];
-        if (!lsc_join3(p, sizeof p, path, "/", names[i]) ||
-            !lsc_join3(r, sizeof r, rel, rel[0] ? "/" : "", names[i])) {
-            e->failed++;
-            say_error(e, path, "a path in it is too long", names[i]);
-        } else if (rc == 0 && walk(e, p, r) != 0) {
-            rc = -1;
-        }
-        free(names[i]);
-    }
-    free(names);
-    return rc;
+    return 0;
 }
 
-static int walk(struct expire *e, const char *path, const char *rel)
+static int walk_file(void *ctx, const char *path, const char *rel, const struct stat *st)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0) {
-        e->failed++;
-        return say_error(e, path, "cannot open", strerror(errno));
-    }
-    if (S_ISLNK(st.st_mode)) {
-        /* Replacing a link's target through it would turn the link into a file. */
-        fprintf(stderr, "logscrub %s: %s: a symbolic link, skipped (give its target)\n", e->verb,
-                path);
-        return 0;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        if (!e->in_place) {
-            char o[4096];
-            if (lsc_join3(o, sizeof o, e->out_dir, "/", rel)) {
-                mkdir(o, 0750);
-            }
-        }
-        return walk_dir(e, path, rel);
-    }
-    if (!S_ISREG(st.st_mode)) {
-        return 0;
-    }
+    struct expire *e = ctx;
+    (void)st;
     char o[4096];
     if (!e->in_place && !lsc_join3(o, sizeof o, e->out_dir, "/", rel)) {
         e->failed++;
@@ -423,10 +360,11 @@ static int run(struct expire *e, int argc, char **argv)
                 strerror(errno));
         return EXIT_IO;
     }
+    struct lsc_walk w = {.verb = e->verb, .file = walk_file, .dir = walk_dir, .ctx = e};
     for (int i = optind; i < argc; i++) {
         const char *slash = strrchr(argv[i], '/');
         const char *rel = slash && slash[1] ? slash + 1 : argv[i];
-        walk(e, argv[i], rel);
+        e->failed += lsc_walk(&w, argv[i], rel);
     }
     if (!e->quiet || e->failed > 0) {
         fprintf(stderr,

@@ -24,4 +24,25 @@ int lsc_commit(int fd, const char *named, const char *dir, const char *base, con
 /* A hidden ".NAME.logscrub-new" an interrupted run left. */
 bool lsc_is_leftover(const char *name);
 
+struct stat;
+
+/*
+ * Walking the PATHs a command is given. Every regular file under path (or path itself)
+ * goes to file(); every directory to dir() first, which may return 1 to skip it. Symbolic
+ * links are skipped with a message (replacing a file through a link would turn the link
+ * into a file). A ".NAME.logscrub-new" left by an interrupted run is removed (the original
+ * is intact by construction). rel names path below the command's output root; entries
+ * below path get rel/NAME. Directories are read in name order. Problems are reported as
+ * "logscrub VERB: PATH: ..." and counted: returns how many there were.
+ */
+struct lsc_walk {
+    const char *verb;
+    int (*file)(void *ctx, const char *path, const char *rel, const struct stat *st);
+    int (*dir)(void *ctx, const char *path, const char *rel, const struct stat *st);
+    void *ctx;
+    bool skip_hidden; /* also skip names starting with '.' */
+};
+
+unsigned lsc_walk(const struct lsc_walk *w, const char *path, const char *rel);
+
 #endif

@@ -295,44 +295,17 @@ static int scan_file(struct scan *s, const char *path)
     return rc;
 }
 
-static int scan_path(struct scan *s, const char *path)
+/* lsc_walk's callback: each file is scanned (hidden files are skipped by the walk). */
+static int scan_one(void *ctx, const char *path, const char *rel, const struct stat *st)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        fprintf(stderr, "logscrub scan: %s: %s\n", path, strerror(errno));
+    struct scan *s = ctx;
+    (void)rel;
+    (void)st;
+    s->r.files++;
+    if (scan_file(s, path) != 0) {
         s->r.failed_files++;
-        return -1;
     }
-    if (S_ISREG(st.st_mode)) {
-        s->r.files++;
-        if (scan_file(s, path) != 0) {
-            s->r.failed_files++;
-            return -1;
-        }
-        return 0;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        return 0;
-    }
-    DIR *d = opendir(path);
-    if (d == NULL) {
-        fprintf(stderr, "logscrub scan: %s: %s\n", path, strerror(errno));
-        s->r.failed_files++;
-        return -1;
-    }
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.') {
-            continue;
-        }
-        char p[4096];
-        if (lsc_join3(p, sizeof p, path, "/", de->d_name) && scan_path(s, p) != 0) {
-            rc = -1;
-        }
-    }
-    closedir(d);
-    return rc;
+    return 0;
 }
 
 /* A YAML single-quoted string. */
@@ -519,8 +492,9 @@ int lsc_cli_scan(int argc, char **argv)
     struct tm tm;
     gmtime_r(&wall, &tm);
     strftime(s->r.started, sizeof s->r.started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    struct lsc_walk w = {.verb = "scan", .file = scan_one, .ctx = s, .skip_hidden = true};
     for (int i = optind; i < argc; i++) {
-        scan_path(s, argv[i]);
+        s->r.failed_files += lsc_walk(&w, argv[i], "");
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     s->r.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
