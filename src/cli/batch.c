@@ -40,6 +40,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #define EXIT_USAGE 1
 #define EXIT_IO 2
@@ -47,6 +48,13 @@
 #define MAX_PATTERNS 32
 
 enum compress_mode { KEEP = -1 };
+
+/* A journal as it was when the run began: the keys of the files it lists, sorted. */
+struct journal {
+    char *path;
+    uint64_t *keys;
+    size_t n;
+};
 
 struct job {
     char *path; /* the input */
@@ -76,7 +84,9 @@ struct batch {
     atomic_size_t done_files;
     _Atomic uint64_t done_bytes;
     uint64_t total_bytes;
-    pthread_mutex_t journal_mu;
+    pthread_mutex_t journal_mu; /* the journals and their cache */
+    struct journal *journals;   /* each journal read so far */
+    size_t njournals;
     atomic_bool stop_progress;
     double t0;
 };
@@ -248,6 +258,77 @@ static void journal_path(const struct batch *b, const char *out_path, char *jp, 
     snprintf(jp, cap, "%s/%s", dir, JOURNAL);
 }
 
+/* What identifies a finished file in a journal: the policy, the output's name, size and
+ * time, and (with -O) the input's size and time. */
+static uint64_t journal_key(const struct batch *b, const char *hash, const char *name,
+                            uintmax_t isz, uintmax_t imt, uintmax_t osz, uintmax_t omt)
+{
+    char k[4096 + 200];
+    int n = snprintf(k, sizeof k, "%s %ju %ju %ju %ju %s", hash, b->in_place ? 0 : isz,
+                     b->in_place ? 0 : imt, osz, omt, name);
+    return XXH3_64bits(k, n > 0 && (size_t)n < sizeof k ? (size_t)n : sizeof k - 1);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The journal at jp, read once per run (its keys, sorted); NULL when out of memory. */
+static struct journal *journal_load(struct batch *b, const char *jp)
+{
+    for (size_t i = 0; i < b->njournals; i++) {
+        if (strcmp(b->journals[i].path, jp) == 0) {
+            return &b->journals[i];
+        }
+    }
+    struct journal *v = realloc(b->journals, (b->njournals + 1) * sizeof *v);
+    if (v == NULL) {
+        return NULL;
+    }
+    b->journals = v;
+    struct journal *j = &v[b->njournals];
+    *j = (struct journal){.path = strdup(jp)};
+    if (j->path == NULL) {
+        return NULL;
+    }
+    b->njournals++;
+    FILE *f = fopen(jp, "re");
+    if (f == NULL) {
+        return j;
+    }
+    char line[8192];
+    size_t cap = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char hash[65], name[4096];
+        uintmax_t isz, imt, osz, omt;
+        if (sscanf(line, "%64s %ju %ju %ju %ju %4095[^\n]", hash, &isz, &imt, &osz, &omt, name) !=
+            6) {
+            continue;
+        }
+        if (j->n == cap) {
+            cap = cap ? 2 * cap : 64;
+            uint64_t *k = realloc(j->keys, cap * sizeof *k);
+            if (k == NULL) {
+                break;
+            }
+            j->keys = k;
+        }
+        j->keys[j->n++] = journal_key(b, hash, name, isz, imt, osz, omt);
+    }
+    fclose(f);
+    if (j->n > 1) {
+        qsort(j->keys, j->n, sizeof *j->keys, key_cmp);
+    }
+    return j;
+}
+
+static uintmax_t mtime_ns(const struct stat *st)
+{
+    return (uintmax_t)st->st_mtim.tv_sec * 1000000000u + (uintmax_t)st->st_mtim.tv_nsec;
+}
+
 /* Was out_path (from this input) written by an earlier run with this policy? */
 static bool journaled(struct batch *b, const char *in_path, const char *out_path)
 {
@@ -257,28 +338,12 @@ static bool journaled(struct batch *b, const char *in_path, const char *out_path
     if (stat(in_path, &si) != 0 || stat(out_path, &so) != 0) {
         return false;
     }
-    FILE *f = fopen(jp, "re");
-    if (f == NULL) {
-        return false;
-    }
-    char line[8192];
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f) != NULL) {
-        char hash[65], name[4096];
-        uintmax_t isz, imt, osz, omt;
-        if (sscanf(line, "%64s %ju %ju %ju %ju %4095[^\n]", hash, &isz, &imt, &osz, &omt, name) !=
-            6) {
-            continue;
-        }
-        uintmax_t in_mt =
-            (uintmax_t)si.st_mtim.tv_sec * 1000000000u + (uintmax_t)si.st_mtim.tv_nsec;
-        uintmax_t out_mt =
-            (uintmax_t)so.st_mtim.tv_sec * 1000000000u + (uintmax_t)so.st_mtim.tv_nsec;
-        found = strcmp(hash, b->hash) == 0 && strcmp(name, out_path) == 0 &&
-                osz == (uintmax_t)so.st_size && omt == out_mt &&
-                (b->in_place || (isz == (uintmax_t)si.st_size && imt == in_mt));
-    }
-    fclose(f);
+    uint64_t key = journal_key(b, b->hash, out_path, (uintmax_t)si.st_size, mtime_ns(&si),
+                               (uintmax_t)so.st_size, mtime_ns(&so));
+    pthread_mutex_lock(&b->journal_mu);
+    struct journal *j = journal_load(b, jp);
+    bool found = j != NULL && j->n > 0 && bsearch(&key, j->keys, j->n, sizeof key, key_cmp);
+    pthread_mutex_unlock(&b->journal_mu);
     return found;
 }
 
@@ -295,11 +360,9 @@ static bool journal_add(struct batch *b, const struct stat *si, const char *out_
     bool ok = fd >= 0;
     if (ok) {
         char line[8192];
-        int n = snprintf(
-            line, sizeof line, "%s %ju %ju %ju %ju %s\n", b->hash, (uintmax_t)si->st_size,
-            (uintmax_t)si->st_mtim.tv_sec * 1000000000u + (uintmax_t)si->st_mtim.tv_nsec,
-            (uintmax_t)so.st_size,
-            (uintmax_t)so.st_mtim.tv_sec * 1000000000u + (uintmax_t)so.st_mtim.tv_nsec, out_path);
+        int n =
+            snprintf(line, sizeof line, "%s %ju %ju %ju %ju %s\n", b->hash, (uintmax_t)si->st_size,
+                     mtime_ns(si), (uintmax_t)so.st_size, mtime_ns(&so), out_path);
         ok = n > 0 && (size_t)n < sizeof line && write(fd, line, (size_t)n) == n && fsync(fd) == 0;
         close(fd);
     }
@@ -833,6 +896,11 @@ int lsc_cli_batch(int argc, char **argv)
     if (b.q_fd >= 0) {
         close(b.q_fd);
     }
+    for (size_t i = 0; i < b.njournals; i++) {
+        free(b.journals[i].path);
+        free(b.journals[i].keys);
+    }
+    free(b.journals);
     pthread_mutex_destroy(&b.journal_mu);
     lsc_policy_free(pol);
     return rc;
