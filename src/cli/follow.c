@@ -401,11 +401,20 @@ static uint64_t resume_offset(struct follower *f, const char *path, dev_t dev, i
     return 0;
 }
 
+/* Is sb logscrub's own output or quarantine file? (A glob may match them.) */
+static bool ours(const struct follower *f, const struct stat *sb)
+{
+    struct stat o;
+    return (fstat(f->out_fd, &o) == 0 && o.st_dev == sb->st_dev && o.st_ino == sb->st_ino) ||
+           (f->q_fd >= 0 && fstat(f->q_fd, &o) == 0 && o.st_dev == sb->st_dev &&
+            o.st_ino == sb->st_ino);
+}
+
 static bool track(struct follower *f, const char *path, bool draining)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        return true;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || ours(f, &sb)) {
+        return true; /* (following our own output would feed it back to itself) */
     }
     struct lsc_tailed *t = tracked(f, sb.st_dev, sb.st_ino);
     if (t != NULL) {

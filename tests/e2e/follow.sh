@@ -91,6 +91,17 @@ expect_grep "basic: the rotation is reported" "was rotated or removed" basic.err
 expect_eq "basic: the state names the followed files" \
     "$(grep -c ' app\.log$' state | grep -c -v '^0$'):$(grep -c ' late-1\.log$' state)" "1:1"
 
+# ---- a glob that matches logscrub's own output does not feed it back ----
+mkdir self && cd self && cp ../policy.yaml .
+lines s 1 3 > a.log
+start self -o out.log '*.log'
+lines s 4 5 >> a.log
+wait_for out.log 5
+sleep 0.5
+stop
+expect_eq "its own output, matched by the glob, is not followed" "$(wc -l < out.log)" 5
+cd ..
+
 # ---- restart: lines written while it was down come out once ----
 lines a 11 15 >> app.log
 start basic -o out.log app.log 'late-*.log'
