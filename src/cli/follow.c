@@ -231,24 +231,13 @@ static bool checkpoint(struct follower *f)
 
 /* ---- scrubbing ---- */
 
-static bool quarantine(struct follower *f, const char *p, size_t len)
-{
-    return f->q_fd < 0 || (lsc_buf_append(&f->q, p, len) && lsc_buf_append(&f->q, "\n", 1));
-}
-
 /* Scrubs one line of a followed file. Lines always end in a newline here. */
 static bool scrub_line(struct follower *f, const struct lsc_tail_line *l)
 {
     enum lsc_verdict v;
-    lsc_error err;
-    if (l->oversize) {
-        err = lsc_engine_fail_line(f->sc, LSC_FAIL_OVERSIZE, l->len, true, &v);
-    } else {
-        err = lsc_engine_line(f->sc, l->p, l->len, true, &v);
-        if (err == LSC_OK && v == LSC_VERDICT_QUARANTINE && !quarantine(f, l->p, l->len)) {
-            err = LSC_ENOMEM;
-        }
-    }
+    lsc_error err = l->oversize
+                        ? lsc_engine_fail_line(f->sc, LSC_FAIL_OVERSIZE, l->len, true, &v)
+                        : lsc_engine_line_q(f->sc, l->p, l->len, true, f->q_fd >= 0 ? &f->q : NULL);
     if (err != LSC_OK) {
         say("out of memory scrubbing a line");
         return false;

@@ -211,6 +211,17 @@ lsc_error lsc_engine_abort_line(struct lsc_scrubber *sc, int rc, size_t start,
                                 const uint64_t *before, size_t len, bool nl,
                                 enum lsc_verdict *verdict);
 
+/*
+ * lsc_engine_line, and when the verdict is quarantine the raw line (with its newline, if it
+ * had one) is appended to q; q NULL: there is nowhere to store it (the line is counted all
+ * the same). The one place the stream, -j N and follow drivers share this step.
+ */
+lsc_error lsc_engine_line_q(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+                            struct lsc_buf *q);
+
+/* Appends raw bytes for the quarantine file (and a newline if nl); true when q is NULL. */
+bool lsc_quarantine_append(struct lsc_buf *q, const char *p, size_t len, bool nl);
+
 /* The fail-closed path for a line that cannot be scrubbed (e.g. longer than --max-line). */
 lsc_error lsc_engine_fail_line(struct lsc_scrubber *sc, lsc_fail why, size_t len, bool nl,
                                enum lsc_verdict *verdict);

@@ -97,28 +97,19 @@ static bool push_item(struct slot *s, struct item it)
     return true;
 }
 
-static bool quarantine(struct slot *s, const char *p, size_t len, bool nl)
-{
-    return lsc_buf_append(&s->q, p, len) && (!nl || lsc_buf_append(&s->q, "\n", 1));
-}
-
 /* Scrubs one line the way lsc_scrub_fd does, output into sc->out. */
 static lsc_error one_line(struct pool *p, struct lsc_scrubber *sc, struct slot *s, const char *l,
                           size_t len, bool nl)
 {
-    enum lsc_verdict v = LSC_VERDICT_EMITTED;
+    struct lsc_buf *q = p->q_fd >= 0 ? &s->q : NULL;
     if (len > p->max_line) {
-        if (p->q_mode && p->q_fd >= 0 && !quarantine(s, l, len, nl)) {
+        enum lsc_verdict v;
+        if (p->q_mode && !lsc_quarantine_append(q, l, len, nl)) {
             return LSC_ENOMEM;
         }
         return lsc_engine_fail_line(sc, LSC_FAIL_OVERSIZE, len, nl, &v);
     }
-    lsc_error err = lsc_engine_line(sc, l, len, nl, &v);
-    if (err == LSC_OK && v == LSC_VERDICT_QUARANTINE && p->q_fd >= 0 &&
-        !quarantine(s, l, len, nl)) {
-        err = LSC_ENOMEM;
-    }
-    return err;
+    return lsc_engine_line_q(sc, l, len, nl, q);
 }
 
 static lsc_error scrub_batch(struct pool *p, struct lsc_scrubber *sc, struct slot *s)
@@ -138,7 +129,8 @@ static lsc_error scrub_batch(struct pool *p, struct lsc_scrubber *sc, struct slo
             continue;
         }
         bool end = it->kind == LSC_FRAME_LONG_END;
-        if (p->q_mode && p->q_fd >= 0 && !quarantine(s, b, it->len, end && it->nl)) {
+        if (p->q_mode &&
+            !lsc_quarantine_append(p->q_fd >= 0 ? &s->q : NULL, b, it->len, end && it->nl)) {
             err = LSC_ENOMEM;
         } else if (end) {
             enum lsc_verdict v;

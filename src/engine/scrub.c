@@ -603,3 +603,19 @@ lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len, 
     *outlen = sc->out.len;
     return LSC_OK;
 }
+
+bool lsc_quarantine_append(struct lsc_buf *q, const char *p, size_t len, bool nl)
+{
+    return q == NULL || (lsc_buf_append(q, p, len) && (!nl || lsc_buf_append(q, "\n", 1)));
+}
+
+lsc_error lsc_engine_line_q(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
+                            struct lsc_buf *q)
+{
+    enum lsc_verdict v = LSC_VERDICT_EMITTED;
+    lsc_error err = lsc_engine_line(sc, p, len, nl, &v);
+    if (err == LSC_OK && v == LSC_VERDICT_QUARANTINE && !lsc_quarantine_append(q, p, len, nl)) {
+        err = LSC_ENOMEM;
+    }
+    return err;
+}

@@ -52,14 +52,6 @@ static int before_read(void *ctx)
     return s->err != LSC_OK;
 }
 
-static bool quarantine(struct stream *s, const char *p, size_t len, bool nl)
-{
-    if (s->q_fd < 0) {
-        return true; /* counted by the engine; nowhere to store it */
-    }
-    return lsc_buf_append(&s->q, p, len) && (!nl || lsc_buf_append(&s->q, "\n", 1));
-}
-
 lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd, struct lsc_stream_opts *opts)
 {
     struct stream s = {sc, opts->sink, in_fd, out_fd, opts->quarantine_fd, {0}, LSC_OK};
@@ -74,6 +66,7 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd, struct ls
     f.before_read = before_read;
     f.ctx = &s;
     bool q_mode = sc->pol->on_error == LSC_ON_ERROR_QUARANTINE;
+    struct lsc_buf *q = s.q_fd >= 0 ? &s.q : NULL; /* (without a file: counted, not kept) */
     lsc_error err = LSC_OK;
     for (;;) {
         struct lsc_frame fr;
@@ -95,13 +88,10 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd, struct ls
             break;
         }
         if (k == LSC_FRAME_LINE) {
-            err = lsc_engine_line(sc, fr.p, fr.len, fr.nl, &v);
-            if (err == LSC_OK && v == LSC_VERDICT_QUARANTINE &&
-                !quarantine(&s, fr.p, fr.len, fr.nl)) {
-                err = LSC_ENOMEM;
-            }
+            err = lsc_engine_line_q(sc, fr.p, fr.len, fr.nl, q);
         } else {
-            if (q_mode && !quarantine(&s, fr.p, fr.len, k == LSC_FRAME_LONG_END && fr.nl)) {
+            if (q_mode &&
+                !lsc_quarantine_append(q, fr.p, fr.len, k == LSC_FRAME_LONG_END && fr.nl)) {
                 err = LSC_ENOMEM;
             }
             if (err == LSC_OK && k == LSC_FRAME_LONG_END) {
