@@ -1,12 +1,18 @@
 /*
- * scan.c - the attention mask of scan.h: scalar, SSE2 and AVX2, picked at run time.
+ * scan.c - the candidate mask of scan.h: scalar, SSE2 and AVX2, picked at run time.
  *
- * A byte needs attention when it is a letter or digit after a byte that is neither (a word
- * start), a digit after a letter, or one of '@' '=' ':' '%' '-'. The vector versions compare
- * each byte and the byte before it (a second load, one byte back) in 16 or 32 lanes at once;
- * a window that would read before the input or past its end is copied into a padded buffer
- * first, so no version ever reads outside p[i - 1 .. n). (The text scan walks short spans,
- * like most JSON values, one byte at a time instead: LSC_ATTENTION_MIN.)
+ * The vector versions sort each byte of a 64-byte window into classes (digit, letter,
+ * upper case, '.', '-', ' ', the trigger bytes, the first and second letters of key prefixes)
+ * as one 64-bit mask per class, 16 or 32 lanes at a time; candidates() then combines the
+ * masks with shifts, so "a digit, then a '.' within three bytes" costs a few instructions
+ * for all 64 positions at once. The scalar version tests each position byte by byte - the
+ * reference the other two are tested against, written separately on purpose.
+ *
+ * The window is the 64 bytes from i, or, when fewer than 64 are left, the last 64 bytes of
+ * the input (read at n - 64 and shifted); only an input shorter than 64 bytes is copied
+ * into a padded buffer (' ' as padding, which no detector accepts). So no version reads
+ * outside p[i - 2 .. n). Bytes past the window's end are not looked at: a condition on
+ * them counts as met, which can only mark more positions, never fewer.
  */
 #include "scan.h"
 
@@ -20,136 +26,319 @@
 #define LSC_X86 1
 #endif
 
-static bool attention(unsigned char prev, unsigned char c)
+/* Bytes that start a detector by themselves: '@' e-mail, '=' and ':' secrets and IPv6,
+ * '%' encoded "@" and "=". ('-' starts a PEM block only as "-----".) */
+static const char triggers[] = "@=:%";
+/* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT) and Bearer/Basic. */
+static const char first_set[] = "ABbeghnprswx";
+static const char second_set[] = "aefhiklopyABCEGIKNPRS";
+
+/* ---- the reference: each position by itself ---- */
+
+/* The byte at offset k from i as the scan sees it: ' ' past the end of the input. */
+static unsigned char byte_at(const char *p, size_t n, size_t i, size_t k)
 {
-    if (lsc_is_alnum(c)) {
-        return !lsc_is_alnum(prev) || (lsc_is_digit(c) && lsc_is_alpha(prev));
+    return i + k < n ? (unsigned char)p[i + k] : ' ';
+}
+
+/* Where the window of a mask from i ends (see the top of this file). */
+static size_t window_end(size_t n, size_t i)
+{
+    return n - i >= 64 || n < 64 ? i + 64 : n;
+}
+
+/* Is byte k ahead in class cls? Bytes past the window are not looked at: always true. */
+enum cls { DIGIT, UPPER, DOT, DASH, SEP, SECOND };
+
+static bool ahead(const char *p, size_t n, size_t i, size_t k, enum cls cls)
+{
+    if (i + k >= window_end(n, i)) {
+        return true;
     }
-    return c == '@' || c == '=' || c == ':' || c == '%' || c == '-';
+    unsigned char c = byte_at(p, n, i, k);
+    switch (cls) {
+    case DIGIT:
+        return lsc_is_digit(c);
+    case UPPER:
+        return lsc_is_upper(c);
+    case DOT:
+        return c == '.';
+    case DASH:
+        return c == '-';
+    case SEP:
+        return c == ' ' || c == '-';
+    default:
+        return c != 0 && strchr(second_set, c) != NULL;
+    }
+}
+
+static bool candidate(const char *p, size_t n, size_t i, size_t k)
+{
+    size_t at = i + k;
+    unsigned char c = (unsigned char)p[at];
+    unsigned char b1 = at >= 1 ? (unsigned char)p[at - 1] : ' ';
+    unsigned char b2 = at >= 2 ? (unsigned char)p[at - 2] : ' ';
+    if (c != 0 && strchr(triggers, c) != NULL) {
+        return true;
+    }
+    if (c == '-') { /* "-----BEGIN" */
+        return ahead(p, n, i, k + 1, DASH) && ahead(p, n, i, k + 2, DASH) &&
+               ahead(p, n, i, k + 3, DASH) && ahead(p, n, i, k + 4, DASH);
+    }
+    bool word_start = lsc_is_alnum(c) && !lsc_is_alnum(b1);
+    if (lsc_is_digit(c)) {
+        /* digit_start() of text.c: not inside a longer number or dotted number. */
+        if (lsc_is_digit(b1) || (b1 == '.' && lsc_is_digit(b2))) {
+            return false;
+        }
+        /* IPv4: 1-3 digits then '.'. */
+        bool d1 = ahead(p, n, i, k + 1, DIGIT), d2 = ahead(p, n, i, k + 2, DIGIT);
+        if (ahead(p, n, i, k + 1, DOT) || (d1 && ahead(p, n, i, k + 2, DOT)) ||
+            (d1 && d2 && ahead(p, n, i, k + 3, DOT))) {
+            return true;
+        }
+        /* Card: a word starting with four digits, then a fifth or a separator and a digit. */
+        return word_start && d1 && d2 && ahead(p, n, i, k + 3, DIGIT) &&
+               (ahead(p, n, i, k + 4, DIGIT) ||
+                (ahead(p, n, i, k + 4, SEP) && ahead(p, n, i, k + 5, DIGIT)));
+    }
+    if (!word_start) {
+        return false;
+    }
+    /* IBAN: two upper-case letters and two digits. */
+    if (lsc_is_upper(c) && ahead(p, n, i, k + 1, UPPER) && ahead(p, n, i, k + 2, DIGIT) &&
+        ahead(p, n, i, k + 3, DIGIT)) {
+        return true;
+    }
+    /* Key prefixes, JWT, Bearer/Basic: a first byte, then a second byte, of those sets. */
+    return strchr(first_set, c) != NULL && ahead(p, n, i, k + 1, SECOND);
 }
 
 uint64_t lsc_attention64_scalar(const char *p, size_t n, size_t i)
 {
     uint64_t mask = 0;
-    unsigned char prev = i > 0 ? (unsigned char)p[i - 1] : ' ';
     for (size_t k = 0; k < 64 && i + k < n; k++) {
-        unsigned char c = (unsigned char)p[i + k];
-        if (attention(prev, c)) {
+        if (candidate(p, n, i, k)) {
             mask |= (uint64_t)1 << k;
         }
-        prev = c;
     }
     return mask;
 }
 
+/* ---- the vector versions: classes as masks, combined 64 positions at a time ---- */
+
 #ifdef LSC_X86
-/* Lanes of x that are digits / letters: unsigned range tests by saturating subtraction. */
-static inline __m128i digits16(__m128i x)
+struct classes {
+    uint64_t digit, alpha, upper, dot, dash, space, trig, first, second;
+};
+
+/* x moved s positions back (bit k tells about byte k + s); bytes past the window count as
+ * being in the class. */
+static inline uint64_t next(uint64_t x, unsigned s)
 {
-    __m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
-    return _mm_cmpeq_epi8(_mm_subs_epu8(d, _mm_set1_epi8(9)), _mm_setzero_si128());
+    return x >> s | ~(uint64_t)0 << (64 - s);
 }
 
-static inline __m128i letters16(__m128i x)
+/* The rules of candidate() above on whole masks. b1 and b2 are the two bytes before the
+ * window (' ' before the start of the input). */
+static uint64_t candidates(const struct classes *c, unsigned char b1, unsigned char b2)
 {
-    __m128i l = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-    return _mm_cmpeq_epi8(_mm_subs_epu8(l, _mm_set1_epi8(25)), _mm_setzero_si128());
-}
-
-static inline uint32_t block16(const char *p)
-{
-    __m128i c = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p - 1));
-    __m128i cd = digits16(c), cl = letters16(c);
-    __m128i bd = digits16(b), bl = letters16(b);
-    __m128i c_alnum = _mm_or_si128(cd, cl), b_alnum = _mm_or_si128(bd, bl);
-    __m128i start = _mm_andnot_si128(b_alnum, c_alnum);
-    __m128i glued = _mm_and_si128(cd, bl);
-    __m128i trig = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8('@')), _mm_cmpeq_epi8(c, _mm_set1_epi8('='))),
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, _mm_set1_epi8(':')),
-                                  _mm_cmpeq_epi8(c, _mm_set1_epi8('%'))),
-                     _mm_cmpeq_epi8(c, _mm_set1_epi8('-'))));
-    return (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(start, glued), trig));
+    uint64_t alnum = c->digit | c->alpha;
+    uint64_t prev_alnum = alnum << 1 | (uint64_t)lsc_is_alnum(b1);
+    uint64_t prev_digit = c->digit << 1 | (uint64_t)lsc_is_digit(b1);
+    uint64_t prev_dot = c->dot << 1 | (uint64_t)(b1 == '.');
+    uint64_t prev2_digit = c->digit << 2 | (uint64_t)lsc_is_digit(b1) << 1 | lsc_is_digit(b2);
+    uint64_t word_start = alnum & ~prev_alnum;
+    uint64_t dstart = c->digit & ~prev_digit & ~(prev_dot & prev2_digit);
+    uint64_t d1 = next(c->digit, 1), d2 = next(c->digit, 2), d3 = next(c->digit, 3);
+    uint64_t ip4 =
+        dstart & (next(c->dot, 1) | (d1 & next(c->dot, 2)) | (d1 & d2 & next(c->dot, 3)));
+    uint64_t card = dstart & word_start & d1 & d2 & d3 &
+                    (next(c->digit, 4) | (next(c->space | c->dash, 4) & next(c->digit, 5)));
+    uint64_t iban = word_start & c->upper & next(c->upper, 1) & d2 & d3;
+    uint64_t key = word_start & c->first & next(c->second, 1);
+    uint64_t pem =
+        c->dash & next(c->dash, 1) & next(c->dash, 2) & next(c->dash, 3) & next(c->dash, 4);
+    return c->trig | pem | ip4 | card | iban | key;
 }
 
 /*
- * A window that would read before p or past p + n is copied into w first, with the byte
- * before it (' ' at the start of the input) and ' ' as padding, which never needs
- * attention. Returns where the window starts; *valid has a bit for each real byte.
+ * Where the 64 bytes of the window for a mask from i are: p + i; or with fewer left, the
+ * last 64 bytes of the input (*back tells how far before i they start); or, for an input
+ * shorter than 64 bytes, a copy in w padded with ' '. *valid has a bit for each real byte.
  */
-static const char *window(const char *p, size_t n, size_t i, char w[1 + 64], uint64_t *valid)
+static const char *window(const char *p, size_t n, size_t i, char w[64], unsigned *back,
+                          uint64_t *valid)
 {
-    if (i > 0 && n - i >= 64) {
-        *valid = ~(uint64_t)0;
+    *back = 0;
+    *valid = ~(uint64_t)0;
+    if (n - i >= 64) {
         return p + i;
     }
-    size_t len = n - i < 64 ? n - i : 64;
-    memset(w, ' ', 1 + 64);
-    w[0] = i > 0 ? p[i - 1] : ' ';
-    memcpy(w + 1, p + i, len);
-    *valid = len == 64 ? ~(uint64_t)0 : ((uint64_t)1 << len) - 1;
-    return w + 1;
+    if (n >= 64) {
+        *back = (unsigned)(64 - (n - i));
+        return p + n - 64;
+    }
+    size_t len = n - i;
+    memset(w, ' ', 64);
+    memcpy(w, p + i, len);
+    *valid = ((uint64_t)1 << len) - 1;
+    return w;
+}
+
+static unsigned char before(const char *p, size_t i, size_t back)
+{
+    return i >= back ? (unsigned char)p[i - back] : ' ';
+}
+
+/* The candidates of a window found by window(), as bits from i. */
+static uint64_t finish(const struct classes *c, const char *p, size_t i, unsigned back,
+                       uint64_t valid)
+{
+    size_t at = i - back;
+    return (candidates(c, before(p, at, 1), before(p, at, 2)) & valid) >> back;
+}
+
+/* Byte sets as compare constants, for SSE2 (which has no byte shuffle). */
+static __m128i first16[sizeof first_set - 1], second16[sizeof second_set - 1];
+
+static inline uint32_t eq16(__m128i x, char b)
+{
+    return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b)));
+}
+
+static inline uint32_t in_set16(__m128i x, const __m128i *set, size_t count)
+{
+    __m128i acc = _mm_setzero_si128();
+    for (size_t k = 0; k < count; k++) {
+        acc = _mm_or_si128(acc, _mm_cmpeq_epi8(x, set[k]));
+    }
+    return (uint32_t)_mm_movemask_epi8(acc);
+}
+
+/* Lanes in [lo, lo + span]: unsigned range tests by saturating subtraction. */
+static inline uint32_t range16(__m128i x, char lo, char span)
+{
+    __m128i d = _mm_subs_epu8(_mm_sub_epi8(x, _mm_set1_epi8(lo)), _mm_set1_epi8(span));
+    return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128()));
 }
 
 static uint64_t attention64_sse2(const char *p, size_t n, size_t i)
 {
-    char w[1 + 64];
+    char w[64];
+    unsigned back;
     uint64_t valid;
-    const char *q = window(p, n, i, w, &valid);
-    return ((uint64_t)block16(q) | (uint64_t)block16(q + 16) << 16 |
-            (uint64_t)block16(q + 32) << 32 | (uint64_t)block16(q + 48) << 48) &
-           valid;
+    const char *q = window(p, n, i, w, &back, &valid);
+    struct classes c = {0};
+    for (unsigned b = 0; b < 4; b++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * b));
+        unsigned s = 16 * b;
+        c.digit |= (uint64_t)range16(x, '0', 9) << s;
+        c.alpha |= (uint64_t)range16(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25) << s;
+        c.upper |= (uint64_t)range16(x, 'A', 25) << s;
+        c.dot |= (uint64_t)eq16(x, '.') << s;
+        c.dash |= (uint64_t)eq16(x, '-') << s;
+        c.space |= (uint64_t)eq16(x, ' ') << s;
+        c.trig |= (uint64_t)(eq16(x, '@') | eq16(x, '=') | eq16(x, ':') | eq16(x, '%')) << s;
+        c.first |= (uint64_t)in_set16(x, first16, sizeof first16 / sizeof first16[0]) << s;
+        c.second |= (uint64_t)in_set16(x, second16, sizeof second16 / sizeof second16[0]) << s;
+    }
+    return finish(&c, p, i, back, valid);
 }
 
-__attribute__((target("avx2"))) static inline __m256i digits32(__m256i x)
+/*
+ * AVX2 sorts bytes into the key-prefix sets with two 16-entry table lookups (high and low
+ * nibble), whose AND has a bit for each set a byte is in; each set is split by high nibble
+ * so that every bit stands for a product of nibble sets. Built from the strings above.
+ */
+static uint8_t nib_hi[16], nib_lo[16];
+static uint8_t first_bits, second_bits;
+
+static void build_nibble_tables(void)
 {
-    __m256i d = _mm256_sub_epi8(x, _mm256_set1_epi8('0'));
-    return _mm256_cmpeq_epi8(_mm256_subs_epu8(d, _mm256_set1_epi8(9)), _mm256_setzero_si256());
+    unsigned bit = 0;
+    const char *sets[2] = {first_set, second_set};
+    uint8_t *masks[2] = {&first_bits, &second_bits};
+    for (int s = 0; s < 2; s++) {
+        for (unsigned hi = 0; hi < 16; hi++) {
+            bool used = false;
+            for (const char *c = sets[s]; *c; c++) {
+                if (((unsigned char)*c >> 4) == hi) {
+                    nib_lo[(unsigned char)*c & 15] |= (uint8_t)(1u << bit);
+                    used = true;
+                }
+            }
+            if (used) {
+                nib_hi[hi] |= (uint8_t)(1u << bit);
+                *masks[s] |= (uint8_t)(1u << bit);
+                bit++; /* (the two sets need 7 bits: checked by the unit test) */
+            }
+        }
+    }
 }
 
-__attribute__((target("avx2"))) static inline __m256i letters32(__m256i x)
+__attribute__((target("avx2"))) static inline uint32_t eq32(__m256i x, char b)
 {
-    __m256i l = _mm256_sub_epi8(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), _mm256_set1_epi8('a'));
-    return _mm256_cmpeq_epi8(_mm256_subs_epu8(l, _mm256_set1_epi8(25)), _mm256_setzero_si256());
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(b)));
 }
 
-__attribute__((target("avx2"))) static inline uint32_t block32(const char *p)
+__attribute__((target("avx2"))) static inline uint32_t range32(__m256i x, char lo, char span)
 {
-    __m256i c = _mm256_loadu_si256((const __m256i *)(const void *)p);
-    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p - 1));
-    __m256i cd = digits32(c), cl = letters32(c);
-    __m256i bd = digits32(b), bl = letters32(b);
-    __m256i c_alnum = _mm256_or_si256(cd, cl), b_alnum = _mm256_or_si256(bd, bl);
-    __m256i start = _mm256_andnot_si256(b_alnum, c_alnum);
-    __m256i glued = _mm256_and_si256(cd, bl);
-    __m256i trig = _mm256_or_si256(
-        _mm256_or_si256(_mm256_cmpeq_epi8(c, _mm256_set1_epi8('@')),
-                        _mm256_cmpeq_epi8(c, _mm256_set1_epi8('='))),
-        _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(c, _mm256_set1_epi8(':')),
-                                        _mm256_cmpeq_epi8(c, _mm256_set1_epi8('%'))),
-                        _mm256_cmpeq_epi8(c, _mm256_set1_epi8('-'))));
-    return (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(start, glued), trig));
+    __m256i d = _mm256_subs_epu8(_mm256_sub_epi8(x, _mm256_set1_epi8(lo)), _mm256_set1_epi8(span));
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(d, _mm256_setzero_si256()));
+}
+
+__attribute__((target("avx2"))) static inline uint32_t any32(__m256i bits, uint8_t which)
+{
+    __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(bits, _mm256_set1_epi8((char)which)),
+                                     _mm256_setzero_si256());
+    return ~(uint32_t)_mm256_movemask_epi8(none);
 }
 
 __attribute__((target("avx2"))) static uint64_t attention64_avx2(const char *p, size_t n, size_t i)
 {
-    char w[1 + 64];
+    char w[64];
+    unsigned back;
     uint64_t valid;
-    const char *q = window(p, n, i, w, &valid);
-    return ((uint64_t)block32(q) | (uint64_t)block32(q + 32) << 32) & valid;
+    const char *q = window(p, n, i, w, &back, &valid);
+    __m256i hi_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nib_hi));
+    __m256i lo_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nib_lo));
+    __m256i low4 = _mm256_set1_epi8(0x0f);
+    struct classes c = {0};
+    for (unsigned b = 0; b < 2; b++) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * b));
+        unsigned s = 32 * b;
+        __m256i hi = _mm256_shuffle_epi8(hi_table, _mm256_and_si256(_mm256_srli_epi16(x, 4), low4));
+        __m256i lo = _mm256_shuffle_epi8(lo_table, _mm256_and_si256(x, low4));
+        __m256i sets = _mm256_and_si256(hi, lo);
+        c.digit |= (uint64_t)range32(x, '0', 9) << s;
+        c.alpha |= (uint64_t)range32(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 'a', 25) << s;
+        c.upper |= (uint64_t)range32(x, 'A', 25) << s;
+        c.dot |= (uint64_t)eq32(x, '.') << s;
+        c.dash |= (uint64_t)eq32(x, '-') << s;
+        c.space |= (uint64_t)eq32(x, ' ') << s;
+        c.trig |= (uint64_t)(eq32(x, '@') | eq32(x, '=') | eq32(x, ':') | eq32(x, '%')) << s;
+        c.first |= (uint64_t)any32(sets, first_bits) << s;
+        c.second |= (uint64_t)any32(sets, second_bits) << s;
+    }
+    return finish(&c, p, i, back, valid);
 }
 #endif
 
-typedef uint64_t (*attention_fn)(const char *, size_t, size_t);
-
-static attention_fn chosen;
+static lsc_attention_fn chosen;
 static const char *chosen_name;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 
 static void choose(void)
 {
 #ifdef LSC_X86
+    for (size_t k = 0; k < sizeof first16 / sizeof first16[0]; k++) {
+        first16[k] = _mm_set1_epi8(first_set[k]);
+    }
+    for (size_t k = 0; k < sizeof second16 / sizeof second16[0]; k++) {
+        second16[k] = _mm_set1_epi8(second_set[k]);
+    }
+    build_nibble_tables();
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2")) {
         chosen = attention64_avx2;
@@ -168,6 +357,12 @@ uint64_t lsc_attention64(const char *p, size_t n, size_t i)
 {
     pthread_once(&choose_once, choose);
     return chosen(p, n, i);
+}
+
+lsc_attention_fn lsc_attention_pick(void)
+{
+    pthread_once(&choose_once, choose);
+    return chosen;
 }
 
 const char *lsc_attention_impl(void)

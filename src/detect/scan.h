@@ -1,12 +1,16 @@
 /*
  * scan.h - finding the bytes where a detector can start, 64 at a time.
  *
- * The text scan (text.c) has work only at a few kinds of byte: the start of a word (a letter
- * or digit after anything else), a digit right after a letter ("from1.2.3.4"), and the
- * trigger bytes '@' '=' ':' '%' '-'. Every other byte - the rest of a word, spaces, slashes,
- * dots, quotes - only moves the scan on. lsc_attention64 marks the bytes of a 64-byte window
- * that need work, with SSE2 (the x86-64 baseline) or AVX2 when the CPU has it (chosen once,
- * at the first call), or a portable loop elsewhere; all three give the same bits.
+ * The text scan (text.c) has work only where some detector's entry condition holds: a
+ * digit run reaching a '.' within three bytes (IPv4), four digits starting a word (a card),
+ * two upper-case letters and two digits starting a word (IBAN), the first two bytes of a
+ * key prefix, JWT or Bearer/Basic starting a word, "-----" (PEM), and the bytes '@' '=' ':'
+ * '%' (e-mail, secret names, IPv6 from its first colon, encoded '@' and '='). Every other
+ * byte - ordinary words, numbers, spaces, slashes, quotes - only moves the scan on.
+ * lsc_attention64 marks those positions in a 64-byte window, with SSE2 (the x86-64
+ * baseline) or AVX2 when the CPU has it (chosen once, at the first call), or a portable loop
+ * elsewhere; all three give the same bits. The marks are a superset: each detector still
+ * checks its candidate in full.
  */
 #ifndef LSC_DETECT_SCAN_H
 #define LSC_DETECT_SCAN_H
@@ -16,10 +20,16 @@
 #include <stdint.h>
 
 /*
- * Bit k is set when p[i + k] needs the scan's attention (k < 64, i + k < n). The byte before
- * p[i] (when i > 0) decides whether p[i] starts a word. Reads only p[i - 1 .. n).
+ * Bit k is set when p[i + k] needs the scan's attention (k < 64, i + k < n). The two bytes
+ * before p[i] decide whether p[i] starts a word or a number. The conditions look ahead at
+ * most to the end of a 64-byte window - p[i .. i + 64), or the input's last 64 bytes when
+ * fewer are left - and count as met past it. Reads only p[0 .. n).
  */
 uint64_t lsc_attention64(const char *p, size_t n, size_t i);
+
+/* The implementation lsc_attention64 calls, for a loop that calls it many times. */
+typedef uint64_t (*lsc_attention_fn)(const char *p, size_t n, size_t i);
+lsc_attention_fn lsc_attention_pick(void);
 
 /* Below this many bytes ahead, walking byte by byte is cheaper than a mask. */
 #define LSC_ATTENTION_MIN 16

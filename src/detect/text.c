@@ -1,12 +1,15 @@
 /*
  * text.c - the single pass that runs every built-in detector over a span of bytes.
  *
- * The scan walks the bytes once. Most bytes only cost a class test: detectors are tried
- * where they can start (a digit after a non-digit, a letter or ':' at a word start) or at a
- * trigger byte ('@', '=', ':', '%', '-'), and each detector confirms its candidate with a
- * hand-written validator. After a match the scan resumes past it, so matches come out in
- * order and never overlap; look-back detectors (e-mail, secret names) never reach before
- * the end of the previous match.
+ * The scan walks the bytes once. A SIMD first stage (scan.h) marks the positions where some
+ * detector's entry condition holds - a digit run that reaches a '.' within three bytes, four
+ * digits that may begin a card, two upper-case letters and two digits, the first two bytes
+ * of a key prefix, "-----", and the trigger bytes '@' '=' ':' '%' - and the scan jumps from
+ * one to the next; ordinary words cost nothing. At each, the detectors confirm their
+ * candidate with hand-written validators. An IPv6 address is tried from its first colon,
+ * looking back over the hex group before it. After a match the scan resumes past it, so
+ * matches come out in order and never overlap; look-back detectors (e-mail, secret names,
+ * IPv6) never reach before the end of the previous match.
  */
 #include "detect.h"
 
@@ -38,12 +41,21 @@ static bool ip4_gate(const char *p, size_t n, size_t i)
 
 #define IP6_MAX_TEXT 45 /* ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255 */
 
+/* State carried along one scan. */
+struct scan {
+    size_t jwt_fail_until; /* no JWT can start before this offset */
+    size_t ip6_fail_until; /* no IPv6 address can start at a hex group before this offset */
+};
+
 /*
  * "::" or 1-4 hex digits then ':': the only ways an IPv6 address can start. And without a
  * "::" an address has seven colons (six before a dotted IPv4 tail) among the hex digits,
  * colons and dots that follow, which rules out times like 2026:22:13:20 before any parse.
+ * When that count stops at a byte that is no part of an address, every later group before
+ * that byte sees fewer colons and no "::" either: st->ip6_fail_until remembers it, so a
+ * line of "1:2:3:4:5 " groups costs one count, not one per group.
  */
-static bool ip6_gate(const char *p, size_t n, size_t i)
+static bool ip6_gate(const char *p, size_t n, size_t i, struct scan *st)
 {
     size_t e = i;
     while (e < n && e - i < 5 && lsc_is_hex((unsigned char)p[e])) {
@@ -64,6 +76,9 @@ static bool ip6_gate(const char *p, size_t n, size_t i)
             }
             colons++;
         } else if (!lsc_is_hex(c) && c != '.') {
+            if (colons < 6) {
+                st->ip6_fail_until = k;
+            }
             break;
         }
     }
@@ -87,9 +102,9 @@ static bool try_ip4(const char *p, size_t n, size_t i, struct lsc_match *m)
     return true;
 }
 
-static bool try_ip6(const char *p, size_t n, size_t i, struct lsc_match *m)
+static bool try_ip6(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
 {
-    if (!ip6_gate(p, n, i)) {
+    if (!ip6_gate(p, n, i, st)) {
         return false;
     }
     size_t l = lsc_ip6_parse(p + i, p + n, &m->ip);
@@ -102,10 +117,30 @@ static bool try_ip6(const char *p, size_t n, size_t i, struct lsc_match *m)
     return true;
 }
 
-/* State carried along one scan. */
-struct scan {
-    size_t jwt_fail_until; /* no JWT can start before this offset */
-};
+/*
+ * An IPv6 address tried from the colon at i: one that starts with "::" starts here, any
+ * other at the hex group of 1-4 digits before it - if that group starts a word (and, for a
+ * digit, not inside a dotted number) and lies after the previous match (floor). The group
+ * itself holds no other detector's start, so trying it here finds what trying it at the
+ * group would have found.
+ */
+static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, struct lsc_match *m,
+                             struct scan *st)
+{
+    if (i == 0 || !lsc_is_alnum((unsigned char)p[i - 1])) {
+        return try_ip6(p, n, i, m, st);
+    }
+    size_t w = i;
+    while (w > floor && i - w < 5 && lsc_is_hex((unsigned char)p[w - 1])) {
+        w--;
+    }
+    if (w == i || i - w > 4 || w < st->ip6_fail_until ||
+        (w > 0 && lsc_is_alnum((unsigned char)p[w - 1])) ||
+        (lsc_is_digit((unsigned char)p[w]) && !digit_start(p, w))) {
+        return false;
+    }
+    return try_ip6(p, n, w, m, st);
+}
 
 /* Detectors that start at a word start (the previous byte is not a letter or digit). */
 static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
@@ -115,16 +150,10 @@ static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, str
         if (!digit_start(p, i)) {
             return false;
         }
-        return try_ip4(p, n, i, m) || try_ip6(p, n, i, m) || lsc_detect_card(p, n, i, m);
-    }
-    if (c == ':') {
-        return try_ip6(p, n, i, m);
+        return try_ip4(p, n, i, m) || lsc_detect_card(p, n, i, m);
     }
     if (!lsc_is_alpha(c)) {
         return false;
-    }
-    if (lsc_is_hex(c) && try_ip6(p, n, i, m)) {
-        return true;
     }
     switch (c) {
     case 'e':
@@ -159,6 +188,7 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
     size_t base = 0;   /* the attention mask covers p[base .. base + 64) */
     uint64_t mask = 0; /* (valid once have_mask is set) */
     bool have_mask = false;
+    lsc_attention_fn attention = lsc_attention_pick();
     while (i < n) {
         /* Skip to the next byte that needs work: the bytes in between only move the scan
          * on. The attention mask (scan.h, SIMD) finds it; in the last few bytes, and in
@@ -168,7 +198,7 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
             if (!covered) {
                 have_mask = true;
                 base = i;
-                mask = lsc_attention64(p, n, i);
+                mask = attention(p, n, i);
             }
             uint64_t ahead = mask >> (i - base);
             if (ahead == 0) {
@@ -205,7 +235,8 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
                 found = lsc_detect_secret_param(p, n, i, 1, floor, &m);
                 break;
             case ':':
-                found = lsc_detect_url_password(p, n, i, &m) ||
+                found = try_ip6_at_colon(p, n, i, floor, &m, &st) ||
+                        lsc_detect_url_password(p, n, i, &m) ||
                         lsc_detect_secret_param(p, n, i, 1, floor, &m);
                 break;
             case '%':

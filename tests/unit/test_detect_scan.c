@@ -1,9 +1,10 @@
 /*
- * test_detect_scan.c - the attention mask (src/detect/scan.c): the SSE2 and AVX2 versions
+ * test_detect_scan.c - the candidate mask (src/detect/scan.c): the SSE2 and AVX2 versions
  * give the scalar version's bits for every window of hostile and ordinary bytes, at every
- * offset and near both ends of the input, and the text scan finds the same values with
- * each of them.
+ * offset and near both ends of the input; every value a detector finds is marked, from every
+ * window that covers it; and the text scan finds the same values with each version.
  */
+#include "detect/chars.h"
 #include "detect/detect.h"
 #include "detect/scan.h"
 
@@ -55,18 +56,116 @@ Test(attention, avx2_matches_scalar)
     compare_all("avx2");
 }
 
-Test(attention, marks_word_starts_glued_digits_and_triggers)
+Test(attention, marks_candidates_not_ordinary_words)
 {
     lsc_attention_force("scalar");
-    /*                 0123456789012345678 */
-    const char *s = "ab cd1 x=y:z@w%-9.";
+    /*                 0         1         2         3         4         5
+     *                 012345678901234567890123456789012345678901234567890123456 */
+    const char *s = "GET /x HTTP/1.1 a1.2 x=y:z@w%-----BEGIN 4111 DE89 eyJ sk-";
     uint64_t m = lsc_attention64(s, strlen(s), 0);
-    /* a(0) c(3) 1(5, glued) x(7) =(8) y(9) :(10) z(11) @(12) w(13) %(14) -(15) 9(16) */
-    uint64_t want = 1u << 0 | 1u << 3 | 1u << 5 | 1u << 7 | 1u << 8 | 1u << 9 | 1u << 10 |
-                    1u << 11 | 1u << 12 | 1u << 13 | 1u << 14 | 1u << 15 | 1u << 16;
+    /* "1.1" (12, IPv4 shape; not 14: inside a dotted number), the glued "1.2" (17), '=' (22),
+     * ':' (24), '@' (26), '%' (28), "-----" (29), "BE" (34, as "Bearer" would start), "DE89"
+     * (45), "eyJ" (50), "sk-" (54). Not: GET, x, HTTP, a, y, z, w, nor "4111" (40), which a
+     * card's next digit or separator and digit would have to follow. */
+    uint64_t want = 1ull << 12 | 1ull << 17 | 1ull << 22 | 1ull << 24 | 1ull << 26 | 1ull << 28 |
+                    1ull << 29 | 1ull << 34 | 1ull << 45 | 1ull << 50 | 1ull << 54;
     cr_expect_eq(m, want, "got %#llx want %#llx", (unsigned long long)m, (unsigned long long)want);
-    /* From offset 1, 'b' follows 'a': not a word start. */
-    cr_expect_eq(lsc_attention64(s, strlen(s), 1) & 1, 0);
+    /* Lookahead stops at the window: from 0 of a long input, "12" at 62-63 may go on to a '.'
+     * past it and is marked; the same digits seen from 40 are followed by ' ' and are not. */
+    char buf[200];
+    memset(buf, 'x', sizeof buf);
+    buf[61] = ' ';
+    buf[62] = '1';
+    buf[63] = '2';
+    buf[64] = ' ';
+    cr_expect_neq(lsc_attention64(buf, sizeof buf, 0) >> 62 & 1, 0);
+    cr_expect_eq(lsc_attention64(buf, sizeof buf, 40) >> 22 & 1, 0);
+}
+
+/*
+ * The mask is only useful if it is a superset: wherever a detector finds a value, the
+ * position must be marked, seen from every window that covers it. Known values are planted
+ * at every offset of hostile filler and each detector is run at every position.
+ */
+static bool word_start_at(const char *p, size_t k)
+{
+    return k == 0 || !lsc_is_alnum((unsigned char)p[k - 1]);
+}
+
+static bool found_at(const char *p, size_t n, size_t k)
+{
+    struct lsc_match m;
+    size_t fail = 0;
+    unsigned char c = (unsigned char)p[k], b = k > 0 ? (unsigned char)p[k - 1] : ' ';
+    bool digit_start = lsc_is_digit(c) && !lsc_is_digit(b) &&
+                       !(b == '.' && k >= 2 && lsc_is_digit((unsigned char)p[k - 2]));
+    uint8_t ip4[4];
+    if (digit_start && lsc_ip4_parse(p + k, p + n, ip4) > 0) {
+        return true;
+    }
+    if (lsc_detect_pem(p, n, k, &m)) {
+        return true;
+    }
+    if (!word_start_at(p, k)) {
+        return false;
+    }
+    return (digit_start && lsc_detect_card(p, n, k, &m)) || lsc_detect_iban(p, n, k, &m) ||
+           lsc_detect_token(p, n, k, &m) || lsc_detect_jwt(p, n, k, &m, &fail) ||
+           lsc_detect_auth_scheme(p, n, k, &m);
+}
+
+Test(attention, marks_every_value_a_detector_finds)
+{
+    static const char *plants[] = {
+        "10.1.2.3",
+        "4111 1111 1111 1111",
+        "5500-0000-0000-0004",
+        "378282246310005",
+        "DE89 3704 0044 0532 0130 00",
+        "GB82WEST12345698765432",
+        "AKIAIOSFODNN7EXAMPLE",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "xoxb-1234567890-abcdefghij",
+        "sk-abcdefghijklmnopqrstuvwxyz",
+        "hf_abcdefghijklmnopqrstuvwxyz0123456789",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+        "Bearer abcdefgh12345678",
+        "basic dXNlcjpwYXNzd29yZA==",
+        "-----BEGIN RSA PRIVATE KEY-----abc-----END RSA PRIVATE KEY-----",
+    };
+    const char *impls[3] = {"scalar", "sse2", "avx2"};
+    char buf[256];
+    int checked = 0;
+    for (size_t v = 0; v < sizeof plants / sizeof plants[0]; v++) {
+        size_t len = strlen(plants[v]);
+        for (size_t at = 0; at + len < 140; at += 3) {
+            fill_hostile(buf, sizeof buf, (unsigned)(v * 1000 + at));
+            buf[at > 0 ? at - 1 : 0] = at > 0 ? ' ' : buf[0];
+            memcpy(buf + at, plants[v], len);
+            buf[at + len] = ' ';
+            size_t n = at + len + 1 + (at % 7) * 9;
+            for (int impl = 0; impl < 3; impl++) {
+                if (!lsc_attention_force(impls[impl])) {
+                    continue;
+                }
+                for (size_t k = 0; k < n; k++) {
+                    if (!found_at(buf, n, k)) {
+                        continue;
+                    }
+                    checked++;
+                    for (size_t i = k >= 63 ? k - 63 : 0; i <= k; i++) {
+                        if (!(lsc_attention64(buf, n, i) >> (k - i) & 1)) {
+                            cr_assert_fail(
+                                "%s: plant %zu at %zu: a value at %zu is not marked from %zu",
+                                impls[impl], v, at, k, i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    lsc_attention_force("scalar");
+    cr_expect_gt(checked, 1000);
 }
 
 static int count_match(void *ctx, const struct lsc_match *m)
