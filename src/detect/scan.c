@@ -141,7 +141,8 @@ static inline uint64_t next(uint64_t x, unsigned s)
 
 /* The rules of candidate() above on whole masks. b1 and b2 are the two bytes before the
  * window (' ' before the start of the input). */
-static uint64_t candidates(const struct classes *c, unsigned char b1, unsigned char b2)
+static inline __attribute__((always_inline)) uint64_t candidates(const struct classes *c,
+                                                                 unsigned char b1, unsigned char b2)
 {
     uint64_t alnum = c->digit | c->alpha;
     uint64_t prev_alnum = alnum << 1 | (uint64_t)lsc_is_alnum(b1);
@@ -192,8 +193,8 @@ static unsigned char before(const char *p, size_t i, size_t back)
 }
 
 /* The candidates of a window found by window(), as bits from i. */
-static uint64_t finish(const struct classes *c, const char *p, size_t i, unsigned back,
-                       uint64_t valid)
+static inline __attribute__((always_inline)) uint64_t
+finish(const struct classes *c, const char *p, size_t i, unsigned back, uint64_t valid)
 {
     size_t at = i - back;
     return (candidates(c, before(p, at, 1), before(p, at, 2)) & valid) >> back;
@@ -277,22 +278,51 @@ static void build_nibble_tables(void)
     }
 }
 
-__attribute__((target("avx2"))) static inline uint32_t eq32(__m256i x, char b)
+/* The AVX2 version's constants, in memory so that each compare takes its operand from
+ * there instead of holding a register (set by init_avx2 before first use). */
+static struct {
+    __m256i hi_table, lo_table, low4, case_bit, a_minus, z_span, d_minus, d_span;
+    __m256i dot, dash, space, at, eq, colon, pct, first, second;
+} k32;
+
+__attribute__((target("avx2"))) static void init_avx2(void)
 {
-    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(b)));
+    k32.hi_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nib_hi));
+    k32.lo_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nib_lo));
+    k32.low4 = _mm256_set1_epi8(0x0f);
+    k32.case_bit = _mm256_set1_epi8(0x20);
+    k32.a_minus = _mm256_set1_epi8((char)-'a');
+    k32.z_span = _mm256_set1_epi8(25);
+    k32.d_minus = _mm256_set1_epi8((char)-'0');
+    k32.d_span = _mm256_set1_epi8(9);
+    k32.dot = _mm256_set1_epi8('.');
+    k32.dash = _mm256_set1_epi8('-');
+    k32.space = _mm256_set1_epi8(' ');
+    k32.at = _mm256_set1_epi8('@');
+    k32.eq = _mm256_set1_epi8('=');
+    k32.colon = _mm256_set1_epi8(':');
+    k32.pct = _mm256_set1_epi8('%');
+    k32.first = _mm256_set1_epi8((char)first_bits);
+    k32.second = _mm256_set1_epi8((char)second_bits);
 }
 
-__attribute__((target("avx2"))) static inline uint32_t range32(__m256i x, char lo, char span)
+__attribute__((target("avx2"))) static inline uint32_t mask32(__m256i lanes)
 {
-    __m256i d = _mm256_subs_epu8(_mm256_sub_epi8(x, _mm256_set1_epi8(lo)), _mm256_set1_epi8(span));
-    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(d, _mm256_setzero_si256()));
+    return (uint32_t)_mm256_movemask_epi8(lanes);
 }
 
-__attribute__((target("avx2"))) static inline uint32_t any32(__m256i bits, uint8_t which)
+/* Lanes where x + minus, unsigned, is at most span (a range test by saturating subtraction). */
+__attribute__((target("avx2"))) static inline __m256i range32(__m256i x, __m256i minus,
+                                                              __m256i span)
 {
-    __m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(bits, _mm256_set1_epi8((char)which)),
-                                     _mm256_setzero_si256());
-    return ~(uint32_t)_mm256_movemask_epi8(none);
+    __m256i d = _mm256_subs_epu8(_mm256_add_epi8(x, minus), span);
+    return _mm256_cmpeq_epi8(d, _mm256_setzero_si256());
+}
+
+/* Lanes whose set bits meet `which` (the nibble-table sets). */
+__attribute__((target("avx2"))) static inline uint32_t any32(__m256i bits, __m256i which)
+{
+    return ~mask32(_mm256_cmpeq_epi8(_mm256_and_si256(bits, which), _mm256_setzero_si256()));
 }
 
 __attribute__((target("avx2"))) static uint64_t attention64_avx2(const char *p, size_t n, size_t i)
@@ -301,25 +331,30 @@ __attribute__((target("avx2"))) static uint64_t attention64_avx2(const char *p, 
     unsigned back;
     uint64_t valid;
     const char *q = window(p, n, i, w, &back, &valid);
-    __m256i hi_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nib_hi));
-    __m256i lo_table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)nib_lo));
-    __m256i low4 = _mm256_set1_epi8(0x0f);
     struct classes c = {0};
     for (unsigned b = 0; b < 2; b++) {
         __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * b));
         unsigned s = 32 * b;
-        __m256i hi = _mm256_shuffle_epi8(hi_table, _mm256_and_si256(_mm256_srli_epi16(x, 4), low4));
-        __m256i lo = _mm256_shuffle_epi8(lo_table, _mm256_and_si256(x, low4));
+        __m256i hi =
+            _mm256_shuffle_epi8(k32.hi_table, _mm256_and_si256(_mm256_srli_epi16(x, 4), k32.low4));
+        __m256i lo = _mm256_shuffle_epi8(k32.lo_table, _mm256_and_si256(x, k32.low4));
         __m256i sets = _mm256_and_si256(hi, lo);
-        c.digit |= (uint64_t)range32(x, '0', 9) << s;
-        c.alpha |= (uint64_t)range32(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 'a', 25) << s;
-        c.upper |= (uint64_t)range32(x, 'A', 25) << s;
-        c.dot |= (uint64_t)eq32(x, '.') << s;
-        c.dash |= (uint64_t)eq32(x, '-') << s;
-        c.space |= (uint64_t)eq32(x, ' ') << s;
-        c.trig |= (uint64_t)(eq32(x, '@') | eq32(x, '=') | eq32(x, ':') | eq32(x, '%')) << s;
-        c.first |= (uint64_t)any32(sets, first_bits) << s;
-        c.second |= (uint64_t)any32(sets, second_bits) << s;
+        __m256i alpha = range32(_mm256_or_si256(x, k32.case_bit), k32.a_minus, k32.z_span);
+        uint64_t alpha_bits = mask32(alpha);
+        /* An upper-case letter is a letter with bit 5 clear; two bit shifts put it on top. */
+        uint64_t lower_bits = mask32(_mm256_slli_epi16(x, 2));
+        c.digit |= (uint64_t)mask32(range32(x, k32.d_minus, k32.d_span)) << s;
+        c.alpha |= alpha_bits << s;
+        c.upper |= (alpha_bits & ~lower_bits & 0xffffffffu) << s;
+        c.dot |= (uint64_t)mask32(_mm256_cmpeq_epi8(x, k32.dot)) << s;
+        c.dash |= (uint64_t)mask32(_mm256_cmpeq_epi8(x, k32.dash)) << s;
+        c.space |= (uint64_t)mask32(_mm256_cmpeq_epi8(x, k32.space)) << s;
+        __m256i trig = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.at), _mm256_cmpeq_epi8(x, k32.eq)),
+            _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.colon), _mm256_cmpeq_epi8(x, k32.pct)));
+        c.trig |= (uint64_t)mask32(trig) << s;
+        c.first |= (uint64_t)any32(sets, k32.first) << s;
+        c.second |= (uint64_t)any32(sets, k32.second) << s;
     }
     return finish(&c, p, i, back, valid);
 }
@@ -341,6 +376,7 @@ static void choose(void)
     build_nibble_tables();
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2")) {
+        init_avx2();
         chosen = attention64_avx2;
         chosen_name = "avx2";
         return;

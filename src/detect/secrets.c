@@ -15,6 +15,7 @@
 #include "chars.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define NAME_MAX_LEN 64
@@ -66,7 +67,7 @@ static unsigned char ends[65536 / 8];
 static size_t min_len = NAME_MAX_LEN;
 static pthread_once_t ends_once = PTHREAD_ONCE_INIT;
 
-static unsigned pair(unsigned char a, unsigned char b)
+static inline unsigned pair(unsigned char a, unsigned char b)
 {
     return (unsigned)a << 8 | b;
 }
@@ -78,6 +79,8 @@ static void note_end(const struct name *e)
     min_len = e->len < min_len ? e->len : min_len;
 }
 
+static atomic_bool ends_built;
+
 static void build_ends(void)
 {
     for (size_t k = 0; k < sizeof exact_names / sizeof exact_names[0]; k++) {
@@ -86,14 +89,31 @@ static void build_ends(void)
     for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
         note_end(&suffixes[k]);
     }
+    atomic_store_explicit(&ends_built, true, memory_order_release);
 }
 
-static unsigned char fold(unsigned char c)
+/* ends[] and min_len, built at the first use (a load and a branch after that). */
+static void need_ends(void)
+{
+    if (!atomic_load_explicit(&ends_built, memory_order_acquire)) {
+        pthread_once(&ends_once, build_ends);
+    }
+}
+
+static inline unsigned char fold(unsigned char c)
 {
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c == '-' ? '_' : c;
 }
 
-bool lsc_secret_name(const char *name, size_t len)
+/* Does some secret name end in these two (raw, unencoded) bytes? */
+static inline bool ends_in_pair(unsigned char a, unsigned char b)
+{
+    unsigned k = pair(fold(a), fold(b));
+    return ends[k / 8] & (1u << (k % 8));
+}
+
+/* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). */
+static bool secret_name(const char *name, size_t len, bool has_pct)
 {
     char norm[NAME_MAX_LEN];
     if (len == 0 || len > NAME_MAX_LEN) {
@@ -102,15 +122,10 @@ bool lsc_secret_name(const char *name, size_t len)
     /* Most names (times, ports, member names like status or user_agent) are too short or
      * end in two bytes no secret name ends in. A '%' may encode any byte, so such names are
      * always decoded. */
-    pthread_once(&ends_once, build_ends);
-    if (memchr(name, '%', len) == NULL) {
-        if (len < min_len) {
-            return false;
-        }
-        unsigned k = pair(fold((unsigned char)name[len - 2]), fold((unsigned char)name[len - 1]));
-        if (!(ends[k / 8] & (1u << (k % 8)))) {
-            return false;
-        }
+    need_ends();
+    if (!has_pct && (len < min_len ||
+                     !ends_in_pair((unsigned char)name[len - 2], (unsigned char)name[len - 1]))) {
+        return false;
     }
     size_t n = normalise(name, len, norm);
     for (size_t k = 0; k < sizeof exact_names / sizeof exact_names[0]; k++) {
@@ -126,6 +141,11 @@ bool lsc_secret_name(const char *name, size_t len)
         }
     }
     return false;
+}
+
+bool lsc_secret_name(const char *name, size_t len)
+{
+    return secret_name(name, len, len > 0 && memchr(name, '%', len) != NULL);
 }
 
 /* Request and response headers that carry credentials or session state. */
@@ -167,7 +187,7 @@ bool lsc_secret_header(const char *name, size_t len)
     return false;
 }
 
-static bool name_char(unsigned char c)
+static inline bool name_char(unsigned char c)
 {
     return lsc_is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '%';
 }
@@ -255,9 +275,21 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
             e--;
         }
     }
+    /* Most separators (times, ports, ordinary names) follow a name that ends in two bytes no
+     * secret name ends in. When no escape can reach those two bytes (no '%' among the last
+     * four), that is known before walking back over the name. */
+    need_ends();
+    if (e >= floor + 4 && p[e - 1] != '%' && p[e - 2] != '%' && p[e - 3] != '%' &&
+        p[e - 4] != '%' && name_char((unsigned char)p[e - 1]) &&
+        name_char((unsigned char)p[e - 2]) &&
+        !ends_in_pair((unsigned char)p[e - 2], (unsigned char)p[e - 1])) {
+        return false;
+    }
     size_t s = e;
+    bool has_pct = false;
     while (s > floor && e - s < NAME_MAX_LEN && name_char((unsigned char)p[s - 1])) {
         s--;
+        has_pct |= p[s] == '%';
         /* An encoded '=' or '&' ends the name ("a%3Db%3Dtoken%3Dx": the name is token):
          * a decoded name holds neither, and "%3D%3D%3D..." costs nothing per byte. */
         if (e - s >= 3 && p[s] == '%' && s + 2 < e &&
@@ -266,7 +298,7 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
             break;
         }
     }
-    if (s == e || !lsc_secret_name(p + s, e - s)) {
+    if (s == e || !secret_name(p + s, e - s, has_pct)) {
         return false;
     }
     bool auth = is_authorization(p + s, e - s);
