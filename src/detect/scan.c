@@ -72,6 +72,15 @@ static bool ahead(const char *p, size_t n, size_t i, size_t k, enum cls cls)
     }
 }
 
+/* 1-3 digits then '.' at offset k. */
+static bool octet_dot(const char *p, size_t n, size_t i, size_t k)
+{
+    bool d1 = ahead(p, n, i, k + 1, DIGIT);
+    return ahead(p, n, i, k, DIGIT) &&
+           (ahead(p, n, i, k + 1, DOT) || (d1 && ahead(p, n, i, k + 2, DOT)) ||
+            (d1 && ahead(p, n, i, k + 2, DIGIT) && ahead(p, n, i, k + 3, DOT)));
+}
+
 static bool candidate(const char *p, size_t n, size_t i, size_t k)
 {
     size_t at = i + k;
@@ -91,10 +100,11 @@ static bool candidate(const char *p, size_t n, size_t i, size_t k)
         if (lsc_is_digit(b1) || (b1 == '.' && lsc_is_digit(b2))) {
             return false;
         }
-        /* IPv4: 1-3 digits then '.'. */
+        /* IPv4: 1-3 digits, '.', 1-3 digits, '.'. */
         bool d1 = ahead(p, n, i, k + 1, DIGIT), d2 = ahead(p, n, i, k + 2, DIGIT);
-        if (ahead(p, n, i, k + 1, DOT) || (d1 && ahead(p, n, i, k + 2, DOT)) ||
-            (d1 && d2 && ahead(p, n, i, k + 3, DOT))) {
+        if ((ahead(p, n, i, k + 1, DOT) && octet_dot(p, n, i, k + 2)) ||
+            (d1 && ahead(p, n, i, k + 2, DOT) && octet_dot(p, n, i, k + 3)) ||
+            (d1 && d2 && ahead(p, n, i, k + 3, DOT) && octet_dot(p, n, i, k + 4))) {
             return true;
         }
         /* Card: a word starting with four digits, then a fifth or a separator and a digit. */
@@ -152,8 +162,13 @@ static inline __attribute__((always_inline)) uint64_t candidates(const struct cl
     uint64_t word_start = alnum & ~prev_alnum;
     uint64_t dstart = c->digit & ~prev_digit & ~(prev_dot & prev2_digit);
     uint64_t d1 = next(c->digit, 1), d2 = next(c->digit, 2), d3 = next(c->digit, 3);
-    uint64_t ip4 =
-        dstart & (next(c->dot, 1) | (d1 & next(c->dot, 2)) | (d1 & d2 & next(c->dot, 3)));
+    /* octet_dot: 1-3 digits then '.'; an address starts with two of them, the second
+     * right after the first's dot. */
+    uint64_t octet_dot =
+        c->digit & (next(c->dot, 1) | (d1 & next(c->dot, 2)) | (d1 & d2 & next(c->dot, 3)));
+    uint64_t ip4 = dstart & ((next(c->dot, 1) & next(octet_dot, 2)) |
+                             (d1 & next(c->dot, 2) & next(octet_dot, 3)) |
+                             (d1 & d2 & next(c->dot, 3) & next(octet_dot, 4)));
     uint64_t card = dstart & word_start & d1 & d2 & d3 &
                     (next(c->digit, 4) | (next(c->space | c->dash, 4) & next(c->digit, 5)));
     uint64_t iban = word_start & c->upper & next(c->upper, 1) & d2 & d3;

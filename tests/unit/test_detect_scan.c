@@ -63,13 +63,16 @@ Test(attention, marks_candidates_not_ordinary_words)
      *                 012345678901234567890123456789012345678901234567890123456 */
     const char *s = "GET /x HTTP/1.1 a1.2 x=y:z@w%-----BEGIN 4111 DE89 eyJ sk-";
     uint64_t m = lsc_attention64(s, strlen(s), 0);
-    /* "1.1" (12, IPv4 shape; not 14: inside a dotted number), the glued "1.2" (17), '=' (22),
-     * ':' (24), '@' (26), '%' (28), "-----" (29), "BE" (34, as "Bearer" would start), "DE89"
-     * (45), "eyJ" (50), "sk-" (54). Not: GET, x, HTTP, a, y, z, w, nor "4111" (40), which a
-     * card's next digit or separator and digit would have to follow. */
-    uint64_t want = 1ull << 12 | 1ull << 17 | 1ull << 22 | 1ull << 24 | 1ull << 26 | 1ull << 28 |
-                    1ull << 29 | 1ull << 34 | 1ull << 45 | 1ull << 50 | 1ull << 54;
+    /* '=' (22), ':' (24), '@' (26), '%' (28), "-----" (29), "BE" (34, as "Bearer" would
+     * start), "DE89" (45), "eyJ" (50), "sk-" (54). Not: GET, x, HTTP, a, y, z, w; not "1.1"
+     * (12) or the glued "1.2" (17), as an address has a second dot after the second number;
+     * nor "4111" (40), which a card's next digit or separator and digit would follow. */
+    uint64_t want = 1ull << 22 | 1ull << 24 | 1ull << 26 | 1ull << 28 | 1ull << 29 | 1ull << 34 |
+                    1ull << 45 | 1ull << 50 | 1ull << 54;
     cr_expect_eq(m, want, "got %#llx want %#llx", (unsigned long long)m, (unsigned long long)want);
+    /*                 0123456789012345678901 */
+    const char *ips = "9.8.7.6 x10.2.3.4 1.22";
+    cr_expect_eq(lsc_attention64(ips, strlen(ips), 0), 1ull << 0 | 1ull << 9);
     /* Lookahead stops at the window: from 0 of a long input, "12" at 62-63 may go on to a '.'
      * past it and is marked; the same digits seen from 40 are followed by ' ' and are not. */
     char buf[200];
