@@ -107,6 +107,16 @@ struct lsc_path_memo {
     struct lsc_path_facts facts;
 };
 
+/* Facts remembered per key text of a top-level member, or a member of one (see record.c). */
+#define LSC_KEY_MEMO_SLOTS 256
+#define LSC_KEY_MEMO_LEN 56 /* the longest depth, "parent\0key" remembered */
+struct lsc_key_memo {
+    uint64_t hash; /* XXH3-64 of key[0..len), 0 for an empty slot */
+    uint8_t len;
+    char key[LSC_KEY_MEMO_LEN];
+    struct lsc_path_facts facts;
+};
+
 /* A member appended to every structured record (JSON, logfmt): an expiry tag, a key epoch. */
 struct lsc_extra_member {
     const char *key;
@@ -129,6 +139,7 @@ struct lsc_scrubber {
     const struct lsc_action **jact;  /* each node's field action (inherited by members) */
     struct lsc_ua_memo *ua_memo;     /* user-agent action: recent results by xxh3 of the input */
     struct lsc_path_memo *path_memo; /* field-rule facts for names given by a format */
+    struct lsc_key_memo *key_memo;   /* field-rule facts for keys written in the record */
     const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */
     size_t nextra;
     /* Pseudonyms: the line being scrubbed, its time and period, the period's subkey. */

@@ -436,6 +436,80 @@ static struct lsc_path_facts facts_of(struct lsc_scrubber *sc, const char *line,
 }
 
 /*
+ * The text a member's facts depend on, when they depend on nothing else: its depth, then
+ * its key at the top level, or "parent\0key" one level down (both named, unescaped, short).
+ * (The depth keeps a key holding a NUL byte apart from a parent and key.) False otherwise.
+ */
+static bool memo_key(const struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n,
+                     char *out, size_t *len)
+{
+    const struct lsc_json_node *chain[2] = {n, NULL};
+    if (n->depth == 2) {
+        chain[0] = &sc->jnodes[n->parent];
+        chain[1] = n;
+    } else if (n->depth != 1) {
+        return false;
+    }
+    size_t o = 0;
+    out[o++] = (char)n->depth;
+    for (int k = 0; k < 2 && chain[k] != NULL; k++) {
+        const struct lsc_json_node *x = chain[k];
+        size_t ko, kl;
+        if (x->name != NULL || !named(x) || x->key_escaped) {
+            return false;
+        }
+        key_content(x, &ko, &kl);
+        if (o + (k > 0) + kl > LSC_KEY_MEMO_LEN) {
+            return false;
+        }
+        if (k > 0) {
+            out[o++] = '\0';
+        }
+        memcpy(out + o, line + ko, kl);
+        o += kl;
+    }
+    *len = o;
+    return true;
+}
+
+/*
+ * The facts for a member whose key is in the record (JSON, logfmt), remembered by key text:
+ * most lines of a log repeat the same keys, and matching a key against every field rule
+ * costs more than the rest of the member. The whole text is compared, not just its hash, so
+ * a collision can only cost a recomputation. A record full of new keys fills the table and
+ * is then computed key by key, as without it.
+ */
+static struct lsc_path_facts key_facts(struct lsc_scrubber *sc, const char *line, int32_t i)
+{
+    char key[LSC_KEY_MEMO_LEN];
+    size_t len;
+    if (sc->pol->has_staged || !memo_key(sc, line, &sc->jnodes[i], key, &len)) {
+        return facts_of(sc, line, i);
+    }
+    if (sc->key_memo == NULL) {
+        sc->key_memo = calloc(LSC_KEY_MEMO_SLOTS, sizeof *sc->key_memo);
+        if (sc->key_memo == NULL) {
+            return facts_of(sc, line, i);
+        }
+    }
+    uint64_t h = XXH3_64bits(key, len) | 1;
+    for (size_t k = 0; k < 8; k++) {
+        struct lsc_key_memo *m = &sc->key_memo[(h + k) % LSC_KEY_MEMO_SLOTS];
+        if (m->hash == h && m->len == len && memcmp(m->key, key, len) == 0) {
+            return m->facts;
+        }
+        if (m->hash == 0) {
+            m->hash = h;
+            m->len = (uint8_t)len;
+            memcpy(m->key, key, len);
+            m->facts = facts_of(sc, line, i);
+            return m->facts;
+        }
+    }
+    return facts_of(sc, line, i);
+}
+
+/*
  * The facts for node i, remembered for members named by a format (nginx, Apache, syslog
  * headers, a request's parts): their path - their name and their parent's - is the same on
  * every line, and so is what the policy says about it. Names are pointers into the policy
@@ -445,8 +519,10 @@ static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, in
 {
     const struct lsc_json_node *n = &sc->jnodes[i];
     const char *pname = n->depth == 1 ? NULL : sc->jnodes[n->parent].name;
-    if (n->name == NULL || (n->depth > 1 && (n->depth > 2 || pname == NULL)) ||
-        sc->pol->has_staged) {
+    if (n->name == NULL) {
+        return key_facts(sc, line, i);
+    }
+    if ((n->depth > 1 && (n->depth > 2 || pname == NULL)) || sc->pol->has_staged) {
         /* (A staged field's treatment depends on the record's age: nothing to remember.) */
         return facts_of(sc, line, i);
     }
