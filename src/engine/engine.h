@@ -115,6 +115,7 @@ struct lsc_key_memo {
     uint8_t len;
     char key[LSC_KEY_MEMO_LEN];
     struct lsc_path_facts facts;
+    bool key_clean; /* the key text was scanned and nothing in it matched */
 };
 
 /* A member appended to every structured record (JSON, logfmt): an expiry tag, a key epoch. */

@@ -30,7 +30,8 @@
 #define MAX_NODES 100000
 #define MAX_DEPTH 64
 
-enum { ST_REMOVED = 1, ST_WHOLE = 2, ST_CONTAINER = 4, ST_DONE = 8 };
+/* (ST_KEY_CLEAN: the key's text is known to hold nothing the scan would change.) */
+enum { ST_REMOVED = 1, ST_WHOLE = 2, ST_CONTAINER = 4, ST_DONE = 8, ST_KEY_CLEAN = 16 };
 
 static bool is_container(const struct lsc_json_node *n)
 {
@@ -333,7 +334,7 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
 
 /* Runs the text detectors and rules over a string value, a number, or a key. */
 static int scan_value(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n,
-                      bool key)
+                      bool key, bool *changed_out)
 {
     int rc;
     size_t tl;
@@ -345,6 +346,7 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
     out->len = 0;
     bool changed = false;
     rc = lsc_engine_scrub_span(sc, t, tl, out, &changed);
+    *changed_out = changed;
     if (rc == 0 && changed) {
         if (key && n->key_bare) {
             rc = replace_bare_key(sc, n, out->p, out->len);
@@ -479,34 +481,43 @@ static bool memo_key(const struct lsc_scrubber *sc, const char *line, const stru
  * a collision can only cost a recomputation. A record full of new keys fills the table and
  * is then computed key by key, as without it.
  */
-static struct lsc_path_facts key_facts(struct lsc_scrubber *sc, const char *line, int32_t i)
+static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, int32_t i)
 {
     char key[LSC_KEY_MEMO_LEN];
     size_t len;
     if (sc->pol->has_staged || !memo_key(sc, line, &sc->jnodes[i], key, &len)) {
-        return facts_of(sc, line, i);
+        return NULL;
     }
     if (sc->key_memo == NULL) {
         sc->key_memo = calloc(LSC_KEY_MEMO_SLOTS, sizeof *sc->key_memo);
         if (sc->key_memo == NULL) {
-            return facts_of(sc, line, i);
+            return NULL;
         }
     }
     uint64_t h = XXH3_64bits(key, len) | 1;
     for (size_t k = 0; k < 8; k++) {
         struct lsc_key_memo *m = &sc->key_memo[(h + k) % LSC_KEY_MEMO_SLOTS];
         if (m->hash == h && m->len == len && memcmp(m->key, key, len) == 0) {
-            return m->facts;
+            return m;
         }
         if (m->hash == 0) {
             m->hash = h;
             m->len = (uint8_t)len;
             memcpy(m->key, key, len);
             m->facts = facts_of(sc, line, i);
-            return m->facts;
+            return m;
         }
     }
-    return facts_of(sc, line, i);
+    return NULL;
+}
+
+/* The facts for node i through the memo above; *key_clean tells what the memo knows. */
+static struct lsc_path_facts key_facts(struct lsc_scrubber *sc, const char *line, int32_t i,
+                                       bool *key_clean)
+{
+    struct lsc_key_memo *m = key_memo(sc, line, i);
+    *key_clean = m != NULL && m->key_clean;
+    return m != NULL ? m->facts : facts_of(sc, line, i);
 }
 
 /*
@@ -515,12 +526,14 @@ static struct lsc_path_facts key_facts(struct lsc_scrubber *sc, const char *line
  * every line, and so is what the policy says about it. Names are pointers into the policy
  * or static strings, so the pointers are the key.
  */
-static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, int32_t i)
+static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, int32_t i,
+                                   bool *key_clean)
 {
     const struct lsc_json_node *n = &sc->jnodes[i];
     const char *pname = n->depth == 1 ? NULL : sc->jnodes[n->parent].name;
+    *key_clean = false;
     if (n->name == NULL) {
-        return key_facts(sc, line, i);
+        return key_facts(sc, line, i, key_clean);
     }
     if ((n->depth > 1 && (n->depth > 2 || pname == NULL)) || sc->pol->has_staged) {
         /* (A staged field's treatment depends on the record's age: nothing to remember.) */
@@ -579,8 +592,10 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
             state[i] = ST_REMOVED;
             continue;
         }
-        struct lsc_path_facts fa =
-            pol->nfields > 0 ? facts(sc, line, (int32_t)i) : (struct lsc_path_facts){0};
+        bool key_clean = false;
+        struct lsc_path_facts fa = pol->nfields > 0 || n->name == NULL
+                                       ? facts(sc, line, (int32_t)i, &key_clean)
+                                       : (struct lsc_path_facts){0};
         unsigned char st = ST_WHOLE;
         if (!(ps & ST_WHOLE)) {
             st = fa.keep == 1                      ? ST_WHOLE
@@ -599,7 +614,7 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
         if (st == ST_REMOVED && n->rm == LSC_RM_NEVER) {
             st = ST_WHOLE;
         }
-        state[i] = st;
+        state[i] = st | (key_clean ? ST_KEY_CLEAN : 0);
         sc->jact[i] = fa.action != NULL ? fa.action : n->parent > 0 ? sc->jact[n->parent] : NULL;
     }
 }
@@ -879,8 +894,13 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
                 rc = request_url(sc, p, (int32_t)i, a);
             }
         }
-        if (rc == 0 && n->key_len > 0) {
-            rc = scan_value(sc, p, n, true);
+        bool changed = false;
+        if (rc == 0 && n->key_len > 0 && !(sc->jstate[i] & ST_KEY_CLEAN)) {
+            rc = scan_value(sc, p, n, true, &changed);
+            struct lsc_key_memo *m = rc == 0 && !changed ? key_memo(sc, p, (int32_t)i) : NULL;
+            if (m != NULL) {
+                m->key_clean = true; /* the same text scans the same way on every line */
+            }
         }
         if (rc != 0) {
             return rc;
@@ -892,7 +912,7 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
                               LSC_CLASS_SECRET_PARAM);
         } else if (n->type == LSC_JSON_STRING || n->type == LSC_JSON_NUMBER ||
                    n->type == LSC_JSON_BARE) {
-            rc = scan_value(sc, p, n, false);
+            rc = scan_value(sc, p, n, false, &changed);
         }
         if (rc != 0) {
             return rc;

@@ -98,6 +98,48 @@ Test(json_text, removed_values_are_not_scanned_and_rules_apply)
     free(out);
 }
 
+/*
+ * Keys are remembered by text across lines (their field-rule facts, and that scanning them
+ * found nothing): the same text must get the same treatment on every line, a key that
+ * holds something must be scrubbed every time, and the same text at another depth, or a
+ * key that only hashes alike, must not borrow another key's facts.
+ */
+Test(json_memo, keys_are_treated_the_same_on_every_line)
+{
+    /* A key holding an e-mail address, three times through one scrubber. */
+    char *got = run("text:\n  - use: pii\n",
+                    "{\"jo@example.com\":1,\"ok\":2}\n{\"jo@example.com\":1,\"ok\":2}\n"
+                    "{\"ok\":2,\"jo@example.com\":3}\n",
+                    NULL);
+    cr_expect_str_eq(got, "{\"[email]\":1,\"ok\":2}\n{\"[email]\":1,\"ok\":2}\n"
+                          "{\"ok\":2,\"[email]\":3}\n");
+    free(got);
+    /* "b" kept at a.b, not at the top; the same after the memo has seen both. */
+    const char *pol = "fields:\n  keep: [a.b, c]\n";
+    got = run(pol, "{\"b\":1,\"a\":{\"b\":2,\"x\":3},\"c\":4}\n{\"a\":{\"b\":5},\"b\":6}\n", NULL);
+    cr_expect_str_eq(got, "{\"a\":{\"b\":2},\"c\":4}\n{\"a\":{\"b\":5}}\n");
+    free(got);
+}
+
+Test(json_memo, a_full_memo_still_scrubs)
+{
+    /* More distinct keys than the memo holds, then the dirty key and a kept one again. */
+    static char in[64 * 1024];
+    size_t n = 0;
+    for (int k = 0; k < 600; k++) {
+        n += (size_t)snprintf(in + n, sizeof in - n, "{\"k%d\":1,\"a\":2}\n", k);
+    }
+    n += (size_t)snprintf(in + n, sizeof in - n, "{\"4111111111111111\":1,\"a\":2,\"k599\":3}\n");
+    char *got = run("fields:\n  keep: ['4111111111111111', a]\n"
+                    "text:\n  - use: network\n  - use: pii\n  - use: secrets\n",
+                    in, NULL);
+    const char *last = strrchr(got, '{');
+    cr_assert_not_null(last);
+    cr_expect_str_eq(last, "{\"[card]\":1,\"a\":2}\n");
+    cr_expect_null(strstr(got, "k5"), "a removed key survived");
+    free(got);
+}
+
 Test(json_fallback, non_json_lines)
 {
     struct lsc_stats st;
