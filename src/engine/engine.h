@@ -115,7 +115,9 @@ struct lsc_key_memo {
     uint8_t len;
     char key[LSC_KEY_MEMO_LEN];
     struct lsc_path_facts facts;
-    bool key_clean; /* the key text was scanned and nothing in it matched */
+    bool key_clean;     /* the key text was scanned and nothing in it matched */
+    bool secret_key;    /* the key is a secret name (its value is a secret) */
+    bool secret_header; /* the key is a credential header (removed unless kept by name) */
 };
 
 /* A member appended to every structured record (JSON, logfmt): an expiry tag, a key epoch. */

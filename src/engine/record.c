@@ -30,8 +30,18 @@
 #define MAX_NODES 100000
 #define MAX_DEPTH 64
 
-/* (ST_KEY_CLEAN: the key's text is known to hold nothing the scan would change.) */
-enum { ST_REMOVED = 1, ST_WHOLE = 2, ST_CONTAINER = 4, ST_DONE = 8, ST_KEY_CLEAN = 16 };
+/* From the key memo: the key's text is known to hold nothing the scan would change
+ * (ST_KEY_CLEAN); whether it is a secret name is known (ST_SECRET_KNOWN) and what
+ * (ST_SECRET_KEY). */
+enum {
+    ST_REMOVED = 1,
+    ST_WHOLE = 2,
+    ST_CONTAINER = 4,
+    ST_DONE = 8,
+    ST_KEY_CLEAN = 16,
+    ST_SECRET_KNOWN = 32,
+    ST_SECRET_KEY = 64,
+};
 
 static bool is_container(const struct lsc_json_node *n)
 {
@@ -365,6 +375,17 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
 }
 
 /* A credential header (Authorization, Cookie ...) as a member or an nginx variable. */
+static bool secret_key(const char *line, const struct lsc_json_node *n)
+{
+    if (n->name != NULL) {
+        return n->name_flags & LSC_NAME_KNOWN ? (n->name_flags & LSC_NAME_SECRET) != 0
+                                              : lsc_secret_name(n->name, strlen(n->name));
+    }
+    size_t ko, kl;
+    key_content(n, &ko, &kl);
+    return kl > 0 && lsc_secret_name(line + ko, kl);
+}
+
 static bool secret_header(const char *line, const struct lsc_json_node *n)
 {
     if (n->name != NULL) {
@@ -505,19 +526,12 @@ static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, 
             m->len = (uint8_t)len;
             memcpy(m->key, key, len);
             m->facts = facts_of(sc, line, i);
+            m->secret_key = secret_key(line, &sc->jnodes[i]);
+            m->secret_header = secret_header(line, &sc->jnodes[i]);
             return m;
         }
     }
     return NULL;
-}
-
-/* The facts for node i through the memo above; *key_clean tells what the memo knows. */
-static struct lsc_path_facts key_facts(struct lsc_scrubber *sc, const char *line, int32_t i,
-                                       bool *key_clean)
-{
-    struct lsc_key_memo *m = key_memo(sc, line, i);
-    *key_clean = m != NULL && m->key_clean;
-    return m != NULL ? m->facts : facts_of(sc, line, i);
 }
 
 /*
@@ -526,14 +540,12 @@ static struct lsc_path_facts key_facts(struct lsc_scrubber *sc, const char *line
  * every line, and so is what the policy says about it. Names are pointers into the policy
  * or static strings, so the pointers are the key.
  */
-static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, int32_t i,
-                                   bool *key_clean)
+static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, int32_t i)
 {
     const struct lsc_json_node *n = &sc->jnodes[i];
     const char *pname = n->depth == 1 ? NULL : sc->jnodes[n->parent].name;
-    *key_clean = false;
     if (n->name == NULL) {
-        return key_facts(sc, line, i, key_clean);
+        return facts_of(sc, line, i); /* (keys in the record: see key_memo) */
     }
     if ((n->depth > 1 && (n->depth > 2 || pname == NULL)) || sc->pol->has_staged) {
         /* (A staged field's treatment depends on the record's age: nothing to remember.) */
@@ -592,10 +604,10 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
             state[i] = ST_REMOVED;
             continue;
         }
-        bool key_clean = false;
-        struct lsc_path_facts fa = pol->nfields > 0 || n->name == NULL
-                                       ? facts(sc, line, (int32_t)i, &key_clean)
-                                       : (struct lsc_path_facts){0};
+        struct lsc_key_memo *km = n->name == NULL ? key_memo(sc, line, (int32_t)i) : NULL;
+        struct lsc_path_facts fa = km != NULL         ? km->facts
+                                   : pol->nfields > 0 ? facts(sc, line, (int32_t)i)
+                                                      : (struct lsc_path_facts){0};
         unsigned char st = ST_WHOLE;
         if (!(ps & ST_WHOLE)) {
             st = fa.keep == 1                      ? ST_WHOLE
@@ -605,7 +617,8 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
         if (fa.drop) {
             st = ST_REMOVED;
         }
-        if (st != ST_REMOVED && named(n) && !fa.kept_by_name && secret_header(line, n)) {
+        if (st != ST_REMOVED && named(n) && !fa.kept_by_name &&
+            (km != NULL ? km->secret_header : secret_header(line, n))) {
             st = ST_REMOVED; /* credentials go unless a keep path names them */
         }
         if (n->depth == 1 && st != ST_REMOVED && pol->writes_tags && old_tag(sc, line, n)) {
@@ -614,7 +627,11 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
         if (st == ST_REMOVED && n->rm == LSC_RM_NEVER) {
             st = ST_WHOLE;
         }
-        state[i] = st | (key_clean ? ST_KEY_CLEAN : 0);
+        if (km != NULL) {
+            st |= ST_SECRET_KNOWN | (km->secret_key ? ST_SECRET_KEY : 0) |
+                  (km->key_clean ? ST_KEY_CLEAN : 0);
+        }
+        state[i] = st;
         sc->jact[i] = fa.action != NULL ? fa.action : n->parent > 0 ? sc->jact[n->parent] : NULL;
     }
 }
@@ -699,17 +716,6 @@ static int edit_cmp(const void *a, const void *b)
 {
     const struct lsc_edit *x = a, *y = b;
     return x->off < y->off ? -1 : x->off > y->off;
-}
-
-static bool secret_key(const char *line, const struct lsc_json_node *n)
-{
-    if (n->name != NULL) {
-        return n->name_flags & LSC_NAME_KNOWN ? (n->name_flags & LSC_NAME_SECRET) != 0
-                                              : lsc_secret_name(n->name, strlen(n->name));
-    }
-    size_t ko, kl;
-    key_content(n, &ko, &kl);
-    return kl > 0 && lsc_secret_name(line + ko, kl);
 }
 
 static int32_t child_named(const struct lsc_scrubber *sc, int32_t c, const char *name)
@@ -907,7 +913,9 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
         }
         if (a != NULL) {
             rc = act_on_value(sc, p, n, a, LSC_CLASS_FIELD);
-        } else if (named(n) && pol->detect[LSC_CLASS_SECRET_PARAM] && secret_key(p, n)) {
+        } else if (named(n) && pol->detect[LSC_CLASS_SECRET_PARAM] &&
+                   (sc->jstate[i] & ST_SECRET_KNOWN ? (sc->jstate[i] & ST_SECRET_KEY) != 0
+                                                    : secret_key(p, n))) {
             rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
                               LSC_CLASS_SECRET_PARAM);
         } else if (n->type == LSC_JSON_STRING || n->type == LSC_JSON_NUMBER ||
