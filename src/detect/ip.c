@@ -16,27 +16,39 @@
 
 #include <string.h>
 
+/* One octet (1-3 digits, at most 255) at *s, moving *s past it; false if there is none. */
+static inline bool octet(const char **s, const char *end, uint8_t *out)
+{
+    const char *q = *s;
+    if (q >= end || !lsc_is_digit((unsigned char)*q)) {
+        return false;
+    }
+    unsigned v = (unsigned)(*q++ - '0');
+    if (q < end && lsc_is_digit((unsigned char)*q)) {
+        v = v * 10 + (unsigned)(*q++ - '0');
+        if (q < end && lsc_is_digit((unsigned char)*q)) {
+            v = v * 10 + (unsigned)(*q++ - '0');
+        }
+    }
+    *s = q;
+    *out = (uint8_t)v;
+    return v <= 255;
+}
+
 size_t lsc_ip4_parse(const char *p, const char *end, uint8_t out[4])
 {
     const char *s = p;
-    for (int part = 0; part < 4; part++) {
-        if (part > 0) {
-            if (s >= end || *s != '.') {
-                return 0;
-            }
-            s++;
-        }
-        unsigned v = 0;
-        int digits = 0;
-        while (s < end && lsc_is_digit((unsigned char)*s) && digits < 3) {
-            v = v * 10 + (unsigned)(*s - '0');
-            s++;
-            digits++;
-        }
-        if (digits == 0 || v > 255) {
+    if (!octet(&s, end, &out[0])) {
+        return 0;
+    }
+    for (int part = 1; part < 4; part++) {
+        if (s >= end || *s != '.') {
             return 0;
         }
-        out[part] = (uint8_t)v;
+        s++;
+        if (!octet(&s, end, &out[part])) {
+            return 0;
+        }
     }
     /* A fourth digit, or ".digit", means this is part of something longer. */
     if (s < end && lsc_is_digit((unsigned char)*s)) {
@@ -53,11 +65,19 @@ static int hex_group(const char *s, const char *end, unsigned *val)
 {
     int n = 0;
     unsigned v = 0;
-    while (s + n < end && lsc_is_hex((unsigned char)s[n])) {
+    while (s + n < end) {
+        unsigned char c = (unsigned char)s[n];
+        unsigned d = (unsigned)(c - '0');
+        if (d > 9) {
+            d = (unsigned)((c | 32) - 'a') + 10; /* (wraps to a large value below 'a') */
+            if (d - 10 > 5) {
+                break;
+            }
+        }
         if (n == 4) {
             return 5;
         }
-        v = (v << 4) | (unsigned)lsc_hex_value((unsigned char)s[n]);
+        v = (v << 4) | d;
         n++;
     }
     *val = v;
