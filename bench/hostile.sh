@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# hostile.sh - the CPU cost of adversarial lines: for each shape, one 1 MiB line (and the
-# same shape as 4 KiB lines) goes through the default policy; prints ms per MiB.
+# hostile.sh - the CPU cost of adversarial lines: for each shape, eight 1 MiB lines (and 8 MiB
+# of the same shape as 4 KiB lines) go through the default policy; prints ms per MiB of wall
+# time, process start-up (measured on empty input, printed first) taken off.
 # A shape far above the others is a super-linear path in a detector.
 #   bench/hostile.sh            uses build/logscrub (override with $BUILD)
 set -euo pipefail
@@ -9,6 +10,22 @@ BUILD=${BUILD:-$(dirname "$here")/build}
 LS=$BUILD/logscrub
 OUT=$here/out
 mkdir -p "$OUT"
+
+# ns of wall time for one run of logscrub on file $1 (best of three: the VM is noisy).
+run_ns() {
+    local best=0 t0 t1
+    for _ in 1 2 3; do
+        t0=$(date +%s%N)
+        "$LS" --max-line 2M -j 1 < "$1" > /dev/null
+        t1=$(date +%s%N)
+        if [ "$best" = 0 ] || [ $((t1 - t0)) -lt "$best" ]; then best=$((t1 - t0)); fi
+    done
+    echo "$best"
+}
+
+: > "$OUT/h0"
+startup=$(run_ns "$OUT/h0")
+printf 'start-up on empty input: %.1f ms (taken off below)\n' "$(echo "$startup / 1000000" | bc -l)"
 
 shapes=(
     '1.2.3.4.' '1.' '9' '1 ' '4111 ' '1-' '@' 'a@' 'a@b.' '%40' '=' 'a=' 'token=' '%3D'
@@ -20,19 +37,18 @@ shapes=(
 printf '%-32s %12s %12s\n' shape 'ms/MiB 1MiB' 'ms/MiB 4KiB'
 worst=0
 for s in "${shapes[@]}"; do
-    S="$s" perl -e '$s=$ENV{S}; $n=int(1048576/length($s)); print $s x $n, "\n"' > "$OUT/h1"
-    S="$s" perl -e '$s=$ENV{S}; $n=int(4096/length($s)); print(($s x $n) . "\n") for 1..256' \
+    S="$s" perl -e '$s=$ENV{S}; $n=int(1048576/length($s)); print(($s x $n) . "\n") for 1..8' \
+        > "$OUT/h1"
+    S="$s" perl -e '$s=$ENV{S}; $n=int(4096/length($s)); print(($s x $n) . "\n") for 1..2048' \
         > "$OUT/h2"
     row=()
     for f in "$OUT/h1" "$OUT/h2"; do
-        t0=$(date +%s%N)
-        "$LS" --max-line 2M < "$f" > /dev/null
-        t1=$(date +%s%N)
+        ns=$(run_ns "$f")
         mib=$(echo "$(stat -c %s "$f") / 1048576" | bc -l)
-        ms=$(echo "($t1 - $t0) / 1000000 / $mib" | bc -l)
+        ms=$(echo "($ns - $startup) / 1000000 / $mib" | bc -l)
         row+=("$ms")
         worst=$(echo "if ($ms > $worst) $ms else $worst" | bc -l)
     done
     printf '%-32s %12.1f %12.1f\n' "$s" "${row[0]}" "${row[1]}"
 done
-printf 'worst: %.1f ms/MiB (includes process start-up, about 1 ms)\n' "$worst"
+printf 'worst: %.1f ms/MiB\n' "$worst"

@@ -9,14 +9,14 @@
 
 static void mask_bits(uint8_t *b, size_t nbytes, unsigned keep)
 {
-    for (size_t i = 0; i < nbytes; i++) {
-        unsigned bit = (unsigned)i * 8;
-        if (bit >= keep) {
-            b[i] = 0;
-        } else if (keep - bit < 8) {
-            b[i] &= (uint8_t)(0xff00u >> (keep - bit));
-        }
+    size_t full = keep / 8;
+    if (full >= nbytes) {
+        return;
     }
+    if (keep % 8 != 0) {
+        b[full++] &= (uint8_t)(0xff00u >> (keep % 8));
+    }
+    memset(b + full, 0, nbytes - full);
 }
 
 static char *put_dec(char *o, unsigned v)

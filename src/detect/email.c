@@ -19,16 +19,8 @@ static bool local_char(unsigned char c)
 bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t floor,
                       struct lsc_match *m)
 {
-    size_t s = i;
-    while (s > floor && i - s < 64 && local_char((unsigned char)p[s - 1])) {
-        s--;
-    }
-    while (s < i && p[s] == '.') {
-        s++;
-    }
-    if (s == i) {
-        return false;
-    }
+    /* The domain is read first: it rules out most candidates ("%40%40...", "a@a@...")
+     * before the walk back over up to 64 bytes of local part. */
     size_t j = i + at_len;
     size_t labels = 0, last_label_start = j;
     bool last_alpha = true;
@@ -54,6 +46,16 @@ bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t f
         break;
     }
     if (labels < 2 || !last_alpha || end - last_label_start < 2) {
+        return false;
+    }
+    size_t s = i;
+    while (s > floor && i - s < 64 && local_char((unsigned char)p[s - 1])) {
+        s--;
+    }
+    while (s < i && p[s] == '.') {
+        s++;
+    }
+    if (s == i) {
         return false;
     }
     m->off = s;

@@ -14,20 +14,20 @@
 
 #include "chars.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 bool lsc_luhn_valid(const char *digits, size_t n)
 {
+    static const unsigned char doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
     unsigned sum = 0;
-    bool dbl = false;
-    for (size_t i = n; i-- > 0;) {
-        unsigned d = (unsigned)(digits[i] - '0');
-        if (dbl) {
-            d *= 2;
-            if (d > 9) {
-                d -= 9;
-            }
-        }
-        sum += d;
-        dbl = !dbl;
+    size_t i = n;
+    while (i >= 2) { /* from the right: a digit as it is, then one doubled */
+        sum += (unsigned)(digits[i - 1] - '0') + doubled[(unsigned)(digits[i - 2] - '0') % 10];
+        i -= 2;
+    }
+    if (i == 1) {
+        sum += (unsigned)(digits[0] - '0');
     }
     return n > 0 && sum % 10 == 0;
 }
@@ -62,18 +62,25 @@ struct groups {
     int n;
 };
 
+/* A card is digits; an IBAN digits and upper-case letters. */
+static inline bool group_char(unsigned char c, bool iban)
+{
+    return lsc_is_digit(c) || (iban && lsc_is_upper(c));
+}
+
 /*
- * Collects groups of characters accepted by ok() starting at i, separated by one of seps.
- * Stops at the first byte that is neither, or when total exceeds max. Fills compact[].
+ * Collects groups of card (or, with iban, IBAN) characters starting at i, separated by one
+ * of seps. Stops at the first byte that is neither, or when total exceeds max. Fills
+ * compact[].
  */
-static void collect(const char *p, size_t n, size_t i, bool (*ok)(unsigned char), const char *seps,
-                    size_t max, char *compact, struct groups *g)
+static inline void collect(const char *p, size_t n, size_t i, bool iban, const char *seps,
+                           size_t max, char *compact, struct groups *g)
 {
     size_t total = 0;
     g->n = 0;
     while (i < n && g->n < GROUP_MAX) {
         size_t start = i;
-        while (i < n && ok((unsigned char)p[i]) && total < max + 1) {
+        while (i < n && group_char((unsigned char)p[i], iban) && total < max + 1) {
             compact[total++] = p[i++];
         }
         if (i == start) {
@@ -85,22 +92,13 @@ static void collect(const char *p, size_t n, size_t i, bool (*ok)(unsigned char)
         if (total > max) {
             break;
         }
-        if (i + 1 < n && (p[i] == seps[0] || p[i] == seps[1]) && ok((unsigned char)p[i + 1])) {
+        if (i + 1 < n && (p[i] == seps[0] || p[i] == seps[1]) &&
+            group_char((unsigned char)p[i + 1], iban)) {
             i++;
             continue;
         }
         break;
     }
-}
-
-static bool digit_ok(unsigned char c)
-{
-    return lsc_is_digit(c);
-}
-
-static bool iban_ok(unsigned char c)
-{
-    return lsc_is_digit(c) || lsc_is_upper(c);
 }
 
 /* The byte after a candidate must not continue it. */
@@ -118,7 +116,7 @@ bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m)
     }
     char digits[CARD_MAX + 2];
     struct groups g;
-    collect(p, n, i, digit_ok, " -", CARD_MAX, digits, &g);
+    collect(p, n, i, false, " -", CARD_MAX, digits, &g);
     for (int k = g.n - 1; k >= 0; k--) {
         size_t cnt = g.count[k];
         if (cnt < 13 || cnt > CARD_MAX) {
@@ -155,14 +153,27 @@ static const struct {
     {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
 };
 
-static size_t iban_length(const char *cc)
+/* The registry as a table by country code, built from the list at the first use. */
+static unsigned char length_by_cc[26 * 26];
+static atomic_bool lengths_built;
+static pthread_once_t lengths_once = PTHREAD_ONCE_INIT;
+
+static void build_lengths(void)
 {
     for (size_t k = 0; k < sizeof iban_lengths / sizeof iban_lengths[0]; k++) {
-        if (iban_lengths[k].cc[0] == cc[0] && iban_lengths[k].cc[1] == cc[1]) {
-            return iban_lengths[k].len;
-        }
+        length_by_cc[(iban_lengths[k].cc[0] - 'A') * 26 + (iban_lengths[k].cc[1] - 'A')] =
+            iban_lengths[k].len;
     }
-    return 0;
+    atomic_store_explicit(&lengths_built, true, memory_order_release);
+}
+
+/* cc: two upper-case letters. 0 for a code with no IBAN. */
+static size_t iban_length(const char *cc)
+{
+    if (!atomic_load_explicit(&lengths_built, memory_order_acquire)) {
+        pthread_once(&lengths_once, build_lengths);
+    }
+    return length_by_cc[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
 }
 
 bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m)
@@ -178,7 +189,7 @@ bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m)
     }
     char compact[34 + 2];
     struct groups g;
-    collect(p, n, i, iban_ok, "  ", want, compact, &g);
+    collect(p, n, i, true, "  ", want, compact, &g);
     for (int k = 0; k < g.n; k++) {
         if (g.count[k] != want) {
             continue;

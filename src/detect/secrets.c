@@ -277,8 +277,16 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     }
     /* Most separators (times, ports, ordinary names) follow a name that ends in two bytes no
      * secret name ends in. When no escape can reach those two bytes (no '%' among the last
-     * four), that is known before walking back over the name. */
+     * four), that is known before walking back over the name. And a name shorter than the
+     * shortest secret name is none (decoding only shortens a name). */
     need_ends();
+    size_t run = 0;
+    while (run < min_len && e - run > floor && name_char((unsigned char)p[e - run - 1])) {
+        run++;
+    }
+    if (run < min_len) {
+        return false;
+    }
     if (e >= floor + 4 && p[e - 1] != '%' && p[e - 2] != '%' && p[e - 3] != '%' &&
         p[e - 4] != '%' && name_char((unsigned char)p[e - 1]) &&
         name_char((unsigned char)p[e - 2]) &&

@@ -48,25 +48,14 @@ struct scan {
 };
 
 /*
- * "::" or 1-4 hex digits then ':': the only ways an IPv6 address can start. And without a
- * "::" an address has seven colons (six before a dotted IPv4 tail) among the hex digits,
- * colons and dots that follow, which rules out times like 2026:22:13:20 before any parse.
- * When that count stops at a byte that is no part of an address, every later group before
- * that byte sees fewer colons and no "::" either: st->ip6_fail_until remembers it, so a
- * line of "1:2:3:4:5 " groups costs one count, not one per group.
+ * The old gate for a group start i whose first colon is at e: without a "::" an address has
+ * seven colons (six before a dotted IPv4 tail) among the hex digits, colons and dots that
+ * follow, which rules out times like 2026:22:13:20 before any parse. When that count stops
+ * at a byte that is no part of an address, every later group before that byte sees fewer
+ * colons and no "::" either: st->ip6_fail_until remembers it.
  */
-static bool ip6_gate(const char *p, size_t n, size_t i, struct scan *st)
+static bool ip6_colon_count(const char *p, size_t n, size_t i, size_t e, struct scan *st)
 {
-    size_t e = i;
-    while (e < n && e - i < 5 && lsc_is_hex((unsigned char)p[e])) {
-        e++;
-    }
-    if (!(e - i <= 4 && e + 1 < n && p[e] == ':' && (e > i || p[e + 1] == ':'))) {
-        return false;
-    }
-    if (e == i) {
-        return true; /* it starts with "::" */
-    }
     unsigned colons = 0;
     for (size_t k = e; k < n && k - i < IP6_MAX_TEXT; k++) {
         unsigned char c = (unsigned char)p[k];
@@ -83,6 +72,77 @@ static bool ip6_gate(const char *p, size_t n, size_t i, struct scan *st)
         }
     }
     return colons >= 6;
+}
+
+/*
+ * Can an IPv6 address start at the hex group at i, whose first colon is at e? The run of
+ * single colons and hex digits from i up to x (a '.', a "::", or any other byte) is read
+ * once. In it, an address without "::" or a dotted tail is eight groups, and a start whose
+ * eighth group is followed by ':' and another hex digit runs into more address: it cannot
+ * be one. So every start that has eight colons ahead of it before x - 1 fails; the memo
+ * skips them all, and a long line of "a:b:c:" costs a read of its run, not a parse per
+ * group. Otherwise the colon count decides (ip6_colon_count).
+ */
+static bool ip6_group_gate(const char *p, size_t n, size_t i, size_t e, struct scan *st)
+{
+    size_t ring[16]; /* the last colons seen (their count is c) */
+    size_t c = 0;
+    size_t x = e;
+    for (; x < n; x++) {
+        unsigned char ch = (unsigned char)p[x];
+        if (ch == ':') {
+            if (x + 1 < n && p[x + 1] == ':') {
+                break;
+            }
+            ring[c++ % 16] = x;
+        } else if (!lsc_is_hex(ch)) {
+            break;
+        }
+    }
+    /* Colons followed by a hex digit: all but one right before x. */
+    size_t inner = c > 0 && ring[(c - 1) % 16] + 1 == x ? c - 1 : c;
+    if (inner >= 8) {
+        /* The start after the colon inner-8 (counting from 0) is the last one with eight
+         * inner colons ahead of it; the next start begins after colon inner-7. */
+        size_t until = ring[(inner - 8) % 16];
+        if (until > st->ip6_fail_until) {
+            st->ip6_fail_until = until;
+        }
+        if (i < until) {
+            return false;
+        }
+    }
+    if (x - i >= IP6_MAX_TEXT || (x < n && (p[x] == ':' || p[x] == '.'))) {
+        return ip6_colon_count(p, n, i, e, st);
+    }
+    /* The run ended at another byte (or the input's end) within reach: its colons are all
+     * the colons the count would see. */
+    if (c < 6) {
+        st->ip6_fail_until = st->ip6_fail_until > x ? st->ip6_fail_until : x;
+        return false;
+    }
+    return true;
+}
+
+/*
+ * "::" or 1-4 hex digits then ':': the only ways an IPv6 address can start. A "::" directly
+ * followed by another ':' and a hex digit or ':' runs into more address at once (":::1",
+ * "::::"), so it is no start either.
+ */
+static bool ip6_gate(const char *p, size_t n, size_t i, struct scan *st)
+{
+    size_t e = i;
+    while (e < n && e - i < 5 && lsc_is_hex((unsigned char)p[e])) {
+        e++;
+    }
+    if (!(e - i <= 4 && e + 1 < n && p[e] == ':' && (e > i || p[e + 1] == ':'))) {
+        return false;
+    }
+    if (e == i) {
+        return !(i + 3 < n && p[i + 2] == ':' &&
+                 (lsc_is_hex((unsigned char)p[i + 3]) || p[i + 3] == ':'));
+    }
+    return ip6_group_gate(p, n, i, e, st);
 }
 
 static bool try_ip4(const char *p, size_t n, size_t i, struct lsc_match *m)
@@ -128,7 +188,11 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
                              struct scan *st)
 {
     if (i == 0 || !lsc_is_alnum((unsigned char)p[i - 1])) {
-        return try_ip6(p, n, i, m, st);
+        /* "::" starts here, unless a third ':' and more address follow (ip6_gate). */
+        return i + 1 < n && p[i + 1] == ':' &&
+               !(i + 3 < n && p[i + 2] == ':' &&
+                 (lsc_is_hex((unsigned char)p[i + 3]) || p[i + 3] == ':')) &&
+               try_ip6(p, n, i, m, st);
     }
     size_t w = i;
     while (w > floor && i - w < 5 && lsc_is_hex((unsigned char)p[w - 1])) {
@@ -140,6 +204,21 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
         return false;
     }
     return try_ip6(p, n, w, m, st);
+}
+
+/*
+ * Can a separator at i follow a name (lsc_detect_secret_param)? Only after a name byte, or
+ * the spaces or quote that may come between - a cheap test that keeps runs of '=' or ':'
+ * from calling it at every byte.
+ */
+static inline bool after_name(const char *p, size_t i, size_t floor)
+{
+    if (i <= floor) {
+        return false;
+    }
+    unsigned char b = (unsigned char)p[i - 1];
+    return lsc_is_alnum(b) || b == '_' || b == '.' || b == '-' || b == '%' || b == ' ' ||
+           b == '"' || b == '\'';
 }
 
 /* Detectors that start at a word start (the previous byte is not a letter or digit). */
@@ -232,18 +311,19 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
                 found = lsc_detect_email(p, n, i, 1, floor, &m);
                 break;
             case '=':
-                found = lsc_detect_secret_param(p, n, i, 1, floor, &m);
+                found = after_name(p, i, floor) && lsc_detect_secret_param(p, n, i, 1, floor, &m);
                 break;
             case ':':
                 found = try_ip6_at_colon(p, n, i, floor, &m, &st) ||
-                        lsc_detect_url_password(p, n, i, &m) ||
-                        lsc_detect_secret_param(p, n, i, 1, floor, &m);
+                        (i + 1 < n && p[i + 1] == '/' && lsc_detect_url_password(p, n, i, &m)) ||
+                        (after_name(p, i, floor) && lsc_detect_secret_param(p, n, i, 1, floor, &m));
                 break;
             case '%':
                 if (i + 2 < n && p[i + 1] == '4' && p[i + 2] == '0') {
                     found = lsc_detect_email(p, n, i, 3, floor, &m);
                 } else if (i + 2 < n && p[i + 1] == '3' && (p[i + 2] | 32) == 'd') {
-                    found = lsc_detect_secret_param(p, n, i, 3, floor, &m);
+                    found =
+                        after_name(p, i, floor) && lsc_detect_secret_param(p, n, i, 3, floor, &m);
                 }
                 break;
             case '-':

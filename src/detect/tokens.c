@@ -13,6 +13,8 @@
 
 #include "chars.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 enum alphabet {
@@ -128,14 +130,35 @@ static bool prefix_gate(unsigned char a, unsigned char b)
     }
 }
 
+#define NKINDS (sizeof kinds / sizeof kinds[0])
+
+/* The kinds by first byte of their prefix, in table order, built at the first use. */
+static unsigned char by_first[256][NKINDS];
+static unsigned char by_first_n[256];
+static atomic_bool by_first_built;
+static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
+
+static void build_by_first(void)
+{
+    for (size_t k = 0; k < NKINDS; k++) {
+        unsigned char f = (unsigned char)kinds[k].prefix[0];
+        by_first[f][by_first_n[f]++] = (unsigned char)k;
+    }
+    atomic_store_explicit(&by_first_built, true, memory_order_release);
+}
+
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
 {
     if (n - i < 12 || !prefix_gate((unsigned char)p[i], (unsigned char)p[i + 1])) {
         return false;
     }
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        const struct token_kind *t = &kinds[k];
-        if (t->prefix[0] != p[i] || n - i < (size_t)t->prefix_len + t->min_body ||
+    if (!atomic_load_explicit(&by_first_built, memory_order_acquire)) {
+        pthread_once(&by_first_once, build_by_first);
+    }
+    unsigned char first = (unsigned char)p[i];
+    for (size_t x = 0; x < by_first_n[first]; x++) {
+        const struct token_kind *t = &kinds[by_first[first][x]];
+        if (n - i < (size_t)t->prefix_len + t->min_body ||
             memcmp(p + i, t->prefix, t->prefix_len) != 0) {
             continue;
         }
