@@ -275,8 +275,48 @@ static int before_read(void *ctx)
     return stop;
 }
 
+/*
+ * A block this big holds a line of several MiB. Copying it into a batch would hold it three
+ * times (the framer's buffer, the batch, the scrubbed output); instead the reader waits
+ * until everything before it is written, scrubs it in place with its own scrubber and
+ * writes it itself, so a giant line costs what it costs with one thread.
+ */
+#define BIG_BLOCK (4 * 1024 * 1024)
+
+static bool scrub_in_place(struct pool *p, struct lsc_scrubber *sc, const struct lsc_frame *fr)
+{
+    hand_over(p);
+    pthread_mutex_lock(&p->mu);
+    while (p->err == LSC_OK && p->written < p->queued) {
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    bool ok = p->err == LSC_OK;
+    pthread_mutex_unlock(&p->mu);
+    if (!ok) {
+        return false; /* (the pool's error is reported) */
+    }
+    struct item it = {LSC_FRAME_LINE, 0, fr->len, fr->nl, fr->len};
+    struct slot big = {.in = {.p = (char *)fr->p, .len = fr->len}, .items = &it, .nitems = 1};
+    big.q.limit = (size_t)1 << 32;
+    sc->out.len = 0;
+    lsc_error err = scrub_batch(p, sc, &big);
+    big.out = sc->out; /* (shares sc's buffer: written, then emptied) */
+    if (err == LSC_OK) {
+        err = write_slot(p, &big);
+    }
+    sc->out.len = 0;
+    lsc_buf_free(&big.q);
+    if (err != LSC_OK) {
+        pthread_mutex_lock(&p->mu);
+        fail(p, err);
+        pthread_mutex_unlock(&p->mu);
+        return false;
+    }
+    return true;
+}
+
 /* Reads the whole input into batches; returns a read error (or OK at end of input). */
-static lsc_error read_all(struct pool *p, struct lsc_framer *f)
+static lsc_error read_all(struct pool *p, struct lsc_scrubber *sc, struct lsc_framer *f)
 {
     for (;;) {
         struct lsc_frame fr;
@@ -291,6 +331,12 @@ static lsc_error read_all(struct pool *p, struct lsc_framer *f)
                 return LSC_EARCHIVE;
             }
             return LSC_EREAD;
+        }
+        if (k == LSC_FRAME_LINE && fr.len >= BIG_BLOCK) {
+            if (!scrub_in_place(p, sc, &fr)) {
+                return LSC_OK;
+            }
+            continue;
         }
         struct slot *s = next_slot(p);
         if (s == NULL) {
@@ -370,7 +416,7 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
     lsc_error rerr = LSC_ENOMEM;
     int read_errno = ENOMEM;
     if (writer_ok) {
-        rerr = read_all(&p, &f);
+        rerr = read_all(&p, sc, &f);
         read_errno = errno;
         hand_over(&p); /* lines read before a read failure still go out */
     }

@@ -3,10 +3,12 @@
 # every format and for the awkward cases (long lines, quarantine, no final newline,
 # archives, damaged archives, a closed or full output, interactive pipes).
 #   usage: parallel.sh PATH/TO/logscrub PATH/TO/lsc_gen_corpus PATH/TO/patterns PATH/TO/docs/examples
+#          PATH/TO/lsc_peak_rss
 LS=$1
 GEN=$2
 PATTERNS=$3
 EXAMPLES=$4
+PEAK=$5
 . "$(dirname "$0")/lib.sh"
 
 # --- every format and policy: -j 2, 3 and 5 give -j 1's bytes and counters ---
@@ -36,6 +38,35 @@ cat "$WORK/nginx.log" "$WORK/nginx.log" > "$WORK/big.log" # over the 4 MiB thres
 "$LS" "$WORK/big.log" > "$WORK/auto"
 "$LS" -j 1 "$WORK/big.log" > "$WORK/one"
 expect_same_file "default -j on a 6 MiB file: same bytes" "$WORK/auto" "$WORK/one"
+
+# --- giant lines (within --max-line) between ordinary ones: the same bytes, and with -j 3
+#     no more memory than with one thread (the line is scrubbed where the reader holds it,
+#     not copied into a batch: once in, once out) ---
+{
+    head -n 20000 "$WORK/nginx.log"
+    printf 'giant '; for _ in $(seq 1 12); do head -c 1048576 /dev/zero | tr '\0' 'x'; done
+    echo ' from 203.0.113.9 key=sk-live-giant'
+    head -n 20000 "$WORK/json.log"
+    printf 'giant2 bob@example.com '; head -c 9000000 /dev/zero | tr '\0' '7'; echo
+    tail -n 5000 "$WORK/nginx.log"
+} > "$WORK/giant.log"
+"$PEAK" "$WORK/rss1" "$LS" -j 1 --max-line 16M --stats < "$WORK/giant.log" > "$WORK/one" \
+    2> "$WORK/one.stats"
+"$PEAK" "$WORK/rss3" "$LS" -j 3 --max-line 16M --stats < "$WORK/giant.log" > "$WORK/many" \
+    2> "$WORK/many.stats"
+expect_same_file "giant lines: -j 3 output is -j 1's" "$WORK/many" "$WORK/one"
+grep -v -e speed -e 'logscrub stats' "$WORK/one.stats" > "$WORK/a"
+grep -v -e speed -e 'logscrub stats' "$WORK/many.stats" > "$WORK/b"
+expect_same_file "giant lines: -j 3 counters are -j 1's" "$WORK/b" "$WORK/a"
+expect_grep "giant lines: the address on the giant line is scrubbed" "x from 203.0.113.0 key=" \
+    "$WORK/many"
+rss1=$(cat "$WORK/rss1") rss3=$(cat "$WORK/rss3")
+# (-j 3 has its own 8 batches of about 1 MiB and 3 scrubbers; a copy of the 12 MiB line in a
+# batch, as before, came to 39 MiB over -j 1.)
+expect_eq "giant lines: -j 3 peak RSS ($rss3 KiB) within 16 MiB of -j 1's ($rss1 KiB)" \
+    "$((rss3 <= rss1 + 16384))" 1
+expect_eq "giant lines: -j 1 peak RSS ($rss1 KiB) under 64 MiB plus the 12 MiB line" \
+    "$((rss1 <= (64 + 12) * 1024))" 1
 
 # --- long lines, quarantine, no final newline ---
 {
