@@ -280,17 +280,17 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
      * four), that is known before walking back over the name. And a name shorter than the
      * shortest secret name is none (decoding only shortens a name). */
     need_ends();
+    if (e >= floor + 4 && p[e - 1] != '%' && p[e - 2] != '%' && p[e - 3] != '%' &&
+        p[e - 4] != '%' && name_char((unsigned char)p[e - 1]) &&
+        name_char((unsigned char)p[e - 2]) &&
+        !ends_in_pair((unsigned char)p[e - 2], (unsigned char)p[e - 1])) {
+        return false;
+    }
     size_t run = 0;
     while (run < min_len && e - run > floor && name_char((unsigned char)p[e - run - 1])) {
         run++;
     }
     if (run < min_len) {
-        return false;
-    }
-    if (e >= floor + 4 && p[e - 1] != '%' && p[e - 2] != '%' && p[e - 3] != '%' &&
-        p[e - 4] != '%' && name_char((unsigned char)p[e - 1]) &&
-        name_char((unsigned char)p[e - 2]) &&
-        !ends_in_pair((unsigned char)p[e - 2], (unsigned char)p[e - 1])) {
         return false;
     }
     size_t s = e;
@@ -365,10 +365,16 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     return true;
 }
 
-static bool authority_end(unsigned char c)
+/* The bytes that end a URL's authority, as a table: the loop over a host name is hot. */
+static const bool ends_authority[256] = {
+    ['/'] = true,  ['?'] = true,  ['#'] = true,  [' '] = true, ['\t'] = true,
+    ['"'] = true,  ['\''] = true, ['<'] = true,  ['>'] = true, ['\\'] = true,
+    ['\r'] = true, ['\n'] = true, ['\0'] = true,
+};
+
+static inline bool authority_end(unsigned char c)
 {
-    return c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' || c == '"' || c == '\'' ||
-           c == '<' || c == '>' || c == '\\' || c == '\r' || c == '\n' || c == '\0';
+    return ends_authority[c];
 }
 
 bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m)
@@ -380,12 +386,15 @@ bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match
     size_t e = a;
     size_t at = 0;
     bool have_at = false;
-    while (e < n && !authority_end((unsigned char)p[e])) {
-        if (p[e] == '@') {
+    for (; e < n; e++) {
+        unsigned char c = (unsigned char)p[e];
+        if (authority_end(c)) {
+            break;
+        }
+        if (c == '@') {
             at = e;
             have_at = true;
         }
-        e++;
     }
     if (!have_at) {
         return false;
