@@ -183,8 +183,8 @@ static inline __attribute__((always_inline)) uint64_t candidates(const struct cl
  * last 64 bytes of the input (*back tells how far before i they start); or, for an input
  * shorter than 64 bytes, a copy in w padded with ' '. *valid has a bit for each real byte.
  */
-static const char *window(const char *p, size_t n, size_t i, char w[64], unsigned *back,
-                          uint64_t *valid)
+static inline const char *window(const char *p, size_t n, size_t i, char w[64], unsigned *back,
+                                 uint64_t *valid)
 {
     *back = 0;
     *valid = ~(uint64_t)0;
@@ -347,6 +347,7 @@ __attribute__((target("avx2"))) static uint64_t attention64_avx2(const char *p, 
     uint64_t valid;
     const char *q = window(p, n, i, w, &back, &valid);
     struct classes c = {0};
+#pragma GCC unroll 2
     for (unsigned b = 0; b < 2; b++) {
         __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * b));
         unsigned s = 32 * b;
