@@ -21,8 +21,11 @@ struct parser {
     size_t max_nodes, count;
 };
 
-static void skip_ws(struct parser *ps)
+static inline void skip_ws(struct parser *ps)
 {
+    if (ps->i < ps->n && (unsigned char)ps->p[ps->i] > ' ') {
+        return; /* (compact JSON: no white space at all) */
+    }
     while (ps->i < ps->n) {
         char c = ps->p[ps->i];
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
