@@ -93,6 +93,12 @@ static size_t put_hex(unsigned char c, char *out)
     return 4;
 }
 
+/* Bytes that nginx, Apache and word escaping leave as they are (but for the terminator). */
+static bool plain_byte(unsigned char c)
+{
+    return c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+}
+
 size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char term, char *out)
 {
     if (esc == LSC_ESC_JSON) {
@@ -109,8 +115,13 @@ size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char 
         return len;
     }
     size_t o = 0;
+    bool common = esc == LSC_ESC_NGINX || esc == LSC_ESC_APACHE || esc == LSC_ESC_WORD;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (common && plain_byte(c) && c != (unsigned char)term) {
+            out[o++] = (char)c; /* (the switch below would leave it too) */
+            continue;
+        }
         bool ctl = c < 0x20 || c == 0x7f || (term != 0 && c == (unsigned char)term);
         switch (esc) {
         case LSC_ESC_NGINX:
