@@ -155,16 +155,12 @@ size_t lsc_ip6_parse(const char *p, const char *end, struct lsc_ip *out)
     memset(out, 0, sizeof *out);
     out->family = 6;
     out->dotted_tail = dotted;
-    int zeros = 8 - ng;
-    for (int g = 0, k = 0; g < 8; g++) {
-        uint16_t v;
-        if (gap >= 0 && g >= gap && g < gap + zeros) {
-            v = 0;
-        } else {
-            v = groups[k++];
-        }
-        out->bytes[2 * g] = (uint8_t)(v >> 8);
-        out->bytes[2 * g + 1] = (uint8_t)v;
+    /* The groups before "::" go first, those after it last; the zeros between are there. */
+    int head = gap >= 0 ? gap : ng;
+    for (int k = 0; k < ng; k++) {
+        int g = k < head ? k : 8 - ng + k;
+        out->bytes[2 * g] = (uint8_t)(groups[k] >> 8);
+        out->bytes[2 * g + 1] = (uint8_t)groups[k];
     }
     return (size_t)(s - p);
 }
