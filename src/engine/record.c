@@ -502,11 +502,67 @@ static bool memo_key(const struct lsc_scrubber *sc, const char *line, const stru
  * a collision can only cost a recomputation. A record full of new keys fills the table and
  * is then computed key by key, as without it.
  */
+static uint64_t load8(const void *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static uint32_t load4(const void *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+/*
+ * The memo key of a top-level member whose key is 1-16 plain bytes - most keys of most
+ * logs - built without a byte loop: depth, then the key, zero-padded to 24 bytes as three
+ * words (two overlapping loads cover any length, never reading outside the key).
+ */
+static bool short_key(const char *line, const struct lsc_json_node *n, uint64_t w[3], size_t *len)
+{
+    size_t ko, kl;
+    if (n->depth != 1 || n->name != NULL || !named(n) || n->key_escaped) {
+        return false;
+    }
+    key_content(n, &ko, &kl);
+    if (kl == 0 || kl > 16) {
+        return false;
+    }
+    const char *k = line + ko;
+    unsigned char b[24] = {1}; /* (the depth) */
+    if (kl >= 8) {
+        uint64_t a = load8(k), z = load8(k + kl - 8);
+        memcpy(b + 1, &a, 8);
+        memcpy(b + 1 + kl - 8, &z, 8);
+    } else if (kl >= 4) {
+        uint32_t a = load4(k), z = load4(k + kl - 4);
+        memcpy(b + 1, &a, 4);
+        memcpy(b + 1 + kl - 4, &z, 4);
+    } else {
+        b[1] = (unsigned char)k[0];
+        b[1 + kl / 2] = (unsigned char)k[kl / 2];
+        b[kl] = (unsigned char)k[kl - 1];
+    }
+    w[0] = load8(b);
+    w[1] = load8(b + 8);
+    w[2] = load8(b + 16);
+    *len = 1 + kl;
+    return true;
+}
+
 static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, int32_t i)
 {
     char key[LSC_KEY_MEMO_LEN];
     size_t len;
-    if (sc->pol->has_staged || !memo_key(sc, line, &sc->jnodes[i], key, &len)) {
+    uint64_t w[3];
+    if (sc->pol->has_staged) {
+        return NULL;
+    }
+    bool fast = short_key(line, &sc->jnodes[i], w, &len);
+    if (!fast && !memo_key(sc, line, &sc->jnodes[i], key, &len)) {
         return NULL;
     }
     if (sc->key_memo == NULL) {
@@ -515,10 +571,20 @@ static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, 
             return NULL;
         }
     }
-    uint64_t h = XXH3_64bits(key, len) | 1;
+    if (fast) {
+        memcpy(key, w, 24); /* (for a new entry: the stored key is zero-padded past len) */
+    }
+    uint64_t h = fast ? ((w[0] * 0x9E3779B97F4A7C15ULL) ^ (w[1] * 0xC2B2AE3D27D4EB4FULL) ^
+                         (w[2] * 0x165667B19E3779F9ULL) ^ len) |
+                            1
+                      : XXH3_64bits(key, len) | 1;
+    h ^= h >> 29;
+    h |= 1;
     for (size_t k = 0; k < 8; k++) {
         struct lsc_key_memo *m = &sc->key_memo[(h + k) % LSC_KEY_MEMO_SLOTS];
-        if (m->hash == h && m->len == len && memcmp(m->key, key, len) == 0) {
+        if (m->hash == h && m->len == len &&
+            (fast ? load8(m->key) == w[0] && load8(m->key + 8) == w[1] && load8(m->key + 16) == w[2]
+                  : memcmp(m->key, key, len) == 0)) {
             return m;
         }
         if (m->hash == 0) {
