@@ -374,7 +374,7 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
     return rc;
 }
 
-/* A credential header (Authorization, Cookie ...) as a member or an nginx variable. */
+/* Is the member's name (key or format-given) a secret name, so its value is a secret? */
 static bool secret_key(const char *line, const struct lsc_json_node *n)
 {
     if (n->name != NULL) {
@@ -386,6 +386,7 @@ static bool secret_key(const char *line, const struct lsc_json_node *n)
     return kl > 0 && lsc_secret_name(line + ko, kl);
 }
 
+/* A credential header (Authorization, Cookie ...) as a member or an nginx variable. */
 static bool secret_header(const char *line, const struct lsc_json_node *n)
 {
     if (n->name != NULL) {
@@ -495,13 +496,6 @@ static bool memo_key(const struct lsc_scrubber *sc, const char *line, const stru
     return true;
 }
 
-/*
- * The facts for a member whose key is in the record (JSON, logfmt), remembered by key text:
- * most lines of a log repeat the same keys, and matching a key against every field rule
- * costs more than the rest of the member. The whole text is compared, not just its hash, so
- * a collision can only cost a recomputation. A record full of new keys fills the table and
- * is then computed key by key, as without it.
- */
 static uint64_t load8(const void *p)
 {
     uint64_t w;
@@ -553,6 +547,16 @@ static bool short_key(const char *line, const struct lsc_json_node *n, uint64_t 
     return true;
 }
 
+/*
+ * What the policy says about a member whose key is in the record (JSON, logfmt), remembered
+ * by key text: its field-rule facts, whether the key names a secret or a credential header,
+ * and (set by the caller) whether the key's text scanned clean. Most lines of a log repeat
+ * the same keys, and matching a key against every field rule costs more than the rest of
+ * the member. The whole text is compared, not just its hash, so a collision can only cost a
+ * recomputation. NULL when not remembered: staged policies (their facts depend on the
+ * record's age), escaped or long keys, and keys that find the table full - those are
+ * computed member by member, as without it.
+ */
 static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, int32_t i)
 {
     char key[LSC_KEY_MEMO_LEN];
