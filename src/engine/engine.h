@@ -120,6 +120,16 @@ struct lsc_key_memo {
     bool secret_header; /* the key is a credential header (removed unless kept by name) */
 };
 
+/* Value texts that scanned clean, for values that come back line after line (see record.c). */
+#define LSC_CLEAN_MEMO_SLOTS 256
+#define LSC_CLEAN_MEMO_LEN 240
+struct lsc_clean_memo {
+    uint64_t hash; /* XXH3-64 of text[0..len), 0 for an empty slot */
+    uint16_t len;
+    uint8_t hits; /* recent hits: a slot is given to another text only at 0 */
+    char text[LSC_CLEAN_MEMO_LEN];
+};
+
 /* A member appended to every structured record (JSON, logfmt): an expiry tag, a key epoch. */
 struct lsc_extra_member {
     const char *key;
@@ -139,10 +149,11 @@ struct lsc_scrubber {
     struct lsc_json_node *jnodes;
     size_t jnodes_cap;
     unsigned char *jstate;
-    const struct lsc_action **jact;  /* each node's field action (inherited by members) */
-    struct lsc_ua_memo *ua_memo;     /* user-agent action: recent results by xxh3 of the input */
-    struct lsc_path_memo *path_memo; /* field-rule facts for names given by a format */
-    struct lsc_key_memo *key_memo;   /* field-rule facts for keys written in the record */
+    const struct lsc_action **jact;    /* each node's field action (inherited by members) */
+    struct lsc_ua_memo *ua_memo;       /* user-agent action: recent results by xxh3 of the input */
+    struct lsc_path_memo *path_memo;   /* field-rule facts for names given by a format */
+    struct lsc_key_memo *key_memo;     /* field-rule facts for keys written in the record */
+    struct lsc_clean_memo *clean_memo; /* value texts known to scan clean */
     const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */
     size_t nextra;
     /* Pseudonyms: the line being scrubbed, its time and period, the period's subkey. */

@@ -95,6 +95,7 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
     free(sc->ua_memo);
     free(sc->path_memo);
     free(sc->key_memo);
+    free(sc->clean_memo);
     free(sc->sedits.v);
     lsc_buf_free(&sc->sarena);
     lsc_buf_free(&sc->scratch);

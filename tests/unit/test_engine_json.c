@@ -121,6 +121,30 @@ Test(json_memo, keys_are_treated_the_same_on_every_line)
     free(got);
 }
 
+/* Values that scanned clean are remembered too: a value that holds something must be
+ * scrubbed on every line, however often clean values come and go around it. */
+Test(json_memo, values_are_scanned_the_same_on_every_line)
+{
+    static char in[96 * 1024];
+    size_t n = 0;
+    for (int k = 0; k < 700; k++) {
+        /* a recurring clean value, a one-off clean value, and every 7th line a dirty one */
+        n += (size_t)snprintf(in + n, sizeof in - n,
+                              "{\"level\":\"info\",\"t\":\"v%d\",\"u\":\"%s\"}\n", k,
+                              k % 7 == 0 ? "jo@example.com" : "ok");
+    }
+    char *got = run("text:\n  - use: pii\n", in, NULL);
+    int emails = 0, oks = 0;
+    for (const char *q = got; (q = strstr(q, "\"u\":\"")) != NULL; q += 5) {
+        emails += strncmp(q + 5, "[email]\"", 8) == 0;
+        oks += strncmp(q + 5, "ok\"", 3) == 0;
+    }
+    cr_expect_eq(emails, 100, "every e-mail scrubbed: %d of 100", emails);
+    cr_expect_eq(oks, 600);
+    cr_expect_null(strstr(got, "jo@example.com"));
+    free(got);
+}
+
 Test(json_memo, a_full_memo_still_scrubs)
 {
     /* More distinct keys than the memo holds, then the dirty key and a kept one again. */
