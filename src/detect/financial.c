@@ -15,7 +15,6 @@
 #include "chars.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 
 bool lsc_luhn_valid(const char *digits, size_t n)
 {
@@ -155,7 +154,6 @@ static const struct {
 
 /* The registry as a table by country code, built from the list at the first use. */
 static unsigned char length_by_cc[26 * 26];
-static atomic_bool lengths_built;
 static pthread_once_t lengths_once = PTHREAD_ONCE_INIT;
 
 static void build_lengths(void)
@@ -164,15 +162,12 @@ static void build_lengths(void)
         length_by_cc[(iban_lengths[k].cc[0] - 'A') * 26 + (iban_lengths[k].cc[1] - 'A')] =
             iban_lengths[k].len;
     }
-    atomic_store_explicit(&lengths_built, true, memory_order_release);
 }
 
 /* cc: two upper-case letters. 0 for a code with no IBAN. */
 static size_t iban_length(const char *cc)
 {
-    if (!atomic_load_explicit(&lengths_built, memory_order_acquire)) {
-        pthread_once(&lengths_once, build_lengths);
-    }
+    pthread_once(&lengths_once, build_lengths);
     return length_by_cc[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
 }
 

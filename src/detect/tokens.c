@@ -14,7 +14,6 @@
 #include "chars.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 
 enum alphabet {
@@ -135,7 +134,6 @@ static bool prefix_gate(unsigned char a, unsigned char b)
 /* The kinds by first byte of their prefix, in table order, built at the first use. */
 static unsigned char by_first[256][NKINDS];
 static unsigned char by_first_n[256];
-static atomic_bool by_first_built;
 static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
 
 static void build_by_first(void)
@@ -144,7 +142,6 @@ static void build_by_first(void)
         unsigned char f = (unsigned char)kinds[k].prefix[0];
         by_first[f][by_first_n[f]++] = (unsigned char)k;
     }
-    atomic_store_explicit(&by_first_built, true, memory_order_release);
 }
 
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
@@ -152,9 +149,7 @@ bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
     if (n - i < 12 || !prefix_gate((unsigned char)p[i], (unsigned char)p[i + 1])) {
         return false;
     }
-    if (!atomic_load_explicit(&by_first_built, memory_order_acquire)) {
-        pthread_once(&by_first_once, build_by_first);
-    }
+    pthread_once(&by_first_once, build_by_first);
     unsigned char first = (unsigned char)p[i];
     for (size_t x = 0; x < by_first_n[first]; x++) {
         const struct token_kind *t = &kinds[by_first[first][x]];
