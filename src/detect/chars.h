@@ -38,6 +38,27 @@ static inline int lsc_hex_value(unsigned char c)
     return lsc_is_digit(c) ? c - '0' : (c | 32) - 'a' + 10;
 }
 
+/* A byte of a parameter name (secrets.c): letters, digits, '_' '.' '-' and '%' (escapes). */
+static inline bool lsc_is_name_byte(unsigned char c)
+{
+    return lsc_is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '%';
+}
+
+/*
+ * Can the separator at p[i] follow a parameter name? Only after a name byte, or a space or
+ * closing quote that may stand between name and separator - the first byte the walk back
+ * of lsc_detect_secret_param accepts, and its first test, so the text scan can ask before
+ * calling it.
+ */
+static inline bool lsc_may_follow_name(const char *p, size_t i, size_t floor)
+{
+    if (i <= floor) {
+        return false;
+    }
+    unsigned char b = (unsigned char)p[i - 1];
+    return lsc_is_name_byte(b) || b == ' ' || b == '"' || b == '\'';
+}
+
 /* base64url alphabet: A-Z a-z 0-9 - _ */
 static inline bool lsc_is_b64url(unsigned char c)
 {

@@ -187,11 +187,6 @@ bool lsc_secret_header(const char *name, size_t len)
     return false;
 }
 
-static inline bool name_char(unsigned char c)
-{
-    return lsc_is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '%';
-}
-
 static bool is_authorization(const char *name, size_t len)
 {
     char norm[NAME_MAX_LEN];
@@ -261,6 +256,9 @@ static size_t quoted_end(const char *p, size_t n, size_t j, char quote, bool esc
 bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
                              struct lsc_match *m)
 {
+    if (!lsc_may_follow_name(p, i, floor)) {
+        return false;
+    }
     /* Walk back over optional spaces, an optional closing quote, then the name. */
     size_t e = i;
     while (e > floor && i - e < 2 && p[e - 1] == ' ') {
@@ -281,13 +279,13 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
      * shortest secret name is none (decoding only shortens a name). */
     need_ends();
     if (e >= floor + 4 && p[e - 1] != '%' && p[e - 2] != '%' && p[e - 3] != '%' &&
-        p[e - 4] != '%' && name_char((unsigned char)p[e - 1]) &&
-        name_char((unsigned char)p[e - 2]) &&
+        p[e - 4] != '%' && lsc_is_name_byte((unsigned char)p[e - 1]) &&
+        lsc_is_name_byte((unsigned char)p[e - 2]) &&
         !ends_in_pair((unsigned char)p[e - 2], (unsigned char)p[e - 1])) {
         return false;
     }
     size_t run = 0;
-    while (run < min_len && e - run > floor && name_char((unsigned char)p[e - run - 1])) {
+    while (run < min_len && e - run > floor && lsc_is_name_byte((unsigned char)p[e - run - 1])) {
         run++;
     }
     if (run < min_len) {
@@ -295,7 +293,7 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     }
     size_t s = e;
     bool has_pct = false;
-    while (s > floor && e - s < NAME_MAX_LEN && name_char((unsigned char)p[s - 1])) {
+    while (s > floor && e - s < NAME_MAX_LEN && lsc_is_name_byte((unsigned char)p[s - 1])) {
         s--;
         has_pct |= p[s] == '%';
         /* An encoded '=' or '&' ends the name ("a%3Db%3Dtoken%3Dx": the name is token):

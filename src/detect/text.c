@@ -125,10 +125,17 @@ static bool ip6_group_gate(const char *p, size_t n, size_t i, size_t e, struct s
 }
 
 /*
- * "::" or 1-4 hex digits then ':': the only ways an IPv6 address can start. A "::" directly
- * followed by another ':' and a hex digit or ':' runs into more address at once (":::1",
- * "::::"), so it is no start either.
+ * Can an address start with the "::" at i? Not when a third ':' and a hex digit or ':'
+ * follow: it runs into more address at once (":::1", "::::").
  */
+static inline bool dcolon_start(const char *p, size_t n, size_t i)
+{
+    return i + 1 < n && p[i] == ':' && p[i + 1] == ':' &&
+           !(i + 3 < n && p[i + 2] == ':' &&
+             (lsc_is_hex((unsigned char)p[i + 3]) || p[i + 3] == ':'));
+}
+
+/* "::" (dcolon_start) or 1-4 hex digits then ':': the only ways an IPv6 address can start. */
 static bool ip6_gate(const char *p, size_t n, size_t i, struct scan *st)
 {
     size_t e = i;
@@ -139,8 +146,7 @@ static bool ip6_gate(const char *p, size_t n, size_t i, struct scan *st)
         return false;
     }
     if (e == i) {
-        return !(i + 3 < n && p[i + 2] == ':' &&
-                 (lsc_is_hex((unsigned char)p[i + 3]) || p[i + 3] == ':'));
+        return dcolon_start(p, n, i);
     }
     return ip6_group_gate(p, n, i, e, st);
 }
@@ -188,11 +194,7 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
                              struct scan *st)
 {
     if (i == 0 || !lsc_is_alnum((unsigned char)p[i - 1])) {
-        /* "::" starts here, unless a third ':' and more address follow (ip6_gate). */
-        return i + 1 < n && p[i + 1] == ':' &&
-               !(i + 3 < n && p[i + 2] == ':' &&
-                 (lsc_is_hex((unsigned char)p[i + 3]) || p[i + 3] == ':')) &&
-               try_ip6(p, n, i, m, st);
+        return dcolon_start(p, n, i) && try_ip6(p, n, i, m, st);
     }
     size_t w = i;
     while (w > floor && i - w < 5 && lsc_is_hex((unsigned char)p[w - 1])) {
@@ -204,21 +206,6 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
         return false;
     }
     return try_ip6(p, n, w, m, st);
-}
-
-/*
- * Can a separator at i follow a name (lsc_detect_secret_param)? Only after a name byte, or
- * the spaces or quote that may come between - a cheap test that keeps runs of '=' or ':'
- * from calling it at every byte.
- */
-static inline bool after_name(const char *p, size_t i, size_t floor)
-{
-    if (i <= floor) {
-        return false;
-    }
-    unsigned char b = (unsigned char)p[i - 1];
-    return lsc_is_alnum(b) || b == '_' || b == '.' || b == '-' || b == '%' || b == ' ' ||
-           b == '"' || b == '\'';
 }
 
 /* Detectors that start at a word start (the previous byte is not a letter or digit). */
@@ -311,19 +298,21 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
                 found = lsc_detect_email(p, n, i, 1, floor, &m);
                 break;
             case '=':
-                found = after_name(p, i, floor) && lsc_detect_secret_param(p, n, i, 1, floor, &m);
+                found = lsc_may_follow_name(p, i, floor) &&
+                        lsc_detect_secret_param(p, n, i, 1, floor, &m);
                 break;
             case ':':
                 found = try_ip6_at_colon(p, n, i, floor, &m, &st) ||
                         (i + 1 < n && p[i + 1] == '/' && lsc_detect_url_password(p, n, i, &m)) ||
-                        (after_name(p, i, floor) && lsc_detect_secret_param(p, n, i, 1, floor, &m));
+                        (lsc_may_follow_name(p, i, floor) &&
+                         lsc_detect_secret_param(p, n, i, 1, floor, &m));
                 break;
             case '%':
                 if (i + 2 < n && p[i + 1] == '4' && p[i + 2] == '0') {
                     found = lsc_detect_email(p, n, i, 3, floor, &m);
                 } else if (i + 2 < n && p[i + 1] == '3' && (p[i + 2] | 32) == 'd') {
-                    found =
-                        after_name(p, i, floor) && lsc_detect_secret_param(p, n, i, 3, floor, &m);
+                    found = lsc_may_follow_name(p, i, floor) &&
+                            lsc_detect_secret_param(p, n, i, 3, floor, &m);
                 }
                 break;
             case '-':
