@@ -46,24 +46,6 @@ static bool is_uuid(const char *s, size_t n)
     return true;
 }
 
-/* The first lit[0..3) in s[0..n): memchr for its first byte (glibc's memmem sets up a
- * general search, too slow for a path segment). */
-static const char *find3(const char *s, size_t n, const char *lit)
-{
-    const char *end = s + n;
-    while (end - s >= 3) {
-        const char *c = memchr(s, lit[0], (size_t)(end - s) - 2);
-        if (c == NULL) {
-            return NULL;
-        }
-        if (c[1] == lit[1] && c[2] == lit[2]) {
-            return c;
-        }
-        s = c + 1;
-    }
-    return NULL;
-}
-
 const char *lsc_url_segment_label(const char *s, size_t n)
 {
     if (n < 5) {
@@ -73,7 +55,7 @@ const char *lsc_url_segment_label(const char *s, size_t n)
         return ":uuid";
     }
     const char *at = memchr(s, '@', n);
-    const char *enc = at ? NULL : find3(s, n, "%40");
+    const char *enc = at ? NULL : lsc_find_lit(s, s + n, "%40", 3);
     const char *after = at ? at + 1 : enc ? enc + 3 : NULL;
     if (after != NULL && after > s + 1 && memchr(after, '.', (size_t)(s + n - after)) != NULL) {
         return ":email";
@@ -111,7 +93,7 @@ size_t lsc_url_filter(const struct lsc_action *a, const char *v, size_t n, char 
     size_t path_end = q ? (size_t)(q - v) : end;
     size_t o = 0;
     /* scheme://userinfo@host...: copy without the userinfo. */
-    const char *sep = find3(v, path_end, "://");
+    const char *sep = lsc_find_lit(v, v + path_end, "://", 3);
     size_t i = 0;
     if (sep != NULL) {
         size_t auth = (size_t)(sep - v) + 3;

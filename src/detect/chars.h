@@ -1,12 +1,14 @@
 /*
- * chars.h - byte classification shared by the detectors. Log bytes are not text: these
- * helpers look at one unsigned byte and never assume a locale, UTF-8 or NUL termination.
+ * chars.h - byte classification and small byte searches shared by the detectors, actions
+ * and formats. Log bytes are not text: these helpers look at unsigned bytes and never
+ * assume a locale, UTF-8 or NUL termination.
  */
 #ifndef LSC_DETECT_CHARS_H
 #define LSC_DETECT_CHARS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 static inline bool lsc_is_digit(unsigned char c)
 {
@@ -57,6 +59,23 @@ static inline bool lsc_may_follow_name(const char *p, size_t i, size_t floor)
     }
     unsigned char b = (unsigned char)p[i - 1];
     return lsc_is_name_byte(b) || b == ' ' || b == '"' || b == '\'';
+}
+
+/*
+ * The first lit[0..ll) (ll >= 1) in p[0..end), or NULL: memchr for its first byte, then a
+ * compare - for the short literals of log formats and URLs, where glibc's memmem spends
+ * more setting up its general search than searching.
+ */
+static inline const char *lsc_find_lit(const char *p, const char *end, const char *lit, size_t ll)
+{
+    while (end - p >= (ptrdiff_t)ll) {
+        const char *x = memchr(p, lit[0], (size_t)(end - p) - ll + 1);
+        if (x == NULL || memcmp(x, lit, ll) == 0) {
+            return x;
+        }
+        p = x + 1;
+    }
+    return NULL;
 }
 
 /* base64url alphabet: A-Z a-z 0-9 - _ */

@@ -262,11 +262,7 @@ bool lsc_detect_auth_scheme(const char *p, size_t n, size_t i, struct lsc_match 
 
 static const char *find(const char *p, size_t n, size_t from, const char *lit)
 {
-    size_t l = strlen(lit);
-    if (from > n || n - from < l) {
-        return NULL;
-    }
-    return memmem(p + from, n - from, lit, l);
+    return from > n ? NULL : lsc_find_lit(p + from, p + n, lit, strlen(lit));
 }
 
 bool lsc_detect_pem(const char *p, size_t n, size_t i, struct lsc_match *m)

@@ -24,6 +24,8 @@
  */
 #include "access.h"
 
+#include "../detect/chars.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,18 +485,6 @@ static bool raw_quote(const char *p, size_t n)
     return false;
 }
 
-static const char *plain_end(const char *p, const char *end, const char *lit, size_t ll)
-{
-    while (p + ll <= end) {
-        const char *x = memchr(p, lit[0], (size_t)(end - p) - ll + 1);
-        if (x == NULL || memcmp(x, lit, ll) == 0) {
-            return x;
-        }
-        p = x + 1;
-    }
-    return NULL;
-}
-
 enum lsc_json_status lsc_access_parse(const struct lsc_access_format *f, const char *p, size_t n,
                                       struct lsc_json_node *nodes, size_t max_nodes, size_t *count)
 {
@@ -540,7 +530,7 @@ enum lsc_json_status lsc_access_parse(const struct lsc_access_format *f, const c
             }
         } else {
             const char *x = quoted ? quoted_end(p + i, n - i, nx->lit, nx->lit_len)
-                                   : plain_end(p + i, end, nx->lit, nx->lit_len);
+                                   : lsc_find_lit(p + i, end, nx->lit, nx->lit_len);
             if (x == NULL) {
                 return LSC_JSON_SYNTAX;
             }
