@@ -120,6 +120,15 @@ struct lsc_key_memo {
     bool secret_header; /* the key is a credential header (removed unless kept by name) */
 };
 
+/* Truncated addresses, for the client addresses that come back line after line (pseudo.c). */
+#define LSC_TRUNC_MEMO_SLOTS 256
+struct lsc_trunc_memo {
+    const struct lsc_action *action; /* NULL for an empty slot */
+    struct lsc_ip ip;
+    unsigned char out_len;
+    char out[LSC_IP_TEXT_MAX];
+};
+
 /* Value texts that scanned clean, for values that come back line after line (see record.c). */
 #define LSC_CLEAN_MEMO_SLOTS 256
 #define LSC_CLEAN_MEMO_LEN 240
@@ -154,6 +163,7 @@ struct lsc_scrubber {
     struct lsc_path_memo *path_memo;   /* field-rule facts for names given by a format */
     struct lsc_key_memo *key_memo;     /* field-rule facts for keys written in the record */
     struct lsc_clean_memo *clean_memo; /* value texts known to scan clean */
+    struct lsc_trunc_memo *trunc_memo; /* recent truncated addresses */
     const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */
     size_t nextra;
     /* Pseudonyms: the line being scrubbed, its time and period, the period's subkey. */

@@ -161,6 +161,27 @@ Test(engine, ip_prefix_is_configurable)
     lsc_policy_free(pol);
 }
 
+/* Truncated addresses are remembered per scrubber: the same bytes written another way
+ * ("::1.2.3.4" keeps its IPv4 bits, "::102:304" is plain IPv6) or truncated by another
+ * action must not share a result, on the first line or any later one. */
+Test(engine, remembered_truncations_keep_form_and_action_apart)
+{
+    const char *line = "1.2.3.4 ::1.2.3.4 ::102:304 ::ffff:1.2.3.4 2001:db8:aa:bb::1 "
+                       "1.2.3.4 ::102:304 ::1.2.3.4\n";
+    const char *want = "1.2.0.0 ::1.2.3.0 :: ::ffff:1.2.3.0 2001:db8:: 1.2.0.0 :: ::1.2.3.0\n";
+    char in[512], out_want[512];
+    snprintf(in, sizeof in, "%s%s%s", line, line, line);
+    snprintf(out_want, sizeof out_want, "%s%s%s", want, want, want);
+    char *got = scrub_with_policy("",
+                                  "text:\n"
+                                  "  - detector: ipv4\n    action: truncate-ip\n    v4: 16\n"
+                                  "  - detector: ipv6\n    action: truncate-ip\n    v4: 24\n"
+                                  "    v6: 32\n",
+                                  in, NULL);
+    cr_expect_str_eq(got, out_want);
+    free(got);
+}
+
 /* ---- streaming through file descriptors ---- */
 
 static char *read_all(int fd, size_t *len)
