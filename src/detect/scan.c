@@ -4,8 +4,8 @@
  * The vector versions sort each byte of a 64-byte window into classes (digit, letter,
  * upper case, '.', '-', ' ', the trigger bytes, the first and second letters of key prefixes)
  * as one 64-bit mask per class, 16 or 32 lanes at a time; candidates() then combines the
- * masks with shifts, so "a digit, then a '.' within three bytes" costs a few instructions
- * for all 64 positions at once. The scalar version tests each position byte by byte - the
+ * masks with shifts, so "1-3 digits, '.', 1-3 digits, '.'" costs a few instructions for
+ * all 64 positions at once. The scalar version tests each position byte by byte - the
  * reference the other two are tested against, written separately on purpose.
  *
  * The window is the 64 bytes from i, or, when fewer than 64 are left, the last 64 bytes of
