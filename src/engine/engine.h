@@ -26,6 +26,46 @@ bool lsc_buf_reserve(struct lsc_buf *b, size_t extra);
 bool lsc_buf_append(struct lsc_buf *b, const void *p, size_t n);
 void lsc_buf_free(struct lsc_buf *b);
 
+/*
+ * Output by reference (gather.c): input bytes that go out unchanged are noted, not copied,
+ * when the driver keeps the input in place until the output is written. The output is
+ * out's bytes with each reference's bytes inserted before out[at]; refs are in order of at.
+ */
+#define LSC_GATHER_REF_MIN (16 * 1024) /* shorter runs are copied: cheaper than a segment */
+
+struct lsc_gather_ref {
+    size_t at;     /* goes before out[at] (after any earlier reference with the same at) */
+    const char *p; /* the input's bytes */
+    size_t len;
+};
+
+struct lsc_sink;
+
+struct lsc_gather {
+    bool on;        /* set by a driver that keeps the input in place until the output is written */
+    size_t ref_min; /* runs this long go by reference; 0: LSC_GATHER_REF_MIN (tests, bench) */
+    struct lsc_gather_ref *v;
+    size_t n, cap;
+    struct lsc_gather_ref run; /* the latest span, still growing (len 0: none) */
+    size_t run_out;            /* out's length when the run last grew */
+    size_t bytes;              /* output held by reference (v and run), not in out */
+};
+
+/*
+ * Appends the input's bytes p[0..len) to the output after everything before: by reference
+ * when g->on, else copied into out. False only when out cannot grow (nothing changed).
+ */
+bool lsc_gather_keep(struct lsc_gather *g, struct lsc_buf *out, const char *p, size_t len);
+
+/* Writes the whole output (out with the references in place) to fd, or to sink when not
+ * NULL, and empties both. The references must still point at the input's bytes. */
+lsc_error lsc_gather_write(struct lsc_gather *g, struct lsc_buf *out, int fd,
+                           struct lsc_sink *sink);
+
+/* Forgets the output without writing it (after a write failure). */
+void lsc_gather_reset(struct lsc_gather *g, struct lsc_buf *out);
+void lsc_gather_free(struct lsc_gather *g);
+
 /* One pending replacement: bytes [off, off+len) of the line become arena[roff, roff+rlen). */
 struct lsc_edit {
     size_t off;
@@ -152,6 +192,7 @@ struct lsc_scrubber {
     struct lsc_stats st;
     struct lsc_rule_scratch rs;
     struct lsc_buf out;         /* scrubbed output, handed to the writer by the stream driver */
+    struct lsc_gather gather;   /* unchanged input bytes that follow or fall between out's */
     struct lsc_edit_list edits; /* used only when a pattern rule may match the line */
     struct lsc_buf arena;       /* replacement bytes for edits */
     /* Structured records: parsed nodes, per-node state, structural edits and scratch. */
@@ -239,9 +280,20 @@ lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t le
 lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                                  enum lsc_verdict *verdict);
 
-/* Finishing a line: counted as emitted (out[start..] holds it), or undone after rc. */
-lsc_error lsc_engine_emitted(struct lsc_scrubber *sc, size_t start, size_t len, bool nl,
-                             bool changed, enum lsc_verdict *verdict);
+/*
+ * Ends a line's output with its unchanged last bytes p[0..len) and its newline (nl): by
+ * reference when the driver allows it and the newline follows them in the input (p[len]),
+ * so an unchanged line and the lines after it make one run. The last step of a line: on
+ * failure (CB_NOMEM) the output is as it was.
+ */
+int lsc_engine_line_end(struct lsc_scrubber *sc, const char *p, size_t len, bool nl);
+
+/*
+ * Finishing a line: counted as emitted (its output is what out and the references gained
+ * since they held start and kept bytes, lsc_engine_line_end included), or undone after rc.
+ */
+lsc_error lsc_engine_emitted(struct lsc_scrubber *sc, size_t start, size_t kept, size_t len,
+                             bool nl, bool changed, enum lsc_verdict *verdict);
 lsc_error lsc_engine_abort_line(struct lsc_scrubber *sc, int rc, size_t start,
                                 const uint64_t *before, size_t len, bool nl,
                                 enum lsc_verdict *verdict);

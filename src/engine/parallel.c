@@ -42,8 +42,9 @@ struct slot {
     struct lsc_buf in; /* the input bytes of the items */
     struct item *items;
     size_t nitems, items_cap;
-    struct lsc_buf out; /* scrubbed output, swapped with the worker's sc->out */
-    struct lsc_buf q;   /* raw lines for the quarantine file */
+    struct lsc_buf out;       /* scrubbed output, swapped with the worker's sc->out */
+    struct lsc_gather gather; /* and its references into in (sc->gather while scrubbed) */
+    struct lsc_buf q;         /* raw lines for the quarantine file */
     lsc_error err;
 };
 
@@ -157,12 +158,18 @@ static void *worker_main(void *arg)
         s->state = SLOT_WORKING;
         pthread_mutex_unlock(&p->mu);
 
+        /* The batch's output refers to its input, which stays until the batch is written. */
         struct lsc_buf mine = w->sc->out;
+        struct lsc_gather mine_g = w->sc->gather;
         w->sc->out = s->out;
-        w->sc->out.len = 0;
+        w->sc->gather = s->gather;
+        lsc_gather_reset(&w->sc->gather, &w->sc->out);
+        w->sc->gather.on = true;
         s->err = scrub_batch(p, w->sc, s);
         s->out = w->sc->out;
+        s->gather = w->sc->gather;
         w->sc->out = mine;
+        w->sc->gather = mine_g;
 
         pthread_mutex_lock(&p->mu);
         s->state = SLOT_DONE;
@@ -177,20 +184,10 @@ static void *worker_main(void *arg)
 
 static lsc_error write_slot(struct pool *p, struct slot *s)
 {
-    lsc_error err = LSC_OK;
-    if (s->out.len > 0) {
-        if (p->opts->sink != NULL) {
-            if (lsc_sink_write(p->opts->sink, s->out.p, s->out.len) != 0) {
-                err = errno == EPIPE ? LSC_EPIPE : LSC_EWRITE;
-            }
-        } else {
-            err = lsc_write_all(p->out_fd, s->out.p, s->out.len);
-        }
-    }
+    lsc_error err = lsc_gather_write(&s->gather, &s->out, p->out_fd, p->opts->sink);
     if (err == LSC_OK && s->q.len > 0) {
         err = lsc_write_all(p->q_fd, s->q.p, s->q.len);
     }
-    s->out.len = 0;
     s->q.len = 0;
     return err;
 }
@@ -298,13 +295,17 @@ static bool scrub_in_place(struct pool *p, struct lsc_scrubber *sc, const struct
     struct item it = {LSC_FRAME_LINE, 0, fr->len, fr->nl, fr->len};
     struct slot big = {.in = {.p = (char *)fr->p, .len = fr->len}, .items = &it, .nitems = 1};
     big.q.limit = (size_t)1 << 32;
-    sc->out.len = 0;
+    lsc_gather_reset(&sc->gather, &sc->out);
+    sc->gather.on = true; /* (the block stays in the framer's buffer until written here) */
     lsc_error err = scrub_batch(p, sc, &big);
-    big.out = sc->out; /* (shares sc's buffer: written, then emptied) */
+    big.out = sc->out; /* (shares sc's buffers: written, then emptied) */
+    big.gather = sc->gather;
     if (err == LSC_OK) {
         err = write_slot(p, &big);
     }
-    sc->out.len = 0;
+    sc->gather = big.gather;
+    lsc_gather_reset(&sc->gather, &sc->out);
+    sc->gather.on = false;
     lsc_buf_free(&big.q);
     if (err != LSC_OK) {
         pthread_mutex_lock(&p->mu);
@@ -359,6 +360,7 @@ static void free_slots(struct pool *p)
     for (size_t i = 0; i < p->nslots; i++) {
         lsc_buf_free(&p->slots[i].in);
         lsc_buf_free(&p->slots[i].out);
+        lsc_gather_free(&p->slots[i].gather);
         lsc_buf_free(&p->slots[i].q);
         free(p->slots[i].items);
     }

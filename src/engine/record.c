@@ -1156,6 +1156,7 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
     }
     sc->cur_count = count;
     size_t start = sc->out.len;
+    size_t kept = sc->gather.bytes;
     uint64_t before[LSC_CLASS_COUNT];
     memcpy(before, sc->st.replacements, sizeof before);
     uint64_t removed_before = sc->st.fields_removed;
@@ -1181,13 +1182,13 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
             }
             pos = e->off + e->len;
         }
-        if (rc == 0 && !lsc_buf_append(&sc->out, p + pos, len - pos)) {
-            rc = CB_NOMEM;
+        if (rc == 0) {
+            rc = lsc_engine_line_end(sc, p + pos, len - pos, nl);
         }
     }
     if (rc != 0) {
         sc->st.fields_removed = removed_before;
         return lsc_engine_abort_line(sc, rc, start, before, len, nl, verdict);
     }
-    return lsc_engine_emitted(sc, start, len, nl, sc->sedits.n > 0, verdict);
+    return lsc_engine_emitted(sc, start, kept, len, nl, sc->sedits.n > 0, verdict);
 }

@@ -87,6 +87,7 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
     }
     free(sc->vmemo);
     lsc_buf_free(&sc->out);
+    lsc_gather_free(&sc->gather);
     lsc_buf_free(&sc->arena);
     free(sc->edits.v);
     free(sc->jnodes);
@@ -361,7 +362,8 @@ static void merge_edits(struct lsc_scrubber *sc)
     sc->edits.n = w + 1;
 }
 
-static bool splice(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst)
+/* Appends the line up to the end of its last edit; *tail is where the unchanged rest starts. */
+static bool splice(struct lsc_scrubber *sc, const char *p, struct lsc_buf *dst, size_t *tail)
 {
     size_t pos = 0;
     for (size_t k = 0; k < sc->edits.n; k++) {
@@ -372,7 +374,8 @@ static bool splice(struct lsc_scrubber *sc, const char *p, size_t len, struct ls
         }
         pos = e->off + e->len;
     }
-    return lsc_buf_append(dst, p + pos, len - pos);
+    *tail = pos;
+    return true;
 }
 
 static const char *marker_for(lsc_fail why, size_t *len)
@@ -451,8 +454,12 @@ static lsc_error drop_line(struct lsc_scrubber *sc, size_t len, bool nl, enum ls
     return LSC_OK;
 }
 
-int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst,
-                          bool *changed)
+/*
+ * lsc_engine_scrub_span but for its last step: the bytes p[*tail..len) after the last
+ * change are left for the caller to append.
+ */
+static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst,
+                           bool *changed, size_t *tail)
 {
     const struct lsc_policy *pol = sc->pol;
     if (!any_rule_may_match(pol, p, len)) {
@@ -462,7 +469,8 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
             return rc;
         }
         *changed = d.changed;
-        return lsc_buf_append(dst, p + d.pos, len - d.pos) ? 0 : CB_NOMEM;
+        *tail = d.pos;
+        return 0;
     }
     sc->edits.n = 0;
     sc->arena.len = 0;
@@ -485,22 +493,42 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
     sc->st.replacements[LSC_CLASS_RULE] += sc->edits.n - builtin;
     merge_edits(sc);
     *changed = sc->edits.n > 0;
-    return splice(sc, p, len, dst) ? 0 : CB_NOMEM;
+    return splice(sc, p, dst, tail) ? 0 : CB_NOMEM;
 }
 
-/* Ends a line that went through: counts it and appends its newline. */
-lsc_error lsc_engine_emitted(struct lsc_scrubber *sc, size_t start, size_t len, bool nl,
-                             bool changed, enum lsc_verdict *verdict)
+int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst,
+                          bool *changed)
 {
-    if (nl && !lsc_buf_append(&sc->out, "\n", 1)) {
-        sc->out.len = start;
-        return lsc_engine_fail_line(sc, LSC_FAIL_NOMEM, len, nl, verdict);
+    size_t tail = 0;
+    int rc = scrub_span_head(sc, p, len, dst, changed, &tail);
+    if (rc == 0 && !lsc_buf_append(dst, p + tail, len - tail)) {
+        rc = CB_NOMEM;
     }
+    return rc;
+}
+
+int lsc_engine_line_end(struct lsc_scrubber *sc, const char *p, size_t len, bool nl)
+{
+    struct lsc_gather *g = &sc->gather;
+    if (g->on && len > 0 && (!nl || p[len] == '\n')) {
+        /* One step, so a failure leaves the output as it was. */
+        return lsc_gather_keep(g, &sc->out, p, len + nl) ? 0 : CB_NOMEM;
+    }
+    return lsc_buf_append(&sc->out, p, len) && (!nl || lsc_buf_append(&sc->out, "\n", 1))
+               ? 0
+               : CB_NOMEM;
+}
+
+/* Counts a line that went through: what it wrote since out held start bytes and the
+ * references kept bytes (lsc_engine_line_end wrote its end and newline). */
+lsc_error lsc_engine_emitted(struct lsc_scrubber *sc, size_t start, size_t kept, size_t len,
+                             bool nl, bool changed, enum lsc_verdict *verdict)
+{
     sc->st.lines_in++;
     sc->st.emitted++;
     sc->st.changed += changed;
     sc->st.bytes_in += len + nl;
-    sc->st.bytes_out += sc->out.len - start;
+    sc->st.bytes_out += (sc->out.len + sc->gather.bytes) - (start + kept);
     *verdict = LSC_VERDICT_EMITTED;
     return LSC_OK;
 }
@@ -571,20 +599,32 @@ lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t le
                                enum lsc_verdict *verdict)
 {
     size_t start = sc->out.len;
+    size_t kept = sc->gather.bytes;
     uint64_t before[LSC_CLASS_COUNT];
     memcpy(before, sc->st.replacements, sizeof before);
     bool changed = false;
-    int rc = lsc_engine_scrub_span(sc, p, len, &sc->out, &changed);
+    size_t tail = 0;
+    int rc = scrub_span_head(sc, p, len, &sc->out, &changed, &tail);
     if (rc == 0 && (sc->line_pseudo || sc->pol->retention || sc->line_next_stage_set)) {
         char tags[160];
         size_t tl = lsc_engine_text_tags(sc, tags);
-        rc = tl == 0 || lsc_buf_append(&sc->out, tags, tl) ? 0 : CB_NOMEM;
-        changed |= tl > 0;
+        if (tl > 0) {
+            /* The tags go between the line and its newline. */
+            rc =
+                lsc_buf_append(&sc->out, p + tail, len - tail) && lsc_buf_append(&sc->out, tags, tl)
+                    ? 0
+                    : CB_NOMEM;
+            tail = len;
+            changed = true;
+        }
+    }
+    if (rc == 0) {
+        rc = lsc_engine_line_end(sc, p + tail, len - tail, nl);
     }
     if (rc != 0) {
         return lsc_engine_abort_line(sc, rc, start, before, len, nl, verdict);
     }
-    return lsc_engine_emitted(sc, start, len, nl, changed, verdict);
+    return lsc_engine_emitted(sc, start, kept, len, nl, changed, verdict);
 }
 
 lsc_error lsc_scrub_buffer(struct lsc_scrubber *sc, const char *in, size_t len, const char **out,

@@ -3,10 +3,12 @@
  *
  * Output collects in the scrubber's buffer and goes out in large writes: when it passes
  * FLUSH_AT, at the end, and whenever the next read could block (so `tail -f | logscrub`
- * shows each line promptly). Quarantined lines collect in their own buffer and go to the
- * quarantine fd on the same schedule. Lines longer than max_line are never held whole;
- * they take the fail-closed path, piece by piece into the quarantine when that is the
- * policy.
+ * shows each line promptly). Unchanged input bytes are not copied into that buffer: the
+ * scrubber keeps references to them in the framer's buffer (gather.c), so the output is
+ * also written before every read, which is what moves or overwrites those bytes.
+ * Quarantined lines collect in their own buffer and go to the quarantine fd on the same
+ * schedule. Lines longer than max_line are never held whole; they take the fail-closed
+ * path, piece by piece into the quarantine when that is the policy.
  */
 #include "../io/archive.h"
 #include "../io/io.h"
@@ -27,15 +29,7 @@ struct stream {
 
 static lsc_error flush(struct stream *s)
 {
-    lsc_error err = LSC_OK;
-    if (s->sink != NULL) {
-        if (lsc_sink_write(s->sink, s->sc->out.p, s->sc->out.len) != 0) {
-            err = errno == EPIPE ? LSC_EPIPE : LSC_EWRITE;
-        }
-    } else {
-        err = lsc_write_all(s->out_fd, s->sc->out.p, s->sc->out.len);
-    }
-    s->sc->out.len = 0;
+    lsc_error err = lsc_gather_write(&s->sc->gather, &s->sc->out, s->out_fd, s->sink);
     if (err == LSC_OK && s->q.len > 0) {
         err = lsc_write_all(s->q_fd, s->q.p, s->q.len);
         s->q.len = 0;
@@ -43,10 +37,12 @@ static lsc_error flush(struct stream *s)
     return err;
 }
 
+/* Before the framer reads (and moves or overwrites what it read before). */
 static int before_read(void *ctx)
 {
     struct stream *s = ctx;
-    if ((s->sc->out.len > 0 || s->q.len > 0) && !lsc_input_ready(s->in_fd)) {
+    if (s->sc->gather.bytes > 0 ||
+        ((s->sc->out.len > 0 || s->q.len > 0) && !lsc_input_ready(s->in_fd))) {
         s->err = flush(s);
     }
     return s->err != LSC_OK;
@@ -65,6 +61,7 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd, struct ls
     f.src = src;
     f.before_read = before_read;
     f.ctx = &s;
+    sc->gather.on = true;
     bool q_mode = sc->pol->on_error == LSC_ON_ERROR_QUARANTINE;
     struct lsc_buf *q = s.q_fd >= 0 ? &s.q : NULL; /* (without a file: counted, not kept) */
     lsc_error err = LSC_OK;
@@ -101,7 +98,7 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd, struct ls
         if (err != LSC_OK) {
             break;
         }
-        if (sc->out.len >= FLUSH_AT || s.q.len >= FLUSH_AT) {
+        if (sc->out.len + sc->gather.bytes >= FLUSH_AT || s.q.len >= FLUSH_AT) {
             err = flush(&s);
             if (err != LSC_OK) {
                 break;
@@ -117,8 +114,9 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd, struct ls
         err = ferr != LSC_OK ? ferr : err;
         errno = ferr != LSC_OK ? errno : saved;
     } else {
-        sc->out.len = 0;
+        lsc_gather_reset(&sc->gather, &sc->out);
     }
+    sc->gather.on = false;
     lsc_buf_free(&s.q);
     lsc_framer_free(&f);
     lsc_source_free(src);

@@ -39,6 +39,10 @@ void lsc_framer_free(struct lsc_framer *f)
 /* Reads one block; returns 1 on data, 0 at end of input, -1 on error, -2 on abort. */
 static int fill(struct lsc_framer *f)
 {
+    /* Called before the bytes handed out move or are overwritten (stream.c relies on it). */
+    if (f->before_read != NULL && f->before_read(f->ctx) != 0) {
+        return -2;
+    }
     if (f->start == f->fill) {
         f->start = f->fill = f->scan = 0;
     } else if (f->cap - f->fill < f->read_block) {
@@ -47,9 +51,6 @@ static int fill(struct lsc_framer *f)
         f->scan -= f->start;
         f->fill = keep;
         f->start = 0;
-    }
-    if (f->before_read != NULL && f->before_read(f->ctx) != 0) {
-        return -2;
     }
     size_t want = f->cap - f->fill;
     if (want > f->read_block) {

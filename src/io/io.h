@@ -42,7 +42,9 @@ struct lsc_framer {
     bool eof;
     bool in_long;
     size_t long_len;
-    int (*before_read)(void *ctx); /* called before a read that may block; non-zero aborts */
+    /* Called before each read, before the bytes of earlier frames move or are overwritten;
+     * non-zero aborts. */
+    int (*before_read)(void *ctx);
     void *ctx;
 };
 

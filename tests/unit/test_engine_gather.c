@@ -1,0 +1,338 @@
+/*
+ * test_engine_gather.c - output by reference: the bytes come out in order, whatever mix of
+ * references, copies and replacements made them, and the stream drivers never let a
+ * reference outlive the input bytes it points at (a stale one would write later raw input).
+ */
+#include "engine/engine.h"
+#include "helpers.h"
+#include "io/archive.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+static char *read_fd(int fd, size_t *len)
+{
+    lseek(fd, 0, SEEK_SET);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    cr_assert_not_null(buf);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            cr_assert_not_null(buf);
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        cr_assert_geq(r, 0);
+        if (r == 0) {
+            break;
+        }
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int empty_fd(void)
+{
+    return tmp_fd_with("", 0);
+}
+
+/* A deterministic generator (xorshift), so a failure can be replayed. */
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* A model of the output next to the real thing. */
+struct model {
+    char *p;
+    size_t len;
+};
+
+static void model_add(struct model *m, const char *p, size_t len)
+{
+    memcpy(m->p + m->len, p, len);
+    m->len += len;
+}
+
+/* Random keeps (mostly contiguous, sometimes skipping input as a dropped line does),
+ * replacements and writes; the file must hold exactly what the model holds. */
+static void random_mix(uint64_t seed, size_t ref_min, size_t out_limit)
+{
+    size_t in_len = 1 << 20;
+    char *in = malloc(in_len);
+    cr_assert_not_null(in);
+    for (size_t i = 0; i < in_len; i++) {
+        in[i] = (char)('a' + i % 23);
+    }
+    struct model m = {malloc(4 * in_len), 0};
+    cr_assert_not_null(m.p);
+    struct lsc_buf out = {.limit = out_limit};
+    struct lsc_gather g = {.on = true, .ref_min = ref_min};
+    int fd = empty_fd();
+    size_t written = 0;
+    size_t pos = 0;
+    uint64_t s = seed;
+    while (pos < in_len - 8192) {
+        uint64_t r = rnd(&s);
+        switch (r % 8) {
+        case 0:
+        case 1:
+        case 2:
+        case 3: {
+            size_t len = (size_t)(r >> 8) % (r & 16 ? 40 : 3000);
+            if (lsc_gather_keep(&g, &out, in + pos, len)) {
+                model_add(&m, in + pos, len);
+            }
+            pos += len;
+            break;
+        }
+        case 4:
+            pos += 1 + (size_t)(r >> 8) % 50; /* a line that wrote nothing */
+            break;
+        case 5:
+        case 6: {
+            char repl[32];
+            size_t len = (size_t)snprintf(repl, sizeof repl, "<%lu>", (unsigned long)(r >> 40));
+            if (lsc_buf_append(&out, repl, len)) {
+                model_add(&m, repl, len);
+            }
+            break;
+        }
+        default:
+            if ((r >> 8) % 8 == 0) {
+                cr_assert_eq(lsc_gather_write(&g, &out, fd, NULL), LSC_OK);
+                cr_assert_eq(out.len + g.bytes, 0);
+                written = m.len;
+            }
+            break;
+        }
+        cr_assert_eq(out.len + g.bytes, m.len - written, "seed %lu: pending %zu, model %zu",
+                     (unsigned long)seed, out.len + g.bytes, m.len - written);
+    }
+    cr_assert_eq(lsc_gather_write(&g, &out, fd, NULL), LSC_OK);
+    size_t got_len;
+    char *got = read_fd(fd, &got_len);
+    cr_assert_eq(got_len, m.len, "seed %lu ref_min %zu: %zu bytes, expected %zu",
+                 (unsigned long)seed, ref_min, got_len, m.len);
+    cr_assert_eq(memcmp(got, m.p, m.len), 0, "seed %lu ref_min %zu: bytes differ",
+                 (unsigned long)seed, ref_min);
+    free(got);
+    close(fd);
+    lsc_gather_free(&g);
+    lsc_buf_free(&out);
+    free(m.p);
+    free(in);
+}
+
+Test(gather, any_mix_of_references_and_copies_comes_out_in_order)
+{
+    static const size_t mins[] = {1, 7, 300, 2000, 0};
+    for (uint64_t seed = 1; seed <= 12; seed++) {
+        for (size_t k = 0; k < sizeof mins / sizeof mins[0]; k++) {
+            random_mix(seed * 0x9e3779b97f4a7c15ull, mins[k], (size_t)1 << 30);
+        }
+        /* An output buffer that cannot grow: runs it cannot take go by reference, and a
+         * replacement that does not fit is refused without disturbing what came before. */
+        random_mix(seed * 0x9e3779b97f4a7c15ull, 300, 5000);
+    }
+}
+
+Test(gather, off_copies_and_holds_nothing)
+{
+    const char *in = "one\ntwo\n";
+    struct lsc_buf out = {.limit = 1 << 20};
+    struct lsc_gather g = {0};
+    cr_assert(lsc_gather_keep(&g, &out, in, 4));
+    cr_assert(lsc_gather_keep(&g, &out, in + 4, 4));
+    cr_expect_eq(g.bytes, 0);
+    cr_expect_eq(g.n, 0);
+    cr_expect_eq(out.len, 8);
+    cr_expect_eq(memcmp(out.p, in, 8), 0);
+    lsc_buf_free(&out);
+}
+
+Test(gather, long_run_goes_by_reference_short_one_is_copied_in_place)
+{
+    size_t n = 3 * LSC_GATHER_REF_MIN;
+    char *in = malloc(n);
+    memset(in, 'x', n);
+    memcpy(in + 100, "short", 5);
+    struct lsc_buf out = {.limit = 1 << 20};
+    struct lsc_gather g = {.on = true};
+    cr_assert(lsc_buf_append(&out, "A", 1));
+    cr_assert(lsc_gather_keep(&g, &out, in + 100, 5)); /* short run */
+    cr_assert(lsc_buf_append(&out, "B", 1));
+    cr_assert(lsc_gather_keep(&g, &out, in + 1000, LSC_GATHER_REF_MIN));      /* long run */
+    cr_assert(lsc_gather_keep(&g, &out, in + 1000 + LSC_GATHER_REF_MIN, 10)); /* grows it */
+    cr_assert(lsc_buf_append(&out, "C", 1));
+    /* Starting the long run placed the short one: copied into out before "B". */
+    cr_expect_eq(out.len, 8);
+    cr_expect_eq(memcmp(out.p, "AshortBC", 8), 0);
+    cr_expect_eq(g.n, 0);
+    cr_expect_eq(g.run.len, LSC_GATHER_REF_MIN + 10);
+    cr_expect_eq(g.bytes, LSC_GATHER_REF_MIN + 10);
+    int fd = empty_fd();
+    cr_assert_eq(lsc_gather_write(&g, &out, fd, NULL), LSC_OK);
+    size_t len;
+    char *got = read_fd(fd, &len);
+    cr_assert_eq(len, 8 + LSC_GATHER_REF_MIN + 10);
+    cr_expect_eq(memcmp(got, "AshortB", 7), 0);
+    cr_expect_eq(memcmp(got + 7, in + 1000, LSC_GATHER_REF_MIN + 10), 0);
+    cr_expect_eq(got[len - 1], 'C');
+    free(got);
+    close(fd);
+    lsc_gather_free(&g);
+    lsc_buf_free(&out);
+    free(in);
+}
+
+Test(gather, sink_gets_the_same_bytes)
+{
+    size_t n = 4 * LSC_GATHER_REF_MIN;
+    char *in = malloc(n);
+    for (size_t i = 0; i < n; i++) {
+        in[i] = (char)('0' + i % 10);
+    }
+    struct lsc_buf out = {.limit = 1 << 20};
+    struct lsc_gather g = {.on = true};
+    cr_assert(lsc_gather_keep(&g, &out, in, 2 * LSC_GATHER_REF_MIN));
+    cr_assert(lsc_buf_append(&out, "|", 1));
+    cr_assert(lsc_gather_keep(&g, &out, in + 2 * LSC_GATHER_REF_MIN, 2 * LSC_GATHER_REF_MIN));
+    int fd = empty_fd();
+    struct lsc_sink *sink = lsc_sink_new(fd, LSC_COMPRESS_NONE);
+    cr_assert_not_null(sink);
+    cr_assert_eq(lsc_gather_write(&g, &out, -1, sink), LSC_OK);
+    cr_assert_eq(lsc_sink_finish(sink), 0);
+    size_t len;
+    char *got = read_fd(fd, &len);
+    cr_assert_eq(len, n + 1);
+    cr_expect_eq(memcmp(got, in, 2 * LSC_GATHER_REF_MIN), 0);
+    cr_expect_eq(got[2 * LSC_GATHER_REF_MIN], '|');
+    cr_expect_eq(memcmp(got + 2 * LSC_GATHER_REF_MIN + 1, in + 2 * LSC_GATHER_REF_MIN,
+                        2 * LSC_GATHER_REF_MIN),
+                 0);
+    free(got);
+    close(fd);
+    lsc_gather_free(&g);
+    lsc_buf_free(&out);
+    free(in);
+}
+
+/* ---- through the stream drivers ---- */
+
+/* Mostly clean lines in long runs, with planted addresses and e-mails among them. */
+static char *corpus(size_t *len, uint64_t seed)
+{
+    size_t cap = 3u << 20;
+    char *p = malloc(cap + 512);
+    cr_assert_not_null(p);
+    size_t n = 0;
+    uint64_t s = seed;
+    for (unsigned i = 0; n < cap; i++) {
+        uint64_t r = rnd(&s);
+        if (r % 300 == 0) {
+            n += (size_t)sprintf(p + n, "login from 10.%u.%u.77 by pl%u@example.com\n",
+                                 (unsigned)(r >> 8) % 256, (unsigned)(r >> 16) % 256, i);
+        } else {
+            size_t words = 1 + (size_t)(r >> 20) % 30;
+            n += (size_t)sprintf(p + n, "%u job", i);
+            for (size_t w = 0; w < words; w++) {
+                n += (size_t)sprintf(p + n, " step%zu", w);
+            }
+            p[n++] = '\n';
+        }
+    }
+    p[n] = '\0';
+    *len = n;
+    return p;
+}
+
+/* Feeds a pipe in small, uneven pieces, so the reader's buffer is refilled (moved and
+ * overwritten) many times while references into it are pending. */
+struct feeder {
+    int fd;
+    const char *p;
+    size_t len;
+    uint64_t seed;
+};
+
+static void *feed(void *arg)
+{
+    struct feeder *f = arg;
+    uint64_t s = f->seed;
+    for (size_t pos = 0; pos < f->len;) {
+        size_t n = 1 + (size_t)rnd(&s) % 40000;
+        n = n > f->len - pos ? f->len - pos : n;
+        ssize_t w = write(f->fd, f->p + pos, n);
+        if (w <= 0) {
+            break;
+        }
+        pos += (size_t)w;
+    }
+    close(f->fd);
+    return NULL;
+}
+
+static char *scrub_through_pipe(const struct lsc_policy *pol, const char *in, size_t len,
+                                unsigned jobs, uint64_t seed, size_t *olen, struct lsc_stats *st)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    struct feeder f = {fds[1], in, len, seed};
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, feed, &f), 0);
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    /* A small max_line makes the reader's buffer small: it moves and refills often. */
+    struct lsc_stream_opts so = {.max_line = 4096, .quarantine_fd = -1};
+    int out = empty_fd();
+    lsc_error err = jobs > 1 ? lsc_scrub_fd_parallel(sc, jobs, fds[0], out, &so)
+                             : lsc_scrub_fd(sc, fds[0], out, &so);
+    cr_assert_eq(err, LSC_OK);
+    pthread_join(t, NULL);
+    close(fds[0]);
+    *st = *lsc_scrubber_stats(sc);
+    lsc_scrubber_free(sc);
+    char *o = read_fd(out, olen);
+    close(out);
+    return o;
+}
+
+Test(gather, stream_output_equals_the_copying_path_under_short_reads)
+{
+    signal(SIGPIPE, SIG_IGN);
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        size_t len;
+        char *in = corpus(&len, seed * 0x2545f4914f6cdd1dull);
+        struct lsc_stats want_st;
+        char *want = scrub_with(pol, in, len, &want_st); /* copies: no references */
+        for (unsigned jobs = 1; jobs <= 3; jobs += 2) {
+            size_t olen;
+            struct lsc_stats st;
+            char *got = scrub_through_pipe(pol, in, len, jobs, seed, &olen, &st);
+            cr_assert_eq(olen, strlen(want), "seed %lu -j %u: %zu bytes, expected %zu",
+                         (unsigned long)seed, jobs, olen, strlen(want));
+            cr_assert_eq(memcmp(got, want, olen), 0, "seed %lu -j %u: bytes differ",
+                         (unsigned long)seed, jobs);
+            cr_expect_eq(st.bytes_out, want_st.bytes_out);
+            cr_expect_eq(st.bytes_out, olen);
+            cr_expect_eq(st.bytes_in, len);
+            cr_expect_eq(st.changed, want_st.changed);
+            cr_expect_gt(st.changed, 30);
+            cr_expect(strstr(got, "@example.com") == NULL, "a planted e-mail came through");
+            cr_expect(strstr(got, ".77 ") == NULL, "a planted address came through");
+            free(got);
+        }
+        free(want);
+        free(in);
+    }
+    lsc_policy_free(pol);
+}
