@@ -61,6 +61,34 @@ static inline bool lsc_may_follow_name(const char *p, size_t i, size_t floor)
     return lsc_is_name_byte(b) || b == ' ' || b == '"' || b == '\'';
 }
 
+/* Is the pair a, b (raw bytes) in ends, a bit per pair of bytes (lower case, '_' for '-')? */
+static inline bool lsc_pair_in(const unsigned char *ends, unsigned char a, unsigned char b)
+{
+    a = lsc_is_upper(a) ? (unsigned char)(a | 32) : a == '-' ? '_' : a;
+    b = lsc_is_upper(b) ? (unsigned char)(b | 32) : b == '-' ? '_' : b;
+    unsigned k = (unsigned)a << 8 | b;
+    return ends[k / 8] & (1u << (k % 8));
+}
+
+/*
+ * Can a secret name end right before e (the separator, or the closing quote or spaces
+ * before it)? Most separators (times, ports, ordinary names) follow a name that ends in two
+ * bytes no secret name ends in; when no escape can reach those two bytes (no '%' among the
+ * last four), that is known before walking back over the name. ends is lsc_secret_ends():
+ * the pairs of last two bytes some secret name ends in (lsc_pair_in). The
+ * first test of lsc_detect_secret_param after its walk back, and asked by the text scan
+ * before calling it (where e is the separator: a space or quote before it is a "maybe").
+ */
+static inline bool lsc_secret_end_possible(const unsigned char *ends, const char *p, size_t e,
+                                           size_t floor)
+{
+    if (e < floor + 4 || p[e - 1] == '%' || p[e - 2] == '%' || p[e - 3] == '%' || p[e - 4] == '%') {
+        return true;
+    }
+    unsigned char a = (unsigned char)p[e - 2], b = (unsigned char)p[e - 1];
+    return !lsc_is_name_byte(a) || !lsc_is_name_byte(b) || lsc_pair_in(ends, a, b);
+}
+
 /*
  * The first lit[0..ll) (ll >= 1) in p[0..end), or NULL: memchr for its first byte, then a
  * compare - for the short literals of log formats and URLs, where glibc's memmem spends

@@ -74,6 +74,9 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
 /* "://" at i: the password of scheme://user:password@host. */
 bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m);
 
+/* The last-two-bytes table of lsc_secret_end_possible (chars.h), built at the first call. */
+const unsigned char *lsc_secret_ends(void);
+
 /* Exposed for tests: does this (raw, possibly percent-encoded) name name a secret? */
 bool lsc_secret_name(const char *name, size_t len);
 

@@ -100,16 +100,16 @@ static void need_ends(void)
     }
 }
 
-static inline unsigned char fold(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c == '-' ? '_' : c;
-}
-
 /* Does some secret name end in these two (raw, unencoded) bytes? */
 static inline bool ends_in_pair(unsigned char a, unsigned char b)
 {
-    unsigned k = pair(fold(a), fold(b));
-    return ends[k / 8] & (1u << (k % 8));
+    return lsc_pair_in(ends, a, b);
+}
+
+const unsigned char *lsc_secret_ends(void)
+{
+    need_ends();
+    return ends;
 }
 
 /* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). */
@@ -273,15 +273,10 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
             e--;
         }
     }
-    /* Most separators (times, ports, ordinary names) follow a name that ends in two bytes no
-     * secret name ends in. When no escape can reach those two bytes (no '%' among the last
-     * four), that is known before walking back over the name. And a name shorter than the
-     * shortest secret name is none (decoding only shortens a name). */
+    /* The name's last two bytes, then its length: a name shorter than the shortest secret
+     * name is none (decoding only shortens a name). */
     need_ends();
-    if (e >= floor + 4 && p[e - 1] != '%' && p[e - 2] != '%' && p[e - 3] != '%' &&
-        p[e - 4] != '%' && lsc_is_name_byte((unsigned char)p[e - 1]) &&
-        lsc_is_name_byte((unsigned char)p[e - 2]) &&
-        !ends_in_pair((unsigned char)p[e - 2], (unsigned char)p[e - 1])) {
+    if (!lsc_secret_end_possible(ends, p, e, floor)) {
         return false;
     }
     size_t run = 0;

@@ -208,6 +208,23 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
     return try_ip6(p, n, w, m, st);
 }
 
+/*
+ * The secret-name detector's own first tests, asked here before the call: most separators
+ * (the colons of a time, "key=" of an ordinary name) end there. *ends is fetched at the
+ * first separator of the scan.
+ */
+static inline bool may_follow_secret(const char *p, size_t i, size_t floor,
+                                     const unsigned char **ends)
+{
+    if (!lsc_may_follow_name(p, i, floor)) {
+        return false;
+    }
+    if (*ends == NULL) {
+        *ends = lsc_secret_ends();
+    }
+    return lsc_secret_end_possible(*ends, p, i, floor);
+}
+
 /* Detectors that start at a word start (the previous byte is not a letter or digit). */
 static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
 {
@@ -255,6 +272,7 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
     uint64_t mask = 0; /* (valid once have_mask is set) */
     bool have_mask = false;
     lsc_attention_fn attention = lsc_attention_pick();
+    const unsigned char *ends = NULL; /* (may_follow_secret) */
     while (i < n) {
         /* Skip to the next byte that needs work: the bytes in between only move the scan
          * on. The attention mask (scan.h, SIMD) finds it; in the last few bytes, and in
@@ -298,13 +316,13 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
                 found = lsc_detect_email(p, n, i, 1, floor, &m);
                 break;
             case '=':
-                found = lsc_may_follow_name(p, i, floor) &&
+                found = may_follow_secret(p, i, floor, &ends) &&
                         lsc_detect_secret_param(p, n, i, 1, floor, &m);
                 break;
             case ':':
                 found = try_ip6_at_colon(p, n, i, floor, &m, &st) ||
                         (i + 1 < n && p[i + 1] == '/' && lsc_detect_url_password(p, n, i, &m)) ||
-                        (lsc_may_follow_name(p, i, floor) &&
+                        (may_follow_secret(p, i, floor, &ends) &&
                          lsc_detect_secret_param(p, n, i, 1, floor, &m));
                 break;
             case '%':
