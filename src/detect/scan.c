@@ -4,7 +4,7 @@
  * The vector versions sort each byte of a 64-byte window into classes (digit, letter,
  * upper case, '.', '-', ' ', the trigger bytes, the first and second letters of key prefixes)
  * as one 64-bit mask per class, 16 or 32 lanes at a time; candidates() then combines the
- * masks with shifts, so "1-3 digits, '.', 1-3 digits, '.'" costs a few instructions for
+ * masks with shifts, so "three times 1-3 digits and a '.'" costs a few instructions for
  * all 64 positions at once. The scalar version tests each position byte by byte - the
  * reference the other two are tested against, written separately on purpose.
  *
@@ -12,7 +12,8 @@
  * the input (read at n - 64 and shifted); only an input shorter than 64 bytes is copied
  * into a padded buffer (' ' as padding, which no detector accepts). So no version reads
  * outside p[i - 2 .. n). Bytes past the window's end are not looked at: a condition on
- * them counts as met, which can only mark more positions, never fewer.
+ * them counts as met, which can only mark more positions, never fewer - unless the window
+ * ends where the input does, since no value reaches past the input.
  */
 #include "scan.h"
 
@@ -53,7 +54,7 @@ enum cls { DIGIT, UPPER, DOT, DASH, SEP, SECOND };
 static bool ahead(const char *p, size_t n, size_t i, size_t k, enum cls cls)
 {
     if (i + k >= window_end(n, i)) {
-        return true;
+        return window_end(n, i) < n; /* (past the input's end nothing is met) */
     }
     unsigned char c = byte_at(p, n, i, k);
     switch (cls) {
@@ -72,13 +73,22 @@ static bool ahead(const char *p, size_t n, size_t i, size_t k, enum cls cls)
     }
 }
 
-/* 1-3 digits then '.' at offset k. */
-static bool octet_dot(const char *p, size_t n, size_t i, size_t k)
+/* `count` times 1-3 digits then '.', from offset k. */
+static bool octets_dot(const char *p, size_t n, size_t i, size_t k, int count)
 {
-    bool d1 = ahead(p, n, i, k + 1, DIGIT);
-    return ahead(p, n, i, k, DIGIT) &&
-           (ahead(p, n, i, k + 1, DOT) || (d1 && ahead(p, n, i, k + 2, DOT)) ||
-            (d1 && ahead(p, n, i, k + 2, DIGIT) && ahead(p, n, i, k + 3, DOT)));
+    if (count == 0) {
+        return true;
+    }
+    for (size_t len = 1; len <= 3; len++) {
+        bool digits = true;
+        for (size_t j = 0; j < len; j++) {
+            digits = digits && ahead(p, n, i, k + j, DIGIT);
+        }
+        if (digits && ahead(p, n, i, k + len, DOT) && octets_dot(p, n, i, k + len + 1, count - 1)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool candidate(const char *p, size_t n, size_t i, size_t k)
@@ -100,13 +110,11 @@ static bool candidate(const char *p, size_t n, size_t i, size_t k)
         if (lsc_is_digit(b1) || (b1 == '.' && lsc_is_digit(b2))) {
             return false;
         }
-        /* IPv4: 1-3 digits, '.', 1-3 digits, '.'. */
-        bool d1 = ahead(p, n, i, k + 1, DIGIT), d2 = ahead(p, n, i, k + 2, DIGIT);
-        if ((ahead(p, n, i, k + 1, DOT) && octet_dot(p, n, i, k + 2)) ||
-            (d1 && ahead(p, n, i, k + 2, DOT) && octet_dot(p, n, i, k + 3)) ||
-            (d1 && d2 && ahead(p, n, i, k + 3, DOT) && octet_dot(p, n, i, k + 4))) {
+        /* IPv4: three times 1-3 digits and a '.' (the fourth octet is the parser's). */
+        if (octets_dot(p, n, i, k, 3)) {
             return true;
         }
+        bool d1 = ahead(p, n, i, k + 1, DIGIT), d2 = ahead(p, n, i, k + 2, DIGIT);
         /* Card: a word starting with four digits, then a fifth or a separator and a digit. */
         return word_start && d1 && d2 && ahead(p, n, i, k + 3, DIGIT) &&
                (ahead(p, n, i, k + 4, DIGIT) ||
@@ -143,16 +151,17 @@ struct classes {
 };
 
 /* x moved s positions back (bit k tells about byte k + s); bytes past the window count as
- * being in the class. */
-static inline uint64_t next(uint64_t x, unsigned s)
+ * being in the class (past all ones) - unless the window ends where the input does (past 0):
+ * nothing is met there. */
+static inline uint64_t next(uint64_t x, unsigned s, uint64_t past)
 {
-    return x >> s | ~(uint64_t)0 << (64 - s);
+    return x >> s | past << (64 - s);
 }
 
 /* The rules of candidate() above on whole masks. b1 and b2 are the two bytes before the
  * window (' ' before the start of the input). */
-static inline __attribute__((always_inline)) uint64_t candidates(const struct classes *c,
-                                                                 unsigned char b1, unsigned char b2)
+static inline __attribute__((always_inline)) uint64_t
+candidates(const struct classes *c, unsigned char b1, unsigned char b2, uint64_t past)
 {
     uint64_t alnum = c->digit | c->alpha;
     uint64_t prev_alnum = alnum << 1 | (uint64_t)lsc_is_alnum(b1);
@@ -161,20 +170,24 @@ static inline __attribute__((always_inline)) uint64_t candidates(const struct cl
     uint64_t prev2_digit = c->digit << 2 | (uint64_t)lsc_is_digit(b1) << 1 | lsc_is_digit(b2);
     uint64_t word_start = alnum & ~prev_alnum;
     uint64_t dstart = c->digit & ~prev_digit & ~(prev_dot & prev2_digit);
-    uint64_t d1 = next(c->digit, 1), d2 = next(c->digit, 2), d3 = next(c->digit, 3);
-    /* octet_dot: 1-3 digits then '.'; an address starts with two of them, the second
-     * right after the first's dot. */
-    uint64_t octet_dot =
-        c->digit & (next(c->dot, 1) | (d1 & next(c->dot, 2)) | (d1 & d2 & next(c->dot, 3)));
-    uint64_t ip4 = dstart & ((next(c->dot, 1) & next(octet_dot, 2)) |
-                             (d1 & next(c->dot, 2) & next(octet_dot, 3)) |
-                             (d1 & d2 & next(c->dot, 3) & next(octet_dot, 4)));
-    uint64_t card = dstart & word_start & d1 & d2 & d3 &
-                    (next(c->digit, 4) | (next(c->space | c->dash, 4) & next(c->digit, 5)));
-    uint64_t iban = word_start & c->upper & next(c->upper, 1) & d2 & d3;
-    uint64_t key = word_start & c->first & next(c->second, 1);
-    uint64_t pem =
-        c->dash & next(c->dash, 1) & next(c->dash, 2) & next(c->dash, 3) & next(c->dash, 4);
+    uint64_t d1 = next(c->digit, 1, past), d2 = next(c->digit, 2, past),
+             d3 = next(c->digit, 3, past);
+    /* od1: 1-3 digits then '.'; od2: two of those in a row, od3: three - how an address
+     * starts ("1.2.3." of 1.2.3.4; version numbers like 2.31.0 and 605.1.15 stop short). */
+    uint64_t dot1 = next(c->dot, 1, past), dot2 = d1 & next(c->dot, 2, past),
+             dot3 = d1 & d2 & next(c->dot, 3, past);
+    uint64_t od1 = c->digit & (dot1 | dot2 | dot3);
+    uint64_t od2 = c->digit & ((dot1 & next(od1, 2, past)) | (dot2 & next(od1, 3, past)) |
+                               (dot3 & next(od1, 4, past)));
+    uint64_t ip4 = dstart & ((dot1 & next(od2, 2, past)) | (dot2 & next(od2, 3, past)) |
+                             (dot3 & next(od2, 4, past)));
+    uint64_t card =
+        dstart & word_start & d1 & d2 & d3 &
+        (next(c->digit, 4, past) | (next(c->space | c->dash, 4, past) & next(c->digit, 5, past)));
+    uint64_t iban = word_start & c->upper & next(c->upper, 1, past) & d2 & d3;
+    uint64_t key = word_start & c->first & next(c->second, 1, past);
+    uint64_t pem = c->dash & next(c->dash, 1, past) & next(c->dash, 2, past) &
+                   next(c->dash, 3, past) & next(c->dash, 4, past);
     return c->trig | pem | ip4 | card | iban | key;
 }
 
@@ -209,10 +222,12 @@ static unsigned char before(const char *p, size_t i, size_t back)
 
 /* The candidates of a window found by window(), as bits from i. */
 static inline __attribute__((always_inline)) uint64_t
-finish(const struct classes *c, const char *p, size_t i, unsigned back, uint64_t valid)
+finish(const struct classes *c, const char *p, size_t n, size_t i, unsigned back, uint64_t valid)
 {
     size_t at = i - back;
-    return (candidates(c, before(p, at, 1), before(p, at, 2)) & valid) >> back;
+    unsigned char b1 = before(p, at, 1), b2 = before(p, at, 2);
+    uint64_t m = n - i <= 64 ? candidates(c, b1, b2, 0) : candidates(c, b1, b2, ~(uint64_t)0);
+    return (m & valid) >> back;
 }
 
 /* Byte sets as compare constants, for SSE2 (which has no byte shuffle). */
@@ -259,7 +274,7 @@ static uint64_t attention64_sse2(const char *p, size_t n, size_t i)
         c.first |= (uint64_t)in_set16(x, first16, sizeof first16 / sizeof first16[0]) << s;
         c.second |= (uint64_t)in_set16(x, second16, sizeof second16 / sizeof second16[0]) << s;
     }
-    return finish(&c, p, i, back, valid);
+    return finish(&c, p, n, i, back, valid);
 }
 
 /*
@@ -372,7 +387,7 @@ __attribute__((target("avx2"))) static uint64_t attention64_avx2(const char *p, 
         c.first |= (uint64_t)any32(sets, k32.first) << s;
         c.second |= (uint64_t)any32(sets, k32.second) << s;
     }
-    return finish(&c, p, i, back, valid);
+    return finish(&c, p, n, i, back, valid);
 }
 #endif
 

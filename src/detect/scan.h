@@ -1,8 +1,8 @@
 /*
  * scan.h - finding the bytes where a detector can start, 64 at a time.
  *
- * The text scan (text.c) has work only where some detector's entry condition holds: 1-3
- * digits, '.', 1-3 digits, '.' (IPv4), a word starting with four digits and then a fifth or a
+ * The text scan (text.c) has work only where some detector's entry condition holds: three
+ * times 1-3 digits and a '.' (IPv4), a word starting with four digits and then a fifth or a
  * separator and a digit (a card), two upper-case letters and two digits starting a word
  * (IBAN), the first two bytes of a
  * key prefix, JWT or Bearer/Basic starting a word, "-----" (PEM), and the bytes '@' '=' ':'

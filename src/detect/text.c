@@ -2,7 +2,7 @@
  * text.c - the single pass that runs every built-in detector over a span of bytes.
  *
  * The scan walks the bytes once. A SIMD first stage (scan.h) marks the positions where some
- * detector's entry condition holds - the first two numbers and dots of an IPv4 address,
+ * detector's entry condition holds - the first three numbers and dots of an IPv4 address,
  * four digits that may begin a card, two upper-case letters and two digits, the first two
  * bytes of a key prefix, "-----", and the trigger bytes '@' '=' ':' '%' - and the scan jumps from
  * one to the next; ordinary words cost nothing. At each, the detectors confirm their

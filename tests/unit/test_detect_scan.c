@@ -25,14 +25,29 @@ static void fill_hostile(char *buf, size_t n, unsigned seed)
     }
 }
 
+/* Digits, dots and a few separators: dotted numbers of every length and count, which the
+ * hostile mix above rarely spells. */
+static void fill_dotted(char *buf, size_t n, unsigned seed)
+{
+    static const char set[] = "0123456789....... :x";
+    srand(seed);
+    for (size_t i = 0; i < n; i++) {
+        buf[i] = set[(size_t)rand() % (sizeof set - 1)];
+    }
+}
+
 static void compare_all(const char *impl)
 {
     if (!lsc_attention_force(impl)) {
         cr_skip("this CPU or build has no %s", impl);
     }
     char buf[300];
-    for (unsigned seed = 1; seed <= 200; seed++) {
-        fill_hostile(buf, sizeof buf, seed);
+    for (unsigned seed = 1; seed <= 260; seed++) {
+        if (seed <= 200) {
+            fill_hostile(buf, sizeof buf, seed);
+        } else {
+            fill_dotted(buf, sizeof buf, seed);
+        }
         for (size_t n = 0; n <= sizeof buf; n += (n < 140 ? 1 : 37)) {
             for (size_t i = 0; i < n; i++) {
                 uint64_t want = lsc_attention64_scalar(buf, n, i);
@@ -65,7 +80,7 @@ Test(attention, marks_candidates_not_ordinary_words)
     uint64_t m = lsc_attention64(s, strlen(s), 0);
     /* '=' (22), ':' (24), '@' (26), '%' (28), "-----" (29), "BE" (34, as "Bearer" would
      * start), "DE89" (45), "eyJ" (50), "sk-" (54). Not: GET, x, HTTP, a, y, z, w; not "1.1"
-     * (12) or the glued "1.2" (17), as an address has a second dot after the second number;
+     * (12) or the glued "1.2" (17), as an address has three numbers each followed by a dot;
      * nor "4111" (40), which a card's next digit or separator and digit would follow. */
     uint64_t want = 1ull << 22 | 1ull << 24 | 1ull << 26 | 1ull << 28 | 1ull << 29 | 1ull << 34 |
                     1ull << 45 | 1ull << 50 | 1ull << 54;
@@ -73,6 +88,11 @@ Test(attention, marks_candidates_not_ordinary_words)
     /*                 0123456789012345678901 */
     const char *ips = "9.8.7.6 x10.2.3.4 1.22";
     cr_expect_eq(lsc_attention64(ips, strlen(ips), 0), 1ull << 0 | 1ull << 9);
+    /* Version numbers stop before a third dot; an address does not. */
+    /*                     0         1         2         3
+     *                     0123456789012345678901234567890123456 */
+    const char *vers = "Requests/2.31.0 Safari/605.1.15 1.2.3.4 ";
+    cr_expect_eq(lsc_attention64(vers, strlen(vers), 0), 1ull << 32);
     /* Lookahead stops at the window: from 0 of a long input, "12" at 62-63 may go on to a '.'
      * past it and is marked; the same digits seen from 40 are followed by ' ' and are not. */
     char buf[200];
