@@ -160,6 +160,14 @@ struct lsc_key_memo {
     bool secret_header; /* the key is a credential header (removed unless kept by name) */
 };
 
+/* The memo entry the key at each member index had on the last record (record.c). */
+#define LSC_KEY_LAST 32
+struct lsc_key_last {
+    uint64_t w[3]; /* the short key as short_key() packs it */
+    size_t len;
+    struct lsc_key_memo *m; /* NULL: none yet */
+};
+
 /* Truncated addresses, for the client addresses that come back line after line (pseudo.c). */
 #define LSC_TRUNC_MEMO_SLOTS 256
 struct lsc_trunc_memo {
@@ -203,6 +211,7 @@ struct lsc_scrubber {
     struct lsc_ua_memo *ua_memo;       /* user-agent action: recent results by xxh3 of the input */
     struct lsc_path_memo *path_memo;   /* field-rule facts for names given by a format */
     struct lsc_key_memo *key_memo;     /* field-rule facts for keys written in the record */
+    struct lsc_key_last *key_last;     /* by member index: the last record's key and entry */
     struct lsc_clean_memo *clean_memo; /* value texts known to scan clean */
     struct lsc_trunc_memo *trunc_memo; /* recent truncated addresses */
     const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */

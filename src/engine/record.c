@@ -596,7 +596,9 @@ static bool short_key(const char *line, const struct lsc_json_node *n, uint64_t 
  * the member. The whole text is compared, not just its hash, so a collision can only cost a
  * recomputation. NULL when not remembered: staged policies (their facts depend on the
  * record's age), escaped or long keys, and keys that find the table full - those are
- * computed member by member, as without it.
+ * computed member by member, as without it. Records of one log repeat their keys in the
+ * same order, so a short key first meets the entry its member index had last time
+ * (sc->key_last): compared in full, the same entry the table would give.
  */
 static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, int32_t i)
 {
@@ -610,11 +612,22 @@ static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, 
     if (!fast && !memo_key(sc, line, &sc->jnodes[i], key, &len)) {
         return NULL;
     }
+    struct lsc_key_last *last = fast && i < LSC_KEY_LAST && sc->key_last ? &sc->key_last[i] : NULL;
+    if (last != NULL && last->m != NULL && last->len == len && last->w[0] == w[0] &&
+        last->w[1] == w[1] && last->w[2] == w[2]) {
+        return last->m;
+    }
     if (sc->key_memo == NULL) {
         sc->key_memo = calloc(LSC_KEY_MEMO_SLOTS, sizeof *sc->key_memo);
-        if (sc->key_memo == NULL) {
+        sc->key_last = calloc(LSC_KEY_LAST, sizeof *sc->key_last);
+        if (sc->key_memo == NULL || sc->key_last == NULL) {
+            free(sc->key_memo);
+            free(sc->key_last);
+            sc->key_memo = NULL;
+            sc->key_last = NULL;
             return NULL;
         }
+        last = fast && i < LSC_KEY_LAST ? &sc->key_last[i] : NULL;
     }
     if (fast) {
         memcpy(key, w, 24); /* (for a new entry: the stored key is zero-padded past len) */
@@ -625,24 +638,27 @@ static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, 
                       : XXH3_64bits(key, len) | 1;
     h ^= h >> 29;
     h |= 1;
-    for (size_t k = 0; k < 8; k++) {
+    struct lsc_key_memo *found = NULL;
+    for (size_t k = 0; k < 8 && found == NULL; k++) {
         struct lsc_key_memo *m = &sc->key_memo[(h + k) % LSC_KEY_MEMO_SLOTS];
         if (m->hash == h && m->len == len &&
             (fast ? load8(m->key) == w[0] && load8(m->key + 8) == w[1] && load8(m->key + 16) == w[2]
                   : memcmp(m->key, key, len) == 0)) {
-            return m;
-        }
-        if (m->hash == 0) {
+            found = m;
+        } else if (m->hash == 0) {
             m->hash = h;
             m->len = (uint8_t)len;
             memcpy(m->key, key, len);
             m->facts = facts_of(sc, line, i);
             m->secret_key = secret_key(line, &sc->jnodes[i]);
             m->secret_header = secret_header(line, &sc->jnodes[i]);
-            return m;
+            found = m;
         }
     }
-    return NULL;
+    if (found != NULL && last != NULL) {
+        *last = (struct lsc_key_last){{w[0], w[1], w[2]}, len, found};
+    }
+    return found;
 }
 
 /*

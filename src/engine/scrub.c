@@ -96,6 +96,7 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
     free(sc->ua_memo);
     free(sc->path_memo);
     free(sc->key_memo);
+    free(sc->key_last);
     free(sc->clean_memo);
     free(sc->trunc_memo);
     free(sc->sedits.v);
