@@ -4,7 +4,8 @@
  * followed by a 12-byte replacement, when the runs are copied into the output buffer and when
  * they go by reference (writev), as the stream driver does (flush at 256 KiB, and before each
  * 256 KiB read). LSC_GATHER_REF_MIN is chosen from this.
- *   usage: lsc_gather_cost [GIB] | cat > /dev/null
+ *   usage: lsc_gather_cost [GIB] | cat > /dev/null     (a pipe)
+ *          lsc_gather_cost [GIB] > FILE                 (a file, emptied before each run)
  */
 #define _POSIX_C_SOURCE 200809L
 #include "engine/engine.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +31,15 @@ static double run(struct lsc_gather *g, struct lsc_buf *out, const char *in, siz
                   size_t total)
 {
     static const char repl[] = "192.0.2.0 - ";
+    struct stat st;
+    if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
+        /* A file starts empty each run: gigabytes of dirty pages would bring write-back
+         * throttling into the figures. */
+        if (ftruncate(STDOUT_FILENO, 0) != 0 || lseek(STDOUT_FILENO, 0, SEEK_SET) != 0) {
+            perror("lsc_gather_cost: truncate");
+            exit(1);
+        }
+    }
     double t0 = now();
     size_t sent = 0;
     while (sent < total) {
@@ -53,7 +64,7 @@ int main(int argc, char **argv)
 {
     double gib = argc > 1 ? atof(argv[1]) : 1.0;
     if (gib <= 0 || isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "usage: lsc_gather_cost [GIB] | cat > /dev/null\n");
+        fprintf(stderr, "usage: lsc_gather_cost [GIB] | cat > /dev/null   (or > FILE)\n");
         return 1;
     }
     size_t total = (size_t)(gib * 1024 * 1024 * 1024);
