@@ -51,6 +51,12 @@ struct lsc_gather {
     size_t bytes;              /* output held by reference (v and run), not in out */
 };
 
+/* The shortest run written by reference. */
+static inline size_t lsc_gather_min(const struct lsc_gather *g)
+{
+    return g->ref_min > 0 ? g->ref_min : LSC_GATHER_REF_MIN;
+}
+
 /*
  * Appends the input's bytes p[0..len) to the output after everything before: by reference
  * when g->on, else copied into out. False only when out cannot grow (nothing changed).
@@ -292,10 +298,12 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
 /*
  * Ends a line's output with its unchanged last bytes p[0..len) and its newline (nl): by
  * reference when the driver allows it and the newline follows them in the input (p[len]),
- * so an unchanged line and the lines after it make one run. The last step of a line: on
+ * so an unchanged line and the lines after it make one run. whole: p[0..len) is the whole
+ * line; the shorter end of a changed line is copied (the next line's changes would end its
+ * run at once, and placing a run costs more than copying it). The last step of a line: on
  * failure (CB_NOMEM) the output is as it was.
  */
-int lsc_engine_line_end(struct lsc_scrubber *sc, const char *p, size_t len, bool nl);
+int lsc_engine_line_end(struct lsc_scrubber *sc, const char *p, size_t len, bool nl, bool whole);
 
 /*
  * Finishing a line: counted as emitted (its output is what out and the references gained

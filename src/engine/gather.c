@@ -59,8 +59,7 @@ static void place_run(struct lsc_gather *g, struct lsc_buf *out)
         return;
     }
     g->run.len = 0;
-    size_t min = g->ref_min > 0 ? g->ref_min : LSC_GATHER_REF_MIN;
-    if (r.len >= min || !lsc_buf_reserve(out, r.len)) {
+    if (r.len >= lsc_gather_min(g) || !lsc_buf_reserve(out, r.len)) {
         g->v[g->n++] = r;
         return;
     }

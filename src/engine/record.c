@@ -1219,7 +1219,7 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
             pos = e->off + e->len;
         }
         if (rc == 0) {
-            rc = lsc_engine_line_end(sc, p + pos, len - pos, nl);
+            rc = lsc_engine_line_end(sc, p + pos, len - pos, nl, pos == 0);
         }
     }
     if (rc != 0) {

@@ -508,10 +508,10 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
     return rc;
 }
 
-int lsc_engine_line_end(struct lsc_scrubber *sc, const char *p, size_t len, bool nl)
+int lsc_engine_line_end(struct lsc_scrubber *sc, const char *p, size_t len, bool nl, bool whole)
 {
     struct lsc_gather *g = &sc->gather;
-    if (g->on && len > 0 && (!nl || p[len] == '\n')) {
+    if (g->on && len > 0 && (whole || len >= lsc_gather_min(g)) && (!nl || p[len] == '\n')) {
         /* One step, so a failure leaves the output as it was. */
         return lsc_gather_keep(g, &sc->out, p, len + nl) ? 0 : CB_NOMEM;
     }
@@ -620,7 +620,7 @@ lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t le
         }
     }
     if (rc == 0) {
-        rc = lsc_engine_line_end(sc, p + tail, len - tail, nl);
+        rc = lsc_engine_line_end(sc, p + tail, len - tail, nl, tail == 0);
     }
     if (rc != 0) {
         return lsc_engine_abort_line(sc, rc, start, before, len, nl, verdict);
