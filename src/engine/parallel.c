@@ -13,6 +13,13 @@
  * same quarantine bytes. So the output is byte-identical to one thread's, in input order.
  * Promptness is kept too: before a read that could block, the reader hands over what it
  * has, and the writer writes each batch as soon as it and those before it are done.
+ *
+ * No input byte is copied on its way to a worker: the framer reads into a buffer that,
+ * when the batch is handed over, becomes the batch's (lsc_framer_swap), the framer going on
+ * in a spare one with the bytes it has not handed out yet - a partial line. A batch is
+ * also handed over before a read would move or overwrite its bytes. Buffers come back as
+ * spares once their batch is written; a spare that held a giant line gives back its pages
+ * beyond the first RELEASE_AT bytes.
  */
 #include "../io/archive.h"
 #include "../io/io.h"
@@ -20,11 +27,15 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-#define BATCH_TARGET (512 * 1024) /* a batch is handed over once it holds this much */
+#define BATCH_TARGET (512 * 1024)    /* a batch is handed over once it holds this much */
+#define RELEASE_AT (2 * 1024 * 1024) /* a spare keeps this much of its pages */
 
 enum slot_state { SLOT_FREE, SLOT_READY, SLOT_WORKING, SLOT_DONE };
 
@@ -39,7 +50,8 @@ struct item {
 struct slot {
     enum slot_state state;
     uint64_t seq;
-    struct lsc_buf in; /* the input bytes of the items */
+    struct lsc_buf in; /* in.p: the buffer holding the items' bytes (a framer buffer) */
+    size_t bytes;      /* the items' bytes, for BATCH_TARGET */
     struct item *items;
     size_t nitems, items_cap;
     struct lsc_buf out;       /* scrubbed output, swapped with the worker's sc->out */
@@ -66,6 +78,8 @@ struct pool {
     int q_fd;
     int in_fd;
     struct slot *filling; /* the reader's batch, not yet handed over */
+    struct lsc_framer *framer;
+    char *spare; /* a buffer of framer->cap bytes for the next swap, or NULL */
 };
 
 struct worker {
@@ -222,19 +236,58 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* Hands the reader's batch to the workers (if it holds anything). */
-static void hand_over(struct pool *p)
+/*
+ * Hands the reader's batch to the workers (if it holds anything), with the framer's buffer
+ * that holds its bytes. False when no buffer could be found for the framer (out of memory).
+ */
+static bool hand_over(struct pool *p)
 {
     struct slot *s = p->filling;
     if (s == NULL || s->nitems == 0) {
-        return;
+        return true;
     }
+    char *fresh = p->spare != NULL ? p->spare : malloc(p->framer->cap);
+    if (fresh == NULL) {
+        return false;
+    }
+    p->spare = NULL;
+    s->in.p = lsc_framer_swap(p->framer, fresh);
     pthread_mutex_lock(&p->mu);
     s->state = SLOT_READY;
     p->queued++;
     p->filling = NULL;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
+    return true;
+}
+
+/* Gives the whole pages inside p[0..len) back to the system (their bytes are not needed
+ * again; a later write finds zeroed pages). */
+static void give_back(char *p, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t from = ((uintptr_t)p + page - 1) & ~(uintptr_t)(page - 1);
+    uintptr_t to = ((uintptr_t)p + len) & ~(uintptr_t)(page - 1);
+    if (to > from) {
+        madvise((void *)from, to - from, MADV_DONTNEED);
+    }
+}
+
+/* Keeps a written batch's buffer as the spare (its pages past RELEASE_AT given back), or
+ * frees it when there is one. */
+static void recycle(struct pool *p, char *buf)
+{
+    if (buf == NULL) {
+        return;
+    }
+    if (p->spare != NULL) {
+        free(buf);
+        return;
+    }
+    if (p->framer->cap > RELEASE_AT) {
+        give_back(buf + RELEASE_AT, p->framer->cap - RELEASE_AT);
+    }
+    p->spare = buf;
 }
 
 /* The next free slot for the reader; NULL when the pool has stopped. */
@@ -255,16 +308,22 @@ static struct slot *next_slot(struct pool *p)
     }
     s->seq = p->queued;
     s->nitems = 0;
-    s->in.len = 0;
+    s->bytes = 0;
+    recycle(p, s->in.p);
+    s->in.p = NULL;
     p->filling = s;
     return s;
 }
 
+/* Before each read: the batch goes if the read would move its bytes, or might block. */
 static int before_read(void *ctx)
 {
     struct pool *p = ctx;
-    if (p->filling != NULL && p->filling->nitems > 0 && !lsc_input_ready(p->in_fd)) {
-        hand_over(p);
+    if (p->filling != NULL && p->filling->nitems > 0 &&
+        (lsc_framer_will_move(p->framer) || !lsc_input_ready(p->in_fd)) && !hand_over(p)) {
+        pthread_mutex_lock(&p->mu);
+        fail(p, LSC_ENOMEM);
+        pthread_mutex_unlock(&p->mu);
     }
     pthread_mutex_lock(&p->mu);
     bool stop = p->err != LSC_OK;
@@ -282,7 +341,11 @@ static int before_read(void *ctx)
 
 static bool scrub_in_place(struct pool *p, struct lsc_scrubber *sc, const struct lsc_frame *fr)
 {
-    hand_over(p);
+    /* (If the batch before takes the framer's buffer, fr's bytes go with it: that batch is
+     * written below, but its buffer is only reused by the next next_slot().) */
+    if (!hand_over(p)) {
+        return false;
+    }
     pthread_mutex_lock(&p->mu);
     while (p->err == LSC_OK && p->written < p->queued) {
         pthread_cond_wait(&p->cv, &p->mu);
@@ -306,6 +369,7 @@ static bool scrub_in_place(struct pool *p, struct lsc_scrubber *sc, const struct
     sc->gather = big.gather;
     lsc_gather_reset(&sc->gather, &sc->out);
     sc->gather.on = false;
+    give_back((char *)fr->p, fr->len); /* (written; the framer has moved past it) */
     lsc_buf_free(&big.q);
     if (err != LSC_OK) {
         pthread_mutex_lock(&p->mu);
@@ -343,14 +407,17 @@ static lsc_error read_all(struct pool *p, struct lsc_scrubber *sc, struct lsc_fr
         if (s == NULL) {
             return LSC_OK;
         }
-        /* Pieces of a long line are kept only when they go to the quarantine file. */
+        /* Pieces of a long line are kept only when they go to the quarantine file. Items
+         * point into the framer's buffer, which goes with the batch. */
         bool keep = k == LSC_FRAME_LINE || (p->q_mode && p->q_fd >= 0);
-        struct item it = {k, s->in.len, keep ? fr.len : 0, fr.nl, fr.total};
-        if ((keep && !lsc_buf_append(&s->in, fr.p, fr.len)) || !push_item(s, it)) {
+        struct item it = {k, keep ? (size_t)(fr.p - f->buf) : 0, keep ? fr.len : 0, fr.nl,
+                          fr.total};
+        if (!push_item(s, it)) {
             return LSC_ENOMEM;
         }
-        if (s->in.len >= BATCH_TARGET || s->nitems >= 4096) {
-            hand_over(p);
+        s->bytes += it.len;
+        if ((s->bytes >= BATCH_TARGET || s->nitems >= 4096) && !hand_over(p)) {
+            return LSC_ENOMEM;
         }
     }
 }
@@ -365,6 +432,7 @@ static void free_slots(struct pool *p)
         free(p->slots[i].items);
     }
     free(p->slots);
+    free(p->spare);
 }
 
 lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_fd, int out_fd,
@@ -397,6 +465,7 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
     f.src = src;
     f.before_read = before_read;
     f.ctx = &p;
+    p.framer = &f;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     unsigned started = 0;
@@ -420,7 +489,9 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
     if (writer_ok) {
         rerr = read_all(&p, sc, &f);
         read_errno = errno;
-        hand_over(&p); /* lines read before a read failure still go out */
+        if (!hand_over(&p) && rerr == LSC_OK) { /* lines read before a read failure go out */
+            rerr = LSC_ENOMEM;
+        }
     }
     pthread_mutex_lock(&p.mu);
     p.eof = true;

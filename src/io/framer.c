@@ -164,6 +164,25 @@ enum lsc_frame_kind lsc_framer_next(struct lsc_framer *f, struct lsc_frame *out)
     }
 }
 
+bool lsc_framer_will_move(const struct lsc_framer *f)
+{
+    /* fill() starts over at 0 when all was handed out, and moves the rest to 0 when the
+     * room left is less than a read; otherwise it reads after what it holds. */
+    return f->start > 0 && (f->start == f->fill || f->cap - f->fill < f->read_block);
+}
+
+char *lsc_framer_swap(struct lsc_framer *f, char *fresh)
+{
+    size_t keep = f->fill - f->start;
+    memcpy(fresh, f->buf + f->start, keep);
+    char *old = f->buf;
+    f->buf = fresh;
+    f->scan -= f->start;
+    f->fill = keep;
+    f->start = 0;
+    return old;
+}
+
 enum lsc_frame_kind lsc_framer_next_block(struct lsc_framer *f, struct lsc_frame *out)
 {
     for (;;) {

@@ -66,6 +66,19 @@ enum lsc_frame_kind lsc_framer_next(struct lsc_framer *f, struct lsc_frame *out)
  */
 enum lsc_frame_kind lsc_framer_next_block(struct lsc_framer *f, struct lsc_frame *out);
 
+/*
+ * For a caller that keeps the frames' bytes where they are (parallel.c): will the next read
+ * move or overwrite bytes already handed out? (It can be asked from before_read.)
+ */
+bool lsc_framer_will_move(const struct lsc_framer *f);
+
+/*
+ * Gives the framer the buffer fresh (f->cap bytes) and returns its old one, which the
+ * caller now owns: the frames handed out since the last swap stay where they point, in the
+ * old buffer; the bytes not handed out yet move to the start of fresh.
+ */
+char *lsc_framer_swap(struct lsc_framer *f, char *fresh);
+
 /* Writes all n bytes, retrying on EINTR and short writes. LSC_EPIPE when the reader left. */
 lsc_error lsc_write_all(int fd, const char *p, size_t n);
 
