@@ -55,6 +55,31 @@ static inline int tmp_fd_with(const void *data, size_t len)
     return fd;
 }
 
+/* Everything in the file fd from its start, NUL-terminated (malloc'd; *len without the NUL). */
+static inline char *read_whole_fd(int fd, size_t *len)
+{
+    lseek(fd, 0, SEEK_SET);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    cr_assert_not_null(buf);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            cr_assert_not_null(buf);
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        cr_assert_geq(r, 0);
+        if (r == 0) {
+            break;
+        }
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
 /* Scrubs in (one or more lines) with pol; returns a malloc'd NUL-terminated copy. */
 static inline char *scrub_with(const struct lsc_policy *pol, const char *in, size_t len,
                                struct lsc_stats *stats)

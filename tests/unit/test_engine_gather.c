@@ -10,30 +10,6 @@
 #include <pthread.h>
 #include <signal.h>
 
-static char *read_fd(int fd, size_t *len)
-{
-    lseek(fd, 0, SEEK_SET);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    cr_assert_not_null(buf);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-            cr_assert_not_null(buf);
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        cr_assert_geq(r, 0);
-        if (r == 0) {
-            break;
-        }
-        n += (size_t)r;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 static int empty_fd(void)
 {
     return tmp_fd_with("", 0);
@@ -117,7 +93,7 @@ static void random_mix(uint64_t seed, size_t ref_min, size_t out_limit)
     }
     cr_assert_eq(lsc_gather_write(&g, &out, fd, NULL), LSC_OK);
     size_t got_len;
-    char *got = read_fd(fd, &got_len);
+    char *got = read_whole_fd(fd, &got_len);
     cr_assert_eq(got_len, m.len, "seed %lu ref_min %zu: %zu bytes, expected %zu",
                  (unsigned long)seed, ref_min, got_len, m.len);
     cr_assert_eq(memcmp(got, m.p, m.len), 0, "seed %lu ref_min %zu: bytes differ",
@@ -180,7 +156,7 @@ Test(gather, long_run_goes_by_reference_short_one_is_copied_in_place)
     int fd = empty_fd();
     cr_assert_eq(lsc_gather_write(&g, &out, fd, NULL), LSC_OK);
     size_t len;
-    char *got = read_fd(fd, &len);
+    char *got = read_whole_fd(fd, &len);
     cr_assert_eq(len, 8 + LSC_GATHER_REF_MIN + 10);
     cr_expect_eq(memcmp(got, "AshortB", 7), 0);
     cr_expect_eq(memcmp(got + 7, in + 1000, LSC_GATHER_REF_MIN + 10), 0);
@@ -210,7 +186,7 @@ Test(gather, sink_gets_the_same_bytes)
     cr_assert_eq(lsc_gather_write(&g, &out, -1, sink), LSC_OK);
     cr_assert_eq(lsc_sink_finish(sink), 0);
     size_t len;
-    char *got = read_fd(fd, &len);
+    char *got = read_whole_fd(fd, &len);
     cr_assert_eq(len, n + 1);
     cr_expect_eq(memcmp(got, in, 2 * LSC_GATHER_REF_MIN), 0);
     cr_expect_eq(got[2 * LSC_GATHER_REF_MIN], '|');
@@ -301,7 +277,7 @@ static char *scrub_through_pipe(const struct lsc_policy *pol, const char *in, si
     close(fds[0]);
     *st = *lsc_scrubber_stats(sc);
     lsc_scrubber_free(sc);
-    char *o = read_fd(out, olen);
+    char *o = read_whole_fd(out, olen);
     close(out);
     return o;
 }

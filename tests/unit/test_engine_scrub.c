@@ -184,28 +184,6 @@ Test(engine, remembered_truncations_keep_form_and_action_apart)
 
 /* ---- streaming through file descriptors ---- */
 
-static char *read_all(int fd, size_t *len)
-{
-    lseek(fd, 0, SEEK_SET);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    for (;;) {
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        cr_assert_geq(r, 0);
-        if (r == 0) {
-            break;
-        }
-        n += (size_t)r;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 static int empty_tmp_fd(void)
 {
     FILE *f = tmpfile();
@@ -233,7 +211,7 @@ Test(stream, oversize_line_is_redacted_and_counted)
     struct lsc_stream_opts so = {.max_line = 1 << 20, .quarantine_fd = -1};
     cr_assert_eq(lsc_scrub_fd(sc, in, out, &so), LSC_OK);
     size_t olen;
-    char *o = read_all(out, &olen);
+    char *o = read_whole_fd(out, &olen);
     cr_expect_str_eq(o, "first 1.2.3.0\n[logscrub: line redacted: oversize]\nlast [email]");
     const struct lsc_stats *st = lsc_scrubber_stats(sc);
     cr_expect_eq(st->lines_in, 3);
@@ -249,7 +227,7 @@ Test(stream, oversize_line_is_redacted_and_counted)
     int out2 = empty_tmp_fd();
     so.max_line = 4u << 20;
     cr_assert_eq(lsc_scrub_fd(sc, in, out2, &so), LSC_OK);
-    o = read_all(out2, &olen);
+    o = read_whole_fd(out2, &olen);
     cr_expect_eq(olen, len - strlen("jane@example.com") + strlen("[email]"));
     cr_expect(strstr(o, "9.8.7.6") == NULL);
     cr_expect_eq(lsc_scrubber_stats(sc)->replacements[LSC_CLASS_IPV4], 1 + big / 8);
@@ -279,8 +257,8 @@ Test(stream, quarantine_gets_raw_lines_in_full)
     struct lsc_stream_opts so = {.max_line = 1 << 20, .quarantine_fd = q};
     cr_assert_eq(lsc_scrub_fd(sc, in, out, &so), LSC_OK);
     size_t olen, qlen;
-    char *o = read_all(out, &olen);
-    char *qd = read_all(q, &qlen);
+    char *o = read_whole_fd(out, &olen);
+    char *qd = read_whole_fd(q, &qlen);
     cr_expect_str_eq(o, "ok 1.2.3.0\n");
     cr_expect_eq(qlen, big + 1);
     cr_expect_eq(memcmp(qd, data, big + 1), 0);
