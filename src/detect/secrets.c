@@ -100,12 +100,6 @@ static void need_ends(void)
     }
 }
 
-/* Does some secret name end in these two (raw, unencoded) bytes? */
-static inline bool ends_in_pair(unsigned char a, unsigned char b)
-{
-    return lsc_pair_in(ends, a, b);
-}
-
 const unsigned char *lsc_secret_ends(void)
 {
     need_ends();
@@ -123,8 +117,8 @@ static bool secret_name(const char *name, size_t len, bool has_pct)
      * end in two bytes no secret name ends in. A '%' may encode any byte, so such names are
      * always decoded. */
     need_ends();
-    if (!has_pct && (len < min_len ||
-                     !ends_in_pair((unsigned char)name[len - 2], (unsigned char)name[len - 1]))) {
+    if (!has_pct && (len < min_len || !lsc_pair_in(ends, (unsigned char)name[len - 2],
+                                                   (unsigned char)name[len - 1]))) {
         return false;
     }
     size_t n = normalise(name, len, norm);

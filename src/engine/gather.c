@@ -1,10 +1,10 @@
 /*
  * gather.c - output that is partly the input's own bytes, written without copying them.
  *
- * A line that comes through unchanged, and the unchanged end of a changed one, need not be
- * copied into the output buffer: the stream drivers keep the input bytes in place until the
- * output is written, so the scrubber notes "the input's bytes p[0..len) come here" instead.
- * Such spans that follow each other in the input, with nothing between them in the output,
+ * A line that comes through unchanged (and the unchanged end of a changed line, when it is
+ * long) need not be copied into the output buffer: the stream drivers keep the input bytes in place
+ * until the output is written, so the scrubber notes "the input's bytes p[0..len) come here"
+ * instead. Such spans that follow each other in the input, with nothing between them in the output,
  * merge into one run. A run of LSC_GATHER_REF_MIN bytes or more is written straight from the
  * input (writev); a shorter one is copied into the buffer at its place when the next run
  * starts, because for a few kilobytes the copy costs less than the kernel's work per
@@ -16,15 +16,12 @@
  * output is written (parallel.c).
  */
 #include "../io/archive.h"
-#include "../io/io.h"
 #include "engine.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #define IOV_BATCH 64 /* segments per writev */
 
@@ -179,21 +176,6 @@ static void seg_add(struct seg_writer *w, const char *p, size_t len)
 
 lsc_error lsc_gather_write(struct lsc_gather *g, struct lsc_buf *out, int fd, struct lsc_sink *sink)
 {
-    if (g->n == 0 && g->run.len == 0) {
-        /* Nothing by reference: one plain write (the common case with every line changed). */
-        lsc_error err = LSC_OK;
-        if (out->len > 0) {
-            if (sink != NULL) {
-                err = lsc_sink_write(sink, out->p, out->len) == 0 ? LSC_OK
-                      : errno == EPIPE                            ? LSC_EPIPE
-                                                                  : LSC_EWRITE;
-            } else {
-                err = lsc_write_all(fd, out->p, out->len);
-            }
-        }
-        out->len = 0;
-        return err;
-    }
     place_run(g, out);
     struct seg_writer w = {.fd = fd, .sink = sink};
     size_t pos = 0;

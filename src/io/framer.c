@@ -39,7 +39,8 @@ void lsc_framer_free(struct lsc_framer *f)
 /* Reads one block; returns 1 on data, 0 at end of input, -1 on error, -2 on abort. */
 static int fill(struct lsc_framer *f)
 {
-    /* Called before the bytes handed out move or are overwritten (stream.c relies on it). */
+    /* Called before the bytes handed out move or are overwritten: stream.c and parallel.c
+     * rely on it. */
     if (f->before_read != NULL && f->before_read(f->ctx) != 0) {
         return -2;
     }
