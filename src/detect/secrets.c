@@ -370,6 +370,11 @@ bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match
         return false;
     }
     size_t a = i + 3;
+    /* Most URLs have no '@' at all: a bounded search says so at once (bounded, so a line of
+     * "://" costs a constant per candidate; a longer authority still gets the loop). */
+    if (n - a <= 256 && memchr(p + a, '@', n - a) == NULL) {
+        return false;
+    }
     size_t e = a;
     size_t at = 0;
     bool have_at = false;
