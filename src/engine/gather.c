@@ -16,6 +16,7 @@
  * output is written (parallel.c).
  */
 #include "../io/archive.h"
+#include "../io/io.h"
 #include "engine.h"
 
 #include <errno.h>
@@ -107,37 +108,6 @@ void lsc_gather_free(struct lsc_gather *g)
     g->bytes = 0;
 }
 
-/* Writes iov[0..n) whole, despite EINTR and short writes (iov is consumed). */
-static lsc_error writev_all(int fd, struct iovec *iov, int n)
-{
-    while (n > 0) {
-        ssize_t w = writev(fd, iov, n);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w < 0 && errno == EPIPE) {
-            return LSC_EPIPE;
-        }
-        if (w <= 0) {
-            if (w == 0) {
-                errno = EIO;
-            }
-            return LSC_EWRITE;
-        }
-        size_t left = (size_t)w;
-        while (n > 0 && left >= iov->iov_len) {
-            left -= iov->iov_len;
-            iov++;
-            n--;
-        }
-        if (n > 0) {
-            iov->iov_base = (char *)iov->iov_base + left;
-            iov->iov_len -= left;
-        }
-    }
-    return LSC_OK;
-}
-
 /* Collects segments into iovecs (or hands each to a sink) and writes them in order. */
 struct seg_writer {
     int fd;
@@ -150,7 +120,7 @@ struct seg_writer {
 static void seg_flush(struct seg_writer *w)
 {
     if (w->err == LSC_OK && w->n > 0) {
-        w->err = writev_all(w->fd, w->iov, w->n);
+        w->err = lsc_writev_all(w->fd, w->iov, w->n);
     }
     w->n = 0;
 }

@@ -82,6 +82,10 @@ char *lsc_framer_swap(struct lsc_framer *f, char *fresh);
 /* Writes all n bytes, retrying on EINTR and short writes. LSC_EPIPE when the reader left. */
 lsc_error lsc_write_all(int fd, const char *p, size_t n);
 
+/* The same for the segments iov[0..n) in order (iov is consumed). */
+struct iovec;
+lsc_error lsc_writev_all(int fd, struct iovec *iov, int n);
+
 /* True when fd has input ready now (or when that cannot be known). */
 bool lsc_input_ready(int fd);
 

@@ -9,29 +9,43 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
-lsc_error lsc_write_all(int fd, const char *p, size_t n)
+lsc_error lsc_writev_all(int fd, struct iovec *iov, int n)
 {
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-            continue;
-        }
+        ssize_t w = writev(fd, iov, n);
         if (w < 0 && errno == EINTR) {
             continue;
         }
         if (w < 0 && errno == EPIPE) {
             return LSC_EPIPE;
         }
-        if (w == 0) {
-            errno = EIO;
+        if (w <= 0) {
+            if (w == 0) {
+                errno = EIO;
+            }
+            return LSC_EWRITE;
         }
-        return LSC_EWRITE;
+        size_t left = (size_t)w;
+        while (n > 0 && left >= iov->iov_len) {
+            left -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + left;
+            iov->iov_len -= left;
+        }
     }
     return LSC_OK;
+}
+
+lsc_error lsc_write_all(int fd, const char *p, size_t n)
+{
+    struct iovec iov = {(void *)p, n};
+    return n > 0 ? lsc_writev_all(fd, &iov, 1) : LSC_OK;
 }
 
 bool lsc_input_ready(int fd)
