@@ -36,6 +36,28 @@ typedef int (*lsc_match_fn)(void *ctx, const struct lsc_match *m);
 int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx);
 
 /*
+ * Tail cuts: offsets c with p[c - 1] == '"' and a letter at p[c]. Every detector's look-back
+ * (e-mail local parts, secret names, the hex group before an IPv6 colon, word and number
+ * starts) stops at that quote, and the letter cannot end a name or start a look-back of its
+ * own; so what the scan finds at or after c depends on p[c - 1 .. n) alone, once the scan
+ * reaches c with no match running past it. A caller that remembers tails p[c..n) that held
+ * no match can skip them (lsc_detect_text_from). Fills cuts with the starts of the last
+ * two quoted fields of a line that ends with one (an access log's referrer and user
+ * agent: `"..." "..."`), earliest first; returns how many (0-2).
+ */
+size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2]);
+
+/*
+ * lsc_detect_text, told that p[clean..n) holds no match when entered at a tail cut (an
+ * earlier scan of the same tail found none): the scan stops at its first candidate at or
+ * past clean, unless a match runs past clean (then it goes on as lsc_detect_text would).
+ * clean >= n scans everything. *reach is where the last match ended (the offset after it;
+ * 0 when there was none), so a caller learns whether a tail it scanned held a match.
+ */
+int lsc_detect_text_from(const char *p, size_t n, size_t clean, size_t *reach, lsc_match_fn fn,
+                         void *ctx);
+
+/*
  * IP parsers. Each reads from p (p < end) and returns the number of bytes of a complete
  * address, or 0. They do not look at the byte before p; callers check the left boundary.
  */

@@ -16,6 +16,8 @@
 #include "chars.h"
 #include "scan.h"
 
+#include <string.h>
+
 /* Can an IPv4 address or a card number start at i? Not inside a longer dotted number. */
 static bool digit_start(const char *p, size_t i)
 {
@@ -263,8 +265,38 @@ static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, str
     return lsc_is_upper(c) && lsc_detect_iban(p, n, i, m);
 }
 
+size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])
+{
+    if (n < 3 || p[n - 1] != '"') {
+        return 0;
+    }
+    /* The last field's opening quote, then the one before it: `"..." "..."`. */
+    const char *q1 = memrchr(p, '"', n - 1);
+    if (q1 == NULL || !lsc_is_alpha((unsigned char)q1[1])) {
+        return 0;
+    }
+    size_t c1 = (size_t)(q1 - p) + 1;
+    const char *q2 =
+        c1 >= 4 && p[c1 - 2] == ' ' && p[c1 - 3] == '"' ? memrchr(p, '"', c1 - 3) : NULL;
+    if (q2 == NULL || !lsc_is_alpha((unsigned char)q2[1])) {
+        cuts[0] = c1;
+        return 1;
+    }
+    cuts[0] = (size_t)(q2 - p) + 1;
+    cuts[1] = c1;
+    return 2;
+}
+
 int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 {
+    size_t reach;
+    return lsc_detect_text_from(p, n, SIZE_MAX, &reach, fn, ctx);
+}
+
+int lsc_detect_text_from(const char *p, size_t n, size_t clean, size_t *reach, lsc_match_fn fn,
+                         void *ctx)
+{
+    *reach = 0;
     size_t floor = 0;
     size_t i = 0;
     struct scan st = {0};
@@ -297,6 +329,9 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
             if (i == n) {
                 break;
             }
+        }
+        if (i >= clean && floor <= clean) {
+            return 0; /* the rest is a tail known to hold no match */
         }
         bool prev_alnum = i > 0 && lsc_is_alnum((unsigned char)p[i - 1]);
         unsigned char c = (unsigned char)p[i];
@@ -350,6 +385,7 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
             if (m.len == 0) {
                 i++;
             }
+            *reach = i;
             continue;
         }
         i++;

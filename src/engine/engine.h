@@ -193,6 +193,17 @@ struct lsc_clean_memo {
     char text[LSC_CLEAN_MEMO_LEN];
 };
 
+/* Line tails known to hold no match: an access log's user agent, or its referrer and user
+ * agent, come back line after line (see lsc_engine_text_line and lsc_detect_tail_cuts). */
+#define LSC_TAIL_MEMO_SLOTS 512
+#define LSC_TAIL_MEMO_LEN 500
+struct lsc_tail_memo {
+    uint64_t hash; /* XXH3-64 of text[0..len), 0 for an empty slot */
+    uint16_t len;
+    uint8_t hits; /* recent hits: a slot is given to another tail only at 0 */
+    char text[LSC_TAIL_MEMO_LEN];
+};
+
 /* A member appended to every structured record (JSON, logfmt): an expiry tag, a key epoch. */
 struct lsc_extra_member {
     const char *key;
@@ -219,6 +230,7 @@ struct lsc_scrubber {
     struct lsc_key_memo *key_memo;     /* field-rule facts for keys written in the record */
     struct lsc_key_last *key_last;     /* by member index: the last record's key and entry */
     struct lsc_clean_memo *clean_memo; /* value texts known to scan clean */
+    struct lsc_tail_memo *tail_memo;   /* text-line tails known to hold no match */
     struct lsc_trunc_memo *trunc_memo; /* recent truncated addresses */
     const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */
     size_t nextra;

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #define OUT_LIMIT ((size_t)1 << 32)
 
@@ -98,6 +99,7 @@ void lsc_scrubber_free(struct lsc_scrubber *sc)
     free(sc->key_memo);
     free(sc->key_last);
     free(sc->clean_memo);
+    free(sc->tail_memo);
     free(sc->trunc_memo);
     free(sc->sedits.v);
     lsc_buf_free(&sc->sarena);
@@ -457,15 +459,16 @@ static lsc_error drop_line(struct lsc_scrubber *sc, size_t len, bool nl, enum ls
 
 /*
  * lsc_engine_scrub_span but for its last step: the bytes p[*tail..len) after the last
- * change are left for the caller to append.
+ * change are left for the caller to append. The detectors skip p[clean..len), a tail known
+ * to hold no match, and *reach tells where their last match ended (lsc_detect_text_from).
  */
 static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst,
-                           bool *changed, size_t *tail)
+                           bool *changed, size_t *tail, size_t clean, size_t *reach)
 {
     const struct lsc_policy *pol = sc->pol;
     if (!any_rule_may_match(pol, p, len)) {
         struct direct d = {sc, dst, p, 0, false};
-        int rc = lsc_detect_text(p, len, direct_match, &d);
+        int rc = lsc_detect_text_from(p, len, clean, reach, direct_match, &d);
         if (rc != 0) {
             return rc;
         }
@@ -476,7 +479,7 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
     sc->edits.n = 0;
     sc->arena.len = 0;
     struct collect c = {sc, p, NULL};
-    int rc = lsc_detect_text(p, len, collect_match, &c);
+    int rc = lsc_detect_text_from(p, len, clean, reach, collect_match, &c);
     size_t builtin = sc->edits.n;
     for (size_t k = 0; k < pol->nrules && rc == 0; k++) {
         c.rule = &pol->rules[k];
@@ -500,8 +503,8 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
 int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst,
                           bool *changed)
 {
-    size_t tail = 0;
-    int rc = scrub_span_head(sc, p, len, dst, changed, &tail);
+    size_t tail = 0, reach;
+    int rc = scrub_span_head(sc, p, len, dst, changed, &tail, SIZE_MAX, &reach);
     if (rc == 0 && !lsc_buf_append(dst, p + tail, len - tail)) {
         rc = CB_NOMEM;
     }
@@ -596,6 +599,64 @@ lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bo
     return lsc_engine_record_line(sc, p, len, nl, verdict);
 }
 
+/* The tail memo's slot for t[0..tl), or NULL (too short or long to pay, no memory, off). */
+static struct lsc_tail_memo *tail_slot(struct lsc_scrubber *sc, const char *t, size_t tl,
+                                       uint64_t *h)
+{
+    if (tl < 16 || tl > LSC_TAIL_MEMO_LEN || sc->memo_off) {
+        return NULL;
+    }
+    if (sc->tail_memo == NULL &&
+        (sc->tail_memo = calloc(LSC_TAIL_MEMO_SLOTS, sizeof *sc->tail_memo)) == NULL) {
+        return NULL;
+    }
+    *h = XXH3_64bits(t, tl) | 1;
+    return &sc->tail_memo[*h % LSC_TAIL_MEMO_SLOTS];
+}
+
+/*
+ * The detectors' part of a text line: tails after a cut (lsc_detect_tail_cuts) that an
+ * earlier line showed to hold no match are skipped, and tails this scan shows to hold none
+ * are remembered. Only tails without any match are kept - not merely unchanged ones - and
+ * they are compared in full, so a hash collision costs a scan and nothing else.
+ */
+static int scrub_text_head(struct lsc_scrubber *sc, const char *p, size_t len, bool *changed,
+                           size_t *tail)
+{
+    size_t cuts[2], reach;
+    size_t ncut = lsc_detect_tail_cuts(p, len, cuts);
+    struct lsc_tail_memo *slot[2] = {NULL, NULL};
+    uint64_t h[2] = {0, 0};
+    size_t clean = SIZE_MAX;
+    for (size_t k = 0; k < ncut && clean == SIZE_MAX; k++) {
+        const char *t = p + cuts[k];
+        size_t tl = len - cuts[k];
+        struct lsc_tail_memo *m = slot[k] = tail_slot(sc, t, tl, &h[k]);
+        if (m != NULL && m->hash == h[k] && m->len == tl && memcmp(m->text, t, tl) == 0) {
+            m->hits += m->hits < 3;
+            clean = cuts[k];
+            slot[k] = NULL; /* (nothing to remember) */
+        }
+    }
+    int rc = scrub_span_head(sc, p, len, &sc->out, changed, tail, clean, &reach);
+    for (size_t k = 0; k < ncut && rc == 0; k++) {
+        struct lsc_tail_memo *m = slot[k];
+        if (m == NULL || reach > cuts[k]) {
+            continue;
+        }
+        /* A slot goes to a new tail once its own has gone unused for a few misses, so
+         * one-off tails do not push out the recurring ones. */
+        if (m->hash == 0 || m->hits == 0) {
+            m->hash = h[k];
+            m->len = (uint16_t)(len - cuts[k]);
+            memcpy(m->text, p + cuts[k], len - cuts[k]);
+        } else {
+            m->hits--;
+        }
+    }
+    return rc;
+}
+
 lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                                enum lsc_verdict *verdict)
 {
@@ -605,7 +666,7 @@ lsc_error lsc_engine_text_line(struct lsc_scrubber *sc, const char *p, size_t le
     memcpy(before, sc->st.replacements, sizeof before);
     bool changed = false;
     size_t tail = 0;
-    int rc = scrub_span_head(sc, p, len, &sc->out, &changed, &tail);
+    int rc = scrub_text_head(sc, p, len, &changed, &tail);
     if (rc == 0 && (sc->line_pseudo || sc->pol->retention || sc->line_next_stage_set)) {
         char tags[160];
         size_t tl = lsc_engine_text_tags(sc, tags);

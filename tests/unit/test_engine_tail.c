@@ -1,0 +1,249 @@
+/*
+ * test_engine_tail.c - the tail memo: a text line's last quoted fields (an access log's
+ * referrer and user agent) that held no match are not scanned again. Skipping them must
+ * never change a line: every test compares against a scrubber with the memo off, or plants
+ * a value the memo must not hide.
+ */
+#include "detect/detect.h"
+#include "engine/engine.h"
+#include "helpers.h"
+
+static struct lsc_scrubber *scrubber(const struct lsc_policy *pol, bool memo)
+{
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    sc->memo_off = !memo;
+    return sc;
+}
+
+/* Scrubs one line (no newline) with sc; returns a malloc'd NUL-terminated copy. */
+static char *line_with(struct lsc_scrubber *sc, const char *in)
+{
+    const char *out;
+    size_t outlen;
+    cr_assert_eq(lsc_scrub_buffer(sc, in, strlen(in), &out, &outlen), LSC_OK);
+    char *copy = malloc(outlen + 1);
+    cr_assert_not_null(copy);
+    memcpy(copy, out, outlen);
+    copy[outlen] = '\0';
+    return copy;
+}
+
+static size_t cuts_of(const char *s, size_t cuts[2])
+{
+    return lsc_detect_tail_cuts(s, strlen(s), cuts);
+}
+
+Test(tail, cuts_are_the_last_two_quoted_fields_starting_with_a_letter)
+{
+    size_t c[2];
+    const char *line = "1.2.3.4 - - [x] \"GET / HTTP/1.1\" 200 5 \"https://e.com/\" \"curl/8.4.0\"";
+    cr_assert_eq(cuts_of(line, c), 2);
+    cr_expect_eq(strncmp(line + c[0], "https://", 8), 0);
+    cr_expect_eq(strncmp(line + c[1], "curl/", 5), 0);
+    /* A referrer of "-" is no cut; the user agent still is. */
+    line = "1.2.3.4 \"GET / HTTP/1.1\" 200 5 \"-\" \"curl/8.4.0\"";
+    cr_assert_eq(cuts_of(line, c), 1);
+    cr_expect_eq(strncmp(line + c[0], "curl/", 5), 0);
+    /* No cut where the tail starts with a separator, a space, a digit or a quote: a
+     * look-back from there could reach before the quote. */
+    cr_expect_eq(cuts_of("a \"x\" \":hunter2\"", c), 0);
+    cr_expect_eq(cuts_of("a \"x\" \" =y\"", c), 0);
+    cr_expect_eq(cuts_of("a \"x\" \"1.2.3.4\"", c), 0);
+    cr_expect_eq(cuts_of("a \"x\" \"\"", c), 0);
+    /* Lines that do not end with a quoted field, and the shortest inputs. */
+    cr_expect_eq(cuts_of("a \"x\" \"abc\" 5", c), 0);
+    cr_expect_eq(cuts_of("\"", c), 0);
+    cr_expect_eq(cuts_of("\"\"", c), 0);
+    cr_expect_eq(cuts_of("", c), 0);
+    cr_expect_eq(cuts_of("abc\"", c), 0);
+}
+
+/*
+ * The tail ":hunter2hunter2hunter2" is clean after "foo" but a secret after "password": the walk
+ * back from its separator crosses the quote. Had the cut been taken there (no letter rule), the
+ * lines with "foo" would have put it in the memo and the last line would have leaked.
+ */
+Test(tail, a_tail_whose_meaning_depends_on_the_field_before_is_not_cut)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    struct lsc_scrubber *sc = scrubber(pol, true);
+    for (int k = 0; k < 5; k++) {
+        char *o = line_with(sc, "1.2.3.4 \"x\" \"foo\":hunter2hunter2hunter2\"");
+        cr_expect_str_eq(o, "1.2.3.0 \"x\" \"foo\":hunter2hunter2hunter2\"");
+        free(o);
+    }
+    char *o = line_with(sc, "1.2.3.4 \"x\" \"password\":hunter2hunter2hunter2\"");
+    cr_expect_null(strstr(o, "hunter2hunter2hunter2"), "leaked: %s", o);
+    free(o);
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+}
+
+/* A tail that held a match is never remembered; one that a match ran into is not either. */
+Test(tail, matches_in_a_recurring_tail_are_found_on_every_line)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    struct lsc_scrubber *sc = scrubber(pol, true);
+    for (int k = 0; k < 50; k++) {
+        /* The user agent alone is clean and recurs; every 5th line's referrer runs a
+         * secret to the end of the line (an unterminated quoted value fails closed). */
+        char in[256];
+        snprintf(in, sizeof in, "10.0.0.%d \"%s\" \"Mozilla/5.0 (X11; rv:121.0) admin%s\"", k,
+                 k % 5 == 4 ? "https://a/?password=\\\"abc" : "https://e.com/",
+                 k % 7 == 6 ? "@example.com" : "");
+        char *o = line_with(sc, in);
+        cr_expect_eq(strncmp(o, "10.0.0.0 ", 9), 0, "%s", o);
+        cr_expect_null(strstr(o, "@example.com"), "leaked: %s", o);
+        if (k % 5 == 4) {
+            cr_expect_null(strstr(o, "Mozilla"), "the secret runs to the end: %s", o);
+        }
+        free(o);
+    }
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+}
+
+/*
+ * A match that runs from before the cut into a known tail (a PEM block from the referrer
+ * to the user agent) moves the look-back limit into the tail: after it, "pass" is a name
+ * of its own, where the tail alone had "KEY-----pass". The scan must go on to find it.
+ */
+Test(tail, a_match_running_into_a_known_tail_does_not_end_the_scan)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    struct lsc_scrubber *sc = scrubber(pol, true);
+    const char *tail = "\"Mozilla -----END RSA PRIVATE KEY-----pass=hunter2hunter2\"";
+    char in[256];
+    for (int k = 0; k < 3; k++) {
+        snprintf(in, sizeof in, "1.2.3.4 \"https://e.com/\" %s", tail);
+        char *o = line_with(sc, in);
+        cr_expect_not_null(strstr(o, "hunter2hunter2"), "clean by itself: %s", o);
+        free(o);
+    }
+    snprintf(in, sizeof in, "1.2.3.4 \"-----BEGIN RSA PRIVATE KEY-----\" %s", tail);
+    char *o = line_with(sc, in);
+    cr_expect_null(strstr(o, "hunter2"), "leaked: %s", o);
+    free(o);
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+}
+
+/* A deterministic generator (xorshift), so a failure can be replayed. */
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static const char *pick(uint64_t *s, const char *const *v, size_t n)
+{
+    return v[rnd(s) % n];
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Random bytes from the alphabet every detector cares about. */
+static void junk(uint64_t *s, char *out, size_t cap)
+{
+    static const char alphabet[] = "aZx09.:@=%-\"' \\/eyJ_AKIApassword";
+    size_t len = rnd(s) % (cap - 1);
+    for (size_t i = 0; i < len; i++) {
+        out[i] = alphabet[rnd(s) % (sizeof alphabet - 1)];
+    }
+    out[len] = '\0';
+}
+
+/*
+ * Lines of a prefix, a referrer and a user agent from small pools (so tails recur and hit
+ * the memo) with hostile fields among them - secret names right before the quote, values
+ * that run to the end of the line, separators, addresses, e-mail halves - and random bytes:
+ * the memo must give the bytes and counts the scrubber gives without it, line by line.
+ */
+Test(tail, same_output_as_without_the_memo_on_random_access_lines)
+{
+    static const char *const prefixes[] = {
+        "1.2.3.4 - - [20/Jul/2026:22:13:20 +0000] \"GET /a HTTP/1.1\" 200 5 ",
+        "2001:db8::1 - - [20/Jul/2026:22:13:20 +0000] \"GET /?password=x HTTP/1.1\" 200 5 ",
+        "x \"GET /?token",
+        "admin",
+        "",
+        "\"password\" ",
+        "key=",
+        "\"a\":",
+        "ab:cd:",
+    };
+    static const char *const fields[] = {
+        "https://www.example.com/",
+        "-",
+        "https://user:pa55word@db.example.net/",
+        "https://a/?password=\\\"abc",
+        "https://a/?password=abc",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0.6099.109",
+        "python-requests/2.31.0",
+        "curl/8.4.0 admin@example.com",
+        "mail me at",
+        "secret: hunter2hunter2",
+        "Bearer abcdefghijklmnopqrstuvwxyz012345",
+        "db8::1 and fe80::2",
+        "token",
+        "password",
+        "x=1&api_key=AKIAIOSFODNN7EXAMPLE",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+    };
+    static const char *const joins[] = {"\" \"", "\" \"", "\" \"", "\":\"", "\"\"", " \"", "\"="};
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    struct lsc_scrubber *on = scrubber(pol, true), *off = scrubber(pol, false);
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    size_t hits_possible = 0;
+    for (int k = 0; k < 20000; k++) {
+        char f1[48], f2[48];
+        const char *a = pick(&s, fields, COUNT(fields)), *b = pick(&s, fields, COUNT(fields));
+        if (rnd(&s) % 8 == 0) {
+            junk(&s, f1, sizeof f1);
+            a = f1;
+        }
+        if (rnd(&s) % 8 == 0) {
+            junk(&s, f2, sizeof f2);
+            b = f2;
+        }
+        char in[512];
+        snprintf(in, sizeof in, "%s\"%s%s%s\"", pick(&s, prefixes, COUNT(prefixes)), a,
+                 pick(&s, joins, COUNT(joins)), b);
+        size_t c[2];
+        hits_possible += lsc_detect_tail_cuts(in, strlen(in), c) > 0;
+        char *x = line_with(on, in), *y = line_with(off, in);
+        cr_assert_str_eq(x, y, "input: %s", in);
+        free(x);
+        free(y);
+    }
+    cr_expect_gt(hits_possible, 10000, "the lines should mostly have cuts");
+    cr_expect_arr_eq(lsc_scrubber_stats(on)->replacements, lsc_scrubber_stats(off)->replacements,
+                     sizeof lsc_scrubber_stats(on)->replacements);
+    lsc_scrubber_free(on);
+    lsc_scrubber_free(off);
+    lsc_policy_free(pol);
+}
+
+/* With a pattern rule that may match, the detectors still skip known tails; the rule
+ * still sees the whole line. */
+Test(tail, rules_still_see_a_skipped_tail)
+{
+    const char *body = "text:\n  - {name: ua-build, pattern: 'build-[0-9]+'}\n";
+    char in[4096] = "";
+    for (int k = 0; k < 20; k++) {
+        strcat(in, "1.2.3.4 \"https://e.com/\" \"Mozilla/5.0 build-42 (X11)\"\n");
+    }
+    struct lsc_stats st;
+    char *o = scrub_with_policy("", body, in, &st);
+    cr_expect_null(strstr(o, "build-42"), "%s", o);
+    free(o);
+}
