@@ -313,7 +313,8 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
  * so an unchanged line and the lines after it make one run. whole: p[0..len) is the whole
  * line; the shorter end of a changed line is copied (the next line's changes would end its
  * run at once, and placing a run costs more than copying it). The last step of a line: on
- * failure (CB_NOMEM) the output is as it was.
+ * failure (CB_NOMEM) the output is as it was. With nl, p[len] must be readable (every
+ * driver passes the line where it was read, with its newline after it).
  */
 int lsc_engine_line_end(struct lsc_scrubber *sc, const char *p, size_t len, bool nl, bool whole);
 

@@ -518,6 +518,9 @@ int lsc_engine_line_end(struct lsc_scrubber *sc, const char *p, size_t len, bool
         /* One step, so a failure leaves the output as it was. */
         return lsc_gather_keep(g, &sc->out, p, len + nl) ? 0 : CB_NOMEM;
     }
+    if (nl && p[len] == '\n') {
+        return lsc_buf_append(&sc->out, p, len + 1) ? 0 : CB_NOMEM; /* the newline too */
+    }
     return lsc_buf_append(&sc->out, p, len) && (!nl || lsc_buf_append(&sc->out, "\n", 1))
                ? 0
                : CB_NOMEM;
