@@ -25,14 +25,21 @@ static inline bool lsc_is_upper(unsigned char c)
     return (unsigned)(c - 'A') < 26;
 }
 
+/* Byte classes by table (chars.c): one load where a range test takes several compares. */
+enum { LSC_C_ALNUM = 1, LSC_C_HEX = 2, LSC_C_NAME = 4 };
+extern const unsigned char lsc_ctype[256];
+/* A hex digit's value, LSC_NOT_HEX for any other byte. */
+enum { LSC_NOT_HEX = 16 };
+extern const unsigned char lsc_hexval[256];
+
 static inline bool lsc_is_alnum(unsigned char c)
 {
-    return lsc_is_digit(c) || lsc_is_alpha(c);
+    return lsc_ctype[c] & LSC_C_ALNUM;
 }
 
 static inline bool lsc_is_hex(unsigned char c)
 {
-    return lsc_is_digit(c) || (unsigned)((c | 32) - 'a') < 6;
+    return lsc_ctype[c] & LSC_C_HEX;
 }
 
 static inline int lsc_hex_value(unsigned char c)
@@ -43,7 +50,7 @@ static inline int lsc_hex_value(unsigned char c)
 /* A byte of a parameter name (secrets.c): letters, digits, '_' '.' '-' and '%' (escapes). */
 static inline bool lsc_is_name_byte(unsigned char c)
 {
-    return lsc_is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '%';
+    return lsc_ctype[c] & LSC_C_NAME;
 }
 
 /*

@@ -66,13 +66,9 @@ static int hex_group(const char *s, const char *end, unsigned *val)
     int n = 0;
     unsigned v = 0;
     while (s + n < end) {
-        unsigned char c = (unsigned char)s[n];
-        unsigned d = (unsigned)(c - '0');
-        if (d > 9) {
-            d = (unsigned)((c | 32) - 'a') + 10; /* (wraps to a large value below 'a') */
-            if (d - 10 > 5) {
-                break;
-            }
+        unsigned d = lsc_hexval[(unsigned char)s[n]];
+        if (d == LSC_NOT_HEX) {
+            break;
         }
         if (n == 4) {
             return 5;

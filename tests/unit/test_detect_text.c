@@ -2,10 +2,30 @@
  * test_detect_text.c - every built-in detector (src/detect/) through the default policy:
  * what must be replaced, and the look-alikes that must survive.
  */
+#include "detect/chars.h"
 #include "detect/detect.h"
 #include "helpers.h"
 
+#include <ctype.h>
 #include <unistd.h>
+
+/* ---- byte classes ---- */
+
+/* The class tables (chars.c) against the C library's ASCII classes, for every byte. */
+Test(chars, tables_agree_with_the_definitions)
+{
+    for (int c = 0; c < 256; c++) {
+        unsigned char b = (unsigned char)c;
+        bool ascii = c < 128;
+        bool alnum = ascii && isalnum(c), hex = ascii && isxdigit(c);
+        cr_expect_eq(lsc_is_alnum(b), alnum, "alnum %d", c);
+        cr_expect_eq(lsc_is_hex(b), hex, "hex %d", c);
+        cr_expect_eq(lsc_is_name_byte(b), alnum || (c != 0 && strchr("_.-%", c) != NULL), "name %d",
+                     c);
+        int v = !hex ? LSC_NOT_HEX : isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+        cr_expect_eq(lsc_hexval[b], v, "hex value %d", c);
+    }
+}
 
 /* ---- IP addresses ---- */
 
