@@ -25,7 +25,8 @@ struct lsc_action;
 /* The IPv4 address ip is or embeds (v4-mapped, v4-compatible, NAT64) into v4; false if none. */
 bool lsc_ip_v4_of(const struct lsc_ip *ip, uint8_t v4[4]);
 
-/* Writes 4 (v6 false) or 16 address bytes as text (RFC 5952 for IPv6); returns the length. */
+/* Writes 4 (v6 false) or 16 address bytes as text (RFC 5952 for IPv6) into out (at least
+ * LSC_IP_TEXT_MAX bytes); returns the length. */
 size_t lsc_ip_render(const uint8_t *bytes, bool v6, char *out);
 
 /*

@@ -19,16 +19,24 @@ static void mask_bits(uint8_t *b, size_t nbytes, unsigned keep)
     memset(b + full, 0, nbytes - full);
 }
 
+/* Each octet's decimal digits, then their count: written as one 4-byte store. */
+#define D1(v) (char)('0' + (v) / ((v) >= 100 ? 100 : (v) >= 10 ? 10 : 1))
+#define D2(v) (char)((v) >= 100 ? '0' + (v) / 10 % 10 : (v) >= 10 ? '0' + (v) % 10 : 0)
+#define D3(v) (char)((v) >= 100 ? '0' + (v) % 10 : 0)
+#define D(v)                                                                                       \
+    {                                                                                              \
+        D1(v), D2(v), D3(v), (char)((v) >= 100 ? 3 : (v) >= 10 ? 2 : 1)                            \
+    }
+#define R4(v) D(v), D((v) + 1), D((v) + 2), D((v) + 3)
+#define R16(v) R4(v), R4((v) + 4), R4((v) + 8), R4((v) + 12)
+#define R64(v) R16(v), R16((v) + 16), R16((v) + 32), R16((v) + 48)
+static const char decimal[256][4] = {R64(0), R64(64), R64(128), R64(192)};
+
+/* Writes v in decimal at o, and up to 3 bytes past it (the callers' buffers have room). */
 static char *put_dec(char *o, unsigned v)
 {
-    if (v >= 100) {
-        *o++ = (char)('0' + v / 100);
-    }
-    if (v >= 10) {
-        *o++ = (char)('0' + v / 10 % 10);
-    }
-    *o++ = (char)('0' + v % 10);
-    return o;
+    memcpy(o, decimal[v], 4);
+    return o + decimal[v][3];
 }
 
 static size_t render_v4(const uint8_t *b, char *out)

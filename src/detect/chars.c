@@ -1,8 +1,8 @@
 /*
- * chars.c - the byte class table behind chars.h: one load answers "letter or digit",
- * "hex digit" and "name byte", and a hex digit's value, where the range tests would take several
- * compares each (they run at every candidate of the text scan). Built from the same definitions at
- * compile time, so the table and the rules cannot disagree.
+ * chars.c - the byte tables behind chars.h: one load answers "letter or digit", "hex
+ * digit", "name byte", a hex digit's value or a name byte folded for comparison, where
+ * range tests would take several compares each (they run at every candidate of the text
+ * scan). Built at compile time from the definitions written out below.
  */
 #include "chars.h"
 
@@ -27,3 +27,8 @@ const unsigned char lsc_ctype[256] = {R64(0), R64(64), R64(128), R64(192)};
     (unsigned char)(LSC_DIGIT_(c) ? (c) - '0' : LSC_HEXL_(c) ? ((c) | 32) - 'a' + 10 : LSC_NOT_HEX)
 
 const unsigned char lsc_hexval[256] = {R64(0), R64(64), R64(128), R64(192)};
+
+#undef C
+#define C(c) (unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) | 32 : (c) == '-' ? '_' : (c))
+
+const unsigned char lsc_name_fold[256] = {R64(0), R64(64), R64(128), R64(192)};

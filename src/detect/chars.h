@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 static inline bool lsc_is_digit(unsigned char c)
@@ -31,6 +32,8 @@ extern const unsigned char lsc_ctype[256];
 /* A hex digit's value, LSC_NOT_HEX for any other byte. */
 enum { LSC_NOT_HEX = 16 };
 extern const unsigned char lsc_hexval[256];
+/* A byte as secret names are compared: lower case, '_' for '-' (lsc_pair_in). */
+extern const unsigned char lsc_name_fold[256];
 
 static inline bool lsc_is_alnum(unsigned char c)
 {
@@ -71,9 +74,7 @@ static inline bool lsc_may_follow_name(const char *p, size_t i, size_t floor)
 /* Is the pair a, b (raw bytes) in ends, a bit per pair of bytes (lower case, '_' for '-')? */
 static inline bool lsc_pair_in(const unsigned char *ends, unsigned char a, unsigned char b)
 {
-    a = lsc_is_upper(a) ? (unsigned char)(a | 32) : a == '-' ? '_' : a;
-    b = lsc_is_upper(b) ? (unsigned char)(b | 32) : b == '-' ? '_' : b;
-    unsigned k = (unsigned)a << 8 | b;
+    unsigned k = (unsigned)lsc_name_fold[a] << 8 | lsc_name_fold[b];
     return ends[k / 8] & (1u << (k % 8));
 }
 
@@ -89,7 +90,14 @@ static inline bool lsc_pair_in(const unsigned char *ends, unsigned char a, unsig
 static inline bool lsc_secret_end_possible(const unsigned char *ends, const char *p, size_t e,
                                            size_t floor)
 {
-    if (e < floor + 4 || p[e - 1] == '%' || p[e - 2] == '%' || p[e - 3] == '%' || p[e - 4] == '%') {
+    if (e < floor + 4) {
+        return true;
+    }
+    /* A '%' among the last four bytes: a zero byte of their word XOR "%%%%" (exact). */
+    uint32_t w;
+    memcpy(&w, p + e - 4, 4);
+    w ^= 0x25252525u;
+    if (((w - 0x01010101u) & ~w & 0x80808080u) != 0) {
         return true;
     }
     unsigned char a = (unsigned char)p[e - 2], b = (unsigned char)p[e - 1];

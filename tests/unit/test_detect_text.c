@@ -24,6 +24,8 @@ Test(chars, tables_agree_with_the_definitions)
                      c);
         int v = !hex ? LSC_NOT_HEX : isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
         cr_expect_eq(lsc_hexval[b], v, "hex value %d", c);
+        int fold = c == '-' ? '_' : ascii && isupper(c) ? tolower(c) : c;
+        cr_expect_eq(lsc_name_fold[b], fold, "fold %d", c);
     }
 }
 
