@@ -48,6 +48,17 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx);
 size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2]);
 
 /*
+ * Is p[0..n) exactly a date and time as logs write them (ISO 8601 / RFC 3339): YYYY-MM-DD,
+ * 'T', 't' or ' ', hh:mm:ss, an optional fraction of 1-9 digits, an optional 'Z', 'z',
+ * +hh:mm, +hhmm, -hh:mm or -hhmm? No detector finds anything in such a span by itself - no
+ * letters but the separators, at most three colons and no "::", one dot, digit runs far
+ * shorter than a card's - so the engine does not scan values that are one (a time field in
+ * every JSON record, never the same twice). test_detect_text checks the claim against the
+ * scan on timestamps with random bytes changed.
+ */
+bool lsc_detect_is_timestamp(const char *p, size_t n);
+
+/*
  * lsc_detect_text, told that p[clean..n) holds no match when entered at a tail cut (an
  * earlier scan of the same tail found none): the scan stops at its first candidate at or
  * past clean, unless a match runs past clean (then it goes on as lsc_detect_text would).

@@ -334,6 +334,49 @@ size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])
     return 2;
 }
 
+/* Are the k bytes at p all digits? */
+static bool digits(const char *p, size_t k)
+{
+    for (size_t j = 0; j < k; j++) {
+        if (!lsc_is_digit((unsigned char)p[j])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool lsc_detect_is_timestamp(const char *p, size_t n)
+{
+    /* YYYY-MM-DDThh:mm:ss is 19 bytes; the longest adds ".123456789+hh:mm". */
+    if (n < 19 || n > 35 || p[4] != '-' || p[7] != '-' || p[13] != ':' || p[16] != ':' ||
+        !(p[10] == 'T' || p[10] == 't' || p[10] == ' ') || !digits(p, 4) || !digits(p + 5, 2) ||
+        !digits(p + 8, 2) || !digits(p + 11, 2) || !digits(p + 14, 2) || !digits(p + 17, 2)) {
+        return false;
+    }
+    size_t i = 19;
+    if (i < n && p[i] == '.') {
+        size_t f = ++i;
+        while (i < n && i - f < 10 && lsc_is_digit((unsigned char)p[i])) {
+            i++;
+        }
+        if (i == f || i - f > 9) {
+            return false;
+        }
+    }
+    if (i == n) {
+        return true;
+    }
+    if (p[i] == 'Z' || p[i] == 'z') {
+        return i + 1 == n;
+    }
+    if (p[i] != '+' && p[i] != '-') {
+        return false;
+    }
+    size_t left = n - i - 1;
+    return (left == 4 && digits(p + i + 1, 4)) ||
+           (left == 5 && digits(p + i + 1, 2) && p[i + 3] == ':' && digits(p + i + 4, 2));
+}
+
 int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 {
     size_t reach;

@@ -466,9 +466,12 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
                            bool *changed, size_t *tail, size_t clean, size_t *reach)
 {
     const struct lsc_policy *pol = sc->pol;
+    /* A date and time alone holds nothing a detector finds (lsc_detect_is_timestamp). */
+    bool scan = !lsc_detect_is_timestamp(p, len);
+    *reach = 0;
     if (!any_rule_may_match(pol, p, len)) {
         struct direct d = {sc, dst, p, 0, false};
-        int rc = lsc_detect_text_from(p, len, clean, reach, direct_match, &d);
+        int rc = scan ? lsc_detect_text_from(p, len, clean, reach, direct_match, &d) : 0;
         if (rc != 0) {
             return rc;
         }
@@ -479,7 +482,7 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
     sc->edits.n = 0;
     sc->arena.len = 0;
     struct collect c = {sc, p, NULL};
-    int rc = lsc_detect_text_from(p, len, clean, reach, collect_match, &c);
+    int rc = scan ? lsc_detect_text_from(p, len, clean, reach, collect_match, &c) : 0;
     size_t builtin = sc->edits.n;
     for (size_t k = 0; k < pol->nrules && rc == 0; k++) {
         c.rule = &pol->rules[k];

@@ -323,3 +323,83 @@ Test(secrets, bracketed_values_are_replaced_whole)
     EXPECT_SCRUB("password=[hunter2] next", "password=[secret] next");
     EXPECT_SCRUB("password=[a b]", "password=[secret] b]");
 }
+
+/* ---- timestamps the engine does not scan ---- */
+
+static int count_any(void *ctx, const struct lsc_match *m)
+{
+    (void)m;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+Test(timestamp, shapes_accepted_and_refused)
+{
+    const char *yes[] = {"2026-07-20T22:13:23Z",     "2026-07-20T22:13:23",
+                         "2026-07-20 22:13:23",      "2026-07-20t22:13:23z",
+                         "2026-07-20T22:13:23.896Z", "2026-07-20T22:13:23.123456789+01:00",
+                         "2026-07-20T22:13:23-0700", "9999-99-99T99:99:99.9-99:99"};
+    const char *no[] = {
+        "2026-07-20T22:13:2",     "2026-07-20T22:13:23.Z",      "2026-07-20T22:13:23.1234567890Z",
+        "2026-07-20T22:13:23+01", "2026-07-20T22:13:23+01:0",   "2026-07-20T22:13:23ZZ",
+        "2026-07-20X22:13:23",    "2026-07-20T22:13:23 ",       " 2026-07-20T22:13:23",
+        "2026/07/20T22:13:23",    "2026-07-20T22:13:23+01:00x", "2026-07-20T22:13:23@a.bc"};
+    for (size_t k = 0; k < sizeof yes / sizeof yes[0]; k++) {
+        cr_expect(lsc_detect_is_timestamp(yes[k], strlen(yes[k])), "%s", yes[k]);
+    }
+    for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
+        cr_expect_not(lsc_detect_is_timestamp(no[k], strlen(no[k])), "%s", no[k]);
+    }
+}
+
+/*
+ * The claim the engine relies on: the scan finds nothing in any span lsc_detect_is_timestamp
+ * accepts. Timestamps of every form with random digits, and with 1-3 bytes changed to
+ * hostile ones (most are refused; every one accepted must scan clean).
+ */
+Test(timestamp, no_detector_finds_anything_in_an_accepted_span)
+{
+    static const char *const forms[] = {
+        "dddd-dd-ddTdd:dd:dd",      "dddd-dd-dd dd:dd:ddZ",
+        "dddd-dd-ddTdd:dd:dd.dddZ", "dddd-dd-dd dd:dd:dd.ddddddddd+dd:dd",
+        "dddd-dd-ddtdd:dd:dd-dddd", "dddd-dd-dd dd:dd:dd.d-dd:dd"};
+    static const char hostile[] = "0123456789:.-+ @=%/TZtzAKxeyJ\"'";
+    uint64_t s = 88172645463325252u;
+    size_t accepted = 0;
+    for (int k = 0; k < 200000; k++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        const char *form = forms[s % (sizeof forms / sizeof forms[0])];
+        char t[40];
+        size_t n = strlen(form);
+        uint64_t r = s;
+        for (size_t i = 0; i < n; i++) {
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            t[i] = form[i] == 'd' ? (char)('0' + (r >> 33) % 10) : form[i];
+        }
+        for (int m = (int)(s >> 60) % 4; m > 0; m--) {
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            t[(r >> 33) % n] = hostile[(r >> 20) % (sizeof hostile - 1)];
+        }
+        if (!lsc_detect_is_timestamp(t, n)) {
+            continue;
+        }
+        accepted++;
+        int found = 0;
+        lsc_detect_text(t, n, count_any, &found);
+        cr_assert_eq(found, 0, "a detector matched in %.*s", (int)n, t);
+    }
+    cr_expect_gt(accepted, 50000);
+}
+
+/* Through the engine: a time value is left alone, a value that only looks like one is not. */
+Test(timestamp, values_next_to_a_time_are_still_scanned)
+{
+    char *out = scrub_with_policy(
+        "input: {format: json}\n", "text:\n  - use: network\n",
+        "{\"ts\":\"2026-07-20T22:13:23.896Z\",\"a\":\"2026-07-20T22:13:23 1.2.3.4\"}", NULL);
+    cr_expect_str_eq(out,
+                     "{\"ts\":\"2026-07-20T22:13:23.896Z\",\"a\":\"2026-07-20T22:13:23 1.2.3.0\"}");
+    free(out);
+}
