@@ -62,7 +62,11 @@ struct slot {
 
 struct pool {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    /* One condition for each kind of waiter, so a change wakes only the thread it concerns
+     * (a context switch is dear in a VM): */
+    pthread_cond_t ready;    /* workers: a batch is ready */
+    pthread_cond_t scrubbed; /* the writer: a batch is scrubbed */
+    pthread_cond_t freed;    /* the reader: a batch is written, its slot free */
     struct slot *slots;
     size_t nslots;
     uint64_t queued;  /* batches handed over by the reader */
@@ -88,13 +92,20 @@ struct worker {
     pthread_t tid;
 };
 
+static void wake_all(struct pool *p)
+{
+    pthread_cond_broadcast(&p->ready);
+    pthread_cond_broadcast(&p->scrubbed);
+    pthread_cond_broadcast(&p->freed);
+}
+
 static void fail(struct pool *p, lsc_error err)
 {
     if (p->err == LSC_OK) {
         p->err = err;
         p->saved_errno = errno;
     }
-    pthread_cond_broadcast(&p->cv);
+    wake_all(p);
 }
 
 static bool push_item(struct slot *s, struct item it)
@@ -162,7 +173,7 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (p->err == LSC_OK && p->taken == p->queued && !p->eof) {
-            pthread_cond_wait(&p->cv, &p->mu);
+            pthread_cond_wait(&p->ready, &p->mu);
         }
         if (p->err != LSC_OK || p->taken == p->queued) {
             break;
@@ -190,7 +201,7 @@ static void *worker_main(void *arg)
         if (s->err != LSC_OK) {
             fail(p, s->err);
         }
-        pthread_cond_broadcast(&p->cv);
+        pthread_cond_signal(&p->scrubbed);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -214,7 +225,7 @@ static void *writer_main(void *arg)
         struct slot *s = &p->slots[p->written % p->nslots];
         while (p->err == LSC_OK && !(p->written < p->queued && s->state == SLOT_DONE) &&
                !(p->eof && p->written == p->queued)) {
-            pthread_cond_wait(&p->cv, &p->mu);
+            pthread_cond_wait(&p->scrubbed, &p->mu);
         }
         if (p->err != LSC_OK || p->written == p->queued) {
             break;
@@ -230,7 +241,7 @@ static void *writer_main(void *arg)
         s->nitems = 0;
         s->in.len = 0;
         p->written++;
-        pthread_cond_broadcast(&p->cv);
+        pthread_cond_signal(&p->freed);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -256,7 +267,7 @@ static bool hand_over(struct pool *p)
     s->state = SLOT_READY;
     p->queued++;
     p->filling = NULL;
-    pthread_cond_broadcast(&p->cv);
+    pthread_cond_signal(&p->ready);
     pthread_mutex_unlock(&p->mu);
     return true;
 }
@@ -299,7 +310,7 @@ static struct slot *next_slot(struct pool *p)
     pthread_mutex_lock(&p->mu);
     struct slot *s = &p->slots[p->queued % p->nslots];
     while (p->err == LSC_OK && s->state != SLOT_FREE) {
-        pthread_cond_wait(&p->cv, &p->mu);
+        pthread_cond_wait(&p->freed, &p->mu);
     }
     bool ok = p->err == LSC_OK;
     pthread_mutex_unlock(&p->mu);
@@ -348,7 +359,7 @@ static bool scrub_in_place(struct pool *p, struct lsc_scrubber *sc, const struct
     }
     pthread_mutex_lock(&p->mu);
     while (p->err == LSC_OK && p->written < p->queued) {
-        pthread_cond_wait(&p->cv, &p->mu);
+        pthread_cond_wait(&p->freed, &p->mu);
     }
     bool ok = p->err == LSC_OK;
     pthread_mutex_unlock(&p->mu);
@@ -467,7 +478,9 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
     f.ctx = &p;
     p.framer = &f;
     pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
+    pthread_cond_init(&p.ready, NULL);
+    pthread_cond_init(&p.scrubbed, NULL);
+    pthread_cond_init(&p.freed, NULL);
     unsigned started = 0;
     for (; started < jobs; started++) {
         w[started].pool = &p;
@@ -498,7 +511,7 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
     if (rerr == LSC_ENOMEM) {
         fail(&p, LSC_ENOMEM);
     }
-    pthread_cond_broadcast(&p.cv);
+    wake_all(&p);
     pthread_mutex_unlock(&p.mu);
     if (writer_ok) {
         pthread_join(writer, NULL);
@@ -508,7 +521,9 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
         lsc_scrubber_merge_counts(sc, w[i].sc);
         lsc_scrubber_free(w[i].sc);
     }
-    pthread_cond_destroy(&p.cv);
+    pthread_cond_destroy(&p.ready);
+    pthread_cond_destroy(&p.scrubbed);
+    pthread_cond_destroy(&p.freed);
     pthread_mutex_destroy(&p.mu);
     /* A write failure or lack of memory wins; otherwise the read error, if any. */
     err = p.err != LSC_OK ? p.err : rerr;
