@@ -9,9 +9,9 @@
  * '%' (e-mail, secret names, IPv6 from its first colon, encoded '@' and '='). Every other
  * byte - ordinary words, numbers, spaces, slashes, quotes - only moves the scan on.
  * lsc_attention64 marks those positions in a 64-byte window, with SSE2 (the x86-64
- * baseline) or AVX2 when the CPU has it (chosen once, at the first call), or a portable loop
- * elsewhere; all three give the same bits. The marks are a superset: each detector still
- * checks its candidate in full.
+ * baseline), AVX2 or AVX-512 (BW) when the CPU has them (chosen once, at the first call), or
+ * a portable loop elsewhere; all four give the same bits. The marks are a superset: each detector
+ * still checks its candidate in full.
  */
 #ifndef LSC_DETECT_SCAN_H
 #define LSC_DETECT_SCAN_H
@@ -38,7 +38,7 @@ lsc_attention_fn lsc_attention_pick(void);
 /* The same, one byte at a time (the reference the vector versions are tested against). */
 uint64_t lsc_attention64_scalar(const char *p, size_t n, size_t i);
 
-/* Which implementation lsc_attention64 uses: "avx2", "sse2" or "scalar". */
+/* Which implementation lsc_attention64 uses: "avx512", "avx2", "sse2" or "scalar". */
 const char *lsc_attention_impl(void);
 
 /* For tests: forces an implementation by name; false if this CPU or build lacks it. */

@@ -119,7 +119,10 @@ static bool ip6_group_gate(const char *p, size_t n, size_t i, size_t e, struct s
     if (stop != 0) {
         unsigned x = (unsigned)__builtin_ctzll(stop);
         uint64_t c = colons & (((uint64_t)1 << x) - 1);
-        int count = __builtin_popcountll(c);
+        int count = 0;
+        for (uint64_t t = c; t != 0 && count < 8; t &= t - 1) {
+            count++; /* (no popcount instruction in the x86-64 baseline: a libgcc call) */
+        }
         if ((c & (c >> 1)) == 0 && count < 8 && p[e + x] != '.' && e + x - i < IP6_MAX_TEXT) {
             if (count >= 6) {
                 return true;

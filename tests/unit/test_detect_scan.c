@@ -1,5 +1,5 @@
 /*
- * test_detect_scan.c - the candidate mask (src/detect/scan.c): the SSE2 and AVX2 versions
+ * test_detect_scan.c - the candidate mask (src/detect/scan.c): the SSE2, AVX2 and AVX-512 versions
  * give the scalar version's bits for every window of hostile and ordinary bytes, at every
  * offset and near both ends of the input; every value a detector finds is marked, from every
  * window that covers it; and the text scan finds the same values with each version.
@@ -69,6 +69,11 @@ Test(attention, sse2_matches_scalar)
 Test(attention, avx2_matches_scalar)
 {
     compare_all("avx2");
+}
+
+Test(attention, avx512_matches_scalar)
+{
+    compare_all("avx512");
 }
 
 Test(attention, marks_candidates_not_ordinary_words)
@@ -156,7 +161,7 @@ Test(attention, marks_every_value_a_detector_finds)
         "basic dXNlcjpwYXNzd29yZA==",
         "-----BEGIN RSA PRIVATE KEY-----abc-----END RSA PRIVATE KEY-----",
     };
-    const char *impls[3] = {"scalar", "sse2", "avx2"};
+    const char *impls[4] = {"scalar", "sse2", "avx2", "avx512"};
     char buf[256];
     int checked = 0;
     for (size_t v = 0; v < sizeof plants / sizeof plants[0]; v++) {
@@ -167,7 +172,7 @@ Test(attention, marks_every_value_a_detector_finds)
             memcpy(buf + at, plants[v], len);
             buf[at + len] = ' ';
             size_t n = at + len + 1 + (at % 7) * 9;
-            for (int impl = 0; impl < 3; impl++) {
+            for (int impl = 0; impl < 4; impl++) {
                 if (!lsc_attention_force(impls[impl])) {
                     continue;
                 }
@@ -209,9 +214,9 @@ Test(attention, text_scan_finds_the_same_with_each)
                               "2001:db8::%x 4111111111111111 x ",
                               k % 250, k % 199, k, k, k);
     }
-    int counts[3] = {0};
-    const char *impls[3] = {"scalar", "sse2", "avx2"};
-    for (int k = 0; k < 3; k++) {
+    int counts[4] = {0};
+    const char *impls[4] = {"scalar", "sse2", "avx2", "avx512"};
+    for (int k = 0; k < 4; k++) {
         if (!lsc_attention_force(impls[k])) {
             counts[k] = counts[0];
             continue;
@@ -222,4 +227,5 @@ Test(attention, text_scan_finds_the_same_with_each)
     cr_expect_gt(counts[0], 100);
     cr_expect_eq(counts[1], counts[0]);
     cr_expect_eq(counts[2], counts[0]);
+    cr_expect_eq(counts[3], counts[0]);
 }
