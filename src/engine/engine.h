@@ -183,26 +183,34 @@ struct lsc_trunc_memo {
     char out[LSC_IP_TEXT_MAX];
 };
 
-/* Value texts that scanned clean, for values that come back line after line (see record.c). */
+/*
+ * Texts known to scan clean, in a table of slots found by their XXH3-64 and compared in
+ * full, so a collision costs a scan and nothing else: value texts that come back line after
+ * line (record.c: levels, methods, user agents - up to LSC_CLEAN_MEMO_LEN bytes), and text
+ * lines' tails that held no match (scrub.c: an access log's referrer and user agent).
+ */
+#define LSC_TEXT_MEMO_LEN 500
 #define LSC_CLEAN_MEMO_SLOTS 256
 #define LSC_CLEAN_MEMO_LEN 240
-struct lsc_clean_memo {
+#define LSC_TAIL_MEMO_SLOTS 512
+struct lsc_text_memo {
     uint64_t hash; /* XXH3-64 of text[0..len), 0 for an empty slot */
     uint16_t len;
     uint8_t hits; /* recent hits: a slot is given to another text only at 0 */
-    char text[LSC_CLEAN_MEMO_LEN];
+    char text[LSC_TEXT_MEMO_LEN];
 };
 
-/* Line tails known to hold no match: an access log's user agent, or its referrer and user
- * agent, come back line after line (see lsc_engine_text_line and lsc_detect_tail_cuts). */
-#define LSC_TAIL_MEMO_SLOTS 512
-#define LSC_TAIL_MEMO_LEN 500
-struct lsc_tail_memo {
-    uint64_t hash; /* XXH3-64 of text[0..len), 0 for an empty slot */
-    uint16_t len;
-    uint8_t hits; /* recent hits: a slot is given to another tail only at 0 */
-    char text[LSC_TAIL_MEMO_LEN];
-};
+/* The slot for t[0..tl) (tl <= LSC_TEXT_MEMO_LEN) in *table, which has `slots` entries and
+ * is allocated at the first call; NULL without memory. *h receives the text's hash. */
+struct lsc_text_memo *lsc_text_memo_slot(struct lsc_text_memo **table, size_t slots, const char *t,
+                                         size_t tl, uint64_t *h);
+
+/* Does m hold t[0..tl) (hash h)? A hit counts toward keeping the slot's text. */
+bool lsc_text_memo_hit(struct lsc_text_memo *m, uint64_t h, const char *t, size_t tl);
+
+/* Remembers t[0..tl), known clean, in m - once the text m holds has gone unused for a few
+ * misses, so a stream of one-off texts (times, ids) does not push out the recurring ones. */
+void lsc_text_memo_keep(struct lsc_text_memo *m, uint64_t h, const char *t, size_t tl);
 
 /* A member appended to every structured record (JSON, logfmt): an expiry tag, a key epoch. */
 struct lsc_extra_member {
@@ -229,8 +237,8 @@ struct lsc_scrubber {
     struct lsc_path_memo *path_memo;   /* field-rule facts for names given by a format */
     struct lsc_key_memo *key_memo;     /* field-rule facts for keys written in the record */
     struct lsc_key_last *key_last;     /* by member index: the last record's key and entry */
-    struct lsc_clean_memo *clean_memo; /* value texts known to scan clean */
-    struct lsc_tail_memo *tail_memo;   /* text-line tails known to hold no match */
+    struct lsc_text_memo *clean_memo;  /* value texts known to scan clean */
+    struct lsc_text_memo *tail_memo;   /* text-line tails known to hold no match */
     struct lsc_trunc_memo *trunc_memo; /* recent truncated addresses */
     const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */
     size_t nextra;

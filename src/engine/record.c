@@ -350,20 +350,13 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
  * found here is not scanned again. Only clean texts are kept, compared in full, so a hash
  * collision costs a scan and nothing else.
  */
-static struct lsc_clean_memo *clean_slot(struct lsc_scrubber *sc, const char *t, size_t tl,
-                                         uint64_t *h)
+static struct lsc_text_memo *clean_slot(struct lsc_scrubber *sc, const char *t, size_t tl,
+                                        uint64_t *h)
 {
     if (tl == 0 || tl > LSC_CLEAN_MEMO_LEN) {
         return NULL;
     }
-    if (sc->clean_memo == NULL) {
-        sc->clean_memo = calloc(LSC_CLEAN_MEMO_SLOTS, sizeof *sc->clean_memo);
-        if (sc->clean_memo == NULL) {
-            return NULL;
-        }
-    }
-    *h = XXH3_64bits(t, tl) | 1;
-    return &sc->clean_memo[*h % LSC_CLEAN_MEMO_SLOTS];
+    return lsc_text_memo_slot(&sc->clean_memo, LSC_CLEAN_MEMO_SLOTS, t, tl, h);
 }
 
 static int scan_value(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n,
@@ -376,9 +369,8 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
         return rc;
     }
     uint64_t h = 0;
-    struct lsc_clean_memo *cm = key ? NULL : clean_slot(sc, t, tl, &h);
-    if (cm != NULL && cm->hash == h && cm->len == tl && memcmp(cm->text, t, tl) == 0) {
-        cm->hits += cm->hits < 3;
+    struct lsc_text_memo *cm = key ? NULL : clean_slot(sc, t, tl, &h);
+    if (cm != NULL && lsc_text_memo_hit(cm, h, t, tl)) {
         *changed_out = false;
         return 0;
     }
@@ -388,15 +380,7 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
     rc = lsc_engine_scrub_span(sc, t, tl, out, &changed);
     *changed_out = changed;
     if (cm != NULL && rc == 0 && !changed) {
-        /* A slot goes to a new text once its own has gone unused for a few misses, so a
-         * stream of one-off values (times, ids) does not push out the recurring ones. */
-        if (cm->hash == 0 || cm->hits == 0) {
-            cm->hash = h;
-            cm->len = (uint16_t)tl;
-            memcpy(cm->text, t, tl);
-        } else {
-            cm->hits--;
-        }
+        lsc_text_memo_keep(cm, h, t, tl);
     }
     if (rc == 0 && changed) {
         if (key && n->key_bare) {

@@ -605,19 +605,44 @@ lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bo
     return lsc_engine_record_line(sc, p, len, nl, verdict);
 }
 
-/* The tail memo's slot for t[0..tl), or NULL (too short or long to pay, no memory, off). */
-static struct lsc_tail_memo *tail_slot(struct lsc_scrubber *sc, const char *t, size_t tl,
-                                       uint64_t *h)
+struct lsc_text_memo *lsc_text_memo_slot(struct lsc_text_memo **table, size_t slots, const char *t,
+                                         size_t tl, uint64_t *h)
 {
-    if (tl < 16 || tl > LSC_TAIL_MEMO_LEN || sc->memo_off) {
-        return NULL;
-    }
-    if (sc->tail_memo == NULL &&
-        (sc->tail_memo = calloc(LSC_TAIL_MEMO_SLOTS, sizeof *sc->tail_memo)) == NULL) {
+    if (*table == NULL && (*table = calloc(slots, sizeof **table)) == NULL) {
         return NULL;
     }
     *h = XXH3_64bits(t, tl) | 1;
-    return &sc->tail_memo[*h % LSC_TAIL_MEMO_SLOTS];
+    return &(*table)[*h % slots];
+}
+
+bool lsc_text_memo_hit(struct lsc_text_memo *m, uint64_t h, const char *t, size_t tl)
+{
+    if (m->hash == h && m->len == tl && memcmp(m->text, t, tl) == 0) {
+        m->hits += m->hits < 3;
+        return true;
+    }
+    return false;
+}
+
+void lsc_text_memo_keep(struct lsc_text_memo *m, uint64_t h, const char *t, size_t tl)
+{
+    if (m->hash == 0 || m->hits == 0) {
+        m->hash = h;
+        m->len = (uint16_t)tl;
+        memcpy(m->text, t, tl);
+    } else {
+        m->hits--;
+    }
+}
+
+/* The tail memo's slot for t[0..tl), or NULL (too short or long to pay, no memory, off). */
+static struct lsc_text_memo *tail_slot(struct lsc_scrubber *sc, const char *t, size_t tl,
+                                       uint64_t *h)
+{
+    if (tl < 16 || tl > LSC_TEXT_MEMO_LEN || sc->memo_off) {
+        return NULL;
+    }
+    return lsc_text_memo_slot(&sc->tail_memo, LSC_TAIL_MEMO_SLOTS, t, tl, h);
 }
 
 /*
@@ -631,33 +656,22 @@ static int scrub_text_head(struct lsc_scrubber *sc, const char *p, size_t len, b
 {
     size_t cuts[2], reach;
     size_t ncut = lsc_detect_tail_cuts(p, len, cuts);
-    struct lsc_tail_memo *slot[2] = {NULL, NULL};
+    struct lsc_text_memo *slot[2] = {NULL, NULL};
     uint64_t h[2] = {0, 0};
     size_t clean = SIZE_MAX;
     for (size_t k = 0; k < ncut && clean == SIZE_MAX; k++) {
         const char *t = p + cuts[k];
         size_t tl = len - cuts[k];
-        struct lsc_tail_memo *m = slot[k] = tail_slot(sc, t, tl, &h[k]);
-        if (m != NULL && m->hash == h[k] && m->len == tl && memcmp(m->text, t, tl) == 0) {
-            m->hits += m->hits < 3;
+        struct lsc_text_memo *m = slot[k] = tail_slot(sc, t, tl, &h[k]);
+        if (m != NULL && lsc_text_memo_hit(m, h[k], t, tl)) {
             clean = cuts[k];
             slot[k] = NULL; /* (nothing to remember) */
         }
     }
     int rc = scrub_span_head(sc, p, len, &sc->out, changed, tail, clean, &reach);
     for (size_t k = 0; k < ncut && rc == 0; k++) {
-        struct lsc_tail_memo *m = slot[k];
-        if (m == NULL || reach > cuts[k]) {
-            continue;
-        }
-        /* A slot goes to a new tail once its own has gone unused for a few misses, so
-         * one-off tails do not push out the recurring ones. */
-        if (m->hash == 0 || m->hits == 0) {
-            m->hash = h[k];
-            m->len = (uint16_t)(len - cuts[k]);
-            memcpy(m->text, p + cuts[k], len - cuts[k]);
-        } else {
-            m->hits--;
+        if (slot[k] != NULL && reach <= cuts[k]) {
+            lsc_text_memo_keep(slot[k], h[k], p + cuts[k], len - cuts[k]);
         }
     }
     return rc;
