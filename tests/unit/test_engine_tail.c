@@ -8,25 +8,41 @@
 #include "engine/engine.h"
 #include "helpers.h"
 
-static struct lsc_scrubber *scrubber(const struct lsc_policy *pol, bool memo)
+static struct lsc_scrubber *scrubber(const struct lsc_policy *p, bool memo)
 {
-    struct lsc_scrubber *sc;
-    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
-    sc->memo_off = !memo;
-    return sc;
+    struct lsc_scrubber *s;
+    cr_assert_eq(lsc_scrubber_new(p, &s), LSC_OK);
+    s->memo_off = !memo;
+    return s;
 }
 
 /* Scrubs one line (no newline) with sc; returns a malloc'd NUL-terminated copy. */
-static char *line_with(struct lsc_scrubber *sc, const char *in)
+static char *line_with(struct lsc_scrubber *s, const char *in)
 {
     const char *out;
     size_t outlen;
-    cr_assert_eq(lsc_scrub_buffer(sc, in, strlen(in), &out, &outlen), LSC_OK);
+    cr_assert_eq(lsc_scrub_buffer(s, in, strlen(in), &out, &outlen), LSC_OK);
     char *copy = malloc(outlen + 1);
     cr_assert_not_null(copy);
     memcpy(copy, out, outlen);
     copy[outlen] = '\0';
     return copy;
+}
+
+/* The default policy and a scrubber with the memo on, for the tests that need one. */
+static struct lsc_policy *pol;
+static struct lsc_scrubber *sc;
+
+static void with_memo(void)
+{
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    sc = scrubber(pol, true);
+}
+
+static void done(void)
+{
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
 }
 
 static size_t cuts_of(const char *s, size_t cuts[2])
@@ -64,11 +80,9 @@ Test(tail, cuts_are_the_last_two_quoted_fields_starting_with_a_letter)
  * back from its separator crosses the quote. Had the cut been taken there (no letter rule), the
  * lines with "foo" would have put it in the memo and the last line would have leaked.
  */
-Test(tail, a_tail_whose_meaning_depends_on_the_field_before_is_not_cut)
+Test(tail, a_tail_whose_meaning_depends_on_the_field_before_is_not_cut, .init = with_memo,
+     .fini = done)
 {
-    struct lsc_policy *pol;
-    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
-    struct lsc_scrubber *sc = scrubber(pol, true);
     for (int k = 0; k < 5; k++) {
         char *o = line_with(sc, "1.2.3.4 \"x\" \"foo\":hunter2hunter2hunter2\"");
         cr_expect_str_eq(o, "1.2.3.0 \"x\" \"foo\":hunter2hunter2hunter2\"");
@@ -77,16 +91,11 @@ Test(tail, a_tail_whose_meaning_depends_on_the_field_before_is_not_cut)
     char *o = line_with(sc, "1.2.3.4 \"x\" \"password\":hunter2hunter2hunter2\"");
     cr_expect_null(strstr(o, "hunter2hunter2hunter2"), "leaked: %s", o);
     free(o);
-    lsc_scrubber_free(sc);
-    lsc_policy_free(pol);
 }
 
 /* A tail that held a match is never remembered; one that a match ran into is not either. */
-Test(tail, matches_in_a_recurring_tail_are_found_on_every_line)
+Test(tail, matches_in_a_recurring_tail_are_found_on_every_line, .init = with_memo, .fini = done)
 {
-    struct lsc_policy *pol;
-    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
-    struct lsc_scrubber *sc = scrubber(pol, true);
     for (int k = 0; k < 50; k++) {
         /* The user agent alone is clean and recurs; every 5th line's referrer runs a
          * secret to the end of the line (an unterminated quoted value fails closed). */
@@ -102,8 +111,6 @@ Test(tail, matches_in_a_recurring_tail_are_found_on_every_line)
         }
         free(o);
     }
-    lsc_scrubber_free(sc);
-    lsc_policy_free(pol);
 }
 
 /*
@@ -111,11 +118,8 @@ Test(tail, matches_in_a_recurring_tail_are_found_on_every_line)
  * to the user agent) moves the look-back limit into the tail: after it, "pass" is a name
  * of its own, where the tail alone had "KEY-----pass". The scan must go on to find it.
  */
-Test(tail, a_match_running_into_a_known_tail_does_not_end_the_scan)
+Test(tail, a_match_running_into_a_known_tail_does_not_end_the_scan, .init = with_memo, .fini = done)
 {
-    struct lsc_policy *pol;
-    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
-    struct lsc_scrubber *sc = scrubber(pol, true);
     const char *tail = "\"Mozilla -----END RSA PRIVATE KEY-----pass=hunter2hunter2\"";
     char in[256];
     for (int k = 0; k < 3; k++) {
@@ -128,8 +132,6 @@ Test(tail, a_match_running_into_a_known_tail_does_not_end_the_scan)
     char *o = line_with(sc, in);
     cr_expect_null(strstr(o, "hunter2"), "leaked: %s", o);
     free(o);
-    lsc_scrubber_free(sc);
-    lsc_policy_free(pol);
 }
 
 /* A deterministic generator (xorshift), so a failure can be replayed. */
@@ -165,7 +167,7 @@ static void junk(uint64_t *s, char *out, size_t cap)
  * that run to the end of the line, separators, addresses, e-mail halves - and random bytes:
  * the memo must give the bytes and counts the scrubber gives without it, line by line.
  */
-Test(tail, same_output_as_without_the_memo_on_random_access_lines)
+Test(tail, same_output_as_without_the_memo_on_random_access_lines, .init = with_memo, .fini = done)
 {
     static const char *const prefixes[] = {
         "1.2.3.4 - - [20/Jul/2026:22:13:20 +0000] \"GET /a HTTP/1.1\" 200 5 ",
@@ -199,9 +201,7 @@ Test(tail, same_output_as_without_the_memo_on_random_access_lines)
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
     };
     static const char *const joins[] = {"\" \"", "\" \"", "\" \"", "\":\"", "\"\"", " \"", "\"="};
-    struct lsc_policy *pol;
-    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
-    struct lsc_scrubber *on = scrubber(pol, true), *off = scrubber(pol, false);
+    struct lsc_scrubber *off = scrubber(pol, false); /* (sc has the memo on) */
     uint64_t s = 0x9e3779b97f4a7c15u;
     size_t hits_possible = 0;
     for (int k = 0; k < 20000; k++) {
@@ -220,17 +220,15 @@ Test(tail, same_output_as_without_the_memo_on_random_access_lines)
                  pick(&s, joins, COUNT(joins)), b);
         size_t c[2];
         hits_possible += lsc_detect_tail_cuts(in, strlen(in), c) > 0;
-        char *x = line_with(on, in), *y = line_with(off, in);
+        char *x = line_with(sc, in), *y = line_with(off, in);
         cr_assert_str_eq(x, y, "input: %s", in);
         free(x);
         free(y);
     }
     cr_expect_gt(hits_possible, 10000, "the lines should mostly have cuts");
-    cr_expect_arr_eq(lsc_scrubber_stats(on)->replacements, lsc_scrubber_stats(off)->replacements,
-                     sizeof lsc_scrubber_stats(on)->replacements);
-    lsc_scrubber_free(on);
+    cr_expect_arr_eq(lsc_scrubber_stats(sc)->replacements, lsc_scrubber_stats(off)->replacements,
+                     sizeof lsc_scrubber_stats(sc)->replacements);
     lsc_scrubber_free(off);
-    lsc_policy_free(pol);
 }
 
 /* With a pattern rule that may match, the detectors still skip known tails; the rule
