@@ -2,6 +2,7 @@
  * ip_truncate.c - the "truncate" action for IP addresses: zero the host bits and render a
  * valid address, so downstream parsers keep working.
  */
+#include "../detect/chars.h"
 #include "action.h"
 
 #include <stdbool.h>
@@ -27,10 +28,7 @@ static void mask_bits(uint8_t *b, size_t nbytes, unsigned keep)
     {                                                                                              \
         D1(v), D2(v), D3(v), (char)((v) >= 100 ? 3 : (v) >= 10 ? 2 : 1)                            \
     }
-#define R4(v) D(v), D((v) + 1), D((v) + 2), D((v) + 3)
-#define R16(v) R4(v), R4((v) + 4), R4((v) + 8), R4((v) + 12)
-#define R64(v) R16(v), R16((v) + 16), R16((v) + 32), R16((v) + 48)
-static const char decimal[256][4] = {R64(0), R64(64), R64(128), R64(192)};
+static const char decimal[256][4] = LSC_TABLE_256(D);
 
 /* Writes v in decimal at o, and up to 3 bytes past it (the callers' buffers have room). */
 static char *put_dec(char *o, unsigned v)

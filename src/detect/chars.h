@@ -26,6 +26,18 @@ static inline bool lsc_is_upper(unsigned char c)
     return (unsigned)(c - 'A') < 26;
 }
 
+/* A 256-entry table built at compile time: F(c) for every byte value c (chars.c, ip_truncate.c). */
+#define LSC_TABLE_4(F, c) F(c), F((c) + 1), F((c) + 2), F((c) + 3)
+#define LSC_TABLE_16(F, c)                                                                         \
+    LSC_TABLE_4(F, c), LSC_TABLE_4(F, (c) + 4), LSC_TABLE_4(F, (c) + 8), LSC_TABLE_4(F, (c) + 12)
+#define LSC_TABLE_64(F, c)                                                                         \
+    LSC_TABLE_16(F, c), LSC_TABLE_16(F, (c) + 16), LSC_TABLE_16(F, (c) + 32),                      \
+        LSC_TABLE_16(F, (c) + 48)
+#define LSC_TABLE_256(F)                                                                           \
+    {                                                                                              \
+        LSC_TABLE_64(F, 0), LSC_TABLE_64(F, 64), LSC_TABLE_64(F, 128), LSC_TABLE_64(F, 192)        \
+    }
+
 /* Byte classes by table (chars.c): one load where a range test takes several compares. */
 enum { LSC_C_ALNUM = 1, LSC_C_HEX = 2, LSC_C_NAME = 4 };
 extern const unsigned char lsc_ctype[256];
@@ -45,9 +57,10 @@ static inline bool lsc_is_hex(unsigned char c)
     return lsc_ctype[c] & LSC_C_HEX;
 }
 
+/* The value of a hex digit c (lsc_is_hex(c)). */
 static inline int lsc_hex_value(unsigned char c)
 {
-    return lsc_is_digit(c) ? c - '0' : (c | 32) - 'a' + 10;
+    return lsc_hexval[c];
 }
 
 /* A byte of a parameter name (secrets.c): letters, digits, '_' '.' '-' and '%' (escapes). */
