@@ -3,8 +3,9 @@
  *
  * Invariants checked on every input: no crash or sanitizer report; exactly one output line
  * per input line (on_error redact-line never drops); the accounting identity holds; and the
- * memo of line tails known to hold no match changes nothing: a scrubber made with
- * LOGSCRUB_NO_MEMO (which turns it off) gives the same bytes.
+ * shortcuts change nothing - the memo of line tails known to hold no match, the jump over
+ * access times: a scrubber made with LOGSCRUB_NO_MEMO (which turns both off) gives the
+ * same bytes.
  */
 #define _POSIX_C_SOURCE 200809L /* setenv (the fuzz build has no _GNU_SOURCE) */
 #include "logscrub.h"
@@ -63,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* (sc's output stays valid: each scrubber has its own buffer) */
     if (lsc_scrub_buffer(plain, (const char *)data, size, &out2, &outlen2) != LSC_OK ||
         outlen2 != outlen || memcmp(out, out2, outlen) != 0) {
-        fprintf(stderr, "the memos changed the output\n");
+        fprintf(stderr, "the shortcuts changed the output\n");
         abort();
     }
     lsc_scrubber_free(plain);

@@ -59,14 +59,40 @@ size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2]);
 bool lsc_detect_is_timestamp(const char *p, size_t n);
 
 /*
- * lsc_detect_text, told that p[clean..n) holds no match when entered at a tail cut (an
- * earlier scan of the same tail found none): the scan stops at its first candidate at or
- * past clean, unless a match runs past clean (then it goes on as lsc_detect_text would).
- * clean >= n scans everything. *reach is where the last match ended (the offset after it;
- * 0 when there was none), so a caller learns whether a tail it scanned held a match.
+ * The time of an access log line as nginx ($time_local) and Apache (%t) write it, brackets
+ * included: "[dd/Mon/yyyy:hh:mm:ss +hhmm]", Mon one of Jan ... Dec, the zone's sign '+' or
+ * '-'. Returns its length (28) if p[0..n) starts with one, else 0. No detector finds a match
+ * that starts inside it: its digit runs are 2-4 long and end at '/', ':', ' ' or ']' (no
+ * address, card or IBAN), its colons join at most four groups with no "::" (no IPv6), the
+ * names before them are numbers (no secret name), its letters are a month name followed by
+ * '/' (no token, JWT, IBAN or auth scheme), and the brackets stop every look-back. So a
+ * scan that reaches it with no match running into it may jump past it (struct lsc_known,
+ * times); test_detect_text checks the claim against the full scan.
  */
-int lsc_detect_text_from(const char *p, size_t n, size_t clean, size_t *reach, lsc_match_fn fn,
-                         void *ctx);
+size_t lsc_detect_access_time(const char *p, size_t n);
+
+/*
+ * What a caller knows before a scan about parts of p[0..n) that hold no match:
+ *  - tail: p[tail..n) holds no match when entered at a tail cut (an earlier scan of the
+ *    same tail found none, lsc_detect_tail_cuts); n or more: nothing known. The scan stops
+ *    at its first candidate at or past tail, unless a match runs past tail.
+ *  - times: the scan jumps over each access time (lsc_detect_access_time) it reaches with
+ *    no match running into its '['.
+ * When a match runs into such a part, the scan goes on as lsc_detect_text would there.
+ */
+struct lsc_known {
+    size_t tail;
+    bool times;
+};
+#define LSC_KNOWN_NOTHING ((struct lsc_known){SIZE_MAX, false})
+
+/*
+ * lsc_detect_text, skipping what known says holds no match. *reach is where the last match
+ * ended (the offset after it; 0 when there was none), so a caller learns whether a tail it
+ * scanned held a match.
+ */
+int lsc_detect_text_from(const char *p, size_t n, struct lsc_known known, size_t *reach,
+                         lsc_match_fn fn, void *ctx);
 
 /*
  * IP parsers. Each reads from p (p < end) and returns the number of bytes of a complete

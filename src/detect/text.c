@@ -380,14 +380,76 @@ bool lsc_detect_is_timestamp(const char *p, size_t n)
            (left == 5 && digits(p + i + 1, 2) && p[i + 3] == ':' && digits(p + i + 4, 2));
 }
 
+/* Is p[0..3) an English month's abbreviation, as access logs write it? */
+static bool month(const char *p)
+{
+#define MON(a, b, c) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16)
+    switch (MON((unsigned char)p[0], (unsigned char)p[1], (unsigned char)p[2])) {
+    case MON('J', 'a', 'n'):
+    case MON('F', 'e', 'b'):
+    case MON('M', 'a', 'r'):
+    case MON('A', 'p', 'r'):
+    case MON('M', 'a', 'y'):
+    case MON('J', 'u', 'n'):
+    case MON('J', 'u', 'l'):
+    case MON('A', 'u', 'g'):
+    case MON('S', 'e', 'p'):
+    case MON('O', 'c', 't'):
+    case MON('N', 'o', 'v'):
+    case MON('D', 'e', 'c'):
+        return true;
+    default:
+        return false;
+    }
+#undef MON
+}
+
+/* Where the colon after the year stands in an access time: "[dd/Mon/yyyy:". */
+#define ACCESS_TIME_COLON 12
+
+size_t lsc_detect_access_time(const char *p, size_t n)
+{
+    /* Each byte between its bounds: digits '0'-'9', the separators themselves; the month
+     * (any bytes here) and the zone's sign are tested apart. */
+    static const char lo[] = "[00/\x00\x00\x00/0000:00:00:00 +0000]";
+    static const char hi[] = "[99/\xff\xff\xff/9999:99:99:99 -9999]";
+    enum { LEN = sizeof lo - 1 };
+    if (n < LEN) {
+        return 0;
+    }
+#ifdef __SSE2__
+    /* Two overlapping 16-byte loads cover the 28 bytes: x is in bounds where
+     * max(x, lo) == x and min(x, hi) == x. */
+    unsigned ok = 0xffff;
+    for (size_t k = 0; k <= LEN - 16; k += LEN - 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        __m128i l = _mm_loadu_si128((const __m128i *)(const void *)(lo + k));
+        __m128i h = _mm_loadu_si128((const __m128i *)(const void *)(hi + k));
+        ok &= (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, l), x),
+                                                        _mm_cmpeq_epi8(_mm_min_epu8(x, h), x)));
+    }
+    if (ok != 0xffff) {
+        return 0;
+    }
+#else
+    for (size_t k = 0; k < LEN; k++) {
+        unsigned char c = (unsigned char)p[k];
+        if (c < (unsigned char)lo[k] || c > (unsigned char)hi[k]) {
+            return 0;
+        }
+    }
+#endif
+    return p[22] != ',' && month(p + 4) ? LEN : 0;
+}
+
 int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 {
     size_t reach;
-    return lsc_detect_text_from(p, n, SIZE_MAX, &reach, fn, ctx);
+    return lsc_detect_text_from(p, n, LSC_KNOWN_NOTHING, &reach, fn, ctx);
 }
 
-int lsc_detect_text_from(const char *p, size_t n, size_t clean, size_t *reach, lsc_match_fn fn,
-                         void *ctx)
+int lsc_detect_text_from(const char *p, size_t n, struct lsc_known known, size_t *reach,
+                         lsc_match_fn fn, void *ctx)
 {
     *reach = 0;
     size_t floor = 0;
@@ -423,7 +485,7 @@ int lsc_detect_text_from(const char *p, size_t n, size_t clean, size_t *reach, l
                 break;
             }
         }
-        if (i >= clean && floor <= clean) {
+        if (i >= known.tail && floor <= known.tail) {
             return 0; /* the rest is a tail known to hold no match */
         }
         bool prev_alnum = i > 0 && lsc_is_alnum((unsigned char)p[i - 1]);
@@ -448,6 +510,15 @@ int lsc_detect_text_from(const char *p, size_t n, size_t clean, size_t *reach, l
                         lsc_detect_secret_param(p, n, i, 1, floor, &m);
                 break;
             case ':':
+                /* The first candidate in an access time is the colon after its year. */
+                if (known.times && i >= floor + ACCESS_TIME_COLON &&
+                    p[i - ACCESS_TIME_COLON] == '[') {
+                    size_t at = i - ACCESS_TIME_COLON, t = lsc_detect_access_time(p + at, n - at);
+                    if (t > 0) {
+                        i = at + t; /* no match starts in there */
+                        continue;
+                    }
+                }
                 found = try_ip6_at_colon(p, n, i, floor, &m, &st) ||
                         (i + 1 < n && p[i + 1] == '/' && lsc_detect_url_password(p, n, i, &m)) ||
                         (may_follow_secret(p, i, floor, &ends) &&

@@ -259,7 +259,7 @@ struct lsc_scrubber {
     uint64_t subkey_period;
     bool subkey_valid;
     struct lsc_value_memo *vmemo; /* pseudonym and geo results by xxh3 of the raw value */
-    bool memo_off;                /* $LOGSCRUB_NO_MEMO set: measure without the memo */
+    bool memo_off;                /* $LOGSCRUB_NO_MEMO set: no memo, no shortcut (bench, fuzz) */
     size_t auto_guess;            /* format auto: the stream's format so far (0: none) */
     struct lsc_edit_list sedits;
     struct lsc_buf sarena;  /* replacement bytes for structural edits */

@@ -459,11 +459,11 @@ static lsc_error drop_line(struct lsc_scrubber *sc, size_t len, bool nl, enum ls
 
 /*
  * lsc_engine_scrub_span but for its last step: the bytes p[*tail..len) after the last
- * change are left for the caller to append. The detectors skip p[clean..len), a tail known
- * to hold no match, and *reach tells where their last match ended (lsc_detect_text_from).
+ * change are left for the caller to append. The detectors skip what known says holds no
+ * match, and *reach tells where their last match ended (lsc_detect_text_from).
  */
 static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst,
-                           bool *changed, size_t *tail, size_t clean, size_t *reach)
+                           bool *changed, size_t *tail, struct lsc_known known, size_t *reach)
 {
     const struct lsc_policy *pol = sc->pol;
     /* A date and time alone holds nothing a detector finds (lsc_detect_is_timestamp). */
@@ -471,7 +471,7 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
     *reach = 0;
     if (!any_rule_may_match(pol, p, len)) {
         struct direct d = {sc, dst, p, 0, false};
-        int rc = scan ? lsc_detect_text_from(p, len, clean, reach, direct_match, &d) : 0;
+        int rc = scan ? lsc_detect_text_from(p, len, known, reach, direct_match, &d) : 0;
         if (rc != 0) {
             return rc;
         }
@@ -482,7 +482,7 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
     sc->edits.n = 0;
     sc->arena.len = 0;
     struct collect c = {sc, p, NULL};
-    int rc = scan ? lsc_detect_text_from(p, len, clean, reach, collect_match, &c) : 0;
+    int rc = scan ? lsc_detect_text_from(p, len, known, reach, collect_match, &c) : 0;
     size_t builtin = sc->edits.n;
     for (size_t k = 0; k < pol->nrules && rc == 0; k++) {
         c.rule = &pol->rules[k];
@@ -507,7 +507,8 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
                           bool *changed)
 {
     size_t tail = 0, reach;
-    int rc = scrub_span_head(sc, p, len, dst, changed, &tail, SIZE_MAX, &reach);
+    struct lsc_known known = {SIZE_MAX, !sc->memo_off};
+    int rc = scrub_span_head(sc, p, len, dst, changed, &tail, known, &reach);
     if (rc == 0 && !lsc_buf_append(dst, p + tail, len - tail)) {
         rc = CB_NOMEM;
     }
@@ -649,7 +650,8 @@ static struct lsc_text_memo *tail_slot(struct lsc_scrubber *sc, const char *t, s
  * The detectors' part of a text line: tails after a cut (lsc_detect_tail_cuts) that an
  * earlier line showed to hold no match are skipped, and tails this scan shows to hold none
  * are remembered. Only tails without any match are kept - not merely unchanged ones - and
- * they are compared in full, so a hash collision costs a scan and nothing else.
+ * they are compared in full, so a hash collision costs a scan and nothing else. An access
+ * log's time is jumped over (lsc_detect_access_time). $LOGSCRUB_NO_MEMO turns both off.
  */
 static int scrub_text_head(struct lsc_scrubber *sc, const char *p, size_t len, bool *changed,
                            size_t *tail)
@@ -658,17 +660,17 @@ static int scrub_text_head(struct lsc_scrubber *sc, const char *p, size_t len, b
     size_t ncut = lsc_detect_tail_cuts(p, len, cuts);
     struct lsc_text_memo *slot[2] = {NULL, NULL};
     uint64_t h[2] = {0, 0};
-    size_t clean = SIZE_MAX;
-    for (size_t k = 0; k < ncut && clean == SIZE_MAX; k++) {
+    struct lsc_known known = {SIZE_MAX, !sc->memo_off};
+    for (size_t k = 0; k < ncut && known.tail == SIZE_MAX; k++) {
         const char *t = p + cuts[k];
         size_t tl = len - cuts[k];
         struct lsc_text_memo *m = slot[k] = tail_slot(sc, t, tl, &h[k]);
         if (m != NULL && lsc_text_memo_hit(m, h[k], t, tl)) {
-            clean = cuts[k];
+            known.tail = cuts[k];
             slot[k] = NULL; /* (nothing to remember) */
         }
     }
-    int rc = scrub_span_head(sc, p, len, &sc->out, changed, tail, clean, &reach);
+    int rc = scrub_span_head(sc, p, len, &sc->out, changed, tail, known, &reach);
     for (size_t k = 0; k < ncut && rc == 0; k++) {
         if (slot[k] != NULL && reach <= cuts[k]) {
             lsc_text_memo_keep(slot[k], h[k], p + cuts[k], len - cuts[k]);

@@ -393,6 +393,143 @@ Test(timestamp, no_detector_finds_anything_in_an_accepted_span)
     cr_expect_gt(accepted, 50000);
 }
 
+/* ---- access log times the scan jumps over ---- */
+
+Test(access_time, shapes_accepted_and_refused)
+{
+    const char *yes[] = {"[20/Jul/2026:22:13:20 +0000]", "[01/Jan/1970:00:00:00 -0700] \"GET",
+                         "[99/Dec/9999:99:99:99 +9999]", "[31/May/2000:23:59:59 +0530]x"};
+    const char *no[] = {"[20/jul/2026:22:13:20 +0000]", "[20/Jux/2026:22:13:20 +0000]",
+                        "[20/Jul/2026:22:13:20 ,0000]", "[20/Jul/2026:22:13:20 +0000)",
+                        "(20/Jul/2026:22:13:20 +0000]", "[2/Jul/2026:22:13:20 +0000] ",
+                        "[20/Jul/2026:22:13:20+0000]x", "[20/Jul/2026:22:13:20 +000]",
+                        "[20/Jul/2026:22:1a:20 +0000]", "[20/Jul/2026-22:13:20 +0000]",
+                        "[20/Jul/2026:22:13:20 +0000",  "[20/Jul/2026:22:13:20 +00:00]",
+                        "[2026-07-20T22:13:20+00:00]",  "[20/Jul/2026:22:13:20 +0000\xff"};
+    for (size_t k = 0; k < sizeof yes / sizeof yes[0]; k++) {
+        cr_expect_eq(lsc_detect_access_time(yes[k], strlen(yes[k])), 28, "%s", yes[k]);
+    }
+    for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
+        cr_expect_eq(lsc_detect_access_time(no[k], strlen(no[k])), 0, "%s", no[k]);
+    }
+    /* Every byte of a good one, changed alone to every other value, but the month's to
+     * another month: refused. */
+    const char *good = "[20/Jul/2026:22:13:20 +0000]";
+    char t[29];
+    for (size_t i = 0; i < 28; i++) {
+        for (int c = 0; c < 256; c++) {
+            memcpy(t, good, sizeof t);
+            t[i] = (char)c;
+            bool same_kind = c == good[i] || (i == 22 && c == '-') ||
+                             (isdigit((unsigned char)good[i]) && isdigit(c));
+            if (!same_kind && (i < 4 || i > 6)) {
+                cr_assert_eq(lsc_detect_access_time(t, 28), 0, "byte %zu = %d", i, c);
+            }
+        }
+    }
+}
+
+static uint64_t lcg(uint64_t *r)
+{
+    *r = *r * 6364136223846793005u + 1442695040888963407u;
+    return *r >> 33;
+}
+
+struct found {
+    struct lsc_match v[64];
+    size_t n;
+};
+
+static int keep_match(void *ctx, const struct lsc_match *m)
+{
+    struct found *f = ctx;
+    if (f->n < sizeof f->v / sizeof f->v[0]) {
+        f->v[f->n] = *m;
+    }
+    f->n++;
+    return 0;
+}
+
+/*
+ * The claim the scan relies on when it jumps over access times: scanning with the jump
+ * finds exactly what the full scan finds. Lines of hostile bytes around a time with random
+ * digits, month and sign, 0-4 of its bytes changed to hostile ones (most are then refused),
+ * and values that run into it or start right after it.
+ */
+Test(access_time, jumping_over_times_finds_what_the_full_scan_finds)
+{
+    static const char hostile[] = "0123456789:.-+ @=%/[]\"abeyJAKIpassword_x";
+    static const char inside[] = ":.@-+ 0a"; /* (a few bytes, so pairs like "::" occur) */
+    static const char *const around[] = {
+        "1.2.3.4 - - ", "2001:db8::1 - ",  "password=", "a@", "4111 1111 1111 ", "key:",
+        "::",           "::ffff:1.2.3.4 ", "\"",        "",   " 1.2.3.4",        "@example.com",
+        ":1::2"};
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    uint64_t s = 0x2545f4914f6cdd1du;
+    size_t jumped = 0;
+    for (int k = 0; k < 200000; k++) {
+        char line[160];
+        size_t n = 0;
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        uint64_t r = s;
+        const char *a = around[lcg(&r) % (sizeof around / sizeof around[0])];
+        memcpy(line, a, strlen(a));
+        n += strlen(a);
+        for (int j = (int)(lcg(&r) % 8); j > 0; j--) {
+            line[n++] = hostile[lcg(&r) % (sizeof hostile - 1)];
+        }
+        size_t at = n;
+        unsigned v[6];
+        for (int j = 0; j < 6; j++) {
+            v[j] = (unsigned)(lcg(&r) % 10000);
+        }
+        char t[29];
+        snprintf(t, sizeof t, "[%02u/%.3s/%04u:%02u:%02u:%02u %c%04u]", v[0] % 100,
+                 months + 3 * (v[1] % 12), v[2], v[3] % 100, v[4] % 100, v[5] % 100,
+                 v[1] & 16 ? '+' : '-', v[0] * 7 % 10000);
+        memcpy(line + n, t, 28);
+        n += 28;
+        for (int m = (int)(lcg(&r) % 5); m > 0; m--) {
+            size_t where = at + lcg(&r) % 28;
+            line[where] = inside[lcg(&r) % (sizeof inside - 1)];
+        }
+        const char *b = around[lcg(&r) % (sizeof around / sizeof around[0])];
+        memcpy(line + n, b, strlen(b));
+        n += strlen(b);
+        for (int j = (int)(lcg(&r) % 8); j > 0; j--) {
+            line[n++] = hostile[lcg(&r) % (sizeof hostile - 1)];
+        }
+        jumped += lsc_detect_access_time(line + at, n - at) > 0;
+        struct found with = {.n = 0}, full = {.n = 0};
+        size_t reach;
+        lsc_detect_text_from(line, n, (struct lsc_known){SIZE_MAX, true}, &reach, keep_match,
+                             &with);
+        lsc_detect_text_from(line, n, LSC_KNOWN_NOTHING, &reach, keep_match, &full);
+        cr_assert_eq(with.n, full.n, "%.*s", (int)n, line);
+        for (size_t i = 0; i < full.n && i < 64; i++) {
+            cr_assert(with.v[i].off == full.v[i].off && with.v[i].len == full.v[i].len &&
+                          with.v[i].cls == full.v[i].cls,
+                      "%.*s", (int)n, line);
+        }
+    }
+    cr_expect_gt(jumped, 40000, "jumped %zu", jumped);
+}
+
+/* Through the engine: an address right after a time, and a value running into one. */
+Test(access_time, what_stands_next_to_a_time_is_still_scrubbed)
+{
+    EXPECT_SCRUB("1.2.3.4 - - [20/Jul/2026:22:13:20 +0000]1.2.3.4 x",
+                 "1.2.3.0 - - [20/Jul/2026:22:13:20 +0000]1.2.3.0 x");
+    EXPECT_SCRUB("h [20/Jul/2026:22:13:20 +0000] 2001:db8:1:2::1 x",
+                 "h [20/Jul/2026:22:13:20 +0000] 2001:db8:1:: x");
+    char *out = scrub_with_policy("", "text:\n  - use: secrets\n",
+                                  "u password=[20/Jul/2026:22:13:20 +0000] x", NULL);
+    cr_expect_null(strstr(out, "Jul/2026"), "%s", out);
+    free(out);
+}
+
 /* Through the engine: a time value is left alone, a value that only looks like one is not. */
 Test(timestamp, values_next_to_a_time_are_still_scanned)
 {
