@@ -1,5 +1,5 @@
 /*
- * parallel.c - the pipeline for -j N: N workers that take turns reading, one ordered writer.
+ * parallel.c - the pipeline for -j N: N workers that take turns reading and writing.
  *
  * The input is cut into batches at newline boundaries, numbered in order. Each worker takes
  * the next batch in number order and scrubs it with its own scrubber (its own scratch, memo
@@ -7,16 +7,20 @@
  * and nobody reading becomes the reader for one batch (read_turn), and then, as a rule,
  * scrubs that batch itself while its bytes are still in its core's cache (a reader thread
  * of its own copied every byte into one core's cache for another core to scrub: -j 2 spent
- * 3-6 % more CPU time on the nginx corpus that way). The writer thread writes batches
- * strictly in number order. The batches live in a ring of 2N + 2 slots, so at most that
- * many are in memory at once, whatever the input size; the calling thread waits.
+ * 3-6 % more CPU time on the nginx corpus that way). Writing is a turn too (write_turn):
+ * the worker that finishes a batch writes it, and every scrubbed batch after it, when the
+ * batches before it are written and nobody else is writing - strictly in number order, and
+ * from the core that just produced the bytes (a writer thread of its own was woken for
+ * every batch: on the nginx corpus, half of all context switches). The batches live in a
+ * ring of 2N + 2 slots, so at most that many are in memory at once, whatever the input
+ * size; the calling thread waits.
  *
  * Each line is scrubbed exactly as lsc_scrub_fd would: the same engine call, the same
  * oversize path for lines longer than max_line (a line inside a block is checked here; a
  * run of more than max_line bytes without a newline comes from the framer in pieces), the
  * same quarantine bytes. So the output is byte-identical to one thread's, in input order.
  * Promptness is kept too: before a read that could block, the reader hands over what it
- * has, and the writer writes each batch as soon as it and those before it are done.
+ * has, and each batch is written as soon as it and those before it are done.
  *
  * No input byte is copied on its way to a worker: the framer reads into a buffer that,
  * when the batch is handed over, becomes the batch's (lsc_framer_swap), the framer going on
@@ -68,9 +72,8 @@ struct pool {
     pthread_mutex_t mu;
     /* One condition for each kind of waiter, so a change wakes only the thread it concerns
      * (a context switch is dear in a VM): */
-    pthread_cond_t ready;    /* workers: a batch is ready */
-    pthread_cond_t scrubbed; /* the writer: a batch is scrubbed */
-    pthread_cond_t freed;    /* the reader: a batch is written, its slot free */
+    pthread_cond_t ready; /* workers: a batch is ready */
+    pthread_cond_t freed; /* the reader: a batch is written, its slot free */
     struct slot *slots;
     size_t nslots;
     uint64_t queued;  /* batches handed over by the reader */
@@ -78,6 +81,7 @@ struct pool {
     uint64_t written; /* batches written */
     bool eof;         /* the reader has handed over its last batch */
     bool reading;     /* a worker holds the framer (the reader's turn, see read_turn) */
+    bool writing;     /* a worker is writing batches out (the writer's turn, write_turn) */
     lsc_error err;    /* the first fatal error (write failure, no memory): everyone stops */
     int saved_errno;
     lsc_error read_err; /* how the input ended (OK, or a read error), once eof */
@@ -102,7 +106,6 @@ struct worker {
 static void wake_all(struct pool *p)
 {
     pthread_cond_broadcast(&p->ready);
-    pthread_cond_broadcast(&p->scrubbed);
     pthread_cond_broadcast(&p->freed);
 }
 
@@ -174,6 +177,7 @@ static lsc_error scrub_batch(struct pool *p, struct lsc_scrubber *sc, struct slo
 }
 
 static void read_turn(struct pool *p, struct lsc_scrubber *sc);
+static void write_turn(struct pool *p);
 
 /*
  * A worker scrubs the next batch in number order when there is one; when there is none and
@@ -227,7 +231,11 @@ static void *worker_main(void *arg)
         if (s->err != LSC_OK) {
             fail(p, s->err);
         }
-        pthread_cond_signal(&p->scrubbed);
+        if (!p->writing) {
+            p->writing = true;
+            write_turn(p);
+            p->writing = false;
+        }
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -243,25 +251,26 @@ static lsc_error write_slot(struct pool *p, struct slot *s)
     return err;
 }
 
-static void *writer_main(void *arg)
+/*
+ * One worker's turn at writing (p->writing is set, p->mu held): the scrubbed batches from
+ * the next one to be written on, in number order, until one is not scrubbed yet. The
+ * check that ends the turn and the clearing of p->writing after it happen under one hold
+ * of the lock, so a batch finished meanwhile is seen here or written by whoever finished
+ * it.
+ */
+static void write_turn(struct pool *p)
 {
-    struct pool *p = arg;
-    pthread_mutex_lock(&p->mu);
     for (;;) {
         struct slot *s = &p->slots[p->written % p->nslots];
-        while (p->err == LSC_OK && !(p->written < p->queued && s->state == SLOT_DONE) &&
-               !(p->eof && p->written == p->queued)) {
-            pthread_cond_wait(&p->scrubbed, &p->mu);
-        }
-        if (p->err != LSC_OK || p->written == p->queued) {
-            break;
+        if (p->err != LSC_OK || p->written == p->queued || s->state != SLOT_DONE) {
+            return;
         }
         pthread_mutex_unlock(&p->mu);
         lsc_error err = write_slot(p, s);
         pthread_mutex_lock(&p->mu);
         if (err != LSC_OK) {
             fail(p, err);
-            break;
+            return;
         }
         s->state = SLOT_FREE;
         s->nitems = 0;
@@ -269,8 +278,6 @@ static void *writer_main(void *arg)
         p->written++;
         pthread_cond_signal(&p->freed);
     }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
 }
 
 /*
@@ -540,7 +547,6 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
     p.framer = &f;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.ready, NULL);
-    pthread_cond_init(&p.scrubbed, NULL);
     pthread_cond_init(&p.freed, NULL);
     unsigned started = 0;
     for (; started < jobs; started++) {
@@ -556,19 +562,14 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
             break;
         }
     }
-    pthread_t writer;
-    bool writer_ok = started == jobs && pthread_create(&writer, NULL, writer_main, &p) == 0;
-    pthread_mutex_lock(&p.mu);
-    if (!writer_ok) {
-        /* (the workers may have started reading: they stop at the error) */
+    if (started < jobs) {
+        /* (the workers that started may be reading: they stop at the error) */
+        pthread_mutex_lock(&p.mu);
         p.eof = true;
         p.read_err = LSC_ENOMEM;
         p.read_errno = ENOMEM;
         fail(&p, LSC_ENOMEM);
-    }
-    pthread_mutex_unlock(&p.mu);
-    if (writer_ok) {
-        pthread_join(writer, NULL);
+        pthread_mutex_unlock(&p.mu);
     }
     for (unsigned i = 0; i < started; i++) {
         pthread_join(w[i].tid, NULL);
@@ -576,7 +577,6 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
         lsc_scrubber_free(w[i].sc);
     }
     pthread_cond_destroy(&p.ready);
-    pthread_cond_destroy(&p.scrubbed);
     pthread_cond_destroy(&p.freed);
     pthread_mutex_destroy(&p.mu);
     /* A write failure or lack of memory wins; otherwise the read error, if any. */
