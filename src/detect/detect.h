@@ -91,7 +91,7 @@ struct lsc_known {
  * ended (the offset after it; 0 when there was none), so a caller learns whether a tail it
  * scanned held a match.
  */
-int lsc_detect_text_from(const char *p, size_t n, struct lsc_known known, size_t *reach,
+int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known, size_t *reach,
                          lsc_match_fn fn, void *ctx);
 
 /*

@@ -445,12 +445,14 @@ size_t lsc_detect_access_time(const char *p, size_t n)
 int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 {
     size_t reach;
-    return lsc_detect_text_from(p, n, LSC_KNOWN_NOTHING, &reach, fn, ctx);
+    return lsc_detect_text_from(p, n, &LSC_KNOWN_NOTHING, &reach, fn, ctx);
 }
 
-int lsc_detect_text_from(const char *p, size_t n, struct lsc_known known, size_t *reach,
+int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known, size_t *reach,
                          lsc_match_fn fn, void *ctx)
 {
+    const size_t tail = known->tail;
+    const bool times = known->times;
     *reach = 0;
     size_t floor = 0;
     size_t i = 0;
@@ -485,7 +487,7 @@ int lsc_detect_text_from(const char *p, size_t n, struct lsc_known known, size_t
                 break;
             }
         }
-        if (i >= known.tail && floor <= known.tail) {
+        if (i >= tail && floor <= tail) {
             return 0; /* the rest is a tail known to hold no match */
         }
         bool prev_alnum = i > 0 && lsc_is_alnum((unsigned char)p[i - 1]);
@@ -511,8 +513,7 @@ int lsc_detect_text_from(const char *p, size_t n, struct lsc_known known, size_t
                 break;
             case ':':
                 /* The first candidate in an access time is the colon after its year. */
-                if (known.times && i >= floor + ACCESS_TIME_COLON &&
-                    p[i - ACCESS_TIME_COLON] == '[') {
+                if (times && i >= floor + ACCESS_TIME_COLON && p[i - ACCESS_TIME_COLON] == '[') {
                     size_t at = i - ACCESS_TIME_COLON, t = lsc_detect_access_time(p + at, n - at);
                     if (t > 0) {
                         i = at + t; /* no match starts in there */

@@ -471,7 +471,7 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
     *reach = 0;
     if (!any_rule_may_match(pol, p, len)) {
         struct direct d = {sc, dst, p, 0, false};
-        int rc = scan ? lsc_detect_text_from(p, len, known, reach, direct_match, &d) : 0;
+        int rc = scan ? lsc_detect_text_from(p, len, &known, reach, direct_match, &d) : 0;
         if (rc != 0) {
             return rc;
         }
@@ -482,7 +482,7 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
     sc->edits.n = 0;
     sc->arena.len = 0;
     struct collect c = {sc, p, NULL};
-    int rc = scan ? lsc_detect_text_from(p, len, known, reach, collect_match, &c) : 0;
+    int rc = scan ? lsc_detect_text_from(p, len, &known, reach, collect_match, &c) : 0;
     size_t builtin = sc->edits.n;
     for (size_t k = 0; k < pol->nrules && rc == 0; k++) {
         c.rule = &pol->rules[k];

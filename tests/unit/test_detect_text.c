@@ -504,9 +504,9 @@ Test(access_time, jumping_over_times_finds_what_the_full_scan_finds)
         jumped += lsc_detect_access_time(line + at, n - at) > 0;
         struct found with = {.n = 0}, full = {.n = 0};
         size_t reach;
-        lsc_detect_text_from(line, n, (struct lsc_known){SIZE_MAX, true}, &reach, keep_match,
+        lsc_detect_text_from(line, n, &(struct lsc_known){SIZE_MAX, true}, &reach, keep_match,
                              &with);
-        lsc_detect_text_from(line, n, LSC_KNOWN_NOTHING, &reach, keep_match, &full);
+        lsc_detect_text_from(line, n, &LSC_KNOWN_NOTHING, &reach, keep_match, &full);
         cr_assert_eq(with.n, full.n, "%.*s", (int)n, line);
         for (size_t i = 0; i < full.n && i < 64; i++) {
             cr_assert(with.v[i].off == full.v[i].off && with.v[i].len == full.v[i].len &&
