@@ -50,6 +50,7 @@ static bool ip4_gate(const char *p, size_t n, size_t i)
 struct scan {
     size_t jwt_fail_until; /* no JWT can start before this offset */
     size_t ip6_fail_until; /* no IPv6 address can start at a hex group before this offset */
+    bool times;            /* jump over access times (struct lsc_known) */
 };
 
 /*
@@ -407,7 +408,8 @@ static bool month(const char *p)
 /* Where the colon after the year stands in an access time: "[dd/Mon/yyyy:". */
 #define ACCESS_TIME_COLON 12
 
-size_t lsc_detect_access_time(const char *p, size_t n)
+/* (Not inlined into the scan: there it made every scan slower, 4 % for structural nginx.) */
+__attribute__((noinline)) size_t lsc_detect_access_time(const char *p, size_t n)
 {
     /* Each byte between its bounds: digits '0'-'9', the separators themselves; the month
      * (any bytes here) and the zone's sign are tested apart. */
@@ -452,11 +454,10 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                          lsc_match_fn fn, void *ctx)
 {
     const size_t tail = known->tail;
-    const bool times = known->times;
     *reach = 0;
     size_t floor = 0;
     size_t i = 0;
-    struct scan st = {0};
+    struct scan st = {.times = known->times};
     size_t base = 0;   /* the attention mask covers p[base .. base + 64) */
     uint64_t mask = 0; /* (valid once have_mask is set) */
     bool have_mask = false;
@@ -513,7 +514,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 break;
             case ':':
                 /* The first candidate in an access time is the colon after its year. */
-                if (times && i >= floor + ACCESS_TIME_COLON && p[i - ACCESS_TIME_COLON] == '[') {
+                if (st.times && i >= floor + ACCESS_TIME_COLON && p[i - ACCESS_TIME_COLON] == '[') {
                     size_t at = i - ACCESS_TIME_COLON, t = lsc_detect_access_time(p + at, n - at);
                     if (t > 0) {
                         i = at + t; /* no match starts in there */

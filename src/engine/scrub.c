@@ -463,7 +463,8 @@ static lsc_error drop_line(struct lsc_scrubber *sc, size_t len, bool nl, enum ls
  * match, and *reach tells where their last match ended (lsc_detect_text_from).
  */
 static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, struct lsc_buf *dst,
-                           bool *changed, size_t *tail, struct lsc_known known, size_t *reach)
+                           bool *changed, size_t *tail, const struct lsc_known *known,
+                           size_t *reach)
 {
     const struct lsc_policy *pol = sc->pol;
     /* A date and time alone holds nothing a detector finds (lsc_detect_is_timestamp). */
@@ -471,7 +472,7 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
     *reach = 0;
     if (!any_rule_may_match(pol, p, len)) {
         struct direct d = {sc, dst, p, 0, false};
-        int rc = scan ? lsc_detect_text_from(p, len, &known, reach, direct_match, &d) : 0;
+        int rc = scan ? lsc_detect_text_from(p, len, known, reach, direct_match, &d) : 0;
         if (rc != 0) {
             return rc;
         }
@@ -482,7 +483,7 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
     sc->edits.n = 0;
     sc->arena.len = 0;
     struct collect c = {sc, p, NULL};
-    int rc = scan ? lsc_detect_text_from(p, len, &known, reach, collect_match, &c) : 0;
+    int rc = scan ? lsc_detect_text_from(p, len, known, reach, collect_match, &c) : 0;
     size_t builtin = sc->edits.n;
     for (size_t k = 0; k < pol->nrules && rc == 0; k++) {
         c.rule = &pol->rules[k];
@@ -507,8 +508,9 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
                           bool *changed)
 {
     size_t tail = 0, reach;
-    struct lsc_known known = {SIZE_MAX, !sc->memo_off};
-    int rc = scrub_span_head(sc, p, len, dst, changed, &tail, known, &reach);
+    static const struct lsc_known times = {SIZE_MAX, true};
+    int rc = scrub_span_head(sc, p, len, dst, changed, &tail,
+                             sc->memo_off ? &LSC_KNOWN_NOTHING : &times, &reach);
     if (rc == 0 && !lsc_buf_append(dst, p + tail, len - tail)) {
         rc = CB_NOMEM;
     }
@@ -670,7 +672,7 @@ static int scrub_text_head(struct lsc_scrubber *sc, const char *p, size_t len, b
             slot[k] = NULL; /* (nothing to remember) */
         }
     }
-    int rc = scrub_span_head(sc, p, len, &sc->out, changed, tail, known, &reach);
+    int rc = scrub_span_head(sc, p, len, &sc->out, changed, tail, &known, &reach);
     for (size_t k = 0; k < ncut && rc == 0; k++) {
         if (slot[k] != NULL && reach <= cuts[k]) {
             lsc_text_memo_keep(slot[k], h[k], p + cuts[k], len - cuts[k]);
