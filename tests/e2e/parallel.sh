@@ -109,6 +109,14 @@ expect_eq "truncated archive: status 2 with -j 2 as with -j 1" "$rc2:$rc1" "2:2"
 expect_same_file "truncated archive: the same lines before the damage" "$WORK/cut2" "$WORK/cut1"
 expect_grep "truncated archive: said why" "the rest is lost" "$WORK/cut2.err"
 
+# --- a slow reader of the output: the worker whose turn it is to write waits on a full
+#     pipe while the others scrub on and the ring fills; nothing is lost or reordered ---
+"$LS" -j 1 "$WORK/big.log" > "$WORK/one"
+for j in 2 3; do
+    timeout 60 bash -c "'$LS' -j $j '$WORK/big.log' | { sleep 1; cat; } > '$WORK/slow'"
+    expect_same_file "slow reader with -j $j: -j 1's bytes" "$WORK/slow" "$WORK/one"
+done
+
 # --- output failures stop every thread with status 2 ---
 "$LS" -j 2 "$WORK/big.log" > /dev/full 2> "$WORK/err"; rc=$?
 expect_eq "/dev/full with -j 2: status 2" "$rc" 2
