@@ -412,8 +412,8 @@ Test(access_time, shapes_accepted_and_refused)
     for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
         cr_expect_eq(lsc_detect_access_time(no[k], strlen(no[k])), 0, "%s", no[k]);
     }
-    /* Every byte of a good one, changed alone to every other value, but the month's to
-     * another month: refused. */
+    /* Every byte of a good one but the month's, changed alone to any byte of another kind
+     * (a digit stays a digit, the sign may become '-'): refused. */
     const char *good = "[20/Jul/2026:22:13:20 +0000]";
     char t[29];
     for (size_t i = 0; i < 28; i++) {
