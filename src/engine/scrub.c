@@ -508,9 +508,8 @@ int lsc_engine_scrub_span(struct lsc_scrubber *sc, const char *p, size_t len, st
                           bool *changed)
 {
     size_t tail = 0, reach;
-    static const struct lsc_known times = {SIZE_MAX, true};
-    int rc = scrub_span_head(sc, p, len, dst, changed, &tail,
-                             sc->memo_off ? &LSC_KNOWN_NOTHING : &times, &reach);
+    struct lsc_known known = {SIZE_MAX, !sc->memo_off};
+    int rc = scrub_span_head(sc, p, len, dst, changed, &tail, &known, &reach);
     if (rc == 0 && !lsc_buf_append(dst, p + tail, len - tail)) {
         rc = CB_NOMEM;
     }
