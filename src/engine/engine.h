@@ -200,6 +200,19 @@ struct lsc_text_memo {
     char text[LSC_TEXT_MEMO_LEN];
 };
 
+/*
+ * Results of the url action whose kept text scanned clean (record.c): request paths come
+ * back line after line. Keyed by the action and the whole input, compared in full.
+ */
+#define LSC_URL_MEMO_SLOTS 256
+struct lsc_url_memo {
+    uint64_t hash;              /* XXH3-64 of the input and the action, 0 for an empty slot */
+    const struct lsc_action *a; /* the url action that rendered it */
+    uint16_t in_len, out_len;
+    uint8_t hits;                 /* recent hits: a slot is given to another input only at 0 */
+    char text[LSC_TEXT_MEMO_LEN]; /* the input, then the action's output */
+};
+
 /* The slot for t[0..tl) (tl <= LSC_TEXT_MEMO_LEN) in *table, which has `slots` entries and
  * is allocated at the first call; NULL without memory. *h receives the text's hash. */
 struct lsc_text_memo *lsc_text_memo_slot(struct lsc_text_memo **table, size_t slots, const char *t,
@@ -239,6 +252,7 @@ struct lsc_scrubber {
     struct lsc_key_last *key_last;     /* by member index: the last record's key and entry */
     struct lsc_text_memo *clean_memo;  /* value texts known to scan clean */
     struct lsc_text_memo *tail_memo;   /* text-line tails known to hold no match */
+    struct lsc_url_memo *url_memo;     /* url action results that scanned clean */
     struct lsc_trunc_memo *trunc_memo; /* recent truncated addresses */
     const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */
     size_t nextra;
@@ -259,8 +273,8 @@ struct lsc_scrubber {
     uint64_t subkey_period;
     bool subkey_valid;
     struct lsc_value_memo *vmemo; /* pseudonym and geo results by xxh3 of the raw value */
-    bool memo_off;                /* $LOGSCRUB_NO_MEMO set: no memo, no shortcut (bench, fuzz) */
-    size_t auto_guess;            /* format auto: the stream's format so far (0: none) */
+    bool memo_off;     /* $LOGSCRUB_NO_MEMO set: no memo of any kind, no shortcut (bench, fuzz) */
+    size_t auto_guess; /* format auto: the stream's format so far (0: none) */
     struct lsc_edit_list sedits;
     struct lsc_buf sarena;  /* replacement bytes for structural edits */
     struct lsc_buf scratch; /* a decoded value */

@@ -231,11 +231,11 @@ static size_t geo(struct lsc_scrubber *sc, const struct lsc_action *a, const cha
 static size_t truncate_ip(struct lsc_scrubber *sc, const struct lsc_action *a, const char *v,
                           size_t n, const struct lsc_ip *ip, char *out)
 {
-    if (sc->trunc_memo == NULL) {
+    if (sc->trunc_memo == NULL && !sc->memo_off) {
         sc->trunc_memo = calloc(LSC_TRUNC_MEMO_SLOTS, sizeof *sc->trunc_memo);
-        if (sc->trunc_memo == NULL) {
-            return lsc_action_render(a, v, n, ip, out);
-        }
+    }
+    if (sc->trunc_memo == NULL) {
+        return lsc_action_render(a, v, n, ip, out);
     }
     size_t nb = ip->family == 4 ? 4 : 16; /* (an IPv4 address fills only 4 bytes) */
     uint64_t lo = 0, hi = 0;

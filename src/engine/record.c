@@ -268,11 +268,11 @@ static int replace_bare_key(struct lsc_scrubber *sc, const struct lsc_json_node 
  */
 static size_t user_agent(struct lsc_scrubber *sc, const char *t, size_t tl, char *out)
 {
-    if (sc->ua_memo == NULL) {
+    if (sc->ua_memo == NULL && !sc->memo_off) {
         sc->ua_memo = calloc(LSC_UA_MEMO_SLOTS, sizeof *sc->ua_memo);
-        if (sc->ua_memo == NULL) {
-            return lsc_user_agent_coarsen(t, tl, out);
-        }
+    }
+    if (sc->ua_memo == NULL) {
+        return lsc_user_agent_coarsen(t, tl, out);
     }
     uint64_t h = XXH3_64bits(t, tl) | 1;
     struct lsc_ua_memo *m = &sc->ua_memo[h % LSC_UA_MEMO_SLOTS];
@@ -283,6 +283,86 @@ static size_t user_agent(struct lsc_scrubber *sc, const char *t, size_t tl, char
     }
     memcpy(out, m->out, m->out_len);
     return m->out_len;
+}
+
+/* The url action's output for one input, after the detectors and rules. */
+struct url_result {
+    const char *p; /* valid until the next scan or url action */
+    size_t len;
+    bool filtered; /* the action changed the input */
+    bool changed;  /* the detectors or rules changed the action's output */
+};
+
+/* The url memo's slot for action a on t[0..tl), or NULL (too long, no memory, memo off). */
+static struct lsc_url_memo *url_slot(struct lsc_scrubber *sc, const struct lsc_action *a,
+                                     const char *t, size_t tl, uint64_t *h)
+{
+    if (tl > LSC_TEXT_MEMO_LEN || sc->memo_off) {
+        return NULL;
+    }
+    if (sc->url_memo == NULL &&
+        (sc->url_memo = calloc(LSC_URL_MEMO_SLOTS, sizeof *sc->url_memo)) == NULL) {
+        return NULL;
+    }
+    *h = (XXH3_64bits(t, tl) ^ (uint64_t)(uintptr_t)a * 0x9E3779B97F4A7C15ULL) | 1;
+    return &sc->url_memo[*h % LSC_URL_MEMO_SLOTS];
+}
+
+/*
+ * The url action a on t[0..tl), then the detectors and rules on what it keeps. trim: a
+ * lone backslash the action leaves at the end is dropped (a raw request URL, which would
+ * otherwise escape the closing quote). Request paths repeat line after line, and filtering
+ * one and scanning the result cost more than the rest of its record, so results whose
+ * output scanned clean are remembered (sc->url_memo): keyed by the action and the whole
+ * input, compared in full - a collision costs a recomputation. Whether a text scans clean
+ * depends on the text and the policy alone; an output the detectors changed is not kept
+ * (a pseudonym in it would depend on the line's time).
+ */
+static int url_result(struct lsc_scrubber *sc, const struct lsc_action *a, const char *t, size_t tl,
+                      bool trim, struct url_result *r)
+{
+    uint64_t h = 0;
+    struct lsc_url_memo *m = url_slot(sc, a, t, tl, &h);
+    if (m != NULL && m->hash == h && m->a == a && m->in_len == tl && memcmp(m->text, t, tl) == 0) {
+        m->hits += m->hits < 3;
+        const char *o = m->text + tl;
+        *r = (struct url_result){o, m->out_len, m->out_len != tl || memcmp(o, t, tl) != 0, false};
+        return 0;
+    }
+    char small[512];
+    size_t cap = lsc_action_max_len(a, tl);
+    char *out = cap <= sizeof small ? small : malloc(cap);
+    if (out == NULL) {
+        return CB_NOMEM;
+    }
+    size_t ol = lsc_action_render(a, t, tl, NULL, out);
+    if (trim) {
+        size_t bs = 0;
+        while (bs < ol && out[ol - 1 - bs] == '\\') {
+            bs++;
+        }
+        ol -= bs & 1;
+    }
+    struct lsc_buf *s2 = &sc->scanned;
+    s2->len = 0;
+    bool changed = false;
+    int rc = lsc_engine_scrub_span(sc, out, ol, s2, &changed);
+    /* Compare bytes, not lengths: ":email" may be exactly as long as what it replaced. */
+    *r = (struct url_result){s2->p ? s2->p : "", s2->len, ol != tl || memcmp(out, t, tl) != 0,
+                             changed};
+    if (rc == 0 && !changed && m != NULL && tl + ol <= LSC_TEXT_MEMO_LEN) {
+        if (m->hash == 0 || m->hits == 0) {
+            *m = (struct lsc_url_memo){h, a, (uint16_t)tl, (uint16_t)ol, 0, {0}};
+            memcpy(m->text, t, tl);
+            memcpy(m->text + tl, out, ol);
+        } else {
+            m->hits--;
+        }
+    }
+    if (out != small) {
+        free(out);
+    }
+    return rc;
 }
 
 /* Applies a policy action to a kept value. */
@@ -301,6 +381,16 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
     if (rc != 0) {
         return rc;
     }
+    if (a->kind == LSC_ACT_URL) {
+        /* What the URL keeps still goes through the detectors and rules. */
+        struct url_result u;
+        rc = url_result(sc, a, t, tl, false, &u);
+        if (rc == 0 && (u.changed || u.filtered)) {
+            sc->st.replacements[cls] += u.filtered;
+            rc = replace_value(sc, n, u.p, u.len, cls);
+        }
+        return rc;
+    }
     struct lsc_ip ip = {0};
     if (a->kind == LSC_ACT_IP_TRUNCATE || a->kind == LSC_ACT_PSEUDONYM || a->kind == LSC_ACT_GEO) {
         lsc_ip_parse_value(t, tl, a->kind != LSC_ACT_IP_TRUNCATE, &ip);
@@ -315,23 +405,6 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
                     ? user_agent(sc, t, tl, out)
                     : lsc_engine_render(sc, a, t, tl, ip.family ? &ip : NULL, cls, out);
     rc = 0;
-    if (a->kind == LSC_ACT_URL) {
-        /* What the URL keeps still goes through the detectors and rules. */
-        struct lsc_buf *s2 = &sc->scanned;
-        s2->len = 0;
-        bool changed = false;
-        rc = lsc_engine_scrub_span(sc, out, ol, s2, &changed);
-        /* Compare bytes, not lengths: ":email" may be exactly as long as what it replaced. */
-        bool filtered = ol != tl || memcmp(out, t, tl) != 0;
-        if (rc == 0 && (changed || filtered)) {
-            sc->st.replacements[cls] += filtered;
-            rc = replace_value(sc, n, s2->p ? s2->p : "", s2->len, cls);
-        }
-        if (out != small) {
-            free(out);
-        }
-        return rc;
-    }
     if (ol != tl || memcmp(out, t, tl) != 0) {
         sc->st.replacements[cls]++;
         rc = replace_value(sc, n, out, ol, cls);
@@ -353,7 +426,7 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
 static struct lsc_text_memo *clean_slot(struct lsc_scrubber *sc, const char *t, size_t tl,
                                         uint64_t *h)
 {
-    if (tl == 0 || tl > LSC_CLEAN_MEMO_LEN) {
+    if (tl == 0 || tl > LSC_CLEAN_MEMO_LEN || sc->memo_off) {
         return NULL;
     }
     return lsc_text_memo_slot(&sc->clean_memo, LSC_CLEAN_MEMO_SLOTS, t, tl, h);
@@ -589,7 +662,7 @@ static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, 
     char key[LSC_KEY_MEMO_LEN];
     size_t len;
     uint64_t w[3];
-    if (sc->pol->has_staged) {
+    if (sc->pol->has_staged || sc->memo_off) {
         return NULL;
     }
     bool fast = short_key(line, &sc->jnodes[i], w, &len);
@@ -658,7 +731,7 @@ static struct lsc_path_facts facts(struct lsc_scrubber *sc, const char *line, in
     if (n->name == NULL) {
         return facts_of(sc, line, i); /* (keys in the record: see key_memo) */
     }
-    if ((n->depth > 1 && (n->depth > 2 || pname == NULL)) || sc->pol->has_staged) {
+    if ((n->depth > 1 && (n->depth > 2 || pname == NULL)) || sc->pol->has_staged || sc->memo_off) {
         /* (A staged field's treatment depends on the record's age: nothing to remember.) */
         return facts_of(sc, line, i);
     }
@@ -877,31 +950,14 @@ static int request_url(struct lsc_scrubber *sc, const char *line, int32_t r,
     const struct lsc_json_node *pn = &sc->jnodes[path];
     size_t s = pn->off;
     size_t e = with_query ? node_end(&sc->jnodes[query]) : node_end(pn);
-    char small[512];
-    size_t cap = lsc_action_max_len(a, e - s);
-    char *out = cap <= sizeof small ? small : malloc(cap);
-    if (out == NULL) {
-        return CB_NOMEM;
-    }
-    size_t ol = lsc_action_render(a, line + s, e - s, NULL, out);
-    size_t bs = 0;
-    while (bs < ol && out[ol - 1 - bs] == '\\') {
-        bs++;
-    }
-    ol -= bs & 1; /* a lone backslash left at the end would escape the closing quote */
-    struct lsc_buf *s2 = &sc->scanned;
-    s2->len = 0;
-    bool changed = false;
-    int rc = lsc_engine_scrub_span(sc, out, ol, s2, &changed);
-    if (rc == 0 && (changed || ol != e - s || memcmp(out, line + s, ol) != 0)) {
+    struct url_result u;
+    int rc = url_result(sc, a, line + s, e - s, true, &u);
+    if (rc == 0 && (u.changed || u.filtered)) {
         sc->st.replacements[LSC_CLASS_FIELD]++;
         struct lsc_json_node span = *pn;
         span.len = e - s;
         span.esc = LSC_ESC_RAW; /* the URL's bytes stay as the server escaped them */
-        rc = replace_value(sc, &span, s2->p ? s2->p : "", s2->len, LSC_CLASS_FIELD);
-    }
-    if (out != small) {
-        free(out);
+        rc = replace_value(sc, &span, u.p, u.len, LSC_CLASS_FIELD);
     }
     sc->jstate[path] |= ST_DONE;
     if (query >= 0) {
