@@ -45,20 +45,27 @@ static bool is_hex(char c)
  * The number of bytes from p[j] on (before n) that are plain string bytes: not '"', not '\\'
  * and not a control byte. 16 at a time with SSE2 (the x86-64 baseline) while 16 remain.
  */
+#ifdef __SSE2__
+/* Of the 16 bytes at p, the ones that end a plain run ('"', '\\', a control byte), as bits. */
+static inline unsigned stop_mask(const char *p)
+{
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    /* x < 0x20 unsigned: saturating 0x20 - x is not zero. */
+    __m128i ctl = _mm_xor_si128(_mm_cmpeq_epi8(_mm_subs_epu8(space, x), zero), _mm_set1_epi8(-1));
+    __m128i stop =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)), ctl);
+    return (unsigned)_mm_movemask_epi8(stop);
+}
+#endif
+
 static size_t plain_run(const char *p, size_t j, size_t n)
 {
     size_t k = j;
 #ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
     while (n - k >= 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
-        /* x < 0x20 unsigned: saturating 0x20 - x is not zero. */
-        __m128i ctl =
-            _mm_xor_si128(_mm_cmpeq_epi8(_mm_subs_epu8(space, x), zero), _mm_set1_epi8(-1));
-        __m128i stop =
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)), ctl);
-        unsigned m = (unsigned)_mm_movemask_epi8(stop);
+        unsigned m = stop_mask(p + k);
         if (m != 0) {
             return k + (size_t)__builtin_ctz(m) - j;
         }
@@ -71,7 +78,7 @@ static size_t plain_run(const char *p, size_t j, size_t n)
     return k - j;
 }
 
-static size_t scan_string(struct parser *ps, bool *escaped)
+static size_t scan_string_on(struct parser *ps, bool *escaped)
 {
     const char *p = ps->p;
     size_t j = ps->i + 1;
@@ -111,6 +118,26 @@ static size_t scan_string(struct parser *ps, bool *escaped)
         j++;
     }
     return 0;
+}
+
+/*
+ * Most strings of a log line (keys, levels, methods, short values) end within 16 bytes of
+ * their opening quote with nothing to unescape: one compare finds the closing quote, and the
+ * call into the general scan is left for the others.
+ */
+static inline __attribute__((always_inline)) size_t scan_string(struct parser *ps, bool *escaped)
+{
+#ifdef __SSE2__
+    size_t j = ps->i + 1;
+    if (ps->n - j >= 16) {
+        unsigned m = stop_mask(ps->p + j);
+        if (m != 0 && ps->p[j + (size_t)__builtin_ctz(m)] == '"') {
+            *escaped = false;
+            return (size_t)__builtin_ctz(m) + 2;
+        }
+    }
+#endif
+    return scan_string_on(ps, escaped);
 }
 
 static size_t skip_digits(const char *p, size_t j, size_t n)
@@ -180,6 +207,7 @@ enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_nod
     }
     stack[0] = add_node(&ps, LSC_JSON_OBJECT, -1, 0);
     last_child[0] = -1;
+    bool in_object = true; /* the innermost open container is an object */
     ps.i++;
     /* expect: what may come next inside the innermost container. */
     bool need_value = false; /* after ',' in a container: a member/element must follow */
@@ -189,7 +217,6 @@ enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_nod
             return LSC_JSON_SYNTAX;
         }
         int32_t cont = stack[depth];
-        bool in_object = nodes[cont].type == LSC_JSON_OBJECT;
         char c = p[ps.i];
         if ((c == '}' && in_object) || (c == ']' && !in_object)) {
             if (need_value) {
@@ -201,6 +228,7 @@ enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_nod
                 break;
             }
             depth--;
+            in_object = nodes[stack[depth]].type == LSC_JSON_OBJECT;
         } else {
             if (last_child[depth] >= 0 && !need_value) {
                 return LSC_JSON_SYNTAX; /* two values without a comma */
@@ -271,6 +299,7 @@ enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_nod
                 depth++;
                 stack[depth] = id;
                 last_child[depth] = -1;
+                in_object = t == LSC_JSON_OBJECT;
                 continue;
             }
             nodes[id].len = vlen;
@@ -386,6 +415,13 @@ size_t lsc_json_escape(const char *s, size_t len, char *out)
     static const char hex[] = "0123456789abcdef";
     char *o = out;
     for (size_t i = 0; i < len; i++) {
+        size_t run = plain_run(s, i, len); /* bytes that need no escape, copied at once */
+        memcpy(o, s + i, run);
+        o += run;
+        i += run;
+        if (i == len) {
+            break;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\') {
             *o++ = '\\';

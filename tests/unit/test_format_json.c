@@ -136,3 +136,93 @@ Test(json, guard_page)
     }
     guard_free(&g);
 }
+
+/*
+ * Strings of every length from 0 to 40, at the end of the buffer (a guard page after it)
+ * and with white space after: plain ones parse with exact spans; a quote, a control byte
+ * or a bad escape at any position is refused; a good escape at any position is accepted
+ * and flagged. (The tokenizer finds most string ends with one 16-byte compare, and falls
+ * back to a byte-by-byte scan for the rest: every length crosses that boundary.)
+ */
+Test(json, strings_of_every_length_with_a_stop_at_every_position)
+{
+    struct guard g = guard_new();
+    char buf[128], body[64];
+    for (size_t len = 0; len <= 40; len++) {
+        for (size_t pad = 0; pad <= 17; pad += 17) {
+            for (int what = 0; what < 5; what++) {
+                for (size_t at = 0; at < (what == 0 ? 1 : len); at++) {
+                    memset(body, 'a', len);
+                    body[len] = '\0';
+                    enum lsc_json_status want = LSC_JSON_OK;
+                    if (what == 1) {
+                        body[at] = '"'; /* ends the string early: what follows is not JSON */
+                        want = LSC_JSON_SYNTAX;
+                    } else if (what == 2) {
+                        body[at] = (char)(at % 2 ? 0x1f : 0x01);
+                        want = LSC_JSON_SYNTAX;
+                    } else if (what == 3 && at + 1 < len) {
+                        body[at] = '\\';
+                        body[at + 1] = 'q';
+                        want = LSC_JSON_SYNTAX;
+                    } else if (what == 4 && at + 1 < len) {
+                        body[at] = '\\';
+                        body[at + 1] = 'n';
+                    } else if (what >= 3) {
+                        continue;
+                    }
+                    int bl = snprintf(buf, sizeof buf, "{\"k\":\"%s\"}%*s", body, (int)pad, "");
+                    char *p = guard_place(&g, buf, (size_t)bl);
+                    size_t count = 0;
+                    enum lsc_json_status st =
+                        lsc_json_parse(p, (size_t)bl, nodes, 4096, 64, &count);
+                    cr_expect_eq(st, want, "len %zu pad %zu what %d at %zu: %s", len, pad, what, at,
+                                 buf);
+                    if (st == LSC_JSON_OK && want == LSC_JSON_OK) {
+                        cr_expect_eq(count, 2);
+                        cr_expect_eq(nodes[1].off, 5);
+                        cr_expect_eq(nodes[1].len, len + 2, "len %zu what %d", len, what);
+                        cr_expect_eq(nodes[1].escaped, what == 4);
+                    }
+                }
+            }
+        }
+    }
+    guard_free(&g);
+}
+
+/* The escaper against a byte-at-a-time model, with a byte that needs escaping at every
+ * position of strings up to 40 bytes long. */
+Test(json, escape_matches_a_byte_at_a_time_model)
+{
+    static const char specials[] = {'"', '\\', '\n', 0x01, 0x1f, 'x'};
+    char in[48], got[300], want[300];
+    for (size_t len = 0; len <= 40; len++) {
+        for (size_t s = 0; s < sizeof specials; s++) {
+            for (size_t at = 0; at < len || (len == 0 && at == 0); at++) {
+                memset(in, 'b', len);
+                if (len > 0) {
+                    in[at] = specials[s];
+                }
+                size_t w = 0;
+                for (size_t i = 0; i < len; i++) {
+                    unsigned char c = (unsigned char)in[i];
+                    if (c == '"' || c == '\\') {
+                        want[w++] = '\\';
+                        want[w++] = (char)c;
+                    } else if (c < 0x20) {
+                        w += (size_t)snprintf(want + w, 7, "\\u%04x", c);
+                    } else {
+                        want[w++] = (char)c;
+                    }
+                }
+                size_t gl = lsc_json_escape(in, len, got);
+                cr_expect_eq(gl, w, "len %zu special %zu at %zu", len, s, at);
+                cr_expect_eq(memcmp(got, want, w), 0, "len %zu special %zu at %zu", len, s, at);
+                if (len == 0) {
+                    break;
+                }
+            }
+        }
+    }
+}
