@@ -166,13 +166,8 @@ struct lsc_key_memo {
     bool secret_header; /* the key is a credential header (removed unless kept by name) */
 };
 
-/* The memo entry the key at each member index had on the last record (record.c). */
+/* By member index, the key memo entry the last record's key there had (record.c). */
 #define LSC_KEY_LAST 32
-struct lsc_key_last {
-    uint64_t w[3]; /* the short key as short_key() packs it */
-    size_t len;
-    struct lsc_key_memo *m; /* NULL: none yet */
-};
 
 /* Truncated addresses, for the client addresses that come back line after line (pseudo.c). */
 #define LSC_TRUNC_MEMO_SLOTS 256
@@ -249,7 +244,7 @@ struct lsc_scrubber {
     struct lsc_ua_memo *ua_memo;       /* user-agent action: recent results by xxh3 of the input */
     struct lsc_path_memo *path_memo;   /* field-rule facts for names given by a format */
     struct lsc_key_memo *key_memo;     /* field-rule facts for keys written in the record */
-    struct lsc_key_last *key_last;     /* by member index: the last record's key and entry */
+    struct lsc_key_memo **key_last;    /* by member index: the last record's key entry */
     struct lsc_text_memo *clean_memo;  /* value texts known to scan clean */
     struct lsc_text_memo *tail_memo;   /* text-line tails known to hold no match */
     struct lsc_url_memo *url_memo;     /* url action results that scanned clean */

@@ -609,70 +609,39 @@ static uint32_t load4(const void *p)
 }
 
 /*
- * The memo key of a top-level member whose key is 1-16 plain bytes - most keys of most
- * logs - built without a byte loop: depth, then the key, zero-padded to 24 bytes as three
- * words (two overlapping loads cover any length, never reading outside the key).
+ * Is m the entry of the top-level key k[0..kl)? Its stored text is the depth, then the key:
+ * a key of 4-16 bytes is compared as two overlapping words, never reading outside either.
  */
-static bool short_key(const char *line, const struct lsc_json_node *n, uint64_t w[3], size_t *len)
+static bool same_top_key(const struct lsc_key_memo *m, const char *k, size_t kl)
 {
-    size_t ko, kl;
-    if (n->depth != 1 || n->name != NULL || !named(n) || n->key_escaped) {
+    const char *s = m->key + 1;
+    if (m->len != kl + 1 || m->key[0] != 1) {
         return false;
     }
-    key_content(n, &ko, &kl);
-    if (kl == 0 || kl > 16) {
-        return false;
+    if (kl > 16) {
+        return memcmp(s, k, kl) == 0;
     }
-    const char *k = line + ko;
-    unsigned char b[24] = {1}; /* (the depth) */
     if (kl >= 8) {
-        uint64_t a = load8(k), z = load8(k + kl - 8);
-        memcpy(b + 1, &a, 8);
-        memcpy(b + 1 + kl - 8, &z, 8);
-    } else if (kl >= 4) {
-        uint32_t a = load4(k), z = load4(k + kl - 4);
-        memcpy(b + 1, &a, 4);
-        memcpy(b + 1 + kl - 4, &z, 4);
-    } else {
-        b[1] = (unsigned char)k[0];
-        b[1 + kl / 2] = (unsigned char)k[kl / 2];
-        b[kl] = (unsigned char)k[kl - 1];
+        return load8(s) == load8(k) && load8(s + kl - 8) == load8(k + kl - 8);
     }
-    w[0] = load8(b);
-    w[1] = load8(b + 8);
-    w[2] = load8(b + 16);
-    *len = 1 + kl;
-    return true;
+    if (kl >= 4) {
+        return load4(s) == load4(k) && load4(s + kl - 4) == load4(k + kl - 4);
+    }
+    return s[0] == k[0] && s[kl / 2] == k[kl / 2] && s[kl - 1] == k[kl - 1];
 }
 
-/*
- * What the policy says about a member whose key is in the record (JSON, logfmt), remembered
- * by key text: its field-rule facts, whether the key names a secret or a credential header,
- * and (set by the caller) whether the key's text scanned clean. Most lines of a log repeat
- * the same keys, and matching a key against every field rule costs more than the rest of
- * the member. The whole text is compared, not just its hash, so a collision can only cost a
- * recomputation. NULL when not remembered: staged policies (their facts depend on the
- * record's age), escaped or long keys, and keys that find the table full - those are
- * computed member by member, as without it. Records of one log repeat their keys in the
- * same order, so a short key first meets the entry its member index had last time
- * (sc->key_last): compared in full, the same entry the table would give.
- */
-static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, int32_t i)
+/* key_memo() past its first guess: the entry found in (or added to) the table, or NULL. */
+static struct lsc_key_memo *key_memo_find(struct lsc_scrubber *sc, const char *line, int32_t i)
 {
-    char key[LSC_KEY_MEMO_LEN];
-    size_t len;
-    uint64_t w[3];
     if (sc->pol->has_staged || sc->memo_off) {
         return NULL;
     }
-    bool fast = short_key(line, &sc->jnodes[i], w, &len);
-    if (!fast && !memo_key(sc, line, &sc->jnodes[i], key, &len)) {
+    const struct lsc_json_node *n = &sc->jnodes[i];
+    struct lsc_key_memo **last = i < LSC_KEY_LAST && sc->key_last ? &sc->key_last[i] : NULL;
+    char key[LSC_KEY_MEMO_LEN];
+    size_t len;
+    if (!memo_key(sc, line, n, key, &len)) {
         return NULL;
-    }
-    struct lsc_key_last *last = fast && i < LSC_KEY_LAST && sc->key_last ? &sc->key_last[i] : NULL;
-    if (last != NULL && last->m != NULL && last->len == len && last->w[0] == w[0] &&
-        last->w[1] == w[1] && last->w[2] == w[2]) {
-        return last->m;
     }
     if (sc->key_memo == NULL) {
         sc->key_memo = calloc(LSC_KEY_MEMO_SLOTS, sizeof *sc->key_memo);
@@ -684,38 +653,55 @@ static struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, 
             sc->key_last = NULL;
             return NULL;
         }
-        last = fast && i < LSC_KEY_LAST ? &sc->key_last[i] : NULL;
+        last = i < LSC_KEY_LAST ? &sc->key_last[i] : NULL;
     }
-    if (fast) {
-        memcpy(key, w, 24); /* (for a new entry: the stored key is zero-padded past len) */
-    }
-    uint64_t h = fast ? ((w[0] * 0x9E3779B97F4A7C15ULL) ^ (w[1] * 0xC2B2AE3D27D4EB4FULL) ^
-                         (w[2] * 0x165667B19E3779F9ULL) ^ len) |
-                            1
-                      : XXH3_64bits(key, len) | 1;
-    h ^= h >> 29;
-    h |= 1;
+    uint64_t h = XXH3_64bits(key, len) | 1;
     struct lsc_key_memo *found = NULL;
     for (size_t k = 0; k < 8 && found == NULL; k++) {
         struct lsc_key_memo *m = &sc->key_memo[(h + k) % LSC_KEY_MEMO_SLOTS];
-        if (m->hash == h && m->len == len &&
-            (fast ? load8(m->key) == w[0] && load8(m->key + 8) == w[1] && load8(m->key + 16) == w[2]
-                  : memcmp(m->key, key, len) == 0)) {
+        if (m->hash == h && m->len == len && memcmp(m->key, key, len) == 0) {
             found = m;
         } else if (m->hash == 0) {
             m->hash = h;
             m->len = (uint8_t)len;
             memcpy(m->key, key, len);
             m->facts = facts_of(sc, line, i);
-            m->secret_key = secret_key(line, &sc->jnodes[i]);
-            m->secret_header = secret_header(line, &sc->jnodes[i]);
+            m->secret_key = secret_key(line, n);
+            m->secret_header = secret_header(line, n);
             found = m;
         }
     }
     if (found != NULL && last != NULL) {
-        *last = (struct lsc_key_last){{w[0], w[1], w[2]}, len, found};
+        *last = found;
     }
     return found;
+}
+
+/*
+ * What the policy says about a member whose key is in the record (JSON, logfmt), remembered
+ * by key text: its field-rule facts, whether the key names a secret or a credential header,
+ * and (set by the caller) whether the key's text scanned clean. Most lines of a log repeat
+ * the same keys, and matching a key against every field rule costs more than the rest of
+ * the member. The whole text is compared, not just its hash, so a collision can only cost a
+ * recomputation. NULL when not remembered: staged policies (their facts depend on the
+ * record's age), escaped or long keys, and keys that find the table full - those are
+ * computed member by member, as without it. Records of one log repeat their keys in the
+ * same order, so a top-level key is first compared with the entry its member index had
+ * last time (sc->key_last): compared in full, the same entry the table would give. Entries
+ * are never replaced, so the pointers stay good.
+ */
+static inline struct lsc_key_memo *key_memo(struct lsc_scrubber *sc, const char *line, int32_t i)
+{
+    const struct lsc_json_node *n = &sc->jnodes[i];
+    struct lsc_key_memo *m = i < LSC_KEY_LAST && sc->key_last ? sc->key_last[i] : NULL;
+    if (m != NULL && n->depth == 1 && n->name == NULL && n->key_len > 0 && !n->key_escaped) {
+        size_t ko, kl;
+        key_content(n, &ko, &kl);
+        if (kl > 0 && same_top_key(m, line + ko, kl)) {
+            return m;
+        }
+    }
+    return key_memo_find(sc, line, i);
 }
 
 /*

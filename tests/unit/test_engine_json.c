@@ -289,6 +289,45 @@ Test(json_memo, request_url_results_are_the_same_on_every_line)
     free(got);
 }
 
+/*
+ * A key is first compared with the one its member index had on the last record, a word or
+ * two at a time: a key one byte away from it, at any position of any length, must not
+ * borrow the kept key's facts; nor may a key one level down, or one in another member slot.
+ */
+Test(json_memo, a_key_one_byte_from_the_last_records_is_its_own)
+{
+    char body[2048] = "fields:\n  keep: [";
+    for (size_t len = 1; len <= 20; len++) {
+        char k[24];
+        memset(k, 'k', len);
+        k[len] = '\0';
+        strcat(body, k);
+        strcat(body, len < 20 ? ", " : "]\n");
+    }
+    static char in[64 * 1024], want[64 * 1024];
+    size_t n = 0, w = 0;
+    for (size_t len = 1; len <= 20; len++) {
+        for (size_t at = 0; at < len; at++) {
+            char k[24], other[24];
+            memset(k, 'k', len);
+            k[len] = '\0';
+            memcpy(other, k, len + 1);
+            other[at] = 'j';
+            n += (size_t)snprintf(in + n, sizeof in - n,
+                                  "{\"%s\":1,\"z\":2}\n{\"%s\":3,\"z\":4}\n{\"z\":5,\"%s\":6}\n"
+                                  "{\"%s\":{\"%s\":7}}\n",
+                                  k, other, k, other, k);
+            w += (size_t)snprintf(want + w, sizeof want - w, "{\"%s\":1}\n{}\n{\"%s\":6}\n{}\n", k,
+                                  k);
+        }
+    }
+    struct lsc_stats st;
+    char *got = run_memo("input: {format: json}\n", body, in, true, &st);
+    cr_expect_str_eq(got, want);
+    free(got);
+    expect_memo_changes_nothing("input: {format: json}\n", body, in);
+}
+
 Test(json_fallback, non_json_lines)
 {
     struct lsc_stats st;
