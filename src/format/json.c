@@ -14,25 +14,16 @@
 #include <emmintrin.h>
 #endif
 
-struct parser {
-    const char *p;
-    size_t n, i;
-    struct lsc_json_node *nodes;
-    size_t max_nodes, count;
-};
-
-static inline void skip_ws(struct parser *ps)
+/* The first byte at or after i (before n) that is not JSON white space. */
+static inline size_t skip_ws(const char *p, size_t n, size_t i)
 {
-    if (ps->i < ps->n && (unsigned char)ps->p[ps->i] > ' ') {
-        return; /* (compact JSON: no white space at all) */
+    if (i < n && (unsigned char)p[i] > ' ') {
+        return i; /* (compact JSON: no white space at all) */
     }
-    while (ps->i < ps->n) {
-        char c = ps->p[ps->i];
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-            break;
-        }
-        ps->i++;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) {
+        i++;
     }
+    return i;
 }
 
 static bool is_hex(char c)
@@ -40,7 +31,6 @@ static bool is_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* Scans a string at ps->i (on the opening quote); returns its length or 0 on error. */
 /*
  * The number of bytes from p[j] on (before n) that are plain string bytes: not '"', not '\\'
  * and not a control byte. 16 at a time with SSE2 (the x86-64 baseline) while 16 remain.
@@ -78,31 +68,34 @@ static size_t plain_run(const char *p, size_t j, size_t n)
     return k - j;
 }
 
-static size_t scan_string_on(struct parser *ps, bool *escaped)
+/*
+ * The length of the string at p[i] (on its opening quote), quotes included, or 0 if it is
+ * not a valid one before n; *escaped tells whether it holds an escape.
+ */
+static size_t scan_string_on(const char *p, size_t n, size_t i, bool *escaped)
 {
-    const char *p = ps->p;
-    size_t j = ps->i + 1;
+    size_t j = i + 1;
     *escaped = false;
-    while (j < ps->n) {
-        j += plain_run(p, j, ps->n);
-        if (j >= ps->n) {
+    while (j < n) {
+        j += plain_run(p, j, n);
+        if (j >= n) {
             break;
         }
         unsigned char c = (unsigned char)p[j];
         if (c == '"') {
-            return j + 1 - ps->i;
+            return j + 1 - i;
         }
         if (c < 0x20) {
             return 0;
         }
         if (c == '\\') {
             *escaped = true;
-            if (j + 1 >= ps->n) {
+            if (j + 1 >= n) {
                 return 0;
             }
             char e = p[j + 1];
             if (e == 'u') {
-                if (j + 5 >= ps->n || !is_hex(p[j + 2]) || !is_hex(p[j + 3]) || !is_hex(p[j + 4]) ||
+                if (j + 5 >= n || !is_hex(p[j + 2]) || !is_hex(p[j + 3]) || !is_hex(p[j + 4]) ||
                     !is_hex(p[j + 5])) {
                     return 0;
                 }
@@ -125,19 +118,19 @@ static size_t scan_string_on(struct parser *ps, bool *escaped)
  * their opening quote with nothing to unescape: one compare finds the closing quote, and the
  * call into the general scan is left for the others.
  */
-static inline __attribute__((always_inline)) size_t scan_string(struct parser *ps, bool *escaped)
+static inline __attribute__((always_inline)) size_t scan_string(const char *p, size_t n, size_t i,
+                                                                bool *escaped)
 {
 #ifdef __SSE2__
-    size_t j = ps->i + 1;
-    if (ps->n - j >= 16) {
-        unsigned m = stop_mask(ps->p + j);
-        if (m != 0 && ps->p[j + (size_t)__builtin_ctz(m)] == '"') {
+    if (n - i > 16) {
+        unsigned m = stop_mask(p + i + 1);
+        if (m != 0 && p[i + 1 + (size_t)__builtin_ctz(m)] == '"') {
             *escaped = false;
             return (size_t)__builtin_ctz(m) + 2;
         }
     }
 #endif
-    return scan_string_on(ps, escaped);
+    return scan_string_on(p, n, i, escaped);
 }
 
 static size_t skip_digits(const char *p, size_t j, size_t n)
@@ -148,10 +141,10 @@ static size_t skip_digits(const char *p, size_t j, size_t n)
     return j;
 }
 
-static size_t scan_number(struct parser *ps)
+/* The length of the number at p[i], or 0 if there is none before n. */
+static size_t scan_number(const char *p, size_t n, size_t i)
 {
-    const char *p = ps->p;
-    size_t j = ps->i, n = ps->n;
+    size_t j = i;
     if (j < n && p[j] == '-') {
         j++;
     }
@@ -177,53 +170,48 @@ static size_t scan_number(struct parser *ps)
             return 0;
         }
     }
-    return j - ps->i;
+    return j - i;
 }
 
-static int32_t add_node(struct parser *ps, enum lsc_json_type t, int32_t parent, uint32_t depth)
-{
-    if (ps->count == ps->max_nodes) {
-        return -1;
-    }
-    struct lsc_json_node *nd = &ps->nodes[ps->count];
-    lsc_json_node_init(nd, t, parent, depth);
-    nd->off = ps->i;
-    return (int32_t)ps->count++;
-}
-
+/*
+ * The position is a local and every helper takes and returns positions, so the compiler
+ * keeps it in a register: no parser state lives in memory but the nodes and the stack.
+ */
 enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_node *nodes,
                                     size_t max_nodes, uint32_t max_depth, size_t *count)
 {
-    struct parser ps = {p, n, 0, nodes, max_nodes, 0};
     int32_t stack[LSC_JSON_MAX_DEPTH + 1];
     int32_t last_child[LSC_JSON_MAX_DEPTH + 1];
     uint32_t depth = 0;
+    size_t used = 0; /* nodes made */
     if (max_depth > LSC_JSON_MAX_DEPTH) {
         max_depth = LSC_JSON_MAX_DEPTH;
     }
-    skip_ws(&ps);
-    if (ps.i >= n || p[ps.i] != '{' || max_nodes == 0) {
+    size_t i = skip_ws(p, n, 0);
+    if (i >= n || p[i] != '{' || max_nodes == 0) {
         return LSC_JSON_SYNTAX;
     }
-    stack[0] = add_node(&ps, LSC_JSON_OBJECT, -1, 0);
+    lsc_json_node_init(&nodes[0], LSC_JSON_OBJECT, -1, 0);
+    nodes[0].off = i;
+    used = 1;
+    stack[0] = 0;
     last_child[0] = -1;
     bool in_object = true; /* the innermost open container is an object */
-    ps.i++;
-    /* expect: what may come next inside the innermost container. */
+    i++;
     bool need_value = false; /* after ',' in a container: a member/element must follow */
     for (;;) {
-        skip_ws(&ps);
-        if (ps.i >= n) {
+        i = skip_ws(p, n, i);
+        if (i >= n) {
             return LSC_JSON_SYNTAX;
         }
         int32_t cont = stack[depth];
-        char c = p[ps.i];
+        char c = p[i];
         if ((c == '}' && in_object) || (c == ']' && !in_object)) {
             if (need_value) {
                 return LSC_JSON_SYNTAX; /* trailing comma */
             }
-            ps.i++;
-            nodes[cont].len = ps.i - nodes[cont].off;
+            i++;
+            nodes[cont].len = i - nodes[cont].off;
             if (depth == 0) {
                 break;
             }
@@ -239,22 +227,20 @@ enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_nod
                 if (c != '"') {
                     return LSC_JSON_SYNTAX;
                 }
-                key_len = scan_string(&ps, &key_escaped);
+                key_len = scan_string(p, n, i, &key_escaped);
                 if (key_len == 0) {
                     return LSC_JSON_SYNTAX;
                 }
-                key_off = ps.i;
-                ps.i += key_len;
-                skip_ws(&ps);
-                if (ps.i >= n || p[ps.i] != ':') {
+                key_off = i;
+                i = skip_ws(p, n, i + key_len);
+                if (i >= n || p[i] != ':') {
                     return LSC_JSON_SYNTAX;
                 }
-                ps.i++;
-                skip_ws(&ps);
-                if (ps.i >= n) {
+                i = skip_ws(p, n, i + 1);
+                if (i >= n) {
                     return LSC_JSON_SYNTAX;
                 }
-                c = p[ps.i];
+                c = p[i];
             }
             enum lsc_json_type t;
             size_t vlen = 0;
@@ -263,27 +249,30 @@ enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_nod
                 t = c == '{' ? LSC_JSON_OBJECT : LSC_JSON_ARRAY;
             } else if (c == '"') {
                 t = LSC_JSON_STRING;
-                vlen = scan_string(&ps, &escaped);
+                vlen = scan_string(p, n, i, &escaped);
             } else if (c == 't' || c == 'f' || c == 'n') {
                 t = LSC_JSON_LITERAL;
                 const char *lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
                 size_t ll = strlen(lit);
-                vlen = n - ps.i >= ll && memcmp(p + ps.i, lit, ll) == 0 ? ll : 0;
+                vlen = n - i >= ll && memcmp(p + i, lit, ll) == 0 ? ll : 0;
             } else {
                 t = LSC_JSON_NUMBER;
-                vlen = scan_number(&ps);
+                vlen = scan_number(p, n, i);
             }
             if (t != LSC_JSON_OBJECT && t != LSC_JSON_ARRAY && vlen == 0) {
                 return LSC_JSON_SYNTAX;
             }
-            int32_t id = add_node(&ps, t, cont, depth + 1);
-            if (id < 0) {
+            if (used == max_nodes) {
                 return LSC_JSON_TOO_BIG;
             }
-            nodes[id].key_off = key_off;
-            nodes[id].key_len = key_len;
-            nodes[id].key_escaped = key_escaped;
-            nodes[id].escaped = escaped;
+            int32_t id = (int32_t)used++;
+            struct lsc_json_node *nd = &nodes[id];
+            lsc_json_node_init(nd, t, cont, depth + 1);
+            nd->off = i;
+            nd->key_off = key_off;
+            nd->key_len = key_len;
+            nd->key_escaped = key_escaped;
+            nd->escaped = escaped;
             if (last_child[depth] >= 0) {
                 nodes[last_child[depth]].next = id;
             } else {
@@ -295,28 +284,27 @@ enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_nod
                 if (depth + 1 > max_depth) {
                     return LSC_JSON_TOO_DEEP;
                 }
-                ps.i++;
+                i++;
                 depth++;
                 stack[depth] = id;
                 last_child[depth] = -1;
                 in_object = t == LSC_JSON_OBJECT;
                 continue;
             }
-            nodes[id].len = vlen;
-            ps.i += vlen;
+            nd->len = vlen;
+            i += vlen;
         }
         /* After a value or a closed container: ',' or the closing bracket. */
-        skip_ws(&ps);
-        if (ps.i < n && p[ps.i] == ',') {
-            ps.i++;
+        i = skip_ws(p, n, i);
+        if (i < n && p[i] == ',') {
+            i++;
             need_value = true;
         }
     }
-    skip_ws(&ps);
-    if (ps.i != n) {
+    if (skip_ws(p, n, i) != n) {
         return LSC_JSON_SYNTAX;
     }
-    *count = ps.count;
+    *count = used;
     return LSC_JSON_OK;
 }
 
