@@ -56,7 +56,19 @@ size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2]);
  * every JSON record, never the same twice). test_detect_text checks the claim against the
  * scan on timestamps with random bytes changed.
  */
+#define LSC_TIMESTAMP_MAX 35 /* the longest: "YYYY-MM-DDThh:mm:ss.123456789+hh:mm" */
 bool lsc_detect_is_timestamp(const char *p, size_t n);
+
+/*
+ * Is p[0..n) a short decimal number: an optional '-', digits, optionally one '.' between
+ * digits, at most LSC_SHORT_NUMBER_DIGITS digits in all? No detector finds anything in such
+ * a span by itself: an IPv4 address needs three dots, IPv6 a colon, a card 13 digits, a
+ * PEM block "-----", and every other detector a letter, '@', '=', ':' or '%'. So the
+ * engine does not scan values that are one (latencies, sizes, counts: a different one on
+ * every record). test_detect_text checks the claim against the scan.
+ */
+#define LSC_SHORT_NUMBER_DIGITS 12
+bool lsc_detect_is_short_number(const char *p, size_t n);
 
 /*
  * The time of an access log line as nginx ($time_local) and Apache (%t) write it, brackets

@@ -306,6 +306,13 @@ enum lsc_verdict {
 lsc_error lsc_engine_line(struct lsc_scrubber *sc, const char *p, size_t len, bool nl,
                           enum lsc_verdict *verdict);
 
+/*
+ * Is p[0..len) known to come out of lsc_engine_scrub_span unchanged without a scan: a text
+ * no detector finds anything in by itself (a time, a short number) that no pattern rule
+ * of the policy may match?
+ */
+bool lsc_engine_span_clean(const struct lsc_scrubber *sc, const char *p, size_t len);
+
 /* Callback results that stop a scan early (positive; PCRE2 errors are negative). */
 #define CB_NOMEM 1
 #define CB_DROP 2

@@ -441,6 +441,10 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
     if (rc != 0) {
         return rc;
     }
+    if (lsc_engine_span_clean(sc, t, tl)) {
+        *changed_out = false; /* (times, latencies: new on every record, no use to the memo) */
+        return 0;
+    }
     uint64_t h = 0;
     struct lsc_text_memo *cm = key ? NULL : clean_slot(sc, t, tl, &h);
     if (cm != NULL && lsc_text_memo_hit(cm, h, t, tl)) {

@@ -449,6 +449,22 @@ static bool any_rule_may_match(const struct lsc_policy *pol, const char *p, size
     return false;
 }
 
+_Static_assert(LSC_SHORT_NUMBER_DIGITS + 2 <= LSC_TIMESTAMP_MAX, "short numbers are shorter");
+
+/* A text no detector finds anything in by itself: a date and time, a short number
+ * (lsc_detect_is_timestamp, lsc_detect_is_short_number). */
+static inline bool holds_nothing(const char *p, size_t len)
+{
+    /* (A line of text is longer than either: one compare for it.) */
+    return len <= LSC_TIMESTAMP_MAX &&
+           (lsc_detect_is_short_number(p, len) || lsc_detect_is_timestamp(p, len));
+}
+
+bool lsc_engine_span_clean(const struct lsc_scrubber *sc, const char *p, size_t len)
+{
+    return holds_nothing(p, len) && !any_rule_may_match(sc->pol, p, len);
+}
+
 /* The policy dropped the line (a drop-line action matched). */
 static lsc_error drop_line(struct lsc_scrubber *sc, size_t len, bool nl, enum lsc_verdict *v)
 {
@@ -469,8 +485,7 @@ static int scrub_span_head(struct lsc_scrubber *sc, const char *p, size_t len, s
                            size_t *reach)
 {
     const struct lsc_policy *pol = sc->pol;
-    /* A date and time alone holds nothing a detector finds (lsc_detect_is_timestamp). */
-    bool scan = !lsc_detect_is_timestamp(p, len);
+    bool scan = !holds_nothing(p, len);
     *reach = 0;
     if (!any_rule_may_match(pol, p, len)) {
         struct direct d = {sc, dst, p, 0, false};

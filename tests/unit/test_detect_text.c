@@ -393,6 +393,69 @@ Test(timestamp, no_detector_finds_anything_in_an_accepted_span)
     cr_expect_gt(accepted, 50000);
 }
 
+Test(short_number, shapes_accepted_and_refused)
+{
+    const char *yes[] = {"0",       "147.3", "-2", "-0.5", "200", "123456789012", "-12345678901.2",
+                         "1.000000"};
+    const char *no[] = {"",    "-",   ".5",   "5.",   "1.2.3", "1e5",           "+1",
+                        "1-2", "1 2", "0x1f", "1.2.", "--1",   "1234567890123", "12.34567890123",
+                        "1,5"};
+    for (size_t k = 0; k < sizeof yes / sizeof yes[0]; k++) {
+        cr_expect(lsc_detect_is_short_number(yes[k], strlen(yes[k])), "%s", yes[k]);
+    }
+    for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
+        cr_expect_not(lsc_detect_is_short_number(no[k], strlen(no[k])), "%s", no[k]);
+    }
+    /* The limit is where a card can start: 13 digits that pass the Luhn check are one. */
+    int found = 0;
+    lsc_detect_text("4222222222222", 13, count_any, &found);
+    cr_expect_eq(found, 1, "a 13-digit card number is a match");
+    cr_expect_not(lsc_detect_is_short_number("4222222222222", 13));
+}
+
+/*
+ * The claim the engine relies on: the scan finds nothing in any span
+ * lsc_detect_is_short_number accepts. Numbers of 1-14 bytes, with a sign and a dot or not,
+ * random digits (card prefixes included), and 0-3 bytes changed to hostile ones; every one
+ * accepted must scan clean.
+ */
+Test(short_number, no_detector_finds_anything_in_an_accepted_span)
+{
+    static const char hostile[] = "0123456789.-+:@=%/ eE\"x";
+    uint64_t s = 2463534242u;
+    size_t accepted = 0;
+    for (int k = 0; k < 300000; k++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        char t[16];
+        size_t n = 1 + s % 14;
+        uint64_t r = s;
+        for (size_t i = 0; i < n; i++) {
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            t[i] = (char)('0' + (r >> 33) % 10);
+        }
+        if ((s >> 20) % 2 == 0) {
+            t[0] = '-';
+        }
+        if ((s >> 21) % 2 == 0 && n > 2) {
+            t[1 + (s >> 22) % (n - 2)] = '.';
+        }
+        for (int m = (int)(s >> 60) % 4; m > 0; m--) {
+            r = r * 6364136223846793005u + 1442695040888963407u;
+            t[(r >> 33) % n] = hostile[(r >> 20) % (sizeof hostile - 1)];
+        }
+        if (!lsc_detect_is_short_number(t, n)) {
+            continue;
+        }
+        accepted++;
+        int found = 0;
+        lsc_detect_text(t, n, count_any, &found);
+        cr_assert_eq(found, 0, "a detector matched in %.*s", (int)n, t);
+    }
+    cr_expect_gt(accepted, 100000);
+}
+
 /* ---- access log times the scan jumps over ---- */
 
 Test(access_time, shapes_accepted_and_refused)

@@ -87,6 +87,23 @@ Test(json_text, detectors_run_on_remaining_values_and_keys)
     EXPECT_JSON(pol, "{\"q\":\"/x?token=abc&p=1\"}", "{\"q\":\"/x?token=[secret]&p=1\"}");
 }
 
+/*
+ * Times and short numbers are not scanned (no detector finds anything in one), but a
+ * pattern rule still sees them, and a number one digit longer is scanned: a card.
+ */
+Test(json_text, times_and_short_numbers_skip_only_the_detectors)
+{
+    const char *pol = "text:\n  - use: network\n  - use: pii\n  - use: secrets\n";
+    EXPECT_JSON(pol, "{\"ts\":\"2026-07-20T22:13:20.145Z\",\"ms\":147.3,\"n\":422222222222}",
+                "{\"ts\":\"2026-07-20T22:13:20.145Z\",\"ms\":147.3,\"n\":422222222222}");
+    EXPECT_JSON(pol, "{\"n\":4222222222222,\"s\":\"-4222222222222\"}",
+                "{\"n\":\"[card]\",\"s\":\"-[card]\"}");
+    const char *rules = "text:\n  - {name: ms, pattern: '\\d{3}\\.\\d'}\n"
+                        "  - {name: day, pattern: '2026-07-20'}\n  - use: pii\n";
+    EXPECT_JSON(rules, "{\"ts\":\"2026-07-20T22:13:20Z\",\"ms\":147.3,\"k\":\"147.3\"}",
+                "{\"ts\":\"[day]T22:13:20Z\",\"ms\":\"[ms]\",\"k\":\"[ms]\"}");
+}
+
 Test(json_text, removed_values_are_not_scanned_and_rules_apply)
 {
     struct lsc_stats st;
