@@ -114,14 +114,32 @@ size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char 
         memcpy(out, s, len);
         return len;
     }
+    if (esc == LSC_ESC_RAW) {
+        /* Copied at once; a newline (which a line cannot hold) becomes a space. */
+        memcpy(out, s, len);
+        for (char *nl = memchr(out, '\n', len); nl != NULL;
+             nl = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - out))) {
+            *nl = ' ';
+        }
+        return len;
+    }
     size_t o = 0;
     bool common = esc == LSC_ESC_NGINX || esc == LSC_ESC_APACHE || esc == LSC_ESC_WORD;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (common && plain_byte(c) && c != (unsigned char)term) {
-            out[o++] = (char)c; /* (the switch below would leave it too) */
-            continue;
+        if (common) {
+            /* A run of bytes these styles leave as they are, copied at once. */
+            size_t run = i;
+            while (run < len && plain_byte((unsigned char)s[run]) && s[run] != term) {
+                run++;
+            }
+            memcpy(out + o, s + i, run - i);
+            o += run - i;
+            i = run;
+            if (i == len) {
+                break;
+            }
         }
+        unsigned char c = (unsigned char)s[i];
         bool ctl = c < 0x20 || c == 0x7f || (term != 0 && c == (unsigned char)term);
         switch (esc) {
         case LSC_ESC_NGINX:
@@ -153,11 +171,7 @@ size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char 
                 c = '_';
             }
             break;
-        case LSC_ESC_RAW:
-            if (c == '\n') {
-                c = ' ';
-            }
-            break;
+        case LSC_ESC_RAW: /* (above) */
         case LSC_ESC_JSON:
         case LSC_ESC_NUMBER:
             break;

@@ -315,3 +315,92 @@ Test(access_records, output_parses_with_the_same_format)
     }
     lsc_access_free(f);
 }
+
+/* What each escape style writes for one byte c (the header of src/format/escape.c). */
+static size_t model_escape(enum lsc_field_esc esc, unsigned char c, char term, char *o)
+{
+    bool ctl = c < 0x20 || c == 0x7f || (term != 0 && c == (unsigned char)term);
+    switch (esc) {
+    case LSC_ESC_NGINX:
+        if (ctl || c == '"' || c == '\\') {
+            return (size_t)sprintf(o, "\\x%02X", c);
+        }
+        break;
+    case LSC_ESC_APACHE:
+        if (c == '"' || c == '\\') {
+            return (size_t)sprintf(o, "\\%c", c);
+        }
+        if (ctl) {
+            return (size_t)sprintf(o, "\\x%02X", c);
+        }
+        break;
+    case LSC_ESC_SD:
+        if (c == '"' || c == '\\' || c == ']') {
+            return (size_t)sprintf(o, "\\%c", c);
+        }
+        break;
+    case LSC_ESC_TAG:
+        if (c == ' ' || c == ':' || c == '[' || c == ']') {
+            c = '_';
+        }
+        /* fall through */
+    case LSC_ESC_WORD:
+        if (ctl || c == '"' || c == '\\') {
+            c = '_';
+        }
+        break;
+    case LSC_ESC_RAW:
+        c = c == '\n' ? ' ' : c;
+        break;
+    case LSC_ESC_JSON:
+    case LSC_ESC_NUMBER:
+        break;
+    }
+    o[0] = (char)c;
+    return 1;
+}
+
+/*
+ * Every escape style against the byte-at-a-time model, for strings of 0-40 bytes with a
+ * byte that may need escaping at every position (the escaper copies runs of plain bytes at
+ * once, and must still stop at each of these), with and without a terminator.
+ */
+Test(escape, every_style_against_a_byte_at_a_time_model)
+{
+    static const enum lsc_field_esc styles[] = {LSC_ESC_NGINX, LSC_ESC_APACHE, LSC_ESC_SD,
+                                                LSC_ESC_WORD,  LSC_ESC_TAG,    LSC_ESC_RAW};
+    static const char specials[] = {'"', '\\', '\n', 0x01, 0x7f, ' ', ']', ':', 'x', '\xe9'};
+    static const char terms[] = {0, ' ', ']'};
+    char in[48], got[300], want[300];
+    for (size_t st = 0; st < sizeof styles / sizeof styles[0]; st++) {
+        for (size_t t = 0; t < sizeof terms; t++) {
+            for (size_t len = 0; len <= 40; len++) {
+                for (size_t sp = 0; sp < sizeof specials; sp++) {
+                    for (size_t at = 0; at < len || at == 0; at++) {
+                        memset(in, 'b', len);
+                        if (len > 0) {
+                            in[at] = specials[sp];
+                            in[len - 1] = specials[(sp + 3) % sizeof specials];
+                        }
+                        size_t w = 0;
+                        for (size_t i = 0; i < len; i++) {
+                            w += model_escape(styles[st], (unsigned char)in[i], terms[t], want + w);
+                        }
+                        size_t gl = lsc_field_escape(styles[st], in, len, terms[t], got);
+                        cr_assert_eq(gl, w, "style %d term %d len %zu special %zu at %zu",
+                                     (int)styles[st], terms[t], len, sp, at);
+                        cr_assert_eq(memcmp(got, want, w), 0, "style %d term %d len %zu at %zu",
+                                     (int)styles[st], terms[t], len, at);
+                        if (len == 0) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    /* A number stays a number, or becomes "-". */
+    cr_expect_eq(lsc_field_escape(LSC_ESC_NUMBER, "-12.5", 5, 0, got), 5);
+    cr_expect_eq(lsc_field_escape(LSC_ESC_NUMBER, "[card]", 6, 0, got), 1);
+    cr_expect_eq(got[0], '-');
+}
