@@ -100,12 +100,21 @@ static inline char *scrub_with(const struct lsc_policy *pol, const char *in, siz
     return copy;
 }
 
-/*
- * Loads a policy from "version: 1\nname: t\n" + head + body (head names the format, body the
- * rest), scrubs in with it and returns a malloc'd copy of the output.
- */
-static inline char *scrub_with_policy(const char *head, const char *body, const char *in,
-                                      struct lsc_stats *st)
+/* scrub_with, with every memo off unless memo (as $LOGSCRUB_NO_MEMO turns them off). */
+static inline char *scrub_with_memo(const struct lsc_policy *pol, const char *in, size_t len,
+                                    struct lsc_stats *stats, bool memo)
+{
+    if (!memo) {
+        setenv("LOGSCRUB_NO_MEMO", "1", 1); /* (read when the scrubber is made) */
+    }
+    char *out = scrub_with(pol, in, len, stats);
+    unsetenv("LOGSCRUB_NO_MEMO");
+    return out;
+}
+
+/* Loads a policy from "version: 1\nname: t\n" + head + body (head names the format, body
+ * the rest); the test fails if it does not load. */
+static inline struct lsc_policy *load_test_policy(const char *head, const char *body)
 {
     char text[4096];
     snprintf(text, sizeof text, "version: 1\nname: t\n%s%s", head, body);
@@ -113,6 +122,14 @@ static inline char *scrub_with_policy(const char *head, const char *body, const 
     char err[2048];
     cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err, sizeof err),
                  LSC_OK, "%s", err);
+    return pol;
+}
+
+/* Scrubs in with load_test_policy(head, body); returns a malloc'd copy of the output. */
+static inline char *scrub_with_policy(const char *head, const char *body, const char *in,
+                                      struct lsc_stats *st)
+{
+    struct lsc_policy *pol = load_test_policy(head, body);
     char *out = scrub_with(pol, in, strlen(in), st);
     lsc_policy_free(pol);
     return out;

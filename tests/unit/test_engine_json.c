@@ -181,28 +181,14 @@ Test(json_memo, a_full_memo_still_scrubs)
     free(got);
 }
 
-/* Scrubs in with a policy (head + body as scrub_with_policy), the memos on or off. */
+/* Scrubs in with load_test_policy(head, body), the memos on or off. */
 static char *run_memo(const char *head, const char *body, const char *in, bool memo,
                       struct lsc_stats *st)
 {
-    char text[4096];
-    snprintf(text, sizeof text, "version: 1\nname: t\n%s%s", head, body);
-    struct lsc_policy *pol = NULL;
-    char err[2048];
-    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), NULL, &pol, err, sizeof err),
-                 LSC_OK, "%s", err);
-    struct lsc_scrubber *sc;
-    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
-    sc->memo_off = !memo;
-    const char *out;
-    size_t outlen;
-    cr_assert_eq(lsc_scrub_buffer(sc, in, strlen(in), &out, &outlen), LSC_OK);
-    char *copy = strndup(out, outlen);
-    cr_assert_not_null(copy);
-    *st = *lsc_scrubber_stats(sc);
-    lsc_scrubber_free(sc);
+    struct lsc_policy *pol = load_test_policy(head, body);
+    char *out = scrub_with_memo(pol, in, strlen(in), st, memo);
     lsc_policy_free(pol);
-    return copy;
+    return out;
 }
 
 /* Runs in with the memos on and off: the same bytes and the same counts, or the test fails. */
