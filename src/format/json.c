@@ -31,10 +31,6 @@ static bool is_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/*
- * The number of bytes from p[j] on (before n) that are plain string bytes: not '"', not '\\'
- * and not a control byte. 16 at a time with SSE2 (the x86-64 baseline) while 16 remain.
- */
 #ifdef __SSE2__
 /* Of the 16 bytes at p, the ones that end a plain run ('"', '\\', a control byte), as bits. */
 static inline unsigned stop_mask(const char *p)
@@ -50,6 +46,10 @@ static inline unsigned stop_mask(const char *p)
 }
 #endif
 
+/*
+ * The number of bytes from p[j] on (before n) that are plain string bytes: not '"', not '\\'
+ * and not a control byte. 16 at a time with SSE2 (the x86-64 baseline) while 16 remain.
+ */
 static size_t plain_run(const char *p, size_t j, size_t n)
 {
     size_t k = j;
