@@ -205,6 +205,7 @@ struct lsc_url_memo {
     const struct lsc_action *a; /* the url action that rendered it */
     uint16_t in_len, out_len;
     uint8_t hits;                 /* recent hits: a slot is given to another input only at 0 */
+    bool filtered;                /* the output differs from the input */
     char text[LSC_TEXT_MEMO_LEN]; /* the input, then the action's output */
 };
 

@@ -325,8 +325,7 @@ static int url_result(struct lsc_scrubber *sc, const struct lsc_action *a, const
     struct lsc_url_memo *m = url_slot(sc, a, t, tl, &h);
     if (m != NULL && m->hash == h && m->a == a && m->in_len == tl && memcmp(m->text, t, tl) == 0) {
         m->hits += m->hits < 3;
-        const char *o = m->text + tl;
-        *r = (struct url_result){o, m->out_len, m->out_len != tl || memcmp(o, t, tl) != 0, false};
+        *r = (struct url_result){m->text + tl, m->out_len, m->filtered, false};
         return 0;
     }
     char small[512];
@@ -352,7 +351,7 @@ static int url_result(struct lsc_scrubber *sc, const struct lsc_action *a, const
                              changed};
     if (rc == 0 && !changed && m != NULL && tl + ol <= LSC_TEXT_MEMO_LEN) {
         if (m->hash == 0 || m->hits == 0) {
-            *m = (struct lsc_url_memo){h, a, (uint16_t)tl, (uint16_t)ol, 0, {0}};
+            *m = (struct lsc_url_memo){h, a, (uint16_t)tl, (uint16_t)ol, 0, r->filtered, {0}};
             memcpy(m->text, t, tl);
             memcpy(m->text + tl, out, ol);
         } else {
