@@ -179,6 +179,26 @@ struct lsc_trunc_memo {
 };
 
 /*
+ * How the memos with a hit count (lsc_text_memo, lsc_url_memo) give up a slot: a hit counts
+ * toward keeping it (up to 3); a new entry takes it only when it is empty or its entry has
+ * gone unused for that many misses - so a stream of one-off texts (times, ids) does not push
+ * out the recurring ones. lsc_memo_may_take counts the miss when it answers no.
+ */
+static inline void lsc_memo_hit(uint8_t *hits)
+{
+    *hits += *hits < 3;
+}
+
+static inline bool lsc_memo_may_take(uint64_t hash, uint8_t *hits)
+{
+    if (hash == 0 || *hits == 0) {
+        return true;
+    }
+    (*hits)--;
+    return false;
+}
+
+/*
  * Texts known to scan clean, in a table of slots found by their XXH3-64 and compared in
  * full, so a collision costs a scan and nothing else: value texts that come back line after
  * line (record.c: levels, methods, user agents - up to LSC_CLEAN_MEMO_LEN bytes), and text
@@ -217,8 +237,7 @@ struct lsc_text_memo *lsc_text_memo_slot(struct lsc_text_memo **table, size_t sl
 /* Does m hold t[0..tl) (hash h)? A hit counts toward keeping the slot's text. */
 bool lsc_text_memo_hit(struct lsc_text_memo *m, uint64_t h, const char *t, size_t tl);
 
-/* Remembers t[0..tl), known clean, in m - once the text m holds has gone unused for a few
- * misses, so a stream of one-off texts (times, ids) does not push out the recurring ones. */
+/* Remembers t[0..tl), known clean, in m - if lsc_memo_may_take lets it have the slot. */
 void lsc_text_memo_keep(struct lsc_text_memo *m, uint64_t h, const char *t, size_t tl);
 
 /* A member appended to every structured record (JSON, logfmt): an expiry tag, a key epoch. */

@@ -324,7 +324,7 @@ static int url_result(struct lsc_scrubber *sc, const struct lsc_action *a, const
     uint64_t h = 0;
     struct lsc_url_memo *m = url_slot(sc, a, t, tl, &h);
     if (m != NULL && m->hash == h && m->a == a && m->in_len == tl && memcmp(m->text, t, tl) == 0) {
-        m->hits += m->hits < 3;
+        lsc_memo_hit(&m->hits);
         *r = (struct url_result){m->text + tl, m->out_len, m->filtered, false};
         return 0;
     }
@@ -349,14 +349,11 @@ static int url_result(struct lsc_scrubber *sc, const struct lsc_action *a, const
     /* Compare bytes, not lengths: ":email" may be exactly as long as what it replaced. */
     *r = (struct url_result){s2->p ? s2->p : "", s2->len, ol != tl || memcmp(out, t, tl) != 0,
                              changed};
-    if (rc == 0 && !changed && m != NULL && tl + ol <= LSC_TEXT_MEMO_LEN) {
-        if (m->hash == 0 || m->hits == 0) {
-            *m = (struct lsc_url_memo){h, a, (uint16_t)tl, (uint16_t)ol, 0, r->filtered, {0}};
-            memcpy(m->text, t, tl);
-            memcpy(m->text + tl, out, ol);
-        } else {
-            m->hits--;
-        }
+    if (rc == 0 && !changed && m != NULL && tl + ol <= LSC_TEXT_MEMO_LEN &&
+        lsc_memo_may_take(m->hash, &m->hits)) {
+        *m = (struct lsc_url_memo){h, a, (uint16_t)tl, (uint16_t)ol, 0, r->filtered, {0}};
+        memcpy(m->text, t, tl);
+        memcpy(m->text + tl, out, ol);
     }
     if (out != small) {
         free(out);

@@ -637,7 +637,7 @@ struct lsc_text_memo *lsc_text_memo_slot(struct lsc_text_memo **table, size_t sl
 bool lsc_text_memo_hit(struct lsc_text_memo *m, uint64_t h, const char *t, size_t tl)
 {
     if (m->hash == h && m->len == tl && memcmp(m->text, t, tl) == 0) {
-        m->hits += m->hits < 3;
+        lsc_memo_hit(&m->hits);
         return true;
     }
     return false;
@@ -645,12 +645,10 @@ bool lsc_text_memo_hit(struct lsc_text_memo *m, uint64_t h, const char *t, size_
 
 void lsc_text_memo_keep(struct lsc_text_memo *m, uint64_t h, const char *t, size_t tl)
 {
-    if (m->hash == 0 || m->hits == 0) {
+    if (lsc_memo_may_take(m->hash, &m->hits)) {
         m->hash = h;
         m->len = (uint16_t)tl;
         memcpy(m->text, t, tl);
-    } else {
-        m->hits--;
     }
 }
 
