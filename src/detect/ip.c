@@ -16,17 +16,19 @@
 
 #include <string.h>
 
-/* One octet (1-3 digits, at most 255) at *s, moving *s past it; false if there is none. */
-static inline bool octet(const char **s, const char *end, uint8_t *out)
+/* One octet (1-3 digits, at most 255) at *s, moving *s past it; false if there is none.
+ * With checked false the caller knows that 3 bytes are there to read. */
+static inline __attribute__((always_inline)) bool octet(const char **s, const char *end,
+                                                        bool checked, uint8_t *out)
 {
     const char *q = *s;
-    if (q >= end || !lsc_is_digit((unsigned char)*q)) {
+    if ((checked && q >= end) || !lsc_is_digit((unsigned char)*q)) {
         return false;
     }
     unsigned v = (unsigned)(*q++ - '0');
-    if (q < end && lsc_is_digit((unsigned char)*q)) {
+    if ((!checked || q < end) && lsc_is_digit((unsigned char)*q)) {
         v = v * 10 + (unsigned)(*q++ - '0');
-        if (q < end && lsc_is_digit((unsigned char)*q)) {
+        if ((!checked || q < end) && lsc_is_digit((unsigned char)*q)) {
             v = v * 10 + (unsigned)(*q++ - '0');
         }
     }
@@ -35,18 +37,20 @@ static inline bool octet(const char **s, const char *end, uint8_t *out)
     return v <= 255;
 }
 
-size_t lsc_ip4_parse(const char *p, const char *end, uint8_t out[4])
+/* lsc_ip4_parse; with checked false, p has at least 15 bytes (the longest address) ahead. */
+static inline __attribute__((always_inline)) size_t ip4_parse(const char *p, const char *end,
+                                                              bool checked, uint8_t out[4])
 {
     const char *s = p;
-    if (!octet(&s, end, &out[0])) {
+    if (!octet(&s, end, checked, &out[0])) {
         return 0;
     }
     for (int part = 1; part < 4; part++) {
-        if (s >= end || *s != '.') {
+        if ((checked && s >= end) || *s != '.') {
             return 0;
         }
         s++;
-        if (!octet(&s, end, &out[part])) {
+        if (!octet(&s, end, checked, &out[part])) {
             return 0;
         }
     }
@@ -60,9 +64,33 @@ size_t lsc_ip4_parse(const char *p, const char *end, uint8_t out[4])
     return (size_t)(s - p);
 }
 
-/* Reads up to 4 hex digits at s; returns the count (0 when none, 5 when too many). */
-static int hex_group(const char *s, const char *end, unsigned *val)
+size_t lsc_ip4_parse(const char *p, const char *end, uint8_t out[4])
 {
+    /* Three octets and their dots take at most 12 bytes, so the fourth octet's 3 bytes are
+     * there to read whenever 15 are. */
+    return end - p >= 15 ? ip4_parse(p, end, false, out) : ip4_parse(p, end, true, out);
+}
+
+/* Reads up to 4 hex digits at s; returns the count (0 when none, 5 when too many). With
+ * five bytes left (the common case) the digits are taken one by one without a loop. */
+static inline int hex_group(const char *s, const char *end, unsigned *val)
+{
+    if (end - s >= 5) {
+        const unsigned char *u = (const unsigned char *)s;
+        unsigned v = lsc_hexval[u[0]], d;
+        if (v == LSC_NOT_HEX) {
+            return 0;
+        }
+        for (int k = 1; k < 4; k++) {
+            if ((d = lsc_hexval[u[k]]) == LSC_NOT_HEX) {
+                *val = v;
+                return k;
+            }
+            v = v << 4 | d;
+        }
+        *val = v;
+        return lsc_hexval[u[4]] == LSC_NOT_HEX ? 4 : 5;
+    }
     int n = 0;
     unsigned v = 0;
     while (s + n < end) {

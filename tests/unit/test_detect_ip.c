@@ -3,8 +3,11 @@
  * (src/action/ip_truncate.c).
  */
 #include "action/action.h"
+#include "detect/chars.h"
 #include "detect/detect.h"
+#include "helpers.h"
 
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -116,6 +119,137 @@ Test(ip6, rejects_lookalikes)
         struct lsc_ip ip;
         cr_expect_eq(p6(bad[i], &ip), 0, "%s must not parse", bad[i]);
     }
+}
+
+/*
+ * Every prefix of address-like text, ending right before a protected page and, the same
+ * bytes, followed by more digits the parsers must not look at: both parsers read nothing
+ * past the end they are given (the IPv4 parser reads without bounds checks when 15 bytes
+ * are there, the IPv6 one takes four hex digits at once when five are).
+ */
+Test(ip, parsers_never_read_past_the_end)
+{
+    const char *texts[] = {"255.255.255.255",
+                           "1.2.3.4",
+                           "123.123.123.1234",
+                           "1.22.133.4.5",
+                           "::ffff:192.0.2.128",
+                           "1:2:3:4:5:6:1.2.3.4",
+                           "abcd:ef01:2345:6789:abcd:ef01:2345:6789",
+                           "fe80::1234:5678"};
+    struct guard g = guard_new();
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        size_t len = strlen(texts[t]);
+        for (size_t cut = 0; cut <= len; cut++) {
+            char *p = guard_place(&g, texts[t], cut);
+            char more[64];
+            memcpy(more, texts[t], cut);
+            memset(more + cut, '9', sizeof more - cut);
+            uint8_t a[4], b[4];
+            struct lsc_ip x, y;
+            cr_expect_eq(lsc_ip4_parse(p, p + cut, a), lsc_ip4_parse(more, more + cut, b), "%.*s",
+                         (int)cut, p);
+            cr_expect_eq(lsc_ip6_parse(p, p + cut, &x), lsc_ip6_parse(more, more + cut, &y), "%.*s",
+                         (int)cut, p);
+        }
+    }
+    guard_free(&g);
+}
+
+static uint64_t next_rand(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* A digit run touching a '.' that starts with '0' and has more digits: "01.2.3.4". */
+static bool leading_zero_octet(const char *s)
+{
+    for (size_t i = 0; s[i]; i++) {
+        bool start = i == 0 || !lsc_is_hex((unsigned char)s[i - 1]);
+        size_t e = i;
+        while (s[e] >= '0' && s[e] <= '9') {
+            e++;
+        }
+        bool dotted = (e > i && s[e] == '.') || (i > 0 && s[i - 1] == '.');
+        if (start && dotted && s[i] == '0' && e - i > 1) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The C library's inet_pton as the model: random addresses - 1 to 8 groups of 1-5 hex
+ * digits, a "::" or not, a dotted tail or not, octets 0-299 - some with a byte changed.
+ * Taken whole by our parser exactly when inet_pton takes them, to the same bytes. (We also
+ * take an octet with a leading zero, which inet_pton refuses: those are left out.)
+ */
+Test(ip, parsers_agree_with_inet_pton)
+{
+    static const char hex[] = "0123456789abcdefABCDEF";
+    static const char hostile[] = ":.0aG %]1";
+    uint64_t s = 88172645463325252u;
+    size_t whole6 = 0, whole4 = 0;
+    for (int k = 0; k < 200000; k++) {
+        char t[96];
+        size_t n = 0;
+        uint64_t r = next_rand(&s);
+        bool v4 = r % 4 == 0;
+        int groups = v4 ? 0 : 1 + (int)((r >> 2) % 8);
+        int gap = (r >> 5) % 3 == 0 ? -1 : (int)((r >> 7) % (unsigned)(groups + 1));
+        for (int g = 0; g < groups; g++) {
+            if (g == gap) {
+                n += (size_t)snprintf(t + n, sizeof t - n, "::");
+            } else if (g > 0) {
+                t[n++] = ':';
+            }
+            int digits = 1 + (int)(next_rand(&s) % 10 == 0 ? 4 : next_rand(&s) % 4);
+            for (int d = 0; d < digits; d++) {
+                t[n++] = hex[next_rand(&s) % (sizeof hex - 1)];
+            }
+        }
+        if (gap == groups) {
+            n += (size_t)snprintf(t + n, sizeof t - n, "::");
+        }
+        if (v4 || (r >> 10) % 4 == 0) {
+            if (!v4 && n > 0 && t[n - 1] != ':') {
+                t[n++] = ':';
+            }
+            for (int o = 0; o < 4; o++) {
+                n += (size_t)snprintf(t + n, sizeof t - n, o ? ".%u" : "%u",
+                                      (unsigned)(next_rand(&s) % 300));
+            }
+        }
+        if ((r >> 12) % 4 == 0 && n > 0) {
+            t[next_rand(&s) % n] = hostile[next_rand(&s) % (sizeof hostile - 1)];
+        }
+        t[n] = '\0';
+        if (leading_zero_octet(t)) {
+            continue;
+        }
+        unsigned char want[16];
+        struct lsc_ip ip;
+        bool ok6 = inet_pton(AF_INET6, t, want) == 1;
+        bool ours6 = lsc_ip6_parse(t, t + n, &ip) == n;
+        cr_assert_eq(ours6, ok6, "%s: ours %d, inet_pton %d", t, ours6, ok6);
+        if (ok6) {
+            cr_assert(memcmp(ip.bytes, want, 16) == 0, "%s: other bytes", t);
+            whole6++;
+        }
+        uint8_t a[4];
+        bool ok4 = inet_pton(AF_INET, t, want) == 1;
+        bool ours4 = lsc_ip4_parse(t, t + n, a) == n;
+        cr_assert_eq(ours4, ok4, "%s: ours %d, inet_pton %d", t, ours4, ok4);
+        if (ok4) {
+            cr_assert(memcmp(a, want, 4) == 0, "%s: other bytes", t);
+            whole4++;
+        }
+    }
+    cr_expect_gt(whole6, 20000);
+    cr_expect_gt(whole4, 5000);
 }
 
 static void expect_trunc(const char *in, unsigned v4, unsigned v6, const char *want)
