@@ -31,24 +31,69 @@ static bool is_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* The first byte at or after p[k] (before n) that ends a plain run, byte by byte. */
+static inline size_t plain_bytes(const char *p, size_t k, size_t n)
+{
+    while (k < n && p[k] != '"' && p[k] != '\\' && (unsigned char)p[k] >= 0x20) {
+        k++;
+    }
+    return k;
+}
+
 #ifdef __SSE2__
-/* Of the 16 bytes at p, the ones that end a plain run ('"', '\\', a control byte), as bits. */
-static inline unsigned stop_mask(const char *p)
+/* Of the 16 bytes of x, the ones that end a plain run ('"', '\\', a control byte), as bits. */
+static inline unsigned stop_bits(__m128i x)
 {
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
     const __m128i space = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
     /* x < 0x20 unsigned: saturating 0x20 - x is not zero. */
     __m128i ctl = _mm_xor_si128(_mm_cmpeq_epi8(_mm_subs_epu8(space, x), zero), _mm_set1_epi8(-1));
     __m128i stop =
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)), ctl);
     return (unsigned)_mm_movemask_epi8(stop);
 }
+
+static inline unsigned stop_mask(const char *p)
+{
+    return stop_bits(_mm_loadu_si128((const __m128i *)(const void *)p));
+}
+
+/*
+ * The first stop at or after p[k] of the fewer than 16 bytes left before n, by two loads
+ * of 8 (or 4) bytes that overlap in the middle - no read outside p[k..n) - or n if there is
+ * none; byte by byte below 4.
+ */
+static inline size_t stop_in_tail(const char *p, size_t k, size_t n)
+{
+    size_t left = n - k;
+    if (left >= 8) {
+        uint64_t a, b;
+        memcpy(&a, p + k, 8);
+        memcpy(&b, p + n - 8, 8);
+        unsigned m = stop_bits(_mm_set_epi64x((long long)b, (long long)a));
+        /* bits 0-7 are p[k..k+8), bits 8-15 are p[n-8..n) */
+        return m == 0                 ? n
+               : __builtin_ctz(m) < 8 ? k + (size_t)__builtin_ctz(m)
+                                      : n - 16 + (size_t)__builtin_ctz(m);
+    }
+    if (left >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p + k, 4);
+        memcpy(&b, p + n - 4, 4);
+        /* lanes 8-15 hold 'A', which is plain */
+        unsigned m = stop_bits(_mm_set_epi32(0x41414141, 0x41414141, (int)b, (int)a));
+        return m == 0                 ? n
+               : __builtin_ctz(m) < 4 ? k + (size_t)__builtin_ctz(m)
+                                      : n - 8 + (size_t)__builtin_ctz(m);
+    }
+    return plain_bytes(p, k, n);
+}
 #endif
 
 /*
  * The number of bytes from p[j] on (before n) that are plain string bytes: not '"', not '\\'
- * and not a control byte. 16 at a time with SSE2 (the x86-64 baseline) while 16 remain.
+ * and not a control byte. 16 at a time with SSE2 (the x86-64 baseline) while 16 remain, then
+ * the rest (a line's last value, most values to encode) at once.
  */
 static size_t plain_run(const char *p, size_t j, size_t n)
 {
@@ -61,11 +106,10 @@ static size_t plain_run(const char *p, size_t j, size_t n)
         }
         k += 16;
     }
+    return stop_in_tail(p, k, n) - j;
+#else
+    return plain_bytes(p, k, n) - j;
 #endif
-    while (k < n && p[k] != '"' && p[k] != '\\' && (unsigned char)p[k] >= 0x20) {
-        k++;
-    }
-    return k - j;
 }
 
 /*
