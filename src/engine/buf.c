@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool lsc_buf_reserve(struct lsc_buf *b, size_t extra)
+bool lsc_buf_grow(struct lsc_buf *b, size_t extra)
 {
     if (b->cap - b->len >= extra) {
         return true;
@@ -25,18 +25,6 @@ bool lsc_buf_reserve(struct lsc_buf *b, size_t extra)
     }
     b->p = p;
     b->cap = cap;
-    return true;
-}
-
-bool lsc_buf_append(struct lsc_buf *b, const void *p, size_t n)
-{
-    if (!lsc_buf_reserve(b, n)) {
-        return false;
-    }
-    if (n > 0) {
-        memcpy(b->p + b->len, p, n);
-    }
-    b->len += n;
     return true;
 }
 

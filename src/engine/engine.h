@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Growable byte buffer with a hard cap; the scrubber's output goes here. */
 struct lsc_buf {
@@ -22,8 +23,29 @@ struct lsc_buf {
     size_t limit; /* growth beyond this fails (input-driven growth is always capped) */
 };
 
-bool lsc_buf_reserve(struct lsc_buf *b, size_t extra);
-bool lsc_buf_append(struct lsc_buf *b, const void *p, size_t n);
+/* lsc_buf_reserve's slow path: doubles the capacity (up to the limit) to hold extra more. */
+bool lsc_buf_grow(struct lsc_buf *b, size_t extra);
+
+/* Room for extra more bytes, or false (past the limit, no memory). Inline: it is called
+ * for every value and splice, and almost always finds the room there. */
+static inline bool lsc_buf_reserve(struct lsc_buf *b, size_t extra)
+{
+    return b->cap - b->len >= extra || lsc_buf_grow(b, extra);
+}
+
+/* Appends p[0..n), or returns false (past the limit, no memory) with b as it was. */
+static inline bool lsc_buf_append(struct lsc_buf *b, const void *p, size_t n)
+{
+    if (!lsc_buf_reserve(b, n)) {
+        return false;
+    }
+    if (n > 0) {
+        memcpy(b->p + b->len, p, n);
+    }
+    b->len += n;
+    return true;
+}
+
 void lsc_buf_free(struct lsc_buf *b);
 
 /*
