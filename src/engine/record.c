@@ -206,9 +206,26 @@ static int dash_value(struct lsc_scrubber *sc, const char *line, const struct ls
     return push_edit(sc, off, len, sc->sarena.len - 1, 1, LSC_CLASS_FIELD);
 }
 
-/* The value's (or key's) text, decoded when it has escapes (into sc->scratch). */
-static const char *value_text(struct lsc_scrubber *sc, const char *line,
-                              const struct lsc_json_node *n, bool key, size_t *tl, int *rc)
+/* value_text's slow path: p[0..len) decoded into sc->scratch. */
+static const char *decoded_text(struct lsc_scrubber *sc, const char *p, size_t len, bool json,
+                                enum lsc_field_esc style, size_t *tl, int *rc)
+{
+    sc->scratch.len = 0;
+    if (!lsc_buf_reserve(&sc->scratch, len)) {
+        *rc = CB_NOMEM;
+        return NULL;
+    }
+    *tl = json ? lsc_json_unescape(p, len, sc->scratch.p)
+               : lsc_field_unescape(style, p, len, sc->scratch.p);
+    return sc->scratch.p;
+}
+
+/* The value's (or key's) text, decoded when it has escapes (into sc->scratch). Inline:
+ * it runs for every value looked at, and most have no escape. */
+static inline __attribute__((always_inline)) const char *value_text(struct lsc_scrubber *sc,
+                                                                    const char *line,
+                                                                    const struct lsc_json_node *n,
+                                                                    bool key, size_t *tl, int *rc)
 {
     size_t off, len;
     bool esc;
@@ -232,14 +249,7 @@ static const char *value_text(struct lsc_scrubber *sc, const char *line,
         *tl = len;
         return line + off;
     }
-    sc->scratch.len = 0;
-    if (!lsc_buf_reserve(&sc->scratch, len)) {
-        *rc = CB_NOMEM;
-        return NULL;
-    }
-    *tl = key ? lsc_json_unescape(line + off, len, sc->scratch.p)
-              : lsc_field_unescape((enum lsc_field_esc)n->esc, line + off, len, sc->scratch.p);
-    return sc->scratch.p;
+    return decoded_text(sc, line + off, len, key, (enum lsc_field_esc)n->esc, tl, rc);
 }
 
 /* A bare logfmt key stays bare: bytes that would end it become '_'. */
