@@ -113,6 +113,16 @@ bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m)
         !lsc_is_digit((unsigned char)p[i + 2]) || !lsc_is_digit((unsigned char)p[i + 3])) {
         return false;
     }
+    /* A number shorter than 13 digits that no separator continues (a byte count, a
+     * port) is none: rejected before the digits are collected. */
+    size_t run = 4;
+    while (run < 13 && i + run < n && lsc_is_digit((unsigned char)p[i + run])) {
+        run++;
+    }
+    if (run < 13 && !(i + run + 1 < n && (p[i + run] == ' ' || p[i + run] == '-') &&
+                      lsc_is_digit((unsigned char)p[i + run + 1]))) {
+        return false;
+    }
     char digits[CARD_MAX + 2];
     struct groups g;
     collect(p, n, i, false, " -", CARD_MAX, digits, &g);
