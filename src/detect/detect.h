@@ -56,6 +56,7 @@ size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2]);
  * every JSON record, never the same twice). test_detect_text checks the claim against the
  * scan on timestamps with random bytes changed.
  */
+#define LSC_TIMESTAMP_MIN 19 /* the shortest: "YYYY-MM-DDThh:mm:ss" */
 #define LSC_TIMESTAMP_MAX 35 /* the longest: "YYYY-MM-DDThh:mm:ss.123456789+hh:mm" */
 bool lsc_detect_is_timestamp(const char *p, size_t n);
 
@@ -68,6 +69,7 @@ bool lsc_detect_is_timestamp(const char *p, size_t n);
  * every record). test_detect_text checks the claim against the scan.
  */
 #define LSC_SHORT_NUMBER_DIGITS 12
+#define LSC_SHORT_NUMBER_MAX (LSC_SHORT_NUMBER_DIGITS + 2) /* with a sign and a dot */
 bool lsc_detect_is_short_number(const char *p, size_t n);
 
 /*

@@ -352,10 +352,10 @@ static bool digits(const char *p, size_t k)
 bool lsc_detect_is_timestamp(const char *p, size_t n)
 {
     /* YYYY-MM-DDThh:mm:ss is 19 bytes; the longest adds ".123456789+hh:mm". */
-    if (n < 19 || n > LSC_TIMESTAMP_MAX || p[4] != '-' || p[7] != '-' || p[13] != ':' ||
-        p[16] != ':' || !(p[10] == 'T' || p[10] == 't' || p[10] == ' ') || !digits(p, 4) ||
-        !digits(p + 5, 2) || !digits(p + 8, 2) || !digits(p + 11, 2) || !digits(p + 14, 2) ||
-        !digits(p + 17, 2)) {
+    if (n < LSC_TIMESTAMP_MIN || n > LSC_TIMESTAMP_MAX || p[4] != '-' || p[7] != '-' ||
+        p[13] != ':' || p[16] != ':' || !(p[10] == 'T' || p[10] == 't' || p[10] == ' ') ||
+        !digits(p, 4) || !digits(p + 5, 2) || !digits(p + 8, 2) || !digits(p + 11, 2) ||
+        !digits(p + 14, 2) || !digits(p + 17, 2)) {
         return false;
     }
     size_t i = 19;
@@ -386,7 +386,7 @@ bool lsc_detect_is_short_number(const char *p, size_t n)
 {
     size_t i = n > 0 && p[0] == '-', digits = 0;
     bool dot = false;
-    if (i == n || n > LSC_SHORT_NUMBER_DIGITS + 2) {
+    if (i == n || n > LSC_SHORT_NUMBER_MAX) {
         return false;
     }
     for (; i < n; i++) {

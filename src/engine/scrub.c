@@ -449,15 +449,17 @@ static bool any_rule_may_match(const struct lsc_policy *pol, const char *p, size
     return false;
 }
 
-_Static_assert(LSC_SHORT_NUMBER_DIGITS + 2 <= LSC_TIMESTAMP_MAX, "short numbers are shorter");
+_Static_assert(LSC_SHORT_NUMBER_MAX < LSC_TIMESTAMP_MIN, "short numbers are shorter");
 
 /* A text no detector finds anything in by itself: a date and time, a short number
- * (lsc_detect_is_timestamp, lsc_detect_is_short_number). */
+ * (lsc_detect_is_timestamp, lsc_detect_is_short_number). Their lengths do not overlap, so
+ * the length picks the one check that can hold. */
 static inline bool holds_nothing(const char *p, size_t len)
 {
     /* (A line of text is longer than either: one compare for it.) */
     return len <= LSC_TIMESTAMP_MAX &&
-           (lsc_detect_is_short_number(p, len) || lsc_detect_is_timestamp(p, len));
+           (len <= LSC_SHORT_NUMBER_MAX ? lsc_detect_is_short_number(p, len)
+                                        : lsc_detect_is_timestamp(p, len));
 }
 
 bool lsc_engine_span_clean(const struct lsc_scrubber *sc, const char *p, size_t len)
