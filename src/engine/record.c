@@ -206,8 +206,9 @@ static int dash_value(struct lsc_scrubber *sc, const char *line, const struct ls
     return push_edit(sc, off, len, sc->sarena.len - 1, 1, LSC_CLASS_FIELD);
 }
 
-/* value_text's slow path: p[0..len) decoded into sc->scratch. */
-static const char *decoded_text(struct lsc_scrubber *sc, const char *p, size_t len, bool json,
+/* value_text's slow path: p[0..len) decoded into sc->scratch - a key as a JSON string, a
+ * value in its own escape style. */
+static const char *decoded_text(struct lsc_scrubber *sc, const char *p, size_t len, bool key,
                                 enum lsc_field_esc style, size_t *tl, int *rc)
 {
     sc->scratch.len = 0;
@@ -215,8 +216,8 @@ static const char *decoded_text(struct lsc_scrubber *sc, const char *p, size_t l
         *rc = CB_NOMEM;
         return NULL;
     }
-    *tl = json ? lsc_json_unescape(p, len, sc->scratch.p)
-               : lsc_field_unescape(style, p, len, sc->scratch.p);
+    *tl = key ? lsc_json_unescape(p, len, sc->scratch.p)
+              : lsc_field_unescape(style, p, len, sc->scratch.p);
     return sc->scratch.p;
 }
 
