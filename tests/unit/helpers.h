@@ -42,6 +42,15 @@ static inline void guard_free(struct guard *g)
     munmap(g->mem, g->page * 2);
 }
 
+/* A deterministic generator (xorshift), so a failure can be replayed. */
+static inline uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
 /* A temporary file holding data[0..len), opened for reading at its start. */
 static inline int tmp_fd_with(const void *data, size_t len)
 {

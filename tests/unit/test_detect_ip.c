@@ -156,14 +156,6 @@ Test(ip, parsers_never_read_past_the_end)
     guard_free(&g);
 }
 
-static uint64_t next_rand(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 /* A digit run touching a '.' that starts with '0' and has more digits: "01.2.3.4". */
 static bool leading_zero_octet(const char *s)
 {
@@ -196,7 +188,7 @@ Test(ip, parsers_agree_with_inet_pton)
     for (int k = 0; k < 200000; k++) {
         char t[96];
         size_t n = 0;
-        uint64_t r = next_rand(&s);
+        uint64_t r = rnd(&s);
         bool v4 = r % 4 == 0;
         int groups = v4 ? 0 : 1 + (int)((r >> 2) % 8);
         int gap = (r >> 5) % 3 == 0 ? -1 : (int)((r >> 7) % (unsigned)(groups + 1));
@@ -206,9 +198,9 @@ Test(ip, parsers_agree_with_inet_pton)
             } else if (g > 0) {
                 t[n++] = ':';
             }
-            int digits = 1 + (int)(next_rand(&s) % 10 == 0 ? 4 : next_rand(&s) % 4);
+            int digits = 1 + (int)(rnd(&s) % 10 == 0 ? 4 : rnd(&s) % 4);
             for (int d = 0; d < digits; d++) {
-                t[n++] = hex[next_rand(&s) % (sizeof hex - 1)];
+                t[n++] = hex[rnd(&s) % (sizeof hex - 1)];
             }
         }
         if (gap == groups) {
@@ -220,11 +212,11 @@ Test(ip, parsers_agree_with_inet_pton)
             }
             for (int o = 0; o < 4; o++) {
                 n += (size_t)snprintf(t + n, sizeof t - n, o ? ".%u" : "%u",
-                                      (unsigned)(next_rand(&s) % 300));
+                                      (unsigned)(rnd(&s) % 300));
             }
         }
         if ((r >> 12) % 4 == 0 && n > 0) {
-            t[next_rand(&s) % n] = hostile[next_rand(&s) % (sizeof hostile - 1)];
+            t[rnd(&s) % n] = hostile[rnd(&s) % (sizeof hostile - 1)];
         }
         t[n] = '\0';
         if (leading_zero_octet(t)) {

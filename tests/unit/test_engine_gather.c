@@ -15,15 +15,6 @@ static int empty_fd(void)
     return tmp_fd_with("", 0);
 }
 
-/* A deterministic generator (xorshift), so a failure can be replayed. */
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 /* A model of the output next to the real thing. */
 struct model {
     char *p;

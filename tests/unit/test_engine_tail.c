@@ -134,15 +134,6 @@ Test(tail, a_match_running_into_a_known_tail_does_not_end_the_scan, .init = with
     free(o);
 }
 
-/* A deterministic generator (xorshift), so a failure can be replayed. */
-static uint64_t rnd(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 static const char *pick(uint64_t *s, const char *const *v, size_t n)
 {
     return v[rnd(s) % n];
