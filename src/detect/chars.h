@@ -114,7 +114,11 @@ static inline bool lsc_secret_end_possible(const unsigned char *ends, const char
         return true;
     }
     unsigned char a = (unsigned char)p[e - 2], b = (unsigned char)p[e - 1];
-    return !lsc_is_name_byte(a) || !lsc_is_name_byte(b) || lsc_pair_in(ends, a, b);
+    if (!lsc_is_name_byte(b)) {
+        return true; /* a quote or spaces may stand between the name and e */
+    }
+    /* A name of one byte ("a=", "1:") is shorter than every secret name (secrets.c). */
+    return lsc_is_name_byte(a) && lsc_pair_in(ends, a, b);
 }
 
 /*
@@ -132,6 +136,18 @@ static inline const char *lsc_find_lit(const char *p, const char *end, const cha
         p = x + 1;
     }
     return NULL;
+}
+
+/* A byte of an e-mail address's local part (email.c): a name byte or '+'. */
+static inline bool lsc_is_email_local(unsigned char c)
+{
+    return lsc_is_name_byte(c) || c == '+';
+}
+
+/* A byte of a domain label (email.c): a letter, digit or '-'. */
+static inline bool lsc_is_label_byte(unsigned char c)
+{
+    return lsc_is_alnum(c) || c == '-';
 }
 
 /* base64url alphabet: A-Z a-z 0-9 - _ */

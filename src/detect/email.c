@@ -11,11 +11,6 @@
 
 #include "chars.h"
 
-static bool local_char(unsigned char c)
-{
-    return lsc_is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
-}
-
 bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t floor,
                       struct lsc_match *m)
 {
@@ -28,7 +23,7 @@ bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t f
     while (j < n && j - i < 256) {
         size_t ls = j;
         bool alpha = true;
-        while (j < n && (lsc_is_alnum((unsigned char)p[j]) || p[j] == '-') && j - ls < 63) {
+        while (j < n && lsc_is_label_byte((unsigned char)p[j]) && j - ls < 63) {
             alpha &= lsc_is_alpha((unsigned char)p[j]) != 0;
             j++;
         }
@@ -49,7 +44,7 @@ bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t f
         return false;
     }
     size_t s = i;
-    while (s > floor && i - s < 64 && local_char((unsigned char)p[s - 1])) {
+    while (s > floor && i - s < 64 && lsc_is_email_local((unsigned char)p[s - 1])) {
         s--;
     }
     while (s < i && p[s] == '.') {

@@ -30,7 +30,8 @@ struct name {
         s, sizeof(s) - 1                                                                           \
     }
 
-/* Whole names that are secrets. */
+/* Whole names that are secrets. (Each list's names have at least two bytes: chars.h's
+ * lsc_secret_end_possible turns one-byte names away before any lookup.) */
 static const struct name exact_names[] = {
     NAME("pass"),      NAME("pwd"),        NAME("auth"),          NAME("session"),
     NAME("sid"),       NAME("sig"),        NAME("authorization"), NAME("proxy_authorization"),

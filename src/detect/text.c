@@ -278,6 +278,17 @@ static inline bool may_follow_secret(const char *p, size_t i, size_t floor,
     return lsc_secret_end_possible(*ends, p, i, floor);
 }
 
+/*
+ * The e-mail detector's own first tests, asked here before the call: a local-part byte
+ * before the '@' (after the previous match) and a domain-label byte after it. Most '@'
+ * that are no address's ("@@", "a@ b", "@user") end there.
+ */
+static inline bool email_may_start(const char *p, size_t n, size_t i, size_t floor)
+{
+    return i > floor && lsc_is_email_local((unsigned char)p[i - 1]) && i + 1 < n &&
+           lsc_is_label_byte((unsigned char)p[i + 1]);
+}
+
 /* Detectors that start at a word start (the previous byte is not a letter or digit). */
 static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
 {
@@ -478,20 +489,23 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
     *reach = 0;
     size_t floor = 0;
     size_t i = 0;
+    /* The scan may stop at stop: the tail known to hold no match, while no match has run
+     * into it (floor <= tail; floor only grows, so once it passes the tail, never). */
+    size_t stop = tail;
     struct scan st = {.times = known->times};
-    size_t base = 0;   /* the attention mask covers p[base .. base + 64) */
-    uint64_t mask = 0; /* (valid once have_mask is set) */
-    bool have_mask = false;
+    /* The attention mask covers p[base .. base + 64): i is covered when i - base < 64,
+     * unsigned, which fails for i < base too - and for every i before the first mask,
+     * since base starts past the end of the input. */
+    size_t base = n + 64;
+    uint64_t mask = 0;
     lsc_attention_fn attention = lsc_attention_pick();
     const unsigned char *ends = NULL; /* (may_follow_secret) */
     while (i < n) {
         /* Skip to the next byte that needs work: the bytes in between only move the scan
          * on. The attention mask (scan.h, SIMD) finds it; in the last few bytes, and in
          * short spans, letters inside a word are skipped one by one instead. */
-        bool covered = have_mask && i >= base && i - base < 64;
-        if (covered || n - i >= LSC_ATTENTION_MIN) {
-            if (!covered) {
-                have_mask = true;
+        if (i - base < 64 || n - i >= LSC_ATTENTION_MIN) {
+            if (i - base >= 64) {
                 base = i;
                 mask = attention(p, n, i);
             }
@@ -509,25 +523,24 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 break;
             }
         }
-        if (i >= tail && floor <= tail) {
+        if (i >= stop) {
             return 0; /* the rest is a tail known to hold no match */
         }
-        bool prev_alnum = i > 0 && lsc_is_alnum((unsigned char)p[i - 1]);
         unsigned char c = (unsigned char)p[i];
         struct lsc_match m;
         m.quote = false;
         bool found = false;
-        bool alnum = lsc_is_alnum(c);
-        if (!prev_alnum) {
-            found = try_word(p, n, i, &m, &st);
-        } else if (lsc_is_digit(c)) {
-            /* "from1.2.3.4": an address glued to a word still counts. */
-            found = digit_start(p, i) && try_ip4(p, n, i, &m);
-        }
-        if (!found && !alnum) {
+        if (lsc_is_alnum(c)) {
+            if (i == 0 || !lsc_is_alnum((unsigned char)p[i - 1])) {
+                found = try_word(p, n, i, &m, &st);
+            } else if (lsc_is_digit(c)) {
+                /* "from1.2.3.4": an address glued to a word still counts. */
+                found = digit_start(p, i) && try_ip4(p, n, i, &m);
+            }
+        } else {
             switch (c) {
             case '@':
-                found = lsc_detect_email(p, n, i, 1, floor, &m);
+                found = email_may_start(p, n, i, floor) && lsc_detect_email(p, n, i, 1, floor, &m);
                 break;
             case '=':
                 found = may_follow_secret(p, i, floor, &ends) &&
@@ -569,6 +582,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
             }
             i = m.off + m.len;
             floor = i;
+            stop = floor <= tail ? tail : SIZE_MAX;
             if (m.len == 0) {
                 i++;
             }

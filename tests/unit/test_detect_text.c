@@ -90,6 +90,42 @@ Test(email, lookalikes_survive)
     EXPECT_UNCHANGED("root@ip-10-77-20-248");
 }
 
+static int first_email(void *ctx, const struct lsc_match *m)
+{
+    struct lsc_match *f = ctx;
+    if (m->cls == LSC_CLASS_EMAIL && f->len == 0) {
+        *f = *m;
+    }
+    return 0;
+}
+
+/*
+ * The scan asks for a local-part byte before an '@' and a label byte after it before it
+ * calls the detector: for every pair of bytes around the '@', the scan finds an address
+ * exactly when the detector, asked directly, finds one - and the same one.
+ */
+Test(email, the_scan_asks_the_detector_whenever_it_could_match)
+{
+    size_t found = 0;
+    for (int x = 0; x < 256; x++) {
+        for (int y = 0; y < 256; y++) {
+            char line[] = "qX@Yexample.com";
+            line[1] = (char)x;
+            line[3] = (char)y;
+            size_t n = sizeof line - 1;
+            struct lsc_match direct = {0}, scanned = {0};
+            bool want = lsc_detect_email(line, n, 2, 1, 0, &direct);
+            lsc_detect_text(line, n, first_email, &scanned);
+            cr_assert_eq(scanned.len != 0, want, "byte %d @ byte %d", x, y);
+            cr_assert(!want || (scanned.off == direct.off && scanned.len == direct.len),
+                      "byte %d @ byte %d", x, y);
+            found += want;
+        }
+    }
+    /* (local bytes: 62 letters and digits and . _ % + -; label bytes: 62 and -) */
+    cr_expect_eq(found, (size_t)(67 * 63), "%zu", found);
+}
+
 /* ---- payment cards and IBANs ---- */
 
 Test(card, luhn_valid_in_every_layout)
