@@ -14,15 +14,20 @@
 
 #include "chars.h"
 
-#include <pthread.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 bool lsc_luhn_valid(const char *digits, size_t n)
 {
-    static const unsigned char doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
+    /* A digit's worth doubled, by its byte (0 for bytes that are no digit). */
+    static const unsigned char doubled[256] = {
+        ['0'] = 0, ['1'] = 2, ['2'] = 4, ['3'] = 6, ['4'] = 8,
+        ['5'] = 1, ['6'] = 3, ['7'] = 5, ['8'] = 7, ['9'] = 9};
     unsigned sum = 0;
     size_t i = n;
     while (i >= 2) { /* from the right: a digit as it is, then one doubled */
-        sum += (unsigned)(digits[i - 1] - '0') + doubled[(unsigned)(digits[i - 2] - '0') % 10];
+        sum += (unsigned)(digits[i - 1] - '0') + doubled[(unsigned char)digits[i - 2]];
         i -= 2;
     }
     if (i == 1) {
@@ -68,23 +73,64 @@ static inline bool group_char(unsigned char c, bool iban)
 }
 
 /*
+ * Copies the run of group characters at p[i..n) to out, at most limit of them, and returns
+ * how many it copied. With SSE2, 16 bytes at a time while 16 are left: each load is stored
+ * whole, so out needs room for limit + 15 bytes.
+ */
+static inline size_t copy_run(const char *p, size_t n, size_t i, bool iban, size_t limit, char *out)
+{
+    size_t k = 0;
+#ifdef __SSE2__
+    while (k < limit && n - (i + k) >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i + k));
+        __m128i zero = _mm_setzero_si128();
+        __m128i in = _mm_cmpeq_epi8(
+            _mm_subs_epu8(_mm_sub_epi8(x, _mm_set1_epi8('0')), _mm_set1_epi8(9)), zero);
+        if (iban) {
+            in = _mm_or_si128(in, _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(x, _mm_set1_epi8('A')),
+                                                               _mm_set1_epi8(25)),
+                                                 zero));
+        }
+        _mm_storeu_si128((__m128i *)(void *)(out + k), x);
+        unsigned stop = ~(unsigned)_mm_movemask_epi8(in) & 0xffffu;
+        if (stop != 0) {
+            k += (size_t)__builtin_ctz(stop);
+            return k < limit ? k : limit;
+        }
+        k += 16;
+    }
+    if (k >= limit) {
+        return limit;
+    }
+#endif
+    while (k < limit && i + k < n && group_char((unsigned char)p[i + k], iban)) {
+        out[k] = p[i + k];
+        k++;
+    }
+    return k;
+}
+
+/* Room compact[] needs for collect(..., max, ...). */
+#define COMPACT_ROOM(max) ((max) + 16)
+
+/*
  * Collects groups of card (or, with iban, IBAN) characters starting at i, separated by one
  * of seps. Stops at the first byte that is neither, or when total exceeds max. Fills
- * compact[].
+ * compact[], which has COMPACT_ROOM(max) bytes.
  */
-static inline void collect(const char *p, size_t n, size_t i, bool iban, const char *seps,
-                           size_t max, char *compact, struct groups *g)
+static inline __attribute__((always_inline)) void collect(const char *p, size_t n, size_t i,
+                                                          bool iban, const char *seps, size_t max,
+                                                          char *compact, struct groups *g)
 {
     size_t total = 0;
     g->n = 0;
     while (i < n && g->n < GROUP_MAX) {
-        size_t start = i;
-        while (i < n && group_char((unsigned char)p[i], iban) && total < max + 1) {
-            compact[total++] = p[i++];
-        }
-        if (i == start) {
+        size_t k = copy_run(p, n, i, iban, max + 1 - total, compact + total);
+        if (k == 0) {
             break;
         }
+        i += k;
+        total += k;
         g->end[g->n] = i;
         g->count[g->n] = total;
         g->n++;
@@ -123,7 +169,7 @@ bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m)
                       lsc_is_digit((unsigned char)p[i + run + 1]))) {
         return false;
     }
-    char digits[CARD_MAX + 2];
+    char digits[COMPACT_ROOM(CARD_MAX)];
     struct groups g;
     collect(p, n, i, false, " -", CARD_MAX, digits, &g);
     for (int k = g.n - 1; k >= 0; k--) {
@@ -144,40 +190,35 @@ bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m)
     return false;
 }
 
-/* IBAN length by country (ISO 13616 registry). */
-static const struct {
-    char cc[3];
-    unsigned char len;
-} iban_lengths[] = {
-    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
-    {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
-    {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
-    {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
-    {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27},
-    {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
-    {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
-    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24}, {"PL", 28},
-    {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24}, {"SC", 31},
-    {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28},
-    {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
+/* IBAN length by country (ISO 13616 registry), indexed by the two upper-case letters of the
+ * country code; 0 for a code with no IBAN. */
+#define CC(a, b, len) [((a) - 'A') * 26 + ((b) - 'A')] = (len)
+static const unsigned char length_by_cc[26 * 26] = {
+    CC('A', 'D', 24), CC('A', 'E', 23), CC('A', 'L', 28), CC('A', 'T', 20), CC('A', 'Z', 28),
+    CC('B', 'A', 20), CC('B', 'E', 16), CC('B', 'G', 22), CC('B', 'H', 22), CC('B', 'I', 27),
+    CC('B', 'R', 29), CC('B', 'Y', 28), CC('C', 'H', 21), CC('C', 'R', 22), CC('C', 'Y', 28),
+    CC('C', 'Z', 24), CC('D', 'E', 22), CC('D', 'J', 27), CC('D', 'K', 18), CC('D', 'O', 28),
+    CC('E', 'E', 20), CC('E', 'G', 29), CC('E', 'S', 24), CC('F', 'I', 18), CC('F', 'K', 18),
+    CC('F', 'O', 18), CC('F', 'R', 27), CC('G', 'B', 22), CC('G', 'E', 22), CC('G', 'I', 23),
+    CC('G', 'L', 18), CC('G', 'R', 27), CC('G', 'T', 28), CC('H', 'R', 21), CC('H', 'U', 28),
+    CC('I', 'E', 22), CC('I', 'L', 23), CC('I', 'Q', 23), CC('I', 'S', 26), CC('I', 'T', 27),
+    CC('J', 'O', 30), CC('K', 'W', 30), CC('K', 'Z', 20), CC('L', 'B', 28), CC('L', 'C', 32),
+    CC('L', 'I', 21), CC('L', 'T', 20), CC('L', 'U', 20), CC('L', 'V', 21), CC('L', 'Y', 25),
+    CC('M', 'C', 27), CC('M', 'D', 24), CC('M', 'E', 22), CC('M', 'K', 19), CC('M', 'N', 20),
+    CC('M', 'R', 27), CC('M', 'T', 31), CC('M', 'U', 30), CC('N', 'I', 28), CC('N', 'L', 18),
+    CC('N', 'O', 15), CC('O', 'M', 23), CC('P', 'K', 24), CC('P', 'L', 28), CC('P', 'S', 29),
+    CC('P', 'T', 25), CC('Q', 'A', 29), CC('R', 'O', 24), CC('R', 'S', 22), CC('R', 'U', 33),
+    CC('S', 'A', 24), CC('S', 'C', 31), CC('S', 'D', 18), CC('S', 'E', 24), CC('S', 'I', 19),
+    CC('S', 'K', 24), CC('S', 'M', 27), CC('S', 'O', 23), CC('S', 'T', 25), CC('S', 'V', 28),
+    CC('T', 'L', 23), CC('T', 'N', 24), CC('T', 'R', 26), CC('U', 'A', 29), CC('V', 'A', 22),
+    CC('V', 'G', 24), CC('X', 'K', 20),
 };
+#undef CC
+#define IBAN_MAX 34 /* ISO 13616 allows 34 (lsc_iban_valid); the registry tops out at 33 */
 
-/* The registry as a table by country code, built from the list at the first use. */
-static unsigned char length_by_cc[26 * 26];
-static pthread_once_t lengths_once = PTHREAD_ONCE_INIT;
-
-static void build_lengths(void)
-{
-    for (size_t k = 0; k < sizeof iban_lengths / sizeof iban_lengths[0]; k++) {
-        length_by_cc[(iban_lengths[k].cc[0] - 'A') * 26 + (iban_lengths[k].cc[1] - 'A')] =
-            iban_lengths[k].len;
-    }
-}
-
-/* cc: two upper-case letters. 0 for a code with no IBAN. */
+/* cc: two upper-case letters. */
 static size_t iban_length(const char *cc)
 {
-    pthread_once(&lengths_once, build_lengths);
     return length_by_cc[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
 }
 
@@ -192,7 +233,7 @@ bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m)
     if (want == 0) {
         return false;
     }
-    char compact[34 + 2];
+    char compact[COMPACT_ROOM(IBAN_MAX)];
     struct groups g;
     collect(p, n, i, true, "  ", want, compact, &g);
     for (int k = 0; k < g.n; k++) {

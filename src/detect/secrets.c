@@ -123,15 +123,21 @@ static bool secret_name(const char *name, size_t len, bool has_pct)
         return false;
     }
     size_t n = normalise(name, len, norm);
+    if (n == 0) {
+        return false;
+    }
+    /* (The last byte first: a call to memcmp costs more than most names.) */
+    unsigned char last = (unsigned char)norm[n - 1];
     for (size_t k = 0; k < sizeof exact_names / sizeof exact_names[0]; k++) {
         const struct name *e = &exact_names[k];
-        if (e->len == n && memcmp(norm, e->text, n) == 0) {
+        if (e->len == n && (unsigned char)e->text[n - 1] == last && memcmp(norm, e->text, n) == 0) {
             return true;
         }
     }
     for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
         const struct name *e = &suffixes[k];
-        if (e->len <= n && memcmp(norm + n - e->len, e->text, e->len) == 0) {
+        if (e->len <= n && (unsigned char)e->text[e->len - 1] == last &&
+            memcmp(norm + n - e->len, e->text, e->len) == 0) {
             return true;
         }
     }

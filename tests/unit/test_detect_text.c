@@ -158,6 +158,11 @@ Test(iban, mod97_valid)
     EXPECT_UNCHANGED("iban DE8937040044053201300 x");  /* one short for DE */
     EXPECT_UNCHANGED("iban ZZ89370400440532013000 x"); /* no such country */
     EXPECT_UNCHANGED("model AB12 and HTTP11");
+    /* Letters at both ends of A-Z, in groups read 16 bytes at a time (more than 16 bytes
+     * follow) and byte by byte (fewer do). */
+    EXPECT_SCRUB("GB42ZYXA12345698765432 and some text after it", "[iban] and some text after it");
+    EXPECT_SCRUB("GB42 ZYXA 1234 5698 7654 32", "[iban]");
+    EXPECT_UNCHANGED("GB42ZYXB12345698765432 and some text after it"); /* checksum fails */
 }
 
 /* ---- tokens and credentials ---- */
@@ -317,7 +322,9 @@ Test(text, guard_page)
         "\"token\": \"",
         "4111 1111 1111 111",
         "4111111111111111",
+        "4111111111111111111111111111111111 4111-1111-1111-1111",
         "DE89 3704",
+        "DE89370400440532013000ABCDEFGHIJKLMNOPQRSTUVWXYZ DE89 3704 0044 0532 0130 00",
         "eyJabcdefghi.",
         "eyJabcdefghij.ab.",
         "Bearer ",
