@@ -107,31 +107,51 @@ static inline void run_masks(const char *q, uint64_t *colon, uint64_t *hex)
 static bool ip6_group_gate(const char *p, size_t n, size_t i, size_t e, struct scan *st)
 {
 #ifdef __SSE2__
-    /* The common runs - times of day, whole addresses - end within 48 bytes at another byte,
-     * with no "::" and fewer than eight colons: the last case below, decided from the
-     * colon and hex-digit masks of up to three loads. Anything else takes the loop. */
-    uint64_t colons = 0, stop = 0;
-    for (unsigned k = 0; k < 48 && stop == 0 && n - e - k >= 16; k += 16) {
-        uint64_t c, h;
-        run_masks(p + e + k, &c, &h);
-        colons |= c << k;
-        stop = (~(c | h) & 0xffffu) << k;
-    }
-    if (stop != 0) {
-        unsigned x = (unsigned)__builtin_ctzll(stop);
-        uint64_t c = colons & (((uint64_t)1 << x) - 1);
-        int count = 0;
-        for (uint64_t t = c; t != 0 && count < 8; t &= t - 1) {
-            count++; /* (no popcount instruction in the x86-64 baseline: a libgcc call) */
+    /* The common runs are decided from the colon and hex-digit masks of up to three loads:
+     * those with a "::" (a compressed address, and hostile runs of them), and those that end
+     * within 48 bytes at another byte with no "::" and fewer than eight colons (times of
+     * day, whole addresses). Anything else takes the loop. */
+    {
+        uint64_t colons = 0, stop = 0;
+        unsigned loaded = 0;
+        for (; loaded < 48 && stop == 0 && n - e - loaded >= 16; loaded += 16) {
+            uint64_t c, h;
+            run_masks(p + e + loaded, &c, &h);
+            colons |= c << loaded;
+            stop = (~(c | h) & 0xffffu) << loaded;
         }
-        if ((c & (c >> 1)) == 0 && count < 8 && p[e + x] != '.' && e + x - i < IP6_MAX_TEXT) {
-            if (count >= 6) {
+        /* The run read: hex digits and colons up to x, the first other byte or the end of
+         * what was loaded. */
+        unsigned x = stop != 0 ? (unsigned)__builtin_ctzll(stop) : loaded;
+        uint64_t c = colons & (((uint64_t)1 << x) - 1);
+        uint64_t pairs = c & (c >> 1); /* bit d: a "::" at d */
+        if (pairs != 0) {
+            /* A "::" in the run, fewer than eight colons before it, within reach: the loop
+             * below would stop at it and ask ip6_colon_count, which meets the "::" (nothing but
+             * hex digits and colons comes first) and says yes. */
+            unsigned d = (unsigned)__builtin_ctzll(pairs);
+            int before = 0;
+            for (uint64_t t = c & (((uint64_t)1 << d) - 1); t != 0 && before < 8; t &= t - 1) {
+                before++;
+            }
+            if (before < 8 && e + d + 1 - i < IP6_MAX_TEXT) {
                 return true;
             }
-            if (e + x > st->ip6_fail_until) {
-                st->ip6_fail_until = e + x;
+        }
+        if (stop != 0) {
+            int count = 0;
+            for (uint64_t t = c; t != 0 && count < 8; t &= t - 1) {
+                count++; /* (no popcount instruction in the x86-64 baseline: a libgcc call) */
             }
-            return false;
+            if (pairs == 0 && count < 8 && p[e + x] != '.' && e + x - i < IP6_MAX_TEXT) {
+                if (count >= 6) {
+                    return true;
+                }
+                if (e + x > st->ip6_fail_until) {
+                    st->ip6_fail_until = e + x;
+                }
+                return false;
+            }
         }
     }
 #endif
