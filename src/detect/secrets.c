@@ -59,6 +59,16 @@ static size_t normalise(const char *name, size_t len, char *out)
     return o;
 }
 
+/* normalise() for a name without a '%': nothing to decode, each byte folded (lsc_name_fold
+ * lower-cases and turns '-' into '_'). */
+static size_t fold_name(const char *name, size_t len, char *out)
+{
+    for (size_t i = 0; i < len; i++) {
+        out[i] = (char)lsc_name_fold[(unsigned char)name[i]];
+    }
+    return len;
+}
+
 /*
  * ends[] has a bit for each pair of last two bytes (lower case, '_' for '-') some name above
  * ends in, and min_len is the shortest name: built once from the lists, so they cannot
@@ -122,7 +132,7 @@ static bool secret_name(const char *name, size_t len, bool has_pct)
                                                    (unsigned char)name[len - 1]))) {
         return false;
     }
-    size_t n = normalise(name, len, norm);
+    size_t n = has_pct ? normalise(name, len, norm) : fold_name(name, len, norm);
     if (n == 0) {
         return false;
     }
@@ -191,6 +201,9 @@ bool lsc_secret_header(const char *name, size_t len)
 static bool is_authorization(const char *name, size_t len)
 {
     char norm[NAME_MAX_LEN];
+    if (len < 13) {
+        return false; /* shorter than "authorization" (decoding only shortens a name) */
+    }
     size_t n = normalise(name, len, norm);
     return (n == 13 && memcmp(norm, "authorization", 13) == 0) ||
            (n == 19 && memcmp(norm, "proxy_authorization", 19) == 0);
