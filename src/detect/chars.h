@@ -95,7 +95,8 @@ static inline bool lsc_pair_in(const unsigned char *ends, unsigned char a, unsig
  * Can a secret name end right before e (the separator, or the closing quote or spaces
  * before it)? Most separators (times, ports, ordinary names) follow a name that ends in two
  * bytes no secret name ends in; when no escape can reach those two bytes (no '%' among the
- * last four), that is known before walking back over the name. ends is lsc_secret_ends():
+ * last four), that is known before walking back over the name; so is a name that would be
+ * empty (an encoded '=' or '&' right before e) or one byte long. ends is lsc_secret_ends():
  * the pairs of last two bytes some secret name ends in (lsc_pair_in). The
  * first test of lsc_detect_secret_param after its walk back, and asked by the text scan
  * before calling it (where e is the separator: a space or quote before it is a "maybe").
@@ -105,6 +106,12 @@ static inline bool lsc_secret_end_possible(const unsigned char *ends, const char
 {
     if (e < floor + 4) {
         return true;
+    }
+    /* An encoded '=' or '&' right before e ends the name there: it is empty (the walk back
+     * of lsc_detect_secret_param stops at one). "%3D%3D..." costs no call per separator. */
+    if (p[e - 3] == '%' &&
+        ((p[e - 2] == '3' && (p[e - 1] | 32) == 'd') || (p[e - 2] == '2' && p[e - 1] == '6'))) {
+        return false;
     }
     /* A '%' among the last four bytes: a zero byte of their word XOR "%%%%" (exact). */
     uint32_t w;

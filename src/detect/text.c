@@ -587,7 +587,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 if (i + 2 < n && p[i + 1] == '4' && p[i + 2] == '0') {
                     found = lsc_detect_email(p, n, i, 3, floor, &m);
                 } else if (i + 2 < n && p[i + 1] == '3' && (p[i + 2] | 32) == 'd') {
-                    found = lsc_may_follow_name(p, i, floor) &&
+                    found = may_follow_secret(p, i, floor, &ends) &&
                             lsc_detect_secret_param(p, n, i, 3, floor, &m);
                 }
                 break;

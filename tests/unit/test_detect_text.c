@@ -232,6 +232,13 @@ Test(secret, secret_named_parameters)
     EXPECT_SCRUB("X-Amz-Signature=abcdef0123", "X-Amz-Signature=[secret]");
     EXPECT_SCRUB("sig=abc&sid=def;session=ghi", "sig=[secret]&sid=[secret];session=[secret]");
     EXPECT_SCRUB("next=%2Fcb%3Ftoken%3Dabc%26x%3D1", "next=%2Fcb%3Ftoken%3D[secret]%26x%3D1");
+    /* A name starts after an encoded '=' or '&'; right after one, it is empty - but a name
+     * may end in another escape. */
+    EXPECT_SCRUB("passwor%64=hunter2 x-api-ke%79: k1", "passwor%64=[secret] x-api-ke%79: [secret]");
+    EXPECT_SCRUB("q=x%26password%3Dhunter2 y", "q=x%26password%3D[secret] y");
+    EXPECT_SCRUB("%3D%3D%3Dpwd=hunter2 %26%26pwd:hunter2",
+                 "%3D%3D%3Dpwd=[secret] %26%26pwd:[secret]");
+    EXPECT_SCRUB("a%3D%3D%3Dtoken%3D%3Dabc&b", "a%3D%3D%3Dtoken%3D[secret]&b");
     EXPECT_SCRUB("x-api-key: k-123 rest", "x-api-key: [secret] rest");
     EXPECT_SCRUB("Cookie: sessionid=abc; csrftoken=def", "Cookie: [secret]; csrftoken=[secret]");
 }
