@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static inline bool lsc_is_digit(unsigned char c)
 {
@@ -25,6 +28,16 @@ static inline bool lsc_is_upper(unsigned char c)
 {
     return (unsigned)(c - 'A') < 26;
 }
+
+#ifdef __SSE2__
+/* The lanes of x in [lo, lo + span] (all ones), by saturating subtraction: the vector
+ * twin of the range tests above (scan.c, text.c, financial.c). */
+static inline __m128i lsc_in_range16(__m128i x, char lo, char span)
+{
+    __m128i d = _mm_subs_epu8(_mm_sub_epi8(x, _mm_set1_epi8(lo)), _mm_set1_epi8(span));
+    return _mm_cmpeq_epi8(d, _mm_setzero_si128());
+}
+#endif
 
 /* A 256-entry table built at compile time: F(c) for every byte value c (chars.c, ip_truncate.c). */
 #define LSC_TABLE_4(F, c) F(c), F((c) + 1), F((c) + 2), F((c) + 3)
@@ -91,6 +104,12 @@ static inline bool lsc_pair_in(const unsigned char *ends, unsigned char a, unsig
     return ends[k / 8] & (1u << (k % 8));
 }
 
+/* "%3D" or "%26" at q (three bytes there): an encoded '=' or '&', which ends a name. */
+static inline bool lsc_encoded_sep(const char *q)
+{
+    return q[0] == '%' && ((q[1] == '3' && (q[2] | 32) == 'd') || (q[1] == '2' && q[2] == '6'));
+}
+
 /*
  * Can a secret name end right before e (the separator, or the closing quote or spaces
  * before it)? Most separators (times, ports, ordinary names) follow a name that ends in two
@@ -109,8 +128,7 @@ static inline bool lsc_secret_end_possible(const unsigned char *ends, const char
     }
     /* An encoded '=' or '&' right before e ends the name there: it is empty (the walk back
      * of lsc_detect_secret_param stops at one). "%3D%3D..." costs no call per separator. */
-    if (p[e - 3] == '%' &&
-        ((p[e - 2] == '3' && (p[e - 1] | 32) == 'd') || (p[e - 2] == '2' && p[e - 1] == '6'))) {
+    if (lsc_encoded_sep(p + e - 3)) {
         return false;
     }
     /* A '%' among the last four bytes: a zero byte of their word XOR "%%%%" (exact). */

@@ -14,10 +14,6 @@
 
 #include "chars.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 bool lsc_luhn_valid(const char *digits, size_t n)
 {
     /* A digit's worth doubled, by its byte (0 for bytes that are no digit). */
@@ -83,13 +79,9 @@ static inline size_t copy_run(const char *p, size_t n, size_t i, bool iban, size
 #ifdef __SSE2__
     while (k < limit && n - (i + k) >= 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i + k));
-        __m128i zero = _mm_setzero_si128();
-        __m128i in = _mm_cmpeq_epi8(
-            _mm_subs_epu8(_mm_sub_epi8(x, _mm_set1_epi8('0')), _mm_set1_epi8(9)), zero);
+        __m128i in = lsc_in_range16(x, '0', 9);
         if (iban) {
-            in = _mm_or_si128(in, _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(x, _mm_set1_epi8('A')),
-                                                               _mm_set1_epi8(25)),
-                                                 zero));
+            in = _mm_or_si128(in, lsc_in_range16(x, 'A', 25));
         }
         _mm_storeu_si128((__m128i *)(void *)(out + k), x);
         unsigned stop = ~(unsigned)_mm_movemask_epi8(in) & 0xffffu;

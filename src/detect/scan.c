@@ -247,11 +247,10 @@ static inline uint32_t in_set16(__m128i x, const __m128i *set, size_t count)
     return (uint32_t)_mm_movemask_epi8(acc);
 }
 
-/* Lanes in [lo, lo + span]: unsigned range tests by saturating subtraction. */
+/* Lanes in [lo, lo + span], as bits. */
 static inline uint32_t range16(__m128i x, char lo, char span)
 {
-    __m128i d = _mm_subs_epu8(_mm_sub_epi8(x, _mm_set1_epi8(lo)), _mm_set1_epi8(span));
-    return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128()));
+    return (uint32_t)_mm_movemask_epi8(lsc_in_range16(x, lo, span));
 }
 
 static uint64_t attention64_sse2(const char *p, size_t n, size_t i)

@@ -117,10 +117,11 @@ const unsigned char *lsc_secret_ends(void)
     return ends;
 }
 
-/* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). */
-static bool secret_name(const char *name, size_t len, bool has_pct)
+/* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). When
+ * it says yes, norm[0..*nlen) holds the name as compared (normalise()). */
+static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NAME_MAX_LEN],
+                        size_t *nlen)
 {
-    char norm[NAME_MAX_LEN];
     if (len == 0 || len > NAME_MAX_LEN) {
         return false;
     }
@@ -132,7 +133,7 @@ static bool secret_name(const char *name, size_t len, bool has_pct)
                                                    (unsigned char)name[len - 1]))) {
         return false;
     }
-    size_t n = has_pct ? normalise(name, len, norm) : fold_name(name, len, norm);
+    size_t n = *nlen = has_pct ? normalise(name, len, norm) : fold_name(name, len, norm);
     if (n == 0) {
         return false;
     }
@@ -156,7 +157,9 @@ static bool secret_name(const char *name, size_t len, bool has_pct)
 
 bool lsc_secret_name(const char *name, size_t len)
 {
-    return secret_name(name, len, len > 0 && memchr(name, '%', len) != NULL);
+    char norm[NAME_MAX_LEN];
+    size_t n;
+    return secret_name(name, len, len > 0 && memchr(name, '%', len) != NULL, norm, &n);
 }
 
 /* Request and response headers that carry credentials or session state. */
@@ -198,13 +201,9 @@ bool lsc_secret_header(const char *name, size_t len)
     return false;
 }
 
-static bool is_authorization(const char *name, size_t len)
+/* Is a normalised name an Authorization header's? */
+static bool is_authorization(const char *norm, size_t n)
 {
-    char norm[NAME_MAX_LEN];
-    if (len < 13) {
-        return false; /* shorter than "authorization" (decoding only shortens a name) */
-    }
-    size_t n = normalise(name, len, norm);
     return (n == 13 && memcmp(norm, "authorization", 13) == 0) ||
            (n == 19 && memcmp(norm, "proxy_authorization", 19) == 0);
 }
@@ -307,16 +306,17 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
         has_pct |= p[s] == '%';
         /* An encoded '=' or '&' ends the name ("a%3Db%3Dtoken%3Dx": the name is token):
          * a decoded name holds neither, and "%3D%3D%3D..." costs nothing per byte. */
-        if (e - s >= 3 && p[s] == '%' && s + 2 < e &&
-            ((p[s + 1] == '3' && (p[s + 2] | 32) == 'd') || (p[s + 1] == '2' && p[s + 2] == '6'))) {
+        if (e - s >= 3 && lsc_encoded_sep(p + s)) {
             s += 3;
             break;
         }
     }
-    if (s == e || !secret_name(p + s, e - s, has_pct)) {
+    char norm[NAME_MAX_LEN];
+    size_t nlen;
+    if (s == e || !secret_name(p + s, e - s, has_pct, norm, &nlen)) {
         return false;
     }
-    bool auth = is_authorization(p + s, e - s);
+    bool auth = is_authorization(norm, nlen);
     size_t j = i + sep_len;
     while (j < n && (p[j] == ' ' || p[j] == '\t') && j - i - sep_len < 4) {
         j++;

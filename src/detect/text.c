@@ -85,13 +85,10 @@ static bool ip6_colon_count(const char *p, size_t n, size_t i, size_t e, struct 
 static inline void run_masks(const char *q, uint64_t *colon, uint64_t *hex)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
-    __m128i zero = _mm_setzero_si128();
-    __m128i digit = _mm_subs_epu8(_mm_sub_epi8(x, _mm_set1_epi8('0')), _mm_set1_epi8(9));
     __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-    __m128i hexl = _mm_subs_epu8(_mm_sub_epi8(lower, _mm_set1_epi8('a')), _mm_set1_epi8(5));
     *colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
     *hex = (unsigned)_mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpeq_epi8(digit, zero), _mm_cmpeq_epi8(hexl, zero)));
+        _mm_or_si128(lsc_in_range16(x, '0', 9), lsc_in_range16(lower, 'a', 5)));
 }
 #endif
 
