@@ -81,6 +81,20 @@ static bool ip6_colon_count(const char *p, size_t n, size_t i, size_t e, struct 
 }
 
 #ifdef __SSE2__
+/*
+ * Does the run whose colons are c (a bit a byte, from the first colon after the group start;
+ * every byte before the highest bit a colon or hex digit) hold a "::" and, at least two bytes
+ * after it, another (not the same ":::")? Then no address starts at the group: the parse
+ * meets the second "::" and fails - or fails before, at an eighth group or a fifth hex
+ * digit, or after ":::" at the colon and the hex digit or colon that follow it. A hostile
+ * "fe80::fe80::" asks no parse per group.
+ */
+static inline bool two_dcolons(uint64_t c)
+{
+    uint64_t pairs = c & (c >> 1); /* bit d: a "::" at d */
+    return pairs != 0 && (pairs >> __builtin_ctzll(pairs) >> 2) != 0;
+}
+
 /* The colons and hex digits among the 16 bytes at q, as bit masks. */
 static inline void run_masks(const char *q, uint64_t *colon, uint64_t *hex)
 {
@@ -116,17 +130,23 @@ static bool ip6_group_gate(const char *p, size_t n, size_t i, size_t e, struct s
             run_masks(p + e + loaded, &c, &h);
             colons |= c << loaded;
             stop = (~(c | h) & 0xffffu) << loaded;
+            if (stop == 0 && two_dcolons(colons)) {
+                return false; /* (below) - all of the loaded bytes are in the run */
+            }
         }
         /* The run read: hex digits and colons up to x, the first other byte or the end of
          * what was loaded. */
         unsigned x = stop != 0 ? (unsigned)__builtin_ctzll(stop) : loaded;
         uint64_t c = colons & (((uint64_t)1 << x) - 1);
         uint64_t pairs = c & (c >> 1); /* bit d: a "::" at d */
+        if (two_dcolons(c)) {
+            return false;
+        }
         if (pairs != 0) {
+            unsigned d = (unsigned)__builtin_ctzll(pairs);
             /* A "::" in the run, fewer than eight colons before it, within reach: the loop
              * below would stop at it and ask ip6_colon_count, which meets the "::" (nothing but
              * hex digits and colons comes first) and says yes. */
-            unsigned d = (unsigned)__builtin_ctzll(pairs);
             int before = 0;
             for (uint64_t t = c & (((uint64_t)1 << d) - 1); t != 0 && before < 8; t &= t - 1) {
                 before++;
@@ -567,6 +587,19 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                         lsc_detect_secret_param(p, n, i, 1, floor, &m);
                 break;
             case ':':
+                if (i > 0 && p[i - 1] == ':' && n - i > 3 && p[i + 1] == ':' && p[i + 2] == ':' &&
+                    p[i + 3] == ':') {
+                    /* Inside a run of colons, a colon with another before it and three after
+                     * it starts nothing: no "::" address (a third colon and a colon follow),
+                     * no URL password (no '/'), no secret (no name before), no access time
+                     * (no digit before). The scan goes on at the third colon from the end. */
+                    size_t r = i + 4;
+                    while (r < n && p[r] == ':') {
+                        r++;
+                    }
+                    i = r - 3;
+                    continue;
+                }
                 /* The first candidate in an access time is the colon after its year. */
                 if (st.times && i >= floor + ACCESS_TIME_COLON && p[i - ACCESS_TIME_COLON] == '[') {
                     size_t at = i - ACCESS_TIME_COLON, t = lsc_detect_access_time(p + at, n - at);

@@ -72,6 +72,96 @@ Test(ip, lookalikes_survive)
     EXPECT_UNCHANGED("Already 1.2.3.0 and 2001:db8:1::");
 }
 
+/* The IPv6 addresses the scan finds in p[0..n), as "off+len " pairs, into out. */
+static int note_ip6(void *ctx, const struct lsc_match *m)
+{
+    char *out = ctx;
+    size_t k = strlen(out);
+    if (m->cls == LSC_CLASS_IPV6 && k < 900) {
+        snprintf(out + k, 1000 - k, "%zu+%zu ", m->off, m->len);
+    }
+    return 0;
+}
+
+/*
+ * The same without any gate: at every byte that starts a word with 1-4 hex digits and a
+ * colon, or with "::", the parser is asked; after an address the walk goes on past it.
+ * (Only IPv6 addresses can be found in the lines below: no letters but a-f, no '.', '/'.)
+ */
+static void ip6_reference(const char *p, size_t n, char *out)
+{
+    out[0] = '\0';
+    for (size_t w = 0; w < n;) {
+        bool word = w == 0 || !lsc_is_alnum((unsigned char)p[w - 1]);
+        size_t h = 0;
+        while (w + h < n && h < 5 && lsc_is_hex((unsigned char)p[w + h])) {
+            h++;
+        }
+        bool start =
+            word && w + h < n && p[w + h] == ':' && (h > 0 ? h <= 4 : w + 1 < n && p[w + 1] == ':');
+        struct lsc_ip ip;
+        size_t l = start ? lsc_ip6_parse(p + w, p + n, &ip) : 0;
+        if (l > 0) {
+            size_t k = strlen(out);
+            snprintf(out + k, 1000 - k, "%zu+%zu ", w, l);
+            w += l;
+        } else {
+            w++;
+        }
+    }
+}
+
+static void expect_ip6_as_reference(const char *p, size_t n)
+{
+    char want[1000], got[1000] = "";
+    ip6_reference(p, n, want);
+    lsc_detect_text(p, n, note_ip6, got);
+    cr_assert_str_eq(got, want, "line \"%.*s\"", (int)n, p);
+}
+
+/*
+ * The scan's shortcuts for colons - the gate's masks, its "two '::' ahead" test, the jump
+ * through runs of colons, the memo of starts that cannot be an address - find what asking
+ * the parser at every start finds: every line of up to nine bytes from ':' 'a' '1' ' ' (then
+ * 20 spaces, so the 16-byte loads run), and random lines of colons, hex groups and "::".
+ */
+Test(ip6, the_scan_finds_what_the_parser_finds_at_every_start)
+{
+    static const char alphabet[] = ":a1 ";
+    char line[64];
+    for (int len = 1; len <= 9; len++) {
+        size_t total = 1;
+        for (int k = 0; k < len; k++) {
+            total *= 4;
+        }
+        for (size_t v = 0; v < total; v++) {
+            size_t x = v;
+            for (int k = 0; k < len; k++, x /= 4) {
+                line[k] = alphabet[x % 4];
+            }
+            memset(line + len, ' ', 20);
+            expect_ip6_as_reference(line, (size_t)len + 20);
+        }
+    }
+    static const char *const parts[] = {":", "::",   ":::",   "fe80", "1",
+                                        "a", "ffff", "12345", " ",    "0"};
+    uint64_t seed = 0x1f2e3d4c5b6a7988u;
+    char buf[200];
+    for (int t = 0; t < 100000; t++) {
+        size_t n = 0;
+        for (int k = (int)(rnd(&seed) % 40); k >= 0; k--) {
+            const char *s = parts[rnd(&seed) % (sizeof parts / sizeof parts[0])];
+            size_t l = strlen(s);
+            if (n + l > sizeof buf) {
+                break;
+            }
+            memcpy(buf + n, s, l);
+            n += l;
+        }
+        expect_ip6_as_reference(buf, n);
+    }
+}
+
 /* ---- e-mail ---- */
 
 Test(email, plain_and_encoded)
