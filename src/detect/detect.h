@@ -136,8 +136,14 @@ bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m);
 bool lsc_detect_jwt(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until);
 bool lsc_detect_auth_scheme(const char *p, size_t n, size_t i, struct lsc_match *m);
 bool lsc_detect_pem(const char *p, size_t n, size_t i, struct lsc_match *m);
-bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m);
-bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m);
+/*
+ * A card number or an IBAN starting at i. On failure *fail_until may be set past i: the
+ * detector read the run of groups after i and found that no card (IBAN) starts at a later
+ * group before it either, so the caller skips those starts and a line of "4111 4111 ..."
+ * is read once, not once a group.
+ */
+bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until);
+bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until);
 /* '@' or "%40" at i; the local part may reach back to floor. */
 bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t floor,
                       struct lsc_match *m);

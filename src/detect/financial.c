@@ -14,12 +14,12 @@
 
 #include "chars.h"
 
+/* A digit's worth doubled, by its byte (0 for bytes that are no digit). */
+static const unsigned char doubled[256] = {['0'] = 0, ['1'] = 2, ['2'] = 4, ['3'] = 6, ['4'] = 8,
+                                           ['5'] = 1, ['6'] = 3, ['7'] = 5, ['8'] = 7, ['9'] = 9};
+
 bool lsc_luhn_valid(const char *digits, size_t n)
 {
-    /* A digit's worth doubled, by its byte (0 for bytes that are no digit). */
-    static const unsigned char doubled[256] = {
-        ['0'] = 0, ['1'] = 2, ['2'] = 4, ['3'] = 6, ['4'] = 8,
-        ['5'] = 1, ['6'] = 3, ['7'] = 5, ['8'] = 7, ['9'] = 9};
     unsigned sum = 0;
     size_t i = n;
     while (i >= 2) { /* from the right: a digit as it is, then one doubled */
@@ -53,14 +53,7 @@ bool lsc_iban_valid(const char *iban, size_t n)
 }
 
 #define CARD_MAX 19
-#define GROUP_MAX 12
-
-/* Group ends (exclusive offsets into p) and compact character counts at each. */
-struct groups {
-    size_t end[GROUP_MAX];
-    size_t count[GROUP_MAX];
-    int n;
-};
+#define GROUP_MAX 12 /* groups a candidate spans at most */
 
 /* A card is digits; an IBAN digits and upper-case letters. */
 static inline bool group_char(unsigned char c, bool iban)
@@ -102,40 +95,137 @@ static inline size_t copy_run(const char *p, size_t n, size_t i, bool iban, size
     return k;
 }
 
-/* Room compact[] needs for collect(..., max, ...). */
-#define COMPACT_ROOM(max) ((max) + 16)
+/*
+ * A run: groups of card (or IBAN) characters, each but the first after one separator. A
+ * candidate starts at a group and spans up to GROUP_MAX groups, so every start in a run sees
+ * the same groups after it: the run is read once, from the first start the scan asks about,
+ * and decides that start and the ones after it in turn. A line of "4111 4111 ..." costs a
+ * read of its groups, not a read of five groups and a checksum at every one.
+ */
+#define RUN_GROUPS 32 /* groups read at most */
+#define RUN_CHARS 160 /* characters read at most */
+#define GROUP_LONG 35 /* a group this long is in no candidate (cards 19, IBANs 34 at most) */
+
+_Static_assert(RUN_GROUPS > GROUP_MAX && RUN_CHARS >= 34 + 2 * GROUP_LONG,
+               "the first start's candidates fit the window");
+
+struct run {
+    const char *p;
+    size_t n;
+    bool iban;
+    int groups;               /* groups read */
+    bool last;                /* no candidate reaches past group groups - 1 */
+    size_t start[RUN_GROUPS]; /* group g is p[start[g] .. end[g]) */
+    size_t end[RUN_GROUPS];
+    unsigned cum[RUN_GROUPS + 1]; /* characters before group g */
+    char chars[RUN_CHARS + 16];   /* IBANs: the groups' characters, no separators (and
+                                   * copy_run's room) */
+    /* Cards: Luhn sums of the digits before group g - those at even positions in chars as
+     * they are and those at odd ones doubled, and the other way round. A candidate's sum is
+     * one difference of the two. */
+    uint16_t even_plain[RUN_GROUPS + 1], odd_plain[RUN_GROUPS + 1];
+};
 
 /*
- * Collects groups of card (or, with iban, IBAN) characters starting at i, separated by one
- * of seps. Stops at the first byte that is neither, or when total exceeds max. Fills
- * compact[], which has COMPACT_ROOM(max) bytes.
+ * Reads the digits at p[s..n) for a card run and returns how many there are (GROUP_LONG for
+ * that many or more). Adds their Luhn sums, the first digit being at position at of the
+ * run's digits: to sums[0] those at even positions as they are and those at odd ones
+ * doubled, to sums[1] the other way round. (A card's digits need no copy: the checksum of
+ * a candidate is a difference of these sums.)
  */
-static inline __attribute__((always_inline)) void collect(const char *p, size_t n, size_t i,
-                                                          bool iban, const char *seps, size_t max,
-                                                          char *compact, struct groups *g)
+static size_t digit_group(const char *p, size_t n, size_t s, unsigned at, unsigned sums[2])
 {
-    size_t total = 0;
-    g->n = 0;
-    while (i < n && g->n < GROUP_MAX) {
-        size_t k = copy_run(p, n, i, iban, max + 1 - total, compact + total);
-        if (k == 0) {
-            break;
+    size_t k = 0;
+#ifdef __SSE2__
+    const __m128i lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m128i even = _mm_set1_epi16(0x00ff); /* lanes 0, 2, 4, ... */
+    while (k < GROUP_LONG && n - (s + k) >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + s + k));
+        unsigned stop = ~(unsigned)_mm_movemask_epi8(lsc_in_range16(x, '0', 9)) & 0xffffu;
+        unsigned len = stop != 0 ? (unsigned)__builtin_ctz(stop) : 16;
+        /* Digit values (0 past the group), doubled: 2v, less 9 from 5 up. */
+        __m128i v = _mm_and_si128(_mm_sub_epi8(x, _mm_set1_epi8('0')),
+                                  _mm_cmpgt_epi8(_mm_set1_epi8((char)len), lane));
+        __m128i d =
+            _mm_sub_epi8(_mm_add_epi8(v, v),
+                         _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(4)), _mm_set1_epi8(9)));
+        /* The lanes at even positions of the run. */
+        __m128i ev = (at + k) % 2 == 0 ? even : _mm_xor_si128(even, _mm_set1_epi8(-1));
+        __m128i s0 = _mm_sad_epu8(_mm_or_si128(_mm_and_si128(ev, v), _mm_andnot_si128(ev, d)),
+                                  _mm_setzero_si128());
+        __m128i s1 = _mm_sad_epu8(_mm_or_si128(_mm_and_si128(ev, d), _mm_andnot_si128(ev, v)),
+                                  _mm_setzero_si128());
+        sums[0] += (unsigned)(_mm_cvtsi128_si32(s0) + _mm_cvtsi128_si32(_mm_srli_si128(s0, 8)));
+        sums[1] += (unsigned)(_mm_cvtsi128_si32(s1) + _mm_cvtsi128_si32(_mm_srli_si128(s1, 8)));
+        k += len;
+        if (stop != 0) {
+            return k < GROUP_LONG ? k : GROUP_LONG;
         }
-        i += k;
-        total += k;
-        g->end[g->n] = i;
-        g->count[g->n] = total;
-        g->n++;
-        if (total > max) {
-            break;
-        }
-        if (i + 1 < n && (p[i] == seps[0] || p[i] == seps[1]) &&
-            group_char((unsigned char)p[i + 1], iban)) {
-            i++;
-            continue;
-        }
-        break;
     }
+    if (k >= GROUP_LONG) {
+        return GROUP_LONG;
+    }
+#endif
+    while (k < GROUP_LONG && s + k < n && lsc_is_digit((unsigned char)p[s + k])) {
+        unsigned char c = (unsigned char)p[s + k];
+        unsigned odd = (at + (unsigned)k) % 2;
+        sums[odd] += (unsigned)(c - '0');
+        sums[odd ^ 1] += doubled[c];
+        k++;
+    }
+    return k;
+}
+
+/*
+ * Reads the group after the last one read (the first at the run's start). False when there
+ * is none to read: the run ended, or the window is full (then the caller decides nothing).
+ */
+static bool read_group(struct run *r)
+{
+    if (r->last || r->groups == RUN_GROUPS || r->cum[r->groups] + GROUP_LONG > RUN_CHARS) {
+        return false;
+    }
+    int g = r->groups;
+    size_t s = g == 0 ? r->start[0] : r->end[g - 1] + 1;
+    unsigned c0 = r->cum[g];
+    size_t k;
+    if (r->iban) {
+        k = copy_run(r->p, r->n, s, true, GROUP_LONG, r->chars + c0);
+    } else {
+        unsigned sums[2] = {0, 0};
+        k = digit_group(r->p, r->n, s, c0, sums);
+        r->even_plain[g + 1] = (uint16_t)(r->even_plain[g] + sums[0]);
+        r->odd_plain[g + 1] = (uint16_t)(r->odd_plain[g] + sums[1]);
+    }
+    size_t e = s + k;
+    r->start[g] = s;
+    r->end[g] = e;
+    r->cum[g + 1] = c0 + (unsigned)k;
+    r->groups = g + 1;
+    /* A long group ends every candidate that reaches it; its true end is not needed. */
+    r->last =
+        k == GROUP_LONG || !(e + 1 < r->n && (r->p[e] == ' ' || (!r->iban && r->p[e] == '-')) &&
+                             group_char((unsigned char)r->p[e + 1], r->iban));
+    return true;
+}
+
+/* Is group k read? Reads up to it; false when it is not there to read. */
+static inline bool have_group(struct run *r, int k)
+{
+    while (k >= r->groups) {
+        if (!read_group(r)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Does the Luhn checksum hold for the digits of groups j..k? */
+static bool run_luhn(const struct run *r, int j, int k)
+{
+    /* The rightmost digit counts as it is, and every second one from it too. */
+    const uint16_t *sum = (r->cum[k + 1] - 1) % 2 == 0 ? r->even_plain : r->odd_plain;
+    return (unsigned)(sum[k + 1] - sum[j]) % 10 == 0;
 }
 
 /* The byte after a candidate must not continue it. */
@@ -144,42 +234,37 @@ static bool right_boundary(const char *p, size_t n, size_t e)
     return e >= n || !lsc_is_alnum((unsigned char)p[e]);
 }
 
-bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m)
+enum verdict { NONE, FOUND, UNKNOWN };
+
+/*
+ * Is there a card at group j? Every card layout starts with a group of at least four
+ * digits; the longest candidate whose checksum holds is the card.
+ */
+static enum verdict card_at(struct run *r, int j, size_t *len)
 {
-    /* Every card layout starts with a group of at least four digits. */
-    if (p[i] < '2' || p[i] > '6' || n - i < 13 || !lsc_is_digit((unsigned char)p[i + 1]) ||
-        !lsc_is_digit((unsigned char)p[i + 2]) || !lsc_is_digit((unsigned char)p[i + 3])) {
-        return false;
+    const char *p = r->p;
+    size_t s = r->start[j];
+    if (p[s] < '2' || p[s] > '6' || r->n - s < 13 || r->end[j] - s < 4) {
+        return NONE;
     }
-    /* A number shorter than 13 digits that no separator continues (a byte count, a
-     * port) is none: rejected before the digits are collected. */
-    size_t run = 4;
-    while (run < 13 && i + run < n && lsc_is_digit((unsigned char)p[i + run])) {
-        run++;
-    }
-    if (run < 13 && !(i + run + 1 < n && (p[i + run] == ' ' || p[i + run] == '-') &&
-                      lsc_is_digit((unsigned char)p[i + run + 1]))) {
-        return false;
-    }
-    char digits[COMPACT_ROOM(CARD_MAX)];
-    struct groups g;
-    collect(p, n, i, false, " -", CARD_MAX, digits, &g);
-    for (int k = g.n - 1; k >= 0; k--) {
-        size_t cnt = g.count[k];
-        if (cnt < 13 || cnt > CARD_MAX) {
-            continue;
+    enum verdict v = NONE;
+    for (int k = j; k < j + GROUP_MAX; k++) {
+        if (!have_group(r, k)) {
+            if (r->last) {
+                break;
+            }
+            return UNKNOWN; /* a longer candidate may hold */
         }
-        if (!right_boundary(p, n, g.end[k]) && k == g.n - 1) {
-            continue;
+        unsigned cnt = r->cum[k + 1] - r->cum[j];
+        if (cnt > CARD_MAX) {
+            break;
         }
-        if (lsc_luhn_valid(digits, cnt)) {
-            m->off = i;
-            m->len = g.end[k] - i;
-            m->cls = LSC_CLASS_CARD;
-            return true;
+        if (cnt >= 13 && right_boundary(p, r->n, r->end[k]) && run_luhn(r, j, k)) {
+            v = FOUND;
+            *len = r->end[k] - s;
         }
     }
-    return false;
+    return v;
 }
 
 /* IBAN length by country (ISO 13616 registry), indexed by the two upper-case letters of the
@@ -214,34 +299,107 @@ static size_t iban_length(const char *cc)
     return length_by_cc[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
 }
 
-bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m)
+/* Is there an IBAN at group j? The candidate is the groups whose characters make up exactly
+ * the country's IBAN length. */
+static enum verdict iban_at(struct run *r, int j, size_t *len)
+{
+    const char *p = r->p;
+    size_t s = r->start[j];
+    if (r->n - s < 15 || !lsc_is_upper((unsigned char)p[s]) ||
+        !lsc_is_upper((unsigned char)p[s + 1]) || !lsc_is_digit((unsigned char)p[s + 2]) ||
+        !lsc_is_digit((unsigned char)p[s + 3])) {
+        return NONE;
+    }
+    size_t want = iban_length(p + s);
+    if (want == 0) {
+        return NONE;
+    }
+    for (int k = j; k < j + GROUP_MAX; k++) {
+        if (!have_group(r, k)) {
+            return r->last ? NONE : UNKNOWN;
+        }
+        unsigned cnt = r->cum[k + 1] - r->cum[j];
+        if (cnt > want) {
+            return NONE;
+        }
+        if (cnt == want) {
+            if (!right_boundary(p, r->n, r->end[k]) ||
+                !lsc_iban_valid(r->chars + r->cum[j], want)) {
+                return NONE;
+            }
+            *len = r->end[k] - s;
+            return FOUND;
+        }
+    }
+    return NONE;
+}
+
+/*
+ * Decides the start i, then the group starts after it in the same run, until one holds a
+ * candidate or cannot be decided from the window: *fail_until is set to that start (or the
+ * run's end), before which no other start in the run holds one.
+ */
+static bool detect_run(const char *p, size_t n, size_t i, bool iban, struct lsc_match *m,
+                       size_t *fail_until)
+{
+    struct run r;
+    r.p = p;
+    r.n = n;
+    r.iban = iban;
+    r.groups = 0;
+    r.last = false;
+    r.start[0] = i;
+    r.cum[0] = 0;
+    r.even_plain[0] = r.odd_plain[0] = 0; /* (cards) */
+    for (int j = 0;; j++) {
+        if (!have_group(&r, j)) {
+            /* Every group read was decided and holds none; no start lies inside one. */
+            *fail_until = r.end[r.groups - 1];
+            return false;
+        }
+        size_t len = 0;
+        enum verdict v = iban ? iban_at(&r, j, &len) : card_at(&r, j, &len);
+        if (v == NONE) {
+            continue;
+        }
+        /* (The start i is always decided: its candidates fit the window.) */
+        if (v == FOUND && j == 0) {
+            m->off = i;
+            m->len = len;
+            m->cls = iban ? LSC_CLASS_IBAN : LSC_CLASS_CARD;
+            return true;
+        }
+        *fail_until = r.start[j];
+        return false;
+    }
+}
+
+bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until)
+{
+    /* Most digit words are no card - a byte count, a port: turned away before the run is
+     * read, when the first group is shorter than four digits, or than 13 with no separator
+     * and digit after it. */
+    if (p[i] < '2' || p[i] > '6' || n - i < 13 || !lsc_is_digit((unsigned char)p[i + 1]) ||
+        !lsc_is_digit((unsigned char)p[i + 2]) || !lsc_is_digit((unsigned char)p[i + 3])) {
+        return false;
+    }
+    size_t run = 4;
+    while (run < 13 && i + run < n && lsc_is_digit((unsigned char)p[i + run])) {
+        run++;
+    }
+    if (run < 13 && !(i + run + 1 < n && (p[i + run] == ' ' || p[i + run] == '-') &&
+                      lsc_is_digit((unsigned char)p[i + run + 1]))) {
+        return false;
+    }
+    return detect_run(p, n, i, false, m, fail_until);
+}
+
+bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until)
 {
     if (n - i < 15 || !lsc_is_upper((unsigned char)p[i]) ||
         !lsc_is_upper((unsigned char)p[i + 1]) || !lsc_is_digit((unsigned char)p[i + 2]) ||
-        !lsc_is_digit((unsigned char)p[i + 3])) {
+        !lsc_is_digit((unsigned char)p[i + 3]) || iban_length(p + i) == 0) {
         return false;
     }
-    size_t want = iban_length(p + i);
-    if (want == 0) {
-        return false;
-    }
-    char compact[COMPACT_ROOM(IBAN_MAX)];
-    struct groups g;
-    collect(p, n, i, true, "  ", want, compact, &g);
-    for (int k = 0; k < g.n; k++) {
-        if (g.count[k] != want) {
-            continue;
-        }
-        if (k == g.n - 1 && !right_boundary(p, n, g.end[k])) {
-            return false;
-        }
-        if (!lsc_iban_valid(compact, want)) {
-            return false;
-        }
-        m->off = i;
-        m->len = g.end[k] - i;
-        m->cls = LSC_CLASS_IBAN;
-        return true;
-    }
-    return false;
+    return detect_run(p, n, i, true, m, fail_until);
 }

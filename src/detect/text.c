@@ -48,9 +48,11 @@ static inline __attribute__((always_inline)) bool ip4_gate(const char *p, size_t
 
 /* State carried along one scan. */
 struct scan {
-    size_t jwt_fail_until; /* no JWT can start before this offset */
-    size_t ip6_fail_until; /* no IPv6 address can start at a hex group before this offset */
-    bool times;            /* jump over access times (struct lsc_known) */
+    size_t jwt_fail_until;  /* no JWT can start before this offset */
+    size_t card_fail_until; /* no card number can start before this offset */
+    size_t iban_fail_until; /* no IBAN can start before this offset */
+    size_t ip6_fail_until;  /* no IPv6 address can start at a hex group before this offset */
+    bool times;             /* jump over access times (struct lsc_known) */
 };
 
 /*
@@ -337,7 +339,8 @@ static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, str
         if (!digit_start(p, i)) {
             return false;
         }
-        return try_ip4(p, n, i, m) || lsc_detect_card(p, n, i, m);
+        return try_ip4(p, n, i, m) ||
+               (i >= st->card_fail_until && lsc_detect_card(p, n, i, m, &st->card_fail_until));
     }
     if (!lsc_is_alpha(c)) {
         return false;
@@ -364,7 +367,8 @@ static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, str
     default:
         break;
     }
-    return lsc_is_upper(c) && lsc_detect_iban(p, n, i, m);
+    return lsc_is_upper(c) && i >= st->iban_fail_until &&
+           lsc_detect_iban(p, n, i, m, &st->iban_fail_until);
 }
 
 size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])

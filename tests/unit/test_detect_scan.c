@@ -137,9 +137,9 @@ static bool found_at(const char *p, size_t n, size_t k)
     if (!word_start_at(p, k)) {
         return false;
     }
-    return (digit_start && lsc_detect_card(p, n, k, &m)) || lsc_detect_iban(p, n, k, &m) ||
-           lsc_detect_token(p, n, k, &m) || lsc_detect_jwt(p, n, k, &m, &fail) ||
-           lsc_detect_auth_scheme(p, n, k, &m);
+    return (digit_start && lsc_detect_card(p, n, k, &m, &fail)) ||
+           lsc_detect_iban(p, n, k, &m, &fail) || lsc_detect_token(p, n, k, &m) ||
+           lsc_detect_jwt(p, n, k, &m, &fail) || lsc_detect_auth_scheme(p, n, k, &m);
 }
 
 Test(attention, marks_every_value_a_detector_finds)

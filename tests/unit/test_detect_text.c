@@ -235,6 +235,12 @@ Test(card, lookalikes_survive)
     EXPECT_UNCHANGED("id 41111111111111110000"); /* too long */
     EXPECT_UNCHANGED("n 411111111111");          /* too short */
     EXPECT_UNCHANGED("x 0.4111111111111111");    /* a fraction */
+    EXPECT_UNCHANGED("cc 4111 1111 1111 1111x"); /* runs into a word */
+    EXPECT_UNCHANGED("cc 4111111111111111a");
+    /* A card spans at most twelve groups: 4111 and eleven more is one, twelve more is none
+     * (and no shorter candidate holds). */
+    EXPECT_SCRUB("c 4111 1 1 1 1 1 1 1 1 1 1 6 x", "c [card] x");
+    EXPECT_UNCHANGED("c 4111 1 1 1 1 1 1 1 1 1 1 1 1 x");
 }
 
 Test(iban, mod97_valid)
@@ -248,11 +254,141 @@ Test(iban, mod97_valid)
     EXPECT_UNCHANGED("iban DE8937040044053201300 x");  /* one short for DE */
     EXPECT_UNCHANGED("iban ZZ89370400440532013000 x"); /* no such country */
     EXPECT_UNCHANGED("model AB12 and HTTP11");
+    EXPECT_UNCHANGED("DE89-3704-0044-0532-0130-00"); /* an IBAN's groups are cut by spaces only */
+    /* At most twelve groups, as for cards. */
+    EXPECT_SCRUB("DE89 3 7 0 4 0 0 4 4 0 5 32013000 x", "[iban] x");
+    EXPECT_UNCHANGED("DE89 3 7 0 4 0 0 4 4 0 5 3 2013000 x");
     /* Letters at both ends of A-Z, in groups read 16 bytes at a time (more than 16 bytes
      * follow) and byte by byte (fewer do). */
     EXPECT_SCRUB("GB42ZYXA12345698765432 and some text after it", "[iban] and some text after it");
     EXPECT_SCRUB("GB42 ZYXA 1234 5698 7654 32", "[iban]");
     EXPECT_UNCHANGED("GB42ZYXB12345698765432 and some text after it"); /* checksum fails */
+}
+
+/* The cards and IBANs the scan finds, as "off+len " pairs, into out. */
+static int note_financial(void *ctx, const struct lsc_match *m)
+{
+    char *out = ctx;
+    size_t k = strlen(out);
+    if ((m->cls == LSC_CLASS_CARD || m->cls == LSC_CLASS_IBAN) && k < 1900) {
+        snprintf(out + k, 2000 - k, "%c%zu+%zu ", m->cls == LSC_CLASS_CARD ? 'c' : 'i', m->off,
+                 m->len);
+    }
+    return 0;
+}
+
+/*
+ * Cards and IBANs found by asking the detector afresh at every word start (the lines below
+ * hold no '.', so no IPv4 address comes first), each answer forgetting what the one before
+ * learnt about the run.
+ */
+static void financial_reference(const char *p, size_t n, char *out)
+{
+    out[0] = '\0';
+    for (size_t k = 0; k < n;) {
+        struct lsc_match m;
+        size_t ignored = 0;
+        bool word = k == 0 || !lsc_is_alnum((unsigned char)p[k - 1]);
+        if (word &&
+            ((lsc_is_digit((unsigned char)p[k]) && lsc_detect_card(p, n, k, &m, &ignored)) ||
+             (lsc_is_upper((unsigned char)p[k]) && lsc_detect_iban(p, n, k, &m, &ignored)))) {
+            size_t l = strlen(out);
+            snprintf(out + l, 2000 - l, "%c%zu+%zu ", m.cls == LSC_CLASS_CARD ? 'c' : 'i', m.off,
+                     m.len);
+            k = m.off + m.len;
+        } else {
+            k++;
+        }
+    }
+}
+
+/*
+ * A card or IBAN detector reads a run of groups once and tells the scan which later starts
+ * in it hold nothing: the scan, skipping those, finds what asking at every start finds - in
+ * random lines of valid cards and IBANs, their groups and other groups, separators single
+ * and double, long enough that a run fills the detector's window.
+ */
+Test(card, a_run_read_once_finds_what_every_start_finds)
+{
+    static const char *const parts[] = {"4111 1111 1111 1111",
+                                        "5500-0000-0000-0004",
+                                        "378282246310005",
+                                        "4111",
+                                        "1111",
+                                        "0000",
+                                        "0004",
+                                        "5500",
+                                        "12",
+                                        "3",
+                                        "6011000990139424",
+                                        "DE89 3704 0044 0532 0130 00",
+                                        "GB82 WEST 1234 5698 7654 32",
+                                        "DE89",
+                                        "3704",
+                                        "WEST",
+                                        "NO9386011117947",
+                                        "GB82",
+                                        " ",
+                                        " ",
+                                        " ",
+                                        "-",
+                                        "  ",
+                                        "x",
+                                        "Z"};
+    uint64_t seed = 0x5eed5eed12345678u;
+    char line[1200], want[2000], got[2000];
+    size_t cards = 0, ibans = 0;
+    for (int t = 0; t < 20000; t++) {
+        size_t n = 0;
+        for (int k = (int)(rnd(&seed) % 120); k >= 0; k--) {
+            const char *s = parts[rnd(&seed) % (sizeof parts / sizeof parts[0])];
+            size_t l = strlen(s);
+            if (n + l > sizeof line) {
+                break;
+            }
+            memcpy(line + n, s, l);
+            n += l;
+        }
+        financial_reference(line, n, want);
+        got[0] = '\0';
+        lsc_detect_text(line, n, note_financial, got);
+        cr_assert_str_eq(got, want, "line \"%.*s\"", (int)n, line);
+        for (const char *q = want; *q != '\0'; q++) {
+            cards += *q == 'c';
+            ibans += *q == 'i';
+        }
+    }
+    cr_expect_gt(cards, 10000, "%zu", cards);
+    cr_expect_gt(ibans, 5000, "%zu", ibans);
+}
+
+/*
+ * A card or IBAN after up to 48 groups of a run of other groups - some that could start
+ * one, some that cannot: found where its candidates reach past the window the detector
+ * reads at once, too.
+ */
+Test(card, a_value_at_the_far_end_of_a_long_run_is_found)
+{
+    static const char *const fillers[] = {"1111 ", "2222 ", "4111-", "DE89 ", "WE ", "3 "};
+    static const char *const values[] = {"4111 1111 1111 1111", "5500-0000-0000-0004",
+                                         "DE89 3704 0044 0532 0130 00", "NO9386011117947"};
+    char line[600], want[2000], got[2000];
+    for (size_t f = 0; f < sizeof fillers / sizeof fillers[0]; f++) {
+        for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
+            for (int before = 0; before < 48; before++) {
+                size_t n = 0;
+                for (int k = 0; k < before; k++) {
+                    n += (size_t)sprintf(line + n, "%s", fillers[f]);
+                }
+                n += (size_t)sprintf(line + n, "%s %s", values[v], fillers[f]);
+                financial_reference(line, n, want);
+                got[0] = '\0';
+                lsc_detect_text(line, n, note_financial, got);
+                cr_assert_str_eq(got, want, "line \"%.*s\"", (int)n, line);
+                cr_assert(strchr(want, '+') != NULL, "line \"%.*s\"", (int)n, line);
+            }
+        }
+    }
 }
 
 /* ---- tokens and credentials ---- */
