@@ -53,6 +53,7 @@ bool lsc_iban_valid(const char *iban, size_t n)
 }
 
 #define CARD_MAX 19
+#define IBAN_MAX 34  /* ISO 13616 allows 34 (lsc_iban_valid); the registry tops out at 33 */
 #define GROUP_MAX 12 /* groups a candidate spans at most */
 
 /* A card is digits; an IBAN digits and upper-case letters. */
@@ -62,20 +63,17 @@ static inline bool group_char(unsigned char c, bool iban)
 }
 
 /*
- * Copies the run of group characters at p[i..n) to out, at most limit of them, and returns
- * how many it copied. With SSE2, 16 bytes at a time while 16 are left: each load is stored
- * whole, so out needs room for limit + 15 bytes.
+ * Copies the IBAN characters (digits and upper-case letters) at p[i..n) to out, at most limit
+ * of them, and returns how many it copied. With SSE2, 16 bytes at a time while 16 are left:
+ * each load is stored whole, so out needs room for limit + 15 bytes.
  */
-static inline size_t copy_run(const char *p, size_t n, size_t i, bool iban, size_t limit, char *out)
+static inline size_t copy_iban_chars(const char *p, size_t n, size_t i, size_t limit, char *out)
 {
     size_t k = 0;
 #ifdef __SSE2__
     while (k < limit && n - (i + k) >= 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i + k));
-        __m128i in = lsc_in_range16(x, '0', 9);
-        if (iban) {
-            in = _mm_or_si128(in, lsc_in_range16(x, 'A', 25));
-        }
+        __m128i in = _mm_or_si128(lsc_in_range16(x, '0', 9), lsc_in_range16(x, 'A', 25));
         _mm_storeu_si128((__m128i *)(void *)(out + k), x);
         unsigned stop = ~(unsigned)_mm_movemask_epi8(in) & 0xffffu;
         if (stop != 0) {
@@ -88,7 +86,7 @@ static inline size_t copy_run(const char *p, size_t n, size_t i, bool iban, size
         return limit;
     }
 #endif
-    while (k < limit && i + k < n && group_char((unsigned char)p[i + k], iban)) {
+    while (k < limit && i + k < n && group_char((unsigned char)p[i + k], true)) {
         out[k] = p[i + k];
         k++;
     }
@@ -102,11 +100,13 @@ static inline size_t copy_run(const char *p, size_t n, size_t i, bool iban, size
  * and decides that start and the ones after it in turn. A line of "4111 4111 ..." costs a
  * read of its groups, not a read of five groups and a checksum at every one.
  */
-#define RUN_GROUPS 32 /* groups read at most */
-#define RUN_CHARS 160 /* characters read at most */
-#define GROUP_LONG 35 /* a group this long is in no candidate (cards 19, IBANs 34 at most) */
+#define RUN_GROUPS 32             /* groups read at most */
+#define RUN_CHARS 160             /* characters read at most */
+#define GROUP_LONG (IBAN_MAX + 1) /* a group this long is in no candidate */
 
-_Static_assert(RUN_GROUPS > GROUP_MAX && RUN_CHARS >= 34 + 2 * GROUP_LONG,
+/* The first start's candidates - at most GROUP_MAX groups and IBAN_MAX characters, and the
+ * group after them - always fit: the start the scan asks about is always decided. */
+_Static_assert(RUN_GROUPS > GROUP_MAX && RUN_CHARS >= IBAN_MAX + GROUP_LONG,
                "the first start's candidates fit the window");
 
 struct run {
@@ -119,8 +119,8 @@ struct run {
     size_t end[RUN_GROUPS];
     unsigned cum[RUN_GROUPS + 1]; /* characters before group g */
     char chars[RUN_CHARS + 16];   /* IBANs: the groups' characters, no separators (and
-                                   * copy_run's room) */
-    /* Cards: Luhn sums of the digits before group g - those at even positions in chars as
+                                   * copy_iban_chars's room) */
+    /* Cards: Luhn sums of the digits before group g - those at even positions of the run as
      * they are and those at odd ones doubled, and the other way round. A candidate's sum is
      * one difference of the two. */
     uint16_t even_plain[RUN_GROUPS + 1], odd_plain[RUN_GROUPS + 1];
@@ -190,7 +190,7 @@ static bool read_group(struct run *r)
     unsigned c0 = r->cum[g];
     size_t k;
     if (r->iban) {
-        k = copy_run(r->p, r->n, s, true, GROUP_LONG, r->chars + c0);
+        k = copy_iban_chars(r->p, r->n, s, GROUP_LONG, r->chars + c0);
     } else {
         unsigned sums[2] = {0, 0};
         k = digit_group(r->p, r->n, s, c0, sums);
@@ -291,7 +291,6 @@ static const unsigned char length_by_cc[26 * 26] = {
     CC('V', 'G', 24), CC('X', 'K', 20),
 };
 #undef CC
-#define IBAN_MAX 34 /* ISO 13616 allows 34 (lsc_iban_valid); the registry tops out at 33 */
 
 /* cc: two upper-case letters. */
 static size_t iban_length(const char *cc)
@@ -362,7 +361,7 @@ static bool detect_run(const char *p, size_t n, size_t i, bool iban, struct lsc_
         if (v == NONE) {
             continue;
         }
-        /* (The start i is always decided: its candidates fit the window.) */
+        /* (The start i is always decided: see the _Static_assert above.) */
         if (v == FOUND && j == 0) {
             m->off = i;
             m->len = len;
