@@ -131,17 +131,43 @@ static bool prefix_gate(unsigned char a, unsigned char b)
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
-/* The kinds by first byte of their prefix, in table order, built at the first use. */
+/* The kinds by first byte of their prefix, in table order, and the second byte of each
+ * (so most kinds are passed over without a look at the table), built at the first use. */
 static unsigned char by_first[256][NKINDS];
+static char second_by_first[256][NKINDS];
 static unsigned char by_first_n[256];
+/* Can a later kind's prefix hold where kind k's does (one prefix starts the other)? If not,
+ * a byte whose text has k's prefix but no key after it has no key at all. */
+static bool later_may_hold[NKINDS];
 static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
 
 static void build_by_first(void)
 {
     for (size_t k = 0; k < NKINDS; k++) {
         unsigned char f = (unsigned char)kinds[k].prefix[0];
+        second_by_first[f][by_first_n[f]] = kinds[k].prefix[1];
         by_first[f][by_first_n[f]++] = (unsigned char)k;
+        for (size_t u = k + 1; u < NKINDS; u++) {
+            size_t common = kinds[k].prefix_len < kinds[u].prefix_len ? kinds[k].prefix_len
+                                                                      : kinds[u].prefix_len;
+            if (memcmp(kinds[k].prefix, kinds[u].prefix, common) == 0) {
+                later_may_hold[k] = true;
+            }
+        }
     }
+}
+
+/* Does q start with t's prefix, whose first two bytes it is known to hold? (Byte by byte:
+ * the prefixes are short, and most differ from q at their third byte - where a call to
+ * memcmp would cost more than the compare.) */
+static inline bool rest_of_prefix(const char *q, const struct token_kind *t)
+{
+    for (unsigned k = 2; k < t->prefix_len; k++) {
+        if (q[k] != t->prefix[k]) {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
@@ -152,22 +178,24 @@ bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
     pthread_once(&by_first_once, build_by_first);
     unsigned char first = (unsigned char)p[i];
     for (size_t x = 0; x < by_first_n[first]; x++) {
-        const struct token_kind *t = &kinds[by_first[first][x]];
-        /* (The second byte first: a call to memcmp costs more than most prefixes.) */
-        if (n - i < (size_t)t->prefix_len + t->min_body || p[i + 1] != t->prefix[1] ||
-            memcmp(p + i, t->prefix, t->prefix_len) != 0) {
+        if (second_by_first[first][x] != p[i + 1]) {
+            continue;
+        }
+        unsigned char k = by_first[first][x];
+        const struct token_kind *t = &kinds[k];
+        if (n - i < (size_t)t->prefix_len + t->min_body || !rest_of_prefix(p + i, t)) {
             continue;
         }
         size_t e = i + t->prefix_len;
         while (e < n && in_alphabet((unsigned char)p[e], t->alphabet)) {
             e++;
         }
-        if (e - i - t->prefix_len < t->min_body) {
-            continue;
-        }
-        /* A key glued to more word characters is some other identifier. */
-        if (e < n && lsc_is_alnum((unsigned char)p[e])) {
-            continue;
+        /* Too short, or glued to more word characters (some other identifier). */
+        if (e - i - t->prefix_len < t->min_body || (e < n && lsc_is_alnum((unsigned char)p[e]))) {
+            if (later_may_hold[k]) {
+                continue;
+            }
+            return false;
         }
         m->off = i;
         m->len = e - i;
