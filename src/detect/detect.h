@@ -140,7 +140,9 @@ bool lsc_detect_pem(const char *p, size_t n, size_t i, struct lsc_match *m);
  * A card number or an IBAN starting at i. On failure *fail_until may be set past i: the
  * detector read the run of groups after i and found that no card (IBAN) starts at a later
  * group before it either, so the caller skips those starts and a line of "4111 4111 ..."
- * is read once, not once a group.
+ * is read once, not once a group. Every byte of p[i .. *fail_until) is then a group's
+ * character (digits; for an IBAN upper-case letters too) or a separator (' ', for a card
+ * '-' too) followed by one.
  */
 bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until);
 bool lsc_detect_iban(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until);

@@ -352,8 +352,10 @@ static bool detect_run(const char *p, size_t n, size_t i, bool iban, struct lsc_
     r.even_plain[0] = r.odd_plain[0] = 0; /* (cards) */
     for (int j = 0;; j++) {
         if (!have_group(&r, j)) {
-            /* Every group read was decided and holds none; no start lies inside one. */
-            *fail_until = r.end[r.groups - 1];
+            /* Every group read was decided and holds none (no start lies inside one). Up to
+             * the last group of a run that ended, every byte is a group's character or a
+             * separator followed by one (see lsc_detect_card). */
+            *fail_until = r.last ? r.start[r.groups - 1] : r.end[r.groups - 1];
             return false;
         }
         size_t len = 0;

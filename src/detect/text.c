@@ -577,6 +577,15 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
         if (lsc_is_alnum(c)) {
             if (i == 0 || !lsc_is_alnum((unsigned char)p[i - 1])) {
                 found = try_word(p, n, i, &m, &st);
+                if (!found && st.card_fail_until > i + 1 && lsc_is_digit(c)) {
+                    /* A group of a run of card groups, before the offset the card detector
+                     * gave: up to there every byte is a digit, or a single space or dash
+                     * before one. No card starts there, and no other detector starts at
+                     * such bytes (an IPv4 address needs a '.' after its first digits, a PEM
+                     * block five dashes): the scan goes on at that offset. */
+                    i = st.card_fail_until;
+                    continue;
+                }
             } else if (lsc_is_digit(c)) {
                 /* "from1.2.3.4": an address glued to a word still counts. */
                 found = digit_start(p, i) && try_ip4(p, n, i, &m);

@@ -265,22 +265,29 @@ Test(iban, mod97_valid)
     EXPECT_UNCHANGED("GB42ZYXB12345698765432 and some text after it"); /* checksum fails */
 }
 
-/* The cards and IBANs the scan finds, as "off+len " pairs, into out. */
+/* Appends "<class>off+len " to out (2000 bytes) for a card (c), an IBAN (i) or an IPv4
+ * address (v). */
+static void note_match(char *out, lsc_class cls, size_t off, size_t len)
+{
+    size_t k = strlen(out);
+    char tag = cls == LSC_CLASS_CARD ? 'c' : cls == LSC_CLASS_IBAN ? 'i' : 'v';
+    if (k < 1900) {
+        snprintf(out + k, 2000 - k, "%c%zu+%zu ", tag, off, len);
+    }
+}
+
 static int note_financial(void *ctx, const struct lsc_match *m)
 {
-    char *out = ctx;
-    size_t k = strlen(out);
-    if ((m->cls == LSC_CLASS_CARD || m->cls == LSC_CLASS_IBAN) && k < 1900) {
-        snprintf(out + k, 2000 - k, "%c%zu+%zu ", m->cls == LSC_CLASS_CARD ? 'c' : 'i', m->off,
-                 m->len);
+    if (m->cls == LSC_CLASS_CARD || m->cls == LSC_CLASS_IBAN || m->cls == LSC_CLASS_IPV4) {
+        note_match(ctx, m->cls, m->off, m->len);
     }
     return 0;
 }
 
 /*
- * Cards and IBANs found by asking the detector afresh at every word start (the lines below
- * hold no '.', so no IPv4 address comes first), each answer forgetting what the one before
- * learnt about the run.
+ * Cards, IBANs and IPv4 addresses found by asking the detectors afresh at every start - an
+ * address at a digit not inside a longer dotted number, then a card or IBAN at a word start -
+ * each answer forgetting what the one before learnt about the run.
  */
 static void financial_reference(const char *p, size_t n, char *out)
 {
@@ -288,13 +295,20 @@ static void financial_reference(const char *p, size_t n, char *out)
     for (size_t k = 0; k < n;) {
         struct lsc_match m;
         size_t ignored = 0;
+        unsigned char c = (unsigned char)p[k];
         bool word = k == 0 || !lsc_is_alnum((unsigned char)p[k - 1]);
-        if (word &&
-            ((lsc_is_digit((unsigned char)p[k]) && lsc_detect_card(p, n, k, &m, &ignored)) ||
-             (lsc_is_upper((unsigned char)p[k]) && lsc_detect_iban(p, n, k, &m, &ignored)))) {
-            size_t l = strlen(out);
-            snprintf(out + l, 2000 - l, "%c%zu+%zu ", m.cls == LSC_CLASS_CARD ? 'c' : 'i', m.off,
-                     m.len);
+        bool digit_start =
+            lsc_is_digit(c) &&
+            (k == 0 || (!lsc_is_digit((unsigned char)p[k - 1]) &&
+                        !(p[k - 1] == '.' && k >= 2 && lsc_is_digit((unsigned char)p[k - 2]))));
+        uint8_t ip[4];
+        size_t l4 = digit_start ? lsc_ip4_parse(p + k, p + n, ip) : 0;
+        if (l4 > 0) {
+            note_match(out, LSC_CLASS_IPV4, k, l4);
+            k += l4;
+        } else if (word && ((digit_start && lsc_detect_card(p, n, k, &m, &ignored)) ||
+                            (lsc_is_upper(c) && lsc_detect_iban(p, n, k, &m, &ignored)))) {
+            note_match(out, m.cls, m.off, m.len);
             k = m.off + m.len;
         } else {
             k++;
@@ -304,9 +318,10 @@ static void financial_reference(const char *p, size_t n, char *out)
 
 /*
  * A card or IBAN detector reads a run of groups once and tells the scan which later starts
- * in it hold nothing: the scan, skipping those, finds what asking at every start finds - in
- * random lines of valid cards and IBANs, their groups and other groups, separators single
- * and double, long enough that a run fills the detector's window.
+ * in it hold nothing: the scan, skipping those (and, in a run of card groups, every byte up
+ * to there), finds what asking at every start finds - in random lines of valid cards and
+ * IBANs, their groups and other groups, separators single and double, IPv4 addresses and
+ * dots, long enough that a run fills the detector's window.
  */
 Test(card, a_run_read_once_finds_what_every_start_finds)
 {
@@ -334,7 +349,10 @@ Test(card, a_run_read_once_finds_what_every_start_finds)
                                         "-",
                                         "  ",
                                         "x",
-                                        "Z"};
+                                        "Z",
+                                        "1.2.3.4",
+                                        ".",
+                                        "10.0.0.1"};
     uint64_t seed = 0x5eed5eed12345678u;
     char line[1200], want[2000], got[2000];
     size_t cards = 0, ibans = 0;
@@ -363,15 +381,19 @@ Test(card, a_run_read_once_finds_what_every_start_finds)
 }
 
 /*
- * A card or IBAN after up to 48 groups of a run of other groups - some that could start
- * one, some that cannot: found where its candidates reach past the window the detector
- * reads at once, too.
+ * A card, an IBAN or an IPv4 address after up to 48 groups of a run of other groups - some
+ * that could start a card or IBAN, some that cannot: found where its candidates reach past
+ * the window the detector reads at once, and where the address's first number ends the run.
  */
 Test(card, a_value_at_the_far_end_of_a_long_run_is_found)
 {
     static const char *const fillers[] = {"1111 ", "2222 ", "4111-", "DE89 ", "WE ", "3 "};
-    static const char *const values[] = {"4111 1111 1111 1111", "5500-0000-0000-0004",
-                                         "DE89 3704 0044 0532 0130 00", "NO9386011117947"};
+    static const char *const values[] = {"4111 1111 1111 1111",
+                                         "5500-0000-0000-0004",
+                                         "DE89 3704 0044 0532 0130 00",
+                                         "NO9386011117947",
+                                         "1.2.3.4",
+                                         "10.0.0.1."};
     char line[600], want[2000], got[2000];
     for (size_t f = 0; f < sizeof fillers / sizeof fillers[0]; f++) {
         for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
