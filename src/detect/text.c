@@ -331,20 +331,20 @@ static inline bool email_may_start(const char *p, size_t n, size_t i, size_t flo
            lsc_is_label_byte((unsigned char)p[i + 1]);
 }
 
-/* Detectors that start at a word start (the previous byte is not a letter or digit). */
-static bool try_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
+/* Detectors that start at a digit that starts a word (the previous byte is not a letter or
+ * digit). */
+static inline bool try_digit_word(const char *p, size_t n, size_t i, struct lsc_match *m,
+                                  struct scan *st)
+{
+    return digit_start(p, i) &&
+           (try_ip4(p, n, i, m) ||
+            (i >= st->card_fail_until && lsc_detect_card(p, n, i, m, &st->card_fail_until)));
+}
+
+/* Detectors that start at a letter that starts a word. */
+static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
 {
     unsigned char c = (unsigned char)p[i];
-    if (lsc_is_digit(c)) {
-        if (!digit_start(p, i)) {
-            return false;
-        }
-        return try_ip4(p, n, i, m) ||
-               (i >= st->card_fail_until && lsc_detect_card(p, n, i, m, &st->card_fail_until));
-    }
-    if (!lsc_is_alpha(c)) {
-        return false;
-    }
     switch (c) {
     case 'e':
         return i >= st->jwt_fail_until && lsc_detect_jwt(p, n, i, m, &st->jwt_fail_until);
@@ -576,8 +576,10 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
         bool found = false;
         if (lsc_is_alnum(c)) {
             if (i == 0 || !lsc_is_alnum((unsigned char)p[i - 1])) {
-                found = try_word(p, n, i, &m, &st);
-                if (!found && st.card_fail_until > i + 1 && lsc_is_digit(c)) {
+                if (!lsc_is_digit(c)) {
+                    found = try_letter_word(p, n, i, &m, &st);
+                } else if (!(found = try_digit_word(p, n, i, &m, &st)) &&
+                           st.card_fail_until > i + 1) {
                     /* A group of a run of card groups, before the offset the card detector
                      * gave: up to there every byte is a digit, or a single space or dash
                      * before one. No card starts there, and no other detector starts at

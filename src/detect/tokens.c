@@ -148,6 +148,9 @@ static void build_by_first(void)
         second_by_first[f][by_first_n[f]] = kinds[k].prefix[1];
         by_first[f][by_first_n[f]++] = (unsigned char)k;
         for (size_t u = k + 1; u < NKINDS; u++) {
+            if (kinds[u].prefix[0] != (char)f) {
+                continue;
+            }
             size_t common = kinds[k].prefix_len < kinds[u].prefix_len ? kinds[k].prefix_len
                                                                       : kinds[u].prefix_len;
             if (memcmp(kinds[k].prefix, kinds[u].prefix, common) == 0) {
