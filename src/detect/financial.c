@@ -335,8 +335,10 @@ static enum verdict iban_at(struct run *r, int j, size_t *len)
 
 /*
  * Decides the start i, then the group starts after it in the same run, until one holds a
- * candidate or cannot be decided from the window: *fail_until is set to that start (or the
- * run's end), before which no other start in the run holds one.
+ * candidate or cannot be decided from the window: *fail_until is set to that start - or,
+ * when every group read holds none, to the end of the last one read (the window is full) or
+ * the start of the run's last group (the run ended; what follows it may begin something
+ * else) - and no start in the run before it holds one.
  */
 static bool detect_run(const char *p, size_t n, size_t i, bool iban, struct lsc_match *m,
                        size_t *fail_until)

@@ -72,6 +72,24 @@ Test(ip, lookalikes_survive)
     EXPECT_UNCHANGED("Already 1.2.3.0 and 2001:db8:1::");
 }
 
+/* Fills buf (cap bytes) with up to max_parts + 1 fragments drawn from parts at random (fewer
+ * when the next would not fit); returns the length. */
+static size_t random_line(char *buf, size_t cap, const char *const *parts, size_t nparts,
+                          unsigned max_parts, uint64_t *seed)
+{
+    size_t n = 0;
+    for (int k = (int)(rnd(seed) % max_parts); k >= 0; k--) {
+        const char *s = parts[rnd(seed) % nparts];
+        size_t l = strlen(s);
+        if (n + l > cap) {
+            break;
+        }
+        memcpy(buf + n, s, l);
+        n += l;
+    }
+    return n;
+}
+
 /* The IPv6 addresses the scan finds in p[0..n), as "off+len " pairs, into out. */
 static int note_ip6(void *ctx, const struct lsc_match *m)
 {
@@ -148,16 +166,7 @@ Test(ip6, the_scan_finds_what_the_parser_finds_at_every_start)
     uint64_t seed = 0x1f2e3d4c5b6a7988u;
     char buf[200];
     for (int t = 0; t < 100000; t++) {
-        size_t n = 0;
-        for (int k = (int)(rnd(&seed) % 40); k >= 0; k--) {
-            const char *s = parts[rnd(&seed) % (sizeof parts / sizeof parts[0])];
-            size_t l = strlen(s);
-            if (n + l > sizeof buf) {
-                break;
-            }
-            memcpy(buf + n, s, l);
-            n += l;
-        }
+        size_t n = random_line(buf, sizeof buf, parts, sizeof parts / sizeof parts[0], 40, &seed);
         expect_ip6_as_reference(buf, n);
     }
 }
@@ -357,16 +366,8 @@ Test(card, a_run_read_once_finds_what_every_start_finds)
     char line[1200], want[2000], got[2000];
     size_t cards = 0, ibans = 0;
     for (int t = 0; t < 20000; t++) {
-        size_t n = 0;
-        for (int k = (int)(rnd(&seed) % 120); k >= 0; k--) {
-            const char *s = parts[rnd(&seed) % (sizeof parts / sizeof parts[0])];
-            size_t l = strlen(s);
-            if (n + l > sizeof line) {
-                break;
-            }
-            memcpy(line + n, s, l);
-            n += l;
-        }
+        size_t n =
+            random_line(line, sizeof line, parts, sizeof parts / sizeof parts[0], 120, &seed);
         financial_reference(line, n, want);
         got[0] = '\0';
         lsc_detect_text(line, n, note_financial, got);
