@@ -584,7 +584,8 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                      * gave: up to there every byte is a digit, or a single space or dash
                      * before one. No card starts there, and no other detector starts at
                      * such bytes (an IPv4 address needs a '.' after its first digits, a PEM
-                     * block five dashes): the scan goes on at that offset. */
+                     * block five dashes): the scan goes on at that offset. (A detector added
+                     * later that can start at such bytes must be asked here first.) */
                     i = st.card_fail_until;
                     continue;
                 }

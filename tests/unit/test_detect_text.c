@@ -581,6 +581,15 @@ Test(text, guard_page)
         "4111111111111111111111111111111111 4111-1111-1111-1111",
         "DE89 3704",
         "DE89370400440532013000ABCDEFGHIJKLMNOPQRSTUVWXYZ DE89 3704 0044 0532 0130 00",
+        /* runs the card and IBAN detectors read once, longer than their window */
+        "4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 "
+        "4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111 4111",
+        "4111-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1",
+        "DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 "
+        "DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89 DE89",
+        "a::::::::",
+        "fe80::fe80::fe80::fe80::fe80::fe80::fe80::fe80::fe80::",
+        "ghp_a-ghp_a-ghp_",
         "eyJabcdefghi.",
         "eyJabcdefghij.ab.",
         "Bearer ",
