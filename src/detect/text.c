@@ -83,18 +83,34 @@ static bool ip6_colon_count(const char *p, size_t n, size_t i, size_t e, struct 
 }
 
 #ifdef __SSE2__
-/*
- * Does the run whose colons are c (a bit a byte, from the first colon after the group start;
- * every byte before the highest bit a colon or hex digit) hold a "::" and, at least two bytes
- * after it, another (not the same ":::")? Then no address starts at the group: the parse
- * meets the second "::" and fails - or fails before, at an eighth group or a fifth hex
- * digit, or after ":::" at the colon and the hex digit or colon that follow it. A hostile
- * "fe80::fe80::" asks no parse per group.
- */
-static inline bool two_dcolons(uint64_t c)
+/* The "::" in a run whose colons are c (a bit a byte): bit d set for a "::" at d. */
+static inline uint64_t dcolons(uint64_t c)
 {
-    uint64_t pairs = c & (c >> 1); /* bit d: a "::" at d */
+    return c & (c >> 1);
+}
+
+/*
+ * Does a run (every byte before the highest bit of its colons a colon or hex digit, from the
+ * first colon after the group start) whose "::" are pairs (dcolons) hold a "::" and, at
+ * least two bytes after it, another (not the same ":::")? Then no address starts at the
+ * group: the parse meets the second "::" and fails - or fails before, at an eighth group or
+ * a fifth hex digit, or after ":::" at the colon and the hex digit or colon that follow it.
+ * A hostile "fe80::fe80::" asks no parse per group.
+ */
+static inline bool two_dcolons(uint64_t pairs)
+{
     return pairs != 0 && (pairs >> __builtin_ctzll(pairs) >> 2) != 0;
+}
+
+/* The bits set in t, counted up to 8 (no popcount instruction in the x86-64 baseline: a
+ * libgcc call). */
+static inline int bits_upto8(uint64_t t)
+{
+    int count = 0;
+    for (; t != 0 && count < 8; t &= t - 1) {
+        count++;
+    }
+    return count;
 }
 
 /* The colons and hex digits among the 16 bytes at q, as bit masks. */
@@ -132,7 +148,7 @@ static bool ip6_group_gate(const char *p, size_t n, size_t i, size_t e, struct s
             run_masks(p + e + loaded, &c, &h);
             colons |= c << loaded;
             stop = (~(c | h) & 0xffffu) << loaded;
-            if (stop == 0 && two_dcolons(colons)) {
+            if (stop == 0 && two_dcolons(dcolons(colons))) {
                 return false; /* (below) - all of the loaded bytes are in the run */
             }
         }
@@ -140,8 +156,8 @@ static bool ip6_group_gate(const char *p, size_t n, size_t i, size_t e, struct s
          * what was loaded. */
         unsigned x = stop != 0 ? (unsigned)__builtin_ctzll(stop) : loaded;
         uint64_t c = colons & (((uint64_t)1 << x) - 1);
-        uint64_t pairs = c & (c >> 1); /* bit d: a "::" at d */
-        if (two_dcolons(c)) {
+        uint64_t pairs = dcolons(c);
+        if (two_dcolons(pairs)) {
             return false;
         }
         if (pairs != 0) {
@@ -149,19 +165,12 @@ static bool ip6_group_gate(const char *p, size_t n, size_t i, size_t e, struct s
             /* A "::" in the run, fewer than eight colons before it, within reach: the loop
              * below would stop at it and ask ip6_colon_count, which meets the "::" (nothing but
              * hex digits and colons comes first) and says yes. */
-            int before = 0;
-            for (uint64_t t = c & (((uint64_t)1 << d) - 1); t != 0 && before < 8; t &= t - 1) {
-                before++;
-            }
-            if (before < 8 && e + d + 1 - i < IP6_MAX_TEXT) {
+            if (bits_upto8(c & (((uint64_t)1 << d) - 1)) < 8 && e + d + 1 - i < IP6_MAX_TEXT) {
                 return true;
             }
         }
         if (stop != 0) {
-            int count = 0;
-            for (uint64_t t = c; t != 0 && count < 8; t &= t - 1) {
-                count++; /* (no popcount instruction in the x86-64 baseline: a libgcc call) */
-            }
+            int count = bits_upto8(c);
             if (pairs == 0 && count < 8 && p[e + x] != '.' && e + x - i < IP6_MAX_TEXT) {
                 if (count >= 6) {
                     return true;
