@@ -33,6 +33,8 @@ shapes=(
     'eyJaaaaaaaa-' 'eyJhbGciOiJIUzI1NiJ9.' 'sk-a-' 'ghp_a-' 'AKIA' 'Bearer ' 'bearer x-'
     'Basic ' '-----BEGIN PRIVATE KEY-----' '-----BEGIN ' 'DE89 ' 'DE89' '"password":"'
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
+    # real matches, densely: an address or a secret every few bytes
+    ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'
 )
 printf '%-32s %12s %12s\n' shape 'ms/MiB 1MiB' 'ms/MiB 4KiB'
 worst=0

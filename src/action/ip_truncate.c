@@ -145,11 +145,13 @@ size_t lsc_ip_render(const uint8_t *bytes, bool v6, char *out)
 size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bits, char *out)
 {
     uint8_t b[16];
-    memcpy(b, ip->bytes, sizeof b);
     if (ip->family == 4) {
+        memcpy(b, ip->bytes, 4); /* (only these: the rest of ip->bytes is not set) */
         mask_bits(b, 4, v4_bits);
         return render_v4(b, out);
     }
+    memcpy(b, ip->bytes, 8); /* two words, as the parser stored them: a wider load waits */
+    memcpy(b + 8, ip->bytes + 8, 8);
     bool mapped;
     if (embeds_v4(ip, &mapped)) {
         mask_bits(b + 12, 4, v4_bits);

@@ -16,6 +16,17 @@
 
 #include <string.h>
 
+/* Four groups as the word that, stored, puts their bytes in address order (big-endian). */
+static inline uint64_t in_memory_order(const uint16_t g[4])
+{
+    uint64_t v = (uint64_t)g[0] << 48 | (uint64_t)g[1] << 32 | (uint64_t)g[2] << 16 | g[3];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return v;
+#else
+    return __builtin_bswap64(v);
+#endif
+}
+
 /* One octet (1-3 digits, at most 255) at *s, moving *s past it; false if there is none.
  * With checked false the caller knows that 3 bytes are there to read. */
 static inline __attribute__((always_inline)) bool octet(const char **s, const char *end,
@@ -176,16 +187,19 @@ size_t lsc_ip6_parse(const char *p, const char *end, struct lsc_ip *out)
             return 0;
         }
     }
-    memset(out, 0, sizeof *out);
-    out->family = 6;
-    out->dotted_tail = dotted;
-    /* The groups before "::" go first, those after it last; the zeros between are there. */
+    /* The groups before "::" go first, those after it last; the zeros between are there.
+     * The 16 bytes are put together in two words and stored as such: the memo and the
+     * renderers read them as words, and a word read after byte stores waits for them. */
+    uint16_t at[8] = {0};
     int head = gap >= 0 ? gap : ng;
     for (int k = 0; k < ng; k++) {
-        int g = k < head ? k : 8 - ng + k;
-        out->bytes[2 * g] = (uint8_t)(groups[k] >> 8);
-        out->bytes[2 * g + 1] = (uint8_t)groups[k];
+        at[k < head ? k : 8 - ng + k] = groups[k];
     }
+    uint64_t first = in_memory_order(at), second = in_memory_order(at + 4);
+    memcpy(out->bytes, &first, 8);
+    memcpy(out->bytes + 8, &second, 8);
+    out->family = 6;
+    out->dotted_tail = dotted;
     return (size_t)(s - p);
 }
 

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Growable byte buffer with a hard cap; the scrubber's output goes here. */
@@ -47,6 +48,21 @@ static inline bool lsc_buf_append(struct lsc_buf *b, const void *p, size_t n)
 }
 
 void lsc_buf_free(struct lsc_buf *b);
+
+/* Unaligned loads (one instruction each on x86-64). */
+static inline uint64_t lsc_load8(const void *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static inline uint32_t lsc_load4(const void *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
 
 /*
  * Output by reference (gather.c): input bytes that go out unchanged are noted, not copied,
@@ -320,6 +336,34 @@ struct lsc_scrubber {
     struct lsc_field_count *field_counts; /* replacements per field name (structured lines) */
     size_t nfield_counts;
 };
+
+/*
+ * The truncation memo's slot for address ip (pseudo.c keeps it): chosen by a hash of the
+ * address, matched on the whole of it - bytes, family, written form - and the action, so a
+ * collision costs a render, never another address's prefix. Inline: a splice asks it
+ * before the call into lsc_engine_render, for a line of addresses.
+ */
+static inline struct lsc_trunc_memo *lsc_trunc_slot(struct lsc_scrubber *sc,
+                                                    const struct lsc_ip *ip)
+{
+    /* (an IPv4 address fills only 4 bytes) */
+    uint64_t lo = ip->family == 4 ? lsc_load4(ip->bytes) : lsc_load8(ip->bytes);
+    uint64_t hi = ip->family == 4 ? 0 : lsc_load8(ip->bytes + 8);
+    uint64_t h = (lo * 0x9E3779B97F4A7C15ULL) ^ (hi * 0xC2B2AE3D27D4EB4FULL);
+    return &sc->trunc_memo[(h ^ h >> 32) % LSC_TRUNC_MEMO_SLOTS];
+}
+
+static inline bool lsc_trunc_holds(const struct lsc_trunc_memo *m, const struct lsc_action *a,
+                                   const struct lsc_ip *ip)
+{
+    if (m->action != a || m->ip.family != ip->family || m->ip.dotted_tail != ip->dotted_tail) {
+        return false;
+    }
+    const uint8_t *x = m->ip.bytes, *y = ip->bytes;
+    return ip->family == 4
+               ? lsc_load4(x) == lsc_load4(y)
+               : ((lsc_load8(x) ^ lsc_load8(y)) | (lsc_load8(x + 8) ^ lsc_load8(y + 8))) == 0;
+}
 
 /* Replacements in one field (by its own name: the member's key or the format's name). */
 #define LSC_FIELD_COUNTS 128 /* distinct names counted; more go under "(other)" */

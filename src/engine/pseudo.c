@@ -222,11 +222,8 @@ static size_t geo(struct lsc_scrubber *sc, const struct lsc_action *a, const cha
 }
 
 /*
- * An IPv6 address truncated by action a, through a small direct-mapped memo: most lines of
- * a log come from a few thousand clients, and RFC 5952 rendering is not cheap. The slot is
- * chosen by a hash of the address but matched on the whole address (bytes, family,
- * written form) and the action, so a collision costs a render, never another address's
- * prefix.
+ * An IPv6 address truncated by action a, through a small direct-mapped memo (lsc_trunc_slot):
+ * most lines of a log come from a few thousand clients, and RFC 5952 rendering is not cheap.
  */
 static size_t truncate_ip(struct lsc_scrubber *sc, const struct lsc_action *a, const char *v,
                           size_t n, const struct lsc_ip *ip, char *out)
@@ -237,23 +234,15 @@ static size_t truncate_ip(struct lsc_scrubber *sc, const struct lsc_action *a, c
     if (sc->trunc_memo == NULL) {
         return lsc_action_render(a, v, n, ip, out);
     }
-    size_t nb = ip->family == 4 ? 4 : 16; /* (an IPv4 address fills only 4 bytes) */
-    uint64_t lo = 0, hi = 0;
-    memcpy(&lo, ip->bytes, nb < 8 ? nb : 8);
-    if (nb == 16) {
-        memcpy(&hi, ip->bytes + 8, 8);
-    }
-    uint64_t h = (lo * 0x9E3779B97F4A7C15ULL) ^ (hi * 0xC2B2AE3D27D4EB4FULL);
-    struct lsc_trunc_memo *m = &sc->trunc_memo[(h ^ h >> 32) % LSC_TRUNC_MEMO_SLOTS];
-    if (m->action == a && m->ip.family == ip->family && m->ip.dotted_tail == ip->dotted_tail &&
-        memcmp(m->ip.bytes, ip->bytes, nb) == 0) {
+    struct lsc_trunc_memo *m = lsc_trunc_slot(sc, ip);
+    if (lsc_trunc_holds(m, a, ip)) {
         memcpy(out, m->out, m->out_len);
         return m->out_len;
     }
     size_t ol = lsc_action_render(a, v, n, ip, out);
     if (ol <= sizeof m->out) {
         m->action = a;
-        memcpy(m->ip.bytes, ip->bytes, nb);
+        memcpy(m->ip.bytes, ip->bytes, ip->family == 4 ? 4 : 16);
         m->ip.family = ip->family;
         m->ip.dotted_tail = ip->dotted_tail;
         m->out_len = (unsigned char)ol;

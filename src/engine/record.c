@@ -605,20 +605,6 @@ static bool memo_key(const struct lsc_scrubber *sc, const char *line, const stru
     return true;
 }
 
-static uint64_t load8(const void *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-static uint32_t load4(const void *p)
-{
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-}
-
 /*
  * Is m the entry of the top-level key k[0..kl)? Its stored text is the depth, then the key:
  * a key of 4-16 bytes is compared as two overlapping words, never reading outside either.
@@ -633,10 +619,10 @@ static bool same_top_key(const struct lsc_key_memo *m, const char *k, size_t kl)
         return memcmp(s, k, kl) == 0;
     }
     if (kl >= 8) {
-        return load8(s) == load8(k) && load8(s + kl - 8) == load8(k + kl - 8);
+        return lsc_load8(s) == lsc_load8(k) && lsc_load8(s + kl - 8) == lsc_load8(k + kl - 8);
     }
     if (kl >= 4) {
-        return load4(s) == load4(k) && load4(s + kl - 4) == load4(k + kl - 4);
+        return lsc_load4(s) == lsc_load4(k) && lsc_load4(s + kl - 4) == lsc_load4(k + kl - 4);
     }
     return s[0] == k[0] && s[kl / 2] == k[kl / 2] && s[kl - 1] == k[kl - 1];
 }

@@ -195,6 +195,23 @@ static const struct lsc_ip *match_ip(const struct lsc_match *m)
     return m->cls == LSC_CLASS_IPV4 || m->cls == LSC_CLASS_IPV6 ? &m->ip : NULL;
 }
 
+/*
+ * Is the replacement out[0..n), just rendered, the same as the value in[0..n)? Compared byte
+ * by byte from the end: out was stored in pieces a moment ago, and a wide load over several
+ * pieces (memcmp's) cannot take them from the store buffer but waits until they are written;
+ * an address, the common value, differs in its last bytes, where the host part is.
+ */
+static inline bool same_as_value(const char *out, const char *in, size_t n)
+{
+    if (n > 64) {
+        return memcmp(out, in, n) == 0;
+    }
+    while (n > 0 && out[n - 1] == in[n - 1]) {
+        n--;
+    }
+    return n == 0;
+}
+
 /* ---- direct path: splice matches as the detectors find them ---- */
 
 struct direct {
@@ -221,8 +238,18 @@ static int direct_match(void *ctx, const struct lsc_match *m)
         return CB_NOMEM;
     }
     char *dst = d->dst->p + d->dst->len + gap;
-    size_t rlen = render(sc, a, d->line, m->off, m->len, match_ip(m), m->cls, m->quote, dst);
-    if (rlen == m->len && memcmp(dst, d->line + m->off, rlen) == 0) {
+    size_t rlen;
+    const struct lsc_trunc_memo *tm;
+    if (m->cls == LSC_CLASS_IPV6 && a->kind == LSC_ACT_IP_TRUNCATE && sc->trunc_memo != NULL &&
+        lsc_trunc_holds(tm = lsc_trunc_slot(sc, &m->ip), a, &m->ip)) {
+        /* What render would find first, without the calls (a line of addresses). An address
+         * match is never quoted: only a secret's value is. */
+        memcpy(dst, tm->out, tm->out_len);
+        rlen = tm->out_len;
+    } else {
+        rlen = render(sc, a, d->line, m->off, m->len, match_ip(m), m->cls, m->quote, dst);
+    }
+    if (rlen == m->len && same_as_value(dst, d->line + m->off, rlen)) {
         return 0; /* already as coarse as the policy asks (1.2.3.0) */
     }
     memcpy(d->dst->p + d->dst->len, d->line + d->pos, gap);
@@ -244,7 +271,7 @@ static int add_edit(struct lsc_scrubber *sc, const char *line, size_t off, size_
     }
     char *dst = sc->arena.p + sc->arena.len;
     size_t rlen = render(sc, a, line, off, len, ip, cls, quote, dst);
-    if (rlen == len && memcmp(dst, line + off, len) == 0) {
+    if (rlen == len && same_as_value(dst, line + off, len)) {
         return 0;
     }
     if (!lsc_edit_push(&sc->edits, (struct lsc_edit){off, len, sc->arena.len, rlen, cls})) {
