@@ -2,6 +2,7 @@
  * test_engine_scrub.c - the scrubber (src/engine/scrub.c, stream.c): pattern rules, the
  * fail-closed path, on_error modes, accounting, and streaming through file descriptors.
  */
+#include "engine/engine.h"
 #include "helpers.h"
 
 #include <fcntl.h>
@@ -180,6 +181,82 @@ Test(engine, remembered_truncations_keep_form_and_action_apart)
                                   in, NULL);
     cr_expect_str_eq(got, out_want);
     free(got);
+}
+
+/* Scrubs in[0..n) with sc; returns a malloc'd NUL-terminated copy. */
+static char *scrubbed_by(struct lsc_scrubber *sc, const char *in, size_t n)
+{
+    const char *out;
+    size_t outlen;
+    cr_assert_eq(lsc_scrub_buffer(sc, in, n, &out, &outlen), LSC_OK);
+    char *copy = malloc(outlen + 1);
+    cr_assert_not_null(copy);
+    memcpy(copy, out, outlen);
+    copy[outlen] = '\0';
+    return copy;
+}
+
+/* A line of addresses one every few bytes, the densest real matches: the splice takes a
+ * remembered truncation without the calls into the renderer, and must write what the
+ * renderer writes. Random lines of addresses in every form, repeated so that most are
+ * remembered, come out as from a scrubber with every memo off. */
+Test(engine, dense_addresses_come_out_as_without_the_memo)
+{
+    static const char *const addrs[] = {"::",
+                                        "::1",
+                                        "[::1]:80",
+                                        "fe80::1%eth0",
+                                        "2001:db8::1",
+                                        "::ffff:1.2.3.4",
+                                        "::1.2.3.4",
+                                        "::102:304",
+                                        "1.2.3.4",
+                                        "10.0.0.255",
+                                        "1:2:3:4:5:6:7:8",
+                                        "1::8",
+                                        "FE80::ABCD",
+                                        "\"::1\"",
+                                        "2001:db8:aa:bb::1",
+                                        "2001:db8:85a3::8a2e:370:7334",
+                                        "::ffff:10.0.0.1",
+                                        "fe80::"};
+    static const char *const seps[] = {" ", ",", "\t", "  ", "; ", "|"};
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    struct lsc_scrubber *on, *off;
+    cr_assert_eq(lsc_scrubber_new(pol, &on), LSC_OK);
+    cr_assert_eq(lsc_scrubber_new(pol, &off), LSC_OK);
+    off->memo_off = true;
+    uint32_t x = 12345;
+    char line[4096];
+    for (int k = 0; k < 400; k++) {
+        size_t n = 0;
+        x = x * 1103515245u + 12345u;
+        int tokens = 1 + (int)(x >> 16) % 80;
+        for (int t = 0; t < tokens; t++) {
+            x = x * 1103515245u + 12345u;
+            const char *a = addrs[(x >> 16) % (sizeof addrs / sizeof addrs[0])];
+            const char *s = seps[(x >> 8) % (sizeof seps / sizeof seps[0])];
+            if ((x >> 28) < 6) {
+                /* Hundreds of addresses that differ only in their last eight bytes, or only
+                 * in their first, so that many share a memo slot with another. */
+                unsigned third = (x >> 4) & 0xff, fourth = x & 0xf;
+                n += (size_t)snprintf(line + n, sizeof line - n,
+                                      (x >> 28) < 3 ? "::ffff:10.%u.%u.1%s" : "2001:%x:%x::7%s",
+                                      third, fourth, s);
+                continue;
+            }
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", a, s);
+        }
+        line[n++] = '\n';
+        char *got = scrubbed_by(on, line, n), *want = scrubbed_by(off, line, n);
+        cr_assert_str_eq(got, want, "line %d: %.*s", k, (int)n, line);
+        free(got);
+        free(want);
+    }
+    lsc_scrubber_free(on);
+    lsc_scrubber_free(off);
+    lsc_policy_free(pol);
 }
 
 /* ---- streaming through file descriptors ---- */
