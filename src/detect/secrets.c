@@ -90,15 +90,37 @@ static void note_end(const struct name *e)
     min_len = e->len < min_len ? e->len : min_len;
 }
 
+#define EXACT_COUNT (sizeof exact_names / sizeof exact_names[0])
+#define SUFFIX_COUNT (sizeof suffixes / sizeof suffixes[0])
+/*
+ * The names by their last byte: a name is compared with the few that end as it does, not
+ * with all of both lists. Indices into exact_names, then (from EXACT_COUNT on) suffixes, in
+ * list order; a bucket has room for every name, so none is ever left out.
+ */
+static struct bucket {
+    uint8_t count;
+    uint8_t index[EXACT_COUNT + SUFFIX_COUNT];
+} by_last[256];
+
+_Static_assert(EXACT_COUNT + SUFFIX_COUNT < 256, "bucket indices are bytes");
+
+static void note_last(const struct name *e, size_t index)
+{
+    struct bucket *b = &by_last[(unsigned char)e->text[e->len - 1]];
+    b->index[b->count++] = (uint8_t)index;
+}
+
 static atomic_bool ends_built;
 
 static void build_ends(void)
 {
-    for (size_t k = 0; k < sizeof exact_names / sizeof exact_names[0]; k++) {
+    for (size_t k = 0; k < EXACT_COUNT; k++) {
         note_end(&exact_names[k]);
+        note_last(&exact_names[k], k);
     }
-    for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+    for (size_t k = 0; k < SUFFIX_COUNT; k++) {
         note_end(&suffixes[k]);
+        note_last(&suffixes[k], EXACT_COUNT + k);
     }
     atomic_store_explicit(&ends_built, true, memory_order_release);
 }
@@ -115,6 +137,22 @@ const unsigned char *lsc_secret_ends(void)
 {
     need_ends();
     return ends;
+}
+
+/* Is norm[0..n) the name e (whole), or does it end with it (!whole)? Byte by byte from the
+ * end: the names are short, and a call to memcmp costs more than most of them. */
+static inline bool name_is(const char *norm, size_t n, const struct name *e, bool whole)
+{
+    if (whole ? e->len != n : e->len > n) {
+        return false;
+    }
+    const char *tail = norm + n - e->len;
+    for (size_t k = e->len; k > 0; k--) {
+        if (tail[k - 1] != e->text[k - 1]) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). When
@@ -137,18 +175,11 @@ static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NA
     if (n == 0) {
         return false;
     }
-    /* (The last byte first: a call to memcmp costs more than most names.) */
-    unsigned char last = (unsigned char)norm[n - 1];
-    for (size_t k = 0; k < sizeof exact_names / sizeof exact_names[0]; k++) {
-        const struct name *e = &exact_names[k];
-        if (e->len == n && (unsigned char)e->text[n - 1] == last && memcmp(norm, e->text, n) == 0) {
-            return true;
-        }
-    }
-    for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
-        const struct name *e = &suffixes[k];
-        if (e->len <= n && (unsigned char)e->text[e->len - 1] == last &&
-            memcmp(norm + n - e->len, e->text, e->len) == 0) {
+    const struct bucket *b = &by_last[(unsigned char)norm[n - 1]];
+    for (size_t k = 0; k < b->count; k++) {
+        size_t x = b->index[k];
+        if (x < EXACT_COUNT ? name_is(norm, n, &exact_names[x], true)
+                            : name_is(norm, n, &suffixes[x - EXACT_COUNT], false)) {
             return true;
         }
     }
@@ -301,14 +332,17 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     }
     size_t s = e;
     bool has_pct = false;
-    while (s > floor && e - s < NAME_MAX_LEN && lsc_is_name_byte((unsigned char)p[s - 1])) {
+    size_t lowest = e - floor > NAME_MAX_LEN ? e - NAME_MAX_LEN : floor; /* (bounds s) */
+    while (s > lowest && lsc_is_name_byte((unsigned char)p[s - 1])) {
         s--;
-        has_pct |= p[s] == '%';
         /* An encoded '=' or '&' ends the name ("a%3Db%3Dtoken%3Dx": the name is token):
          * a decoded name holds neither, and "%3D%3D%3D..." costs nothing per byte. */
-        if (e - s >= 3 && lsc_encoded_sep(p + s)) {
-            s += 3;
-            break;
+        if (p[s] == '%') {
+            has_pct = true;
+            if (e - s >= 3 && lsc_encoded_sep(p + s)) {
+                s += 3;
+                break;
+            }
         }
     }
     char norm[NAME_MAX_LEN];
