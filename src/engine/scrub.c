@@ -212,6 +212,9 @@ static inline bool same_as_value(const char *out, const char *in, size_t n)
     return n == 0;
 }
 
+_Static_assert(sizeof(((struct lsc_trunc_memo *)0)->out) <= LSC_PSEUDONYM_MAX,
+               "direct_match copies a whole memo slot into the room lsc_action_max_len gives");
+
 /* ---- direct path: splice matches as the detectors find them ---- */
 
 struct direct {
@@ -243,8 +246,9 @@ static int direct_match(void *ctx, const struct lsc_match *m)
     if (m->cls == LSC_CLASS_IPV6 && a->kind == LSC_ACT_IP_TRUNCATE && sc->trunc_memo != NULL &&
         lsc_trunc_holds(tm = lsc_trunc_slot(sc, &m->ip), a, &m->ip)) {
         /* What render would find first, without the calls (a line of addresses). An address
-         * match is never quoted: only a secret's value is. */
-        memcpy(dst, tm->out, tm->out_len);
+         * match is never quoted: only a secret's value is. The whole slot is copied (a fixed
+         * size, no call): lsc_action_max_len reserved room for at least LSC_PSEUDONYM_MAX. */
+        memcpy(dst, tm->out, sizeof tm->out);
         rlen = tm->out_len;
     } else {
         rlen = render(sc, a, d->line, m->off, m->len, match_ip(m), m->cls, m->quote, dst);
