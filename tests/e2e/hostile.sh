@@ -24,6 +24,23 @@ for s in "${shapes[@]}"; do
     fi
 done
 
+# Lines dense with real matches (the costliest lines per byte): every one of them is
+# replaced, none survives in the output.
+dense=(':: ::1 ' '::1' '[2001:db8::7]:' '2001:db8::7' '1.2.3.4 ' '1.2.3.4' 'x password=y ' '=y '
+    'k=v&token=x&' 'token=x' 'a@b.cd ' 'a@b.cd')
+for ((k = 0; k < ${#dense[@]}; k += 2)); do
+    s=${dense[k]} raw=${dense[k + 1]}
+    S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)), "\n"' > "$WORK/h"
+    "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
+    st=$?
+    expect_eq "dense '$s': exit 0, one line out" "$st:$(wc -l < "$WORK/o")" "0:1"
+    if grep -qF -e "$raw" "$WORK/o"; then
+        fail "dense '$s': a raw '$raw' survived"
+    else
+        pass "dense '$s': every match replaced"
+    fi
+done
+
 # Deep nesting and binary noise are plain bytes in text mode.
 perl -e 'print "[" x 1000000, "\n", "{\"a\":" x 200000, "\n"' > "$WORK/deep"
 "$LS" < "$WORK/deep" > "$WORK/o"; expect_eq "deep nesting: exit 0" $? 0
