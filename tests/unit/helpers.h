@@ -89,12 +89,9 @@ static inline char *read_whole_fd(int fd, size_t *len)
     return buf;
 }
 
-/* Scrubs in (one or more lines) with pol; returns a malloc'd NUL-terminated copy. */
-static inline char *scrub_with(const struct lsc_policy *pol, const char *in, size_t len,
-                               struct lsc_stats *stats)
+/* Scrubs in[0..len) (one or more lines) with sc; returns a malloc'd NUL-terminated copy. */
+static inline char *scrub_by(struct lsc_scrubber *sc, const char *in, size_t len)
 {
-    struct lsc_scrubber *sc;
-    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
     const char *out;
     size_t outlen;
     cr_assert_eq(lsc_scrub_buffer(sc, in, len, &out, &outlen), LSC_OK);
@@ -102,6 +99,16 @@ static inline char *scrub_with(const struct lsc_policy *pol, const char *in, siz
     cr_assert_not_null(copy);
     memcpy(copy, out, outlen);
     copy[outlen] = '\0';
+    return copy;
+}
+
+/* Scrubs in (one or more lines) with pol; returns a malloc'd NUL-terminated copy. */
+static inline char *scrub_with(const struct lsc_policy *pol, const char *in, size_t len,
+                               struct lsc_stats *stats)
+{
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    char *copy = scrub_by(sc, in, len);
     if (stats != NULL) {
         *stats = *lsc_scrubber_stats(sc);
     }

@@ -183,19 +183,6 @@ Test(engine, remembered_truncations_keep_form_and_action_apart)
     free(got);
 }
 
-/* Scrubs in[0..n) with sc; returns a malloc'd NUL-terminated copy. */
-static char *scrubbed_by(struct lsc_scrubber *sc, const char *in, size_t n)
-{
-    const char *out;
-    size_t outlen;
-    cr_assert_eq(lsc_scrub_buffer(sc, in, n, &out, &outlen), LSC_OK);
-    char *copy = malloc(outlen + 1);
-    cr_assert_not_null(copy);
-    memcpy(copy, out, outlen);
-    copy[outlen] = '\0';
-    return copy;
-}
-
 /* A line of addresses one every few bytes, the densest real matches: the splice takes a
  * remembered truncation without the calls into the renderer, and must write what the
  * renderer writes. Random lines of addresses in every form, repeated so that most are
@@ -249,7 +236,7 @@ Test(engine, dense_addresses_come_out_as_without_the_memo)
             n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", a, s);
         }
         line[n++] = '\n';
-        char *got = scrubbed_by(on, line, n), *want = scrubbed_by(off, line, n);
+        char *got = scrub_by(on, line, n), *want = scrub_by(off, line, n);
         cr_assert_str_eq(got, want, "line %d: %.*s", k, (int)n, line);
         free(got);
         free(want);

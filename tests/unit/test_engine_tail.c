@@ -19,14 +19,7 @@ static struct lsc_scrubber *scrubber(const struct lsc_policy *p, bool memo)
 /* Scrubs one line (no newline) with sc; returns a malloc'd NUL-terminated copy. */
 static char *line_with(struct lsc_scrubber *s, const char *in)
 {
-    const char *out;
-    size_t outlen;
-    cr_assert_eq(lsc_scrub_buffer(s, in, strlen(in), &out, &outlen), LSC_OK);
-    char *copy = malloc(outlen + 1);
-    cr_assert_not_null(copy);
-    memcpy(copy, out, outlen);
-    copy[outlen] = '\0';
-    return copy;
+    return scrub_by(s, in, strlen(in));
 }
 
 /* The default policy and a scrubber with the memo on, for the tests that need one. */
