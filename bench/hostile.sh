@@ -2,7 +2,9 @@
 # hostile.sh - the CPU cost of adversarial lines: for each shape, eight 1 MiB lines (and 8 MiB
 # of the same shape as 4 KiB lines) go through the default policy; prints ms per MiB of wall
 # time, process start-up (measured on empty input, printed first) taken off.
-# A shape far above the others is a super-linear path in a detector.
+# A shape far above the others is a super-linear path in a detector - except the shapes at
+# the end of the list, lines dense with real matches, each of which is parsed, rendered and
+# spliced: they cost the most per byte by nature, and set the worst case.
 #   bench/hostile.sh            uses build/logscrub (override with $BUILD)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -199,7 +199,8 @@ static const struct lsc_ip *match_ip(const struct lsc_match *m)
  * Is the replacement out[0..n), just rendered, the same as the value in[0..n)? Compared byte
  * by byte from the end: out was stored in pieces a moment ago, and a wide load over several
  * pieces (memcmp's) cannot take them from the store buffer but waits until they are written;
- * an address, the common value, differs in its last bytes, where the host part is.
+ * an address, the common value, differs in its last bytes, where the host part is. (A long
+ * value is compared at once.)
  */
 static inline bool same_as_value(const char *out, const char *in, size_t n)
 {
