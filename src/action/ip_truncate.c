@@ -150,8 +150,7 @@ size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bi
         mask_bits(b, 4, v4_bits);
         return render_v4(b, out);
     }
-    memcpy(b, ip->bytes, 8); /* two words, as the parser stored them: a wider load waits */
-    memcpy(b + 8, ip->bytes + 8, 8);
+    memcpy(b, ip->bytes, sizeof b);
     bool mapped;
     if (embeds_v4(ip, &mapped)) {
         mask_bits(b + 12, 4, v4_bits);
