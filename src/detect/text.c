@@ -233,22 +233,6 @@ static inline bool dcolon_start(const char *p, size_t n, size_t i)
              (lsc_is_hex((unsigned char)p[i + 3]) || p[i + 3] == ':'));
 }
 
-/* "::" (dcolon_start) or 1-4 hex digits then ':': the only ways an IPv6 address can start. */
-static bool ip6_gate(const char *p, size_t n, size_t i, struct scan *st)
-{
-    size_t e = i;
-    while (e < n && e - i < 5 && lsc_is_hex((unsigned char)p[e])) {
-        e++;
-    }
-    if (!(e - i <= 4 && e + 1 < n && p[e] == ':' && (e > i || p[e + 1] == ':'))) {
-        return false;
-    }
-    if (e == i) {
-        return dcolon_start(p, n, i);
-    }
-    return ip6_group_gate(p, n, i, e, st);
-}
-
 /* (Inline: most digits that start a word are no address - a card, a count - and the gate
  * says so without a call.) */
 static inline __attribute__((always_inline)) bool try_ip4(const char *p, size_t n, size_t i,
@@ -283,11 +267,6 @@ static inline __attribute__((always_inline)) bool parse_ip6(const char *p, size_
     return true;
 }
 
-static bool try_ip6(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
-{
-    return ip6_gate(p, n, i, st) && parse_ip6(p, n, i, m);
-}
-
 /*
  * An IPv6 address tried from the colon at i: one that starts with "::" starts here, any
  * other at the hex group of 1-4 digits before it - if that group starts a word (and, for a
@@ -299,7 +278,7 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
                              struct scan *st)
 {
     if (i == 0 || !lsc_is_alnum((unsigned char)p[i - 1])) {
-        return dcolon_start(p, n, i) && parse_ip6(p, n, i, m); /* (ip6_gate's whole test) */
+        return dcolon_start(p, n, i) && parse_ip6(p, n, i, m); /* ("::" needs no more gate) */
     }
     if (i < st->ip6_fail_until) {
         return false; /* the group before ends before i: it starts before the limit too */
@@ -313,7 +292,8 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
         (lsc_is_digit((unsigned char)p[w]) && !digit_start(p, w))) {
         return false;
     }
-    return try_ip6(p, n, w, m, st);
+    /* The group w..i is 1-4 hex digits and this colon its first: the run after it decides. */
+    return i + 1 < n && ip6_group_gate(p, n, w, i, st) && parse_ip6(p, n, w, m);
 }
 
 /*
