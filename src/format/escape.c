@@ -15,7 +15,12 @@
  */
 #include "json.h"
 
+#include <stdint.h>
 #include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static int hex_val(char c)
 {
@@ -99,6 +104,73 @@ static bool plain_byte(unsigned char c)
     return c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
 }
 
+#ifdef __SSE2__
+/* Bit k set where byte k of x is not plain (plain_byte), or is term. */
+static inline unsigned stop_bits(__m128i x, char term)
+{
+    __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+    __m128i stop = _mm_or_si128(_mm_or_si128(ctl, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+                                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                                          _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                                             _mm_cmpeq_epi8(x, _mm_set1_epi8(term))));
+    return (unsigned)_mm_movemask_epi8(stop);
+}
+
+/* The stops of a string of 4-15 bytes as bits by position, from two loads of 8 (or 4)
+ * bytes that overlap in the middle - no read outside s[0..len). */
+static inline uint32_t short_stops(const char *s, size_t len, char term)
+{
+    uint64_t a = 0, b = 0;
+    unsigned w;
+    if (len >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + len - 8, 8);
+        w = 8;
+    } else {
+        memcpy(&a, s, 4); /* (the other 4 bytes of each half are 0: stops, left out below) */
+        memcpy(&b, s + len - 4, 4);
+        w = 4;
+    }
+    unsigned m = stop_bits(_mm_set_epi64x((long long)b, (long long)a), term);
+    uint32_t part = (1u << w) - 1; /* bits 0..w-1 are s[0..w), bits 8..8+w-1 s[len-w..len) */
+    return (m & part) | (m >> 8 & part) << (len - w);
+}
+#endif
+
+/*
+ * The end of the run of plain bytes (plain_byte, and not term) from s[i], before len: 16 at
+ * a time with SSE2 (the x86-64 baseline), the last partial block as the last 16 bytes of s
+ * with the bits before i cleared; a string shorter than 16 bytes at once (short_stops); no
+ * read outside s.
+ */
+static size_t plain_end(const char *s, size_t i, size_t len, char term)
+{
+#ifdef __SSE2__
+    if (len >= 16) {
+        for (;;) {
+            size_t at = len - i >= 16 ? i : len - 16; /* the block's first byte */
+            unsigned m = stop_bits(_mm_loadu_si128((const __m128i *)(const void *)(s + at)), term);
+            m = m >> (i - at) << (i - at);
+            if (m != 0) {
+                return at + (size_t)__builtin_ctz(m);
+            }
+            if (at + 16 >= len) {
+                return len;
+            }
+            i = at + 16;
+        }
+    }
+    if (len >= 4) {
+        uint32_t m = short_stops(s, len, term) >> i << i;
+        return m != 0 ? (size_t)__builtin_ctz(m) : len;
+    }
+#endif
+    while (i < len && plain_byte((unsigned char)s[i]) && s[i] != term) {
+        i++;
+    }
+    return i;
+}
+
 size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char term, char *out)
 {
     if (esc == LSC_ESC_JSON) {
@@ -128,10 +200,7 @@ size_t lsc_field_escape(enum lsc_field_esc esc, const char *s, size_t len, char 
     for (size_t i = 0; i < len; i++) {
         if (common) {
             /* A run of bytes these styles leave as they are, copied at once. */
-            size_t run = i;
-            while (run < len && plain_byte((unsigned char)s[run]) && s[run] != term) {
-                run++;
-            }
+            size_t run = plain_end(s, i, len, term);
             memcpy(out + o, s + i, run - i);
             o += run - i;
             i = run;

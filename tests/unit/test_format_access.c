@@ -361,9 +361,10 @@ static size_t model_escape(enum lsc_field_esc esc, unsigned char c, char term, c
 }
 
 /*
- * Every escape style against the byte-at-a-time model, for strings of 0-40 bytes with a
- * byte that may need escaping at every position (the escaper copies runs of plain bytes at
- * once, and must still stop at each of these), with and without a terminator.
+ * Every escape style against the byte-at-a-time model, for strings of 0-72 bytes with a
+ * byte that may need escaping at every position (the escaper finds runs of plain bytes 16 at
+ * a time, the last partial block as the string's last 16 bytes, and must still stop at each
+ * of these), with and without a terminator.
  */
 Test(escape, every_style_against_a_byte_at_a_time_model)
 {
@@ -371,10 +372,10 @@ Test(escape, every_style_against_a_byte_at_a_time_model)
                                                 LSC_ESC_WORD,  LSC_ESC_TAG,    LSC_ESC_RAW};
     static const char specials[] = {'"', '\\', '\n', 0x01, 0x7f, ' ', ']', ':', 'x', '\xe9'};
     static const char terms[] = {0, ' ', ']'};
-    char in[48], got[300], want[300];
+    char in[72], got[300], want[300];
     for (size_t st = 0; st < sizeof styles / sizeof styles[0]; st++) {
         for (size_t t = 0; t < sizeof terms; t++) {
-            for (size_t len = 0; len <= 40; len++) {
+            for (size_t len = 0; len <= sizeof in; len++) {
                 for (size_t sp = 0; sp < sizeof specials; sp++) {
                     for (size_t at = 0; at < len || at == 0; at++) {
                         memset(in, 'b', len);
