@@ -363,7 +363,8 @@ static inline bool lsc_trunc_holds(const struct lsc_trunc_memo *m, const struct 
 /* Replacements in one field (by its own name: the member's key or the format's name). */
 #define LSC_FIELD_COUNTS 128 /* distinct names counted; more go under "(other)" */
 struct lsc_field_count {
-    char name[48];
+    char name[48]; /* NUL-terminated, the rest 0 */
+    uint8_t len;   /* strlen(name) */
     uint64_t n;
 };
 

@@ -115,17 +115,35 @@ const struct lsc_stats *lsc_scrubber_stats(const struct lsc_scrubber *sc)
     return &sc->st;
 }
 
+/* The entry whose name is name[0..len) byte for byte, or NULL. Entries hold no NUL, so
+ * name[0..len) with one in it finds none. */
+static struct lsc_field_count *field_entry(struct lsc_scrubber *sc, const char *name, size_t len)
+{
+    for (size_t i = 0; i < sc->nfield_counts; i++) {
+        struct lsc_field_count *c = &sc->field_counts[i];
+        if (c->len == len && memcmp(c->name, name, len) == 0) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
 void lsc_count_field(struct lsc_scrubber *sc, const char *name, size_t len, uint64_t n)
 {
-    char key[sizeof sc->field_counts->name];
-    len = len < sizeof key - 1 ? len : sizeof key - 1;
-    memcpy(key, name, len);
-    key[len] = '\0';
-    for (size_t i = 0; i < sc->nfield_counts; i++) {
-        if (strcmp(sc->field_counts[i].name, key) == 0) {
-            sc->field_counts[i].n += n;
-            return;
+    /* The name as a C string reads: up to its first NUL, in the room an entry has. */
+    size_t room = sizeof sc->field_counts->name - 1;
+    len = len < room ? len : room;
+    struct lsc_field_count *c = field_entry(sc, name, len);
+    if (c == NULL) {
+        const char *nul = memchr(name, '\0', len);
+        if (nul != NULL) {
+            len = (size_t)(nul - name);
+            c = field_entry(sc, name, len);
         }
+    }
+    if (c != NULL) {
+        c->n += n;
+        return;
     }
     if (sc->field_counts == NULL &&
         (sc->field_counts = calloc(LSC_FIELD_COUNTS, sizeof *sc->field_counts)) == NULL) {
@@ -135,15 +153,17 @@ void lsc_count_field(struct lsc_scrubber *sc, const char *name, size_t len, uint
         /* The table is full: the last entry counts every name not in it. */
         struct lsc_field_count *o = &sc->field_counts[LSC_FIELD_COUNTS - 1];
         if (sc->nfield_counts == LSC_FIELD_COUNTS - 1) {
-            snprintf(o->name, sizeof o->name, "(other)");
+            o->len = (uint8_t)snprintf(o->name, sizeof o->name, "(other)");
             o->n = 0;
             sc->nfield_counts++;
         }
         o->n += n;
         return;
     }
-    struct lsc_field_count *c = &sc->field_counts[sc->nfield_counts++];
-    memcpy(c->name, key, sizeof key);
+    /* (The table is calloc'd: the bytes after the name stay 0, as its end.) */
+    c = &sc->field_counts[sc->nfield_counts++];
+    memcpy(c->name, name, len);
+    c->len = (uint8_t)len;
     c->n = n;
 }
 
@@ -167,7 +187,7 @@ void lsc_scrubber_merge_counts(struct lsc_scrubber *to, const struct lsc_scrubbe
         to->rule_hits[k] += from->rule_hits[k];
     }
     for (size_t i = 0; i < from->nfield_counts; i++) {
-        lsc_count_field(to, from->field_counts[i].name, strlen(from->field_counts[i].name),
+        lsc_count_field(to, from->field_counts[i].name, from->field_counts[i].len,
                         from->field_counts[i].n);
     }
 }

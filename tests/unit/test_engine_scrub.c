@@ -363,3 +363,72 @@ Test(stream, write_error_and_broken_pipe_are_reported)
     lsc_scrubber_free(sc);
     lsc_policy_free(pol);
 }
+
+/* The count of name in sc's per-field table, or -1 if it has no entry. */
+static long field_count(const struct lsc_scrubber *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->nfield_counts; i++) {
+        if (strcmp(sc->field_counts[i].name, name) == 0) {
+            return (long)sc->field_counts[i].n;
+        }
+    }
+    return -1;
+}
+
+/*
+ * Replacements per field name (the report's "fields"): a name counts as the C string it
+ * reads as - up to a NUL, at most 47 bytes - so "user\0x" is "user", names that differ only
+ * past byte 47 share an entry and a name that is another's prefix does not; past 127 names,
+ * the rest go under "(other)"; and a worker's table merged into another
+ * (lsc_scrubber_merge_counts) adds up, "(other)" included.
+ */
+Test(engine, replacements_are_counted_by_field_name)
+{
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    lsc_count_field(sc, "user", 4, 1);
+    lsc_count_field(sc, "user\0x", 6, 1);
+    lsc_count_field(sc, "use", 3, 1);
+    lsc_count_field(sc, "users", 5, 1);
+    lsc_count_field(sc, "userid", 4, 2); /* (len 4: "user") */
+    cr_expect_eq(field_count(sc, "user"), 4);
+    cr_expect_eq(field_count(sc, "use"), 1);
+    cr_expect_eq(field_count(sc, "users"), 1);
+    char a[80], b[80];
+    memset(a, 'k', sizeof a);
+    memcpy(b, a, sizeof b);
+    b[60] = 'z';
+    lsc_count_field(sc, a, sizeof a, 1);
+    lsc_count_field(sc, b, sizeof b, 1);
+    a[47] = '\0';
+    cr_expect_eq(field_count(sc, a), 2, "names differing past byte 47 share an entry");
+    cr_expect_eq(sc->nfield_counts, 4);
+    for (int i = sc->nfield_counts; i < LSC_FIELD_COUNTS + 10; i++) {
+        char name[16];
+        int l = snprintf(name, sizeof name, "f%d", i);
+        lsc_count_field(sc, name, (size_t)l, 1);
+    }
+    cr_expect_eq(sc->nfield_counts, LSC_FIELD_COUNTS);
+    cr_expect_eq(field_count(sc, "(other)"), 11); /* f127 .. f137 */
+    cr_expect_eq(field_count(sc, "f126"), 1);
+    cr_expect_eq(field_count(sc, "f127"), -1);
+    lsc_count_field(sc, "f126", 4, 5); /* a known name still finds its entry */
+    cr_expect_eq(field_count(sc, "f126"), 6);
+    cr_expect_eq(field_count(sc, "user"), 4);
+
+    struct lsc_scrubber *to;
+    cr_assert_eq(lsc_scrubber_new(pol, &to), LSC_OK);
+    lsc_count_field(to, "use", 3, 2);
+    lsc_scrubber_merge_counts(to, sc);
+    lsc_scrubber_merge_counts(to, sc);
+    cr_expect_eq(to->nfield_counts, LSC_FIELD_COUNTS);
+    cr_expect_eq(field_count(to, "use"), 4);
+    cr_expect_eq(field_count(to, "user"), 8);
+    cr_expect_eq(field_count(to, "f126"), 12);
+    cr_expect_eq(field_count(to, "(other)"), 22);
+    lsc_scrubber_free(to);
+    lsc_scrubber_free(sc);
+    lsc_policy_free(pol);
+}
