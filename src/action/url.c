@@ -137,10 +137,7 @@ size_t lsc_url_filter(const struct lsc_action *a, const char *v, size_t n, char 
     bool first = true;
     size_t p = path_end + 1;
     while (p <= end) {
-        size_t e = p;
-        while (e < end && v[e] != '&' && v[e] != ';') {
-            e++;
-        }
+        size_t e = lsc_find_any3(v, p, end, '&', ';', ';');
         const char *eq = memchr(v + p, '=', e - p);
         size_t name_len = eq ? (size_t)(eq - (v + p)) : e - p;
         if (e > p && listed(a, v + p, name_len) == a->query_keep) {

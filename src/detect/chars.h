@@ -163,6 +163,41 @@ static inline const char *lsc_find_lit(const char *p, const char *end, const cha
     return NULL;
 }
 
+/*
+ * The first of p[i..n) equal to a, b or c, or n: 16 bytes at a time with SSE2 (the quoted
+ * fields of an access log, a URL's query), the last partial block as p[n-16..n) with the
+ * bits before i cleared - p[0..n) must be readable; byte by byte when n is under 16.
+ */
+static inline size_t lsc_find_any3(const char *p, size_t i, size_t n, char a, char b, char c)
+{
+    if (i >= n) {
+        return n;
+    }
+#ifdef __SSE2__
+    if (n >= 16) {
+        const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
+        for (;;) {
+            size_t at = n - i >= 16 ? i : n - 16; /* the block's first byte */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+                                       _mm_cmpeq_epi8(x, vc));
+            unsigned m = (unsigned)_mm_movemask_epi8(hit) >> (i - at) << (i - at);
+            if (m != 0) {
+                return at + (size_t)__builtin_ctz(m);
+            }
+            if (at + 16 >= n) {
+                return n;
+            }
+            i = at + 16;
+        }
+    }
+#endif
+    while (i < n && p[i] != a && p[i] != b && p[i] != c) {
+        i++;
+    }
+    return i;
+}
+
 /* A byte of an e-mail address's local part (email.c): a name byte or '+'. */
 static inline bool lsc_is_email_local(unsigned char c)
 {

@@ -390,7 +390,9 @@ static void add_part(const char *p, struct lsc_json_node *nodes, size_t *c, int3
 
 /*
  * The first of p[i..n) equal to a, b or c, or n: 16 bytes at a time with SSE2 (the quoted
- * fields of an access log - request, referer, user agent - are most of its bytes).
+ * fields of an access log - request, referer, user agent - are most of its bytes), the
+ * last partial block as p[n-16..n) with the bits before i cleared (p[0..n) is the line, so
+ * that is no read outside it); byte by byte when n is under 16.
  */
 static size_t find_any3(const char *p, size_t i, size_t n, char a, char b, char c)
 {
@@ -398,16 +400,22 @@ static size_t find_any3(const char *p, size_t i, size_t n, char a, char b, char 
         return n; /* (a backslash was the last byte) */
     }
 #ifdef __SSE2__
-    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
-    while (n - i >= 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
-                                   _mm_cmpeq_epi8(x, vc));
-        unsigned m = (unsigned)_mm_movemask_epi8(hit);
-        if (m != 0) {
-            return i + (size_t)__builtin_ctz(m);
+    if (n >= 16) {
+        const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
+        for (;;) {
+            size_t at = n - i >= 16 ? i : n - 16; /* the block's first byte */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+                                       _mm_cmpeq_epi8(x, vc));
+            unsigned m = (unsigned)_mm_movemask_epi8(hit) >> (i - at) << (i - at);
+            if (m != 0) {
+                return at + (size_t)__builtin_ctz(m);
+            }
+            if (at + 16 >= n) {
+                return n;
+            }
+            i = at + 16;
         }
-        i += 16;
     }
 #endif
     while (i < n && p[i] != a && p[i] != b && p[i] != c) {

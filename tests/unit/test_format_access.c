@@ -125,6 +125,81 @@ Test(access, escaped_quotes_stay_inside_fields)
     lsc_access_free(f);
 }
 
+/* The part of r[0..len) from s to e as a C string in buf, or NULL when s == NONE. */
+#define NONE ((size_t)-1)
+static const char *part(const char *r, size_t s, size_t e, char *buf)
+{
+    if (s == NONE) {
+        return NULL;
+    }
+    memcpy(buf, r + s, e - s);
+    buf[e - s] = '\0';
+    return buf;
+}
+
+static void expect_part(const char *got, const char *want, const char *name, const char *r)
+{
+    if (want == NULL) {
+        cr_expect_null(got, "%s: no %s expected, got '%s'", r, name, got);
+    } else {
+        cr_expect(got != NULL && strcmp(got, want) == 0, "%s: %s '%s', want '%s'", r, name,
+                  got ? got : "(none)", want);
+    }
+}
+
+/*
+ * The request split (method, path, query, protocol) against a byte-at-a-time model, for
+ * requests of 1-48 bytes made of letters, spaces, '?' and backslashes in every order: the
+ * splitter finds separators 16 bytes at a time, the last partial block as the 16 bytes
+ * before the request's end, and must stop at each one (a backslash hides the byte after it).
+ */
+Test(access, request_split_against_a_byte_at_a_time_model)
+{
+    struct lsc_access_format *f = compile(lsc_access_builtin("combined", false), false);
+    static const char alphabet[] = "Ga/ ? \\";
+    uint64_t seed = 0x9e3779b97f4a7c15u;
+    char r[64], line[160], b[160], w[64];
+    for (size_t len = 1; len <= 48; len++) {
+        for (int round = 0; round < 300; round++) {
+            for (size_t k = 0; k < len; k++) {
+                r[k] = alphabet[rnd(&seed) % (sizeof alphabet - 1)];
+            }
+            if (r[len - 1] == '\\') {
+                r[len - 1] = 'a'; /* (a last backslash would escape the closing quote) */
+            }
+            r[len] = '\0';
+            size_t a = len, z = len, q = len;
+            for (size_t i = 0; i < len; i++) {
+                if (r[i] == '\\') {
+                    i++;
+                } else if (r[i] == ' ') {
+                    a = a == len ? i : a;
+                    z = i;
+                } else if (r[i] == '?' && a != len && q == len && z == a) {
+                    q = i;
+                }
+            }
+            size_t uri_end = z > a ? z : len, path_end = q < uri_end ? q : uri_end;
+            int l = snprintf(line, sizeof line, "1.2.3.4 - - [t] \"%s\" 200 1 \"-\" \"ua\"", r);
+            size_t count;
+            cr_assert_eq(lsc_access_parse(f, line, (size_t)l, nodes, 256, &count), LSC_JSON_OK,
+                         "%s", line);
+            if (a == len) {
+                expect_part(member(line, count, "request", b), r, "request", r);
+                expect_part(member(line, count, "method", b), NULL, "method", r);
+                continue;
+            }
+            expect_part(member(line, count, "method", b), part(r, 0, a, w), "method", r);
+            expect_part(member(line, count, "path", b), part(r, a + 1, path_end, w), "path", r);
+            expect_part(member(line, count, "query", b),
+                        part(r, q < uri_end ? path_end + 1 : NONE, uri_end, w), "query", r);
+            expect_part(member(line, count, "protocol", b),
+                        part(r, uri_end < len ? uri_end + 1 : NONE, len, w), "protocol", r);
+        }
+    }
+    lsc_access_free(f);
+}
+
 Test(access, rejects_lines_of_another_layout)
 {
     struct lsc_access_format *f = compile(lsc_access_builtin("combined", false), false);
