@@ -168,7 +168,8 @@ static inline const char *lsc_find_lit(const char *p, const char *end, const cha
  * fields of an access log, a URL's query), the last partial block as p[n-16..n) with the
  * bits before i cleared - p[0..n) must be readable; byte by byte when n is under 16.
  */
-static inline size_t lsc_find_any3(const char *p, size_t i, size_t n, char a, char b, char c)
+static inline __attribute__((always_inline)) size_t lsc_find_any3(const char *p, size_t i, size_t n,
+                                                                  char a, char b, char c)
 {
     if (i >= n) {
         return n;
