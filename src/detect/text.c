@@ -397,13 +397,40 @@ static bool digits(const char *p, size_t k)
     return true;
 }
 
+/* Is p[0..19) "YYYY-MM-DDThh:mm:ss" (T, t or a space between date and time)? */
+static bool timestamp_head(const char *p)
+{
+    if (p[4] != '-' || !(p[10] == 'T' || p[10] == 't' || p[10] == ' ')) {
+        return false; /* (most values that are no timestamp end here) */
+    }
+#ifdef __SSE2__
+    /* Each byte between its bounds (digits '0'-'9', the separators themselves; the byte
+     * between date and time, tested above, any): two overlapping 16-byte loads cover the 19
+     * bytes, as in lsc_detect_access_time below. */
+    static const char lo[] = "0000-00-00\x00"
+                             "00:00:00";
+    static const char hi[] = "9999-99-99\xff"
+                             "99:99:99";
+    unsigned ok = 0xffff;
+    for (size_t k = 0; k <= 3; k += 3) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        __m128i l = _mm_loadu_si128((const __m128i *)(const void *)(lo + k));
+        __m128i h = _mm_loadu_si128((const __m128i *)(const void *)(hi + k));
+        ok &= (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, l), x),
+                                                        _mm_cmpeq_epi8(_mm_min_epu8(x, h), x)));
+    }
+    return ok == 0xffff;
+#else
+    return p[4] == '-' && p[7] == '-' && p[13] == ':' && p[16] == ':' && digits(p, 4) &&
+           digits(p + 5, 2) && digits(p + 8, 2) && digits(p + 11, 2) && digits(p + 14, 2) &&
+           digits(p + 17, 2);
+#endif
+}
+
 bool lsc_detect_is_timestamp(const char *p, size_t n)
 {
     /* YYYY-MM-DDThh:mm:ss is 19 bytes; the longest adds ".123456789+hh:mm". */
-    if (n < LSC_TIMESTAMP_MIN || n > LSC_TIMESTAMP_MAX || p[4] != '-' || p[7] != '-' ||
-        p[13] != ':' || p[16] != ':' || !(p[10] == 'T' || p[10] == 't' || p[10] == ' ') ||
-        !digits(p, 4) || !digits(p + 5, 2) || !digits(p + 8, 2) || !digits(p + 11, 2) ||
-        !digits(p + 14, 2) || !digits(p + 17, 2)) {
+    if (n < LSC_TIMESTAMP_MIN || n > LSC_TIMESTAMP_MAX || !timestamp_head(p)) {
         return false;
     }
     size_t i = 19;
