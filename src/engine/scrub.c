@@ -9,6 +9,7 @@
  * A rule error, or running out of memory, sends the whole line down the on_error path.
  */
 #include "../action/action.h"
+#include "../detect/chars.h"
 #include "../detect/detect.h"
 #include "engine.h"
 
@@ -509,9 +510,16 @@ _Static_assert(LSC_SHORT_NUMBER_MAX < LSC_TIMESTAMP_MIN, "short numbers are shor
 static inline bool holds_nothing(const char *p, size_t len)
 {
     /* (A line of text is longer than either: one compare for it.) */
-    return len <= LSC_TIMESTAMP_MAX &&
-           (len <= LSC_SHORT_NUMBER_MAX ? lsc_detect_is_short_number(p, len)
-                                        : lsc_detect_is_timestamp(p, len));
+    if (len > LSC_TIMESTAMP_MAX) {
+        return false;
+    }
+    if (len > LSC_SHORT_NUMBER_MAX) {
+        return lsc_detect_is_timestamp(p, len);
+    }
+    /* A short value that starts with neither a digit nor '-' - a level, a method, a name -
+     * is no number: one test before the call. */
+    return len > 0 && (lsc_is_digit((unsigned char)p[0]) || p[0] == '-') &&
+           lsc_detect_is_short_number(p, len);
 }
 
 bool lsc_engine_span_clean(const struct lsc_scrubber *sc, const char *p, size_t len)
