@@ -388,42 +388,6 @@ static void add_part(const char *p, struct lsc_json_node *nodes, size_t *c, int3
     nd->escaped = memchr(p + off, '\\', end - off) != NULL;
 }
 
-/*
- * The first of p[i..n) equal to a, b or c, or n: 16 bytes at a time with SSE2 (the quoted
- * fields of an access log - request, referer, user agent - are most of its bytes), the
- * last partial block as p[n-16..n) with the bits before i cleared (p[0..n) is the line, so
- * that is no read outside it); byte by byte when n is under 16.
- */
-static size_t find_any3(const char *p, size_t i, size_t n, char a, char b, char c)
-{
-    if (i >= n) {
-        return n; /* (a backslash was the last byte) */
-    }
-#ifdef __SSE2__
-    if (n >= 16) {
-        const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c);
-        for (;;) {
-            size_t at = n - i >= 16 ? i : n - 16; /* the block's first byte */
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
-                                       _mm_cmpeq_epi8(x, vc));
-            unsigned m = (unsigned)_mm_movemask_epi8(hit) >> (i - at) << (i - at);
-            if (m != 0) {
-                return at + (size_t)__builtin_ctz(m);
-            }
-            if (at + 16 >= n) {
-                return n;
-            }
-            i = at + 16;
-        }
-    }
-#endif
-    while (i < n && p[i] != a && p[i] != b && p[i] != c) {
-        i++;
-    }
-    return i;
-}
-
 /* "METHOD URI PROTOCOL" at p[s..e) of the request node r: its four children. */
 static void split_request(const char *p, size_t s, size_t e, struct lsc_json_node *nodes, size_t *c,
                           int32_t r)
@@ -431,8 +395,8 @@ static void split_request(const char *p, size_t s, size_t e, struct lsc_json_nod
     /* Separators count only when not escaped ("\ " and "\?" are part of a value), so no
      * part ends with a lone backslash that would escape what an edit puts after it. */
     size_t a = e, z = e, q = e;
-    for (size_t i = find_any3(p, s, e, '\\', ' ', '?'); i < e;
-         i = find_any3(p, i + 1, e, '\\', ' ', '?')) {
+    for (size_t i = lsc_find_any3(p, s, e, '\\', ' ', '?'); i < e;
+         i = lsc_find_any3(p, i + 1, e, '\\', ' ', '?')) {
         if (p[i] == '\\') {
             i++;
             if (i >= e) {
@@ -467,8 +431,8 @@ static void split_request(const char *p, size_t s, size_t e, struct lsc_json_nod
 /* Where a quoted field that must be followed by lit ends: skips backslash escapes. */
 static const char *quoted_end(const char *p, size_t n, const char *lit, size_t ll)
 {
-    for (size_t i = find_any3(p, 0, n, '\\', lit[0], '"'); i + ll <= n;
-         i = find_any3(p, i + 1, n, '\\', lit[0], '"')) {
+    for (size_t i = lsc_find_any3(p, 0, n, '\\', lit[0], '"'); i + ll <= n;
+         i = lsc_find_any3(p, i + 1, n, '\\', lit[0], '"')) {
         if (p[i] == '\\') {
             i++;
         } else if (p[i] == lit[0] && memcmp(p + i, lit, ll) == 0) {
@@ -483,8 +447,8 @@ static const char *quoted_end(const char *p, size_t n, const char *lit, size_t l
 /* Does a quoted field's content hold a quote that is not escaped? */
 static bool raw_quote(const char *p, size_t n)
 {
-    for (size_t i = find_any3(p, 0, n, '\\', '"', '"'); i < n;
-         i = find_any3(p, i + 1, n, '\\', '"', '"')) {
+    for (size_t i = lsc_find_any3(p, 0, n, '\\', '"', '"'); i < n;
+         i = lsc_find_any3(p, i + 1, n, '\\', '"', '"')) {
         if (p[i] == '"') {
             return true;
         }
