@@ -660,44 +660,40 @@ Test(timestamp, shapes_accepted_and_refused)
     }
 }
 
-/* lsc_detect_is_timestamp's grammar, a byte at a time: the model its vector test of the
- * first 19 bytes is held to. */
+/* lsc_detect_is_timestamp's grammar as shapes (a digit is '#', the byte between date and
+ * time 'T'): the model its vector test of the first 19 bytes is held to. */
 static bool model_is_timestamp(const char *p, size_t n)
 {
-    static const char form[] = "dddd-dd-ddTdd:dd:dd";
+    static const char *const zones[] = {"", "Z", "z", "+####", "-####", "+##:##", "-##:##"};
+    char shape[40];
     if (n < 19 || n > 35) {
         return false;
     }
-    for (size_t i = 0; i < 19; i++) {
-        bool ok = form[i] == 'd' ? p[i] >= '0' && p[i] <= '9'
-                  : i == 10      ? p[i] == 'T' || p[i] == 't' || p[i] == ' '
-                                 : p[i] == form[i];
-        if (!ok) {
-            return false;
-        }
+    for (size_t i = 0; i < n; i++) {
+        bool digit = p[i] >= '0' && p[i] <= '9';
+        shape[i] = digit ? '#' : p[i] == '#' || p[i] == '\0' ? '?' : p[i];
     }
-    size_t i = 19, f;
-    if (i < n && p[i] == '.') {
-        for (f = ++i; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
-        }
-        if (i == f || i - f > 9) {
-            return false;
-        }
+    shape[n] = '\0';
+    if (shape[10] == 't' || shape[10] == ' ') {
+        shape[10] = 'T';
     }
-    if (i == n) {
-        return true;
-    }
-    if (p[i] == 'Z' || p[i] == 'z') {
-        return i + 1 == n;
-    }
-    if (p[i] != '+' && p[i] != '-') {
+    if (strncmp(shape, "####-##-##T##:##:##", 19) != 0) {
         return false;
     }
-    char zone[8] = "";
-    for (size_t k = i + 1; k < n && k - i - 1 < 7; k++) {
-        zone[k - i - 1] = p[k] >= '0' && p[k] <= '9' ? '#' : p[k] == '#' ? '?' : p[k];
+    const char *rest = shape + 19;
+    if (*rest == '.') {
+        size_t digits = strspn(rest + 1, "#");
+        if (digits == 0 || digits > 9) {
+            return false;
+        }
+        rest += 1 + digits;
     }
-    return n - i - 1 < 7 && (strcmp(zone, "####") == 0 || strcmp(zone, "##:##") == 0);
+    for (size_t k = 0; k < sizeof zones / sizeof zones[0]; k++) {
+        if (strcmp(rest, zones[k]) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /*
