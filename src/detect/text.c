@@ -397,34 +397,48 @@ static bool digits(const char *p, size_t k)
     return true;
 }
 
-/* Is p[0..19) "YYYY-MM-DDThh:mm:ss" (T, t or a space between date and time)? */
-static bool timestamp_head(const char *p)
+/* Is each byte of p[0..len) (16 <= len <= 32) between its bounds lo[k] and hi[k]? With SSE2,
+ * two overlapping 16-byte loads cover them: x is in bounds where max(x, lo) == x and
+ * min(x, hi) == x. */
+static inline bool within_bounds(const char *p, const char *lo, const char *hi, size_t len)
 {
-    if (p[4] != '-' || !(p[10] == 'T' || p[10] == 't' || p[10] == ' ')) {
-        return false; /* (most values that are no timestamp end here) */
-    }
 #ifdef __SSE2__
-    /* Each byte between its bounds (digits '0'-'9', the separators themselves; the byte
-     * between date and time, tested above, any): two overlapping 16-byte loads cover the 19
-     * bytes, as in lsc_detect_access_time below. */
-    static const char lo[] = "0000-00-00\x00"
-                             "00:00:00";
-    static const char hi[] = "9999-99-99\xff"
-                             "99:99:99";
     unsigned ok = 0xffff;
-    for (size_t k = 0; k <= 3; k += 3) {
+    for (size_t k = 0; k <= len - 16; k += len - 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         __m128i l = _mm_loadu_si128((const __m128i *)(const void *)(lo + k));
         __m128i h = _mm_loadu_si128((const __m128i *)(const void *)(hi + k));
         ok &= (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, l), x),
                                                         _mm_cmpeq_epi8(_mm_min_epu8(x, h), x)));
+        if (len == 16) {
+            break;
+        }
     }
     return ok == 0xffff;
 #else
-    return p[4] == '-' && p[7] == '-' && p[13] == ':' && p[16] == ':' && digits(p, 4) &&
-           digits(p + 5, 2) && digits(p + 8, 2) && digits(p + 11, 2) && digits(p + 14, 2) &&
-           digits(p + 17, 2);
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)p[k];
+        if (c < (unsigned char)lo[k] || c > (unsigned char)hi[k]) {
+            return false;
+        }
+    }
+    return true;
 #endif
+}
+
+/* Is p[0..19) "YYYY-MM-DDThh:mm:ss" (T, t or a space between date and time)? */
+static bool timestamp_head(const char *p)
+{
+    /* Digits '0'-'9' and the separators themselves; the byte between date and time any,
+     * tested apart. */
+    static const char lo[] = "0000-00-00\x00"
+                             "00:00:00";
+    static const char hi[] = "9999-99-99\xff"
+                             "99:99:99";
+    if (p[4] != '-' || !(p[10] == 'T' || p[10] == 't' || p[10] == ' ')) {
+        return false; /* (most values that are no timestamp end here) */
+    }
+    return within_bounds(p, lo, hi, sizeof lo - 1);
 }
 
 bool lsc_detect_is_timestamp(const char *p, size_t n)
@@ -512,31 +526,9 @@ __attribute__((noinline)) size_t lsc_detect_access_time(const char *p, size_t n)
     static const char lo[] = "[00/\x00\x00\x00/0000:00:00:00 +0000]";
     static const char hi[] = "[99/\xff\xff\xff/9999:99:99:99 -9999]";
     enum { LEN = sizeof lo - 1 };
-    if (n < LEN) {
+    if (n < LEN || !within_bounds(p, lo, hi, LEN)) {
         return 0;
     }
-#ifdef __SSE2__
-    /* Two overlapping 16-byte loads cover the 28 bytes: x is in bounds where
-     * max(x, lo) == x and min(x, hi) == x. */
-    unsigned ok = 0xffff;
-    for (size_t k = 0; k <= LEN - 16; k += LEN - 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
-        __m128i l = _mm_loadu_si128((const __m128i *)(const void *)(lo + k));
-        __m128i h = _mm_loadu_si128((const __m128i *)(const void *)(hi + k));
-        ok &= (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, l), x),
-                                                        _mm_cmpeq_epi8(_mm_min_epu8(x, h), x)));
-    }
-    if (ok != 0xffff) {
-        return 0;
-    }
-#else
-    for (size_t k = 0; k < LEN; k++) {
-        unsigned char c = (unsigned char)p[k];
-        if (c < (unsigned char)lo[k] || c > (unsigned char)hi[k]) {
-            return 0;
-        }
-    }
-#endif
     return p[22] != ',' && month(p + 4) ? LEN : 0;
 }
 
