@@ -20,6 +20,18 @@ static void mask_bits(uint8_t *b, size_t nbytes, unsigned keep)
     memset(b + full, 0, nbytes - full);
 }
 
+/* The first keep bits of the 4-byte address at b kept, the rest zeroed: one word operation
+ * (the embedded IPv4 address of a v6 one too). */
+static void mask_v4(uint8_t *b, unsigned keep)
+{
+    uint32_t v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    v &= keep == 0 ? 0 : UINT32_MAX << (32 - (keep < 32 ? keep : 32));
+    b[0] = (uint8_t)(v >> 24);
+    b[1] = (uint8_t)(v >> 16);
+    b[2] = (uint8_t)(v >> 8);
+    b[3] = (uint8_t)v;
+}
+
 /* Each octet's decimal digits, then their count: written as one 4-byte store. */
 #define D1(v) (char)('0' + (v) / ((v) >= 100 ? 100 : (v) >= 10 ? 10 : 1))
 #define D2(v) (char)((v) >= 100 ? '0' + (v) / 10 % 10 : (v) >= 10 ? '0' + (v) % 10 : 0)
@@ -147,13 +159,13 @@ size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bi
     uint8_t b[16];
     if (ip->family == 4) {
         memcpy(b, ip->bytes, 4); /* (only these: the rest of ip->bytes is not set) */
-        mask_bits(b, 4, v4_bits);
+        mask_v4(b, v4_bits);
         return render_v4(b, out);
     }
     memcpy(b, ip->bytes, sizeof b);
     bool mapped;
     if (embeds_v4(ip, &mapped)) {
-        mask_bits(b + 12, 4, v4_bits);
+        mask_v4(b + 12, v4_bits);
         return render_v6(b, mapped || ip->dotted_tail, out);
     }
     mask_bits(b, 16, v6_bits);

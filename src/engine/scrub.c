@@ -272,6 +272,9 @@ static int direct_match(void *ctx, const struct lsc_match *m)
          * size, no call): lsc_action_max_len reserved room for at least LSC_PSEUDONYM_MAX. */
         memcpy(dst, tm->out, sizeof tm->out);
         rlen = tm->out_len;
+    } else if (m->cls == LSC_CLASS_IPV4 && a->kind == LSC_ACT_IP_TRUNCATE && !m->quote) {
+        /* What render comes to, through three calls, for an IPv4 address. */
+        rlen = lsc_ip_truncate(&m->ip, a->v4_bits, a->v6_bits, dst);
     } else {
         rlen = render(sc, a, d->line, m->off, m->len, match_ip(m), m->cls, m->quote, dst);
     }

@@ -290,6 +290,46 @@ Test(truncate, other_prefix_lengths)
     expect_trunc("2001:db8:1:2:3:4:5:6", 24, 128, "2001:db8:1:2:3:4:5:6");
 }
 
+/* Every IPv4 prefix length, on random addresses (and the ones with all bits set), against a
+ * model that keeps the bits one by one and inet_ntop; the embedded address of a v4-mapped
+ * IPv6 one takes the same mask. */
+Test(truncate, every_ipv4_prefix_length_against_a_model)
+{
+    uint64_t seed = 0x1b873593u;
+    for (unsigned bits = 0; bits <= 32; bits++) {
+        for (int k = 0; k < 64; k++) {
+            uint32_t v = k == 0 ? UINT32_MAX : (uint32_t)rnd(&seed);
+            uint32_t kept = 0;
+            for (unsigned b = 0; b < bits; b++) {
+                kept |= v & (UINT32_C(0x80000000) >> b);
+            }
+            struct lsc_ip ip;
+            memset(&ip, 0, sizeof ip);
+            ip.family = 4;
+            uint8_t want_bytes[4] = {(uint8_t)(kept >> 24), (uint8_t)(kept >> 16),
+                                     (uint8_t)(kept >> 8), (uint8_t)kept};
+            uint8_t in_bytes[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8),
+                                   (uint8_t)v};
+            memcpy(ip.bytes, in_bytes, 4);
+            char want[INET6_ADDRSTRLEN], out[LSC_IP_TEXT_MAX];
+            cr_assert_not_null(inet_ntop(AF_INET, want_bytes, want, sizeof want));
+            size_t l = lsc_ip_truncate(&ip, bits, 48, out);
+            cr_assert(l == strlen(want) && memcmp(out, want, l) == 0, "%08x /%u: %.*s, want %s", v,
+                      bits, (int)l, out, want);
+            /* ::ffff:a.b.c.d */
+            memset(ip.bytes, 0, 10);
+            ip.bytes[10] = ip.bytes[11] = 0xff;
+            memcpy(ip.bytes + 12, in_bytes, 4);
+            ip.family = 6;
+            char want6[64];
+            snprintf(want6, sizeof want6, "::ffff:%s", want);
+            l = lsc_ip_truncate(&ip, bits, 48, out);
+            cr_assert(l == strlen(want6) && memcmp(out, want6, l) == 0, "::ffff:%08x /%u: %.*s", v,
+                      bits, (int)l, out);
+        }
+    }
+}
+
 Test(truncate, rfc5952_output)
 {
     /* Longest zero run wins; a single zero group is not compressed; lower case. */
