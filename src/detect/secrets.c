@@ -110,10 +110,26 @@ static void note_last(const struct name *e, size_t index)
     b->index[b->count++] = (uint8_t)index;
 }
 
+static bool value_end(const char *p, size_t n, size_t j, bool spaces_ok);
+
+/* The bytes value_end() may end a bare value at: it is asked only at these. Found by asking
+ * it about each byte, followed by the bytes its escaped quote and "%26" look at, so the
+ * table cannot disagree with it. */
+static bool may_end_value[256];
+
+static void build_may_end(void)
+{
+    for (unsigned c = 0; c < 256; c++) {
+        char quote[2] = {(char)c, '"'}, amp[3] = {(char)c, '2', '6'};
+        may_end_value[c] = value_end(quote, 2, 0, false) || value_end(amp, 3, 0, false);
+    }
+}
+
 static atomic_bool ends_built;
 
 static void build_ends(void)
 {
+    build_may_end();
     for (size_t k = 0; k < EXACT_COUNT; k++) {
         note_end(&exact_names[k]);
         note_last(&exact_names[k], k);
@@ -380,8 +396,16 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
                 ve = k + 1;
             }
         }
-        while (ve < n && !value_end(p, n, ve, auth)) {
-            ve++; /* (after a bracketed value, ve is already at its end) */
+        /* (After a bracketed value, ve is already at its end.) Most bytes of a value cannot
+         * end it: one table lookup each. */
+        for (;;) {
+            while (ve < n && !may_end_value[(unsigned char)p[ve]]) {
+                ve++;
+            }
+            if (ve >= n || value_end(p, n, ve, auth)) {
+                break;
+            }
+            ve++;
         }
         if (quoted || esc_quoted) {
             /* JSON-ish bare value: null/true/false are not secrets. */

@@ -492,6 +492,51 @@ Test(secret, secret_named_parameters)
     EXPECT_SCRUB("Cookie: sessionid=abc; csrftoken=def", "Cookie: [secret]; csrftoken=[secret]");
 }
 
+/* Where a bare value ends, as the grammar says it: at & ; , quotes < > CR LF NUL, at an
+ * escaped quote and an encoded '&' ("%26"), and - except in an Authorization header, which
+ * runs over spaces and drops the ones at its end - at a space, tab, ')', '}' or ']'. */
+static size_t model_value_end(const char *p, size_t n, size_t j, bool auth)
+{
+    for (; j < n; j++) {
+        char c = p[j];
+        if (memchr("&;,\"'<>\r\n", c, 10) != NULL || (!auth && strchr(" \t)}]", c) != NULL) ||
+            (c == '\\' && j + 1 < n && p[j + 1] == '"') ||
+            (c == '%' && j + 2 < n && p[j + 1] == '2' && p[j + 2] == '6')) {
+            break;
+        }
+    }
+    while (auth && (p[j - 1] == ' ' || p[j - 1] == '\t')) {
+        j--;
+    }
+    return j;
+}
+
+/* Random bare values of the bytes that may end one (and of bytes that never do), after a
+ * secret name, against the model above. */
+Test(secret, bare_values_end_where_the_grammar_says)
+{
+    static const char bytes[] = "ab9_-./+= \t&;,\"'<>)}]\\%26\r\n";
+    static const char *const names[] = {"password=", "authorization="};
+    uint64_t seed = 0x5bd1e995u;
+    for (int k = 0; k < 20000; k++) {
+        const char *name = names[k % 2];
+        bool auth = k % 2 == 1;
+        char line[64];
+        size_t nl = strlen(name), n = nl + 1 + rnd(&seed) % 24;
+        memcpy(line, name, nl);
+        line[nl] = 'v'; /* (not a quote, a bracket or a space: a bare value) */
+        for (size_t j = nl + 1; j < n; j++) {
+            uint64_t r = rnd(&seed);
+            line[j] = r % 16 == 0 ? '\0' : bytes[r % (sizeof bytes - 1)];
+        }
+        struct lsc_match m;
+        cr_assert(lsc_detect_secret_param(line, n, nl - 1, 1, 0, &m), "%.*s", (int)n, line);
+        size_t want = model_value_end(line, n, nl, auth);
+        cr_assert(m.off == nl && m.off + m.len == want, "%.*s: value %zu..%zu, want ..%zu", (int)n,
+                  line, m.off, m.off + m.len, want);
+    }
+}
+
 Test(secret, secret_names_in_json)
 {
     EXPECT_SCRUB("{\"password\":\"hunter2\",\"user\":\"bob\"}",
