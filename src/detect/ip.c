@@ -92,6 +92,7 @@ static inline int hex_group(const char *s, const char *end, unsigned *val)
         if (v == LSC_NOT_HEX) {
             return 0;
         }
+#pragma GCC unroll 3
         for (int k = 1; k < 4; k++) {
             if ((d = lsc_hexval[u[k]]) == LSC_NOT_HEX) {
                 *val = v;
@@ -191,9 +192,12 @@ size_t lsc_ip6_parse(const char *p, const char *end, struct lsc_ip *out)
      * The 16 bytes are put together in two words and stored as such: the memo and the
      * renderers read them as words, and a word read after byte stores waits for them. */
     uint16_t at[8] = {0};
-    int head = gap >= 0 ? gap : ng;
-    for (int k = 0; k < ng; k++) {
-        at[k < head ? k : 8 - ng + k] = groups[k];
+    if (gap < 0) {
+        memcpy(at, groups, sizeof at); /* eight groups, in place: one copy */
+    } else {
+        for (int k = 0; k < ng; k++) {
+            at[k < gap ? k : 8 - ng + k] = groups[k];
+        }
     }
     uint64_t first = in_memory_order(at), second = in_memory_order(at + 4);
     memcpy(out->bytes, &first, 8);
