@@ -514,8 +514,11 @@ static bool month(const char *p)
 #undef MON
 }
 
-/* Where the colon after the year stands in an access time: "[dd/Mon/yyyy:". */
+/* Where the colon after the year stands in an access time: "[dd/Mon/yyyy:", and its length. */
 #define ACCESS_TIME_COLON 12
+#define ACCESS_TIME_LEN 28
+/* The shortest access head: "1.2.3.4 - - " and a time. */
+#define ACCESS_HEAD_MIN (12 + ACCESS_TIME_LEN)
 
 /* (Kept out of the scan loop: it runs at most once an access line, and inlined there it
  * only made the loop bigger.) */
@@ -556,6 +559,33 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
     uint64_t mask = 0;
     lsc_attention_fn attention = lsc_attention_pick();
     const unsigned char *ends = NULL; /* (may_follow_secret) */
+    if (st.times && n >= ACCESS_HEAD_MIN && lsc_is_digit((unsigned char)p[0])) {
+        /*
+         * The head of an access line, "1.2.3.4 - - [dd/Mon/yyyy:hh:mm:ss +hhmm]": the scan's
+         * first candidate is the address at 0 (an IPv4 address there is one: the mask marks
+         * it, and it is tried first at a digit that starts the input), and the next it acts
+         * on is the time, which it jumps over - nothing between them starts a match. Both
+         * are taken here, before a first window is computed, so that the first one starts
+         * after the time, where the request does: most heads then need one window, not two.
+         * (A known tail starts at a quote, after the time; were it inside, the scan would
+         * stop at its next candidate either way.)
+         */
+        struct lsc_match m;
+        m.quote = false;
+        if (try_ip4(p, n, 0, &m)) {
+            int rc = fn(ctx, &m);
+            if (rc != 0) {
+                return rc;
+            }
+            i = floor = *reach = m.len;
+            stop = floor <= tail ? tail : SIZE_MAX;
+            size_t t = i + 5;
+            if (n - i > 5 && memcmp(p + i, " - - ", 5) == 0 &&
+                lsc_detect_access_time(p + t, n - t) > 0) {
+                i = t + ACCESS_TIME_LEN;
+            }
+        }
+    }
     while (i < n) {
         /* Skip to the next byte that needs work: the bytes in between only move the scan
          * on. The attention mask (scan.h, SIMD) finds it; in the last few bytes, and in

@@ -972,6 +972,83 @@ Test(access_time, jumping_over_times_finds_what_the_full_scan_finds)
     cr_expect_gt(jumped, 40000, "jumped %zu", jumped);
 }
 
+/*
+ * An access line's head taken first ("1.2.3.4 - - [time]", text.c): the scan with times on
+ * finds what the full scan finds, and ends at the same reach, for heads that are one and
+ * heads that only nearly are (no address, a longer dotted number, another separator, a
+ * time with a byte changed), followed by hostile bytes - and with a known-clean tail
+ * anywhere after the end of the last match the full scan finds, the time included, or
+ * inside an address at 0 that runs past it.
+ */
+Test(access_time, taking_an_access_head_first_finds_what_the_full_scan_finds)
+{
+    static const char *const addrs[] = {
+        "1.2.3.4",  "10.0.0.255", "255.255.255.255", "256.1.1.1",        "1.2.3.4.5",  "1.2.3",
+        "01.2.3.4", "1.2.3.4x",   "2001:db8::1",     "4111111111111111", "1.2.3.4:80", "1.2.3.4-",
+        "9"};
+    static const char *const seps[] = {" - - ",    " - - ", " - - ", " -  - ", " ::1 ",
+                                       " - user ", "- - ",  " - -",  ""};
+    static const char *const rests[] = {
+        "", " \"GET /x?password=1 HTTP/1.1\" 200 12 \"", "1.2.3.4 x", " a@b.cd ", "::1 ", "-----B"};
+    static const char hostile[] = "0123456789:.-+ @=%/[]\"abeyJAKIpassword_x";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    size_t heads = 0;
+    for (int k = 0; k < 100000; k++) {
+        char line[200];
+        size_t n = 0;
+        const char *parts[2] = {addrs[rnd(&s) % (sizeof addrs / sizeof addrs[0])],
+                                seps[rnd(&s) % (sizeof seps / sizeof seps[0])]};
+        for (int j = 0; j < 2; j++) {
+            memcpy(line + n, parts[j], strlen(parts[j]));
+            n += strlen(parts[j]);
+        }
+        size_t at = n;
+        uint64_t v = rnd(&s);
+        char t[29];
+        snprintf(t, sizeof t, "[%02u/%.3s/%04u:%02u:%02u:%02u %c%04u]", (unsigned)(v % 100),
+                 months + 3 * (v / 100 % 12), (unsigned)(v / 1200 % 10000),
+                 (unsigned)(v >> 20) % 100, (unsigned)(v >> 27) % 100, (unsigned)(v >> 34) % 100,
+                 v & (1u << 12) ? '+' : '-', (unsigned)(v >> 41) % 10000);
+        memcpy(line + n, t, 28);
+        n += 28;
+        if (rnd(&s) % 4 == 0) {
+            line[at + rnd(&s) % 28] = hostile[rnd(&s) % (sizeof hostile - 1)];
+        }
+        const char *r = rests[rnd(&s) % (sizeof rests / sizeof rests[0])];
+        memcpy(line + n, r, strlen(r));
+        n += strlen(r);
+        for (int j = (int)(rnd(&s) % 12); j > 0; j--) {
+            line[n++] = hostile[rnd(&s) % (sizeof hostile - 1)];
+        }
+        heads += lsc_detect_access_time(line + at, n - at) > 0 && strcmp(parts[1], " - - ") == 0;
+        struct found with = {.n = 0}, full = {.n = 0};
+        size_t reach_with, reach_full;
+        lsc_detect_text_from(line, n, &LSC_KNOWN_NOTHING, &reach_full, keep_match, &full);
+        /* A tail known clean: anywhere after the last match found (a tail cut stands where
+         * no match's candidate lies beyond its start: a quote). */
+        const struct lsc_match *last = full.n > 0 ? &full.v[full.n < 64 ? full.n - 1 : 63] : NULL;
+        size_t from = last != NULL ? last->off + last->len : 0;
+        size_t tail = rnd(&s) % 3 == 0 || full.n > 64 ? SIZE_MAX : from + rnd(&s) % (n + 1 - from);
+        if (full.n > 1 && full.v[0].off == 0 && full.v[0].cls == LSC_CLASS_IPV4 &&
+            rnd(&s) % 4 == 0) {
+            /* Or inside the IPv4 address at 0 (found at its first byte), which runs past
+             * it: the rest is scanned. */
+            tail = 1 + rnd(&s) % (full.v[0].len - 1);
+        }
+        lsc_detect_text_from(line, n, &(struct lsc_known){tail, true}, &reach_with, keep_match,
+                             &with);
+        cr_assert_eq(with.n, full.n, "%.*s (tail %zu)", (int)n, line, tail);
+        cr_assert_eq(reach_with, reach_full, "%.*s (tail %zu)", (int)n, line, tail);
+        for (size_t i = 0; i < full.n && i < 64; i++) {
+            cr_assert(with.v[i].off == full.v[i].off && with.v[i].len == full.v[i].len &&
+                          with.v[i].cls == full.v[i].cls,
+                      "%.*s (tail %zu)", (int)n, line, tail);
+        }
+    }
+    cr_expect_gt(heads, 5000, "heads %zu", heads);
+}
+
 /* Through the engine: an address right after a time, and a value running into one. */
 Test(access_time, what_stands_next_to_a_time_is_still_scrubbed)
 {
