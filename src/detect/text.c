@@ -559,20 +559,25 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
     uint64_t mask = 0;
     lsc_attention_fn attention = lsc_attention_pick();
     const unsigned char *ends = NULL; /* (may_follow_secret) */
-    if (st.times && n >= ACCESS_HEAD_MIN && lsc_is_digit((unsigned char)p[0])) {
+    if (st.times && stop > 0 && n >= ACCESS_HEAD_MIN && lsc_is_digit((unsigned char)p[0])) {
         /*
-         * The head of an access line, "1.2.3.4 - - [dd/Mon/yyyy:hh:mm:ss +hhmm]": the scan's
-         * first candidate is the address at 0 (an IPv4 address there is one: the mask marks
-         * it, and it is tried first at a digit that starts the input), and the next it acts
-         * on is the time, which it jumps over - nothing between them starts a match. Both
-         * are taken here, before a first window is computed, so that the first one starts
-         * after the time, where the request does: most heads then need one window, not two.
-         * (A known tail starts at a quote, after the time; were it inside, the scan would
-         * stop at its next candidate either way.)
+         * The head of an access line, "1.2.3.4 - - [dd/Mon/yyyy:hh:mm:ss +hhmm]": the first
+         * match the scan finds is the address at 0, and the next candidate it acts on is the
+         * time, which it jumps over - nothing between them starts a match. Both are taken
+         * here, before a first window is computed, so that the first one starts after the
+         * time, where the request does: most heads then need one window, not two.
+         * An IPv4 address at 0 is the scan's first candidate (the mask marks it, and it is
+         * tried first at a digit that starts the input). An IPv6 one whose first group
+         * starts with a digit is found from its first colon, and nothing before that colon
+         * is a candidate (the group's other bytes follow a digit; no IPv4 address or card
+         * starts with a hex group and a colon) - so it is taken here only when a known tail
+         * does not start before its end, which would stop the scan at that colon (and
+         * nothing is, when it starts at 0). A known tail starts at a quote, after the time;
+         * were it inside the time, the scan would stop at its next candidate either way.
          */
         struct lsc_match m;
         m.quote = false;
-        if (try_ip4(p, n, 0, &m)) {
+        if (try_ip4(p, n, 0, &m) || (parse_ip6(p, n, 0, &m) && m.len < stop)) {
             int rc = fn(ctx, &m);
             if (rc != 0) {
                 return rc;
