@@ -91,7 +91,8 @@ size_t lsc_detect_access_time(const char *p, size_t n);
  *    same tail found none, lsc_detect_tail_cuts); n or more: nothing known. The scan stops
  *    at its first candidate at or past tail, unless a match runs past tail.
  *  - times: the scan jumps over each access time (lsc_detect_access_time) it reaches with
- *    no match running into its '['.
+ *    no match running into its '['; an access line's head, an address at 0 then " - - "
+ *    and a time, is taken before any candidate window (text.c says why that finds the same).
  * When a match runs into such a part, the scan goes on as lsc_detect_text would there.
  */
 struct lsc_known {
