@@ -905,73 +905,6 @@ static int keep_match(void *ctx, const struct lsc_match *m)
     return 0;
 }
 
-/*
- * The claim the scan relies on when it jumps over access times: scanning with the jump
- * finds exactly what the full scan finds. Lines of hostile bytes around a time with random
- * digits, month and sign, 0-4 of its bytes changed to hostile ones (most are then refused),
- * and values that run into it or start right after it.
- */
-Test(access_time, jumping_over_times_finds_what_the_full_scan_finds)
-{
-    static const char hostile[] = "0123456789:.-+ @=%/[]\"abeyJAKIpassword_x";
-    static const char inside[] = ":.@-+ 0a"; /* (a few bytes, so pairs like "::" occur) */
-    static const char *const around[] = {
-        "1.2.3.4 - - ", "2001:db8::1 - ",  "password=", "a@", "4111 1111 1111 ", "key:",
-        "::",           "::ffff:1.2.3.4 ", "\"",        "",   " 1.2.3.4",        "@example.com",
-        ":1::2"};
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    uint64_t s = 0x2545f4914f6cdd1du;
-    size_t jumped = 0;
-    for (int k = 0; k < 200000; k++) {
-        char line[160];
-        size_t n = 0;
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        uint64_t r = s;
-        const char *a = around[lcg(&r) % (sizeof around / sizeof around[0])];
-        memcpy(line, a, strlen(a));
-        n += strlen(a);
-        for (int j = (int)(lcg(&r) % 8); j > 0; j--) {
-            line[n++] = hostile[lcg(&r) % (sizeof hostile - 1)];
-        }
-        size_t at = n;
-        unsigned v[6];
-        for (int j = 0; j < 6; j++) {
-            v[j] = (unsigned)(lcg(&r) % 10000);
-        }
-        char t[29];
-        snprintf(t, sizeof t, "[%02u/%.3s/%04u:%02u:%02u:%02u %c%04u]", v[0] % 100,
-                 months + 3 * (v[1] % 12), v[2], v[3] % 100, v[4] % 100, v[5] % 100,
-                 v[1] & 16 ? '+' : '-', v[0] * 7 % 10000);
-        memcpy(line + n, t, 28);
-        n += 28;
-        for (int m = (int)(lcg(&r) % 5); m > 0; m--) {
-            size_t where = at + lcg(&r) % 28;
-            line[where] = inside[lcg(&r) % (sizeof inside - 1)];
-        }
-        const char *b = around[lcg(&r) % (sizeof around / sizeof around[0])];
-        memcpy(line + n, b, strlen(b));
-        n += strlen(b);
-        for (int j = (int)(lcg(&r) % 8); j > 0; j--) {
-            line[n++] = hostile[lcg(&r) % (sizeof hostile - 1)];
-        }
-        jumped += lsc_detect_access_time(line + at, n - at) > 0;
-        struct found with = {.n = 0}, full = {.n = 0};
-        size_t reach;
-        lsc_detect_text_from(line, n, &(struct lsc_known){SIZE_MAX, true}, &reach, keep_match,
-                             &with);
-        lsc_detect_text_from(line, n, &LSC_KNOWN_NOTHING, &reach, keep_match, &full);
-        cr_assert_eq(with.n, full.n, "%.*s", (int)n, line);
-        for (size_t i = 0; i < full.n && i < 64; i++) {
-            cr_assert(with.v[i].off == full.v[i].off && with.v[i].len == full.v[i].len &&
-                          with.v[i].cls == full.v[i].cls,
-                      "%.*s", (int)n, line);
-        }
-    }
-    cr_expect_gt(jumped, 40000, "jumped %zu", jumped);
-}
-
 /* The scans of line[0..n) with what a and b know find the same matches and end at the
  * same reach. */
 static void expect_same_scan(const char *line, size_t n, const struct lsc_known *a,
@@ -988,6 +921,70 @@ static void expect_same_scan(const char *line, size_t n, const struct lsc_known 
                       fa.v[i].cls == fb.v[i].cls,
                   "%.*s (tail %zu)", (int)n, line, a->tail);
     }
+}
+
+/* Bytes that start or stop detectors, to put around and into access times. */
+static const char scan_hostile[] = "0123456789:.-+ @=%/[]\"abeyJAKIpassword_x";
+
+/* An access time from the bits of v, "[dd/Mon/yyyy:hh:mm:ss +hhmm]": any digits (the
+ * time's claim holds for any), a month, either sign. t has room for its 28 bytes and a NUL. */
+static void put_access_time(char t[29], uint64_t v)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    snprintf(t, 29, "[%02u/%.3s/%04u:%02u:%02u:%02u %c%04u]", (unsigned)(v % 100),
+             months + 3 * (v / 100 % 12), (unsigned)(v / 1200 % 10000), (unsigned)(v >> 20) % 100,
+             (unsigned)(v >> 27) % 100, (unsigned)(v >> 34) % 100, v & (1u << 12) ? '+' : '-',
+             (unsigned)(v >> 41) % 10000);
+}
+
+/*
+ * The claim the scan relies on when it jumps over access times: scanning with the jump
+ * finds exactly what the full scan finds. Lines of hostile bytes around a time with random
+ * digits, month and sign, 0-4 of its bytes changed to hostile ones (most are then refused),
+ * and values that run into it or start right after it.
+ */
+Test(access_time, jumping_over_times_finds_what_the_full_scan_finds)
+{
+    static const char inside[] = ":.@-+ 0a"; /* (a few bytes, so pairs like "::" occur) */
+    static const char *const around[] = {
+        "1.2.3.4 - - ", "2001:db8::1 - ",  "password=", "a@", "4111 1111 1111 ", "key:",
+        "::",           "::ffff:1.2.3.4 ", "\"",        "",   " 1.2.3.4",        "@example.com",
+        ":1::2"};
+    uint64_t s = 0x2545f4914f6cdd1du;
+    size_t jumped = 0;
+    for (int k = 0; k < 200000; k++) {
+        char line[160];
+        size_t n = 0;
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        uint64_t r = s;
+        const char *a = around[lcg(&r) % (sizeof around / sizeof around[0])];
+        memcpy(line, a, strlen(a));
+        n += strlen(a);
+        for (int j = (int)(lcg(&r) % 8); j > 0; j--) {
+            line[n++] = scan_hostile[lcg(&r) % (sizeof scan_hostile - 1)];
+        }
+        size_t at = n;
+        char t[29];
+        uint64_t hi = lcg(&r);
+        put_access_time(t, hi << 31 ^ lcg(&r));
+        memcpy(line + n, t, 28);
+        n += 28;
+        for (int m = (int)(lcg(&r) % 5); m > 0; m--) {
+            size_t where = at + lcg(&r) % 28;
+            line[where] = inside[lcg(&r) % (sizeof inside - 1)];
+        }
+        const char *b = around[lcg(&r) % (sizeof around / sizeof around[0])];
+        memcpy(line + n, b, strlen(b));
+        n += strlen(b);
+        for (int j = (int)(lcg(&r) % 8); j > 0; j--) {
+            line[n++] = scan_hostile[lcg(&r) % (sizeof scan_hostile - 1)];
+        }
+        jumped += lsc_detect_access_time(line + at, n - at) > 0;
+        expect_same_scan(line, n, &(struct lsc_known){SIZE_MAX, true}, &LSC_KNOWN_NOTHING);
+    }
+    cr_expect_gt(jumped, 40000, "jumped %zu", jumped);
 }
 
 /*
@@ -1023,8 +1020,6 @@ Test(access_time, taking_an_access_head_first_finds_what_the_full_scan_finds)
                                        " - user ", "- - ",  " - -",  ""};
     static const char *const rests[] = {
         "", " \"GET /x?password=1 HTTP/1.1\" 200 12 \"", "1.2.3.4 x", " a@b.cd ", "::1 ", "-----B"};
-    static const char hostile[] = "0123456789:.-+ @=%/[]\"abeyJAKIpassword_x";
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     uint64_t s = 0x9e3779b97f4a7c15u;
     size_t heads = 0;
     for (int k = 0; k < 100000; k++) {
@@ -1037,22 +1032,18 @@ Test(access_time, taking_an_access_head_first_finds_what_the_full_scan_finds)
             n += strlen(parts[j]);
         }
         size_t at = n;
-        uint64_t v = rnd(&s);
         char t[29];
-        snprintf(t, sizeof t, "[%02u/%.3s/%04u:%02u:%02u:%02u %c%04u]", (unsigned)(v % 100),
-                 months + 3 * (v / 100 % 12), (unsigned)(v / 1200 % 10000),
-                 (unsigned)(v >> 20) % 100, (unsigned)(v >> 27) % 100, (unsigned)(v >> 34) % 100,
-                 v & (1u << 12) ? '+' : '-', (unsigned)(v >> 41) % 10000);
+        put_access_time(t, rnd(&s));
         memcpy(line + n, t, 28);
         n += 28;
         if (rnd(&s) % 4 == 0) {
-            line[at + rnd(&s) % 28] = hostile[rnd(&s) % (sizeof hostile - 1)];
+            line[at + rnd(&s) % 28] = scan_hostile[rnd(&s) % (sizeof scan_hostile - 1)];
         }
         const char *r = rests[rnd(&s) % (sizeof rests / sizeof rests[0])];
         memcpy(line + n, r, strlen(r));
         n += strlen(r);
         for (int j = (int)(rnd(&s) % 12); j > 0; j--) {
-            line[n++] = hostile[rnd(&s) % (sizeof hostile - 1)];
+            line[n++] = scan_hostile[rnd(&s) % (sizeof scan_hostile - 1)];
         }
         heads += lsc_detect_access_time(line + at, n - at) > 0 && strcmp(parts[1], " - - ") == 0;
         /* With times on: what the full scan finds. */
