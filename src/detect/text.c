@@ -529,6 +529,7 @@ __attribute__((noinline)) size_t lsc_detect_access_time(const char *p, size_t n)
     static const char lo[] = "[00/\x00\x00\x00/0000:00:00:00 +0000]";
     static const char hi[] = "[99/\xff\xff\xff/9999:99:99:99 -9999]";
     enum { LEN = sizeof lo - 1 };
+    _Static_assert(LEN == ACCESS_TIME_LEN, "the access head's bound counts a whole time");
     if (n < LEN || !within_bounds(p, lo, hi, LEN)) {
         return 0;
     }
@@ -577,7 +578,11 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
          */
         struct lsc_match m;
         m.quote = false;
-        if (try_ip4(p, n, 0, &m) || (parse_ip6(p, n, 0, &m) && m.len < stop)) {
+        /* (No IPv6 address starting with a digit parses without a colon among p[1..4], which
+         * ends its first group: most other lines that start with a digit - a date, a count -
+         * are spared the parse.) */
+        bool colon = p[1] == ':' || p[2] == ':' || p[3] == ':' || p[4] == ':';
+        if (try_ip4(p, n, 0, &m) || (colon && parse_ip6(p, n, 0, &m) && m.len < stop)) {
             int rc = fn(ctx, &m);
             if (rc != 0) {
                 return rc;
@@ -585,9 +590,9 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
             i = floor = *reach = m.len;
             stop = floor <= tail ? tail : SIZE_MAX;
             size_t t = i + 5;
-            if (n - i > 5 && memcmp(p + i, " - - ", 5) == 0 &&
-                lsc_detect_access_time(p + t, n - t) > 0) {
-                i = t + ACCESS_TIME_LEN;
+            if (n - i > 5 && memcmp(p + i, " - - ", 5) == 0) {
+                size_t tl = lsc_detect_access_time(p + t, n - t);
+                i = tl > 0 ? t + tl : i;
             }
         }
     }
