@@ -114,7 +114,8 @@ static bool value_end(const char *p, size_t n, size_t j, bool spaces_ok);
 
 /* The bytes value_end() may end a bare value at: it is asked only at these. Found by asking
  * it about each byte, followed by the bytes its escaped quote and "%26" look at, so the
- * table cannot disagree with it. */
+ * table cannot disagree with it. Built with ends[] (need_ends(), which
+ * lsc_detect_secret_param calls before it reads any value). */
 static bool may_end_value[256];
 
 static void build_may_end(void)
@@ -141,7 +142,8 @@ static void build_ends(void)
     atomic_store_explicit(&ends_built, true, memory_order_release);
 }
 
-/* ends[] and min_len, built at the first use (a load and a branch after that). */
+/* ends[], min_len and may_end_value[], built at the first use (a load and a branch after
+ * that). */
 static void need_ends(void)
 {
     if (!atomic_load_explicit(&ends_built, memory_order_acquire)) {
