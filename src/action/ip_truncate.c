@@ -62,18 +62,26 @@ static size_t render_v4(const uint8_t *b, char *out)
     return (size_t)(o - out);
 }
 
+/* Writes v (below 0x10000) in lower-case hex without leading zeros ("0" for 0) at o, and
+ * up to 3 bytes past it (the callers' buffers have room); returns the end of the digits. */
 static char *put_hex(char *o, unsigned v)
 {
+    unsigned len = (unsigned)(32 - __builtin_clz(v | 1) + 3) / 4;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* One nibble a byte, the first digit in the lowest; a nibble above 9 gains 'a' - '0' - 10
+     * (bit 4 of nibble + 6 says which: no byte carries into the next). The leading zeros are
+     * shifted out and the four bytes stored at once. */
+    uint32_t w = (v >> 12 & 0xf) | (v >> 8 & 0xf) << 8 | (v >> 4 & 0xf) << 16 | (v & 0xf) << 24;
+    w += 0x30303030u + ((w + 0x06060606u) >> 4 & 0x01010101u) * ('a' - '0' - 10);
+    w >>= 8 * (4 - len);
+    memcpy(o, &w, 4);
+#else
     static const char digits[] = "0123456789abcdef";
-    bool started = false;
-    for (int shift = 12; shift >= 0; shift -= 4) {
-        unsigned d = (v >> shift) & 15;
-        if (d != 0 || started || shift == 0) {
-            *o++ = digits[d];
-            started = true;
-        }
+    for (unsigned k = 0; k < len; k++) {
+        o[k] = digits[v >> 4 * (len - 1 - k) & 15];
     }
-    return o;
+#endif
+    return o + len;
 }
 
 /* RFC 5952: lower-case hex, no leading zeros, the longest run (>= 2) of zero groups as "::". */
@@ -81,20 +89,25 @@ static size_t render_v6(const uint8_t *b, bool v4_tail, char *out)
 {
     int ngroups = v4_tail ? 6 : 8;
     uint16_t g[8];
+    unsigned zeros = 0; /* bit i: group i is zero (of the first ngroups) */
+#pragma GCC unroll 8
     for (int i = 0; i < 8; i++) {
         g[i] = (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]);
+        zeros |= (unsigned)(g[i] == 0) << i;
     }
+    zeros &= (1u << ngroups) - 1;
+    /* Where a run of len zero groups starts: a bit of starts. Lengthened while any run is
+     * longer; the lowest start of the longest runs is the first of them. */
     int best = -1, best_len = 1;
-    for (int i = 0; i < ngroups;) {
-        int j = i;
-        while (j < ngroups && g[j] == 0) {
-            j++;
+    unsigned starts = zeros & zeros >> 1;
+    if (starts != 0) {
+        int len = 2;
+        while ((starts & zeros >> len) != 0) {
+            starts &= zeros >> len;
+            len++;
         }
-        if (j - i > best_len) {
-            best = i;
-            best_len = j - i;
-        }
-        i = j == i ? i + 1 : j;
+        best = __builtin_ctz(starts);
+        best_len = len;
     }
     char *o = out;
     for (int i = 0; i < ngroups; i++) {

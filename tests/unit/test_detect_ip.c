@@ -338,3 +338,31 @@ Test(truncate, rfc5952_output)
     expect_trunc("2001:db8:0:1:1:1:1:1", 24, 128, "2001:db8:0:1:1:1:1:1");
     expect_trunc("0:0:1:0:0:0:0:2", 24, 128, "0:0:1::2");
 }
+
+/* Random addresses, half their groups zero and the rest of every width, rendered as glibc's
+ * inet_ntop renders them (RFC 5952: the first longest zero run, lower case, no leading
+ * zeros) - except where inet_ntop writes a dotted tail (the first five groups zero), which
+ * lsc_ip_render does not. */
+Test(truncate, rendered_addresses_match_inet_ntop)
+{
+    uint64_t seed = 0x85ebca6bu;
+    for (int k = 0; k < 200000; k++) {
+        uint8_t b[16];
+        uint64_t r = rnd(&seed);
+        for (int i = 0; i < 8; i++, r >>= 3) {
+            unsigned width = (unsigned)(r & 7), v = (unsigned)rnd(&seed) & 0xffff;
+            v = width < 4 ? 0 : v >> 4 * (7 - width); /* 0, or 1-4 hex digits */
+            b[2 * i] = (uint8_t)(v >> 8);
+            b[2 * i + 1] = (uint8_t)v;
+        }
+        static const uint8_t zero[10];
+        if (memcmp(b, zero, sizeof zero) == 0) {
+            continue;
+        }
+        char want[INET6_ADDRSTRLEN], out[LSC_IP_TEXT_MAX];
+        cr_assert_not_null(inet_ntop(AF_INET6, b, want, sizeof want));
+        memset(out, 'x', sizeof out);
+        size_t l = lsc_ip_render(b, true, out);
+        cr_assert(l == strlen(want) && memcmp(out, want, l + 1) == 0, "%s, want %s", out, want);
+    }
+}
