@@ -9,6 +9,8 @@
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <regex.h>
+#include <stdlib.h>
 #include <string.h>
 
 static size_t p4(const char *s, uint8_t out[4])
@@ -242,6 +244,79 @@ Test(ip, parsers_agree_with_inet_pton)
     }
     cr_expect_gt(whole6, 20000);
     cr_expect_gt(whole4, 5000);
+}
+
+/* The IPv4 grammar as a POSIX regular expression (leftmost-longest: the fourth octet takes as
+ * many digits as it can) plus the rules around it: each octet at most 255, no digit after
+ * the address and no '.' followed by one. Returns the address's length, 0 for none. */
+static size_t ip4_model(const char *t, uint8_t out[4])
+{
+    static regex_t re;
+    static bool compiled;
+    if (!compiled) {
+        cr_assert_eq(regcomp(&re, "^([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})",
+                             REG_EXTENDED),
+                     0);
+        compiled = true;
+    }
+    regmatch_t m[5];
+    if (regexec(&re, t, 5, m, 0) != 0) {
+        return 0;
+    }
+    for (int k = 0; k < 4; k++) {
+        unsigned v = (unsigned)strtoul(t + m[k + 1].rm_so, NULL, 10);
+        if (v > 255) {
+            return 0;
+        }
+        out[k] = (uint8_t)v;
+    }
+    size_t e = (size_t)m[0].rm_eo;
+    bool digit_after = t[e] >= '0' && t[e] <= '9';
+    bool dot_digit_after = t[e] == '.' && t[e + 1] >= '0' && t[e + 1] <= '9';
+    return digit_after || dot_digit_after ? 0 : e;
+}
+
+/*
+ * Dotted numbers (octets of 1-4 digits up to 999, now and then another separator or one
+ * octet too few or too many) followed by hostile bytes, in buffers of every length up to
+ * 40: the parser against the model, whether the address ends near the buffer's end or has
+ * 16 and more bytes after its start to read at once.
+ */
+Test(ip4, agrees_with_a_model_at_every_buffer_length)
+{
+    static const char after[] = "0123456789.. :a]/";
+    static const char seps[] = "..........-: ";
+    uint64_t s = 0x2545f4914f6cdd1du;
+    size_t found = 0;
+    for (int k = 0; k < 300000; k++) {
+        char t[64];
+        size_t n = 0;
+        int octets = 3 + (int)(rnd(&s) % 8 == 0 ? rnd(&s) % 3 : 1);
+        for (int o = 0; o < octets; o++) {
+            if (o > 0) {
+                t[n++] = seps[rnd(&s) % (sizeof seps - 1)];
+            }
+            unsigned v = (unsigned)(rnd(&s) % 4 == 0 ? rnd(&s) % 1000 : rnd(&s) % 256);
+            n += (size_t)snprintf(t + n, sizeof t - n, rnd(&s) % 16 == 0 ? "%04u" : "%u", v);
+        }
+        if (rnd(&s) % 2 == 0) {
+            t[n++] = ' '; /* (an address ends here more often than not) */
+        }
+        while (n < 40) {
+            t[n++] = after[rnd(&s) % (sizeof after - 1)];
+        }
+        size_t len = (size_t)(rnd(&s) % 41);
+        t[len] = '\0';
+        uint8_t a[4], b[4];
+        size_t want = ip4_model(t, b);
+        size_t got = lsc_ip4_parse(t, t + len, a);
+        cr_assert_eq(got, want, "%s: %zu, model %zu", t, got, want);
+        if (want > 0) {
+            cr_assert(memcmp(a, b, 4) == 0, "%s: other bytes", t);
+            found += len >= 16;
+        }
+    }
+    cr_expect_gt(found, 10000, "%zu", found);
 }
 
 static void expect_trunc(const char *in, unsigned v4, unsigned v6, const char *want)
