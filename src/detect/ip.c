@@ -142,16 +142,17 @@ size_t lsc_ip6_parse(const char *p, const char *end, struct lsc_ip *out)
             return 0;
         }
         if (s + h < end && s[h] == '.') {
+            /* A dotted tail, or a group and then a full stop ("from 2001:db8::1."): which
+             * one the check after the loop decides when no dotted quad is here. */
             uint8_t v4[4];
             size_t l4 = ng <= 6 ? lsc_ip4_parse(s, end, v4) : 0;
-            if (l4 == 0) {
-                return 0;
+            if (l4 > 0) {
+                groups[ng++] = (uint16_t)(v4[0] << 8 | v4[1]);
+                groups[ng++] = (uint16_t)(v4[2] << 8 | v4[3]);
+                s += l4;
+                dotted = true;
+                break;
             }
-            groups[ng++] = (uint16_t)(v4[0] << 8 | v4[1]);
-            groups[ng++] = (uint16_t)(v4[2] << 8 | v4[3]);
-            s += l4;
-            dotted = true;
-            break;
         }
         groups[ng++] = (uint16_t)v;
         s += h;

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,51 +177,60 @@ static bool leading_zero_octet(const char *s)
 }
 
 /*
- * The C library's inet_pton as the model: random addresses - 1 to 8 groups of 1-5 hex
- * digits, a "::" or not, a dotted tail or not, octets 0-299 - some with a byte changed.
- * Taken whole by our parser exactly when inet_pton takes them, to the same bytes. (We also
- * take an octet with a leading zero, which inet_pton refuses: those are left out.)
+ * A random address-like text into t (at least 96 bytes), NUL-terminated; its length. 1 to 8
+ * groups of 1-5 hex digits, a "::" or not, a dotted tail or not (or only a dotted quad),
+ * octets 0-299 - now and then with a byte changed to a hostile one.
  */
-Test(ip, parsers_agree_with_inet_pton)
+static size_t random_address(uint64_t *s, char *t)
 {
     static const char hex[] = "0123456789abcdefABCDEF";
     static const char hostile[] = ":.0aG %]1";
+    size_t n = 0;
+    uint64_t r = rnd(s);
+    bool v4 = r % 4 == 0;
+    int groups = v4 ? 0 : 1 + (int)((r >> 2) % 8);
+    int gap = (r >> 5) % 3 == 0 ? -1 : (int)((r >> 7) % (unsigned)(groups + 1));
+    for (int g = 0; g < groups; g++) {
+        if (g == gap) {
+            n += (size_t)snprintf(t + n, 96 - n, "::");
+        } else if (g > 0) {
+            t[n++] = ':';
+        }
+        int digits = 1 + (int)(rnd(s) % 10 == 0 ? 4 : rnd(s) % 4);
+        for (int d = 0; d < digits; d++) {
+            t[n++] = hex[rnd(s) % (sizeof hex - 1)];
+        }
+    }
+    if (gap == groups) {
+        n += (size_t)snprintf(t + n, 96 - n, "::");
+    }
+    if (v4 || (r >> 10) % 4 == 0) {
+        if (!v4 && n > 0 && t[n - 1] != ':') {
+            t[n++] = ':';
+        }
+        for (int o = 0; o < 4; o++) {
+            n += (size_t)snprintf(t + n, 96 - n, o ? ".%u" : "%u", (unsigned)(rnd(s) % 300));
+        }
+    }
+    if ((r >> 12) % 4 == 0 && n > 0) {
+        t[rnd(s) % n] = hostile[rnd(s) % (sizeof hostile - 1)];
+    }
+    t[n] = '\0';
+    return n;
+}
+
+/*
+ * The C library's inet_pton as the model: random addresses (random_address), taken whole by
+ * our parser exactly when inet_pton takes them, to the same bytes. (We also take an octet
+ * with a leading zero, which inet_pton refuses: those are left out.)
+ */
+Test(ip, parsers_agree_with_inet_pton)
+{
     uint64_t s = 88172645463325252u;
     size_t whole6 = 0, whole4 = 0;
     for (int k = 0; k < 200000; k++) {
         char t[96];
-        size_t n = 0;
-        uint64_t r = rnd(&s);
-        bool v4 = r % 4 == 0;
-        int groups = v4 ? 0 : 1 + (int)((r >> 2) % 8);
-        int gap = (r >> 5) % 3 == 0 ? -1 : (int)((r >> 7) % (unsigned)(groups + 1));
-        for (int g = 0; g < groups; g++) {
-            if (g == gap) {
-                n += (size_t)snprintf(t + n, sizeof t - n, "::");
-            } else if (g > 0) {
-                t[n++] = ':';
-            }
-            int digits = 1 + (int)(rnd(&s) % 10 == 0 ? 4 : rnd(&s) % 4);
-            for (int d = 0; d < digits; d++) {
-                t[n++] = hex[rnd(&s) % (sizeof hex - 1)];
-            }
-        }
-        if (gap == groups) {
-            n += (size_t)snprintf(t + n, sizeof t - n, "::");
-        }
-        if (v4 || (r >> 10) % 4 == 0) {
-            if (!v4 && n > 0 && t[n - 1] != ':') {
-                t[n++] = ':';
-            }
-            for (int o = 0; o < 4; o++) {
-                n += (size_t)snprintf(t + n, sizeof t - n, o ? ".%u" : "%u",
-                                      (unsigned)(rnd(&s) % 300));
-            }
-        }
-        if ((r >> 12) % 4 == 0 && n > 0) {
-            t[rnd(&s) % n] = hostile[rnd(&s) % (sizeof hostile - 1)];
-        }
-        t[n] = '\0';
+        size_t n = random_address(&s, t);
         if (leading_zero_octet(t)) {
             continue;
         }
@@ -244,6 +254,68 @@ Test(ip, parsers_agree_with_inet_pton)
     }
     cr_expect_gt(whole6, 20000);
     cr_expect_gt(whole4, 5000);
+}
+
+/*
+ * The IPv6 parser's model for an address followed by other bytes, t[0..len): the longest
+ * prefix inet_pton takes, unless what follows it makes it part of something longer - a
+ * letter or digit, '.' and a digit (a version string), ':' and a hex digit or ':'. Then
+ * none: a shorter prefix is always followed by more of the longer one. Its length, or 0.
+ */
+static size_t ip6_model(const char *t, size_t len, unsigned char out[16])
+{
+    for (size_t l = len; l > 0; l--) {
+        char pre[96];
+        memcpy(pre, t, l);
+        pre[l] = '\0';
+        if (inet_pton(AF_INET6, pre, out) != 1) {
+            continue;
+        }
+        unsigned char c = l < len ? (unsigned char)t[l] : 0;
+        unsigned char d = l + 1 < len ? (unsigned char)t[l + 1] : 0;
+        bool longer = (l < len && isalnum(c)) || (c == '.' && isdigit(d)) ||
+                      (c == ':' && (isxdigit(d) || d == ':'));
+        return longer ? 0 : l;
+    }
+    return 0;
+}
+
+/*
+ * Random addresses followed by bytes that end an address or continue it - a full stop at the
+ * end of a sentence, a zone, a port, a bracket, more groups - cut at every length: the
+ * parser against ip6_model on both of its paths (four hex digits taken at once when five
+ * bytes are there to read, one by one near the end).
+ */
+Test(ip6, agrees_with_a_model_when_bytes_follow)
+{
+    static const char after[] = ". .,:;)]%/1a-x:.9";
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    size_t found = 0, stopped = 0;
+    for (int k = 0; k < 60000; k++) {
+        char t[96];
+        size_t n = random_address(&s, t);
+        size_t tail = 1 + (size_t)(rnd(&s) % 4);
+        for (size_t x = 0; x < tail; x++) {
+            t[n++] = after[rnd(&s) % (sizeof after - 1)];
+        }
+        t[n] = '\0';
+        if (leading_zero_octet(t)) {
+            continue;
+        }
+        size_t len = n - (size_t)(rnd(&s) % 3 == 0 ? rnd(&s) % (n + 1) : 0);
+        unsigned char want[16];
+        struct lsc_ip ip;
+        size_t expect = ip6_model(t, len, want);
+        size_t got = lsc_ip6_parse(t, t + len, &ip);
+        cr_assert_eq(got, expect, "%.*s: %zu, model %zu", (int)len, t, got, expect);
+        if (expect > 0) {
+            cr_assert(memcmp(ip.bytes, want, 16) == 0, "%.*s: other bytes", (int)len, t);
+            found++;
+            stopped += expect < len && t[expect] == '.';
+        }
+    }
+    cr_expect_gt(found, 8000, "%zu", found);
+    cr_expect_gt(stopped, 500, "%zu addresses before a full stop", stopped);
 }
 
 /* The IPv4 grammar as a POSIX regular expression (leftmost-longest: the fourth octet takes as

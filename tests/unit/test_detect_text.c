@@ -59,6 +59,20 @@ Test(ip, every_ipv6_shape)
     EXPECT_SCRUB("nat64 64:ff9b::203.0.113.9", "nat64 64:ff9b::203.0.113.0");
 }
 
+/* An address that ends a sentence: the full stop is punctuation, as after an IPv4 address,
+ * whether the last group is hex or decimal and whatever comes after the stop. */
+Test(ip, an_ipv6_address_before_a_full_stop)
+{
+    EXPECT_SCRUB("connection from 2001:db8:85a3::7348.", "connection from 2001:db8:85a3::.");
+    EXPECT_SCRUB("from 2001:db8:85a3::1. Closing", "from 2001:db8:85a3::. Closing");
+    EXPECT_SCRUB("peer 2001:db8:85a3:8d3:1319:8a2e:370:7348.\tok",
+                 "peer 2001:db8:85a3::.\tok");
+    EXPECT_SCRUB("(fe80::abcd:ef01.)", "(fe80::.)");
+    EXPECT_SCRUB("a 2001:db8:85a3::1..", "a 2001:db8:85a3::..");
+    EXPECT_SCRUB("m ::ffff:192.0.2.128.", "m ::ffff:192.0.2.0.");
+    EXPECT_UNCHANGED("version 2001:db8::1.5 (a number runs on)");
+}
+
 Test(ip, lookalikes_survive)
 {
     EXPECT_UNCHANGED("version 1.2.3.4.5 build");
