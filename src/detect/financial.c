@@ -7,6 +7,8 @@
  * IBAN grammar: a country code from the ISO 13616 registry, two check digits, then upper-case
  * letters or digits up to that country's IBAN length, solid or in groups of four separated
  * by single spaces.
+ * A space may also be written as a query string writes it, '+' ("4111+1111+1111+1111"; a
+ * "%20" is decoded before the detectors see it, text.c).
  * A candidate counts only if its checksum holds. Grouped candidates are tried at every group
  * boundary, longest first, so a card followed by an unrelated number is still found.
  */
@@ -55,6 +57,13 @@ bool lsc_iban_valid(const char *iban, size_t n)
 #define CARD_MAX 19
 #define IBAN_MAX 34  /* ISO 13616 allows 34 (lsc_iban_valid); the registry tops out at 33 */
 #define GROUP_MAX 12 /* groups a candidate spans at most */
+
+/* Does p[e] separate two groups? A space or '+' (a space in a query string), and for cards
+ * a dash. */
+static inline bool separator(unsigned char c, bool iban)
+{
+    return c == ' ' || c == '+' || (!iban && c == '-');
+}
 
 /* A card is digits; an IBAN digits and upper-case letters. */
 static inline bool group_char(unsigned char c, bool iban)
@@ -204,7 +213,7 @@ static bool read_group(struct run *r)
     r->groups = g + 1;
     /* A long group ends every candidate that reaches it; its true end is not needed. */
     r->last =
-        k == GROUP_LONG || !(e + 1 < r->n && (r->p[e] == ' ' || (!r->iban && r->p[e] == '-')) &&
+        k == GROUP_LONG || !(e + 1 < r->n && separator((unsigned char)r->p[e], r->iban) &&
                              group_char((unsigned char)r->p[e + 1], r->iban));
     return true;
 }
@@ -390,7 +399,7 @@ bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m, siz
     while (run < 13 && i + run < n && lsc_is_digit((unsigned char)p[i + run])) {
         run++;
     }
-    if (run < 13 && !(i + run + 1 < n && (p[i + run] == ' ' || p[i + run] == '-') &&
+    if (run < 13 && !(i + run + 1 < n && separator((unsigned char)p[i + run], false) &&
                       lsc_is_digit((unsigned char)p[i + run + 1]))) {
         return false;
     }

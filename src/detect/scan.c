@@ -67,7 +67,7 @@ static bool ahead(const char *p, size_t n, size_t i, size_t k, enum cls cls)
     case DASH:
         return c == '-';
     case SEP:
-        return c == ' ' || c == '-';
+        return c == ' ' || c == '+' || c == '-';
     default:
         return c != 0 && strchr(second_set, c) != NULL;
     }
@@ -147,7 +147,7 @@ uint64_t lsc_attention64_scalar(const char *p, size_t n, size_t i)
 
 #ifdef LSC_X86
 struct classes {
-    uint64_t digit, alpha, upper, dot, dash, space, trig, first, second;
+    uint64_t digit, alpha, upper, dot, dash, blank, trig, first, second; /* blank: ' ', '+' */
 };
 
 /* x moved s positions back (bit k tells about byte k + s); bytes past the window count as
@@ -183,7 +183,7 @@ candidates(const struct classes *c, unsigned char b1, unsigned char b2, uint64_t
                              (dot3 & next(od2, 4, past)));
     uint64_t card =
         dstart & word_start & d1 & d2 & d3 &
-        (next(c->digit, 4, past) | (next(c->space | c->dash, 4, past) & next(c->digit, 5, past)));
+        (next(c->digit, 4, past) | (next(c->blank | c->dash, 4, past) & next(c->digit, 5, past)));
     uint64_t iban = word_start & c->upper & next(c->upper, 1, past) & d2 & d3;
     uint64_t key = word_start & c->first & next(c->second, 1, past);
     uint64_t pem = c->dash & next(c->dash, 1, past) & next(c->dash, 2, past) &
@@ -268,7 +268,7 @@ static uint64_t attention64_sse2(const char *p, size_t n, size_t i)
         c.upper |= (uint64_t)range16(x, 'A', 25) << s;
         c.dot |= (uint64_t)eq16(x, '.') << s;
         c.dash |= (uint64_t)eq16(x, '-') << s;
-        c.space |= (uint64_t)eq16(x, ' ') << s;
+        c.blank |= (uint64_t)(eq16(x, ' ') | eq16(x, '+')) << s;
         c.trig |= (uint64_t)(eq16(x, '@') | eq16(x, '=') | eq16(x, ':') | eq16(x, '%')) << s;
         c.first |= (uint64_t)in_set16(x, first16, sizeof first16 / sizeof first16[0]) << s;
         c.second |= (uint64_t)in_set16(x, second16, sizeof second16 / sizeof second16[0]) << s;
@@ -311,7 +311,7 @@ static void build_nibble_tables(void)
  * there instead of holding a register (set by init_avx2 before first use). */
 static struct {
     __m256i hi_table, lo_table, low4, case_bit, a_minus, z_span, d_minus, d_span;
-    __m256i dot, dash, space, at, eq, colon, pct, first, second;
+    __m256i dot, dash, space, plus, at, eq, colon, pct, first, second;
 } k32;
 
 __attribute__((target("avx2"))) static void init_avx2(void)
@@ -327,6 +327,7 @@ __attribute__((target("avx2"))) static void init_avx2(void)
     k32.dot = _mm256_set1_epi8('.');
     k32.dash = _mm256_set1_epi8('-');
     k32.space = _mm256_set1_epi8(' ');
+    k32.plus = _mm256_set1_epi8('+');
     k32.at = _mm256_set1_epi8('@');
     k32.eq = _mm256_set1_epi8('=');
     k32.colon = _mm256_set1_epi8(':');
@@ -378,7 +379,9 @@ __attribute__((target("avx2"))) static uint64_t attention64_avx2(const char *p, 
         c.upper |= (alpha_bits & ~lower_bits & 0xffffffffu) << s;
         c.dot |= (uint64_t)mask32(_mm256_cmpeq_epi8(x, k32.dot)) << s;
         c.dash |= (uint64_t)mask32(_mm256_cmpeq_epi8(x, k32.dash)) << s;
-        c.space |= (uint64_t)mask32(_mm256_cmpeq_epi8(x, k32.space)) << s;
+        c.blank |= (uint64_t)mask32(_mm256_or_si256(_mm256_cmpeq_epi8(x, k32.space),
+                                                    _mm256_cmpeq_epi8(x, k32.plus)))
+                   << s;
         __m256i trig = _mm256_or_si256(
             _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.at), _mm256_cmpeq_epi8(x, k32.eq)),
             _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.colon), _mm256_cmpeq_epi8(x, k32.pct)));
@@ -433,7 +436,7 @@ __attribute__((target("avx512f,avx512bw"))) static uint64_t attention64_avx512(c
     c.upper = range64(x, 'A', 25);
     c.dot = eq64(x, '.');
     c.dash = eq64(x, '-');
-    c.space = eq64(x, ' ');
+    c.blank = eq64(x, ' ') | eq64(x, '+');
     c.trig = eq64(x, '@') | eq64(x, '=') | eq64(x, ':') | eq64(x, '%');
     c.first = _mm512_test_epi8_mask(sets, _mm512_set1_epi8((char)first_bits));
     c.second = _mm512_test_epi8_mask(sets, _mm512_set1_epi8((char)second_bits));

@@ -542,13 +542,281 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
     return lsc_detect_text_from(p, n, &LSC_KNOWN_NOTHING, &reach, fn, ctx);
 }
 
+/*
+ * Percent-encoded text ("q=pay%204111...", "ip=2001%3Adb8%3A%3A1", "%22DE89...%22"): the
+ * escapes hide what the detectors look for - a word's start, a card's separators, an
+ * address's colons. So a stretch holding an escape the detectors do not read themselves
+ * (they read "%40" as '@' and "%3D" as '=') is also scanned decoded, and its matches, mapped
+ * back onto the bytes they were decoded from, wait in a queue (struct pending) while the
+ * scan goes on over the bytes as they are. What is replaced is the union of both: a queued
+ * match goes out before a match of the plain scan that comes after it, and those that
+ * overlap such a match are joined with it into one (the class and value of the longest,
+ * the span grown to cover them all) - the plain scan's matches are never cut short by the
+ * decoded ones ("P7x%BC8pwd@example.com" is one address either way).
+ *
+ * The stretch: from the escape forward to the first STOP_BACK byte (below: '/', '?', '&',
+ * '=', ...) after its last escape - the path segment, name or value that escape is in ends
+ * there - before a STOP_END byte (white space, a control byte, a quote, '<', '>', '\\':
+ * where URLs and form values end; a tail cut's quote too, so the tail rule of lsc_known
+ * holds), at most DECODE_MAX bytes in all (cut, when longer, after its last '&': a query's
+ * value is not split unless it is that long by itself); and back from the escape to a
+ * STOP_BACK byte, at most DECODE_BACK bytes and no further than the last match out. '+'
+ * stays '+': decoded as a space it would cut "jane+tag%40example.com" short (a card's or an
+ * IBAN's groups may be cut by '+', financial.c). Escapes decoded inside a decoded stretch
+ * are not decoded again ("%2540" is scanned as "%40", which the e-mail detector reads). A
+ * stretch with more than PENDING_MAX matches is cut after the last one the queue takes; the
+ * next escape after it starts another.
+ */
+#define DECODE_MAX 4096
+#define DECODE_BACK 256
+#define PENDING_MAX 32
+#define PENDING_FULL 0x7fff0001 /* (the decoded scan's callback: stop, the queue is full) */
+
+/* Where a stretch ends (STOP_END): white space, control bytes, quotes, '<', '>', '\\'; where
+ * its look-back ends (STOP_BACK): those, the separators of a URL's parts and of a query's
+ * names and values ('/', '?', '&', '='), and punctuation no value holds (',', ';', brackets,
+ * '|'): an escape after them hides nothing before them. */
+enum { STOP_END = 1, STOP_BACK = 2 };
+#define STOPS_BOTH(c) [c] = STOP_END | STOP_BACK
+static const unsigned char stop_class[256] = {
+    STOPS_BOTH(0),    STOPS_BOTH(1),    STOPS_BOTH(2),    STOPS_BOTH(3),    STOPS_BOTH(4),
+    STOPS_BOTH(5),    STOPS_BOTH(6),    STOPS_BOTH(7),    STOPS_BOTH(8),    STOPS_BOTH(9),
+    STOPS_BOTH(10),   STOPS_BOTH(11),   STOPS_BOTH(12),   STOPS_BOTH(13),   STOPS_BOTH(14),
+    STOPS_BOTH(15),   STOPS_BOTH(16),   STOPS_BOTH(17),   STOPS_BOTH(18),   STOPS_BOTH(19),
+    STOPS_BOTH(20),   STOPS_BOTH(21),   STOPS_BOTH(22),   STOPS_BOTH(23),   STOPS_BOTH(24),
+    STOPS_BOTH(25),   STOPS_BOTH(26),   STOPS_BOTH(27),   STOPS_BOTH(28),   STOPS_BOTH(29),
+    STOPS_BOTH(30),   STOPS_BOTH(31),   STOPS_BOTH(' '),  STOPS_BOTH('"'),  STOPS_BOTH('\''),
+    STOPS_BOTH('<'),  STOPS_BOTH('>'),  STOPS_BOTH('\\'), STOPS_BOTH(0x7f), ['/'] = STOP_BACK,
+    ['?'] = STOP_BACK, ['&'] = STOP_BACK, ['='] = STOP_BACK, [','] = STOP_BACK, [';'] = STOP_BACK,
+    ['('] = STOP_BACK, [')'] = STOP_BACK, ['['] = STOP_BACK, [']'] = STOP_BACK, ['{'] = STOP_BACK,
+    ['}'] = STOP_BACK, ['|'] = STOP_BACK,
+};
+#undef STOPS_BOTH
+
+static inline bool is_escape(const char *p, size_t n, size_t i)
+{
+    return i + 2 < n && p[i] == '%' && lsc_is_hex((unsigned char)p[i + 1]) &&
+           lsc_is_hex((unsigned char)p[i + 2]);
+}
+
+/* Matches found decoded, in order, not yet out: m[head .. count). */
+struct pending {
+    size_t head, count;
+    struct lsc_match m[PENDING_MAX];
+    /* The last match taken, not yet out: later ones that overlap it are joined with it. */
+    bool held;
+    struct lsc_match group;
+    size_t longest; /* the length of the longest match joined into group */
+    size_t sent;    /* where the last match out ends */
+};
+
+struct decoded {
+    struct pending *q;
+    size_t start;                  /* where the stretch starts in the scanned bytes */
+    size_t escapes;                /* how many escapes it held */
+    uint16_t at[DECODE_MAX / 3 + 1]; /* where each escape's byte is in the decoded text */
+};
+
+/* The offset in the scanned bytes of offset k of the decoded text: each escape before k
+ * took two bytes more. */
+static size_t undecoded(const struct decoded *d, size_t k)
+{
+    size_t before = 0;
+    while (before < d->escapes && d->at[before] < k) {
+        before++;
+    }
+    return d->start + k + 2 * before;
+}
+
+static int queue_decoded(void *ctx, const struct lsc_match *m)
+{
+    struct decoded *d = ctx;
+    if (d->q->count == PENDING_MAX) {
+        return PENDING_FULL;
+    }
+    struct lsc_match *o = &d->q->m[d->q->count++];
+    *o = *m;
+    o->off = undecoded(d, m->off);
+    o->len = undecoded(d, m->off + m->len) - o->off;
+    return 0;
+}
+
+/* What a decoded stretch is scanned with: nothing known, and no stretch of it decoded again
+ * (lsc_detect_text_from tells it by its address). */
+static const struct lsc_known DECODED_STRETCH = {SIZE_MAX, false};
+
+/*
+ * Scans the stretch around the escape at i decoded (see above), from no earlier than lo,
+ * into the empty queue q. Returns where the stretch ends, or where its last queued match
+ * ends when the queue filled.
+ */
+static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, size_t i, size_t lo,
+                                                    struct pending *q)
+{
+    size_t s = i;
+    while (s > lo && i - s < DECODE_BACK && !(stop_class[(unsigned char)p[s - 1]] & STOP_BACK)) {
+        s--;
+    }
+    size_t e = i + 3, lim = s + DECODE_MAX < n ? s + DECODE_MAX : n;
+    while (e < lim && !(stop_class[(unsigned char)p[e]] & STOP_END)) {
+        e++;
+    }
+    if (e == s + DECODE_MAX && e < n && !(stop_class[(unsigned char)p[e]] & STOP_END)) {
+        const char *amp = memrchr(p + i + 1, '&', e - i - 1);
+        e = amp != NULL ? (size_t)(amp - p) + 1 : e;
+    } else {
+        /* The last escape (i's at least), then the first separator after it. */
+        size_t last = i;
+        for (const char *pc = memrchr(p + i + 3, '%', e - i - 3); pc != NULL;
+             pc = memrchr(p + i + 3, '%', (size_t)(pc - p) - i - 3)) {
+            if (is_escape(p, e, (size_t)(pc - p))) {
+                last = (size_t)(pc - p);
+                break;
+            }
+        }
+        for (size_t c = last + 3; c < e; c++) {
+            if (stop_class[(unsigned char)p[c]] != 0) {
+                e = c;
+                break;
+            }
+        }
+    }
+    struct decoded d;
+    d.q = q;
+    d.start = s;
+    d.escapes = 0;
+    char text[DECODE_MAX];
+    size_t k = 0;
+    for (size_t j = s; j < e;) {
+        if (p[j] != '%') { /* (escapes one after another skip the search) */
+            const char *pc = memchr(p + j, '%', e - j);
+            size_t run = (pc != NULL ? (size_t)(pc - p) : e) - j;
+            memcpy(text + k, p + j, run);
+            k += run;
+            j += run;
+        } else if (is_escape(p, e, j)) {
+            d.at[d.escapes++] = (uint16_t)k;
+            text[k++] = (char)(lsc_hexval[(unsigned char)p[j + 1]] << 4 |
+                               lsc_hexval[(unsigned char)p[j + 2]]);
+            j += 3;
+        } else {
+            text[k++] = p[j++];
+        }
+    }
+    q->head = q->count = 0;
+    size_t r;
+    if (lsc_detect_text_from(text, k, &DECODED_STRETCH, &r, queue_decoded, &d) == PENDING_FULL) {
+        const struct lsc_match *last = &q->m[q->count - 1];
+        return last->off + last->len;
+    }
+    return e;
+}
+
+static inline __attribute__((always_inline)) int send_out(struct pending *q,
+                                                         const struct lsc_match *x,
+                                                         lsc_match_fn fn, void *ctx)
+{
+    q->sent = x->off + x->len; /* (the scan's *reach is set from it when it ends) */
+    return fn(ctx, x);
+}
+
+/* take() for an x that overlaps the held match, or (decoded, its stretch reaching back past
+ * the held match) comes wholly before it. */
+static __attribute__((noinline)) int take_near(struct pending *q, const struct lsc_match *x,
+                                               lsc_match_fn fn, void *ctx)
+{
+    size_t gs = q->group.off, ge = gs + q->group.len, xe = x->off + x->len;
+    if (xe <= gs) {
+        return send_out(q, x, fn, ctx);
+    }
+    if (x->len > q->longest) {
+        q->group = *x; /* the longest names the class ("a%3A%3A1.2.3.4": IPv6) */
+        q->longest = x->len;
+    }
+    q->group.off = x->off < gs ? x->off : gs;
+    q->group.len = (xe > ge ? xe : ge) - q->group.off;
+    return 0;
+}
+
+/*
+ * Takes match x, found plainly or decoded, in order of offset (see take_near for the one
+ * exception). One that overlaps the held match is joined with it; else the held match goes
+ * out and x is held instead. (Inline: most lines hold no escape, and a match costs a copy.)
+ */
+static inline __attribute__((always_inline)) int take(struct pending *q,
+                                                     const struct lsc_match *x,
+                                                     lsc_match_fn fn, void *ctx)
+{
+    if (q->held) {
+        if (x->off < q->group.off + q->group.len || x->off + x->len <= q->group.off) {
+            return take_near(q, x, fn, ctx);
+        }
+        int rc = send_out(q, &q->group, fn, ctx);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    q->held = true;
+    q->group = *x;
+    q->longest = x->len;
+    return 0;
+}
+
+/*
+ * Most matches go out as they are found (the scan's fast path): while nothing is held or
+ * queued, one followed by a byte that ends a stretch's look-back (a space, a quote, '&',
+ * ...) or by the end cannot be reached by a stretch decoded later. Is m such a match?
+ */
+static inline bool settles(const char *p, size_t n, const struct lsc_match *m)
+{
+    size_t e = m->off + m->len;
+    return e >= n || (stop_class[(unsigned char)p[e]] & STOP_BACK);
+}
+
+static int take_queued(struct pending *q, size_t limit, lsc_match_fn fn, void *ctx);
+
+/* Takes match m of the scan of the bytes as they are, when it may not go out at once: after
+ * the decoded matches before it, held (take). */
+static __attribute__((noinline)) int take_plain(struct pending *q, const struct lsc_match *m,
+                                                lsc_match_fn fn, void *ctx)
+{
+    int rc = q->head < q->count ? take_queued(q, m->off, fn, ctx) : 0;
+    return rc != 0 ? rc : take(q, m, fn, ctx);
+}
+
+/* Takes the queued decoded matches that start at or before limit. */
+static __attribute__((noinline)) int take_queued(struct pending *q, size_t limit,
+                                                 lsc_match_fn fn, void *ctx)
+{
+    for (; q->head < q->count && q->m[q->head].off <= limit; q->head++) {
+        int rc = take(q, &q->m[q->head], fn, ctx);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* The scan of the bytes as they are, with a queue for what stretches of them decoded hold -
+ * or of a decoded stretch (known DECODED_STRETCH), which is not decoded again. */
 int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known, size_t *reach,
                          lsc_match_fn fn, void *ctx)
 {
+    struct pending pq;
+    struct pending *q = NULL;
+    /* Every match found has gone out (none is held or queued): the end of the last is floor. */
+    bool settled = true;
+    if (known != &DECODED_STRETCH) {
+        q = &pq;
+        q->head = q->count = 0;
+        q->held = false;
+        q->sent = 0;
+    }
     const size_t tail = known->tail;
     *reach = 0;
     size_t floor = 0;
     size_t i = 0;
+    size_t decoded_until = 0; /* the end of the last stretch scanned decoded */
     /* The scan may stop at stop: the tail known to hold no match, while no match has run
      * into it (floor <= tail; floor only grows, so once it passes the tail, never). */
     size_t stop = tail;
@@ -583,7 +851,13 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
          * are spared the parse.) */
         bool colon = p[1] == ':' || p[2] == ':' || p[3] == ':' || p[4] == ':';
         if (try_ip4(p, n, 0, &m) || (colon && parse_ip6(p, n, 0, &m) && m.len < stop)) {
-            int rc = fn(ctx, &m);
+            int rc;
+            if (q == NULL || settles(p, n, &m)) {
+                rc = fn(ctx, &m);
+            } else {
+                settled = false;
+                rc = take_plain(q, &m, fn, ctx); /* (q->sent is 0, as floor is) */
+            }
             if (rc != 0) {
                 return rc;
             }
@@ -620,7 +894,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
             }
         }
         if (i >= stop) {
-            return 0; /* the rest is a tail known to hold no match */
+            break; /* the rest is a tail known to hold no match */
         }
         unsigned char c = (unsigned char)p[i];
         struct lsc_match m;
@@ -633,8 +907,8 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 } else if (!(found = try_digit_word(p, n, i, &m, &st)) &&
                            st.card_fail_until > i + 1) {
                     /* A group of a run of card groups, before the offset the card detector
-                     * gave: up to there every byte is a digit, or a single space or dash
-                     * before one. No card starts there, and no other detector starts at
+                     * gave: up to there every byte is a digit, or a single space, '+' or
+                     * dash before one. No card starts there, and no other detector starts at
                      * such bytes (an IPv4 address needs a '.' after its first digits, a PEM
                      * block five dashes): the scan goes on at that offset. (A detector added
                      * later that can start at such bytes must be asked here first.) */
@@ -688,6 +962,19 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                     found = may_follow_secret(p, i, floor, &ends) &&
                             lsc_detect_secret_param(p, n, i, 3, floor, &m);
                 }
+                if (!found && q != NULL && i >= decoded_until && is_escape(p, n, i)) {
+                    /* What the last stretch queued ends before here: taken first. The
+                     * stretch may reach back over the held match ("fe80::%31ff:..."). */
+                    int rc = take_queued(q, SIZE_MAX, fn, ctx);
+                    if (rc != 0) {
+                        return rc;
+                    }
+                    decoded_until = scan_decoded(p, n, i, settled ? floor : q->sent, q);
+                    if (settled && q->count > 0) {
+                        settled = false;
+                        q->sent = floor;
+                    }
+                }
                 break;
             case '-':
                 found = lsc_detect_pem(p, n, i, &m);
@@ -697,7 +984,16 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
             }
         }
         if (found) {
-            int rc = fn(ctx, &m);
+            int rc;
+            if (q == NULL || (settled && settles(p, n, &m))) {
+                rc = fn(ctx, &m);
+            } else {
+                if (settled) {
+                    settled = false;
+                    q->sent = floor; /* (where the last match out ends) */
+                }
+                rc = take_plain(q, &m, fn, ctx);
+            }
             if (rc != 0) {
                 return rc;
             }
@@ -712,5 +1008,11 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
         }
         i++;
     }
-    return 0;
+    if (settled) {
+        return 0;
+    }
+    int rc = q->head < q->count ? take_queued(q, SIZE_MAX, fn, ctx) : 0;
+    rc = rc != 0 || !q->held ? rc : send_out(q, &q->group, fn, ctx);
+    *reach = q->sent > *reach ? q->sent : *reach;
+    return rc;
 }

@@ -25,11 +25,11 @@ static void fill_hostile(char *buf, size_t n, unsigned seed)
     }
 }
 
-/* Digits, dots and a few separators: dotted numbers of every length and count, which the
- * hostile mix above rarely spells. */
+/* Digits, dots and a few separators: dotted numbers of every length and count, and digit
+ * groups cut by a card's separators, which the hostile mix above rarely spells. */
 static void fill_dotted(char *buf, size_t n, unsigned seed)
 {
-    static const char set[] = "0123456789....... :x";
+    static const char set[] = "0123456789....... :x+-";
     srand(seed);
     for (size_t i = 0; i < n; i++) {
         buf[i] = set[(size_t)rand() % (sizeof set - 1)];
@@ -98,6 +98,12 @@ Test(attention, marks_candidates_not_ordinary_words)
      *                     0123456789012345678901234567890123456 */
     const char *vers = "Requests/2.31.0 Safari/605.1.15 1.2.3.4 ";
     cr_expect_eq(lsc_attention64(vers, strlen(vers), 0), 1ull << 32);
+    /* A card's first group, then a separator - ' ', '-', or '+' as a query string writes a
+     * space - and a digit; not another byte. */
+    /*                     0         1         2
+     *                     012345678901234567890123456 */
+    const char *cards = "4111 1 4111-1 4111+1 4111/1";
+    cr_expect_eq(lsc_attention64(cards, strlen(cards), 0), 1ull << 0 | 1ull << 7 | 1ull << 14);
     /* Lookahead stops at the window: from 0 of a long input, "12" at 62-63 may go on to a '.'
      * past it and is marked; the same digits seen from 40 are followed by ' ' and are not. */
     char buf[200];
