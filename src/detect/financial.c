@@ -58,7 +58,7 @@ bool lsc_iban_valid(const char *iban, size_t n)
 #define IBAN_MAX 34  /* ISO 13616 allows 34 (lsc_iban_valid); the registry tops out at 33 */
 #define GROUP_MAX 12 /* groups a candidate spans at most */
 
-/* Does p[e] separate two groups? A space or '+' (a space in a query string), and for cards
+/* Does byte c separate two groups? A space or '+' (a space in a query string), and for cards
  * a dash. */
 static inline bool separator(unsigned char c, bool iban)
 {
@@ -212,9 +212,8 @@ static bool read_group(struct run *r)
     r->cum[g + 1] = c0 + (unsigned)k;
     r->groups = g + 1;
     /* A long group ends every candidate that reaches it; its true end is not needed. */
-    r->last =
-        k == GROUP_LONG || !(e + 1 < r->n && separator((unsigned char)r->p[e], r->iban) &&
-                             group_char((unsigned char)r->p[e + 1], r->iban));
+    r->last = k == GROUP_LONG || !(e + 1 < r->n && separator((unsigned char)r->p[e], r->iban) &&
+                                   group_char((unsigned char)r->p[e + 1], r->iban));
     return true;
 }
 

@@ -2,11 +2,11 @@
  * scan.c - the candidate mask of scan.h: scalar, SSE2, AVX2 and AVX-512, picked at run time.
  *
  * The vector versions sort each byte of a 64-byte window into classes (digit, letter,
- * upper case, '.', '-', ' ', the trigger bytes, the first and second letters of key prefixes)
- * as one 64-bit mask per class, 16, 32 or 64 lanes at a time; candidates() then combines the
- * masks with shifts, so "three times 1-3 digits and a '.'" costs a few instructions for
- * all 64 positions at once. The scalar version tests each position byte by byte - the
- * reference the other two are tested against, written separately on purpose.
+ * upper case, '.', '-', ' ' or '+', the trigger bytes, the first and second letters of key
+ * prefixes) as one 64-bit mask per class, 16, 32 or 64 lanes at a time; candidates() then
+ * combines the masks with shifts, so "three times 1-3 digits and a '.'" costs a few
+ * instructions for all 64 positions at once. The scalar version tests each position byte by
+ * byte - the reference the other two are tested against, written separately on purpose.
  *
  * The window is the 64 bytes from i, or, when fewer than 64 are left, the last 64 bytes of
  * the input (read at n - 64 and shifted); only an input shorter than 64 bytes is copied

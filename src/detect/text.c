@@ -9,7 +9,8 @@
  * candidate with hand-written validators. An IPv6 address is tried from its first colon,
  * looking back over the hex group before it. After a match the scan resumes past it, so
  * matches come out in order and never overlap; look-back detectors (e-mail, secret names,
- * IPv6) never reach before the end of the previous match.
+ * IPv6) never reach before the end of the previous match. A stretch of percent-encoded text
+ * is also scanned decoded, and what either scan finds is replaced (scan_decoded).
  */
 #include "detect.h"
 
@@ -577,21 +578,28 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
  * names and values ('/', '?', '&', '='), and punctuation no value holds (',', ';', brackets,
  * '|'): an escape after them hides nothing before them. */
 enum { STOP_END = 1, STOP_BACK = 2 };
-#define STOPS_BOTH(c) [c] = STOP_END | STOP_BACK
 static const unsigned char stop_class[256] = {
-    STOPS_BOTH(0),    STOPS_BOTH(1),    STOPS_BOTH(2),    STOPS_BOTH(3),    STOPS_BOTH(4),
-    STOPS_BOTH(5),    STOPS_BOTH(6),    STOPS_BOTH(7),    STOPS_BOTH(8),    STOPS_BOTH(9),
-    STOPS_BOTH(10),   STOPS_BOTH(11),   STOPS_BOTH(12),   STOPS_BOTH(13),   STOPS_BOTH(14),
-    STOPS_BOTH(15),   STOPS_BOTH(16),   STOPS_BOTH(17),   STOPS_BOTH(18),   STOPS_BOTH(19),
-    STOPS_BOTH(20),   STOPS_BOTH(21),   STOPS_BOTH(22),   STOPS_BOTH(23),   STOPS_BOTH(24),
-    STOPS_BOTH(25),   STOPS_BOTH(26),   STOPS_BOTH(27),   STOPS_BOTH(28),   STOPS_BOTH(29),
-    STOPS_BOTH(30),   STOPS_BOTH(31),   STOPS_BOTH(' '),  STOPS_BOTH('"'),  STOPS_BOTH('\''),
-    STOPS_BOTH('<'),  STOPS_BOTH('>'),  STOPS_BOTH('\\'), STOPS_BOTH(0x7f), ['/'] = STOP_BACK,
-    ['?'] = STOP_BACK, ['&'] = STOP_BACK, ['='] = STOP_BACK, [','] = STOP_BACK, [';'] = STOP_BACK,
-    ['('] = STOP_BACK, [')'] = STOP_BACK, ['['] = STOP_BACK, [']'] = STOP_BACK, ['{'] = STOP_BACK,
-    ['}'] = STOP_BACK, ['|'] = STOP_BACK,
+    [0 ... ' '] = STOP_END | STOP_BACK, /* (a GNU C range, as gcc and clang take it) */
+    ['"'] = STOP_END | STOP_BACK,
+    ['\''] = STOP_END | STOP_BACK,
+    ['<'] = STOP_END | STOP_BACK,
+    ['>'] = STOP_END | STOP_BACK,
+    ['\\'] = STOP_END | STOP_BACK,
+    [0x7f] = STOP_END | STOP_BACK,
+    ['/'] = STOP_BACK,
+    ['?'] = STOP_BACK,
+    ['&'] = STOP_BACK,
+    ['='] = STOP_BACK,
+    [','] = STOP_BACK,
+    [';'] = STOP_BACK,
+    ['('] = STOP_BACK,
+    [')'] = STOP_BACK,
+    ['['] = STOP_BACK,
+    [']'] = STOP_BACK,
+    ['{'] = STOP_BACK,
+    ['}'] = STOP_BACK,
+    ['|'] = STOP_BACK,
 };
-#undef STOPS_BOTH
 
 static inline bool is_escape(const char *p, size_t n, size_t i)
 {
@@ -612,8 +620,8 @@ struct pending {
 
 struct decoded {
     struct pending *q;
-    size_t start;                  /* where the stretch starts in the scanned bytes */
-    size_t escapes;                /* how many escapes it held */
+    size_t start;                    /* where the stretch starts in the scanned bytes */
+    size_t escapes;                  /* how many escapes it held */
     uint16_t at[DECODE_MAX / 3 + 1]; /* where each escape's byte is in the decoded text */
 };
 
@@ -651,7 +659,7 @@ static const struct lsc_known DECODED_STRETCH = {SIZE_MAX, false};
  * ends when the queue filled.
  */
 static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, size_t i, size_t lo,
-                                                    struct pending *q)
+                                                     struct pending *q)
 {
     size_t s = i;
     while (s > lo && i - s < DECODE_BACK && !(stop_class[(unsigned char)p[s - 1]] & STOP_BACK)) {
@@ -688,13 +696,15 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     char text[DECODE_MAX];
     size_t k = 0;
     for (size_t j = s; j < e;) {
-        if (p[j] != '%') { /* (escapes one after another skip the search) */
+        if (p[j] != '%' && j + 1 < e && p[j + 1] != '%') {
+            /* A run of two bytes or more: found by memchr and copied in one go (between dense
+             * escapes, a byte is copied as it is, below). */
             const char *pc = memchr(p + j, '%', e - j);
             size_t run = (pc != NULL ? (size_t)(pc - p) : e) - j;
             memcpy(text + k, p + j, run);
             k += run;
             j += run;
-        } else if (is_escape(p, e, j)) {
+        } else if (p[j] == '%' && is_escape(p, e, j)) {
             d.at[d.escapes++] = (uint16_t)k;
             text[k++] = (char)(lsc_hexval[(unsigned char)p[j + 1]] << 4 |
                                lsc_hexval[(unsigned char)p[j + 2]]);
@@ -712,9 +722,8 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     return e;
 }
 
-static inline __attribute__((always_inline)) int send_out(struct pending *q,
-                                                         const struct lsc_match *x,
-                                                         lsc_match_fn fn, void *ctx)
+static inline __attribute__((always_inline)) int
+send_out(struct pending *q, const struct lsc_match *x, lsc_match_fn fn, void *ctx)
 {
     q->sent = x->off + x->len; /* (the scan's *reach is set from it when it ends) */
     return fn(ctx, x);
@@ -743,9 +752,8 @@ static __attribute__((noinline)) int take_near(struct pending *q, const struct l
  * exception). One that overlaps the held match is joined with it; else the held match goes
  * out and x is held instead. (Inline: most lines hold no escape, and a match costs a copy.)
  */
-static inline __attribute__((always_inline)) int take(struct pending *q,
-                                                     const struct lsc_match *x,
-                                                     lsc_match_fn fn, void *ctx)
+static inline __attribute__((always_inline)) int take(struct pending *q, const struct lsc_match *x,
+                                                      lsc_match_fn fn, void *ctx)
 {
     if (q->held) {
         if (x->off < q->group.off + q->group.len || x->off + x->len <= q->group.off) {
@@ -785,8 +793,8 @@ static __attribute__((noinline)) int take_plain(struct pending *q, const struct 
 }
 
 /* Takes the queued decoded matches that start at or before limit. */
-static __attribute__((noinline)) int take_queued(struct pending *q, size_t limit,
-                                                 lsc_match_fn fn, void *ctx)
+static __attribute__((noinline)) int take_queued(struct pending *q, size_t limit, lsc_match_fn fn,
+                                                 void *ctx)
 {
     for (; q->head < q->count && q->m[q->head].off <= limit; q->head++) {
         int rc = take(q, &q->m[q->head], fn, ctx);
