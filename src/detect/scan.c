@@ -28,7 +28,8 @@
 #endif
 
 /* Bytes that start a detector by themselves: '@' e-mail, '=' and ':' secrets and IPv6,
- * '%' encoded "@" and "=". ('-' starts a PEM block only as "-----".) */
+ * '%' encoded "@" and "=" (and any "%HH": a stretch scanned decoded, text.c). ('-' starts a
+ * PEM block only as "-----", '\\' a stretch only before a letter: "\xHH", "\n", ...) */
 static const char triggers[] = "@=:%";
 /* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT) and Bearer/Basic. */
 static const char first_set[] = "ABbeghnprswx";
@@ -49,7 +50,7 @@ static size_t window_end(size_t n, size_t i)
 }
 
 /* Is byte k ahead in class cls? Bytes past the window are not looked at: always true. */
-enum cls { DIGIT, UPPER, DOT, DASH, SEP, SECOND };
+enum cls { DIGIT, ALPHA, UPPER, DOT, DASH, SEP, SECOND };
 
 static bool ahead(const char *p, size_t n, size_t i, size_t k, enum cls cls)
 {
@@ -60,6 +61,8 @@ static bool ahead(const char *p, size_t n, size_t i, size_t k, enum cls cls)
     switch (cls) {
     case DIGIT:
         return lsc_is_digit(c);
+    case ALPHA:
+        return lsc_is_alpha(c);
     case UPPER:
         return lsc_is_upper(c);
     case DOT:
@@ -99,6 +102,9 @@ static bool candidate(const char *p, size_t n, size_t i, size_t k)
     unsigned char b2 = at >= 2 ? (unsigned char)p[at - 2] : ' ';
     if (c != 0 && strchr(triggers, c) != NULL) {
         return true;
+    }
+    if (c == '\\') { /* an escape that a stretch decodes: "\\xHH", "\\n", ... */
+        return ahead(p, n, i, k + 1, ALPHA);
     }
     if (c == '-') { /* "-----BEGIN" */
         return ahead(p, n, i, k + 1, DASH) && ahead(p, n, i, k + 2, DASH) &&
@@ -147,7 +153,8 @@ uint64_t lsc_attention64_scalar(const char *p, size_t n, size_t i)
 
 #ifdef LSC_X86
 struct classes {
-    uint64_t digit, alpha, upper, dot, dash, blank, trig, first, second; /* blank: ' ', '+' */
+    uint64_t digit, alpha, upper, dot, dash, blank, trig, bslash, first,
+        second; /* blank: ' ', '+' */
 };
 
 /* x moved s positions back (bit k tells about byte k + s); bytes past the window count as
@@ -188,7 +195,8 @@ candidates(const struct classes *c, unsigned char b1, unsigned char b2, uint64_t
     uint64_t key = word_start & c->first & next(c->second, 1, past);
     uint64_t pem = c->dash & next(c->dash, 1, past) & next(c->dash, 2, past) &
                    next(c->dash, 3, past) & next(c->dash, 4, past);
-    return c->trig | pem | ip4 | card | iban | key;
+    uint64_t escape = c->bslash & next(c->alpha, 1, past); /* "\\xHH", "\\n", ... */
+    return c->trig | escape | pem | ip4 | card | iban | key;
 }
 
 /*
@@ -270,6 +278,7 @@ static uint64_t attention64_sse2(const char *p, size_t n, size_t i)
         c.dash |= (uint64_t)eq16(x, '-') << s;
         c.blank |= (uint64_t)(eq16(x, ' ') | eq16(x, '+')) << s;
         c.trig |= (uint64_t)(eq16(x, '@') | eq16(x, '=') | eq16(x, ':') | eq16(x, '%')) << s;
+        c.bslash |= (uint64_t)eq16(x, '\\') << s;
         c.first |= (uint64_t)in_set16(x, first16, sizeof first16 / sizeof first16[0]) << s;
         c.second |= (uint64_t)in_set16(x, second16, sizeof second16 / sizeof second16[0]) << s;
     }
@@ -311,7 +320,7 @@ static void build_nibble_tables(void)
  * there instead of holding a register (set by init_avx2 before first use). */
 static struct {
     __m256i hi_table, lo_table, low4, case_bit, a_minus, z_span, d_minus, d_span;
-    __m256i dot, dash, space, plus, at, eq, colon, pct, first, second;
+    __m256i dot, dash, space, plus, at, eq, colon, pct, bslash, first, second;
 } k32;
 
 __attribute__((target("avx2"))) static void init_avx2(void)
@@ -332,6 +341,7 @@ __attribute__((target("avx2"))) static void init_avx2(void)
     k32.eq = _mm256_set1_epi8('=');
     k32.colon = _mm256_set1_epi8(':');
     k32.pct = _mm256_set1_epi8('%');
+    k32.bslash = _mm256_set1_epi8('\\');
     k32.first = _mm256_set1_epi8((char)first_bits);
     k32.second = _mm256_set1_epi8((char)second_bits);
 }
@@ -386,6 +396,7 @@ __attribute__((target("avx2"))) static uint64_t attention64_avx2(const char *p, 
             _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.at), _mm256_cmpeq_epi8(x, k32.eq)),
             _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.colon), _mm256_cmpeq_epi8(x, k32.pct)));
         c.trig |= (uint64_t)mask32(trig) << s;
+        c.bslash |= (uint64_t)mask32(_mm256_cmpeq_epi8(x, k32.bslash)) << s;
         c.first |= (uint64_t)any32(sets, k32.first) << s;
         c.second |= (uint64_t)any32(sets, k32.second) << s;
     }
@@ -438,6 +449,7 @@ __attribute__((target("avx512f,avx512bw"))) static uint64_t attention64_avx512(c
     c.dash = eq64(x, '-');
     c.blank = eq64(x, ' ') | eq64(x, '+');
     c.trig = eq64(x, '@') | eq64(x, '=') | eq64(x, ':') | eq64(x, '%');
+    c.bslash = eq64(x, '\\');
     c.first = _mm512_test_epi8_mask(sets, _mm512_set1_epi8((char)first_bits));
     c.second = _mm512_test_epi8_mask(sets, _mm512_set1_epi8((char)second_bits));
     return finish(&c, p, n, i, back, valid);

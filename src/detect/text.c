@@ -302,8 +302,8 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
  * (the colons of a time, "key=" of an ordinary name) end there. *ends is fetched at the
  * first separator of the scan.
  */
-static inline bool may_follow_secret(const char *p, size_t i, size_t floor,
-                                     const unsigned char **ends)
+static inline __attribute__((always_inline)) bool
+may_follow_secret(const char *p, size_t i, size_t floor, const unsigned char **ends)
 {
     if (!lsc_may_follow_name(p, i, floor)) {
         return false;
@@ -573,7 +573,7 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 #define PENDING_MAX 32
 #define PENDING_FULL 0x7fff0001 /* (the decoded scan's callback: stop, the queue is full) */
 
-/* Where a stretch ends (STOP_END): white space, control bytes, quotes, '<', '>', '\\'; where
+/* Where a stretch ends (STOP_END): white space, control bytes, quotes, '<', '>'; where
  * its look-back ends (STOP_BACK): those, the separators of a URL's parts and of a query's
  * names and values ('/', '?', '&', '='), and punctuation no value holds (',', ';', brackets,
  * '|'): an escape after them hides nothing before them. */
@@ -584,7 +584,6 @@ static const unsigned char stop_class[256] = {
     ['\''] = STOP_END | STOP_BACK,
     ['<'] = STOP_END | STOP_BACK,
     ['>'] = STOP_END | STOP_BACK,
-    ['\\'] = STOP_END | STOP_BACK,
     [0x7f] = STOP_END | STOP_BACK,
     ['/'] = STOP_BACK,
     ['?'] = STOP_BACK,
@@ -601,10 +600,74 @@ static const unsigned char stop_class[256] = {
     ['|'] = STOP_BACK,
 };
 
+static inline unsigned hex2(const char *h)
+{
+    return lsc_hexval[(unsigned char)h[0]] << 4 | lsc_hexval[(unsigned char)h[1]];
+}
+
+static inline bool hex_digits(const char *h, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        if (!lsc_is_hex((unsigned char)h[k])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * The escape at p[i] (before n) - "%HH" as URLs write a byte, "\xHH" as nginx does, "\uHHHH",
+ * "\n", "\t", "\r" and "\/" as JSON does - as its length in bytes (0: none there) and, in
+ * *b, the byte it stands for (a code point past ASCII stands for 0x80: no detector reads it
+ * as a letter or a separator). "\"" and "\\" stand for bytes that hide nothing.
+ */
+static inline size_t escape_at(const char *p, size_t n, size_t i, unsigned char *b)
+{
+    if (p[i] == '%') {
+        if (i + 2 < n && hex_digits(p + i + 1, 2)) {
+            *b = (unsigned char)hex2(p + i + 1);
+            return 3;
+        }
+        return 0;
+    }
+    if (p[i] != '\\' || i + 1 >= n) {
+        return 0;
+    }
+    switch (p[i + 1]) {
+    case 'x':
+        if (i + 3 < n && hex_digits(p + i + 2, 2)) {
+            *b = (unsigned char)hex2(p + i + 2);
+            return 4;
+        }
+        return 0;
+    case 'u':
+        if (i + 5 < n && hex_digits(p + i + 2, 4)) {
+            unsigned cp = hex2(p + i + 2) << 8 | hex2(p + i + 4);
+            *b = (unsigned char)(cp < 0x80 ? cp : 0x80);
+            return 6;
+        }
+        return 0;
+    case 'n':
+        *b = '\n';
+        return 2;
+    case 't':
+        *b = '\t';
+        return 2;
+    case 'r':
+        *b = '\r';
+        return 2;
+    case '/':
+        *b = '/';
+        return 2;
+    default:
+        return 0;
+    }
+}
+
 static inline bool is_escape(const char *p, size_t n, size_t i)
 {
-    return i + 2 < n && p[i] == '%' && lsc_is_hex((unsigned char)p[i + 1]) &&
-           lsc_is_hex((unsigned char)p[i + 2]);
+    unsigned char b;
+    return escape_at(p, n, i, &b) > 0;
 }
 
 /* Matches found decoded, in order, not yet out: m[head .. count). */
@@ -620,20 +683,21 @@ struct pending {
 
 struct decoded {
     struct pending *q;
-    size_t start;                    /* where the stretch starts in the scanned bytes */
-    size_t escapes;                  /* how many escapes it held */
-    uint16_t at[DECODE_MAX / 3 + 1]; /* where each escape's byte is in the decoded text */
+    size_t start;                     /* where the stretch starts in the scanned bytes */
+    size_t escapes;                   /* how many escapes it held */
+    uint16_t at[DECODE_MAX / 2 + 1];  /* where each escape's byte is in the decoded text */
+    uint8_t more[DECODE_MAX / 2 + 1]; /* and how many bytes more it took in the stretch */
 };
 
 /* The offset in the scanned bytes of offset k of the decoded text: each escape before k
- * took two bytes more. */
+ * took more bytes there. */
 static size_t undecoded(const struct decoded *d, size_t k)
 {
-    size_t before = 0;
-    while (before < d->escapes && d->at[before] < k) {
-        before++;
+    size_t off = d->start + k;
+    for (size_t e = 0; e < d->escapes && d->at[e] < k; e++) {
+        off += d->more[e];
     }
-    return d->start + k + 2 * before;
+    return off;
 }
 
 static int queue_decoded(void *ctx, const struct lsc_match *m)
@@ -665,7 +729,8 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     while (s > lo && i - s < DECODE_BACK && !(stop_class[(unsigned char)p[s - 1]] & STOP_BACK)) {
         s--;
     }
-    size_t e = i + 3, lim = s + DECODE_MAX < n ? s + DECODE_MAX : n;
+    unsigned char b;
+    size_t e = i + escape_at(p, n, i, &b), lim = s + DECODE_MAX < n ? s + DECODE_MAX : n;
     while (e < lim && !(stop_class[(unsigned char)p[e]] & STOP_END)) {
         e++;
     }
@@ -675,14 +740,13 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     } else {
         /* The last escape (i's at least), then the first separator after it. */
         size_t last = i;
-        for (const char *pc = memrchr(p + i + 3, '%', e - i - 3); pc != NULL;
-             pc = memrchr(p + i + 3, '%', (size_t)(pc - p) - i - 3)) {
-            if (is_escape(p, e, (size_t)(pc - p))) {
-                last = (size_t)(pc - p);
+        for (size_t c = e; c-- > i + 1;) {
+            if ((p[c] == '%' || p[c] == '\\') && escape_at(p, e, c, &b) > 0) {
+                last = c;
                 break;
             }
         }
-        for (size_t c = last + 3; c < e; c++) {
+        for (size_t c = last + escape_at(p, e, last, &b); c < e; c++) {
             if (stop_class[(unsigned char)p[c]] != 0) {
                 e = c;
                 break;
@@ -696,19 +760,12 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     char text[DECODE_MAX];
     size_t k = 0;
     for (size_t j = s; j < e;) {
-        if (p[j] != '%' && j + 1 < e && p[j + 1] != '%') {
-            /* A run of two bytes or more: found by memchr and copied in one go (between dense
-             * escapes, a byte is copied as it is, below). */
-            const char *pc = memchr(p + j, '%', e - j);
-            size_t run = (pc != NULL ? (size_t)(pc - p) : e) - j;
-            memcpy(text + k, p + j, run);
-            k += run;
-            j += run;
-        } else if (p[j] == '%' && is_escape(p, e, j)) {
-            d.at[d.escapes++] = (uint16_t)k;
-            text[k++] = (char)(lsc_hexval[(unsigned char)p[j + 1]] << 4 |
-                               lsc_hexval[(unsigned char)p[j + 2]]);
-            j += 3;
+        size_t len = p[j] == '%' || p[j] == '\\' ? escape_at(p, e, j, &b) : 0;
+        if (len > 0) {
+            d.at[d.escapes] = (uint16_t)k;
+            d.more[d.escapes++] = (uint8_t)(len - 1);
+            text[k++] = (char)b;
+            j += len;
         } else {
             text[k++] = p[j++];
         }
@@ -908,6 +965,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
         struct lsc_match m;
         m.quote = false;
         bool found = false;
+        size_t esc = SIZE_MAX; /* an escape whose stretch is to be scanned decoded */
         if (lsc_is_alnum(c)) {
             if (i == 0 || !lsc_is_alnum((unsigned char)p[i - 1])) {
                 if (!lsc_is_digit(c)) {
@@ -962,6 +1020,9 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                         (i + 1 < n && p[i + 1] == '/' && lsc_detect_url_password(p, n, i, &m)) ||
                         (may_follow_secret(p, i, floor, &ends) &&
                          lsc_detect_secret_param(p, n, i, 1, floor, &m));
+                /* "https:\/\/user:password@host", as JSON may write a URL: the mask marks no
+                 * '\\' before '/', so the stretch starts from here. */
+                esc = !found && n - i > 4 && memcmp(p + i + 1, "\\/\\/", 4) == 0 ? i + 1 : SIZE_MAX;
                 break;
             case '%':
                 if (i + 2 < n && p[i + 1] == '4' && p[i + 2] == '0') {
@@ -970,25 +1031,29 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                     found = may_follow_secret(p, i, floor, &ends) &&
                             lsc_detect_secret_param(p, n, i, 3, floor, &m);
                 }
-                if (!found && q != NULL && i >= decoded_until && is_escape(p, n, i)) {
-                    /* What the last stretch queued ends before here: taken first. The
-                     * stretch may reach back over the held match ("fe80::%31ff:..."). */
-                    int rc = take_queued(q, SIZE_MAX, fn, ctx);
-                    if (rc != 0) {
-                        return rc;
-                    }
-                    decoded_until = scan_decoded(p, n, i, settled ? floor : q->sent, q);
-                    if (settled && q->count > 0) {
-                        settled = false;
-                        q->sent = floor;
-                    }
-                }
+                esc = found ? SIZE_MAX : i;
+                break;
+            case '\\':
+                esc = i;
                 break;
             case '-':
                 found = lsc_detect_pem(p, n, i, &m);
                 break;
             default:
                 break;
+            }
+        }
+        if (esc != SIZE_MAX && q != NULL && esc >= decoded_until && is_escape(p, n, esc)) {
+            /* What the last stretch queued ends before here: taken first. The stretch may
+             * reach back over the held match ("fe80::%31ff:..."). */
+            int rc = take_queued(q, SIZE_MAX, fn, ctx);
+            if (rc != 0) {
+                return rc;
+            }
+            decoded_until = scan_decoded(p, n, esc, settled ? floor : q->sent, q);
+            if (settled && q->count > 0) {
+                settled = false;
+                q->sent = floor;
             }
         }
         if (found) {

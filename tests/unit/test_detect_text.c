@@ -458,6 +458,26 @@ Test(encoded, values_hidden_by_escapes_are_found)
     EXPECT_UNCHANGED("path=%2Fa%2Fb%3Fc%3D1&d=%E2%82%AC");
 }
 
+/* Backslash escapes as nginx ($request: \xHH) and JSON (\uHHHH, \n, \t, \r, \/) write them
+ * hide the same things. */
+Test(encoded, values_hidden_by_backslash_escapes_are_found)
+{
+    EXPECT_SCRUB("1.2.3.4 - - [10/Oct/2026:13:55:36 +0000] \"GET /x?q=\\x224111111111111111\\x22 "
+                 "HTTP/1.1\" 200 5 \"-\" \"curl/8\"",
+                 "1.2.3.0 - - [10/Oct/2026:13:55:36 +0000] \"GET /x?q=\\x22[card]\\x22 "
+                 "HTTP/1.1\" 200 5 \"-\" \"curl/8\"");
+    EXPECT_SCRUB("ip=\\x2210.1.2.3\\x22", "ip=\\x2210.1.2.0\\x22");
+    EXPECT_SCRUB("msg a\\n4111111111111111 b", "msg a\\n[card] b");
+    EXPECT_SCRUB("msg a\\t4111111111111111", "msg a\\t[card]");
+    EXPECT_SCRUB("x\\u00224111111111111111", "x\\u0022[card]");
+    EXPECT_SCRUB("x\\u00e94111111111111111", "x\\u00e9[card]");
+    EXPECT_SCRUB("x\\u01314111111111111111", "x\\u0131[card]"); /* (U+0131 is no digit '1') */
+    EXPECT_SCRUB("ip \\u00222001:db8:85a3::1\\u0022", "ip \\u00222001:db8:85a3::\\u0022");
+    EXPECT_SCRUB("url https:\\/\\/u:p4ss@db\\/x", "url https:\\/\\/u:[secret]@db\\/x");
+    /* Escapes that hide nothing. */
+    EXPECT_UNCHANGED("path C:\\new\\table and \\\"quoted\\\" \\x41\\u0042");
+}
+
 /* Where the plain scan and the decoded one both find something, what is replaced covers
  * both, named by the longer. */
 Test(encoded, overlapping_finds_are_joined)
@@ -472,14 +492,27 @@ Test(encoded, overlapping_finds_are_joined)
     EXPECT_SCRUB("x-api-ke%79: k1", "x-api-ke%79: [secret]");
 }
 
-/* Decodes %XX escapes of s in place. */
+static unsigned hex_byte(const char *h)
+{
+    return (unsigned)(lsc_hexval[(unsigned char)h[0]] << 4 | lsc_hexval[(unsigned char)h[1]]);
+}
+
+/* Decodes the %HH, \xHH and \u00HH escapes of s in place. */
 static void percent_decode(char *s)
 {
     char *o = s;
     for (const char *r = s; *r != '\0';) {
         if (r[0] == '%' && lsc_is_hex((unsigned char)r[1]) && lsc_is_hex((unsigned char)r[2])) {
-            *o++ = (char)(lsc_hexval[(unsigned char)r[1]] << 4 | lsc_hexval[(unsigned char)r[2]]);
+            *o++ = (char)hex_byte(r + 1);
             r += 3;
+        } else if (r[0] == '\\' && r[1] == 'x' && lsc_is_hex((unsigned char)r[2]) &&
+                   lsc_is_hex((unsigned char)r[3])) {
+            *o++ = (char)hex_byte(r + 2);
+            r += 4;
+        } else if (r[0] == '\\' && r[1] == 'u' && r[2] == '0' && r[3] == '0' &&
+                   lsc_is_hex((unsigned char)r[4]) && lsc_is_hex((unsigned char)r[5])) {
+            *o++ = (char)hex_byte(r + 4);
+            r += 6;
         } else {
             *o++ = *r++;
         }
@@ -489,8 +522,8 @@ static void percent_decode(char *s)
 
 /*
  * The leak check for encoded text: values of every class, some of their bytes (and the
- * separator before them) percent-encoded at random, in query strings and form values. No
- * value may be found in the output even after decoding it.
+ * separator before them) encoded at random - %HH, \xHH or \u00HH - in query strings and form
+ * values. No value may be found in the output even after decoding it.
  */
 Test(encoded, no_value_survives_in_the_decoded_output)
 {
@@ -530,8 +563,21 @@ Test(encoded, no_value_survives_in_the_decoded_output)
             unsigned char c = (unsigned char)plain[j];
             bool enc = c != '=' && c != '&' && (rnd(&s) % 3 == 0 || c == '\n' || c == ' ');
             if (enc) {
-                n += (size_t)snprintf(line + n, sizeof line - n, rnd(&s) % 2 ? "%%%02X" : "%%%02x",
-                                      c);
+                size_t room = sizeof line - n;
+                switch (rnd(&s) % 4) {
+                case 0:
+                    n += (size_t)snprintf(line + n, room, "%%%02X", c);
+                    break;
+                case 1:
+                    n += (size_t)snprintf(line + n, room, "%%%02x", c);
+                    break;
+                case 2:
+                    n += (size_t)snprintf(line + n, room, "\\x%02x", c);
+                    break;
+                default:
+                    n += (size_t)snprintf(line + n, room, "\\u00%02x", c);
+                    break;
+                }
                 any = true;
             } else {
                 line[n++] = (char)c;
