@@ -544,21 +544,22 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 }
 
 /*
- * Percent-encoded text ("q=pay%204111...", "ip=2001%3Adb8%3A%3A1", "%22DE89...%22"): the
- * escapes hide what the detectors look for - a word's start, a card's separators, an
- * address's colons. So a stretch holding an escape the detectors do not read themselves
- * (they read "%40" as '@' and "%3D" as '=') is also scanned decoded, and its matches, mapped
- * back onto the bytes they were decoded from, wait in a queue (struct pending) while the
- * scan goes on over the bytes as they are. What is replaced is the union of both: a queued
- * match goes out before a match of the plain scan that comes after it, and those that
- * overlap such a match are joined with it into one (the class and value of the longest,
- * the span grown to cover them all) - the plain scan's matches are never cut short by the
- * decoded ones ("P7x%BC8pwd@example.com" is one address either way).
+ * Encoded text ("q=pay%204111...", "ip=2001%3Adb8%3A%3A1", "%22DE89...%22", nginx's
+ * "\\x224111...", JSON's "a\\n4111..."; escape_at lists the escapes): the escapes hide what
+ * the detectors look for - a word's start, a card's separators, an address's colons. So a
+ * stretch holding an escape the detectors do not read themselves (they read "%40" as '@'
+ * and "%3D" as '=') is also scanned decoded, and its matches, mapped back onto the bytes
+ * they were decoded from, wait in a queue (struct pending) while the scan goes on over the
+ * bytes as they are. What is replaced is the union of both: a queued match goes out before
+ * a match of the plain scan that comes after it, and those that overlap such a match are
+ * joined with it into one (the class and value of the longest, the span grown to cover them
+ * all) - the plain scan's matches are never cut short by the decoded ones
+ * ("P7x%BC8pwd@example.com" is one address either way).
  *
  * The stretch: from the escape forward to the first STOP_BACK byte (below: '/', '?', '&',
  * '=', ...) after its last escape - the path segment, name or value that escape is in ends
- * there - before a STOP_END byte (white space, a control byte, a quote, '<', '>', '\\':
- * where URLs and form values end; a tail cut's quote too, so the tail rule of lsc_known
+ * there - before a STOP_END byte (white space, a control byte, a quote, '<', '>': where
+ * URLs and form values end; a tail cut's quote too, so the tail rule of lsc_known
  * holds), at most DECODE_MAX bytes in all (cut, when longer, after its last '&': a query's
  * value is not split unless it is that long by itself); and back from the escape to a
  * STOP_BACK byte, at most DECODE_BACK bytes and no further than the last match out. '+'
