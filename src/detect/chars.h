@@ -70,12 +70,6 @@ static inline bool lsc_is_hex(unsigned char c)
     return lsc_ctype[c] & LSC_C_HEX;
 }
 
-/* The value of a hex digit c (lsc_is_hex(c)). */
-static inline int lsc_hex_value(unsigned char c)
-{
-    return lsc_hexval[c];
-}
-
 /* A byte of a parameter name (secrets.c): letters, digits, '_' '.' '-' and '%' (escapes). */
 static inline bool lsc_is_name_byte(unsigned char c)
 {
@@ -233,6 +227,14 @@ static inline bool lsc_ieq(const char *p, const char *lit, size_t n)
     return true;
 }
 
+/* The byte two hex digits at h stand for ("%HH", "\\xHH"), or -1 when they are not both hex
+ * digits. */
+static inline int lsc_hex_pair(const char *h)
+{
+    unsigned hi = lsc_hexval[(unsigned char)h[0]], lo = lsc_hexval[(unsigned char)h[1]];
+    return hi == LSC_NOT_HEX || lo == LSC_NOT_HEX ? -1 : (int)(hi << 4 | lo);
+}
+
 /*
  * Decodes a parameter name for comparison: %XX escapes decoded, ASCII lower-cased, and with
  * plus_is_space (form encoding, as in URL queries) a raw '+' read as a space. At most cap
@@ -244,10 +246,9 @@ static inline size_t lsc_decode_name(const char *name, size_t len, char *out, si
     size_t o = 0;
     for (size_t i = 0; i < len && o < cap; i++) {
         unsigned char c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && lsc_is_hex((unsigned char)name[i + 1]) &&
-            lsc_is_hex((unsigned char)name[i + 2])) {
-            c = (unsigned char)(lsc_hex_value((unsigned char)name[i + 1]) << 4 |
-                                lsc_hex_value((unsigned char)name[i + 2]));
+        int v;
+        if (c == '%' && i + 2 < len && (v = lsc_hex_pair(name + i + 1)) >= 0) {
+            c = (unsigned char)v;
             i += 2;
         } else if (c == '+' && plus_is_space) {
             c = ' ';

@@ -153,8 +153,8 @@ uint64_t lsc_attention64_scalar(const char *p, size_t n, size_t i)
 
 #ifdef LSC_X86
 struct classes {
-    uint64_t digit, alpha, upper, dot, dash, blank, trig, bslash, first,
-        second; /* blank: ' ', '+' */
+    /* blank: ' ' or '+' (a card's separators with dash); bslash: '\\' */
+    uint64_t digit, alpha, upper, dot, dash, blank, trig, bslash, first, second;
 };
 
 /* x moved s positions back (bit k tells about byte k + s); bytes past the window count as

@@ -601,21 +601,6 @@ static const unsigned char stop_class[256] = {
     ['|'] = STOP_BACK,
 };
 
-static inline unsigned hex2(const char *h)
-{
-    return lsc_hexval[(unsigned char)h[0]] << 4 | lsc_hexval[(unsigned char)h[1]];
-}
-
-static inline bool hex_digits(const char *h, size_t count)
-{
-    for (size_t k = 0; k < count; k++) {
-        if (!lsc_is_hex((unsigned char)h[k])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /*
  * The escape at p[i] (before n) - "%HH" as URLs write a byte, "\xHH" as nginx does, "\uHHHH",
  * "\n", "\t", "\r" and "\/" as JSON does - as its length in bytes (0: none there) and, in
@@ -624,9 +609,10 @@ static inline bool hex_digits(const char *h, size_t count)
  */
 static inline size_t escape_at(const char *p, size_t n, size_t i, unsigned char *b)
 {
+    int v, w;
     if (p[i] == '%') {
-        if (i + 2 < n && hex_digits(p + i + 1, 2)) {
-            *b = (unsigned char)hex2(p + i + 1);
+        if (i + 2 < n && (v = lsc_hex_pair(p + i + 1)) >= 0) {
+            *b = (unsigned char)v;
             return 3;
         }
         return 0;
@@ -636,15 +622,14 @@ static inline size_t escape_at(const char *p, size_t n, size_t i, unsigned char 
     }
     switch (p[i + 1]) {
     case 'x':
-        if (i + 3 < n && hex_digits(p + i + 2, 2)) {
-            *b = (unsigned char)hex2(p + i + 2);
+        if (i + 3 < n && (v = lsc_hex_pair(p + i + 2)) >= 0) {
+            *b = (unsigned char)v;
             return 4;
         }
         return 0;
     case 'u':
-        if (i + 5 < n && hex_digits(p + i + 2, 4)) {
-            unsigned cp = hex2(p + i + 2) << 8 | hex2(p + i + 4);
-            *b = (unsigned char)(cp < 0x80 ? cp : 0x80);
+        if (i + 5 < n && (v = lsc_hex_pair(p + i + 2)) >= 0 && (w = lsc_hex_pair(p + i + 4)) >= 0) {
+            *b = (unsigned char)(v == 0 && w < 0x80 ? w : 0x80);
             return 6;
         }
         return 0;
@@ -850,6 +835,26 @@ static __attribute__((noinline)) int take_plain(struct pending *q, const struct 
     return rc != 0 ? rc : take(q, m, fn, ctx);
 }
 
+/*
+ * Sends out (fast path) or takes match m of the scan of the bytes as they are. *settled and
+ * floor are the scan's: the first match that may not go out at once ends the fast path, and
+ * the last match out then ends at floor.
+ */
+static inline __attribute__((always_inline)) int plain_match(struct pending *q, bool *settled,
+                                                             size_t floor, const char *p, size_t n,
+                                                             const struct lsc_match *m,
+                                                             lsc_match_fn fn, void *ctx)
+{
+    if (q == NULL || (*settled && settles(p, n, m))) {
+        return fn(ctx, m);
+    }
+    if (*settled) {
+        *settled = false;
+        q->sent = floor;
+    }
+    return take_plain(q, m, fn, ctx);
+}
+
 /* Takes the queued decoded matches that start at or before limit. */
 static __attribute__((noinline)) int take_queued(struct pending *q, size_t limit, lsc_match_fn fn,
                                                  void *ctx)
@@ -917,13 +922,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
          * are spared the parse.) */
         bool colon = p[1] == ':' || p[2] == ':' || p[3] == ':' || p[4] == ':';
         if (try_ip4(p, n, 0, &m) || (colon && parse_ip6(p, n, 0, &m) && m.len < stop)) {
-            int rc;
-            if (q == NULL || settles(p, n, &m)) {
-                rc = fn(ctx, &m);
-            } else {
-                settled = false;
-                rc = take_plain(q, &m, fn, ctx); /* (q->sent is 0, as floor is) */
-            }
+            int rc = plain_match(q, &settled, floor, p, n, &m, fn, ctx);
             if (rc != 0) {
                 return rc;
             }
@@ -1058,16 +1057,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
             }
         }
         if (found) {
-            int rc;
-            if (q == NULL || (settled && settles(p, n, &m))) {
-                rc = fn(ctx, &m);
-            } else {
-                if (settled) {
-                    settled = false;
-                    q->sent = floor; /* (where the last match out ends) */
-                }
-                rc = take_plain(q, &m, fn, ctx);
-            }
+            int rc = plain_match(q, &settled, floor, p, n, &m, fn, ctx);
             if (rc != 0) {
                 return rc;
             }
