@@ -236,6 +236,56 @@ static inline int lsc_hex_pair(const char *h)
 }
 
 /*
+ * The escape at p[i] (before n) - "%HH" as URLs write a byte, "\xHH" as nginx does, "\uHHHH",
+ * "\n", "\t", "\r" and "\/" as JSON does - as its length in bytes (0: none there) and, in
+ * *b, the byte it stands for (a code point past ASCII stands for 0x80: no detector reads it
+ * as a letter or a separator). "\"" and "\\" stand for bytes that hide nothing.
+ */
+static inline __attribute__((always_inline)) size_t lsc_escape_at(const char *p, size_t n, size_t i,
+                                                                  unsigned char *b)
+{
+    int v, w;
+    if (p[i] == '%') {
+        if (i + 2 < n && (v = lsc_hex_pair(p + i + 1)) >= 0) {
+            *b = (unsigned char)v;
+            return 3;
+        }
+        return 0;
+    }
+    if (p[i] != '\\' || i + 1 >= n) {
+        return 0;
+    }
+    switch (p[i + 1]) {
+    case 'x':
+        if (i + 3 < n && (v = lsc_hex_pair(p + i + 2)) >= 0) {
+            *b = (unsigned char)v;
+            return 4;
+        }
+        return 0;
+    case 'u':
+        if (i + 5 < n && (v = lsc_hex_pair(p + i + 2)) >= 0 && (w = lsc_hex_pair(p + i + 4)) >= 0) {
+            *b = (unsigned char)(v == 0 && w < 0x80 ? w : 0x80);
+            return 6;
+        }
+        return 0;
+    case 'n':
+        *b = '\n';
+        return 2;
+    case 't':
+        *b = '\t';
+        return 2;
+    case 'r':
+        *b = '\r';
+        return 2;
+    case '/':
+        *b = '/';
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+/*
  * Decodes a parameter name for comparison: %XX escapes decoded, ASCII lower-cased, and with
  * plus_is_space (form encoding, as in URL queries) a raw '+' read as a space. At most cap
  * bytes are written to out. Returns the length written.

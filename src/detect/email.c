@@ -5,7 +5,7 @@
  * DOMAIN = LABEL ("." LABEL)+ with LABEL = [A-Za-z0-9-]{1,63} and an alphabetic final label
  * of two or more letters. A trailing dot (end of a sentence) is not part of the domain.
  * The detector is triggered at the '@' and looks back for the local part, no further than
- * the end of the previous match.
+ * the end of the previous match, nor into an escape before it.
  */
 #include "detect.h"
 
@@ -47,6 +47,11 @@ bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t f
     while (s > floor && i - s < 64 && lsc_is_email_local((unsigned char)p[s - 1])) {
         s--;
     }
+    /* Not inside an escape ("\\u0028j_doe@", "a\\njane@"): the address starts after it, and
+     * the escape stays whole. */
+    unsigned char b;
+    size_t len = s > floor && p[s - 1] == '\\' ? lsc_escape_at(p, n, s - 1, &b) : 0;
+    s = len > 0 ? s - 1 + len : s;
     while (s < i && p[s] == '.') {
         s++;
     }

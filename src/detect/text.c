@@ -545,7 +545,7 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 
 /*
  * Encoded text ("q=pay%204111...", "ip=2001%3Adb8%3A%3A1", "%22DE89...%22", nginx's
- * "\\x224111...", JSON's "a\\n4111..."; escape_at lists the escapes): the escapes hide what
+ * "\\x224111...", JSON's "a\\n4111..."; lsc_escape_at lists the escapes): the escapes hide what
  * the detectors look for - a word's start, a card's separators, an address's colons. So a
  * stretch holding an escape the detectors do not read themselves (they read "%40" as '@'
  * and "%3D" as '=') is also scanned decoded, and its matches, mapped back onto the bytes
@@ -568,9 +568,19 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
  * are not decoded again ("%2540" is scanned as "%40", which the e-mail detector reads). A
  * stretch with more than PENDING_MAX matches is cut after the last one the queue takes; the
  * next escape after it starts another.
+ *
+ * A card's or an IBAN's groups are cut by spaces, which end a stretch and its look-back:
+ * in "4111 11\u00311 1111 1111" the stretch is "11\u00311" alone. So a stretch that ends,
+ * or whose look-back ends, at a space runs on over the groups that reach it (groups_after,
+ * groups_before): letters, digits, escapes and spaces, '-' or '+', GROUP_REACH of them (an
+ * escape counts one; the longest card or IBAN with its separators is 42), and back over as
+ * many bytes as GROUP_REACH escapes of six bytes would take. An escape among the groups
+ * after a stretch takes it on to the first separator after that escape, as its first did.
  */
 #define DECODE_MAX 4096
 #define DECODE_BACK 256
+#define GROUP_REACH 48
+#define GROUP_BACK (6 * GROUP_REACH)
 #define PENDING_MAX 32
 #define PENDING_FULL 0x7fff0001 /* (the decoded scan's callback: stop, the queue is full) */
 
@@ -601,59 +611,10 @@ static const unsigned char stop_class[256] = {
     ['|'] = STOP_BACK,
 };
 
-/*
- * The escape at p[i] (before n) - "%HH" as URLs write a byte, "\xHH" as nginx does, "\uHHHH",
- * "\n", "\t", "\r" and "\/" as JSON does - as its length in bytes (0: none there) and, in
- * *b, the byte it stands for (a code point past ASCII stands for 0x80: no detector reads it
- * as a letter or a separator). "\"" and "\\" stand for bytes that hide nothing.
- */
-static inline size_t escape_at(const char *p, size_t n, size_t i, unsigned char *b)
-{
-    int v, w;
-    if (p[i] == '%') {
-        if (i + 2 < n && (v = lsc_hex_pair(p + i + 1)) >= 0) {
-            *b = (unsigned char)v;
-            return 3;
-        }
-        return 0;
-    }
-    if (p[i] != '\\' || i + 1 >= n) {
-        return 0;
-    }
-    switch (p[i + 1]) {
-    case 'x':
-        if (i + 3 < n && (v = lsc_hex_pair(p + i + 2)) >= 0) {
-            *b = (unsigned char)v;
-            return 4;
-        }
-        return 0;
-    case 'u':
-        if (i + 5 < n && (v = lsc_hex_pair(p + i + 2)) >= 0 && (w = lsc_hex_pair(p + i + 4)) >= 0) {
-            *b = (unsigned char)(v == 0 && w < 0x80 ? w : 0x80);
-            return 6;
-        }
-        return 0;
-    case 'n':
-        *b = '\n';
-        return 2;
-    case 't':
-        *b = '\t';
-        return 2;
-    case 'r':
-        *b = '\r';
-        return 2;
-    case '/':
-        *b = '/';
-        return 2;
-    default:
-        return 0;
-    }
-}
-
 static inline bool is_escape(const char *p, size_t n, size_t i)
 {
     unsigned char b;
-    return escape_at(p, n, i, &b) > 0;
+    return lsc_escape_at(p, n, i, &b) > 0;
 }
 
 /* Matches found decoded, in order, not yet out: m[head .. count). */
@@ -703,6 +664,64 @@ static int queue_decoded(void *ctx, const struct lsc_match *m)
  * (lsc_detect_text_from tells it by its address). */
 static const struct lsc_known DECODED_STRETCH = {SIZE_MAX, false};
 
+/* A letter or a digit of a card's or an IBAN's groups, or a byte that separates them. */
+static inline bool group_byte(unsigned char c)
+{
+    return lsc_is_alnum(c) || c == ' ' || c == '-' || c == '+';
+}
+
+/*
+ * Where a stretch that ends at the space at e ends when it runs on over groups and escapes
+ * (see above): at the first other byte, at lim, or after GROUP_REACH of them (an escape
+ * counts one). *escaped is set to the end of the last escape among them (e when there is
+ * none).
+ */
+static size_t groups_after(const char *p, size_t e, size_t lim, size_t *escaped)
+{
+    *escaped = e;
+    for (unsigned units = 0; e < lim && units < GROUP_REACH; units++) {
+        unsigned char c = (unsigned char)p[e];
+        size_t len = c == '%' || c == '\\' ? lsc_escape_at(p, lim, e, &c) : 1;
+        if (len == 0 || (len == 1 && !group_byte(c))) {
+            break;
+        }
+        e += len;
+        *escaped = len > 1 ? e : *escaped;
+    }
+    return e;
+}
+
+/*
+ * Where a stretch whose look-back ends at the space before s starts when it reaches back
+ * over groups and escapes (see above): at the first other byte, at lo, or GROUP_BACK bytes
+ * before s. (An escape read backwards is the one that ends where the walk is: "%HH",
+ * "\xHH", "\uHHHH" or a two-byte one.)
+ */
+static size_t groups_before(const char *p, size_t s, size_t lo)
+{
+    static const unsigned char lengths[] = {3, 4, 6, 2};
+    size_t k = s;
+    while (k > lo && s - k < GROUP_BACK) {
+        unsigned char c = (unsigned char)p[k - 1], b;
+        size_t len = 1;
+        if (lsc_is_alnum(c) || c == '/') {
+            for (size_t l = 0; l < sizeof lengths; l++) {
+                size_t at = k - lengths[l];
+                if (k - lo >= lengths[l] && (p[at] == '%' || p[at] == '\\') &&
+                    lsc_escape_at(p, k, at, &b) == lengths[l]) {
+                    len = lengths[l];
+                    break;
+                }
+            }
+        }
+        if (len == 1 && !group_byte(c)) {
+            break;
+        }
+        k -= len;
+    }
+    return k;
+}
+
 /*
  * Scans the stretch around the escape at i decoded (see above), from no earlier than lo,
  * into the empty queue q. Returns where the stretch ends, or where its last queued match
@@ -715,8 +734,11 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     while (s > lo && i - s < DECODE_BACK && !(stop_class[(unsigned char)p[s - 1]] & STOP_BACK)) {
         s--;
     }
+    if (s > lo && p[s - 1] == ' ') {
+        s = groups_before(p, s, lo);
+    }
     unsigned char b;
-    size_t e = i + escape_at(p, n, i, &b), lim = s + DECODE_MAX < n ? s + DECODE_MAX : n;
+    size_t e = i + lsc_escape_at(p, n, i, &b), lim = s + DECODE_MAX < n ? s + DECODE_MAX : n;
     while (e < lim && !(stop_class[(unsigned char)p[e]] & STOP_END)) {
         e++;
     }
@@ -724,18 +746,34 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
         const char *amp = memrchr(p + i + 1, '&', e - i - 1);
         e = amp != NULL ? (size_t)(amp - p) + 1 : e;
     } else {
-        /* The last escape (i's at least), then the first separator after it. */
-        size_t last = i;
+        /* The end of the last escape (i's at least), then the first separator after it -
+         * and, at a space, the groups after that (which may hold escapes of their own). */
+        size_t from = i;
         for (size_t c = e; c-- > i + 1;) {
-            if ((p[c] == '%' || p[c] == '\\') && escape_at(p, e, c, &b) > 0) {
-                last = c;
+            if ((p[c] == '%' || p[c] == '\\') && lsc_escape_at(p, e, c, &b) > 0) {
+                from = c;
                 break;
             }
         }
-        for (size_t c = last + escape_at(p, e, last, &b); c < e; c++) {
-            if (stop_class[(unsigned char)p[c]] != 0) {
-                e = c;
+        from += lsc_escape_at(p, e, from, &b);
+        for (;;) {
+            for (size_t c = from; c < e; c++) {
+                if (stop_class[(unsigned char)p[c]] != 0) {
+                    e = c;
+                    break;
+                }
+            }
+            if (e == lim || p[e] != ' ') {
                 break;
+            }
+            size_t g = groups_after(p, e, lim, &from);
+            if (from <= e) {
+                e = g; /* (no escape among them) */
+                break;
+            }
+            /* The escape's word runs on to the first separator after it. */
+            for (e = g; e < lim && !(stop_class[(unsigned char)p[e]] & STOP_END);) {
+                e++;
             }
         }
     }
@@ -746,7 +784,7 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     char text[DECODE_MAX];
     size_t k = 0;
     for (size_t j = s; j < e;) {
-        size_t len = p[j] == '%' || p[j] == '\\' ? escape_at(p, e, j, &b) : 0;
+        size_t len = p[j] == '%' || p[j] == '\\' ? lsc_escape_at(p, e, j, &b) : 0;
         if (len > 0) {
             d.at[d.escapes] = (uint16_t)k;
             d.more[d.escapes++] = (uint8_t)(len - 1);

@@ -453,6 +453,17 @@ Test(encoded, values_hidden_by_escapes_are_found)
     EXPECT_SCRUB(
         "GET /search?lang=en&page=2&sort=desc&view=full&q=4111+1111+1111+1111&n=1 HTTP/1.1",
         "GET /search?lang=en&page=2&sort=desc&view=full&q=[card]&n=1 HTTP/1.1");
+    /* A card's or an IBAN's groups with an escape, among groups cut by plain spaces: the
+     * stretch runs on over the groups after it and back over those before it. */
+    EXPECT_SCRUB("x 4111 11%311 1111 1111 y", "x [card] y");
+    EXPECT_SCRUB("x 4111 1111 1111 111%31, y", "x [card], y");
+    EXPECT_SCRUB("(DE89 3704 0044 0532 01%330 00)", "([iban])");
+    EXPECT_SCRUB("a=%34111 1111 1111 1111&b", "a=[card]&b");
+    EXPECT_SCRUB("pay 2%303.0.113.77 now", "pay 203.0.113.0 now");
+    EXPECT_SCRUB("x 4111 1111 11%311 1%3111&q=2", "x [card]&q=2");
+    EXPECT_SCRUB("%70ay 2%303.0.113.77 now", "%70ay 203.0.113.0 now"); /* (an escape in them) */
+    EXPECT_SCRUB("x %2Fp/4111 1%311%31 1111 1111 y", "x %2Fp/[card] y");
+    EXPECT_UNCHANGED("sum 4111  11%311 1111 1111"); /* (two spaces cut a card) */
     /* Escapes that hide nothing. */
     EXPECT_UNCHANGED("q=%41%42%43 and 100%25 done");
     EXPECT_UNCHANGED("path=%2Fa%2Fb%3Fc%3D1&d=%E2%82%AC");
@@ -474,6 +485,11 @@ Test(encoded, values_hidden_by_backslash_escapes_are_found)
     EXPECT_SCRUB("x\\u01314111111111111111", "x\\u0131[card]"); /* (U+0131 is no digit '1') */
     EXPECT_SCRUB("ip \\u00222001:db8:85a3::1\\u0022", "ip \\u00222001:db8:85a3::\\u0022");
     EXPECT_SCRUB("url https:\\/\\/u:p4ss@db\\/x", "url https:\\/\\/u:[secret]@db\\/x");
+    EXPECT_SCRUB("card \\u0034111 1111 1111 \\u00311\\u00311 ok", "card [card] ok");
+    /* An address is found after an escape, not inside it: the escape stays whole. */
+    EXPECT_SCRUB("to a\\njane@example.com", "to a\\n[email]");
+    EXPECT_SCRUB("\"\\u0028j_doe+tag@mail.example.org\"", "\"\\u0028[email]\"");
+    EXPECT_SCRUB("(\\u0041j@example.com", "([email]"); /* (decoded, "Aj@...") */
     /* Escapes that hide nothing. */
     EXPECT_UNCHANGED("path C:\\new\\table and \\\"quoted\\\" \\x41\\u0042");
 }
@@ -543,8 +559,9 @@ Test(encoded, no_value_survives_in_the_decoded_output)
         "fe80::1ff:fe23:4567:890a",
         "::ffff:192.0.2.128",
     };
-    static const char *const before[] = {"q=", "q=pay ", "to=", "x=a\n", "v=\"", "ip=", "k=v&q="};
-    static const char *const after[] = {"", "&n=1", " now", "\"", ".", "\n", "&q=2"};
+    static const char *const before[] = {"q=",   "q=pay ", "to=",    "x=a\n",
+                                         "v=\"", "ip=",    "k=v&q=", "p=/p/"};
+    static const char *const after[] = {"", "&n=1", " now", "\"", ".", "\n", "&q=2", "/x"};
     struct lsc_policy *pol;
     cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
     uint64_t s = 0x243f6a8885a308d3u;
@@ -555,13 +572,15 @@ Test(encoded, no_value_survives_in_the_decoded_output)
         snprintf(plain, sizeof plain, "%s%s%s",
                  before[rnd(&s) % (sizeof before / sizeof before[0])], v,
                  after[rnd(&s) % (sizeof after / sizeof after[0])]);
-        /* Each byte but '=' and '&' encoded with probability 1/3, spaces and newlines
-         * always (a line with no escape at all is the plain tests' business). */
+        /* Each byte but '=' and '&' encoded with probability 1/3, newlines always (a line
+         * with no escape at all is the plain tests' business); spaces as often as the rest
+         * in half the lines, always in the others. */
         size_t n = 0;
-        bool any = false;
+        bool any = false, spaces = rnd(&s) % 2 == 0;
         for (size_t j = 0; plain[j] != '\0'; j++) {
             unsigned char c = (unsigned char)plain[j];
-            bool enc = c != '=' && c != '&' && (rnd(&s) % 3 == 0 || c == '\n' || c == ' ');
+            bool enc =
+                c != '=' && c != '&' && (rnd(&s) % 3 == 0 || c == '\n' || (spaces && c == ' '));
             if (enc) {
                 size_t room = sizeof line - n;
                 switch (rnd(&s) % 4) {
