@@ -35,24 +35,34 @@ size_t lsc_action_render(const struct lsc_action *a, const char *v, size_t n,
         memcpy(out, a->text, a->text_len);
         return a->text_len;
     case LSC_ACT_MASK: {
-        /* Letters and digits are masked, separators kept ("**** **** **** 1111"). */
+        /* Letters and digits are masked, separators kept ("**** **** **** 1111"). An escape
+         * ("%34", "\\u0034", as a value found in encoded text holds them) is one character:
+         * masked as a whole, or kept as it is written, so that the text still decodes
+         * ("****%20****%20****%201111"). */
         size_t alnum = 0;
-        for (size_t i = 0; i < n; i++) {
-            alnum += lsc_is_alnum((unsigned char)v[i]);
+        for (size_t i = 0; i < n;) {
+            unsigned char c = (unsigned char)v[i];
+            size_t len = c == '%' || c == '\\' ? lsc_escape_at(v, n, i, &c) : 0;
+            alnum += lsc_is_alnum(c);
+            i += len > 0 ? len : 1;
         }
         bool all = (size_t)a->keep_first + a->keep_last >= alnum;
-        size_t seen = 0;
-        for (size_t i = 0; i < n; i++) {
+        size_t seen = 0, o = 0;
+        for (size_t i = 0; i < n;) {
             unsigned char c = (unsigned char)v[i];
-            if (!lsc_is_alnum(c)) {
-                out[i] = (char)c;
-                continue;
+            size_t len = c == '%' || c == '\\' ? lsc_escape_at(v, n, i, &c) : 0;
+            len = len > 0 ? len : 1;
+            if (lsc_is_alnum(c) &&
+                !(!all && (seen < a->keep_first || seen >= alnum - a->keep_last))) {
+                out[o++] = a->mask_char;
+            } else {
+                memcpy(out + o, v + i, len);
+                o += len;
             }
-            bool keep = !all && (seen < a->keep_first || seen >= alnum - a->keep_last);
-            out[i] = keep ? (char)c : a->mask_char;
-            seen++;
+            seen += lsc_is_alnum(c);
+            i += len;
         }
-        return n;
+        return o;
     }
     case LSC_ACT_TRUNCATE: {
         size_t l = n < a->length ? n : a->length;

@@ -266,3 +266,75 @@ Test(retention, the_time_member_and_its_layout_are_the_policy_s)
                           "\"_expires\":\"2026-11-23T10:00:00Z\"}\n");
     free(out);
 }
+
+/* ---- mask: a value found in encoded text ---- */
+
+/* Decodes the %HH, \xHH and \u00HH escapes of s (NUL-terminated) into out. */
+static void decode_escapes(const char *s, char *out)
+{
+    for (; *s != '\0';) {
+        size_t skip = s[0] == '%' ? 1 : s[0] == '\\' && s[1] == 'x' ? 2 : s[0] == '\\' ? 4 : 0;
+        unsigned hi, lo;
+        if (skip > 0 && sscanf(s + skip, "%1x%1x", &hi, &lo) == 2) {
+            *out++ = (char)(hi << 4 | lo);
+            s += skip + 2;
+        } else {
+            *out++ = *s++;
+        }
+    }
+    *out = '\0';
+}
+
+/*
+ * A card or an IBAN found in encoded text ("4111%201111...", "\u0034111 ...") is masked an
+ * escape at a time: what the masked text decodes to is the decoded value masked - the same
+ * letters and digits kept, the others one mask character each - and no escape is broken.
+ */
+Test(mask, an_escape_is_one_character)
+{
+    static const char *const values[] = {"4111 1111 1111 1111", "5500-0000-0000-0004",
+                                         "DE89 3704 0044 0532 0130 00", "378282246310005",
+                                         "GB82WEST12345698765432"};
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    for (int t = 0; t < 20000; t++) {
+        const char *v = values[rnd(&s) % (sizeof values / sizeof values[0])];
+        char enc[256];
+        size_t n = 0;
+        for (const char *c = v; *c != '\0'; c++) {
+            static const char *const forms[] = {"%%%02X", "%%%02x", "\\x%02x", "\\u00%02x"};
+            if (rnd(&s) % 3 == 0) {
+                n += (size_t)sprintf(enc + n, forms[rnd(&s) % 4], (unsigned char)*c);
+            } else {
+                enc[n++] = *c;
+            }
+        }
+        enc[n] = '\0';
+        struct lsc_action a = {.kind = LSC_ACT_MASK,
+                               .mask_char = '*',
+                               .keep_first = (unsigned)(rnd(&s) % 5),
+                               .keep_last = (unsigned)(rnd(&s) % 5)};
+        char out[256], got[256], plain[256], want[256];
+        size_t o = lsc_action_render(&a, enc, n, NULL, out);
+        cr_assert_leq(o, n);
+        out[o] = '\0';
+        decode_escapes(out, got);
+        decode_escapes(enc, plain);
+        size_t w = lsc_action_render(&a, plain, strlen(plain), NULL, want);
+        want[w] = '\0';
+        cr_assert_str_eq(got, want, "\"%s\" keep %u+%u: \"%s\"", enc, a.keep_first, a.keep_last,
+                         out);
+    }
+}
+
+/* In a text log of JSON lines, a masked card leaves the line JSON. */
+Test(mask, the_line_still_decodes)
+{
+    char *out = scrub_with_policy("input: {format: text}\n",
+                                  "text:\n  - detector: card\n    action: mask\n    keep_last: 4\n",
+                                  "{\"m\":\"\\u0034111 1111 1111 11\\u00311\"}\n"
+                                  "GET /p?c=4111%201111%201111%20111%31 HTTP/1.1\n",
+                                  NULL);
+    cr_expect_str_eq(out, "{\"m\":\"**** **** **** 11\\u00311\"}\n"
+                          "GET /p?c=****%20****%20****%20111%31 HTTP/1.1\n");
+    free(out);
+}
