@@ -237,9 +237,10 @@ static inline int lsc_hex_pair(const char *h)
 
 /*
  * The escape at p[i] (before n) - "%HH" as URLs write a byte, "\xHH" as nginx does, "\uHHHH",
- * "\n", "\t", "\r" and "\/" as JSON does - as its length in bytes (0: none there) and, in
- * *b, the byte it stands for (a code point past ASCII stands for 0x80: no detector reads it
- * as a letter or a separator). "\"" and "\\" stand for bytes that hide nothing.
+ * "\n", "\t", "\r", "\b", "\f" and "\/" as JSON does, "\UHHHHHHHH", "\a", "\v" and "\e" as Go's
+ * and C's quoting do - as its length in bytes (0: none there) and, in *b, the byte it stands
+ * for (a code point past ASCII stands for 0x80: no detector reads it as a letter or a
+ * separator). "\"" and "\\" stand for bytes that hide nothing.
  */
 static inline __attribute__((always_inline)) size_t lsc_escape_at(const char *p, size_t n, size_t i,
                                                                   unsigned char *b)
@@ -268,6 +269,17 @@ static inline __attribute__((always_inline)) size_t lsc_escape_at(const char *p,
             return 6;
         }
         return 0;
+    case 'U': {
+        int high = 0;
+        for (size_t k = 2; k < 8; k += 2) {
+            high |= i + 9 < n ? lsc_hex_pair(p + i + k) : -1;
+        }
+        if (high >= 0 && (w = lsc_hex_pair(p + i + 8)) >= 0) {
+            *b = (unsigned char)(high == 0 && w < 0x80 ? w : 0x80);
+            return 10;
+        }
+        return 0;
+    }
     case 'n':
         *b = '\n';
         return 2;
@@ -276,6 +288,21 @@ static inline __attribute__((always_inline)) size_t lsc_escape_at(const char *p,
         return 2;
     case 'r':
         *b = '\r';
+        return 2;
+    case 'b':
+        *b = '\b';
+        return 2;
+    case 'f':
+        *b = '\f';
+        return 2;
+    case 'a':
+        *b = '\a';
+        return 2;
+    case 'v':
+        *b = '\v';
+        return 2;
+    case 'e':
+        *b = 0x1b;
         return 2;
     case '/':
         *b = '/';

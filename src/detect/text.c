@@ -695,11 +695,11 @@ static size_t groups_after(const char *p, size_t e, size_t lim, size_t *escaped)
  * Where a stretch whose look-back ends at the space before s starts when it reaches back
  * over groups and escapes (see above): at the first other byte, at lo, or GROUP_BACK bytes
  * before s. (An escape read backwards is the one that ends where the walk is: "%HH",
- * "\xHH", "\uHHHH" or a two-byte one.)
+ * "\xHH", "\uHHHH", "\UHHHHHHHH" or a two-byte one.)
  */
 static size_t groups_before(const char *p, size_t s, size_t lo)
 {
-    static const unsigned char lengths[] = {3, 4, 6, 2};
+    static const unsigned char lengths[] = {3, 4, 6, 10, 2};
     size_t k = s;
     while (k > lo && s - k < GROUP_BACK) {
         unsigned char c = (unsigned char)p[k - 1], b;

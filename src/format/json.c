@@ -434,7 +434,27 @@ size_t lsc_json_unescape(const char *s, size_t len, char *out)
             o = put_utf8(o, cp);
             continue;
         }
-        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        /* Go's strconv.Quote, as logfmt writers use it, also writes "\xHH" (a byte),
+         * "\UHHHHHHHH", "\a" and "\v" (and C's "\e"): read as what they stand for, so that no
+         * value hides behind one ("\x34111..." is a card). JSON lines never hold them. */
+        if (e == 'x' && i + 4 <= len && is_hex(s[i + 2]) && is_hex(s[i + 3])) {
+            *o++ = (char)(hexval(s[i + 2]) << 4 | hexval(s[i + 3]));
+            i += 4;
+            continue;
+        }
+        if (e == 'U' && i + 10 <= len) {
+            bool hex = true;
+            for (size_t k = 2; k < 10; k++) {
+                hex &= is_hex(s[i + k]);
+            }
+            if (hex) {
+                unsigned cp = read_u4(s + i + 2) << 16 | read_u4(s + i + 6);
+                o = put_utf8(o, cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000) ? 0xfffd : cp);
+                i += 10;
+                continue;
+            }
+        }
+        static const char from[] = "\"\\/bfnrtave", to[] = "\"\\/\b\f\n\r\t\a\v\x1b";
         const char *k = strchr(from, e);
         *o++ = k != NULL && e != '\0' ? to[k - from] : e;
         i += 2;

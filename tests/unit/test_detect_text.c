@@ -485,6 +485,13 @@ Test(encoded, values_hidden_by_backslash_escapes_are_found)
     EXPECT_SCRUB("x\\u01314111111111111111", "x\\u0131[card]"); /* (U+0131 is no digit '1') */
     EXPECT_SCRUB("ip \\u00222001:db8:85a3::1\\u0022", "ip \\u00222001:db8:85a3::\\u0022");
     EXPECT_SCRUB("url https:\\/\\/u:p4ss@db\\/x", "url https:\\/\\/u:[secret]@db\\/x");
+    /* The other one-letter escapes of JSON, Go and C end a word as the byte they stand for. */
+    EXPECT_SCRUB("x \\b4111111111111111 \\f10.1.2.3", "x \\b[card] \\f10.1.2.0");
+    EXPECT_SCRUB("x \\a4111111111111111\\v4111111111111111\\e4111111111111111",
+                 "x \\a[card]\\v[card]\\e[card]");
+    EXPECT_SCRUB("x \\U00000034111111111111111 \\U0001F6004111111111111111",
+                 "x [card] \\U0001F600[card]");
+    EXPECT_UNCHANGED("x \\q4111111111111111 \\U0000003");
     EXPECT_SCRUB("card \\u0034111 1111 1111 \\u00311\\u00311 ok", "card [card] ok");
     /* An address is found after an escape, not inside it: the escape stays whole. */
     EXPECT_SCRUB("to a\\njane@example.com", "to a\\n[email]");
@@ -513,7 +520,7 @@ static unsigned hex_byte(const char *h)
     return (unsigned)(lsc_hexval[(unsigned char)h[0]] << 4 | lsc_hexval[(unsigned char)h[1]]);
 }
 
-/* Decodes the %HH, \xHH and \u00HH escapes of s in place. */
+/* Decodes the %HH, \xHH, \u00HH and \U000000HH escapes of s in place. */
 static void percent_decode(char *s)
 {
     char *o = s;
@@ -529,6 +536,10 @@ static void percent_decode(char *s)
                    lsc_is_hex((unsigned char)r[4]) && lsc_is_hex((unsigned char)r[5])) {
             *o++ = (char)hex_byte(r + 4);
             r += 6;
+        } else if (r[0] == '\\' && r[1] == 'U' && strncmp(r + 2, "000000", 6) == 0 &&
+                   lsc_is_hex((unsigned char)r[8]) && lsc_is_hex((unsigned char)r[9])) {
+            *o++ = (char)hex_byte(r + 8);
+            r += 10;
         } else {
             *o++ = *r++;
         }
@@ -538,8 +549,8 @@ static void percent_decode(char *s)
 
 /*
  * The leak check for encoded text: values of every class, some of their bytes (and the
- * separator before them) encoded at random - %HH, \xHH or \u00HH - in query strings and form
- * values. No value may be found in the output even after decoding it.
+ * separator before them) encoded at random - %HH, \xHH, \u00HH or \U000000HH - in query
+ * strings and form values. No value may be found in the output even after decoding it.
  */
 Test(encoded, no_value_survives_in_the_decoded_output)
 {
@@ -583,7 +594,7 @@ Test(encoded, no_value_survives_in_the_decoded_output)
                 c != '=' && c != '&' && (rnd(&s) % 3 == 0 || c == '\n' || (spaces && c == ' '));
             if (enc) {
                 size_t room = sizeof line - n;
-                switch (rnd(&s) % 4) {
+                switch (rnd(&s) % 5) {
                 case 0:
                     n += (size_t)snprintf(line + n, room, "%%%02X", c);
                     break;
@@ -593,8 +604,11 @@ Test(encoded, no_value_survives_in_the_decoded_output)
                 case 2:
                     n += (size_t)snprintf(line + n, room, "\\x%02x", c);
                     break;
-                default:
+                case 3:
                     n += (size_t)snprintf(line + n, room, "\\u00%02x", c);
+                    break;
+                default:
+                    n += (size_t)snprintf(line + n, room, "\\U000000%02x", c);
                     break;
                 }
                 any = true;
