@@ -253,7 +253,8 @@ static inline __attribute__((always_inline)) const char *value_text(struct lsc_s
     return decoded_text(sc, line + off, len, key, (enum lsc_field_esc)n->esc, tl, rc);
 }
 
-/* A bare logfmt key stays bare: bytes that would end it become '_'. */
+/* A bare key - logfmt's, or a syslog structured-data name (below the top level) - stays
+ * bare: bytes that would end it become '_' (a space, a tab, '=', '"', and in syslog ']'). */
 static int replace_bare_key(struct lsc_scrubber *sc, const struct lsc_json_node *n,
                             const char *text, size_t tl)
 {
@@ -262,9 +263,11 @@ static int replace_bare_key(struct lsc_scrubber *sc, const struct lsc_json_node 
         return CB_NOMEM;
     }
     size_t roff = b->len;
+    bool sd = n->depth > 1;
     for (size_t i = 0; i < tl; i++) {
         char c = text[i];
-        b->p[b->len++] = c == ' ' || c == '\t' || c == '=' || c == '"' || c == ']' ? '_' : c;
+        bool ends = c == ' ' || c == '\t' || c == '=' || c == '"' || (sd && c == ']');
+        b->p[b->len++] = ends ? '_' : c;
     }
     if (tl == 0) {
         b->p[b->len++] = '_';
@@ -1066,10 +1069,110 @@ static int tag_record(struct lsc_scrubber *sc, const char *p, size_t len, enum l
     return n > 0 ? append_members(sc, p, len, f, list, n) : 0;
 }
 
-static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count)
+/* May logfmt node i be part of a run of free words: a top-level pair left to the text scan
+ * (no field action, not removed, not a secret name's value)? */
+static bool word_node(struct lsc_scrubber *sc, const char *p, size_t i)
+{
+    const struct lsc_json_node *n = &sc->jnodes[i];
+    return n->depth == 1 && n->key_len > 0 && !(sc->jstate[i] & (ST_REMOVED | ST_DONE)) &&
+           sc->jact[i] == NULL &&
+           (n->type == LSC_JSON_LITERAL ||
+            (n->type == LSC_JSON_BARE &&
+             !(sc->pol->detect[LSC_CLASS_SECRET_PARAM] && named(n) && secret_key(p, n))));
+}
+
+/* A word of free text in a logfmt line: a bare key, or one that ends in '=' ("dXNlcjpw==",
+ * base64's padding, is read as a key and "=" as its value). */
+static bool padded_word(const char *p, const struct lsc_json_node *n)
+{
+    if (n->type == LSC_JSON_LITERAL) {
+        return true;
+    }
+    if (n->type != LSC_JSON_BARE || n->off != n->key_off + n->key_len + 1) {
+        return false;
+    }
+    for (size_t c = 0; c < n->len; c++) {
+        if (p[n->off + c] != '=') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Free text in a logfmt line ("msg=paid 4111 1111 1111 1111 user=bob") is read as bare keys,
+ * a word each, and a value written with spaces - a card's or an IBAN's groups, "Bearer
+ * <token>", "password: hunter2" - would be scanned a word at a time and pass. So each run of
+ * two or more words (padded_word), after the bare value of the pair before them if it has
+ * one, is scanned as one span, and replaced as one: its spaces kept, a '"' the replacement
+ * brings - or an '=', when the run had none - turned into '_' so that the words stay words.
+ * Their nodes are marked done (the key of the pair whose value starts the run is scanned
+ * here, as its own).
+ */
+static int word_runs(struct lsc_scrubber *sc, const char *p, size_t count)
+{
+    for (size_t i = 1; i < count; i++) {
+        const struct lsc_json_node *n = &sc->jnodes[i];
+        if (!(n->type == LSC_JSON_LITERAL || n->type == LSC_JSON_BARE) || !word_node(sc, p, i)) {
+            continue;
+        }
+        size_t k = i + 1;
+        while (k < count && padded_word(p, &sc->jnodes[k]) && word_node(sc, p, k)) {
+            k++;
+        }
+        if (k - i < 2) {
+            continue;
+        }
+        bool valued = n->type == LSC_JSON_BARE;
+        const struct lsc_json_node *last = &sc->jnodes[k - 1];
+        size_t off = valued ? n->off : n->key_off, end = node_end(last);
+        struct lsc_buf *out = &sc->scanned;
+        out->len = 0;
+        bool changed = false;
+        int rc = lsc_engine_scrub_span(sc, p + off, end - off, out, &changed);
+        if (rc == 0 && changed) {
+            if (valued) {
+                lsc_count_field(sc, p + n->key_off, n->key_len, 1);
+            }
+            struct lsc_buf *b = &sc->sarena;
+            if (!lsc_buf_reserve(b, out->len)) {
+                return CB_NOMEM;
+            }
+            size_t roff = b->len;
+            bool eq = memchr(p + off, '=', end - off) != NULL; /* ("a=b=c", "dXNl==") */
+            for (size_t c = 0; c < out->len; c++) {
+                char x = out->p[c];
+                b->p[b->len++] = x == '"' || (x == '=' && !eq) ? '_' : x;
+            }
+            rc = push_edit(sc, off, end - off, roff, out->len, LSC_CLASS_FIELD);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+        if (valued && !(sc->jstate[i] & ST_KEY_CLEAN)) {
+            rc = scan_value(sc, p, n, true, &changed); /* (its key is a word of its own) */
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        for (size_t w = i; w < k; w++) {
+            sc->jstate[w] |= ST_DONE;
+        }
+        i = k - 1;
+    }
+    return 0;
+}
+
+static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count, enum lsc_format f)
 {
     const struct lsc_policy *pol = sc->pol;
     classify(sc, p, count);
+    if (f == LSC_FORMAT_LOGFMT) {
+        int rc = word_runs(sc, p, count);
+        if (rc != 0) {
+            return rc;
+        }
+    }
     for (size_t i = 0; i < count; i++) {
         const struct lsc_json_node *n = &sc->jnodes[i];
         if ((sc->jstate[i] & (ST_REMOVED | ST_DONE)) || n->rm == LSC_RM_NEVER) {
@@ -1234,9 +1337,9 @@ lsc_error lsc_engine_record_line(struct lsc_scrubber *sc, const char *p, size_t 
     uint64_t removed_before = sc->st.fields_removed;
     sc->sedits.n = 0;
     sc->sarena.len = 0;
-    int rc = scrub_record(sc, p, count);
     enum lsc_format fmt =
         pol->format == LSC_FORMAT_AUTO ? candidates[sc->auto_guess - 1].f : pol->format;
+    int rc = scrub_record(sc, p, count, fmt);
     if (rc == 0 &&
         (sc->line_pseudo || pol->retention || sc->nextra > 0 || sc->line_next_stage_set)) {
         rc = tag_record(sc, p, len, fmt);

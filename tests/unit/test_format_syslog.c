@@ -155,6 +155,9 @@ Test(syslog_records, values_are_scanned_and_reescaped)
     EXPECT_RUN("", "<34>1 - - - - - [u email=\"a@b.co\" password=\"x\\\"y\" note=\"c@d.org]\"] m",
                "<34>1 - - - - - [u email=\"[email\\]\" password=\"[secret\\]\" "
                "note=\"[email\\]\\]\"] m");
+    /* A structured-data name cannot hold ']': a label there ends in '_'. */
+    EXPECT_RUN("", "<34>1 - - - - - [u jane@example.com=\"1\"] m",
+               "<34>1 - - - - - [u [email_=\"1\"] m");
     EXPECT_RUN("", "Nov 22 06:25:01 host sshd[1]: password=hunter2 from 2001:db8::1",
                "Nov 22 06:25:01 host sshd[1]: password=[secret] from 2001:db8::");
 }
