@@ -301,11 +301,24 @@ Test(mask, an_escape_is_one_character)
         char enc[256];
         size_t n = 0;
         for (const char *c = v; *c != '\0'; c++) {
-            static const char *const forms[] = {"%%%02X", "%%%02x", "\\x%02x", "\\u00%02x"};
-            if (rnd(&s) % 3 == 0) {
-                n += (size_t)sprintf(enc + n, forms[rnd(&s) % 4], (unsigned char)*c);
-            } else {
+            unsigned char b = (unsigned char)*c;
+            if (rnd(&s) % 3 != 0) {
                 enc[n++] = *c;
+                continue;
+            }
+            switch (rnd(&s) % 4) {
+            case 0:
+                n += (size_t)sprintf(enc + n, "%%%02X", b);
+                break;
+            case 1:
+                n += (size_t)sprintf(enc + n, "%%%02x", b);
+                break;
+            case 2:
+                n += (size_t)sprintf(enc + n, "\\x%02x", b);
+                break;
+            default:
+                n += (size_t)sprintf(enc + n, "\\u00%02x", b);
+                break;
             }
         }
         enc[n] = '\0';
