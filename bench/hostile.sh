@@ -31,7 +31,8 @@ printf 'start-up on empty input: %.1f ms (taken off below)\n' "$(echo "$startup 
 
 shapes=(
     '1.2.3.4.' '1.' '9' '1 ' '4111 ' '4111+' '1-' '@' 'a@' 'a@b.' '%40' '=' 'a=' 'token=' '%3D'
-    'pwd%3D' '%20' '4111%20' '1%3A' '%2540' ':' 'a:' '::' '1:' 'fe80::' 'a:b:c:d:e:f:0:1:'
+    'pwd%3D' '%20' '4111%20' '4111 1111 %31 ' '1%3A' '%2540' '%40 ' '\n ' ':' 'a:' '::' '1:'
+    'fe80::' 'a:b:c:d:e:f:0:1:' 'a:\/\/' '\x22' 'a\n' '\b'
     '[::1]:' '://' 'a://u:p'
     'eyJaaaaaaaa-' 'eyJhbGciOiJIUzI1NiJ9.' 'sk-a-' 'ghp_a-' 'AKIA' 'Bearer ' 'bearer x-'
     'Basic ' '-----BEGIN PRIVATE KEY-----' '-----BEGIN ' 'DE89 ' 'DE89' '"password":"'
