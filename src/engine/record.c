@@ -1113,7 +1113,10 @@ static int word_runs(struct lsc_scrubber *sc, const char *p, size_t count)
 {
     for (size_t i = 1; i < count; i++) {
         const struct lsc_json_node *n = &sc->jnodes[i];
-        if (!(n->type == LSC_JSON_LITERAL || n->type == LSC_JSON_BARE) || !word_node(sc, p, i)) {
+        /* (The next node first: most lines have no free words, and word_node may ask
+         * whether a key is a secret's name.) */
+        if (!(n->type == LSC_JSON_LITERAL || n->type == LSC_JSON_BARE) || i + 1 == count ||
+            !padded_word(p, &sc->jnodes[i + 1]) || !word_node(sc, p, i)) {
             continue;
         }
         size_t k = i + 1;
