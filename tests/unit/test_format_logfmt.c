@@ -142,8 +142,8 @@ Test(logfmt_text, free_words_are_scanned_as_one_span)
 Test(logfmt_text, no_value_with_spaces_survives)
 {
     static const char *const values[] = {
-        "4111 1111 1111 1111",        "5500-0000-0000-0004 ", "DE89 3704 0044 0532 0130 00",
-        "Bearer abcdef0123456789XYZ", "password: hunter2x",   "Basic dXNlcjpwYXNzd29yZA==",
+        "4111 1111 1111 1111",        "5500-0000-0000-0004", "DE89 3704 0044 0532 0130 00",
+        "Bearer abcdef0123456789XYZ", "password: hunter2x",  "Basic dXNlcjpwYXNzd29yZA==",
         "jane.doe@example.com",       "10.20.30.40"};
     static const char *const before[] = {"", "paid ", "a b ", "msg=x ", "msg=card "};
     static const char *const after[] = {"", " now", " k=v", " x y=z"};
