@@ -269,22 +269,6 @@ Test(retention, the_time_member_and_its_layout_are_the_policy_s)
 
 /* ---- mask: a value found in encoded text ---- */
 
-/* Decodes the %HH, \xHH and \u00HH escapes of s (NUL-terminated) into out. */
-static void decode_escapes(const char *s, char *out)
-{
-    for (; *s != '\0';) {
-        size_t skip = s[0] == '%' ? 1 : s[0] == '\\' && s[1] == 'x' ? 2 : s[0] == '\\' ? 4 : 0;
-        unsigned hi, lo;
-        if (skip > 0 && sscanf(s + skip, "%1x%1x", &hi, &lo) == 2) {
-            *out++ = (char)(hi << 4 | lo);
-            s += skip + 2;
-        } else {
-            *out++ = *s++;
-        }
-    }
-    *out = '\0';
-}
-
 /*
  * A card or an IBAN found in encoded text ("4111%201111...", "\u0034111 ...") is masked an
  * escape at a time: what the masked text decodes to is the decoded value masked - the same
@@ -330,8 +314,10 @@ Test(mask, an_escape_is_one_character)
         size_t o = lsc_action_render(&a, enc, n, NULL, out);
         cr_assert_leq(o, n);
         out[o] = '\0';
-        decode_escapes(out, got);
-        decode_escapes(enc, plain);
+        strcpy(got, out);
+        decode_escapes(got);
+        strcpy(plain, enc);
+        decode_escapes(plain);
         size_t w = lsc_action_render(&a, plain, strlen(plain), NULL, want);
         want[w] = '\0';
         cr_assert_str_eq(got, want, "\"%s\" keep %u+%u: \"%s\"", enc, a.keep_first, a.keep_last,

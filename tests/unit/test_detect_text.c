@@ -515,38 +515,6 @@ Test(encoded, overlapping_finds_are_joined)
     EXPECT_SCRUB("x-api-ke%79: k1", "x-api-ke%79: [secret]");
 }
 
-static unsigned hex_byte(const char *h)
-{
-    return (unsigned)(lsc_hexval[(unsigned char)h[0]] << 4 | lsc_hexval[(unsigned char)h[1]]);
-}
-
-/* Decodes the %HH, \xHH, \u00HH and \U000000HH escapes of s in place. */
-static void percent_decode(char *s)
-{
-    char *o = s;
-    for (const char *r = s; *r != '\0';) {
-        if (r[0] == '%' && lsc_is_hex((unsigned char)r[1]) && lsc_is_hex((unsigned char)r[2])) {
-            *o++ = (char)hex_byte(r + 1);
-            r += 3;
-        } else if (r[0] == '\\' && r[1] == 'x' && lsc_is_hex((unsigned char)r[2]) &&
-                   lsc_is_hex((unsigned char)r[3])) {
-            *o++ = (char)hex_byte(r + 2);
-            r += 4;
-        } else if (r[0] == '\\' && r[1] == 'u' && r[2] == '0' && r[3] == '0' &&
-                   lsc_is_hex((unsigned char)r[4]) && lsc_is_hex((unsigned char)r[5])) {
-            *o++ = (char)hex_byte(r + 4);
-            r += 6;
-        } else if (r[0] == '\\' && r[1] == 'U' && strncmp(r + 2, "000000", 6) == 0 &&
-                   lsc_is_hex((unsigned char)r[8]) && lsc_is_hex((unsigned char)r[9])) {
-            *o++ = (char)hex_byte(r + 8);
-            r += 10;
-        } else {
-            *o++ = *r++;
-        }
-    }
-    *o = '\0';
-}
-
 /*
  * The leak check for encoded text: values of every class, some of their bytes (and the
  * separator before them) encoded at random - %HH, \xHH, \u00HH or \U000000HH - in query
@@ -619,7 +587,7 @@ Test(encoded, no_value_survives_in_the_decoded_output)
         line[n] = '\0';
         encoded += any;
         char *out = scrub_with(pol, line, n, NULL);
-        percent_decode(out);
+        decode_escapes(out);
         cr_assert(strstr(out, v) == NULL, "%s leaks from \"%s\": \"%s\"", v, line, out);
         free(out);
     }
