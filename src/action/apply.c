@@ -52,8 +52,8 @@ size_t lsc_action_render(const struct lsc_action *a, const char *v, size_t n,
             unsigned char c = (unsigned char)v[i];
             size_t len = c == '%' || c == '\\' ? lsc_escape_at(v, n, i, &c) : 0;
             len = len > 0 ? len : 1;
-            if (lsc_is_alnum(c) &&
-                !(!all && (seen < a->keep_first || seen >= alnum - a->keep_last))) {
+            bool keep = !all && (seen < a->keep_first || seen >= alnum - a->keep_last);
+            if (lsc_is_alnum(c) && !keep) {
                 out[o++] = a->mask_char;
             } else {
                 memcpy(out + o, v + i, len);
