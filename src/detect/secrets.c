@@ -41,12 +41,14 @@ static const struct name exact_names[] = {
     NAME("cvv2"),      NAME("cvc2"),       NAME("card_cvv"),      NAME("security_code"),
 };
 
-/* Names ending with one of these are secrets too (db_password, csrftoken, x_amz_signature). */
+/* Names ending with one of these are secrets too (db_password, csrftoken, x_amz_signature;
+ * camelCase folds to one word: privateKey is privatekey). */
 static const struct name suffixes[] = {
     NAME("password"),   NAME("passwd"),      NAME("secret"),        NAME("token"),
     NAME("signature"),  NAME("apikey"),      NAME("api_key"),       NAME("sessionid"),
     NAME("session_id"), NAME("private_key"), NAME("access_key"),    NAME("secret_key"),
-    NAME("passphrase"), NAME("client_key"),  NAME("authorization"),
+    NAME("passphrase"), NAME("client_key"),  NAME("authorization"), NAME("privatekey"),
+    NAME("accesskey"),  NAME("secretkey"),   NAME("clientkey"),
 };
 
 /* Decoded, lower-cased, with '-' folded to '_' (x-api-key is x_api_key). */

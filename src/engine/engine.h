@@ -199,8 +199,11 @@ struct lsc_key_memo {
     uint8_t len;
     char key[LSC_KEY_MEMO_LEN];
     struct lsc_path_facts facts;
-    bool key_clean;     /* the key text was scanned and nothing in it matched */
-    bool secret_key;    /* the key is a secret name (its value is a secret) */
+    /* What record.c's member state takes from the key, as its bits: that the key text
+     * was scanned and nothing in it matched; that whether the key is a secret name (its
+     * value a secret) is known, and what; whether it is "value" (a secret "name" may be
+     * beside it). */
+    unsigned char state;
     bool secret_header; /* the key is a credential header (removed unless kept by name) */
 };
 
@@ -286,6 +289,9 @@ struct lsc_extra_member {
     size_t value_len;
 };
 
+/* Depths of the objects a record may have (record.c's MAX_DEPTH, and the root). */
+#define LSC_PAIR_DEPTHS 65
+
 struct lsc_scrubber {
     const struct lsc_policy *pol;
     struct lsc_stats st;
@@ -307,6 +313,14 @@ struct lsc_scrubber {
     struct lsc_text_memo *tail_memo;   /* text-line tails known to hold no match */
     struct lsc_url_memo *url_memo;     /* url action results that scanned clean */
     struct lsc_trunc_memo *trunc_memo; /* recent truncated addresses */
+    /* record.c's paired_secret for the record being scrubbed (record_no), by depth: the
+     * object last asked about there, and whether a secret "name" is among its members. */
+    uint64_t record_no;
+    struct lsc_pair_memo {
+        uint64_t record_no;
+        int32_t object;
+        bool secret;
+    } pair_memo[LSC_PAIR_DEPTHS];
     const struct lsc_extra_member *extra; /* appended to each JSON/logfmt record (not owned) */
     size_t nextra;
     /* Pseudonyms: the line being scrubbed, its time and period, the period's subkey. */

@@ -16,6 +16,7 @@
  * A line that does not parse falls back to the text path, or fails closed when the policy
  * has field rules (text scanning cannot honour an allow-list).
  */
+#include "../detect/chars.h"
 #include "../detect/detect.h"
 #include "../format/access.h"
 #include "../format/logfmt.h"
@@ -29,6 +30,7 @@
 
 #define MAX_NODES 100000
 #define MAX_DEPTH 64
+_Static_assert(MAX_DEPTH < LSC_PAIR_DEPTHS, "paired_secret's memo has a slot for each depth");
 
 /* From the key memo: the key's text is known to hold nothing the scan would change
  * (ST_KEY_CLEAN); whether it is a secret name is known (ST_SECRET_KNOWN) and what
@@ -41,6 +43,7 @@ enum {
     ST_KEY_CLEAN = 16,
     ST_SECRET_KNOWN = 32,
     ST_SECRET_KEY = 64,
+    ST_SECRET_HINT = 128, /* (known) the key is "value": a secret "name" may be beside it */
 };
 
 static bool is_container(const struct lsc_json_node *n)
@@ -486,6 +489,32 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
     return rc;
 }
 
+/* Room for a key decoded: a secret or header name is at most 64 bytes (secrets.c), written
+ * with six bytes an escape at most ("\u0070"); a longer key is neither. */
+#define KEY_TEXT_MAX 384
+
+/*
+ * A key's text as a name is compared: decoded when it has escapes ("p\u0061ssword" is
+ * "password"), into buf. NULL (and *len 0) when there is no key, or when it is too long to be
+ * a name at all.
+ */
+static const char *key_text(const char *line, const struct lsc_json_node *n, char buf[KEY_TEXT_MAX],
+                            size_t *len)
+{
+    size_t ko, kl;
+    key_content(n, &ko, &kl);
+    *len = 0;
+    if (kl == 0 || (n->key_escaped && kl > KEY_TEXT_MAX)) {
+        return NULL;
+    }
+    if (!n->key_escaped) {
+        *len = kl;
+        return line + ko;
+    }
+    *len = lsc_json_unescape(line + ko, kl, buf);
+    return buf;
+}
+
 /* Is the member's name (key or format-given) a secret name, so its value is a secret? */
 static bool secret_key(const char *line, const struct lsc_json_node *n)
 {
@@ -493,9 +522,72 @@ static bool secret_key(const char *line, const struct lsc_json_node *n)
         return n->name_flags & LSC_NAME_KNOWN ? (n->name_flags & LSC_NAME_SECRET) != 0
                                               : lsc_secret_name(n->name, strlen(n->name));
     }
-    size_t ko, kl;
-    key_content(n, &ko, &kl);
-    return kl > 0 && lsc_secret_name(line + ko, kl);
+    char buf[KEY_TEXT_MAX];
+    size_t kl;
+    const char *k = key_text(line, n, buf, &kl);
+    return k != NULL && lsc_secret_name(k, kl);
+}
+
+/* Is the member's key word (lower case; the key's ASCII case ignored)? */
+static bool key_is(const char *line, const struct lsc_json_node *n, const char *word, size_t wl)
+{
+    char buf[KEY_TEXT_MAX];
+    size_t kl;
+    const char *k = n->name == NULL ? key_text(line, n, buf, &kl) : NULL;
+    if (k == NULL || kl != wl) {
+        return false;
+    }
+    for (size_t c = 0; c < wl; c++) {
+        if (lsc_name_fold[(unsigned char)k[c]] != (unsigned char)word[c]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Is n a "value" member beside a "name" (or "key") member whose string is a secret name or a
+ * credential header: {"name": "DB_PASSWORD", "value": "hunter2"}, as Kubernetes env lists,
+ * HAR files' headers and many APIs' settings write them? Its value is then a secret as if
+ * the name were its key. value_key: is n's key "value" (the caller may know).
+ */
+static bool paired_secret(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n)
+{
+    if (n->parent < 0 || !key_is(line, n, "value", 5)) {
+        return false;
+    }
+    /* An object's members are looked at once a record: an object with many "value"
+     * members, or "value" members that hold such objects, costs what its size costs. The
+     * object being asked about stays at its depth until its members are all done. */
+    struct lsc_pair_memo *pm = &sc->pair_memo[n->depth - 1];
+    if (pm->record_no == sc->record_no && pm->object == n->parent) {
+        return pm->secret;
+    }
+    pm->record_no = sc->record_no;
+    pm->object = n->parent;
+    pm->secret = false;
+    for (int32_t ch = sc->jnodes[n->parent].first; ch >= 0; ch = sc->jnodes[ch].next) {
+        const struct lsc_json_node *x = &sc->jnodes[ch];
+        if (x->type != LSC_JSON_STRING || x->esc != LSC_ESC_JSON ||
+            !(key_is(line, x, "name", 4) || key_is(line, x, "key", 3))) {
+            continue;
+        }
+        char buf[KEY_TEXT_MAX];
+        size_t tl = x->len - 2;
+        const char *t = line + x->off + 1;
+        if (x->escaped) {
+            if (tl > KEY_TEXT_MAX) {
+                continue;
+            }
+            tl = lsc_json_unescape(t, tl, buf);
+            t = buf;
+        }
+        if (lsc_secret_name(t, tl) || lsc_secret_header(t, tl)) {
+            pm->secret = true;
+            break;
+        }
+    }
+    return pm->secret;
 }
 
 /* A credential header (Authorization, Cookie ...) as a member or an nginx variable. */
@@ -505,9 +597,10 @@ static bool secret_header(const char *line, const struct lsc_json_node *n)
         return n->name_flags & LSC_NAME_KNOWN ? (n->name_flags & LSC_NAME_HEADER) != 0
                                               : lsc_secret_header(n->name, strlen(n->name));
     }
-    size_t ko, kl;
-    key_content(n, &ko, &kl);
-    return kl > 0 && !n->key_escaped && lsc_secret_header(line + ko, kl);
+    char buf[KEY_TEXT_MAX];
+    size_t kl;
+    const char *k = key_text(line, n, buf, &kl);
+    return k != NULL && lsc_secret_header(k, kl);
 }
 
 /* What the policy's field rules say about one node, from one pass over them. */
@@ -666,7 +759,8 @@ static struct lsc_key_memo *key_memo_find(struct lsc_scrubber *sc, const char *l
             m->len = (uint8_t)len;
             memcpy(m->key, key, len);
             m->facts = facts_of(sc, line, i);
-            m->secret_key = secret_key(line, n);
+            m->state = ST_SECRET_KNOWN | (secret_key(line, n) ? ST_SECRET_KEY : 0) |
+                       (key_is(line, n, "value", 5) ? ST_SECRET_HINT : 0);
             m->secret_header = secret_header(line, n);
             found = m;
         }
@@ -798,8 +892,7 @@ static void classify(struct lsc_scrubber *sc, const char *line, size_t count)
             st = ST_WHOLE;
         }
         if (km != NULL) {
-            st |= ST_SECRET_KNOWN | (km->secret_key ? ST_SECRET_KEY : 0) |
-                  (km->key_clean ? ST_KEY_CLEAN : 0);
+            st |= km->state;
         }
         state[i] = st;
         sc->jact[i] = fa.action != NULL ? fa.action : n->parent > 0 ? sc->jact[n->parent] : NULL;
@@ -1166,8 +1259,39 @@ static int word_runs(struct lsc_scrubber *sc, const char *p, size_t count)
     return 0;
 }
 
+/*
+ * Is node i's value a secret by a name: its key's (secret_key; known from the key memo when
+ * ST_SECRET_KNOWN), a container's it is in (secret_within), or the secret name beside it in
+ * a name/value pair (paired_secret)? Node i is named, or marked by secret_within.
+ */
+static inline bool named_secret(struct lsc_scrubber *sc, const char *p, size_t i)
+{
+    unsigned char st = sc->jstate[i];
+    const struct lsc_json_node *n = &sc->jnodes[i];
+    if (st & ST_SECRET_KNOWN) {
+        return (st & ST_SECRET_KEY) || ((st & ST_SECRET_HINT) && paired_secret(sc, p, n));
+    }
+    return secret_key(p, n) || (n->name == NULL && paired_secret(sc, p, n));
+}
+
+/*
+ * A secret name's value is a secret whatever its shape: every value inside the object or
+ * array c it names ({"password": ["hunter2", {"pin": 1}]}) is one too, marked so here (its
+ * descendants follow it in the nodes). Returns the index after the last of them.
+ */
+static size_t secret_within(struct lsc_scrubber *sc, size_t c, size_t count)
+{
+    uint32_t depth = sc->jnodes[c].depth;
+    size_t j = c + 1;
+    for (; j < count && sc->jnodes[j].depth > depth; j++) {
+        sc->jstate[j] |= ST_SECRET_KNOWN | ST_SECRET_KEY;
+    }
+    return j;
+}
+
 static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count, enum lsc_format f)
 {
+    sc->record_no++; /* (a new record for paired_secret's memo) */
     const struct lsc_policy *pol = sc->pol;
     classify(sc, p, count);
     if (f == LSC_FORMAT_LOGFMT) {
@@ -1176,6 +1300,7 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count, en
             return rc;
         }
     }
+    size_t within = 0; /* nodes before it are in a secret's container, marked (secret_within) */
     for (size_t i = 0; i < count; i++) {
         const struct lsc_json_node *n = &sc->jnodes[i];
         if ((sc->jstate[i] & (ST_REMOVED | ST_DONE)) || n->rm == LSC_RM_NEVER) {
@@ -1194,7 +1319,7 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count, en
             rc = scan_value(sc, p, n, true, &changed);
             struct lsc_key_memo *m = rc == 0 && !changed ? key_memo(sc, p, (int32_t)i) : NULL;
             if (m != NULL) {
-                m->key_clean = true; /* the same text scans the same way on every line */
+                m->state |= ST_KEY_CLEAN; /* the same text scans the same way on every line */
             }
         }
         if (rc != 0) {
@@ -1202,11 +1327,14 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count, en
         }
         if (a != NULL) {
             rc = act_on_value(sc, p, n, a, LSC_CLASS_FIELD);
-        } else if (named(n) && pol->detect[LSC_CLASS_SECRET_PARAM] &&
-                   (sc->jstate[i] & ST_SECRET_KNOWN ? (sc->jstate[i] & ST_SECRET_KEY) != 0
-                                                    : secret_key(p, n))) {
-            rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
-                              LSC_CLASS_SECRET_PARAM);
+        } else if ((named(n) || (sc->jstate[i] & ST_SECRET_KEY)) &&
+                   pol->detect[LSC_CLASS_SECRET_PARAM] && named_secret(sc, p, i)) {
+            if (!is_container(n)) {
+                rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
+                                  LSC_CLASS_SECRET_PARAM);
+            } else if (i >= within) {
+                within = secret_within(sc, i, count);
+            }
         } else if (n->type == LSC_JSON_STRING || n->type == LSC_JSON_NUMBER ||
                    n->type == LSC_JSON_BARE) {
             rc = scan_value(sc, p, n, false, &changed);

@@ -88,6 +88,140 @@ Test(json_text, detectors_run_on_remaining_values_and_keys)
 }
 
 /*
+ * A secret name's value is a secret whatever its shape or spelling: under an escaped key,
+ * every value in an object or array the name names, and the value of a name/value pair
+ * whose name is one. A pair whose name is no secret, a "name" that is no string, and a
+ * "value" the name is not beside, stay; a field action of the member's own comes first.
+ */
+Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
+{
+    const char *pol = "text:\n  - use: secrets\n";
+    EXPECT_JSON(pol, "{\"p\\u0061ssword\":\"hunter2\"}", "{\"p\\u0061ssword\":\"[secret]\"}");
+    EXPECT_JSON(pol, "{\"h\":{\"Auth\\u006frization\":\"Basic x\"},\"k\":1}", "{\"h\":{},\"k\":1}");
+    EXPECT_JSON(pol, "{\"password\":[\"a\",{\"b\":\"c\",\"d\":[1,true,null]}],\"n\":\"x\"}",
+                "{\"password\":[\"[secret]\",{\"b\":\"[secret]\",\"d\":[\"[secret]\",true,null]}],"
+                "\"n\":\"x\"}");
+    EXPECT_JSON(pol, "{\"privateKey\":{\"pem\":\"abc\"},\"awsAccessKey\":\"abc\"}",
+                "{\"privateKey\":{\"pem\":\"[secret]\"},\"awsAccessKey\":\"[secret]\"}");
+    EXPECT_JSON(pol,
+                "{\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"hunter2\"},"
+                "{\"name\":\"HOME\",\"value\":\"/root\"}]}",
+                "{\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"[secret]\"},"
+                "{\"name\":\"HOME\",\"value\":\"/root\"}]}");
+    EXPECT_JSON(pol, "{\"VALUE\":[\"sid=1\"],\"Name\":\"Cookie\"}",
+                "{\"VALUE\":[\"[secret]\"],\"Name\":\"Cookie\"}");
+    EXPECT_JSON(pol, "{\"name\":\"http_cookie\",\"value\":\"a\"}",
+                "{\"name\":\"http_cookie\",\"value\":\"[secret]\"}");
+    EXPECT_JSON(pol, "{\"key\":\"api\\u005fkey\",\"value\":12345}",
+                "{\"key\":\"api\\u005fkey\",\"value\":\"[secret]\"}");
+    EXPECT_JSON(pol, "{\"n\\u0061me\":\"token\",\"v\\u0061lue\":\"abc\"}",
+                "{\"n\\u0061me\":\"token\",\"v\\u0061lue\":\"[secret]\"}");
+    const char *kept[] = {
+        "{\"name\":\"tokens\",\"value\":\"abc\"}",
+        "{\"name\":[\"password\"],\"value\":\"abc\"}",
+        "{\"name\":\"password\",\"values\":\"abc\",\"val\":\"abc\"}",
+        "{\"a\":{\"name\":\"password\"},\"value\":\"abc\"}",
+        "{\"name\":\"password\",\"x\":{\"value\":\"abc\"}}",
+    };
+    for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++) {
+        EXPECT_JSON(pol, kept[k], kept[k]);
+    }
+    EXPECT_JSON("text:\n  - use: pii\n", "{\"password\":[\"abc\"]}", "{\"password\":[\"abc\"]}");
+    EXPECT_JSON("fields:\n  password: { action: mask, keep_last: 1 }\ntext:\n  - use: secrets\n",
+                "{\"password\":[\"abc\",{\"k\":\"de\"}]}",
+                "{\"password\":[\"**c\",{\"k\":\"*e\"}]}");
+}
+
+/*
+ * The leak check for the shapes above: records with a planted value (no detector would find
+ * it by its look) under a secret name spelt at random - case, escapes, camelCase - in an
+ * object or array at a random depth, or in a name/value pair with other members around it.
+ * None may come out, and every line must still be one JSON object.
+ */
+Test(json_text, no_planted_secret_survives_its_name)
+{
+    static const char *names[] = {"password",      "DB_PASSWORD",        "api_key",
+                                  "X-Api-Key",     "Authorization",      "cookie",
+                                  "client_secret", "privateKey",         "clientKey",
+                                  "sessionid",     "awsSecretAccessKey", "refresh-token"};
+    uint64_t seed = 0x5ec7e75;
+    enum { LINES = 3000 };
+    size_t cap = LINES * 400;
+    char *in = malloc(cap), *planted = malloc(LINES * 16);
+    cr_assert(in != NULL && planted != NULL);
+    size_t o = 0;
+    for (int l = 0; l < LINES; l++) {
+        char *v = planted + l * 16;
+        snprintf(v, 16, "Qz%06dvX", l);
+        const char *nm = names[rnd(&seed) % (sizeof names / sizeof names[0])];
+        char name[128];
+        size_t w = 0;
+        for (const char *c = nm; *c != '\0'; c++) { /* random case, random escapes */
+            char ch = rnd(&seed) % 3 == 0 && *c >= 'a' && *c <= 'z' ? (char)(*c - 32) : *c;
+            if (rnd(&seed) % 5 == 0) {
+                w += (size_t)snprintf(name + w, sizeof name - w, "\\u00%02x", (unsigned char)ch);
+            } else {
+                name[w++] = ch;
+            }
+        }
+        name[w] = '\0';
+        char leaf[64];
+        switch (rnd(&seed) % 3) {
+        case 0:
+            snprintf(leaf, sizeof leaf, "\"%s\"", v);
+            break;
+        case 1:
+            snprintf(leaf, sizeof leaf, "[1,\"%s\"]", v);
+            break;
+        default:
+            snprintf(leaf, sizeof leaf, "{\"a\":[{\"b\":\"%s\"}]}", v);
+            break;
+        }
+        int depth = (int)(rnd(&seed) % 3);
+        o += (size_t)snprintf(in + o, cap - o, "{\"t\":1");
+        for (int d = 0; d < depth; d++) {
+            o += (size_t)snprintf(in + o, cap - o, ",\"x%d\":[{\"s\":\"ok\"", d);
+        }
+        switch (rnd(&seed) % 3) {
+        case 0:
+            o += (size_t)snprintf(in + o, cap - o, ",\"%s\":%s", name, leaf);
+            break;
+        case 1:
+            o += (size_t)snprintf(in + o, cap - o, ",\"%s\":\"%s\",\"x\":2,\"%s\":%s",
+                                  rnd(&seed) % 2 ? "name" : "Key", name,
+                                  rnd(&seed) % 2 ? "value" : "Val\\u0075e", leaf);
+            break;
+        default:
+            o += (size_t)snprintf(in + o, cap - o, ",\"%s\":%s,\"z\":0,\"NAME\":\"%s\"",
+                                  rnd(&seed) % 2 ? "value" : "VALUE", leaf, name);
+            break;
+        }
+        for (int d = 0; d < depth; d++) {
+            o += (size_t)snprintf(in + o, cap - o, "}]");
+        }
+        o += (size_t)snprintf(in + o, cap - o, "}\n");
+        cr_assert(o < cap);
+    }
+    char *out = run("text:\n  - use: secrets\n", in, NULL);
+    for (int l = 0; l < LINES; l++) {
+        cr_expect(strstr(out, planted + l * 16) == NULL, "planted %s leaked", planted + l * 16);
+    }
+    struct lsc_json_node *nodes = malloc(4096 * sizeof *nodes);
+    cr_assert(nodes != NULL);
+    int lines = 0;
+    for (char *line = out, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, lines++) {
+        size_t count;
+        cr_expect_eq(lsc_json_parse(line, (size_t)(nl - line), nodes, 4096, 64, &count),
+                     LSC_JSON_OK, "not JSON: %.*s", (int)(nl - line), line);
+    }
+    cr_expect_eq(lines, LINES);
+    free(nodes);
+    free(out);
+    free(planted);
+    free(in);
+}
+
+/*
  * Times and short numbers are not scanned (no detector finds anything in one), but a
  * pattern rule still sees them, and a number one digit longer is scanned: a card.
  */
@@ -329,6 +463,19 @@ Test(json_memo, a_key_one_byte_from_the_last_records_is_its_own)
     cr_expect_str_eq(got, want);
     free(got);
     expect_memo_changes_nothing("input: {format: json}\n", body, in);
+}
+
+/* Whether a member is a secret for what sits beside it (a name/value pair) is decided each
+ * time, not remembered with its key: the same keys on other lines hold other names. */
+Test(json_memo, secret_pairs_are_decided_on_every_line)
+{
+    const char *pol = "text:\n  - use: secrets\n";
+    expect_memo_changes_nothing("input: {format: json}\n", pol,
+                                "{\"name\":\"token\",\"value\":\"a\"}\n"
+                                "{\"name\":\"user\",\"value\":\"b\"}\n"
+                                "{\"name\":\"token\",\"value\":\"c\"}\n"
+                                "{\"password\":[\"d\"],\"value\":\"e\"}\n"
+                                "{\"password\":\"f\",\"value\":[\"g\"]}\n");
 }
 
 Test(json_fallback, non_json_lines)
