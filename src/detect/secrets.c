@@ -317,6 +317,44 @@ static size_t quoted_end(const char *p, size_t n, size_t j, char quote, bool esc
     return n; /* unterminated: to the end of the line, fail closed */
 }
 
+/*
+ * Finds the end of an array or object as a value ("password": ["a", "b"], token={"v": 1}),
+ * starting at its '[' or '{' at j: just after the bracket that balances it, strings (quoted
+ * by \" inside an embedded string when escaped_quote) read over; the end of the line when
+ * nothing balances it (fail closed).
+ */
+static size_t bracket_end(const char *p, size_t n, size_t j, bool escaped_quote)
+{
+    size_t depth = 0;
+    for (; j < n; j++) {
+        switch (p[j]) {
+        case '[':
+        case '{':
+            depth++;
+            break;
+        case ']':
+        case '}':
+            if (--depth == 0) {
+                return j + 1;
+            }
+            break;
+        case '"':
+            if (!escaped_quote) {
+                j = quoted_end(p, n, j + 1, '"', false); /* (at the closing quote) */
+            }
+            break;
+        case '\\':
+            if (escaped_quote && j + 1 < n && p[j + 1] == '"') {
+                j = quoted_end(p, n, j + 2, '"', true) + 1; /* (at the closing \") */
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return n;
+}
+
 bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
                              struct lsc_match *m)
 {
@@ -388,17 +426,11 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     } else {
         vs = j;
         ve = j;
-        if (p[j] == '[') {
-            /* A value in brackets ([secret] after an earlier pass) is taken whole, so it is
-             * replaced whole: scrubbing twice gives the same line, not "[secret]]". */
-            size_t k = j + 1;
-            while (k < n && k - j <= 64 &&
-                   (lsc_is_alnum((unsigned char)p[k]) || p[k] == '-' || p[k] == '_')) {
-                k++;
-            }
-            if (k > j + 1 && k < n && p[k] == ']' && (k + 1 == n || value_end(p, n, k + 1, auth))) {
-                ve = k + 1;
-            }
+        if (p[j] == '[' || p[j] == '{') {
+            /* An array or object is taken whole: its strings are the secret ("password":
+             * ["hunter2"] in JSON read as text). So is a value in brackets ([secret] after
+             * an earlier pass): scrubbing twice gives the same line, not "[secret]]". */
+            ve = bracket_end(p, n, j, esc_quoted);
         }
         /* (After a bracketed value, ve is already at its end.) Most bytes of a value cannot
          * end it: one table lookup each. */

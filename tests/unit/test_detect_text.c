@@ -851,11 +851,71 @@ Test(text, guard_page)
 }
 
 /* Scrubbing a scrubbed line again changes nothing, and a bracketed value is still a value. */
+/*
+ * A value in brackets or braces is taken whole, to the bracket that balances it: a label an
+ * earlier pass wrote, and an array or object (JSON read as text - a line too big to parse,
+ * JSON inside a message or a string) whose strings are the secret. Strings in it may hold
+ * brackets; one that never closes runs to the end of the line.
+ */
 Test(secrets, bracketed_values_are_replaced_whole)
 {
     EXPECT_UNCHANGED("GET /?sid=[secret]&a=1 token: [secret] pw=\"[secret]\"");
     EXPECT_SCRUB("password=[hunter2] next", "password=[secret] next");
-    EXPECT_SCRUB("password=[a b]", "password=[secret] b]");
+    EXPECT_SCRUB("password=[a b] next", "password=[secret] next");
+    EXPECT_SCRUB("x {\"password\":[\"hunter2\",{\"k\":\"]}\"}],\"u\":1}",
+                 "x {\"password\":\"[secret]\",\"u\":1}");
+    EXPECT_SCRUB("x {\"token\":{\"v\":[1,\"a\\\"]\"]},\"u\":1}",
+                 "x {\"token\":\"[secret]\",\"u\":1}");
+    EXPECT_SCRUB("m=\"{\\\"pwd\\\":[\\\"hunter2\\\",\\\"]\\\"],\\\"u\\\":1}\"",
+                 "m=\"{\\\"pwd\\\":[secret],\\\"u\\\":1}\"");
+    EXPECT_SCRUB("token={{ .Values.token }} next", "token=[secret] next");
+    EXPECT_SCRUB("{\"password\":[[\"hunter2\", \"x\"", "{\"password\":\"[secret]\"");
+}
+
+/*
+ * The leak check for arrays and objects under a secret name in text: random nesting, strings
+ * holding brackets, braces and escaped quotes, written as JSON, as JSON inside a JSON string
+ * (every quote escaped), and after name= and name: - text around them, so no line parses
+ * as a record. No planted value may come out.
+ */
+Test(secrets, no_planted_value_in_a_bracketed_secret)
+{
+    static const char *heads[] = {"\"password\":", "\\\"api_key\\\":", "token=", "Secret: "};
+    uint64_t seed = 0xb7ac4e7;
+    enum { LINES = 3000 };
+    char *in = malloc(LINES * 512), *planted = malloc(LINES * 16);
+    cr_assert(in != NULL && planted != NULL);
+    size_t o = 0;
+    for (int l = 0; l < LINES; l++) {
+        char *v = planted + l * 16;
+        snprintf(v, 16, "Qb%06dwY", l);
+        int h = (int)(rnd(&seed) % 4);
+        bool esc = h == 1;
+        const char *q = esc ? "\\\"" : "\""; /* a string's quote */
+        o += (size_t)snprintf(in + o, 512, "at %d %s", l, heads[h]);
+        int depth = 1 + (int)(rnd(&seed) % 3);
+        char close[8];
+        for (int d = 0; d < depth; d++) {
+            bool obj = rnd(&seed) % 2;
+            close[d] = obj ? '}' : ']';
+            o += (size_t)(obj ? snprintf(in + o, 512, "{%sk%d%s:", q, d, q)
+                              : snprintf(in + o, 512, "[%s%s]{%s,", q, rnd(&seed) % 2 ? "}" : "x",
+                                         q));
+        }
+        o += (size_t)snprintf(in + o, 512, "%s%s%s", q, v, q);
+        for (int d = depth; d-- > 0;) {
+            in[o++] = close[d];
+        }
+        o += (size_t)snprintf(in + o, 512, ",%sn%s:1 end\n", q, q);
+    }
+    in[o] = '\0';
+    char *out = scrub_default(in);
+    for (int l = 0; l < LINES; l++) {
+        cr_expect(strstr(out, planted + l * 16) == NULL, "planted %s leaked", planted + l * 16);
+    }
+    free(out);
+    free(planted);
+    free(in);
 }
 
 /* ---- timestamps the engine does not scan ---- */
