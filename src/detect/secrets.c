@@ -44,11 +44,27 @@ static const struct name exact_names[] = {
 /* Names ending with one of these are secrets too (db_password, csrftoken, x_amz_signature;
  * camelCase folds to one word: privateKey is privatekey). */
 static const struct name suffixes[] = {
-    NAME("password"),   NAME("passwd"),      NAME("secret"),        NAME("token"),
-    NAME("signature"),  NAME("apikey"),      NAME("api_key"),       NAME("sessionid"),
-    NAME("session_id"), NAME("private_key"), NAME("access_key"),    NAME("secret_key"),
-    NAME("passphrase"), NAME("client_key"),  NAME("authorization"), NAME("privatekey"),
-    NAME("accesskey"),  NAME("secretkey"),   NAME("clientkey"),
+    NAME("password"),
+    NAME("passwd"),
+    NAME("secret"),
+    NAME("token"),
+    NAME("signature"),
+    NAME("apikey"),
+    NAME("api_key"),
+    NAME("sessionid"),
+    NAME("session_id"),
+    NAME("private_key"),
+    NAME("access_key"),
+    NAME("secret_key"),
+    NAME("passphrase"),
+    NAME("client_key"),
+    NAME("authorization"),
+    NAME("privatekey"),
+    NAME("accesskey"),
+    NAME("secretkey"),
+    NAME("clientkey"),
+    NAME("password_confirmation"),
+    NAME("passwordconfirmation"),
 };
 
 /* Decoded, lower-cased, with '-' folded to '_' (x-api-key is x_api_key). */
@@ -187,11 +203,24 @@ static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NA
      * end in two bytes no secret name ends in. A '%' may encode any byte, so such names are
      * always decoded. */
     need_ends();
-    if (!has_pct && (len < min_len || !lsc_pair_in(ends, (unsigned char)name[len - 2],
-                                                   (unsigned char)name[len - 1]))) {
+    if (!has_pct && name[len - 1] != ']' &&
+        (len < min_len ||
+         !lsc_pair_in(ends, (unsigned char)name[len - 2], (unsigned char)name[len - 1]))) {
         return false;
     }
     size_t n = *nlen = has_pct ? normalise(name, len, norm) : fold_name(name, len, norm);
+    if (n > 0 && norm[n - 1] == ']') {
+        /* A form's nested field, as PHP and Rails name them (user[password],
+         * user%5Bpassword%5D, params[:api_key]): the name in the last brackets is the one. */
+        const char *open = memrchr(norm, '[', n - 1);
+        if (open == NULL) {
+            return false;
+        }
+        size_t from = (size_t)(open - norm) + 1;
+        from += from < n - 1 && norm[from] == ':';
+        n = *nlen = n - 1 - from;
+        memmove(norm, norm + from, n);
+    }
     if (n == 0) {
         return false;
     }
@@ -358,7 +387,7 @@ static size_t bracket_end(const char *p, size_t n, size_t j, bool escaped_quote)
 bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
                              struct lsc_match *m)
 {
-    if (!lsc_may_follow_name(p, i, floor)) {
+    if (!lsc_may_follow_name(p, i, floor) && !(i > floor && p[i - 1] == ']')) {
         return false;
     }
     /* Walk back over optional spaces, an optional closing quote, then the name. */
@@ -374,6 +403,13 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
             esc_quoted = true;
             e--;
         }
+    }
+    size_t name_end = e;
+    /* A name in brackets, as PHP and Rails name a form's nested fields (user[password]=,
+     * params[:api_key]=): the name is the one in the last brackets ("%5D" is decoded with
+     * the name, secret_name). */
+    if (e > floor && p[e - 1] == ']') {
+        e--;
     }
     /* The name's last two bytes, then its length: a name shorter than the shortest secret
      * name is none (decoding only shortens a name). */
@@ -462,7 +498,7 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     m->off = vs;
     m->len = ve - vs;
     m->cls = LSC_CLASS_SECRET_PARAM;
-    m->quote = quoted && !esc_quoted && vs == j && p[e] == '"';
+    m->quote = quoted && !esc_quoted && vs == j && p[name_end] == '"';
     return true;
 }
 

@@ -306,7 +306,9 @@ static inline __attribute__((always_inline)) bool
 may_follow_secret(const char *p, size_t i, size_t floor, const unsigned char **ends)
 {
     if (!lsc_may_follow_name(p, i, floor)) {
-        return false;
+        /* A name in brackets, as forms name nested fields (user[password]=): the detector
+         * decides, when a name byte comes before the ']'. */
+        return i > floor + 1 && p[i - 1] == ']' && lsc_is_name_byte((unsigned char)p[i - 2]);
     }
     if (*ends == NULL) {
         *ends = lsc_secret_ends();

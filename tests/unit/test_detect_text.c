@@ -873,6 +873,25 @@ Test(secrets, bracketed_values_are_replaced_whole)
 }
 
 /*
+ * A form's nested fields, as PHP and Rails name them: the name in the last brackets is the
+ * one compared, raw or percent-encoded, in a query, in text and as a JSON key. A bracketed
+ * name that is no secret, empty brackets and a ']' after no name stay.
+ */
+Test(secrets, bracketed_names_are_their_last_part)
+{
+    EXPECT_SCRUB("GET /s?user[password]=hunter2&a=1 HTTP/1.1",
+                 "GET /s?user[password]=[secret]&a=1 HTTP/1.1");
+    EXPECT_SCRUB("GET /s?user%5Bpassword_confirmation%5D=hunter2&user%5Bemail%5D=x HTTP/1.1",
+                 "GET /s?user%5Bpassword_confirmation%5D=[secret]&user%5Bemail%5D=x HTTP/1.1");
+    EXPECT_SCRUB("x params[:api_key]=abc data[0][token]: abc y",
+                 "x params[:api_key]=[secret] data[0][token]: [secret] y");
+    EXPECT_SCRUB("{\"user[password]\":123,\"u\":1}", "{\"user[password]\":\"[secret]\",\"u\":1}");
+    EXPECT_SCRUB("x {\"user[password]\":123}", "x {\"user[password]\":\"[secret]\"}");
+    EXPECT_SCRUB("{\"params[:sid]\":\"abc\"}", "{\"params[:sid]\":\"[secret]\"}");
+    EXPECT_UNCHANGED("x user[name]=bob a[]=1 [x]=2 ]=3 [password]x=4 password[]=5 [ab1]:443");
+}
+
+/*
  * The leak check for arrays and objects under a secret name in text: random nesting, strings
  * holding brackets, braces and escaped quotes, written as JSON, as JSON inside a JSON string
  * (every quote escaped), and after name= and name: - text around them, so no line parses
