@@ -3,7 +3,8 @@
  *
  * Properties: spans stay inside the line and children inside their parents; and the
  * round trip: a line that parses as one JSON object comes out of an allow-list policy
- * (keep, drop, field actions, detectors) as a line that parses too.
+ * (keep, drop, field actions, detectors), and of one with no allow-list (secret names
+ * acting on arrays, objects and name/value pairs), as a line that parses too.
  */
 #include "format/json.h"
 #include "fuzz_roundtrip.h"
@@ -23,6 +24,11 @@ static const char policy[] = "version: 1\nname: fuzz\ninput: {format: json}\n"
                              "  u: {url: {query_keep: [page]}}\n"
                              "text:\n  - use: network\n  - use: pii\n  - use: secrets\n";
 
+/* No allow-list: every member stays, and secret names act on what they name (arrays,
+ * objects, name/value pairs) - the line must still parse. */
+static const char open_policy[] = "version: 1\nname: fuzz-open\ninput: {format: json}\n"
+                                  "text:\n  - use: secrets\n  - use: pii\n";
+
 static bool reparse(const char *p, size_t n)
 {
     size_t count;
@@ -31,8 +37,9 @@ static bool reparse(const char *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct lsc_policy *pol;
+    static struct lsc_policy *pol, *open;
     fuzz_policy(&pol, policy);
+    fuzz_policy(&open, open_policy);
     const char *p = (const char *)data;
     if (memchr(p, '\n', size) != NULL) {
         return 0; /* one line per input */
@@ -55,5 +62,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     fuzz_roundtrip(pol, p, size, reparse);
+    fuzz_roundtrip(open, p, size, reparse);
     return 0;
 }
