@@ -1031,8 +1031,10 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 found = email_may_start(p, n, i, floor) && lsc_detect_email(p, n, i, 1, floor, &m);
                 break;
             case '=':
+                /* (name=value, and Ruby's and Perl's "name" => "value") */
                 found = may_follow_secret(p, i, floor, &ends) &&
-                        lsc_detect_secret_param(p, n, i, 1, floor, &m);
+                        lsc_detect_secret_param(p, n, i, 1 + (i + 1 < n && p[i + 1] == '>'),
+                                                floor, &m);
                 break;
             case ':':
                 if (i > 0 && p[i - 1] == ':' && n - i > 3 && p[i + 1] == ':' && p[i + 2] == ':' &&

@@ -872,6 +872,18 @@ Test(secrets, bracketed_values_are_replaced_whole)
     EXPECT_SCRUB("{\"password\":[[\"hunter2\", \"x\"", "{\"password\":\"[secret]\"");
 }
 
+/* Ruby's and Perl's hashes: "name" => "value", :name=>value (Rails' Parameters: lines). */
+Test(secrets, hash_rockets)
+{
+    EXPECT_SCRUB("Parameters: {\"user\"=>{\"email\"=>\"x\", \"password\"=>\"hunter2\"}, "
+                 ":api_key=>12345, \"n\"=>\"password\"}",
+                 "Parameters: {\"user\"=>{\"email\"=>\"x\", \"password\"=>\"[secret]\"}, "
+                 ":api_key=>[secret], \"n\"=>\"password\"}");
+    EXPECT_SCRUB("my %h = (token => [1, 'b'], pin=>1234);",
+                 "my %h = (token => [secret], pin=>[secret]);");
+    EXPECT_UNCHANGED("user=>x, a password=>");
+}
+
 /*
  * A form's nested fields, as PHP and Rails name them: the name in the last brackets is the
  * one compared, raw or percent-encoded, in a query, in text and as a JSON key. A bracketed
