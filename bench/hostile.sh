@@ -36,7 +36,8 @@ shapes=(
     '[::1]:' '://' 'a://u:p'
     'eyJaaaaaaaa-' 'eyJhbGciOiJIUzI1NiJ9.' 'sk-a-' 'ghp_a-' 'AKIA' 'Bearer ' 'bearer x-'
     'Basic ' '-----BEGIN PRIVATE KEY-----' '-----BEGIN ' 'DE89 ' 'DE89' '"password":"'
-    'password=[' '"password":[{' 'token={"a":' 'a[password]=' ']=' '%5D=' '%41='
+    'password=[' '"password":[{' 'token={"a":' 'a[password]=' ']=' '%5D=' '%41=' '--a'
+    '--password x '
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'

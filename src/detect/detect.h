@@ -153,6 +153,15 @@ bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t f
 /* '=' (sep_len 1), "%3D" (sep_len 3) or ':' at i, preceded by a secret-looking name. */
 bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
                              struct lsc_match *m);
+/*
+ * "--" at i, starting a command-line flag with a secret name and its value after a space:
+ * "mysql --password hunter2", "--api-key 'abc'". (With '=' after the name, the '=' is the
+ * separator lsc_detect_secret_param reads.) The match is the value.
+ */
+bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match *m);
+/* Is name (after a flag's "--") a secret name that takes a value: not "no-..." (which turns
+ * the secret off), no '=' in it? */
+bool lsc_secret_flag_name(const char *name, size_t len);
 /* "://" at i: the password of scheme://user:password@host. */
 bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m);
 

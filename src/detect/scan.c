@@ -29,7 +29,8 @@
 
 /* Bytes that start a detector by themselves: '@' e-mail, '=' and ':' secrets and IPv6,
  * '%' encoded "@" and "=" (and any "%HH": a stretch scanned decoded, text.c). ('-' starts a
- * PEM block only as "-----", '\\' a stretch only before a letter: "\xHH", "\n", ...) */
+ * PEM block only as "-----" and a flag as "--" and a letter, '\\' a stretch only before a
+ * letter: "\xHH", "\n", ...) */
 static const char triggers[] = "@=:%";
 /* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT) and Bearer/Basic. */
 static const char first_set[] = "ABbeghnprswx";
@@ -106,9 +107,11 @@ static bool candidate(const char *p, size_t n, size_t i, size_t k)
     if (c == '\\') { /* an escape that a stretch decodes: "\\xHH", "\\n", ... */
         return ahead(p, n, i, k + 1, ALPHA);
     }
-    if (c == '-') { /* "-----BEGIN" */
-        return ahead(p, n, i, k + 1, DASH) && ahead(p, n, i, k + 2, DASH) &&
-               ahead(p, n, i, k + 3, DASH) && ahead(p, n, i, k + 4, DASH);
+    if (c == '-') { /* "-----BEGIN", or a flag: "--password" */
+        return ahead(p, n, i, k + 1, DASH) &&
+               ((ahead(p, n, i, k + 2, DASH) && ahead(p, n, i, k + 3, DASH) &&
+                 ahead(p, n, i, k + 4, DASH)) ||
+                ahead(p, n, i, k + 2, ALPHA));
     }
     bool word_start = lsc_is_alnum(c) && !lsc_is_alnum(b1);
     if (lsc_is_digit(c)) {
@@ -193,8 +196,9 @@ candidates(const struct classes *c, unsigned char b1, unsigned char b2, uint64_t
         (next(c->digit, 4, past) | (next(c->blank | c->dash, 4, past) & next(c->digit, 5, past)));
     uint64_t iban = word_start & c->upper & next(c->upper, 1, past) & d2 & d3;
     uint64_t key = word_start & c->first & next(c->second, 1, past);
-    uint64_t pem = c->dash & next(c->dash, 1, past) & next(c->dash, 2, past) &
-                   next(c->dash, 3, past) & next(c->dash, 4, past);
+    uint64_t pem = c->dash & next(c->dash, 1, past) &
+                   ((next(c->dash, 2, past) & next(c->dash, 3, past) & next(c->dash, 4, past)) |
+                    next(c->alpha, 2, past));              /* (or a flag: "--password") */
     uint64_t escape = c->bslash & next(c->alpha, 1, past); /* "\\xHH", "\\n", ... */
     return c->trig | escape | pem | ip4 | card | iban | key;
 }

@@ -5,7 +5,8 @@
  * times 1-3 digits and a '.' (IPv4), a word starting with four digits and then a fifth or a
  * separator and a digit (a card), two upper-case letters and two digits starting a word
  * (IBAN), the first two bytes of a
- * key prefix, JWT or Bearer/Basic starting a word, "-----" (PEM), and the bytes '@' '=' ':'
+ * key prefix, JWT or Bearer/Basic starting a word, "-----" (PEM), "--" and a letter (a
+ * command-line flag), and the bytes '@' '=' ':'
  * '%' (e-mail, secret names, IPv6 from its first colon, encoded '@' and '='). Every other
  * byte - ordinary words, numbers, spaces, slashes, quotes - only moves the scan on.
  * lsc_attention64 marks those positions in a 64-byte window, with SSE2 (the x86-64

@@ -209,6 +209,15 @@ static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NA
         return false;
     }
     size_t n = *nlen = has_pct ? normalise(name, len, norm) : fold_name(name, len, norm);
+    if (n > 0 && norm[0] == '_') {
+        /* A flag's dashes ("--pass=x") and leading underscores are no part of the name. */
+        size_t lead = 1;
+        while (lead < n && norm[lead] == '_') {
+            lead++;
+        }
+        n = *nlen = n - lead;
+        memmove(norm, norm + lead, n);
+    }
     if (n > 0 && norm[n - 1] == ']') {
         /* A form's nested field, as PHP and Rails name them (user[password],
          * user%5Bpassword%5D, params[:api_key]): the name in the last brackets is the one. */
@@ -499,6 +508,75 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     m->len = ve - vs;
     m->cls = LSC_CLASS_SECRET_PARAM;
     m->quote = quoted && !esc_quoted && vs == j && p[name_end] == '"';
+    return true;
+}
+
+bool lsc_secret_flag_name(const char *name, size_t len)
+{
+    /* "--no-password" turns the password off and takes no value. */
+    if (len > 3 && (name[0] | 32) == 'n' && (name[1] | 32) == 'o' &&
+        (name[2] == '-' || name[2] == '_')) {
+        return false;
+    }
+    return memchr(name, '=', len) == NULL && lsc_secret_name(name, len);
+}
+
+bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    /* A flag starts a word: after a space, a tab or a quote, or at the start. */
+    if (n - i < 4 || p[i] != '-' || p[i + 1] != '-' || !lsc_is_alpha((unsigned char)p[i + 2]) ||
+        (i > 0 && p[i - 1] != ' ' && p[i - 1] != '\t' && p[i - 1] != '"' && p[i - 1] != '\'')) {
+        return false;
+    }
+    size_t s = i + 2, e = s;
+    while (e < n && e - s <= NAME_MAX_LEN && lsc_is_name_byte((unsigned char)p[e])) {
+        e++;
+    }
+    /* Then one or more spaces and a value that is not the next flag; or, for a quoted
+     * flag, its closing quote, a comma or spaces and the value's opening quote (argument
+     * lists: ["--password", "hunter2"], '--password' 'hunter2'). */
+    size_t j = e;
+    char q = i > 0 && (p[i - 1] == '"' || p[i - 1] == '\'') ? p[i - 1] : 0;
+    if (q != 0) {
+        if (j >= n || p[j] != q) {
+            return false;
+        }
+        size_t k = ++j;
+        while (j < n && j - k < 4 && (p[j] == ' ' || (p[j] == ',' && j == k))) {
+            j++;
+        }
+        if (j == k || j >= n || p[j] != q) {
+            return false;
+        }
+    } else {
+        while (j < n && j - e < 4 && p[j] == ' ') {
+            j++;
+        }
+        if (j == e || j >= n || p[j] == '-' || p[j] == '\t' || p[j] == '\r' || p[j] == '\n') {
+            return false;
+        }
+    }
+    if (!lsc_secret_flag_name(p + s, e - s)) {
+        return false;
+    }
+    size_t vs = j, ve;
+    if (p[j] == '"' || p[j] == '\'') {
+        vs = j + 1;
+        ve = quoted_end(p, n, vs, p[j], false);
+    } else {
+        ve = j;
+        while (ve < n && p[ve] != ' ' && p[ve] != '\t' && p[ve] != '\r' && p[ve] != '\n' &&
+               p[ve] != '"' && p[ve] != '\'') {
+            ve++;
+        }
+    }
+    if (ve <= vs) {
+        return false;
+    }
+    m->off = vs;
+    m->len = ve - vs;
+    m->cls = LSC_CLASS_SECRET_PARAM;
+    m->quote = false;
     return true;
 }
 

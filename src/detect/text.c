@@ -1016,7 +1016,8 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                      * gave: up to there every byte is a digit, or a single space, '+' or
                      * dash before one. No card starts there, and no other detector starts at
                      * such bytes (an IPv4 address needs a '.' after its first digits, a PEM
-                     * block five dashes): the scan goes on at that offset. (A detector added
+                     * block five dashes, a flag two dashes and a letter): the scan goes on at
+                     * that offset. (A detector added
                      * later that can start at such bytes must be asked here first.) */
                     i = st.card_fail_until;
                     continue;
@@ -1032,9 +1033,9 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 break;
             case '=':
                 /* (name=value, and Ruby's and Perl's "name" => "value") */
-                found = may_follow_secret(p, i, floor, &ends) &&
-                        lsc_detect_secret_param(p, n, i, 1 + (i + 1 < n && p[i + 1] == '>'),
-                                                floor, &m);
+                found =
+                    may_follow_secret(p, i, floor, &ends) &&
+                    lsc_detect_secret_param(p, n, i, 1 + (i + 1 < n && p[i + 1] == '>'), floor, &m);
                 break;
             case ':':
                 if (i > 0 && p[i - 1] == ':' && n - i > 3 && p[i + 1] == ':' && p[i + 2] == ':' &&
@@ -1079,7 +1080,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 esc = i;
                 break;
             case '-':
-                found = lsc_detect_pem(p, n, i, &m);
+                found = lsc_detect_pem(p, n, i, &m) || lsc_detect_secret_flag(p, n, i, &m);
                 break;
             default:
                 break;

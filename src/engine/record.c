@@ -34,7 +34,8 @@ _Static_assert(MAX_DEPTH < LSC_PAIR_DEPTHS, "paired_secret's memo has a slot for
 
 /* From the key memo: the key's text is known to hold nothing the scan would change
  * (ST_KEY_CLEAN); whether it is a secret name is known (ST_SECRET_KNOWN) and what
- * (ST_SECRET_KEY). */
+ * (ST_SECRET_KEY), and whether it is "value" (ST_SECRET_HINT). secret_within sets
+ * ST_SECRET_KNOWN | ST_SECRET_KEY on what a secret name's container holds. */
 enum {
     ST_REMOVED = 1,
     ST_WHOLE = 2,
@@ -43,7 +44,7 @@ enum {
     ST_KEY_CLEAN = 16,
     ST_SECRET_KNOWN = 32,
     ST_SECRET_KEY = 64,
-    ST_SECRET_HINT = 128, /* (known) the key is "value": a secret "name" may be beside it */
+    ST_SECRET_HINT = 128,
 };
 
 static bool is_container(const struct lsc_json_node *n)
@@ -549,7 +550,7 @@ static bool key_is(const char *line, const struct lsc_json_node *n, const char *
  * Is n a "value" member beside a "name" (or "key") member whose string is a secret name or a
  * credential header: {"name": "DB_PASSWORD", "value": "hunter2"}, as Kubernetes env lists,
  * HAR files' headers and many APIs' settings write them? Its value is then a secret as if
- * the name were its key. value_key: is n's key "value" (the caller may know).
+ * the name were its key.
  */
 static bool paired_secret(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n)
 {
@@ -1275,6 +1276,21 @@ static inline bool named_secret(struct lsc_scrubber *sc, const char *p, size_t i
 }
 
 /*
+ * Is node i an argument after a secret flag in an array, ["--password", "hunter2"] - a
+ * container's args, a command line? (A flag with '=' is scanned as name=value; see
+ * lsc_secret_flag_name.)
+ */
+static bool after_secret_flag(const struct lsc_scrubber *sc, const char *p, size_t i)
+{
+    const struct lsc_json_node *n = &sc->jnodes[i], *f = &sc->jnodes[i - 1];
+    if (f->parent != n->parent || f->type != LSC_JSON_STRING || f->escaped || f->len < 5 ||
+        p[f->off + 1] != '-' || p[f->off + 2] != '-') {
+        return false;
+    }
+    return lsc_secret_flag_name(p + f->off + 3, f->len - 4);
+}
+
+/*
  * A secret name's value is a secret whatever its shape: every value inside the object or
  * array c it names ({"password": ["hunter2", {"pin": 1}]}) is one too, marked so here (its
  * descendants follow it in the nodes). Returns the index after the last of them.
@@ -1335,6 +1351,10 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count, en
             } else if (i >= within) {
                 within = secret_within(sc, i, count);
             }
+        } else if (n->key_len == 0 && n->name == NULL && i > 0 && !is_container(n) &&
+                   pol->detect[LSC_CLASS_SECRET_PARAM] && after_secret_flag(sc, p, i)) {
+            rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
+                              LSC_CLASS_SECRET_PARAM);
         } else if (n->type == LSC_JSON_STRING || n->type == LSC_JSON_NUMBER ||
                    n->type == LSC_JSON_BARE) {
             rc = scan_value(sc, p, n, false, &changed);

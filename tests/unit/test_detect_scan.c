@@ -83,12 +83,13 @@ Test(attention, marks_candidates_not_ordinary_words)
      *                 012345678901234567890123456789012345678901234567890123456 */
     const char *s = "GET /x HTTP/1.1 a1.2 x=y:z@w%-----BEGIN 4111 DE89 eyJ sk-";
     uint64_t m = lsc_attention64(s, strlen(s), 0);
-    /* '=' (22), ':' (24), '@' (26), '%' (28), "-----" (29), "BE" (34, as "Bearer" would
-     * start), "DE89" (45), "eyJ" (50), "sk-" (54). Not: GET, x, HTTP, a, y, z, w; not "1.1"
-     * (12) or the glued "1.2" (17), as an address has three numbers each followed by a dot;
-     * nor "4111" (40), which a card's next digit or separator and digit would follow. */
-    uint64_t want = 1ull << 22 | 1ull << 24 | 1ull << 26 | 1ull << 28 | 1ull << 29 | 1ull << 34 |
-                    1ull << 45 | 1ull << 50 | 1ull << 54;
+    /* '=' (22), ':' (24), '@' (26), '%' (28), "-----" (29), "--B" (32, as a flag would
+     * start), "BE" (34, as "Bearer" would start), "DE89" (45), "eyJ" (50), "sk-" (54). Not:
+     * GET, x, HTTP, a, y, z, w; not "1.1" (12) or the glued "1.2" (17), as an address has
+     * three numbers each followed by a dot; nor "4111" (40), which a card's next digit or
+     * separator and digit would follow. */
+    uint64_t want = 1ull << 22 | 1ull << 24 | 1ull << 26 | 1ull << 28 | 1ull << 29 | 1ull << 32 |
+                    1ull << 34 | 1ull << 45 | 1ull << 50 | 1ull << 54;
     cr_expect_eq(m, want, "got %#llx want %#llx", (unsigned long long)m, (unsigned long long)want);
     /*                 0123456789012345678901 */
     const char *ips = "9.8.7.6 x10.2.3.4 1.22";
@@ -137,7 +138,7 @@ static bool found_at(const char *p, size_t n, size_t k)
     if (digit_start && lsc_ip4_parse(p + k, p + n, ip4) > 0) {
         return true;
     }
-    if (lsc_detect_pem(p, n, k, &m)) {
+    if (lsc_detect_pem(p, n, k, &m) || lsc_detect_secret_flag(p, n, k, &m)) {
         return true;
     }
     if (!word_start_at(p, k)) {
@@ -166,6 +167,7 @@ Test(attention, marks_every_value_a_detector_finds)
         "Bearer abcdefgh12345678",
         "basic dXNlcjpwYXNzd29yZA==",
         "-----BEGIN RSA PRIVATE KEY-----abc-----END RSA PRIVATE KEY-----",
+        "--password hunter2",
     };
     const char *impls[4] = {"scalar", "sse2", "avx2", "avx512"};
     char buf[256];

@@ -872,6 +872,24 @@ Test(secrets, bracketed_values_are_replaced_whole)
     EXPECT_SCRUB("{\"password\":[[\"hunter2\", \"x\"", "{\"password\":\"[secret]\"");
 }
 
+/*
+ * Command-line flags: a secret-named flag's value after spaces, quoted or not, in an
+ * argument list; with '=' as name=value (the dashes no part of the name). Not: a flag that
+ * turns the secret off, one followed by the next flag or nothing, one glued to a word, a
+ * name that only starts like a secret's.
+ */
+Test(secrets, command_line_flags)
+{
+    EXPECT_SCRUB("exec: mysql --password hunter2 -u root",
+                 "exec: mysql --password [secret] -u root");
+    EXPECT_SCRUB("x --api-key 'a b' --user bob", "x --api-key '[secret]' --user bob");
+    EXPECT_SCRUB("x [\"--token\", \"abc\"] '--pin' 'd'",
+                 "x [\"--token\", \"[secret]\"] '--pin' '[secret]'");
+    EXPECT_SCRUB("x --pass=abc --pwd=d", "x --pass=[secret] --pwd=[secret]");
+    EXPECT_UNCHANGED("x --no-password host --password --user bob --password-file /p a--password b "
+                     "--token\tx \"--token\" x --password");
+}
+
 /* Ruby's and Perl's hashes: "name" => "value", :name=>value (Rails' Parameters: lines). */
 Test(secrets, hash_rockets)
 {

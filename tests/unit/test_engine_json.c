@@ -116,12 +116,17 @@ Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
                 "{\"key\":\"api\\u005fkey\",\"value\":\"[secret]\"}");
     EXPECT_JSON(pol, "{\"n\\u0061me\":\"token\",\"v\\u0061lue\":\"abc\"}",
                 "{\"n\\u0061me\":\"token\",\"v\\u0061lue\":\"[secret]\"}");
+    EXPECT_JSON(pol, "{\"args\":[\"--password\",\"hunter2\",\"--port\",\"5\",[\"--token\"],\"x\"]}",
+                "{\"args\":[\"--password\",\"[secret]\",\"--port\",\"5\",[\"--token\"],\"x\"]}");
+    EXPECT_JSON(pol, "{\"a\":[\"--api-key\",12345,\"--pass=abc\"]}",
+                "{\"a\":[\"--api-key\",\"[secret]\",\"--pass=[secret]\"]}");
     const char *kept[] = {
         "{\"name\":\"tokens\",\"value\":\"abc\"}",
         "{\"name\":[\"password\"],\"value\":\"abc\"}",
         "{\"name\":\"password\",\"values\":\"abc\",\"val\":\"abc\"}",
         "{\"a\":{\"name\":\"password\"},\"value\":\"abc\"}",
         "{\"name\":\"password\",\"x\":{\"value\":\"abc\"}}",
+        "{\"a\":[\"--password\"],\"b\":\"x\",\"c\":[\"-password\",\"y\",\"--no-token\",\"z\"]}",
     };
     for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++) {
         EXPECT_JSON(pol, kept[k], kept[k]);
