@@ -537,10 +537,7 @@ bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match 
      * lists: ["--password", "hunter2"], '--password' 'hunter2'). */
     size_t j = e;
     char q = i > 0 && (p[i - 1] == '"' || p[i - 1] == '\'') ? p[i - 1] : 0;
-    if (q != 0) {
-        if (j >= n || p[j] != q) {
-            return false;
-        }
+    if (q != 0 && j < n && p[j] == q) {
         size_t k = ++j;
         while (j < n && j - k < 4 && (p[j] == ' ' || (p[j] == ',' && j == k))) {
             j++;

@@ -886,6 +886,7 @@ Test(secrets, command_line_flags)
     EXPECT_SCRUB("x [\"--token\", \"abc\"] '--pin' 'd'",
                  "x [\"--token\", \"[secret]\"] '--pin' '[secret]'");
     EXPECT_SCRUB("x --pass=abc --pwd=d", "x --pass=[secret] --pwd=[secret]");
+    EXPECT_SCRUB("x \"--password hunter2\" y", "x \"--password [secret]\" y");
     EXPECT_UNCHANGED("x --no-password host --password --user bob --password-file /p a--password b "
                      "--token\tx \"--token\" x --password");
 }
