@@ -535,15 +535,7 @@ static bool key_is(const char *line, const struct lsc_json_node *n, const char *
     char buf[KEY_TEXT_MAX];
     size_t kl;
     const char *k = n->name == NULL ? key_text(line, n, buf, &kl) : NULL;
-    if (k == NULL || kl != wl) {
-        return false;
-    }
-    for (size_t c = 0; c < wl; c++) {
-        if (lsc_name_fold[(unsigned char)k[c]] != (unsigned char)word[c]) {
-            return false;
-        }
-    }
-    return true;
+    return k != NULL && kl == wl && lsc_ieq(k, word, wl);
 }
 
 /*
