@@ -89,9 +89,11 @@ Test(json_text, detectors_run_on_remaining_values_and_keys)
 
 /*
  * A secret name's value is a secret whatever its shape or spelling: under an escaped key,
- * every value in an object or array the name names, and the value of a name/value pair
- * whose name is one. A pair whose name is no secret, a "name" that is no string, and a
- * "value" the name is not beside, stay; a field action of the member's own comes first.
+ * every value in an object or array the name names, the value of a name/value pair whose
+ * name is one, and the argument after a secret-named flag in an array. A pair whose name is
+ * no secret, a "name" that is no string, a "value" the name is not beside, and an argument
+ * after a flag in another array, after one dash or after "--no-...", stay; a field action of
+ * the member's own comes first.
  */
 Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
 {
