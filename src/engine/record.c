@@ -495,25 +495,32 @@ static int scan_value(struct lsc_scrubber *sc, const char *line, const struct ls
 #define KEY_TEXT_MAX 384
 
 /*
- * A key's text as a name is compared: decoded when it has escapes ("p\u0061ssword" is
- * "password"), into buf. NULL (and *len 0) when there is no key, or when it is too long to be
- * a name at all.
+ * The JSON string contents s[0..sl) as a name is compared: decoded when it has escapes
+ * ("p\u0061ssword" is "password"), into buf. NULL (and *len 0) when empty, or when too long
+ * to be a name at all.
  */
+static const char *name_text(const char *s, size_t sl, bool escaped, char buf[KEY_TEXT_MAX],
+                             size_t *len)
+{
+    *len = 0;
+    if (sl == 0 || (escaped && sl > KEY_TEXT_MAX)) {
+        return NULL;
+    }
+    if (!escaped) {
+        *len = sl;
+        return s;
+    }
+    *len = lsc_json_unescape(s, sl, buf);
+    return buf;
+}
+
+/* A key's text as a name is compared (name_text). */
 static const char *key_text(const char *line, const struct lsc_json_node *n, char buf[KEY_TEXT_MAX],
                             size_t *len)
 {
     size_t ko, kl;
     key_content(n, &ko, &kl);
-    *len = 0;
-    if (kl == 0 || (n->key_escaped && kl > KEY_TEXT_MAX)) {
-        return NULL;
-    }
-    if (!n->key_escaped) {
-        *len = kl;
-        return line + ko;
-    }
-    *len = lsc_json_unescape(line + ko, kl, buf);
-    return buf;
+    return name_text(line + ko, kl, n->key_escaped, buf, len);
 }
 
 /* Is the member's name (key or format-given) a secret name, so its value is a secret? */
@@ -566,16 +573,9 @@ static bool paired_secret(struct lsc_scrubber *sc, const char *line, const struc
             continue;
         }
         char buf[KEY_TEXT_MAX];
-        size_t tl = x->len - 2;
-        const char *t = line + x->off + 1;
-        if (x->escaped) {
-            if (tl > KEY_TEXT_MAX) {
-                continue;
-            }
-            tl = lsc_json_unescape(t, tl, buf);
-            t = buf;
-        }
-        if (lsc_secret_name(t, tl) || lsc_secret_header(t, tl)) {
+        size_t tl;
+        const char *t = name_text(line + x->off + 1, x->len - 2, x->escaped, buf, &tl);
+        if (t != NULL && (lsc_secret_name(t, tl) || lsc_secret_header(t, tl))) {
             pm->secret = true;
             break;
         }
@@ -1335,18 +1335,16 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count, en
         }
         if (a != NULL) {
             rc = act_on_value(sc, p, n, a, LSC_CLASS_FIELD);
-        } else if ((named(n) || (sc->jstate[i] & ST_SECRET_KEY)) &&
-                   pol->detect[LSC_CLASS_SECRET_PARAM] && named_secret(sc, p, i)) {
+        } else if (pol->detect[LSC_CLASS_SECRET_PARAM] &&
+                   (named(n) || (sc->jstate[i] & ST_SECRET_KEY)
+                        ? named_secret(sc, p, i)
+                        : i > 0 && !is_container(n) && after_secret_flag(sc, p, i))) {
             if (!is_container(n)) {
                 rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
                                   LSC_CLASS_SECRET_PARAM);
             } else if (i >= within) {
                 within = secret_within(sc, i, count);
             }
-        } else if (n->key_len == 0 && n->name == NULL && i > 0 && !is_container(n) &&
-                   pol->detect[LSC_CLASS_SECRET_PARAM] && after_secret_flag(sc, p, i)) {
-            rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
-                              LSC_CLASS_SECRET_PARAM);
         } else if (n->type == LSC_JSON_STRING || n->type == LSC_JSON_NUMBER ||
                    n->type == LSC_JSON_BARE) {
             rc = scan_value(sc, p, n, false, &changed);
