@@ -345,8 +345,12 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
     case 'e':
         return i >= st->jwt_fail_until && lsc_detect_jwt(p, n, i, m, &st->jwt_fail_until);
     case 'b':
-    case 'B':
         return lsc_detect_auth_scheme(p, n, i, m);
+    case 'B': /* (an IBAN may start with B: BE, BG, ...) */
+        if (lsc_detect_auth_scheme(p, n, i, m)) {
+            return true;
+        }
+        break;
     case 'A':
     case 'g':
     case 'h':
