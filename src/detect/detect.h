@@ -162,6 +162,28 @@ bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match 
 /* Is name (after a flag's "--") a secret name that takes a value: not "no-..." (which turns
  * the secret off), no '=' in it? */
 bool lsc_secret_flag_name(const char *name, size_t len);
+/*
+ * '<' at i, starting an XML element with a secret name (<password>, <wsse:Password ...>):
+ * the match is its content, up to its end tag (also "<\/name>", as JSON writes it), or
+ * to the end of the line when there is none.
+ */
+bool lsc_detect_secret_element(const char *p, size_t n, size_t i, struct lsc_match *m);
+/*
+ * A word at i that sets a password in SQL: "BY" after IDENTIFIED (or IDENTIFIED WITH
+ * plugin), "PASSWORD" before a string literal, "PASSWORD(", or "PASSWORD FOR account =".
+ * The match is the literal's text (or Oracle's bare word after BY).
+ */
+bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *m);
+/*
+ * ':' at i after a "value" member name in JSON read as text, in an object whose "name" or
+ * "key" member names a secret or a credential header ({"name":"DB_PASSWORD","value":"x"}):
+ * the match is the value's.
+ */
+struct lsc_clean_span {
+    size_t lo, hi; /* p[lo .. hi) holds no brace and no member naming a secret ({0, 0}: none) */
+};
+bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
+                            struct lsc_clean_span *clean, struct lsc_match *m);
 /* "://" at i: the password of scheme://user:password@host. */
 bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m);
 

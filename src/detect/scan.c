@@ -29,12 +29,13 @@
 
 /* Bytes that start a detector by themselves: '@' e-mail, '=' and ':' secrets and IPv6,
  * '%' encoded "@" and "=" (and any "%HH": a stretch scanned decoded, text.c). ('-' starts a
- * PEM block only as "-----" and a flag as "--" and a letter, '\\' a stretch only before a
- * letter: "\xHH", "\n", ...) */
+ * PEM block only as "-----" and a flag as "--" and a letter; '\\' a stretch and '<' an
+ * XML element only before a letter: "\xHH", "\n", "<password>".) */
 static const char triggers[] = "@=:%";
-/* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT) and Bearer/Basic. */
-static const char first_set[] = "ABbeghnprswx";
-static const char second_set[] = "aefhiklopyABCEGIKNPRS";
+/* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT), Bearer/Basic and the
+ * SQL words before a password (BY, PASSWORD). */
+static const char first_set[] = "ABPbeghnprswx";
+static const char second_set[] = "aefhiklopyABCEGIKNPRSY";
 
 /* ---- the reference: each position by itself ---- */
 
@@ -104,7 +105,7 @@ static bool candidate(const char *p, size_t n, size_t i, size_t k)
     if (c != 0 && strchr(triggers, c) != NULL) {
         return true;
     }
-    if (c == '\\') { /* an escape that a stretch decodes: "\\xHH", "\\n", ... */
+    if (c == '\\' || c == '<') { /* an escape a stretch decodes ("\\xHH"), an element */
         return ahead(p, n, i, k + 1, ALPHA);
     }
     if (c == '-') { /* "-----BEGIN", or a flag: "--password" */
@@ -156,8 +157,9 @@ uint64_t lsc_attention64_scalar(const char *p, size_t n, size_t i)
 
 #ifdef LSC_X86
 struct classes {
-    /* blank: ' ' or '+' (a card's separators with dash); bslash: '\\' */
-    uint64_t digit, alpha, upper, dot, dash, blank, trig, bslash, first, second;
+    /* blank: ' ' or '+' (a card's separators with dash); opener: '\\' and '<', which start
+     * something only before a letter */
+    uint64_t digit, alpha, upper, dot, dash, blank, trig, opener, first, second;
 };
 
 /* x moved s positions back (bit k tells about byte k + s); bytes past the window count as
@@ -198,9 +200,9 @@ candidates(const struct classes *c, unsigned char b1, unsigned char b2, uint64_t
     uint64_t key = word_start & c->first & next(c->second, 1, past);
     uint64_t pem = c->dash & next(c->dash, 1, past) &
                    ((next(c->dash, 2, past) & next(c->dash, 3, past) & next(c->dash, 4, past)) |
-                    next(c->alpha, 2, past));              /* (or a flag: "--password") */
-    uint64_t escape = c->bslash & next(c->alpha, 1, past); /* "\\xHH", "\\n", ... */
-    return c->trig | escape | pem | ip4 | card | iban | key;
+                    next(c->alpha, 2, past));             /* (or a flag: "--password") */
+    uint64_t opens = c->opener & next(c->alpha, 1, past); /* "\\xHH", "\\n", "<password>" */
+    return c->trig | opens | pem | ip4 | card | iban | key;
 }
 
 /*
@@ -282,7 +284,7 @@ static uint64_t attention64_sse2(const char *p, size_t n, size_t i)
         c.dash |= (uint64_t)eq16(x, '-') << s;
         c.blank |= (uint64_t)(eq16(x, ' ') | eq16(x, '+')) << s;
         c.trig |= (uint64_t)(eq16(x, '@') | eq16(x, '=') | eq16(x, ':') | eq16(x, '%')) << s;
-        c.bslash |= (uint64_t)eq16(x, '\\') << s;
+        c.opener |= (uint64_t)(eq16(x, '\\') | eq16(x, '<')) << s;
         c.first |= (uint64_t)in_set16(x, first16, sizeof first16 / sizeof first16[0]) << s;
         c.second |= (uint64_t)in_set16(x, second16, sizeof second16 / sizeof second16[0]) << s;
     }
@@ -314,7 +316,8 @@ static void build_nibble_tables(void)
             if (used) {
                 nib_hi[hi] |= (uint8_t)(1u << bit);
                 *masks[s] |= (uint8_t)(1u << bit);
-                bit++; /* (the two sets need 7 bits: checked by the unit test) */
+                bit++; /* (the two sets need 8 bits, all a byte has: a ninth would
+                        * be lost, and the equality tests against the scalar version fail) */
             }
         }
     }
@@ -324,7 +327,7 @@ static void build_nibble_tables(void)
  * there instead of holding a register (set by init_avx2 before first use). */
 static struct {
     __m256i hi_table, lo_table, low4, case_bit, a_minus, z_span, d_minus, d_span;
-    __m256i dot, dash, space, plus, at, eq, colon, pct, bslash, first, second;
+    __m256i dot, dash, space, plus, at, eq, colon, pct, bslash, lt, first, second;
 } k32;
 
 __attribute__((target("avx2"))) static void init_avx2(void)
@@ -346,6 +349,7 @@ __attribute__((target("avx2"))) static void init_avx2(void)
     k32.colon = _mm256_set1_epi8(':');
     k32.pct = _mm256_set1_epi8('%');
     k32.bslash = _mm256_set1_epi8('\\');
+    k32.lt = _mm256_set1_epi8('<');
     k32.first = _mm256_set1_epi8((char)first_bits);
     k32.second = _mm256_set1_epi8((char)second_bits);
 }
@@ -400,7 +404,9 @@ __attribute__((target("avx2"))) static uint64_t attention64_avx2(const char *p, 
             _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.at), _mm256_cmpeq_epi8(x, k32.eq)),
             _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.colon), _mm256_cmpeq_epi8(x, k32.pct)));
         c.trig |= (uint64_t)mask32(trig) << s;
-        c.bslash |= (uint64_t)mask32(_mm256_cmpeq_epi8(x, k32.bslash)) << s;
+        c.opener |= (uint64_t)mask32(_mm256_or_si256(_mm256_cmpeq_epi8(x, k32.bslash),
+                                                     _mm256_cmpeq_epi8(x, k32.lt)))
+                    << s;
         c.first |= (uint64_t)any32(sets, k32.first) << s;
         c.second |= (uint64_t)any32(sets, k32.second) << s;
     }
@@ -453,7 +459,7 @@ __attribute__((target("avx512f,avx512bw"))) static uint64_t attention64_avx512(c
     c.dash = eq64(x, '-');
     c.blank = eq64(x, ' ') | eq64(x, '+');
     c.trig = eq64(x, '@') | eq64(x, '=') | eq64(x, ':') | eq64(x, '%');
-    c.bslash = eq64(x, '\\');
+    c.opener = eq64(x, '\\') | eq64(x, '<');
     c.first = _mm512_test_epi8_mask(sets, _mm512_set1_epi8((char)first_bits));
     c.second = _mm512_test_epi8_mask(sets, _mm512_set1_epi8((char)second_bits));
     return finish(&c, p, n, i, back, valid);

@@ -67,6 +67,12 @@ static const struct name suffixes[] = {
     NAME("passwordconfirmation"),
 };
 
+/* A space or a tab. */
+static inline bool blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
 /* Decoded, lower-cased, with '-' folded to '_' (x-api-key is x_api_key). */
 static size_t normalise(const char *name, size_t len, char *out)
 {
@@ -393,6 +399,9 @@ static size_t bracket_end(const char *p, size_t n, size_t j, bool escaped_quote)
     return n;
 }
 
+static bool secret_value(const char *p, size_t n, size_t j, bool quoted, bool esc_quoted, bool auth,
+                         bool json_name, struct lsc_match *m);
+
 bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
                              struct lsc_match *m)
 {
@@ -453,9 +462,22 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     if (s == e || !secret_name(p + s, e - s, has_pct, norm, &nlen)) {
         return false;
     }
-    bool auth = is_authorization(norm, nlen);
-    size_t j = i + sep_len;
-    while (j < n && (p[j] == ' ' || p[j] == '\t') && j - i - sep_len < 4) {
+    return secret_value(p, n, i + sep_len, quoted, esc_quoted, is_authorization(norm, nlen),
+                        p[name_end] == '"', m);
+}
+
+/*
+ * The value of a secret named before its separator, which ends at j: a quoted string (its
+ * contents), an array or object (whole), or a bare run up to a delimiter (over spaces when
+ * auth: an Authorization header's "Bearer abc"). quoted and esc_quoted tell how the name was
+ * quoted ("name", \"name\"); json_name that it was a JSON string, whose bare value is
+ * written back quoted (m->quote).
+ */
+static bool secret_value(const char *p, size_t n, size_t j, bool quoted, bool esc_quoted, bool auth,
+                         bool json_name, struct lsc_match *m)
+{
+    size_t from = j;
+    while (j < n && (p[j] == ' ' || p[j] == '\t') && j - from < 4) {
         j++;
     }
     if (j >= n) {
@@ -488,6 +510,12 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
             }
             ve++;
         }
+        if (ve < n && ve > vs && p[ve - 1] == '(' && (p[ve] == '\'' || p[ve] == '"')) {
+            /* A call's quoted argument is the value's too (SQL's PASSWORD('hunter2')). */
+            ve = quoted_end(p, n, ve + 1, p[ve], false);
+            ve += ve < n;
+            ve += ve < n && p[ve] == ')';
+        }
         if (quoted || esc_quoted) {
             /* JSON-ish bare value: null/true/false are not secrets. */
             size_t l = ve - vs;
@@ -507,8 +535,116 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     m->off = vs;
     m->len = ve - vs;
     m->cls = LSC_CLASS_SECRET_PARAM;
-    m->quote = quoted && !esc_quoted && vs == j && p[name_end] == '"';
+    m->quote = quoted && !esc_quoted && vs == j && json_name;
     return true;
+}
+
+/*
+ * Name/value pairs in JSON read as text ([{"name":"DB_PASSWORD","value":"x"}], HAR headers):
+ * the "value" member's value is a secret when a "name" or "key" member of the same object
+ * holds a secret's name or a credential header's. The object's members are read back and
+ * forth from the "value" member, PAIR_REACH bytes at most, up to a brace.
+ */
+#define PAIR_REACH 256
+
+/* The string after the separator at c (blanks, then "..." or \"...\"): is it a secret's or a
+ * credential header's name? */
+static bool names_a_secret(const char *p, size_t n, size_t c)
+{
+    size_t j = c + 1;
+    while (j < n && j - c < 4 && blank(p[j])) {
+        j++;
+    }
+    bool esc = j + 1 < n && p[j] == '\\' && p[j + 1] == '"';
+    if (j >= n || (p[j] != '"' && !esc)) {
+        return false;
+    }
+    size_t s = j + 1 + esc, e = s;
+    while (e < n && e - s <= NAME_MAX_LEN && p[e] != '"' && p[e] != '\\') {
+        e++;
+    }
+    if (e >= n || e - s > NAME_MAX_LEN || (esc ? p[e] != '\\' : p[e] != '"')) {
+        return false;
+    }
+    return lsc_secret_name(p + s, e - s) || lsc_secret_header(p + s, e - s);
+}
+
+/* Is the member name before the separator at c the quoted word w ("w" or \"w\")? *start is
+ * where its opening quote is. */
+static bool member_is(const char *p, size_t lo, size_t c, const char *w, size_t len, size_t *start)
+{
+    size_t q = c;
+    if (q - lo < len + 2 || p[q - 1] != '"') {
+        return false;
+    }
+    bool esc = p[q - 2] == '\\';
+    q -= 1 + esc; /* (at the name's end) */
+    if (q - lo < len + 1 + esc || !lsc_ieq(p + q - len, w, len) || p[q - len - 1] != '"' ||
+        (esc && p[q - len - 2] != '\\')) {
+        return false;
+    }
+    *start = q - len - 1 - esc;
+    return true;
+}
+
+/* Is the member whose separator is at c a "name" or "key" naming a secret? (Its name is
+ * read back as far as it goes, so the answer does not depend on where a reading started.) */
+static bool secret_naming_member(const char *p, size_t n, size_t c)
+{
+    size_t at;
+    return (member_is(p, 0, c, "name", 4, &at) || member_is(p, 0, c, "key", 3, &at)) &&
+           names_a_secret(p, n, c);
+}
+
+bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
+                            struct lsc_clean_span *clean, struct lsc_match *m)
+{
+    size_t key;
+    if (!member_is(p, floor, i, "value", 5, &key)) {
+        return false;
+    }
+    bool esc = p[i - 2] == '\\';
+    /* Back over this object's earlier members, then on over its later ones; a stretch an
+     * earlier "value" member's reading found clean is jumped over (within the same reach,
+     * so what is found does not depend on what came before: a line of "value" members costs
+     * its length, not PAIR_REACH a member). The reading back goes on before floor: a match
+     * there (an address in another member) leaves the member names as they were. */
+    bool named = false;
+    size_t lo = key > PAIR_REACH ? key - PAIR_REACH : 0, k = key;
+    while (k > lo && !named) {
+        if (k > clean->lo && k <= clean->hi) {
+            k = clean->lo > lo ? clean->lo : lo;
+            continue;
+        }
+        char c = p[k - 1];
+        if (c == '{' || c == '}') {
+            break;
+        }
+        k--;
+        named = c == ':' && secret_naming_member(p, n, k);
+    }
+    size_t from = k, hi = n - i > PAIR_REACH ? i + PAIR_REACH : n;
+    k = i + 1;
+    while (k < hi && !named) {
+        if (k >= clean->lo && k < clean->hi) {
+            k = clean->hi < hi ? clean->hi : hi;
+            continue;
+        }
+        char c = p[k];
+        if (c == '{' || c == '}') {
+            break;
+        }
+        named = c == ':' && secret_naming_member(p, n, k);
+        k++;
+    }
+    if (!named) {
+        /* [from, k) holds no brace and no member naming a secret: read here, or jumped over
+         * as clean (so it covers what the last clean stretch held of this reach). */
+        clean->lo = from;
+        clean->hi = k;
+        return false;
+    }
+    return secret_value(p, n, i + 1, true, esc, false, !esc, m);
 }
 
 bool lsc_secret_flag_name(const char *name, size_t len)
@@ -575,6 +711,261 @@ bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match 
     m->cls = LSC_CLASS_SECRET_PARAM;
     m->quote = false;
     return true;
+}
+
+/* ---- XML elements: <password>hunter2</password> ---- */
+
+/* How far an element's start tag is read for its '>' (attributes): bounded, so a line of
+ * "<password " costs a constant per candidate. */
+#define TAG_MAX 1024
+
+/* Is the '<' at k the end tag of the element named qname[0..qlen): "</qname>", or
+ * "<\/qname>" as JSON writes it, white space allowed before the '>'? */
+static bool end_tag_at(const char *p, size_t n, size_t k, const char *qname, size_t qlen)
+{
+    k++;
+    k += k < n && p[k] == '\\';
+    if (k >= n || p[k] != '/' || n - k - 1 < qlen || memcmp(p + k + 1, qname, qlen) != 0) {
+        return false;
+    }
+    k += 1 + qlen;
+    while (k < n && (p[k] == ' ' || p[k] == '\t')) {
+        k++;
+    }
+    return k < n && p[k] == '>';
+}
+
+bool lsc_detect_secret_element(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    /* The element's name, namespace prefix and all (wsse:Password); its local part is the
+     * one compared. */
+    if (n - i < 4 || p[i] != '<' || !lsc_is_alpha((unsigned char)p[i + 1])) {
+        return false;
+    }
+    size_t s = i + 1, e = s, local = s;
+    bool has_pct = false;
+    for (; e < n && e - s <= NAME_MAX_LEN; e++) {
+        unsigned char c = (unsigned char)p[e];
+        if (c == ':') {
+            local = e + 1;
+        } else if (!lsc_is_name_byte(c)) {
+            break;
+        }
+        has_pct |= c == '%';
+    }
+    char norm[NAME_MAX_LEN];
+    size_t nlen;
+    if (e >= n || e - s > NAME_MAX_LEN ||
+        !secret_name(p + local, e - local, has_pct, norm, &nlen)) {
+        return false;
+    }
+    /* The start tag's '>', after its attributes (their quoted values read over; a secret in
+     * an attribute is name="value", the '=' detector's); "/>" ends an empty element. */
+    size_t j = e;
+    if (p[j] != '>') {
+        if (p[j] != ' ' && p[j] != '\t' && p[j] != '\r' && p[j] != '\n') {
+            return false;
+        }
+        size_t lim = n - j > TAG_MAX ? j + TAG_MAX : n;
+        while (j < lim && p[j] != '>') {
+            if (p[j] == '"' || p[j] == '\'') {
+                const char *q = memchr(p + j + 1, p[j], lim - j - 1);
+                if (q == NULL) {
+                    return false;
+                }
+                j = (size_t)(q - p);
+            } else if (p[j] == '<') {
+                return false;
+            }
+            j++;
+        }
+        if (j >= lim || p[j - 1] == '/') {
+            return false;
+        }
+    }
+    /* The content - text, CDATA, child elements - runs to the element's end tag; with none
+     * on the line (a document split over lines, a cut one), to the line's end: fail closed. */
+    size_t vs = j + 1, ve = vs;
+    for (;;) {
+        const char *lt = memchr(p + ve, '<', n - ve);
+        if (lt == NULL) {
+            ve = n;
+            break;
+        }
+        ve = (size_t)(lt - p);
+        if (end_tag_at(p, n, ve, p + s, e - s)) {
+            break;
+        }
+        ve++;
+    }
+    if (ve <= vs) {
+        return false;
+    }
+    m->off = vs;
+    m->len = ve - vs;
+    m->cls = LSC_CLASS_SECRET_PARAM;
+    m->quote = false;
+    return true;
+}
+
+/* ---- SQL: IDENTIFIED BY 'x', PASSWORD 'x' ---- */
+
+/* Letters, digits and '_': a SQL keyword's or identifier's bytes. */
+static inline bool sql_word_byte(unsigned char c)
+{
+    return lsc_is_alnum(c) || c == '_';
+}
+
+static size_t skip_blanks(const char *p, size_t n, size_t j)
+{
+    size_t from = j;
+    while (j < n && j - from < 8 && blank(p[j])) {
+        j++;
+    }
+    return j;
+}
+
+/* Is the word before the blanks before e the keyword kw (lower case, klen bytes)? *start
+ * is where that word starts. */
+static bool keyword_before(const char *p, size_t e, const char *kw, size_t klen, size_t *start)
+{
+    size_t k = e;
+    while (k > 0 && e - k < 8 && blank(p[k - 1])) {
+        k--;
+    }
+    if (k == e || k < klen || !lsc_ieq(p + k - klen, kw, klen) ||
+        (k > klen && sql_word_byte((unsigned char)p[k - klen - 1]))) {
+        return false;
+    }
+    *start = k - klen;
+    return true;
+}
+
+/* The end of a SQL string literal whose opening quote is at j: its closing quote; a doubled
+ * quote is one quote of the text, as is one after a backslash (MySQL). The line's end when
+ * it does not close (fail closed). */
+static size_t sql_string_end(const char *p, size_t n, size_t j)
+{
+    char q = p[j];
+    for (j++; j < n; j++) {
+        if (p[j] == '\\' && j + 1 < n) {
+            j++;
+        } else if (p[j] == q) {
+            if (j + 1 >= n || p[j + 1] != q) {
+                return j;
+            }
+            j++;
+        }
+    }
+    return n;
+}
+
+/*
+ * The password a SQL statement sets, after the keyword that ends at j: a string literal;
+ * one inside PASSWORD('...') or after PASSWORD or VALUES (MariaDB's and Oracle's hashes);
+ * or, when bare_ok (Oracle's IDENTIFIED BY tiger), a bare word.
+ */
+static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct lsc_match *m)
+{
+    j = skip_blanks(p, n, j);
+    if (j >= n) {
+        return false;
+    }
+    size_t vs, ve;
+    if (p[j] != '\'' && p[j] != '"') {
+        size_t w = j;
+        while (w < n && sql_word_byte((unsigned char)p[w])) {
+            w++;
+        }
+        if ((w - j == 8 && lsc_ieq(p + j, "password", 8)) ||
+            (w - j == 6 && lsc_ieq(p + j, "values", 6))) {
+            size_t k = w < n && p[w] == '(' ? w + 1 : skip_blanks(p, n, w);
+            if (k > w && k < n && (p[k] == '\'' || p[k] == '"')) {
+                j = k;
+            }
+        }
+    }
+    if (p[j] == '\'' || p[j] == '"') {
+        vs = j + 1;
+        ve = sql_string_end(p, n, j);
+    } else {
+        if (!bare_ok) {
+            return false;
+        }
+        vs = ve = j;
+        while (ve < n && !blank(p[ve]) && p[ve] != ';' && p[ve] != ',' && p[ve] != ')' &&
+               p[ve] != '"' && p[ve] != '\'' && p[ve] != '\r' && p[ve] != '\n') {
+            ve++;
+        }
+    }
+    if (ve <= vs) {
+        return false;
+    }
+    m->off = vs;
+    m->len = ve - vs;
+    m->cls = LSC_CLASS_SECRET_PARAM;
+    m->quote = false;
+    return true;
+}
+
+/* SET PASSWORD FOR account = ...: how far the '=' is looked for (the account is a quoted
+ * user and host). */
+#define ACCOUNT_MAX 256
+
+bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    size_t w = i;
+    while (w < n && w - i < 9 && sql_word_byte((unsigned char)p[w])) {
+        w++;
+    }
+    size_t at;
+    if (w - i == 2 && lsc_ieq(p + i, "by", 2)) {
+        /* IDENTIFIED BY, IDENTIFIED WITH plugin BY (MySQL, Oracle): the word before is
+         * IDENTIFIED, or a plugin's name after WITH after IDENTIFIED. */
+        if (w >= n || !blank(p[w])) {
+            return false;
+        }
+        size_t b = i;
+        while (b > 0 && i - b < 8 && blank(p[b - 1])) {
+            b--;
+        }
+        if (b == i || b == 0) {
+            return false;
+        }
+        bool ok = lsc_lower((unsigned char)p[b - 1]) == 'd' &&
+                  keyword_before(p, i, "identified", 10, &at);
+        if (!ok) {
+            size_t plugin = b, lo = b > 64 ? b - 64 : 0;
+            while (plugin > lo && sql_word_byte((unsigned char)p[plugin - 1])) {
+                plugin--;
+            }
+            ok = plugin < b && keyword_before(p, plugin, "with", 4, &at) &&
+                 keyword_before(p, at, "identified", 10, &at);
+        }
+        return ok && sql_value(p, n, w, true, m);
+    }
+    if (w - i != 8 || !lsc_ieq(p + i, "password", 8)) {
+        return false;
+    }
+    /* PASSWORD 'x' (PostgreSQL's roles), PASSWORD('x'); SET PASSWORD FOR account = 'x'.
+     * A blank comes first: in "password","x" the quote after the word closes a string. */
+    if (w < n && p[w] == '(') {
+        return sql_value(p, n, w + 1, false, m);
+    }
+    size_t j = skip_blanks(p, n, w);
+    if (j == w) {
+        return false;
+    }
+    if (n - j > 4 && lsc_ieq(p + j, "for", 3) && blank(p[j + 3])) {
+        j += 4;
+        size_t lim = n - j > ACCOUNT_MAX ? j + ACCOUNT_MAX : n;
+        const char *eq = memchr(p + j, '=', lim - j);
+        if (eq == NULL || memchr(p + j, ';', (size_t)(eq - p) - j) != NULL) {
+            return false;
+        }
+        j = (size_t)(eq - p) + 1;
+    }
+    return sql_value(p, n, j, false, m);
 }
 
 /* The bytes that end a URL's authority, as a table: the loop over a host name is hot. */

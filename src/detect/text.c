@@ -49,11 +49,12 @@ static inline __attribute__((always_inline)) bool ip4_gate(const char *p, size_t
 
 /* State carried along one scan. */
 struct scan {
-    size_t jwt_fail_until;  /* no JWT can start before this offset */
-    size_t card_fail_until; /* no card number can start before this offset */
-    size_t iban_fail_until; /* no IBAN can start before this offset */
-    size_t ip6_fail_until;  /* no IPv6 address can start at a hex group before this offset */
-    bool times;             /* jump over access times (struct lsc_known) */
+    size_t jwt_fail_until;       /* no JWT can start before this offset */
+    size_t card_fail_until;      /* no card number can start before this offset */
+    size_t iban_fail_until;      /* no IBAN can start before this offset */
+    size_t ip6_fail_until;       /* no IPv6 address can start at a hex group before this offset */
+    struct lsc_clean_span pairs; /* (lsc_detect_secret_pair) */
+    bool times;                  /* jump over access times (struct lsc_known) */
 };
 
 /*
@@ -337,6 +338,23 @@ static inline bool try_digit_word(const char *p, size_t n, size_t i, struct lsc_
             (i >= st->card_fail_until && lsc_detect_card(p, n, i, m, &st->card_fail_until)));
 }
 
+/*
+ * The SQL detector's own first test, asked here before the call: the word is "by" and a
+ * blank follows, or it is eight bytes "pa....d" and a blank or '(' follows. Most words that
+ * start with those letters (page=, path, Basic) end there.
+ */
+static inline bool sql_word_may_start(const char *p, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)p[i] | 32;
+    if (c == 'b') {
+        return n - i > 3 && ((unsigned char)p[i + 1] | 32) == 'y' &&
+               (p[i + 2] == ' ' || p[i + 2] == '\t');
+    }
+    return n - i > 9 && ((unsigned char)p[i + 1] | 32) == 'a' &&
+           ((unsigned char)p[i + 7] | 32) == 'd' &&
+           (p[i + 8] == ' ' || p[i + 8] == '\t' || p[i + 8] == '(');
+}
+
 /* Detectors that start at a letter that starts a word. */
 static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
 {
@@ -345,9 +363,16 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
     case 'e':
         return i >= st->jwt_fail_until && lsc_detect_jwt(p, n, i, m, &st->jwt_fail_until);
     case 'b':
-        return lsc_detect_auth_scheme(p, n, i, m);
+        return lsc_detect_auth_scheme(p, n, i, m) ||
+               (sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m));
     case 'B': /* (an IBAN may start with B: BE, BG, ...) */
-        if (lsc_detect_auth_scheme(p, n, i, m)) {
+        if (lsc_detect_auth_scheme(p, n, i, m) ||
+            (sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m))) {
+            return true;
+        }
+        break;
+    case 'P':
+        if (sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m)) {
             return true;
         }
         break;
@@ -360,7 +385,8 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
     case 's':
     case 'w':
     case 'x':
-        if (lsc_detect_token(p, n, i, m)) {
+        if (lsc_detect_token(p, n, i, m) ||
+            (c == 'p' && sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m))) {
             return true;
         }
         break;
@@ -1066,7 +1092,10 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 found = try_ip6_at_colon(p, n, i, floor, &m, &st) ||
                         (i + 1 < n && p[i + 1] == '/' && lsc_detect_url_password(p, n, i, &m)) ||
                         (may_follow_secret(p, i, floor, &ends) &&
-                         lsc_detect_secret_param(p, n, i, 1, floor, &m));
+                         lsc_detect_secret_param(p, n, i, 1, floor, &m)) ||
+                        (i >= floor + 7 && p[i - 1] == '"' &&
+                         ((p[i - 2] | 32) == 'e' || p[i - 2] == '\\') &&
+                         lsc_detect_secret_pair(p, n, i, floor, &st.pairs, &m));
                 /* "https:\/\/user:password@host", as JSON may write a URL: the mask marks no
                  * '\\' before '/', so the stretch starts from here. */
                 esc = !found && n - i > 4 && memcmp(p + i + 1, "\\/\\/", 4) == 0 ? i + 1 : SIZE_MAX;
@@ -1082,6 +1111,9 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 break;
             case '\\':
                 esc = i;
+                break;
+            case '<':
+                found = lsc_detect_secret_element(p, n, i, &m);
                 break;
             case '-':
                 found = lsc_detect_pem(p, n, i, &m) || lsc_detect_secret_flag(p, n, i, &m);

@@ -14,10 +14,11 @@
 #include <string.h>
 
 /* Every byte value, the classes' edges ('/' '0' '9' ':' '@' 'A' 'Z' '[' '`' 'a' 'z' '{'),
- * the trigger bytes and bytes >= 0x80 (signed in a char), mixed. */
+ * the trigger bytes, '<' and the set members P and Y, and bytes >= 0x80 (signed in a char),
+ * mixed. */
 static void fill_hostile(char *buf, size_t n, unsigned seed)
 {
-    static const char edges[] = "/09:@AZ[`az{=%- .\"\\\x7f\x80\xff";
+    static const char edges[] = "/09:@AZ[`az{=%- .\"\\<PY\x7f\x80\xff";
     srand(seed);
     for (size_t i = 0; i < n; i++) {
         int r = rand();
@@ -91,6 +92,13 @@ Test(attention, marks_candidates_not_ordinary_words)
     uint64_t want = 1ull << 22 | 1ull << 24 | 1ull << 26 | 1ull << 28 | 1ull << 29 | 1ull << 32 |
                     1ull << 34 | 1ull << 45 | 1ull << 50 | 1ull << 54;
     cr_expect_eq(m, want, "got %#llx want %#llx", (unsigned long long)m, (unsigned long long)want);
+    /* '<' before a letter (an element), and the SQL words BY and PASSWORD in either case;
+     * not '<' before another byte, nor other words of those first letters.
+     *                  0         1         2         3         4
+     *                  01234567890123456789012345678901234567890123 */
+    const char *xml = "<a < <1 BY by PASSWORD Password PO Bx <<b";
+    cr_expect_eq(lsc_attention64(xml, strlen(xml), 0),
+                 1ull << 0 | 1ull << 8 | 1ull << 11 | 1ull << 14 | 1ull << 23 | 1ull << 39);
     /*                 0123456789012345678901 */
     const char *ips = "9.8.7.6 x10.2.3.4 1.22";
     cr_expect_eq(lsc_attention64(ips, strlen(ips), 0), 1ull << 0 | 1ull << 9);
@@ -138,7 +146,8 @@ static bool found_at(const char *p, size_t n, size_t k)
     if (digit_start && lsc_ip4_parse(p + k, p + n, ip4) > 0) {
         return true;
     }
-    if (lsc_detect_pem(p, n, k, &m) || lsc_detect_secret_flag(p, n, k, &m)) {
+    if (lsc_detect_pem(p, n, k, &m) || lsc_detect_secret_flag(p, n, k, &m) ||
+        lsc_detect_secret_element(p, n, k, &m)) {
         return true;
     }
     if (!word_start_at(p, k)) {
@@ -146,7 +155,8 @@ static bool found_at(const char *p, size_t n, size_t k)
     }
     return (digit_start && lsc_detect_card(p, n, k, &m, &fail)) ||
            lsc_detect_iban(p, n, k, &m, &fail) || lsc_detect_token(p, n, k, &m) ||
-           lsc_detect_jwt(p, n, k, &m, &fail) || lsc_detect_auth_scheme(p, n, k, &m);
+           lsc_detect_jwt(p, n, k, &m, &fail) || lsc_detect_auth_scheme(p, n, k, &m) ||
+           lsc_detect_sql_secret(p, n, k, &m);
 }
 
 Test(attention, marks_every_value_a_detector_finds)
@@ -168,6 +178,12 @@ Test(attention, marks_every_value_a_detector_finds)
         "basic dXNlcjpwYXNzd29yZA==",
         "-----BEGIN RSA PRIVATE KEY-----abc-----END RSA PRIVATE KEY-----",
         "--password hunter2",
+        "<password>hunter2</password>",
+        "<wsse:Password a='1'>x",
+        "IDENTIFIED BY 'hunter2'",
+        "identified with sha256_password bY tiger",
+        "PASSWORD 'hunter2'",
+        "Password('hunter2')",
     };
     const char *impls[4] = {"scalar", "sse2", "avx2", "avx512"};
     char buf[256];
