@@ -37,7 +37,8 @@ shapes=(
     'eyJaaaaaaaa-' 'eyJhbGciOiJIUzI1NiJ9.' 'sk-a-' 'ghp_a-' 'AKIA' 'Bearer ' 'bearer x-'
     'Basic ' '-----BEGIN PRIVATE KEY-----' '-----BEGIN ' 'DE89 ' 'DE89' '"password":"'
     'password=[' '"password":[{' 'token={"a":' 'a[password]=' ']=' '%5D=' '%41=' '--a'
-    '--password x '
+    '--password x ' '<a' '<password ' '<password a="' '<password/>' '"value":' '\"value\":'
+    '"name":"password","value":"x",' 'PASSWORD ' 'PASSWORD FOR ' 'IDENTIFIED BY ' 'by by '
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'
