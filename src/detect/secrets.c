@@ -399,8 +399,80 @@ static size_t bracket_end(const char *p, size_t n, size_t j, bool escaped_quote)
     return n;
 }
 
-static bool secret_value(const char *p, size_t n, size_t j, bool quoted, bool esc_quoted, bool auth,
-                         bool json_name, struct lsc_match *m);
+/*
+ * The value of a secret named before its separator, which ends at j: a quoted string (its
+ * contents), an array or object (whole), or a bare run up to a delimiter (over spaces when
+ * auth: an Authorization header's "Bearer abc"). quoted and esc_quoted tell how the name was
+ * quoted ("name", \"name\"); json_name that it was a JSON string, whose bare value is
+ * written back quoted (m->quote).
+ */
+static inline __attribute__((always_inline)) bool secret_value(const char *p, size_t n, size_t j,
+                                                               bool quoted, bool esc_quoted,
+                                                               bool auth, bool json_name,
+                                                               struct lsc_match *m)
+{
+    size_t from = j;
+    while (j < n && (p[j] == ' ' || p[j] == '\t') && j - from < 4) {
+        j++;
+    }
+    if (j >= n) {
+        return false;
+    }
+    size_t vs, ve;
+    if (p[j] == '"' || p[j] == '\'') {
+        vs = j + 1;
+        ve = quoted_end(p, n, vs, p[j], false);
+    } else if (p[j] == '\\' && j + 1 < n && p[j + 1] == '"') {
+        vs = j + 2;
+        ve = quoted_end(p, n, vs, '"', true);
+    } else {
+        vs = j;
+        ve = j;
+        if (p[j] == '[' || p[j] == '{') {
+            /* An array or object is taken whole: its strings are the secret ("password":
+             * ["hunter2"] in JSON read as text). So is a value in brackets ([secret] after
+             * an earlier pass): scrubbing twice gives the same line, not "[secret]]". */
+            ve = bracket_end(p, n, j, esc_quoted);
+        }
+        /* (After a bracketed value, ve is already at its end.) Most bytes of a value cannot
+         * end it: one table lookup each. */
+        for (;;) {
+            while (ve < n && !may_end_value[(unsigned char)p[ve]]) {
+                ve++;
+            }
+            if (ve >= n || value_end(p, n, ve, auth)) {
+                break;
+            }
+            ve++;
+        }
+        if (ve < n && ve > vs && p[ve - 1] == '(' && (p[ve] == '\'' || p[ve] == '"')) {
+            /* A call's quoted argument is the value's too (SQL's PASSWORD('hunter2')). */
+            ve = quoted_end(p, n, ve + 1, p[ve], false);
+            ve += ve < n;
+            ve += ve < n && p[ve] == ')';
+        }
+        if (quoted || esc_quoted) {
+            /* JSON-ish bare value: null/true/false are not secrets. */
+            size_t l = ve - vs;
+            if ((l == 4 && memcmp(p + vs, "null", 4) == 0) ||
+                (l == 4 && memcmp(p + vs, "true", 4) == 0) ||
+                (l == 5 && memcmp(p + vs, "false", 5) == 0)) {
+                return false;
+            }
+        }
+        while (auth && ve > vs && (p[ve - 1] == ' ' || p[ve - 1] == '\t')) {
+            ve--;
+        }
+    }
+    if (ve <= vs) {
+        return false;
+    }
+    m->off = vs;
+    m->len = ve - vs;
+    m->cls = LSC_CLASS_SECRET_PARAM;
+    m->quote = quoted && !esc_quoted && vs == j && json_name;
+    return true;
+}
 
 bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
                              struct lsc_match *m)
@@ -464,79 +536,6 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     }
     return secret_value(p, n, i + sep_len, quoted, esc_quoted, is_authorization(norm, nlen),
                         p[name_end] == '"', m);
-}
-
-/*
- * The value of a secret named before its separator, which ends at j: a quoted string (its
- * contents), an array or object (whole), or a bare run up to a delimiter (over spaces when
- * auth: an Authorization header's "Bearer abc"). quoted and esc_quoted tell how the name was
- * quoted ("name", \"name\"); json_name that it was a JSON string, whose bare value is
- * written back quoted (m->quote).
- */
-static bool secret_value(const char *p, size_t n, size_t j, bool quoted, bool esc_quoted, bool auth,
-                         bool json_name, struct lsc_match *m)
-{
-    size_t from = j;
-    while (j < n && (p[j] == ' ' || p[j] == '\t') && j - from < 4) {
-        j++;
-    }
-    if (j >= n) {
-        return false;
-    }
-    size_t vs, ve;
-    if (p[j] == '"' || p[j] == '\'') {
-        vs = j + 1;
-        ve = quoted_end(p, n, vs, p[j], false);
-    } else if (p[j] == '\\' && j + 1 < n && p[j + 1] == '"') {
-        vs = j + 2;
-        ve = quoted_end(p, n, vs, '"', true);
-    } else {
-        vs = j;
-        ve = j;
-        if (p[j] == '[' || p[j] == '{') {
-            /* An array or object is taken whole: its strings are the secret ("password":
-             * ["hunter2"] in JSON read as text). So is a value in brackets ([secret] after
-             * an earlier pass): scrubbing twice gives the same line, not "[secret]]". */
-            ve = bracket_end(p, n, j, esc_quoted);
-        }
-        /* (After a bracketed value, ve is already at its end.) Most bytes of a value cannot
-         * end it: one table lookup each. */
-        for (;;) {
-            while (ve < n && !may_end_value[(unsigned char)p[ve]]) {
-                ve++;
-            }
-            if (ve >= n || value_end(p, n, ve, auth)) {
-                break;
-            }
-            ve++;
-        }
-        if (ve < n && ve > vs && p[ve - 1] == '(' && (p[ve] == '\'' || p[ve] == '"')) {
-            /* A call's quoted argument is the value's too (SQL's PASSWORD('hunter2')). */
-            ve = quoted_end(p, n, ve + 1, p[ve], false);
-            ve += ve < n;
-            ve += ve < n && p[ve] == ')';
-        }
-        if (quoted || esc_quoted) {
-            /* JSON-ish bare value: null/true/false are not secrets. */
-            size_t l = ve - vs;
-            if ((l == 4 && memcmp(p + vs, "null", 4) == 0) ||
-                (l == 4 && memcmp(p + vs, "true", 4) == 0) ||
-                (l == 5 && memcmp(p + vs, "false", 5) == 0)) {
-                return false;
-            }
-        }
-        while (auth && ve > vs && (p[ve - 1] == ' ' || p[ve - 1] == '\t')) {
-            ve--;
-        }
-    }
-    if (ve <= vs) {
-        return false;
-    }
-    m->off = vs;
-    m->len = ve - vs;
-    m->cls = LSC_CLASS_SECRET_PARAM;
-    m->quote = quoted && !esc_quoted && vs == j && json_name;
-    return true;
 }
 
 /*
