@@ -174,14 +174,16 @@ bool lsc_detect_secret_element(const char *p, size_t n, size_t i, struct lsc_mat
  * The match is the literal's text (or Oracle's bare word after BY).
  */
 bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *m);
+/* What lsc_detect_secret_pair remembers along one text (start with {0, 0}): p[lo .. hi)
+ * holds no brace and no member naming a secret. */
+struct lsc_clean_span {
+    size_t lo, hi;
+};
 /*
  * ':' at i after a "value" member name in JSON read as text, in an object whose "name" or
  * "key" member names a secret or a credential header ({"name":"DB_PASSWORD","value":"x"}):
  * the match is the value's.
  */
-struct lsc_clean_span {
-    size_t lo, hi; /* p[lo .. hi) holds no brace and no member naming a secret ({0, 0}: none) */
-};
 bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
                             struct lsc_clean_span *clean, struct lsc_match *m);
 /* "://" at i: the password of scheme://user:password@host. */
