@@ -646,6 +646,20 @@ bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
     return secret_value(p, n, i + 1, true, esc, false, !esc, m);
 }
 
+/* A secret's value at p[vs .. ve), replaced where it stands (no quotes added): the match,
+ * when it is not empty. */
+static bool secret_found(size_t vs, size_t ve, struct lsc_match *m)
+{
+    if (ve <= vs) {
+        return false;
+    }
+    m->off = vs;
+    m->len = ve - vs;
+    m->cls = LSC_CLASS_SECRET_PARAM;
+    m->quote = false;
+    return true;
+}
+
 bool lsc_secret_flag_name(const char *name, size_t len)
 {
     /* "--no-password" turns the password off and takes no value. */
@@ -702,14 +716,7 @@ bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match 
             ve++;
         }
     }
-    if (ve <= vs) {
-        return false;
-    }
-    m->off = vs;
-    m->len = ve - vs;
-    m->cls = LSC_CLASS_SECRET_PARAM;
-    m->quote = false;
-    return true;
+    return secret_found(vs, ve, m);
 }
 
 /* ---- XML elements: <password>hunter2</password> ---- */
@@ -797,14 +804,7 @@ bool lsc_detect_secret_element(const char *p, size_t n, size_t i, struct lsc_mat
         }
         ve++;
     }
-    if (ve <= vs) {
-        return false;
-    }
-    m->off = vs;
-    m->len = ve - vs;
-    m->cls = LSC_CLASS_SECRET_PARAM;
-    m->quote = false;
-    return true;
+    return secret_found(vs, ve, m);
 }
 
 /* ---- SQL: IDENTIFIED BY 'x', PASSWORD 'x' ---- */
@@ -897,14 +897,7 @@ static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct ls
             ve++;
         }
     }
-    if (ve <= vs) {
-        return false;
-    }
-    m->off = vs;
-    m->len = ve - vs;
-    m->cls = LSC_CLASS_SECRET_PARAM;
-    m->quote = false;
-    return true;
+    return secret_found(vs, ve, m);
 }
 
 /* SET PASSWORD FOR account = ...: how far the '=' is looked for (the account is a quoted
