@@ -10,6 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(dirname "$here")/build}
 LS=$BUILD/logscrub
+[ -x "$LS" ] || { echo "hostile.sh: $LS not found; build first (cmake --build build) or set BUILD" >&2; exit 1; }
 OUT=$here/out
 mkdir -p "$OUT"
 
