@@ -186,6 +186,10 @@ struct lsc_clean_span {
  */
 bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
                             struct lsc_clean_span *clean, struct lsc_match *m);
+/* ':' at i inside the word after a "-u" or "--user" flag (curl -u user:password): the
+ * match is the password after the colon. */
+bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor,
+                                 struct lsc_match *m);
 /* "://" at i: the password of scheme://user:password@host. */
 bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m);
 

@@ -32,6 +32,7 @@ struct name {
 
 /* Whole names that are secrets. (Each list's names have at least two bytes: chars.h's
  * lsc_secret_end_possible turns one-byte names away before any lookup.) */
+/* clang-format off */
 static const struct name exact_names[] = {
     NAME("pass"),      NAME("pwd"),        NAME("auth"),          NAME("session"),
     NAME("sid"),       NAME("sig"),        NAME("authorization"), NAME("proxy_authorization"),
@@ -39,7 +40,9 @@ static const struct name exact_names[] = {
     NAME("x_api_key"), NAME("key_secret"), NAME("credentials"),   NAME("credential"),
     NAME("otp"),       NAME("pin"),        NAME("cvv"),           NAME("cvc"),
     NAME("cvv2"),      NAME("cvc2"),       NAME("card_cvv"),      NAME("security_code"),
+    NAME("secret_key_base"), /* (Rails) */
 };
+/* clang-format on */
 
 /* Names ending with one of these are secrets too (db_password, csrftoken, x_amz_signature;
  * camelCase folds to one word: privateKey is privatekey). */
@@ -65,6 +68,8 @@ static const struct name suffixes[] = {
     NAME("clientkey"),
     NAME("password_confirmation"),
     NAME("passwordconfirmation"),
+    NAME("_pass"),
+    NAME("_pwd"),
 };
 
 /* A space or a tab. */
@@ -445,6 +450,17 @@ static inline __attribute__((always_inline)) bool secret_value(const char *p, si
             }
             ve++;
         }
+        if (auth && ve < n && (p[ve] == '"' || p[ve] == '\'' || p[ve] == '\\') && n - vs > 7 &&
+            lsc_ieq(p + vs, "digest", 6) && blank(p[vs + 6])) {
+            /* Digest credentials are quoted parameters (username="bob", response="..."):
+             * the header runs to the end of the line - or, its quotes escaped (inside a JSON
+             * string), to the first quote that is not. */
+            bool escaped = p[ve] == '\\';
+            while (ve < n && p[ve] != '\r' && p[ve] != '\n' && !(escaped && p[ve] == '"')) {
+                ve += escaped && p[ve] == '\\' ? 2 : 1;
+            }
+            ve = ve < n ? ve : n;
+        }
         if (ve < n && ve > vs && p[ve - 1] == '(' && (p[ve] == '\'' || p[ve] == '"')) {
             /* A call's quoted argument is the value's too (SQL's PASSWORD('hunter2')). */
             ve = quoted_end(p, n, ve + 1, p[ve], false);
@@ -658,6 +674,70 @@ static bool secret_found(size_t vs, size_t ve, struct lsc_match *m)
     m->cls = LSC_CLASS_SECRET_PARAM;
     m->quote = false;
     return true;
+}
+
+/* How far back the user name before a credentials flag's colon is read. */
+#define USER_MAX 64
+
+/* Is the word that ends at e (before blanks) the flag "-u" or "--user"? */
+static bool user_flag_before(const char *p, size_t e)
+{
+    size_t k = e;
+    while (k > 0 && e - k < 4 && blank(p[k - 1])) {
+        k--;
+    }
+    if (k == e) {
+        return false;
+    }
+    if (k > 1 && p[k - 1] == ',' && (p[k - 2] == '"' || p[k - 2] == '\'')) {
+        k -= 2; /* an argument list: "-u", "user:password" */
+    }
+    size_t len = k >= 6 && memcmp(p + k - 6, "--user", 6) == 0 ? 6
+                 : k >= 2 && memcmp(p + k - 2, "-u", 2) == 0   ? 2
+                                                               : 0;
+    return len > 0 &&
+           (k == len || blank(p[k - len - 1]) || p[k - len - 1] == '"' || p[k - len - 1] == '\'');
+}
+
+bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor,
+                                 struct lsc_match *m)
+{
+    /* No '-' in reach before the colon, no flag: most colons (times, "rv:", JSON members)
+     * end here, in one vector search. */
+    size_t lo = i - floor > USER_MAX + 12 ? i - USER_MAX - 12 : floor;
+    if (memrchr(p + lo, '-', i - lo) == NULL) {
+        return false;
+    }
+    /* The user name: back from the colon over name bytes (and '@', '+') to a blank or a
+     * quote. (A time, a path or a user agent's "rv:" stops at once.) */
+    size_t s = i;
+    while (s > floor && i - s < USER_MAX &&
+           (lsc_is_name_byte((unsigned char)p[s - 1]) || p[s - 1] == '@' || p[s - 1] == '+')) {
+        s--;
+    }
+    if (s == i || s == floor || !(blank(p[s - 1]) || p[s - 1] == '"' || p[s - 1] == '\'')) {
+        return false;
+    }
+    char q = blank(p[s - 1]) ? 0 : p[s - 1];
+    if (!user_flag_before(p, q != 0 ? s - 1 : s)) {
+        return false;
+    }
+    size_t ve = i + 1;
+    if (q != 0) {
+        const char *end = memchr(p + ve, q, n - ve);
+        ve = end != NULL ? (size_t)(end - p) : n; /* (unclosed: to the end, fail closed) */
+    } else {
+        while (ve < n && !blank(p[ve]) && p[ve] != '\r' && p[ve] != '\n' && p[ve] != '"' &&
+               p[ve] != '\'') {
+            ve++;
+        }
+    }
+    /* docker's -u uid:gid names no password. */
+    bool numbers = true;
+    for (size_t k = s; k < ve && numbers; k++) {
+        numbers = k == i || lsc_is_digit((unsigned char)p[k]);
+    }
+    return !numbers && secret_found(i + 1, ve, m);
 }
 
 bool lsc_secret_flag_name(const char *name, size_t len)

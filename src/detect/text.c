@@ -1095,7 +1095,9 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                          lsc_detect_secret_param(p, n, i, 1, floor, &m)) ||
                         (i >= floor + 7 && p[i - 1] == '"' &&
                          ((p[i - 2] | 32) == 'e' || p[i - 2] == '\\') &&
-                         lsc_detect_secret_pair(p, n, i, floor, &st.pairs, &m));
+                         lsc_detect_secret_pair(p, n, i, floor, &st.pairs, &m)) ||
+                        (i > floor + 4 && lsc_is_name_byte((unsigned char)p[i - 1]) &&
+                         lsc_detect_flag_credentials(p, n, i, floor, &m));
                 /* "https:\/\/user:password@host", as JSON may write a URL: the mask marks no
                  * '\\' before '/', so the stretch starts from here. */
                 esc = !found && n - i > 4 && memcmp(p + i + 1, "\\/\\/", 4) == 0 ? i + 1 : SIZE_MAX;

@@ -1117,6 +1117,28 @@ Test(secrets, name_value_pairs_in_text)
 }
 
 /*
+ * Credentials after a user flag (curl -u, --user; an argument list), a Digest header's
+ * quoted parameters, names ending in _pass or _pwd, Rails' secret_key_base. Not: docker's
+ * -u uid:gid, a flag glued to a word, a user without a colon, a time.
+ */
+Test(secrets, user_flags_digest_and_more_names)
+{
+    EXPECT_SCRUB("x curl -u admin:hunter2 https://x", "x curl -u admin:[secret] https://x");
+    EXPECT_SCRUB("x curl --user \"bob:a b\" y", "x curl --user \"bob:[secret]\" y");
+    EXPECT_SCRUB("x [\"curl\", \"-u\", \"bob:pw\"]", "x [\"curl\", \"-u\", \"bob:[secret]\"]");
+    EXPECT_SCRUB("Authorization: Digest username=\"bob\", response=\"6629fae4\"",
+                 "Authorization: [secret]");
+    EXPECT_SCRUB("{\"h\":\"Authorization: Digest username=\\\"bob\\\", nc=1\",\"x\":1}",
+                 "{\"h\":\"Authorization: [secret]\",\"x\":1}");
+    EXPECT_SCRUB("x {\"h\":\"Authorization: Digest username=\\\"bob\\\", nc=1\",\"x\":1}",
+                 "x {\"h\":\"Authorization: [secret]\",\"x\":1}");
+    EXPECT_SCRUB("env DB_PASS=a SMTP-PWD=b SECRET_KEY_BASE=c x",
+                 "env DB_PASS=[secret] SMTP-PWD=[secret] SECRET_KEY_BASE=[secret] x");
+    EXPECT_UNCHANGED("docker run -u 1000:1000 img; a-u b:c; sudo -u bob cmd:x; --user :x 12:30 "
+                     "bypass=1 compass=2 dbPass=3");
+}
+
+/*
  * The pair detector remembers, along a line, a stretch it read and found clean, and jumps
  * over it when the next "value" member's reading reaches it: what it finds must not depend
  * on that. Objects of several "value" members, padding (some members out of reach) and a

@@ -108,12 +108,12 @@ Test(tail, matches_in_a_recurring_tail_are_found_on_every_line, .init = with_mem
 
 /*
  * A match that runs from before the cut into a known tail (a PEM block from the referrer
- * to the user agent) moves the look-back limit into the tail: after it, "pass" is a name
- * of its own, where the tail alone had "KEY-----pass". The scan must go on to find it.
+ * to the user agent) moves the look-back limit into the tail: after it, "sid" is a name
+ * of its own, where the tail alone had "KEY-----sid". The scan must go on to find it.
  */
 Test(tail, a_match_running_into_a_known_tail_does_not_end_the_scan, .init = with_memo, .fini = done)
 {
-    const char *tail = "\"Mozilla -----END RSA PRIVATE KEY-----pass=hunter2hunter2\"";
+    const char *tail = "\"Mozilla -----END RSA PRIVATE KEY-----sid=hunter2hunter2\"";
     char in[256];
     for (int k = 0; k < 3; k++) {
         snprintf(in, sizeof in, "1.2.3.4 \"https://e.com/\" %s", tail);
