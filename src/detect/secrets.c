@@ -78,6 +78,26 @@ static inline bool blank(char c)
     return c == ' ' || c == '\t';
 }
 
+/* Past at most max blanks from j. */
+static size_t skip_blanks(const char *p, size_t n, size_t j, size_t max)
+{
+    size_t from = j;
+    while (j < n && j - from < max && blank(p[j])) {
+        j++;
+    }
+    return j;
+}
+
+/* Back over at most max blanks before e: where they start. */
+static size_t blanks_back(const char *p, size_t e, size_t max)
+{
+    size_t k = e;
+    while (k > 0 && e - k < max && blank(p[k - 1])) {
+        k--;
+    }
+    return k;
+}
+
 /* Decoded, lower-cased, with '-' folded to '_' (x-api-key is x_api_key). */
 static size_t normalise(const char *name, size_t len, char *out)
 {
@@ -416,10 +436,7 @@ static inline __attribute__((always_inline)) bool secret_value(const char *p, si
                                                                bool auth, bool json_name,
                                                                struct lsc_match *m)
 {
-    size_t from = j;
-    while (j < n && (p[j] == ' ' || p[j] == '\t') && j - from < 4) {
-        j++;
-    }
+    j = skip_blanks(p, n, j, 4);
     if (j >= n) {
         return false;
     }
@@ -566,10 +583,7 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
  * credential header's name? */
 static bool names_a_secret(const char *p, size_t n, size_t c)
 {
-    size_t j = c + 1;
-    while (j < n && j - c < 4 && blank(p[j])) {
-        j++;
-    }
+    size_t j = skip_blanks(p, n, c + 1, 3);
     bool esc = j + 1 < n && p[j] == '\\' && p[j + 1] == '"';
     if (j >= n || (p[j] != '"' && !esc)) {
         return false;
@@ -682,10 +696,7 @@ static bool secret_found(size_t vs, size_t ve, struct lsc_match *m)
 /* Is the word that ends at e (before blanks) the flag "-u" or "--user"? */
 static bool user_flag_before(const char *p, size_t e)
 {
-    size_t k = e;
-    while (k > 0 && e - k < 4 && blank(p[k - 1])) {
-        k--;
-    }
+    size_t k = blanks_back(p, e, 4);
     if (k == e) {
         return false;
     }
@@ -895,23 +906,11 @@ static inline bool sql_word_byte(unsigned char c)
     return lsc_is_alnum(c) || c == '_';
 }
 
-static size_t skip_blanks(const char *p, size_t n, size_t j)
-{
-    size_t from = j;
-    while (j < n && j - from < 8 && blank(p[j])) {
-        j++;
-    }
-    return j;
-}
-
 /* Is the word before the blanks before e the keyword kw (lower case, klen bytes)? *start
  * is where that word starts. */
 static bool keyword_before(const char *p, size_t e, const char *kw, size_t klen, size_t *start)
 {
-    size_t k = e;
-    while (k > 0 && e - k < 8 && blank(p[k - 1])) {
-        k--;
-    }
+    size_t k = blanks_back(p, e, 8);
     if (k == e || k < klen || !lsc_ieq(p + k - klen, kw, klen) ||
         (k > klen && sql_word_byte((unsigned char)p[k - klen - 1]))) {
         return false;
@@ -946,7 +945,7 @@ static size_t sql_string_end(const char *p, size_t n, size_t j)
  */
 static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct lsc_match *m)
 {
-    j = skip_blanks(p, n, j);
+    j = skip_blanks(p, n, j, 8);
     if (j >= n) {
         return false;
     }
@@ -958,7 +957,7 @@ static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct ls
         }
         if ((w - j == 8 && lsc_ieq(p + j, "password", 8)) ||
             (w - j == 6 && lsc_ieq(p + j, "values", 6))) {
-            size_t k = w < n && p[w] == '(' ? w + 1 : skip_blanks(p, n, w);
+            size_t k = w < n && p[w] == '(' ? w + 1 : skip_blanks(p, n, w, 8);
             if (k > w && k < n && (p[k] == '\'' || p[k] == '"')) {
                 j = k;
             }
@@ -997,10 +996,7 @@ bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *
         if (w >= n || !blank(p[w])) {
             return false;
         }
-        size_t b = i;
-        while (b > 0 && i - b < 8 && blank(p[b - 1])) {
-            b--;
-        }
+        size_t b = blanks_back(p, i, 8);
         if (b == i || b == 0) {
             return false;
         }
@@ -1024,7 +1020,7 @@ bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *
     if (w < n && p[w] == '(') {
         return sql_value(p, n, w + 1, false, m);
     }
-    size_t j = skip_blanks(p, n, w);
+    size_t j = skip_blanks(p, n, w, 8);
     if (j == w) {
         return false;
     }
