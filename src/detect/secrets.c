@@ -88,6 +88,15 @@ static size_t skip_blanks(const char *p, size_t n, size_t j, size_t max)
     return j;
 }
 
+/* The end of a bare word from j (a flag's value): a blank, a line break or a quote. */
+static size_t word_end(const char *p, size_t n, size_t j)
+{
+    while (j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' && p[j] != '"' && p[j] != '\'') {
+        j++;
+    }
+    return j;
+}
+
 /* Back over at most max blanks before e: where they start. */
 static size_t blanks_back(const char *p, size_t e, size_t max)
 {
@@ -738,10 +747,7 @@ bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor
         const char *end = memchr(p + ve, q, n - ve);
         ve = end != NULL ? (size_t)(end - p) : n; /* (unclosed: to the end, fail closed) */
     } else {
-        while (ve < n && !blank(p[ve]) && p[ve] != '\r' && p[ve] != '\n' && p[ve] != '"' &&
-               p[ve] != '\'') {
-            ve++;
-        }
+        ve = word_end(p, n, ve);
     }
     /* docker's -u uid:gid names no password. */
     bool numbers = true;
@@ -801,11 +807,7 @@ bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match 
         vs = j + 1;
         ve = quoted_end(p, n, vs, p[j], false);
     } else {
-        ve = j;
-        while (ve < n && p[ve] != ' ' && p[ve] != '\t' && p[ve] != '\r' && p[ve] != '\n' &&
-               p[ve] != '"' && p[ve] != '\'') {
-            ve++;
-        }
+        ve = word_end(p, n, j);
     }
     return secret_found(vs, ve, m);
 }
@@ -825,10 +827,7 @@ static bool end_tag_at(const char *p, size_t n, size_t k, const char *qname, siz
     if (k >= n || p[k] != '/' || n - k - 1 < qlen || memcmp(p + k + 1, qname, qlen) != 0) {
         return false;
     }
-    k += 1 + qlen;
-    while (k < n && (p[k] == ' ' || p[k] == '\t')) {
-        k++;
-    }
+    k = skip_blanks(p, n, k + 1 + qlen, n);
     return k < n && p[k] == '>';
 }
 
