@@ -1096,7 +1096,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                         (i >= floor + 7 && p[i - 1] == '"' &&
                          ((p[i - 2] | 32) == 'e' || p[i - 2] == '\\') &&
                          lsc_detect_secret_pair(p, n, i, floor, &st.pairs, &m)) ||
-                        (i > floor + 4 && lsc_is_name_byte((unsigned char)p[i - 1]) &&
+                        (i >= floor + 4 && lsc_is_name_byte((unsigned char)p[i - 1]) &&
                          lsc_detect_flag_credentials(p, n, i, floor, &m));
                 /* "https:\/\/user:password@host", as JSON may write a URL: the mask marks no
                  * '\\' before '/', so the stretch starts from here. */
@@ -1112,7 +1112,12 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 esc = found ? SIZE_MAX : i;
                 break;
             case '\\':
-                esc = i;
+                /* A stretch starts at an escape before a letter ("\xHH", "\u", "\n"): the
+                 * bytes the mask marks. It also marks '\\' before other bytes at a window's end,
+                 * and short spans visit every byte: starting a stretch there too would make
+                 * what is found depend on where windows fall. ("\/" hides a URL's "://" only:
+                 * the ':' before "\/\/" starts that stretch.) */
+                esc = i + 1 < n && lsc_is_alpha((unsigned char)p[i + 1]) ? i : SIZE_MAX;
                 break;
             case '<':
                 found = lsc_detect_secret_element(p, n, i, &m);

@@ -1124,6 +1124,7 @@ Test(secrets, name_value_pairs_in_text)
 Test(secrets, user_flags_digest_and_more_names)
 {
     EXPECT_SCRUB("x curl -u admin:hunter2 https://x", "x curl -u admin:[secret] https://x");
+    EXPECT_SCRUB("-u a:hunter2 https://x", "-u a:[secret] https://x"); /* (at the start) */
     EXPECT_SCRUB("x curl --user \"bob:a b\" y", "x curl --user \"bob:[secret]\" y");
     EXPECT_SCRUB("x [\"curl\", \"-u\", \"bob:pw\"]", "x [\"curl\", \"-u\", \"bob:[secret]\"]");
     EXPECT_SCRUB("Authorization: Digest username=\"bob\", response=\"6629fae4\"",
@@ -1688,4 +1689,76 @@ Test(timestamp, values_next_to_a_time_are_still_scanned)
     cr_expect_str_eq(out,
                      "{\"ts\":\"2026-07-20T22:13:23.896Z\",\"a\":\"2026-07-20T22:13:23 1.2.3.0\"}");
     free(out);
+}
+
+/* ---- where the first stage's windows fall ---- */
+
+/* The matches of the scan of line[0..n), with what the scan knows. */
+static void scan_all(const char *line, size_t n, const struct lsc_known *known, struct found *f)
+{
+    size_t reach;
+    f->n = 0;
+    lsc_detect_text_from(line, n, known, &reach, keep_match, f);
+}
+
+/*
+ * What the scan finds does not depend on where its 64-byte windows start: the first stage
+ * marks a superset of the bytes that start something - at a window's end it cannot look
+ * ahead and marks more - and a marked byte that starts nothing must change nothing. Each
+ * fragment, from known shapes of escapes near values and from random soups of their
+ * pieces, with 0-40 spaces after it (so that its bytes fall among a line's last few, which
+ * are scanned without a mask, or not), is scanned alone, then after 1-70 spaces (a space
+ * starts and stops no stretch and no match, as the start of a line does): its matches must
+ * be the same, moved by them.
+ */
+Test(secrets, what_is_found_does_not_depend_on_where_windows_fall)
+{
+    static const char *const fixed[] = {
+        "h[tps:\\//\\u0111:p@",
+        "https:\\//user:pw@db.example.com",
+        "https:\\/\\/user:pw@db.example.com",
+        "C:\\\\Users\\\\bob\\/x\\u0041 1.2.3.4",
+        "a\\/b\\\"c\\\\d 4111\\/1111 1111 1111 x",
+        "q=x\\x22password\\x22:\\x22hunter2\\x22",
+        "\\/\\/\\/<\\/a>-\\-\\--password=x",
+        "-u x:hunter2 y",
+    };
+    static const char *const pieces[] = {
+        "\\/",  "\\u00", "\\u0041",      "\\x22",       "\\\\",  "\\\"",    "://",       "https:",
+        "user", ":pw@",  "@example.com", "4111",        " 1111", "1.2.3.4", "password=", "%3A",
+        "%40",  "::1",   "<pwd>",        "--password ", "x",     "/",       ":",         " ",
+        "-",    "DE89",  "Bearer ",      "eyJ",         "\\n",   "'"};
+    enum { FIXED = sizeof fixed / sizeof fixed[0] };
+    uint64_t s = 0x853c49e6748fea9bu;
+    for (size_t k = 0; k < 3000 + FIXED; k++) {
+        char frag[256]; /* (15 pieces of at most 12 bytes, 40 spaces) */
+        size_t fl = 0;
+        if (k < FIXED) {
+            fl = strlen(fixed[k]);
+            memcpy(frag, fixed[k], fl);
+        } else {
+            for (int j = 4 + (int)(rnd(&s) % 12); j > 0; j--) {
+                const char *piece = pieces[rnd(&s) % (sizeof pieces / sizeof pieces[0])];
+                memcpy(frag + fl, piece, strlen(piece));
+                fl += strlen(piece);
+            }
+        }
+        size_t post = rnd(&s) % 41;
+        memset(frag + fl, ' ', post);
+        fl += post;
+        struct found alone, moved;
+        scan_all(frag, fl, &LSC_KNOWN_NOTHING, &alone);
+        for (size_t pre = 1; pre <= 70; pre += k < FIXED ? 1 : 5) {
+            char line[336];
+            memset(line, ' ', pre);
+            memcpy(line + pre, frag, fl);
+            scan_all(line, pre + fl, &LSC_KNOWN_NOTHING, &moved);
+            cr_assert_eq(moved.n, alone.n, "%.*s after %zu spaces", (int)fl, frag, pre);
+            for (size_t i = 0; i < alone.n && i < 64; i++) {
+                const struct lsc_match *a = &alone.v[i], *m = &moved.v[i];
+                cr_assert(m->off == a->off + pre && m->len == a->len && m->cls == a->cls,
+                          "%.*s after %zu spaces", (int)fl, frag, pre);
+            }
+        }
+    }
 }
