@@ -459,19 +459,23 @@ static inline __attribute__((always_inline)) bool secret_value(const char *p, si
     } else {
         vs = j;
         ve = j;
+        /* A header's value may hold blanks and closing brackets ("Bearer x"); after an
+         * array, the bytes glued to it are the value's, and a blank or a bracket ends it. */
+        bool spaces_ok = auth;
         if (p[j] == '[' || p[j] == '{') {
             /* An array or object is taken whole: its strings are the secret ("password":
-             * ["hunter2"] in JSON read as text). So is a value in brackets ([secret] after
-             * an earlier pass): scrubbing twice gives the same line, not "[secret]]". */
+             * ["hunter2"] in JSON read as text, Go's "Authorization":["Bearer x"]). So is a
+             * value in brackets ([secret] after an earlier pass): scrubbing twice gives the
+             * same line, not "[secret]]". */
             ve = bracket_end(p, n, j, esc_quoted);
+            spaces_ok = false;
         }
-        /* (After a bracketed value, ve is already at its end.) Most bytes of a value cannot
-         * end it: one table lookup each. */
+        /* Most bytes of a value cannot end it: one table lookup each. */
         for (;;) {
             while (ve < n && !may_end_value[(unsigned char)p[ve]]) {
                 ve++;
             }
-            if (ve >= n || value_end(p, n, ve, auth)) {
+            if (ve >= n || value_end(p, n, ve, spaces_ok)) {
                 break;
             }
             ve++;

@@ -894,12 +894,13 @@ Test(text, guard_page)
     guard_free(&g);
 }
 
-/* Scrubbing a scrubbed line again changes nothing, and a bracketed value is still a value. */
 /*
  * A value in brackets or braces is taken whole, to the bracket that balances it: a label an
- * earlier pass wrote, and an array or object (JSON read as text - a line too big to parse,
- * JSON inside a message or a string) whose strings are the secret. Strings in it may hold
- * brackets; one that never closes runs to the end of the line.
+ * earlier pass wrote (scrubbing a scrubbed line again changes nothing), and an array or
+ * object (JSON read as text - a line too big to parse, JSON inside a message or a string)
+ * whose strings are the secret. Strings in it may hold brackets; one that never closes runs
+ * to the end of the line. Bytes glued to the closing bracket are the value's; a blank or a
+ * bracket after it ends it, a header's too (Go writes headers as arrays).
  */
 Test(secrets, bracketed_values_are_replaced_whole)
 {
@@ -914,6 +915,11 @@ Test(secrets, bracketed_values_are_replaced_whole)
                  "m=\"{\\\"pwd\\\":[secret],\\\"u\\\":1}\"");
     EXPECT_SCRUB("token={{ .Values.token }} next", "token=[secret] next");
     EXPECT_SCRUB("{\"password\":[[\"hunter2\", \"x\"", "{\"password\":\"[secret]\"");
+    EXPECT_SCRUB("password=[ab]cd&x=1", "password=[secret]&x=1");
+    EXPECT_SCRUB("x {\"h\":{\"authorization\":[\"Bearer abcdef123456\"]}} y",
+                 "x {\"h\":{\"authorization\":\"[secret]\"}} y");
+    EXPECT_SCRUB("x map[Authorization:[Bearer abcdef123456] Accept:[*/*]] y",
+                 "x map[Authorization:[secret] Accept:[*/*]] y");
 }
 
 /*
