@@ -66,6 +66,8 @@ static const struct name suffixes[] = {
     NAME("accesskey"),
     NAME("secretkey"),
     NAME("clientkey"),
+    NAME("account_key"), /* (Azure storage's AccountKey=) */
+    NAME("accountkey"),
     NAME("password_confirmation"),
     NAME("passwordconfirmation"),
     NAME("_pass"),
@@ -231,6 +233,21 @@ static inline bool name_is(const char *norm, size_t n, const struct name *e, boo
     return true;
 }
 
+/*
+ * A camelCase name whose last word is Pass or Pwd (dbPass, smtpPwd, adminPASS): folded, it
+ * would be bypass's and compass's look-alike, so the capital that starts the word is what
+ * tells them apart - after a lower-case letter or a digit. (_pass and -pwd are suffixes.)
+ */
+static bool camel_pass(const char *name, size_t len)
+{
+    size_t w = len >= 5 && lsc_ieq(name + len - 4, "pass", 4)  ? len - 4
+               : len >= 4 && lsc_ieq(name + len - 3, "pwd", 3) ? len - 3
+                                                               : 0;
+    unsigned char before = w > 0 ? (unsigned char)name[w - 1] : 0;
+    return w > 0 && name[w] == 'P' &&
+           ((lsc_is_alpha(before) && !lsc_is_upper(before)) || lsc_is_digit(before));
+}
+
 /* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). When
  * it says yes, norm[0..*nlen) holds the name as compared (normalise()). */
 static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NAME_MAX_LEN],
@@ -281,7 +298,7 @@ static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NA
             return true;
         }
     }
-    return false;
+    return camel_pass(name, len);
 }
 
 bool lsc_secret_name(const char *name, size_t len)

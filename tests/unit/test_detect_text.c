@@ -1123,9 +1123,10 @@ Test(secrets, name_value_pairs_in_text)
 }
 
 /*
- * Credentials after a user flag (curl -u, --user; an argument list), a Digest header's
- * quoted parameters, names ending in _pass or _pwd, Rails' secret_key_base. Not: docker's
- * -u uid:gid, a flag glued to a word, a user without a colon, a time.
+ * Credentials after a user flag (curl -u, --user; an argument list; at a line's start), a
+ * Digest header's quoted parameters, names ending in _pass or _pwd, camelCase ones ending in
+ * Pass or Pwd, Rails' secret_key_base, Azure's AccountKey. Not: docker's -u uid:gid, a flag
+ * glued to a word, a user without a colon, a time, bypass and cacheBypass.
  */
 Test(secrets, user_flags_digest_and_more_names)
 {
@@ -1141,8 +1142,13 @@ Test(secrets, user_flags_digest_and_more_names)
                  "x {\"h\":\"Authorization: [secret]\",\"x\":1}");
     EXPECT_SCRUB("env DB_PASS=a SMTP-PWD=b SECRET_KEY_BASE=c x",
                  "env DB_PASS=[secret] SMTP-PWD=[secret] SECRET_KEY_BASE=[secret] x");
+    EXPECT_SCRUB("x AccountName=x;AccountKey=abc/d+e==;EndpointSuffix=core.windows.net",
+                 "x AccountName=x;AccountKey=[secret];EndpointSuffix=core.windows.net");
+    EXPECT_SCRUB("x dbPass=a smtpPwd=b adminPASS=c db2Pass=d {\"userPwd\":\"e\"}",
+                 "x dbPass=[secret] smtpPwd=[secret] adminPASS=[secret] db2Pass=[secret] "
+                 "{\"userPwd\":\"[secret]\"}");
     EXPECT_UNCHANGED("docker run -u 1000:1000 img; a-u b:c; sudo -u bob cmd:x; --user :x 12:30 "
-                     "bypass=1 compass=2 dbPass=3");
+                     "bypass=1 compass=2 cacheBypass=3 APass=4 xPas=5 Pwd2=6");
 }
 
 /*
