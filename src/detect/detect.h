@@ -39,8 +39,10 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx);
  * Tail cuts: offsets c with p[c - 1] == '"' and a letter at p[c]. Every detector's look-back
  * (e-mail local parts, secret names, the hex group before an IPv6 colon, word and number
  * starts) stops at that quote, and the letter cannot end a name or start a look-back of its
- * own; so what the scan finds at or after c depends on p[c - 1 .. n) alone, once the scan
- * reaches c with no match running past it. A caller that remembers tails p[c..n) that held
+ * own - but one: a user name and a colon after a user flag (-u "bob:x") are read with the
+ * flag before the quote, so no cut is made there (lsc_user_flag_before_quote). So what the
+ * scan finds at or after c depends on p[c - 1 .. n) alone, once the scan reaches c with no
+ * match running past it. A caller that remembers tails p[c..n) that held
  * no match can skip them (lsc_detect_text_from). Fills cuts with the starts of the last
  * two quoted fields of a line that ends with one (an access log's referrer and user
  * agent: `"..." "..."`), earliest first; returns how many (0-2).
@@ -190,6 +192,10 @@ bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
  * match is the password after the colon. */
 bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor,
                                  struct lsc_match *m);
+/* Would lsc_detect_flag_credentials, at the colon after a user name that starts at c just
+ * after a quote, read a flag before that quote (-u "bob:x")? Its look-back is the one that
+ * crosses a quote (lsc_detect_tail_cuts). */
+bool lsc_user_flag_before_quote(const char *p, size_t n, size_t c);
 /* "://" at i: the password of scheme://user:password@host. */
 bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m);
 

@@ -778,6 +778,21 @@ bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor
     return !numbers && secret_found(i + 1, ve, m);
 }
 
+bool lsc_user_flag_before_quote(const char *p, size_t n, size_t c)
+{
+    /* The flag first: most quotes (an access log's) have none before them. Then the name
+     * the detector reads back from a colon: at most USER_MAX bytes. */
+    if (c == 0 || !user_flag_before(p, c - 1)) {
+        return false;
+    }
+    size_t e = c;
+    while (e < n && e - c <= USER_MAX &&
+           (lsc_is_name_byte((unsigned char)p[e]) || p[e] == '@' || p[e] == '+')) {
+        e++;
+    }
+    return e > c && e < n && p[e] == ':';
+}
+
 bool lsc_secret_flag_name(const char *name, size_t len)
 {
     /* "--no-password" turns the password off and takes no value. */

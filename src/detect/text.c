@@ -397,6 +397,18 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
            lsc_detect_iban(p, n, i, m, &st->iban_fail_until);
 }
 
+/* lsc_user_flag_before_quote for the quote at c - 1, asked only when the two bytes before
+ * the quote may end a flag: a blank, after a flag's last byte ('u' of -u, 'r' of --user),
+ * an argument list's ',' or another blank. An access log's quotes have a digit or a quote
+ * there: a few compares a line. */
+static inline bool user_flag_before_cut(const char *p, size_t n, size_t c)
+{
+    unsigned char b = c >= 3 ? (unsigned char)p[c - 3] : 0;
+    return (p[c - 2] == ' ' || p[c - 2] == '\t') &&
+           (b == 'u' || b == 'r' || b == ',' || b == ' ' || b == '\t') &&
+           lsc_user_flag_before_quote(p, n, c);
+}
+
 size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])
 {
     if (n < 3 || p[n - 1] != '"') {
@@ -410,13 +422,15 @@ size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])
     size_t c1 = (size_t)(q1 - p) + 1;
     const char *q2 =
         c1 >= 4 && p[c1 - 2] == ' ' && p[c1 - 3] == '"' ? memrchr(p, '"', c1 - 3) : NULL;
-    if (q2 == NULL || !lsc_is_alpha((unsigned char)q2[1])) {
-        cuts[0] = c1;
-        return 1;
+    size_t count = 0;
+    if (q2 != NULL && lsc_is_alpha((unsigned char)q2[1]) &&
+        !user_flag_before_cut(p, n, (size_t)(q2 - p) + 1)) {
+        cuts[count++] = (size_t)(q2 - p) + 1;
     }
-    cuts[0] = (size_t)(q2 - p) + 1;
-    cuts[1] = c1;
-    return 2;
+    if (!user_flag_before_cut(p, n, c1)) {
+        cuts[count++] = c1;
+    }
+    return count;
 }
 
 /* Are the k bytes at p all digits? */

@@ -86,6 +86,48 @@ Test(tail, a_tail_whose_meaning_depends_on_the_field_before_is_not_cut, .init = 
     free(o);
 }
 
+/*
+ * The one look-back that does cross the quote: the password after a user flag's colon
+ * (curl -u "bob:x", an argument list's "-u", "bob:x"). "bob:..." is clean after a field
+ * and a secret after the flag; a tail starting with a user name and a colon after a flag
+ * is no cut, so the lines with the field cannot hide it.
+ */
+Test(tail, a_user_flag_before_the_quote_keeps_its_tail_from_the_memo, .init = with_memo,
+     .fini = done)
+{
+    size_t c[2];
+    cr_expect_eq(cuts_of("x curl -u \"bob:pw\"", c), 0);
+    cr_expect_eq(cuts_of("x [\"curl\", \"--user\", \"bob:pw\"", c), 0);
+    cr_expect_eq(cuts_of("x \"a b\" --user \"bob:pw\"", c), 0);
+    cr_expect_eq(cuts_of("x -u  \"bob:pw\"", c), 0);
+    cr_expect_eq(cuts_of("x -u\t\"bob:pw\"", c), 0);
+    cr_expect_eq(cuts_of("x -u\t \"bob:pw\"", c), 0);
+    cr_expect_eq(cuts_of("-u \"bob:pw\"", c), 0);
+    const char *ua = "x -u \"bob:pw\" \"curl/8\"";
+    cr_expect_eq(cuts_of(ua, c), 1); /* (the user agent still is) */
+    cr_expect_eq(strncmp(ua + c[0], "curl/8", 6), 0);
+    cr_expect_eq(cuts_of("x --users \"bob:pw\"", c), 1);
+    cr_expect_eq(cuts_of("x -u \"bob pw\"", c), 1);
+    /* Each shape before the password, and after it. */
+    const char *shapes[][2] = {{"1.2.3.4 curl -u \"bob:", "\""},
+                               {"1.2.3.4 [\"-u\", \"bob:", "\""},
+                               {"1.2.3.4 --user \"bob:", "\" \"Mozilla/5.0\""}};
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        for (int j = 0; j < 5; j++) {
+            char *o = line_with(sc, "1.2.3.4 \"x\" \"bob:hunter2hunter2\" \"Mozilla/5.0\"");
+            cr_expect_not_null(strstr(o, "hunter2hunter2"), "clean by itself: %s", o);
+            free(o);
+            o = line_with(sc, "1.2.3.4 \"x\" \"bob:hunter2hunter2\"");
+            free(o);
+        }
+        char in[128];
+        snprintf(in, sizeof in, "%shunter2hunter2%s", shapes[k][0], shapes[k][1]);
+        char *o = line_with(sc, in);
+        cr_expect_null(strstr(o, "hunter2"), "leaked: %s", o);
+        free(o);
+    }
+}
+
 /* A tail that held a match is never remembered; one that a match ran into is not either. */
 Test(tail, matches_in_a_recurring_tail_are_found_on_every_line, .init = with_memo, .fini = done)
 {
@@ -150,6 +192,7 @@ static void junk(uint64_t *s, char *out, size_t cap)
  * the memo) with hostile fields among them - secret names right before the quote, values
  * that run to the end of the line, separators, addresses, e-mail halves - and random bytes:
  * the memo must give the bytes and counts the scrubber gives without it, line by line.
+ * (User flags before a user name's quote too: the one look-back that crosses it.)
  */
 Test(tail, same_output_as_without_the_memo_on_random_access_lines, .init = with_memo, .fini = done)
 {
@@ -163,6 +206,8 @@ Test(tail, same_output_as_without_the_memo_on_random_access_lines, .init = with_
         "key=",
         "\"a\":",
         "ab:cd:",
+        "curl -u ",
+        "x [\"--user\", ",
     };
     static const char *const fields[] = {
         "https://www.example.com/",
@@ -183,6 +228,7 @@ Test(tail, same_output_as_without_the_memo_on_random_access_lines, .init = with_
         "x=1&api_key=AKIAIOSFODNN7EXAMPLE",
         "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        "bob:hunter2hunter2",
     };
     static const char *const joins[] = {"\" \"", "\" \"", "\" \"", "\":\"", "\"\"", " \"", "\"="};
     struct lsc_scrubber *off = scrubber(pol, false); /* (sc has the memo on) */
