@@ -89,7 +89,6 @@ static bool parse_record(struct expire *e, const char *p, size_t n, size_t *coun
                : lsc_logfmt_parse(p, n, e->nodes, MAX_NODES, count) == LSC_JSON_OK;
 }
 
-/* The expiry tag of a line, or false if it has none (or an unreadable one). */
 /*
  * A time tag of a line: the last JSON/logfmt member called member, or the last
  * " text=TIME" of a text line. False if it has none (or an unreadable one).

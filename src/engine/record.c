@@ -429,7 +429,6 @@ static int act_on_value(struct lsc_scrubber *sc, const char *line, const struct 
     return rc;
 }
 
-/* Runs the text detectors and rules over a string value, a number, or a key. */
 /*
  * The clean-value memo's slot for t[0..tl), or NULL (too long, no memory). Values such as
  * levels, methods, status codes, messages and user agents come back line after line, and
@@ -446,6 +445,7 @@ static struct lsc_text_memo *clean_slot(struct lsc_scrubber *sc, const char *t, 
     return lsc_text_memo_slot(&sc->clean_memo, LSC_CLEAN_MEMO_SLOTS, t, tl, h);
 }
 
+/* Runs the text detectors and rules over a string value, a number, or a key. */
 static int scan_value(struct lsc_scrubber *sc, const char *line, const struct lsc_json_node *n,
                       bool key, bool *changed_out)
 {
@@ -596,7 +596,6 @@ static bool secret_header(const char *line, const struct lsc_json_node *n)
     return k != NULL && lsc_secret_header(k, kl);
 }
 
-/* What the policy's field rules say about one node, from one pass over them. */
 /*
  * The stage of a staged field for the current record: the first whose end (the record's
  * time plus its duration) is still ahead of now, else the last. The next stage's start is
@@ -620,6 +619,7 @@ static const struct lsc_stage *stage_now(struct lsc_scrubber *sc, const struct l
     return &fr->stages[fr->nstages - 1];
 }
 
+/* What the policy's field rules say about one node, from one pass over them. */
 static struct lsc_path_facts facts_of(struct lsc_scrubber *sc, const char *line, int32_t i)
 {
     struct lsc_path_facts fa = {0, false, false, NULL};
