@@ -403,7 +403,10 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
  * there: a few compares a line. */
 static inline bool user_flag_before_cut(const char *p, size_t n, size_t c)
 {
-    unsigned char b = c >= 3 ? (unsigned char)p[c - 3] : 0;
+    if (c < 4) {
+        return false; /* ("-u", a blank and the quote take four bytes) */
+    }
+    unsigned char b = (unsigned char)p[c - 3];
     return (p[c - 2] == ' ' || p[c - 2] == '\t') &&
            (b == 'u' || b == 'r' || b == ',' || b == ' ' || b == '\t') &&
            lsc_user_flag_before_quote(p, n, c);

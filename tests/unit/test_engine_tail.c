@@ -66,6 +66,8 @@ Test(tail, cuts_are_the_last_two_quoted_fields_starting_with_a_letter)
     cr_expect_eq(cuts_of("\"\"", c), 0);
     cr_expect_eq(cuts_of("", c), 0);
     cr_expect_eq(cuts_of("abc\"", c), 0);
+    cr_expect_eq(cuts_of("\"b\"", c), 1); /* (the quote at 0: nothing before it is read) */
+    cr_expect_eq(cuts_of("u \"b\"", c), 1);
 }
 
 /*
