@@ -42,10 +42,10 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx);
  * own - but one: a user name and a colon after a user flag (-u "bob:x") are read with the
  * flag before the quote, so no cut is made there (lsc_user_flag_before_quote). So what the
  * scan finds at or after c depends on p[c - 1 .. n) alone, once the scan reaches c with no
- * match running past it. A caller that remembers tails p[c..n) that held
- * no match can skip them (lsc_detect_text_from). Fills cuts with the starts of the last
- * two quoted fields of a line that ends with one (an access log's referrer and user
- * agent: `"..." "..."`), earliest first; returns how many (0-2).
+ * match running past it. A caller that remembers tails p[c..n) that held no match can skip
+ * them (lsc_detect_text_from). Fills cuts with the starts of the last two quoted fields of
+ * a line that ends with one (an access log's referrer and user agent: `"..." "..."`),
+ * earliest first; returns how many (0-2).
  */
 size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2]);
 
