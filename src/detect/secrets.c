@@ -80,14 +80,26 @@ static inline bool blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Past at most max blanks from j. */
-static size_t skip_blanks(const char *p, size_t n, size_t j, size_t max)
+/* A blank, or '+' when plus: SQL's words in a form-encoded query ("IDENTIFIED+BY+"). */
+static inline bool blank_or_plus(char c, bool plus)
+{
+    return blank(c) || (plus && c == '+');
+}
+
+/* Past at most max blanks (or '+', when plus) from j. */
+static size_t skip_run(const char *p, size_t n, size_t j, size_t max, bool plus)
 {
     size_t from = j;
-    while (j < n && j - from < max && blank(p[j])) {
+    while (j < n && j - from < max && blank_or_plus(p[j], plus)) {
         j++;
     }
     return j;
+}
+
+/* Past at most max blanks from j. */
+static size_t skip_blanks(const char *p, size_t n, size_t j, size_t max)
+{
+    return skip_run(p, n, j, max, false);
 }
 
 /* The end of a bare word from j (a flag's value): a blank, a line break or a quote. */
@@ -99,14 +111,20 @@ static size_t word_end(const char *p, size_t n, size_t j)
     return j;
 }
 
-/* Back over at most max blanks before e: where they start. */
-static size_t blanks_back(const char *p, size_t e, size_t max)
+/* Back over at most max blanks (or '+', when plus) before e: where they start. */
+static size_t run_back(const char *p, size_t e, size_t max, bool plus)
 {
     size_t k = e;
-    while (k > 0 && e - k < max && blank(p[k - 1])) {
+    while (k > 0 && e - k < max && blank_or_plus(p[k - 1], plus)) {
         k--;
     }
     return k;
+}
+
+/* Back over at most max blanks before e: where they start. */
+static size_t blanks_back(const char *p, size_t e, size_t max)
+{
+    return run_back(p, e, max, false);
 }
 
 /* Decoded, lower-cased, with '-' folded to '_' (x-api-key is x_api_key). */
@@ -935,6 +953,14 @@ bool lsc_detect_secret_element(const char *p, size_t n, size_t i, struct lsc_mat
 
 /* ---- SQL: IDENTIFIED BY 'x', PASSWORD 'x' ---- */
 
+/* SQL's words are separated by blanks, or by '+' in a form-encoded query (an admin tool's
+ * sql_query=ALTER+USER+bob+IDENTIFIED+BY+%27x%27, whose decoded stretch reads
+ * IDENTIFIED+BY+'x'). */
+static inline bool sql_blank(char c)
+{
+    return blank_or_plus(c, true);
+}
+
 /* Letters, digits and '_': a SQL keyword's or identifier's bytes. */
 static inline bool sql_word_byte(unsigned char c)
 {
@@ -945,7 +971,7 @@ static inline bool sql_word_byte(unsigned char c)
  * is where that word starts. */
 static bool keyword_before(const char *p, size_t e, const char *kw, size_t klen, size_t *start)
 {
-    size_t k = blanks_back(p, e, 8);
+    size_t k = run_back(p, e, 8, true);
     if (k == e || k < klen || !lsc_ieq(p + k - klen, kw, klen) ||
         (k > klen && sql_word_byte((unsigned char)p[k - klen - 1]))) {
         return false;
@@ -980,7 +1006,7 @@ static size_t sql_string_end(const char *p, size_t n, size_t j)
  */
 static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct lsc_match *m)
 {
-    j = skip_blanks(p, n, j, 8);
+    j = skip_run(p, n, j, 8, true);
     if (j >= n) {
         return false;
     }
@@ -992,7 +1018,7 @@ static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct ls
         }
         if ((w - j == 8 && lsc_ieq(p + j, "password", 8)) ||
             (w - j == 6 && lsc_ieq(p + j, "values", 6))) {
-            size_t k = w < n && p[w] == '(' ? w + 1 : skip_blanks(p, n, w, 8);
+            size_t k = w < n && p[w] == '(' ? w + 1 : skip_run(p, n, w, 8, true);
             if (k > w && k < n && (p[k] == '\'' || p[k] == '"')) {
                 j = k;
             }
@@ -1006,8 +1032,8 @@ static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct ls
             return false;
         }
         vs = ve = j;
-        while (ve < n && !blank(p[ve]) && p[ve] != ';' && p[ve] != ',' && p[ve] != ')' &&
-               p[ve] != '"' && p[ve] != '\'' && p[ve] != '\r' && p[ve] != '\n') {
+        while (ve < n && !sql_blank(p[ve]) && p[ve] != ';' && p[ve] != ',' && p[ve] != ')' &&
+               p[ve] != '"' && p[ve] != '\'' && p[ve] != '\r' && p[ve] != '\n' && p[ve] != '&') {
             ve++;
         }
     }
@@ -1028,10 +1054,10 @@ bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *
     if (w - i == 2 && lsc_ieq(p + i, "by", 2)) {
         /* IDENTIFIED BY, IDENTIFIED WITH plugin BY (MySQL, Oracle): the word before is
          * IDENTIFIED, or a plugin's name after WITH after IDENTIFIED. */
-        if (w >= n || !blank(p[w])) {
+        if (w >= n || !sql_blank(p[w])) {
             return false;
         }
-        size_t b = blanks_back(p, i, 8);
+        size_t b = run_back(p, i, 8, true);
         if (b == i || b == 0) {
             return false;
         }
@@ -1055,11 +1081,11 @@ bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *
     if (w < n && p[w] == '(') {
         return sql_value(p, n, w + 1, false, m);
     }
-    size_t j = skip_blanks(p, n, w, 8);
+    size_t j = skip_run(p, n, w, 8, true);
     if (j == w) {
         return false;
     }
-    if (n - j > 4 && lsc_ieq(p + j, "for", 3) && blank(p[j + 3])) {
+    if (n - j > 4 && lsc_ieq(p + j, "for", 3) && sql_blank(p[j + 3])) {
         j += 4;
         size_t lim = n - j > ACCOUNT_MAX ? j + ACCOUNT_MAX : n;
         const char *eq = memchr(p + j, '=', lim - j);

@@ -340,19 +340,19 @@ static inline bool try_digit_word(const char *p, size_t n, size_t i, struct lsc_
 
 /*
  * The SQL detector's own first test, asked here before the call: the word is "by" and a
- * blank follows, or it is eight bytes "pa....d" and a blank or '(' follows. Most words that
- * start with those letters (page=, path, Basic) end there.
+ * blank or '+' follows, or it is eight bytes "pa....d" and a blank, '+' or '(' follows. Most
+ * words that start with those letters (page=, path, Basic) end there.
  */
 static inline bool sql_word_may_start(const char *p, size_t n, size_t i)
 {
     unsigned char c = (unsigned char)p[i] | 32;
     if (c == 'b') {
         return n - i > 3 && ((unsigned char)p[i + 1] | 32) == 'y' &&
-               (p[i + 2] == ' ' || p[i + 2] == '\t');
+               (p[i + 2] == ' ' || p[i + 2] == '\t' || p[i + 2] == '+');
     }
     return n - i > 9 && ((unsigned char)p[i + 1] | 32) == 'a' &&
            ((unsigned char)p[i + 7] | 32) == 'd' &&
-           (p[i + 8] == ' ' || p[i + 8] == '\t' || p[i + 8] == '(');
+           (p[i + 8] == ' ' || p[i + 8] == '\t' || p[i + 8] == '(' || p[i + 8] == '+');
 }
 
 /* Detectors that start at a letter that starts a word. */

@@ -1049,8 +1049,9 @@ Test(secrets, xml_elements)
 /*
  * Passwords in SQL statements (MySQL's and PostgreSQL's statement logs): IDENTIFIED BY,
  * IDENTIFIED WITH plugin BY, PASSWORD 'x', PASSWORD('x') (also after '='), SET PASSWORD
- * FOR account = 'x', Oracle's bare IDENTIFIED BY word, a doubled quote inside the literal.
- * Not: "by" or "password" in prose or as a JSON string, PASSWORD without a literal after.
+ * FOR account = 'x', Oracle's bare IDENTIFIED BY word, a doubled quote inside the literal;
+ * each with '+' for blanks, as a form-encoded query writes them. Not: "by" or "password" in
+ * prose or as a JSON string, PASSWORD without a literal after.
  */
 Test(secrets, sql_statements)
 {
@@ -1074,6 +1075,20 @@ Test(secrets, sql_statements)
                  "ALTER USER scott identified  by \"[secret]\" ACCOUNT UNLOCK");
     EXPECT_SCRUB("CREATE USER a IDENTIFIED BY 'never closed",
                  "CREATE USER a IDENTIFIED BY '[secret]");
+    /* In a form-encoded query (an admin tool's request), '+' for each blank. */
+    EXPECT_SCRUB("GET /?sql_query=ALTER+USER+b+IDENTIFIED+BY+%27hunter2%27&db=x HTTP/1.1",
+                 "GET /?sql_query=ALTER+USER+b+IDENTIFIED+BY+[secret]&db=x HTTP/1.1");
+    EXPECT_SCRUB("GET /?q=CREATE+USER+u+IDENTIFIED+BY+tiger&x=1",
+                 "GET /?q=CREATE+USER+u+IDENTIFIED+BY+[secret]&x=1");
+    EXPECT_SCRUB("GET /?q=ALTER+ROLE+r+PASSWORD+%27hunter2%27",
+                 "GET /?q=ALTER+ROLE+r+PASSWORD+%27[secret]%27");
+    EXPECT_SCRUB("GET /?q=SET+PASSWORD+FOR+bob+%3D+PASSWORD%28%27hunter2%27%29&x=1",
+                 "GET /?q=SET+PASSWORD+FOR+bob+%3D+PASSWORD%28%27[secret]%27%29&x=1");
+    EXPECT_SCRUB("GET /?q=SET+PASSWORD+FOR+bob+%3D+%27hunter2%27&x=1",
+                 "GET /?q=SET+PASSWORD+FOR+bob+%3D+%27[secret]%27&x=1");
+    /* (The bytes as they are read PASSWORD as Oracle's bare word; decoded, the literal.) */
+    EXPECT_SCRUB("GET /?q=GRANT+x+IDENTIFIED+BY+PASSWORD+%27*ABC%27&x=1",
+                 "GET /?q=GRANT+x+IDENTIFIED+BY+[secret]+%27[secret]%27&x=1");
     /* The detector by itself, where the text scan's own first test would not call it: the
      * quote right after the word closes a string. */
     struct lsc_match m;
@@ -1081,7 +1096,8 @@ Test(secrets, sql_statements)
     cr_expect_not(lsc_detect_sql_secret(json, strlen(json), 1, &m));
     EXPECT_UNCHANGED("caused by 'x' passed by value, password reset for bob, a password; "
                      "{\"password\",\"x\"} passwords 'x' "
-                     "IDENTIFIEDBY 'x' unidentified by 'x' SET PASSWORD FOR a; b = 'x'");
+                     "IDENTIFIEDBY 'x' unidentified by 'x' SET PASSWORD FOR a; b = 'x' "
+                     "sort+by+date page+1 PASSWORD+reset q=caused+by+%27x%27");
 }
 
 /*
