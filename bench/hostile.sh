@@ -40,7 +40,7 @@ shapes=(
     'password=[' '"password":[{' 'token={"a":' 'a[password]=' ']=' '%5D=' '%41=' '--a'
     '--password x ' '<a' '<password ' '<password a="' '<password/>' '"value":' '\"value\":'
     '"name":"password","value":"x",' 'PASSWORD ' 'PASSWORD FOR ' 'IDENTIFIED BY ' 'by by '
-    'by+by+' 'IDENTIFIED+BY+' 'PASSWORD+' '-u "a:' 'dbPass=' 'a\/'
+    'by+by+' 'IDENTIFIED+BY+' 'PASSWORD+' '-u "a:' 'dbPass=' 'a\/' 'sh ' 'shpat_a-'
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'

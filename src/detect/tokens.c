@@ -78,6 +78,11 @@ static const struct token_kind kinds[] = {
     TOKEN("rk_live_", 16, ALNUM),
     TOKEN("rk_test_", 16, ALNUM),
     TOKEN("whsec_", 16, ALNUM),
+    /* Shopify: admin API access tokens, shared secrets, custom and private app tokens. */
+    TOKEN("shpat_", 32, ALNUM),
+    TOKEN("shpss_", 32, ALNUM),
+    TOKEN("shpca_", 32, ALNUM),
+    TOKEN("shppa_", 32, ALNUM),
     /* "sk-" style keys (OpenAI sk-proj-..., Anthropic sk-ant-..., and the many look-alikes). */
     TOKEN("sk-", 20, B64URL),
     /* Package registries and model hubs. */
@@ -102,9 +107,11 @@ static bool in_alphabet(unsigned char c, unsigned char alpha)
     }
 }
 
-/* Could a known prefix start with these two bytes? Keeps the table walk off the hot path. */
-static bool prefix_gate(unsigned char a, unsigned char b)
+/* Could a known prefix start with these bytes (three are there)? Keeps the table walk off
+ * the hot path: two bytes each, three for "shp" (words starting "sh" are common). */
+static bool prefix_gate(const char *q)
 {
+    unsigned char a = (unsigned char)q[0], b = (unsigned char)q[1];
     switch (a) {
     case 'A':
         return b == 'K' || b == 'S' || b == 'G' || b == 'I' || b == 'R' || b == 'N' || b == 'P' ||
@@ -114,6 +121,7 @@ static bool prefix_gate(unsigned char a, unsigned char b)
     case 'x':
         return b == 'o' || b == 'a';
     case 's':
+        return b == 'k' || (b == 'h' && q[2] == 'p');
     case 'r':
         return b == 'k';
     case 'w':
@@ -175,7 +183,7 @@ static inline bool rest_of_prefix(const char *q, const struct token_kind *t)
 
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
 {
-    if (n - i < 12 || !prefix_gate((unsigned char)p[i], (unsigned char)p[i + 1])) {
+    if (n - i < 12 || !prefix_gate(p + i)) {
         return false;
     }
     pthread_once(&by_first_once, build_by_first);

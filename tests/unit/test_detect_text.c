@@ -676,7 +676,11 @@ Test(secret, provider_keys)
     EXPECT_SCRUB("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe [secret]");
     EXPECT_SCRUB("o sk-proj-abcdefghijklmnopqrstuvwxyz012345", "o [secret]");
     EXPECT_SCRUB("a sk-ant-api03-abcdefghijklmnopqrstuvwx", "a [secret]");
-    EXPECT_UNCHANGED("AKIA is a prefix; ghp_short; sk-learn; sk_live_; xoxb-1");
+    EXPECT_SCRUB("shop shpat_0123456789abcdef0123456789abcdef,", "shop [secret],");
+    EXPECT_SCRUB("shop X-Shopify-Hmac shpss_0123456789abcdef0123456789abcdef",
+                 "shop X-Shopify-Hmac [secret]");
+    EXPECT_UNCHANGED("AKIA is a prefix; ghp_short; sk-learn; sk_live_; xoxb-1; shpat_0123; "
+                     "shpat_ shopify shpx_0123456789abcdef0123456789abcdef");
     EXPECT_UNCHANGED("task-runner-for-the-team-production-cluster");
 }
 
