@@ -1031,8 +1031,10 @@ static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct ls
         if (!bare_ok) {
             return false;
         }
+        /* (A '+' stays in the word: ending it there could leave the rest of a password;
+         * in a form-encoded query '&' ends it.) */
         vs = ve = j;
-        while (ve < n && !sql_blank(p[ve]) && p[ve] != ';' && p[ve] != ',' && p[ve] != ')' &&
+        while (ve < n && !blank(p[ve]) && p[ve] != ';' && p[ve] != ',' && p[ve] != ')' &&
                p[ve] != '"' && p[ve] != '\'' && p[ve] != '\r' && p[ve] != '\n' && p[ve] != '&') {
             ve++;
         }

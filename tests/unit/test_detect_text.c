@@ -1075,6 +1075,8 @@ Test(secrets, sql_statements)
                  "GRANT ALL ON *.* TO 'u'@'h' IDENTIFIED BY PASSWORD '[secret]';");
     EXPECT_SCRUB("CREATE USER scott IDENTIFIED BY tiger;",
                  "CREATE USER scott IDENTIFIED BY [secret];");
+    EXPECT_SCRUB("CREATE USER scott IDENTIFIED BY ti+ger;",
+                 "CREATE USER scott IDENTIFIED BY [secret];");
     EXPECT_SCRUB("ALTER USER scott identified  by \"t i\" ACCOUNT UNLOCK",
                  "ALTER USER scott identified  by \"[secret]\" ACCOUNT UNLOCK");
     EXPECT_SCRUB("CREATE USER a IDENTIFIED BY 'never closed",
@@ -1090,9 +1092,11 @@ Test(secrets, sql_statements)
                  "GET /?q=SET+PASSWORD+FOR+bob+%3D+PASSWORD%28%27[secret]%27%29&x=1");
     EXPECT_SCRUB("GET /?q=SET+PASSWORD+FOR+bob+%3D+%27hunter2%27&x=1",
                  "GET /?q=SET+PASSWORD+FOR+bob+%3D+%27[secret]%27&x=1");
-    /* (The bytes as they are read PASSWORD as Oracle's bare word; decoded, the literal.) */
+    EXPECT_SCRUB("GET /?q=GRANT+x+IDENTIFIED+BY+PASSWORD+'*ABC';",
+                 "GET /?q=GRANT+x+IDENTIFIED+BY+PASSWORD+'[secret]';");
+    /* (The bytes as they are read as Oracle's bare word, up to the '&'.) */
     EXPECT_SCRUB("GET /?q=GRANT+x+IDENTIFIED+BY+PASSWORD+%27*ABC%27&x=1",
-                 "GET /?q=GRANT+x+IDENTIFIED+BY+[secret]+%27[secret]%27&x=1");
+                 "GET /?q=GRANT+x+IDENTIFIED+BY+[secret]&x=1");
     /* The detector by itself, where the text scan's own first test would not call it: the
      * quote right after the word closes a string. */
     struct lsc_match m;
