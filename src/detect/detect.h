@@ -198,6 +198,10 @@ bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor
 bool lsc_user_flag_before_quote(const char *p, size_t n, size_t c);
 /* "://" at i: the password of scheme://user:password@host. */
 bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match *m);
+/* "://" at i, in the URL of a service whose path holds a credential (a Slack, Discord,
+ * Teams or Zapier webhook, a Telegram bot): the match is the credential - from the URL's
+ * password, when it has one, through the end of the credential. */
+bool lsc_detect_secret_url(const char *p, size_t n, size_t i, struct lsc_match *m);
 
 /* The last-two-bytes table of lsc_secret_end_possible (chars.h), built at the first call. */
 const unsigned char *lsc_secret_ends(void);

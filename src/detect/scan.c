@@ -34,8 +34,8 @@
 static const char triggers[] = "@=:%";
 /* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT), Bearer/Basic and the
  * SQL words before a password (BY, PASSWORD). */
-static const char first_set[] = "ABPbeghnprswx";
-static const char second_set[] = "aefhiklopyABCEGIKNPRSY";
+static const char first_set[] = "ABPSbdeghnprswx";
+static const char second_set[] = "aefhiklopvyABCEGIKNPRSY";
 
 /* ---- the reference: each position by itself ---- */
 

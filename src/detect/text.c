@@ -377,6 +377,8 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
         }
         break;
     case 'A':
+    case 'S':
+    case 'd':
     case 'g':
     case 'h':
     case 'n':
@@ -1107,7 +1109,9 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                     }
                 }
                 found = try_ip6_at_colon(p, n, i, floor, &m, &st) ||
-                        (i + 1 < n && p[i + 1] == '/' && lsc_detect_url_password(p, n, i, &m)) ||
+                        (i + 1 < n && p[i + 1] == '/' &&
+                         (lsc_detect_secret_url(p, n, i, &m) ||
+                          lsc_detect_url_password(p, n, i, &m))) ||
                         (may_follow_secret(p, i, floor, &ends) &&
                          lsc_detect_secret_param(p, n, i, 1, floor, &m)) ||
                         (i >= floor + 7 && p[i - 1] == '"' &&

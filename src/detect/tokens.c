@@ -8,6 +8,10 @@
  * "Basic" blanks BASE64 whose length is a multiple of 4; only TOKEN is reported.
  * PEM: "-----BEGIN ... PRIVATE KEY-----" through the matching "-----END ...-----", or to the
  * end of the line when the end marker is missing (fail closed).
+ * Service URLs whose path is the credential: scheme "://" [userinfo "@"] HOST PATH-PREFIX
+ * SECRET, where HOST is one of a few services (or a subdomain of one) and SECRET the rest
+ * of the path (a webhook: Slack, Discord, Microsoft Teams, Zapier) or one segment (a
+ * Telegram bot's token).
  */
 #include "detect.h"
 
@@ -22,6 +26,8 @@ enum alphabet {
     B64URL,     /* plus _ and - */
     UPPER_NUM,  /* A-Z 0-9 */
     ALNUM_DASH, /* plus - */
+    B64URL_DOT, /* B64URL plus . (keys of dotted parts) */
+    B64,        /* A-Z a-z 0-9 + / = (standard base64) */
 };
 
 struct token_kind {
@@ -64,6 +70,14 @@ static const struct token_kind kinds[] = {
     TOKEN("gldt-", 20, B64URL),
     TOKEN("glrt-", 20, B64URL),
     TOKEN("glsoat-", 20, B64URL),
+    TOKEN("glft-", 20, B64URL),
+    TOKEN("glimt-", 20, B64URL),
+    TOKEN("glagent-", 20, B64URL),
+    TOKEN("gloas-", 20, B64URL),
+    TOKEN("glcbt-", 20, B64URL),
+    /* Grafana: Cloud API keys (base64), service account tokens (glsa_ 32 _ 8). */
+    TOKEN("glc_", 32, B64),
+    TOKEN("glsa_", 41, ALNUM_US),
     /* Slack. */
     TOKEN("xoxb-", 10, ALNUM_DASH),
     TOKEN("xoxp-", 10, ALNUM_DASH),
@@ -72,6 +86,7 @@ static const struct token_kind kinds[] = {
     TOKEN("xoxr-", 10, ALNUM_DASH),
     TOKEN("xoxs-", 10, ALNUM_DASH),
     TOKEN("xapp-", 10, ALNUM_DASH),
+    TOKEN("xoxe-", 10, ALNUM_DASH),
     /* Stripe. */
     TOKEN("sk_live_", 16, ALNUM),
     TOKEN("sk_test_", 16, ALNUM),
@@ -83,8 +98,32 @@ static const struct token_kind kinds[] = {
     TOKEN("shpss_", 32, ALNUM),
     TOKEN("shpca_", 32, ALNUM),
     TOKEN("shppa_", 32, ALNUM),
-    /* "sk-" style keys (OpenAI sk-proj-..., Anthropic sk-ant-..., and the many look-alikes). */
+    /* "sk-" style keys (OpenAI sk-proj-..., Anthropic sk-ant-..., and the many look-alikes),
+     * xAI, Perplexity. */
     TOKEN("sk-", 20, B64URL),
+    TOKEN("xai-", 70, ALNUM),
+    TOKEN("pplx-", 40, ALNUM),
+    /* Mapbox secret tokens: "sk." and a JWT-like body of dotted parts. */
+    TOKEN("sk.eyJ", 60, B64URL_DOT),
+    /* SendGrid: SG. 22 . 43. */
+    TOKEN("SG.", 66, B64URL_DOT),
+    /* HashiCorp Vault: service, batch and recovery tokens. */
+    TOKEN("hvs.", 24, B64URL),
+    TOKEN("hvb.", 24, B64URL),
+    TOKEN("hvr.", 24, B64URL),
+    /* DigitalOcean: personal access, OAuth and refresh tokens (64 hex digits). */
+    TOKEN("dop_v1_", 64, ALNUM),
+    TOKEN("doo_v1_", 64, ALNUM),
+    TOKEN("dor_v1_", 64, ALNUM),
+    /* Databricks (32 hex digits), Doppler, Notion's integration secrets. */
+    TOKEN("dapi", 32, ALNUM),
+    TOKEN("dp.pt.", 40, ALNUM),
+    TOKEN("dp.st.", 40, ALNUM),
+    TOKEN("dp.ct.", 40, ALNUM),
+    TOKEN("dp.sa.", 40, ALNUM),
+    TOKEN("secret_", 43, ALNUM),
+    /* age's secret keys (Bech32, upper case). */
+    TOKEN("AGE-SECRET-KEY-1", 58, UPPER_NUM),
     /* Package registries and model hubs. */
     TOKEN("npm_", 30, ALNUM),
     TOKEN("pypi-", 50, B64URL),
@@ -102,13 +141,18 @@ static bool in_alphabet(unsigned char c, unsigned char alpha)
         return lsc_is_b64url(c);
     case UPPER_NUM:
         return lsc_is_upper(c) || lsc_is_digit(c);
+    case B64URL_DOT:
+        return lsc_is_b64url(c) || c == '.';
+    case B64:
+        return lsc_is_alnum(c) || c == '+' || c == '/' || c == '=';
     default:
         return lsc_is_alnum(c) || c == '-';
     }
 }
 
-/* Could a known prefix start with these bytes (three are there)? Keeps the table walk off
- * the hot path: two bytes each, three for "shp" (words starting "sh" are common). */
+/* Could a known prefix start with these bytes (four are there)? Keeps the table walk off
+ * the hot path: two bytes each, or three and four where words start alike ("sh", "se",
+ * "do", "da", "pp", "hv"). */
 static bool prefix_gate(const char *q)
 {
     unsigned char a = (unsigned char)q[0], b = (unsigned char)q[1];
@@ -116,12 +160,17 @@ static bool prefix_gate(const char *q)
     case 'A':
         return b == 'K' || b == 'S' || b == 'G' || b == 'I' || b == 'R' || b == 'N' || b == 'P' ||
                b == 'B' || b == 'C';
+    case 'S':
+        return b == 'G' && q[2] == '.';
+    case 'd':
+        return (b == 'o' && q[3] == '_') || (b == 'a' && q[2] == 'p' && q[3] == 'i') ||
+               (b == 'p' && q[2] == '.');
     case 'g':
         return b == 'h' || b == 'i' || b == 'l';
     case 'x':
         return b == 'o' || b == 'a';
     case 's':
-        return b == 'k' || (b == 'h' && q[2] == 'p');
+        return b == 'k' || (b == 'h' && q[2] == 'p') || (b == 'e' && q[2] == 'c' && q[6] == '_');
     case 'r':
         return b == 'k';
     case 'w':
@@ -129,9 +178,9 @@ static bool prefix_gate(const char *q)
     case 'n':
         return b == 'p';
     case 'p':
-        return b == 'y';
+        return b == 'y' || (b == 'p' && q[2] == 'l');
     case 'h':
-        return b == 'f';
+        return b == 'f' || (b == 'v' && q[3] == '.');
     default:
         return false;
     }
@@ -147,10 +196,18 @@ static unsigned char by_first_n[256];
 /* Can a later kind's prefix hold where kind k's does (one prefix starts the other)? If not,
  * a byte whose text has k's prefix but no key after it has no key at all. */
 static bool later_may_hold[NKINDS];
+/* in_alphabet as a table: bit a of byte c's entry is set when c is in alphabet a (one load a
+ * byte of a key's body, where the switch took a jump). */
+static uint8_t alphabets[256];
 static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
 
 static void build_by_first(void)
 {
+    for (unsigned c = 0; c < 256; c++) {
+        for (unsigned a = ALNUM; a <= B64; a++) {
+            alphabets[c] |= (uint8_t)(in_alphabet((unsigned char)c, (unsigned char)a) << a);
+        }
+    }
     for (size_t k = 0; k < NKINDS; k++) {
         unsigned char f = (unsigned char)kinds[k].prefix[0];
         second_by_first[f][by_first_n[f]] = kinds[k].prefix[1];
@@ -198,7 +255,8 @@ bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
             continue;
         }
         size_t e = i + t->prefix_len;
-        while (e < n && in_alphabet((unsigned char)p[e], t->alphabet)) {
+        uint8_t alphabet = (uint8_t)(1u << t->alphabet);
+        while (e < n && (alphabets[(unsigned char)p[e]] & alphabet)) {
             e++;
         }
         /* Too short, or glued to more word characters (some other identifier). */
@@ -334,4 +392,119 @@ bool lsc_detect_pem(const char *p, size_t n, size_t i, struct lsc_match *m)
     m->len = stop - i;
     m->cls = LSC_CLASS_PRIVATE_KEY;
     return true;
+}
+
+/* A byte of a URL's path as the secret in it runs: the unreserved bytes, '%' of an escape,
+ * and the separators tokens and webhook paths hold. */
+static bool path_byte(unsigned char c)
+{
+    return lsc_is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '%' ||
+           c == ':' || c == '+' || c == '=' || c == '@' || c == '!' || c == '$' || c == '*';
+}
+
+/* A service whose URLs carry a credential in their path. */
+struct secret_url {
+    const char *host; /* the host, or the domain its hosts are under */
+    unsigned char host_len;
+    bool segment;         /* the secret is one path segment (else the rest of the path) */
+    const char *paths[3]; /* where the secret starts; '#' stands for 1-3 digits */
+};
+
+static const struct secret_url services[] = {
+    /* (No two hosts with the same byte before ".com" or ".org": lsc_detect_secret_url tries
+     * one.) https://hooks.slack.com/services/T000/B000/XXXX (also workflows and triggers) */
+    {"hooks.slack.com", 15, false, {"/services/", "/workflows/", "/triggers/"}},
+    /* https://discord.com/api/webhooks/ID/TOKEN (canary., ptb., a versioned API) */
+    {"discord.com", 11, false, {"/api/webhooks/", "/api/v#/webhooks/", NULL}},
+    {"discordapp.com", 14, false, {"/api/webhooks/", "/api/v#/webhooks/", NULL}},
+    /* https://api.telegram.org/botID:TOKEN/sendMessage, /file/botID:TOKEN/path */
+    {"api.telegram.org", 16, true, {"/bot", "/file/bot", NULL}},
+    /* Microsoft Teams: https://TENANT.webhook.office.com/webhookb2/...,
+     * https://outlook.office.com/webhook/... */
+    {"office.com", 10, false, {"/webhookb2/", "/webhook/", NULL}},
+    /* https://hooks.zapier.com/hooks/catch/ID/KEY/ */
+    {"hooks.zapier.com", 16, false, {"/hooks/", NULL, NULL}},
+};
+
+/* Does the path at q (up to end) start with pattern? Returns where the pattern ends, or
+ * NULL. */
+static const char *path_prefix(const char *q, const char *end, const char *pattern)
+{
+    for (; *pattern != '\0'; pattern++) {
+        if (*pattern == '#') {
+            const char *d = q;
+            while (q < end && q - d < 3 && lsc_is_digit((unsigned char)*q)) {
+                q++;
+            }
+            if (q == d) {
+                return NULL;
+            }
+        } else if (q == end || *q++ != *pattern) {
+            return NULL;
+        }
+    }
+    return q;
+}
+
+/* How far a host is looked for after "://": a userinfo and a host name fit. */
+#define URL_HOST_MAX 256
+
+bool lsc_detect_secret_url(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (n - i < 16 || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/') {
+        return false;
+    }
+    size_t a = i + 3, lim = n - a > URL_HOST_MAX ? a + URL_HOST_MAX : n;
+    const char *slash = memchr(p + a, '/', lim - a);
+    if (slash == NULL) {
+        return false;
+    }
+    size_t path = (size_t)(slash - p), he = path;
+    while (he > a && lsc_is_digit((unsigned char)p[he - 1])) {
+        he--; /* a port */
+    }
+    he = he < path && p[he - 1] == ':' ? he - 1 : path;
+    /* Every service's host name ends in ".com" or ".org", and the byte before that tells
+     * them apart: most hosts are passed over after a compare or two. */
+    if (he - a < 10 || p[he - 4] != '.') {
+        return false;
+    }
+    unsigned char key = lsc_lower((unsigned char)p[he - 5]);
+    for (size_t s = 0; s < sizeof services / sizeof services[0]; s++) {
+        const struct secret_url *u = &services[s];
+        size_t hs = he - u->host_len;
+        if ((unsigned char)u->host[u->host_len - 5] != key) {
+            continue;
+        }
+        /* The host itself, or a subdomain: a '.', or the end of the userinfo, before it. */
+        if (he - a < u->host_len || !lsc_ieq(p + hs, u->host, u->host_len) ||
+            (hs > a && p[hs - 1] != '.' && p[hs - 1] != '@')) {
+            continue;
+        }
+        const char *start = NULL;
+        for (size_t k = 0; k < 3 && u->paths[k] != NULL && start == NULL; k++) {
+            start = path_prefix(p + path, p + n, u->paths[k]);
+        }
+        if (start == NULL) {
+            return false;
+        }
+        size_t e = (size_t)(start - p);
+        while (e < n && (path_byte((unsigned char)p[e]) || (!u->segment && p[e] == '/'))) {
+            e++;
+        }
+        size_t off = (size_t)(start - p);
+        if (e == off) {
+            return false;
+        }
+        /* A password before the host goes too (one match covers both): the URL names a
+         * service whose credential is in it, nothing of it between is kept. */
+        const char *at = memrchr(p + a, '@', hs - a);
+        const char *colon = at != NULL ? memchr(p + a, ':', (size_t)(at - p) - a) : NULL;
+        off = colon != NULL ? (size_t)(colon - p) + 1 : off;
+        m->off = off;
+        m->len = e - off;
+        m->cls = LSC_CLASS_API_KEY;
+        return true;
+    }
+    return false;
 }

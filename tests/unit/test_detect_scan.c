@@ -105,7 +105,7 @@ Test(attention, marks_candidates_not_ordinary_words)
     /* Version numbers stop before a third dot; an address does not. */
     /*                     0         1         2         3
      *                     0123456789012345678901234567890123456 */
-    const char *vers = "Requests/2.31.0 Safari/605.1.15 1.2.3.4 ";
+    const char *vers = "Requests/2.31.0 Chrome/605.1.15 1.2.3.4 ";
     cr_expect_eq(lsc_attention64(vers, strlen(vers), 0), 1ull << 32);
     /* A card's first group, then a separator - ' ', '-', or '+' as a query string writes a
      * space - and a digit; not another byte. */

@@ -684,6 +684,46 @@ Test(secret, provider_keys)
     EXPECT_UNCHANGED("task-runner-for-the-team-production-cluster");
 }
 
+/* The prefixes added after the first set: each found where it stands alone, and words that
+ * start alike ("Safari", "data", "secret_key", a short "hvs.") left. */
+Test(secret, more_provider_keys)
+{
+    static const char *const keys[] = {
+        "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",
+        "hvs.CAESIJlU9JMYEhOPYv4igdhm9PnZDrabYTobQ4Ymnlq1qY-vGh4KHGh2cy5i",
+        "hvb.AAAAAQJhbGciOiJIUzI1NiJ9eyJhY2Nlc3NvciI6IiIsImNyZWF0aW9u",
+        "hvr.0123456789abcdefghijklmnop",
+        "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "doo_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "dor_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "dapi0123456789abcdef0123456789abcdef",
+        "dp.pt.0123456789abcdefghijABCDEFGHIJ0123456789ab",
+        "dp.st.0123456789abcdefghijABCDEFGHIJ0123456789ab",
+        "dp.ct.0123456789abcdefghijABCDEFGHIJ0123456789ab",
+        "dp.sa.0123456789abcdefghijABCDEFGHIJ0123456789ab",
+        "secret_0123456789abcdefghijABCDEFGHIJ0123456789abc",
+        "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+        "glc_eyJvIjoiMTIzNDU2IiwibiI6InN0YWNrLTEyMzQ1Ni0x+/=",
+        "glsa_0123456789abcdefghijABCDEFGHIJ012345_0a1b2c3d",
+        "glft-0123456789abcdefghij",
+        "glimt-0123456789abcdefghij",
+        "glagent-0123456789abcdefghij",
+        "gloas-0123456789abcdefghij",
+        "glcbt-0123456789abcdefghij",
+        "xoxe-1-0123456789abcdef",
+        "xai-0123456789abcdefghijABCDEFGHIJ0123456789abcdefghijABCDEFGHIJ0123456789",
+        "pplx-0123456789abcdefghijABCDEFGHIJ0123456789abcdef",
+        "sk.eyJ1IjoibWFwYm94IiwiYSI6ImNrMTIzNDU2Nzg5MCJ9.0123456789abcdefghijAB",
+    };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        char in[256];
+        snprintf(in, sizeof in, "key %s, done", keys[k]);
+        EXPECT_SCRUB(in, "key [secret], done");
+    }
+    EXPECT_UNCHANGED("Safari/537.36 SG. SG.short data dapi dp.pt.x dop_v1_abc do_ double "
+                     "secret_key secret_0123 hvs.x hvs. pplx-1 xai-grok glc_1 glsa_x AGE-SECRET");
+}
+
 Test(secret, pem_private_key)
 {
     EXPECT_SCRUB("k -----BEGIN RSA PRIVATE KEY-----\\nMIIE\\n-----END RSA PRIVATE KEY----- done",
@@ -698,6 +738,129 @@ Test(secret, url_password)
                  "db postgres://admin:[secret]@db.example.com:5432/app");
     EXPECT_SCRUB("https://u:p%40ss@h/x", "https://u:[secret]@h/x");
     EXPECT_UNCHANGED("https://user@host/path and https://host:8080/a@b");
+}
+
+/* Scrubs in with the default policy: none of the lines' planted values (16 bytes a slot in
+ * planted) may come out. Frees in and planted. */
+static void expect_none_leaked(char *in, char *planted, int lines)
+{
+    char *out = scrub_default(in);
+    for (int l = 0; l < lines; l++) {
+        cr_expect(strstr(out, planted + l * 16) == NULL, "planted %s leaked", planted + l * 16);
+    }
+    free(out);
+    free(planted);
+    free(in);
+}
+
+/*
+ * URLs whose path is the credential: webhooks (Slack, Discord, Teams, Zapier) lose the rest
+ * of their path, a Telegram bot its token; a password in the same URL goes with it. Hosts
+ * match whole or as a subdomain, in any case, with a port; other hosts and paths stay.
+ */
+Test(secret, service_urls)
+{
+    EXPECT_SCRUB("POST https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdefghijklmnopq 200",
+                 "POST https://hooks.slack.com/services/[secret] 200");
+    EXPECT_SCRUB("u=https://discord.com/api/webhooks/1234567890/AbC-dEf_123?wait=true",
+                 "u=https://discord.com/api/webhooks/[secret]?wait=true");
+    EXPECT_SCRUB("u=\"https://canary.discord.com/api/v10/webhooks/12/ab\"",
+                 "u=\"https://canary.discord.com/api/v10/webhooks/[secret]\"");
+    EXPECT_SCRUB("u=https://discordapp.com/api/webhooks/12/ab#x",
+                 "u=https://discordapp.com/api/webhooks/[secret]#x");
+    EXPECT_SCRUB("GET https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeo/sendMessage",
+                 "GET https://api.telegram.org/bot[secret]/sendMessage");
+    EXPECT_SCRUB("GET https://api.telegram.org/file/bot123:AAH/photos/1.jpg",
+                 "GET https://api.telegram.org/file/bot[secret]/photos/1.jpg");
+    EXPECT_SCRUB("t https://contoso.webhook.office.com/webhookb2/a-b@c-d/IncomingWebhook/e/f x",
+                 "t https://contoso.webhook.office.com/webhookb2/[secret] x");
+    EXPECT_SCRUB("t https://outlook.office.com/webhook/abc/IncomingWebhook/def x",
+                 "t https://outlook.office.com/webhook/[secret] x");
+    EXPECT_SCRUB("z https://hooks.zapier.com/hooks/catch/123456/abcdef/ z",
+                 "z https://hooks.zapier.com/hooks/[secret] z");
+    EXPECT_SCRUB("a HTTPS://Hooks.Slack.COM:443/workflows/T01/A02/345/abc b",
+                 "a HTTPS://Hooks.Slack.COM:443/workflows/[secret] b");
+    EXPECT_SCRUB("a https://bot:pw@hooks.slack.com/services/T1/B2/c3 b",
+                 "a https://bot:[secret] b");
+    EXPECT_SCRUB("cb=https%3A%2F%2Fhooks.slack.com%2Fservices%2FT1%2FB2%2Fc3&x=1",
+                 "cb=https%3A%2F%2Fhooks.slack.com%2Fservices%2F[secret]&x=1");
+    EXPECT_UNCHANGED("https://notdiscord.com/api/webhooks/1/x https://hooks.slack.com/services/ "
+                     "https://slack.com/services/T1/B2/c3 https://api.telegram.org/getMe "
+                     "https://discord.com/channels/1/2 https://office.com/webhooks/x "
+                     "https://hooks.slack.com.evil.example/services/T1/B2/c3 hooks.slack.com");
+}
+
+/*
+ * The leak check for service URLs: random hosts (case, subdomain, port, userinfo), paths,
+ * endings (query, fragment, quote, punctuation) and encodings (as they are, JSON's "\/",
+ * percent-encoded as a query's value), in text around them. No planted credential may come
+ * out, decoded or not.
+ */
+Test(secret, no_planted_value_in_a_service_url)
+{
+    static const char *const forms[][2] = {
+        {"hooks.slack.com/services/T01ABC/B02DEF/", ""},
+        {"hooks.slack.com/triggers/T01ABC/", ""},
+        {"discord.com/api/webhooks/123456789/", ""},
+        {"ptb.discord.com/api/v9/webhooks/1/", ""},
+        {"discordapp.com/api/webhooks/1/", ""},
+        {"api.telegram.org/bot123456:", "/sendMessage"},
+        {"api.telegram.org/file/bot1:", "/a.jpg"},
+        {"acme.webhook.office.com/webhookb2/a@b/IncomingWebhook/", "/c"},
+        {"outlook.office.com/webhook/", ""},
+        {"hooks.zapier.com/hooks/catch/1/", "/"},
+    };
+    static const char *const ends[] = {"", "?a=1", "#f", "\"", ")", ",", ";", " 200"};
+    uint64_t seed = 0x5e7b1c;
+    enum { LINES = 3000 };
+    char *in = malloc(LINES * 512), *planted = malloc(LINES * 16);
+    cr_assert(in != NULL && planted != NULL);
+    size_t o = 0;
+    for (int l = 0; l < LINES; l++) {
+        char *v = planted + l * 16;
+        snprintf(v, 16, "Wh%06dqZ", l);
+        unsigned r = (unsigned)rnd(&seed);
+        char url[256], tail[200];
+        snprintf(tail, sizeof tail, "%s%s%s", forms[r % 10][0], v, forms[r % 10][1]);
+        /* A port, a user and password before the host, or upper case in the host. */
+        char host[160];
+        const char *slash = strchr(tail, '/');
+        int hl = (int)(slash - tail);
+        snprintf(host, sizeof host, "%s%.*s%s", r & 16 ? "u:pw@" : "", hl, tail,
+                 r & 32 ? ":8443" : "");
+        if (r & 64) {
+            host[r & 16 ? 5 : 0] = (char)(host[r & 16 ? 5 : 0] - 32);
+        }
+        snprintf(url, sizeof url, "%s://%s%s%s", r & 128 ? "HTTPS" : "https", host, slash,
+                 ends[(r >> 8) % 8]);
+        o += (size_t)snprintf(in + o, 512, "at %d ", l);
+        switch ((r >> 12) % 3) {
+        case 0:
+            o += (size_t)snprintf(in + o, 512, "POST %s", url);
+            break;
+        case 1: /* JSON's "\/" */
+            o += (size_t)snprintf(in + o, 512, "{\"url\":\"");
+            for (const char *c = url; *c != '\0'; c++) {
+                o += (size_t)(*c == '/' ? snprintf(in + o, 512, "\\/")
+                                        : snprintf(in + o, 512, "%c", *c == '"' ? '\'' : *c));
+            }
+            o += (size_t)snprintf(in + o, 512, "\"} x");
+            break;
+        default: /* percent-encoded as a query's value */
+            o += (size_t)snprintf(in + o, 512, "GET /cb?next=");
+            for (const char *c = url; *c != '\0'; c++) {
+                bool keep = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                            (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_';
+                o += (size_t)(keep ? snprintf(in + o, 512, "%c", *c)
+                                   : snprintf(in + o, 512, "%%%02X", (unsigned char)*c));
+            }
+            o += (size_t)snprintf(in + o, 512, "&x=1 HTTP/1.1");
+            break;
+        }
+        o += (size_t)snprintf(in + o, 512, " end\n");
+    }
+    in[o] = '\0';
+    expect_none_leaked(in, planted, LINES);
 }
 
 Test(secret, secret_named_parameters)
@@ -974,19 +1137,6 @@ Test(secrets, bracketed_names_are_their_last_part)
     EXPECT_SCRUB("x {\"user[password]\":123}", "x {\"user[password]\":\"[secret]\"}");
     EXPECT_SCRUB("{\"params[:sid]\":\"abc\"}", "{\"params[:sid]\":\"[secret]\"}");
     EXPECT_UNCHANGED("x user[name]=bob a[]=1 [x]=2 ]=3 [password]x=4 password[]=5 [ab1]:443");
-}
-
-/* Scrubs in with the default policy: none of the lines' planted values (16 bytes a slot in
- * planted) may come out. Frees in and planted. */
-static void expect_none_leaked(char *in, char *planted, int lines)
-{
-    char *out = scrub_default(in);
-    for (int l = 0; l < lines; l++) {
-        cr_expect(strstr(out, planted + l * 16) == NULL, "planted %s leaked", planted + l * 16);
-    }
-    free(out);
-    free(planted);
-    free(in);
 }
 
 /*
