@@ -39,8 +39,10 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx);
  * Tail cuts: offsets c with p[c - 1] == '"' and a letter at p[c]. Every detector's look-back
  * (e-mail local parts, secret names, the hex group before an IPv6 colon, word and number
  * starts) stops at that quote, and the letter cannot end a name or start a look-back of its
- * own - but one: a user name and a colon after a user flag (-u "bob:x") are read with the
- * flag before the quote, so no cut is made there (lsc_user_flag_before_quote). So what the
+ * own - but two: a user name and a colon after a user flag (-u "bob:x") are read with the
+ * flag before the quote, so no cut is made there (lsc_user_flag_before_quote); and a short
+ * flag's look-back for its command crosses an argument list's quotes, so no cut is made at
+ * one of those (lsc_list_quote: "mysql", "x -px"). So what the
  * scan finds at or after c depends on p[c - 1 .. n) alone, once the scan reaches c with no
  * match running past it. A caller that remembers tails p[c..n) that held no match can skip
  * them (lsc_detect_text_from). Fills cuts with the starts of the last two quoted fields of
@@ -161,6 +163,31 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
  * separator lsc_detect_secret_param reads.) The match is the value.
  */
 bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match *m);
+/*
+ * "-p" or "-a" at i, a short flag of a command that takes a password in it: glued to its
+ * value for mysql and its tools and for mariadb's ("mysql -u root -phunter2", "-p'a b'"),
+ * glued or as the next word for sshpass ("sshpass -p x ssh host"), the next word for
+ * redis-cli ("redis-cli -a x"). The command is the last such word before the flag (read
+ * back over earlier matches: "mysql -h 10.1.2.3 -px"). The match is the value.
+ */
+bool lsc_detect_short_flag(const char *p, size_t n, size_t i, struct lsc_match *m);
+/*
+ * Can lsc_detect_short_flag's look-back for its command cross the double quote at q? Only
+ * one that separates an argument list's strings ("mysql", "-px"; ["mysql","-px"]): a quote
+ * before or after a comma. Not the quote between an access log's fields
+ * ("..." "..."), where lsc_detect_tail_cuts cuts - which makes no cut at a quote this
+ * crosses.
+ */
+static inline bool lsc_list_quote(const char *p, size_t n, size_t q)
+{
+    return (q + 1 < n && p[q + 1] == ',') ||
+           (q > 0 && (p[q - 1] == ',' || (q > 1 && p[q - 1] == ' ' && p[q - 2] == ',')));
+}
+/* The commands lsc_detect_short_flag knows, by the word that names them (after a path's
+ * last '/'): mysql... and mariadb... (their flag "-p" glued to its value), sshpass ("-p"
+ * glued or apart), redis-cli ("-a" apart). */
+enum lsc_command { LSC_NO_COMMAND, LSC_MYSQL, LSC_SSHPASS, LSC_REDIS_CLI };
+enum lsc_command lsc_short_flag_command(const char *word, size_t len);
 /* Is name (after a flag's "--") a secret name that takes a value: not "no-..." (which turns
  * the secret off), no '=' in it? */
 bool lsc_secret_flag_name(const char *name, size_t len);

@@ -825,20 +825,26 @@ bool lsc_secret_flag_name(const char *name, size_t len)
     return memchr(name, '=', len) == NULL && lsc_secret_name(name, len);
 }
 
-bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match *m)
+/* A value in quotes from j (its opening quote), or a word: *vs and *ve. */
+static void word_or_quoted(const char *p, size_t n, size_t j, size_t *vs, size_t *ve)
 {
-    /* A flag starts a word: after a space, a tab or a quote, or at the start. */
-    if (n - i < 4 || p[i] != '-' || p[i + 1] != '-' || !lsc_is_alpha((unsigned char)p[i + 2]) ||
-        (i > 0 && p[i - 1] != ' ' && p[i - 1] != '\t' && p[i - 1] != '"' && p[i - 1] != '\'')) {
-        return false;
+    if (p[j] == '"' || p[j] == '\'') {
+        *vs = j + 1;
+        *ve = quoted_end(p, n, *vs, p[j], false);
+    } else {
+        *vs = j;
+        *ve = word_end(p, n, j);
     }
-    size_t s = i + 2, e = s;
-    while (e < n && e - s <= NAME_MAX_LEN && lsc_is_name_byte((unsigned char)p[e])) {
-        e++;
-    }
-    /* Then one or more spaces and a value that is not the next flag; or, for a quoted
-     * flag, its closing quote, a comma or spaces and the value's opening quote (argument
-     * lists: ["--password", "hunter2"], '--password' 'hunter2'). */
+}
+
+/*
+ * The value of a flag that starts at i (its first '-') and ends at e, given as the next
+ * word: one or more spaces and a value that is not the next flag; or, for a quoted flag,
+ * its closing quote, a comma or spaces and the value's opening quote (argument lists:
+ * ["--password", "hunter2"], '--password' 'hunter2'). Sets *vs and *ve.
+ */
+static bool value_after_flag(const char *p, size_t n, size_t i, size_t e, size_t *vs, size_t *ve)
+{
     size_t j = e;
     char q = i > 0 && (p[i - 1] == '"' || p[i - 1] == '\'') ? p[i - 1] : 0;
     if (q != 0 && j < n && p[j] == q) {
@@ -857,15 +863,105 @@ bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match 
             return false;
         }
     }
-    if (!lsc_secret_flag_name(p + s, e - s)) {
+    word_or_quoted(p, n, j, vs, ve);
+    return true;
+}
+
+/* (Not inlined: the scan loop's '-' is rare. Inlined there with lsc_detect_short_flag, they
+ * crowded lsc_detect_flag_credentials out of it - 2 % more instructions on auth.log.) */
+__attribute__((noinline)) bool lsc_detect_secret_flag(const char *p, size_t n, size_t i,
+                                                      struct lsc_match *m)
+{
+    /* A flag starts a word: after a space, a tab or a quote, or at the start. */
+    if (n - i < 4 || p[i] != '-' || p[i + 1] != '-' || !lsc_is_alpha((unsigned char)p[i + 2]) ||
+        (i > 0 && p[i - 1] != ' ' && p[i - 1] != '\t' && p[i - 1] != '"' && p[i - 1] != '\'')) {
         return false;
     }
-    size_t vs = j, ve;
-    if (p[j] == '"' || p[j] == '\'') {
-        vs = j + 1;
-        ve = quoted_end(p, n, vs, p[j], false);
-    } else {
-        ve = word_end(p, n, j);
+    size_t s = i + 2, e = s;
+    while (e < n && e - s <= NAME_MAX_LEN && lsc_is_name_byte((unsigned char)p[e])) {
+        e++;
+    }
+    size_t vs, ve;
+    return value_after_flag(p, n, i, e, &vs, &ve) && lsc_secret_flag_name(p + s, e - s) &&
+           secret_found(vs, ve, m);
+}
+
+/* ---- short flags of the commands that take a password in one: mysql -phunter2 ---- */
+
+/* How far back the command a short flag belongs to is looked for. */
+#define COMMAND_REACH 256
+
+/* A byte of a command's name or of an argument word, as the look-back reads them. */
+static inline bool command_byte(unsigned char c)
+{
+    return lsc_is_alnum(c) || c == '-' || c == '_' || c == '.';
+}
+
+enum lsc_command lsc_short_flag_command(const char *word, size_t len)
+{
+    if ((len >= 5 && memcmp(word, "mysql", 5) == 0) ||
+        (len >= 7 && memcmp(word, "mariadb", 7) == 0)) {
+        return LSC_MYSQL;
+    }
+    if (len == 7 && memcmp(word, "sshpass", 7) == 0) {
+        return LSC_SSHPASS;
+    }
+    return len == 9 && memcmp(word, "redis-cli", 9) == 0 ? LSC_REDIS_CLI : LSC_NO_COMMAND;
+}
+
+/* The command a short flag at i belongs to: the last of mysql (and its tools: mysqldump,
+ * mysqladmin ...), mariadb (mariadb-dump ...), sshpass or redis-cli among the words before
+ * it, COMMAND_REACH bytes back, or back to where a command ends (';', '|', '&', a line
+ * break, a parenthesis, a quote no argument list's). */
+static enum lsc_command command_before(const char *p, size_t n, size_t i)
+{
+    size_t lo = i > COMMAND_REACH ? i - COMMAND_REACH : 0;
+    size_t k = i;
+    while (k > lo) {
+        unsigned char c = (unsigned char)p[k - 1];
+        if (c == ';' || c == '|' || c == '&' || c == '\n' || c == '\r' || c == '(' || c == '`' ||
+            (c == '"' && !lsc_list_quote(p, n, k - 1))) {
+            return LSC_NO_COMMAND;
+        }
+        if (!command_byte(c)) {
+            k--;
+            continue;
+        }
+        size_t e = k;
+        while (k > lo && command_byte((unsigned char)p[k - 1])) {
+            k--;
+        }
+        enum lsc_command cmd = lsc_short_flag_command(p + k, e - k);
+        if (cmd != LSC_NO_COMMAND) {
+            return cmd;
+        }
+    }
+    return LSC_NO_COMMAND;
+}
+
+/* (Not inlined: see lsc_detect_secret_flag.) */
+__attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, size_t i,
+                                                     struct lsc_match *m)
+{
+    /* A flag starts a word: after a blank or a quote, or at the start. */
+    if (n - i < 3 || p[i] != '-' || (p[i + 1] != 'p' && p[i + 1] != 'a') ||
+        (i > 0 && !blank(p[i - 1]) && p[i - 1] != '"' && p[i - 1] != '\'')) {
+        return false;
+    }
+    enum lsc_command cmd = command_before(p, n, i);
+    if (cmd == LSC_NO_COMMAND || (p[i + 1] == 'a') != (cmd == LSC_REDIS_CLI)) {
+        return false;
+    }
+    size_t j = i + 2, vs, ve;
+    /* Glued to the flag (mysql -phunter2, -p'x y', sshpass -px): mysql's own form, the only
+     * one it reads a password from ("mysql -p db" asks for it; db is a database). The quote
+     * that opened a quoted flag closes it ("-p"): no value. */
+    bool glued = j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' &&
+                 !(i > 0 && p[j] == p[i - 1] && (p[j] == '"' || p[j] == '\''));
+    if (glued && cmd != LSC_REDIS_CLI) {
+        word_or_quoted(p, n, j, &vs, &ve);
+    } else if (glued || cmd == LSC_MYSQL || !value_after_flag(p, n, i, j, &vs, &ve)) {
+        return false;
     }
     return secret_found(vs, ve, m);
 }

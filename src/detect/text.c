@@ -414,6 +414,13 @@ static inline bool user_flag_before_cut(const char *p, size_t n, size_t c)
            lsc_user_flag_before_quote(p, n, c);
 }
 
+/* Can the scan be cut at c (after a quote)? Not where a look-back crosses the quote: a user
+ * flag's, a short flag's in an argument list (lsc_list_quote). */
+static inline bool may_cut(const char *p, size_t n, size_t c)
+{
+    return !user_flag_before_cut(p, n, c) && !lsc_list_quote(p, n, c - 1);
+}
+
 size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])
 {
     if (n < 3 || p[n - 1] != '"') {
@@ -428,11 +435,10 @@ size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])
     const char *q2 =
         c1 >= 4 && p[c1 - 2] == ' ' && p[c1 - 3] == '"' ? memrchr(p, '"', c1 - 3) : NULL;
     size_t count = 0;
-    if (q2 != NULL && lsc_is_alpha((unsigned char)q2[1]) &&
-        !user_flag_before_cut(p, n, (size_t)(q2 - p) + 1)) {
+    if (q2 != NULL && lsc_is_alpha((unsigned char)q2[1]) && may_cut(p, n, (size_t)(q2 - p) + 1)) {
         cuts[count++] = (size_t)(q2 - p) + 1;
     }
-    if (!user_flag_before_cut(p, n, c1)) {
+    if (may_cut(p, n, c1)) {
         cuts[count++] = c1;
     }
     return count;
@@ -1065,7 +1071,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                      * gave: up to there every byte is a digit, or a single space, '+' or
                      * dash before one. No card starts there, and no other detector starts at
                      * such bytes (an IPv4 address needs a '.' after its first digits, a PEM
-                     * block five dashes, a flag two dashes and a letter): the scan goes on at
+                     * block five dashes, a flag a dash and a letter): the scan goes on at
                      * that offset. (A detector added
                      * later that can start at such bytes must be asked here first.) */
                     i = st.card_fail_until;
@@ -1144,7 +1150,9 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 found = lsc_detect_secret_element(p, n, i, &m);
                 break;
             case '-':
-                found = lsc_detect_pem(p, n, i, &m) || lsc_detect_secret_flag(p, n, i, &m);
+                found = lsc_detect_pem(p, n, i, &m) || lsc_detect_secret_flag(p, n, i, &m) ||
+                        (i + 1 < n && (p[i + 1] == 'p' || p[i + 1] == 'a') &&
+                         lsc_detect_short_flag(p, n, i, &m));
                 break;
             default:
                 break;

@@ -1282,6 +1282,59 @@ static bool after_secret_flag(const struct lsc_scrubber *sc, const char *p, size
     return lsc_secret_flag_name(p + f->off + 3, f->len - 4);
 }
 
+/* Is node k a string "-" c ... (its text without quotes at least len bytes)? */
+static bool short_flag_string(const struct lsc_json_node *k, const char *p, char c, size_t len)
+{
+    return k->type == LSC_JSON_STRING && !k->escaped && k->len >= len + 2 && p[k->off + 1] == '-' &&
+           p[k->off + 2] == c;
+}
+
+/* The last command lsc_short_flag_command knows among the strings before node i in the
+ * array that holds it ("/usr/bin/mysql" is mysql). */
+static enum lsc_command command_in_array(const struct lsc_scrubber *sc, const char *p, size_t i)
+{
+    enum lsc_command last = LSC_NO_COMMAND;
+    for (int32_t k = sc->jnodes[sc->jnodes[i].parent].first; k >= 0 && (size_t)k < i;
+         k = sc->jnodes[k].next) {
+        const struct lsc_json_node *w = &sc->jnodes[k];
+        if (w->type != LSC_JSON_STRING || w->escaped) {
+            continue;
+        }
+        const char *word = p + w->off + 1;
+        size_t len = w->len - 2;
+        const char *slash = memrchr(word, '/', len);
+        if (slash != NULL) {
+            len -= (size_t)(slash + 1 - word);
+            word = slash + 1;
+        }
+        enum lsc_command cmd = lsc_short_flag_command(word, len);
+        last = cmd != LSC_NO_COMMAND ? cmd : last;
+    }
+    return last;
+}
+
+/*
+ * Is node i a password a short flag gives in an array, as lsc_detect_short_flag finds one
+ * in text: ["mysql", "-u", "root", "-phunter2"] (the whole string goes), ["sshpass", "-p",
+ * "x"], ["redis-cli", "-a", "x"]?
+ */
+static bool short_flag_secret(const struct lsc_scrubber *sc, const char *p, size_t i)
+{
+    const struct lsc_json_node *n = &sc->jnodes[i], *f = &sc->jnodes[i - 1];
+    if (n->parent < 0) {
+        return false; /* (an unnamed node with a parent is an array's) */
+    }
+    if (short_flag_string(n, p, 'p', 3)) {
+        enum lsc_command cmd = command_in_array(sc, p, i);
+        return cmd == LSC_MYSQL || cmd == LSC_SSHPASS;
+    }
+    if (n->type != LSC_JSON_STRING || f->parent != n->parent || f->len != 4 ||
+        !(short_flag_string(f, p, 'p', 2) || short_flag_string(f, p, 'a', 2))) {
+        return false;
+    }
+    return command_in_array(sc, p, i) == (p[f->off + 2] == 'p' ? LSC_SSHPASS : LSC_REDIS_CLI);
+}
+
 /*
  * A secret name's value is a secret whatever its shape: every value inside the object or
  * array c it names ({"password": ["hunter2", {"pin": 1}]}) is one too, marked so here (its
@@ -1338,7 +1391,8 @@ static int scrub_record(struct lsc_scrubber *sc, const char *p, size_t count, en
         } else if (pol->detect[LSC_CLASS_SECRET_PARAM] &&
                    (named(n) || (sc->jstate[i] & ST_SECRET_KEY)
                         ? named_secret(sc, p, i)
-                        : i > 0 && !is_container(n) && after_secret_flag(sc, p, i))) {
+                        : i > 0 && !is_container(n) &&
+                              (after_secret_flag(sc, p, i) || short_flag_secret(sc, p, i)))) {
             if (!is_container(n)) {
                 rc = act_on_value(sc, p, n, &pol->detect_action[LSC_CLASS_SECRET_PARAM],
                                   LSC_CLASS_SECRET_PARAM);

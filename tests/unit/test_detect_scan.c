@@ -85,12 +85,12 @@ Test(attention, marks_candidates_not_ordinary_words)
     const char *s = "GET /x HTTP/1.1 a1.2 x=y:z@w%-----BEGIN 4111 DE89 eyJ sk-";
     uint64_t m = lsc_attention64(s, strlen(s), 0);
     /* '=' (22), ':' (24), '@' (26), '%' (28), "-----" (29), "--B" (32, as a flag would
-     * start), "BE" (34, as "Bearer" would start), "DE89" (45), "eyJ" (50), "sk-" (54). Not:
-     * GET, x, HTTP, a, y, z, w; not "1.1" (12) or the glued "1.2" (17), as an address has
-     * three numbers each followed by a dot; nor "4111" (40), which a card's next digit or
-     * separator and digit would follow. */
+     * start), "-B" (33, as a short flag would), "BE" (34, as "Bearer" would start), "DE89" (45),
+     * "eyJ" (50), "sk-" (54). Not: GET, x, HTTP, a, y, z, w; not "1.1" (12) or the glued "1.2"
+     * (17), as an address has three numbers each followed by a dot; nor "4111" (40), which a card's
+     * next digit or separator and digit would follow. */
     uint64_t want = 1ull << 22 | 1ull << 24 | 1ull << 26 | 1ull << 28 | 1ull << 29 | 1ull << 32 |
-                    1ull << 34 | 1ull << 45 | 1ull << 50 | 1ull << 54;
+                    1ull << 33 | 1ull << 34 | 1ull << 45 | 1ull << 50 | 1ull << 54;
     cr_expect_eq(m, want, "got %#llx want %#llx", (unsigned long long)m, (unsigned long long)want);
     /* '<' before a letter (an element), and the SQL words BY and PASSWORD in either case;
      * not '<' before another byte, nor other words of those first letters.
@@ -113,6 +113,12 @@ Test(attention, marks_candidates_not_ordinary_words)
      *                     012345678901234567890123456 */
     const char *cards = "4111 1 4111-1 4111+1 4111/1";
     cr_expect_eq(lsc_attention64(cards, strlen(cards), 0), 1ull << 0 | 1ull << 7 | 1ull << 14);
+    /* A short flag: '-' starting a word, before a second-set letter ("-p", "-a"); not glued
+     * to a word ("x-p"), nor before another byte ("-x", "-1", "- ").
+     *                     0         1
+     *                     0123456789012345678 */
+    const char *flags = "-p \"-a x-p -x -1 -";
+    cr_expect_eq(lsc_attention64(flags, strlen(flags), 0), 1ull << 0 | 1ull << 4);
     /* Lookahead stops at the window: from 0 of a long input, "12" at 62-63 may go on to a '.'
      * past it and is marked; the same digits seen from 40 are followed by ' ' and are not. */
     char buf[200];

@@ -1108,6 +1108,33 @@ Test(secrets, command_line_flags)
                      "--token\tx \"--token\" x --password");
 }
 
+/*
+ * Short flags of the commands that take a password in one: mysql's (and its tools',
+ * mariadb's) "-p" glued to its value, sshpass's "-p" glued or apart, redis-cli's "-a"
+ * apart - in a command line, quoted, in an argument list. Not: "mysql -p db" (it asks for
+ * the password; db is a database), other commands' -p and -a (a port, a flag), a command
+ * after ';' or '|', or before a quote that is no argument list's ("mysql" "-px", as an
+ * access log's fields stand), a flag glued to a word, "-P" (mysql's port).
+ */
+Test(secrets, short_flags)
+{
+    EXPECT_SCRUB("exec: mysql -u root -phunter2 shop", "exec: mysql -u root -p[secret] shop");
+    EXPECT_SCRUB("/usr/bin/mysqldump -uroot -p'a b' --all-databases",
+                 "/usr/bin/mysqldump -uroot -p'[secret]' --all-databases");
+    EXPECT_SCRUB("mariadb-dump -h db -p\"x y\" z", "mariadb-dump -h db -p\"[secret]\" z");
+    EXPECT_SCRUB("x [\"mysqladmin\", \"-phunter2\", \"status\"]",
+                 "x [\"mysqladmin\", \"-p[secret]\", \"status\"]");
+    EXPECT_SCRUB("sshpass -p s3cret ssh h; sshpass -ps3cret scp a b",
+                 "sshpass -p [secret] ssh h; sshpass -p[secret] scp a b");
+    EXPECT_SCRUB("x [\"sshpass\",\"-p\",\"s3cret\"]", "x [\"sshpass\",\"-p\",\"[secret]\"]");
+    EXPECT_SCRUB("redis-cli -h cache -a hunter2 ping", "redis-cli -h cache -a [secret] ping");
+    EXPECT_SCRUB("mysql -h 10.1.2.3 -phunter2", "mysql -h 10.1.2.0 -p[secret]");
+    EXPECT_UNCHANGED(
+        "mysql -u root -p shop; mysql -P 3306 x; ssh -p 22 h; docker run -p 80:80 "
+        "mysql; ls -pa; mysql -u r | grep -px; mysql x && ls -pa; redis-cli -apw; sshpass -p -e "
+        "\"mysql\" \"-phunter2\" mysql x-phunter2 mysql -p\"\" \"mysql -p\"");
+}
+
 /* Ruby's and Perl's hashes: "name" => "value", :name=>value (Rails' Parameters: lines). */
 Test(secrets, hash_rockets)
 {
@@ -1137,6 +1164,54 @@ Test(secrets, bracketed_names_are_their_last_part)
     EXPECT_SCRUB("x {\"user[password]\":123}", "x {\"user[password]\":\"[secret]\"}");
     EXPECT_SCRUB("{\"params[:sid]\":\"abc\"}", "{\"params[:sid]\":\"[secret]\"}");
     EXPECT_UNCHANGED("x user[name]=bob a[]=1 [x]=2 ]=3 [password]x=4 password[]=5 [ab1]:443");
+}
+
+/*
+ * The leak check for short flags: the commands in random order with other flags, paths,
+ * quoting, argument lists, addresses and a second command after them, in text around
+ * them. No planted password may come out.
+ */
+Test(secrets, no_planted_value_in_a_short_flag)
+{
+    uint64_t seed = 0x5f1a6;
+    enum { LINES = 3000 };
+    char *in = malloc(LINES * 256), *planted = malloc(LINES * 16);
+    cr_assert(in != NULL && planted != NULL);
+    size_t o = 0;
+    for (int l = 0; l < LINES; l++) {
+        char *v = planted + l * 16;
+        snprintf(v, 16, "Sf%06dpQ", l);
+        unsigned r = (unsigned)rnd(&seed);
+        const char *other = r & 8 ? "-h 10.0.0.7 " : r & 16 ? "--port=3306 -v " : "";
+        o += (size_t)snprintf(in + o, 256, "at %d %s", l, r & 32 ? "$ " : "exec: ");
+        switch (r % 6) {
+        case 0:
+            o += (size_t)snprintf(in + o, 256, "%smysql -u root %s-p%s db",
+                                  r & 64 ? "/usr/bin/" : "", other, v);
+            break;
+        case 1:
+            o += (size_t)snprintf(in + o, 256, "mysqldump %s-p'%s' --all > /b/x.sql", other, v);
+            break;
+        case 2:
+            o += (size_t)snprintf(in + o, 256, "[\"mariadb\", %s\"-p%s\"]",
+                                  r & 64 ? "\"-u\", \"r\", " : "", v);
+            break;
+        case 3:
+            o += (size_t)snprintf(in + o, 256, "sshpass -p%s%s ssh %su@h", r & 64 ? " " : "", v,
+                                  other);
+            break;
+        case 4:
+            o += (size_t)snprintf(in + o, 256, "[\"sshpass\",\"-p\",\"%s\",\"ssh\"]", v);
+            break;
+        default:
+            o += (size_t)snprintf(in + o, 256, "redis-cli %s-a %s%s%s ping", other,
+                                  r & 64 ? "\"" : "", v, r & 64 ? "\"" : "");
+            break;
+        }
+        o += (size_t)snprintf(in + o, 256, "%s end\n", r & 128 ? " && ls -pa" : "");
+    }
+    in[o] = '\0';
+    expect_none_leaked(in, planted, LINES);
 }
 
 /*

@@ -122,6 +122,13 @@ Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
                 "{\"args\":[\"--password\",\"[secret]\",\"--port\",\"5\",[\"--token\"],\"x\"]}");
     EXPECT_JSON(pol, "{\"a\":[\"--api-key\",12345,\"--pass=abc\"]}",
                 "{\"a\":[\"--api-key\",\"[secret]\",\"--pass=[secret]\"]}");
+    /* Short flags (lsc_detect_short_flag): the command among the strings before them. */
+    EXPECT_JSON(pol, "{\"argv\":[\"/usr/bin/mysql\",\"-u\",\"root\",\"-phunter2\",\"db\"]}",
+                "{\"argv\":[\"/usr/bin/mysql\",\"-u\",\"root\",\"[secret]\",\"db\"]}");
+    EXPECT_JSON(pol,
+                "{\"a\":[\"sshpass\",\"-p\",\"x y\",\"ssh\"],\"b\":[\"redis-cli\",\"-a\",\"z\"]}",
+                "{\"a\":[\"sshpass\",\"-p\",\"[secret]\",\"ssh\"],\"b\":[\"redis-cli\",\"-a\","
+                "\"[secret]\"]}");
     const char *kept[] = {
         "{\"name\":\"tokens\",\"value\":\"abc\"}",
         "{\"name\":[\"password\"],\"value\":\"abc\"}",
@@ -129,6 +136,10 @@ Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
         "{\"a\":{\"name\":\"password\"},\"value\":\"abc\"}",
         "{\"name\":\"password\",\"x\":{\"value\":\"abc\"}}",
         "{\"a\":[\"--password\"],\"b\":\"x\",\"c\":[\"-password\",\"y\",\"--no-token\",\"z\"]}",
+        "{\"a\":[\"mysql\",\"-p\",\"db\"],\"b\":[\"ssh\",\"-p\",\"22\"],\"c\":[\"-pX\",\"mysql\"]}",
+        "{\"a\":[\"mysql\"],\"b\":[\"-pX\"],\"c\":[\"redis-cli\",\"-p\",\"6379\",\"-a\"]}",
+        "{\"mysql\":\"x\",\"a\":[\"sshpass\",[\"-p\"],\"y\"]}",
+        "{\"c\":\"mysql\",\"p\":\"-pX\",\"r\":[\"redis-cli\",\"-p6379\"]}",
     };
     for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++) {
         EXPECT_JSON(pol, kept[k], kept[k]);

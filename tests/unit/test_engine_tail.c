@@ -195,7 +195,8 @@ static void junk(uint64_t *s, char *out, size_t cap)
  * the memo) with hostile fields among them - secret names right before the quote, values
  * that run to the end of the line, separators, addresses, e-mail halves - and random bytes:
  * the memo must give the bytes and counts the scrubber gives without it, line by line.
- * (User flags before a user name's quote too: the one look-back that crosses it.)
+ * (User flags before a user name's quote too: the one look-back that crosses it; and
+ * short flags, whose look-back for their command crosses an argument list's quotes.)
  */
 Test(tail, same_output_as_without_the_memo_on_random_access_lines, .init = with_memo, .fini = done)
 {
@@ -211,6 +212,8 @@ Test(tail, same_output_as_without_the_memo_on_random_access_lines, .init = with_
         "ab:cd:",
         "curl -u ",
         "x [\"--user\", ",
+        "mysql -u root ",
+        "x [\"mysql\", ",
     };
     static const char *const fields[] = {
         "https://www.example.com/",
@@ -232,8 +235,12 @@ Test(tail, same_output_as_without_the_memo_on_random_access_lines, .init = with_
         "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
         "bob:hunter2hunter2",
+        "x -phunter2hunter2",
+        "mysql -phunter2hunter2",
+        "sshpass -p hunter2hunter2",
     };
-    static const char *const joins[] = {"\" \"", "\" \"", "\" \"", "\":\"", "\"\"", " \"", "\"="};
+    static const char *const joins[] = {"\" \"", "\" \"", "\" \"", "\":\"",
+                                        "\"\"",  " \"",   "\"=",   "\", \""};
     struct lsc_scrubber *off = scrubber(pol, false); /* (sc has the memo on) */
     uint64_t s = 0x9e3779b97f4a7c15u;
     size_t hits_possible = 0;
