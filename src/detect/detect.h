@@ -163,14 +163,29 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
  * separator lsc_detect_secret_param reads.) The match is the value.
  */
 bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match *m);
+/* The commands lsc_detect_short_flag knows, by the word that names them (after a path's
+ * last '/'): mysql... and mariadb... (their flag "-p" glued to its value), sshpass ("-p"
+ * glued or apart), redis-cli ("-a" apart). */
+enum lsc_command { LSC_NO_COMMAND, LSC_MYSQL, LSC_SSHPASS, LSC_REDIS_CLI };
+enum lsc_command lsc_short_flag_command(const char *word, size_t len);
+/* What lsc_detect_short_flag remembers along one text, so that its look-backs read each
+ * byte once (start with {SIZE_MAX, LSC_NO_COMMAND}): the command found looking back from
+ * the flag at `from`. */
+struct lsc_command_seen {
+    size_t from;
+    enum lsc_command cmd;
+};
 /*
  * "-p" or "-a" at i, a short flag of a command that takes a password in it: glued to its
  * value for mysql and its tools and for mariadb's ("mysql -u root -phunter2", "-p'a b'"),
  * glued or as the next word for sshpass ("sshpass -p x ssh host"), the next word for
- * redis-cli ("redis-cli -a x"). The command is the last such word before the flag (read
- * back over earlier matches: "mysql -h 10.1.2.3 -px"). The match is the value.
+ * redis-cli ("redis-cli -a x"). The command is the last such word before the flag, back to
+ * where a command ends (';', '|', '&', a line break, '(', '`', a double quote that is no
+ * argument list's) or the text's start - read back over earlier matches ("mysql -h
+ * 10.1.2.3 -px"). The match is the value. Calls along one text go forward (i grows).
  */
-bool lsc_detect_short_flag(const char *p, size_t n, size_t i, struct lsc_match *m);
+bool lsc_detect_short_flag(const char *p, size_t n, size_t i, struct lsc_command_seen *seen,
+                           struct lsc_match *m);
 /*
  * Can lsc_detect_short_flag's look-back for its command cross the double quote at q? Only
  * one that separates an argument list's strings ("mysql", "-px"; ["mysql","-px"]): a quote
@@ -183,11 +198,6 @@ static inline bool lsc_list_quote(const char *p, size_t n, size_t q)
     return (q + 1 < n && p[q + 1] == ',') ||
            (q > 0 && (p[q - 1] == ',' || (q > 1 && p[q - 1] == ' ' && p[q - 2] == ',')));
 }
-/* The commands lsc_detect_short_flag knows, by the word that names them (after a path's
- * last '/'): mysql... and mariadb... (their flag "-p" glued to its value), sshpass ("-p"
- * glued or apart), redis-cli ("-a" apart). */
-enum lsc_command { LSC_NO_COMMAND, LSC_MYSQL, LSC_SSHPASS, LSC_REDIS_CLI };
-enum lsc_command lsc_short_flag_command(const char *word, size_t len);
 /* Is name (after a flag's "--") a secret name that takes a value: not "no-..." (which turns
  * the secret off), no '=' in it? */
 bool lsc_secret_flag_name(const char *name, size_t len);

@@ -888,14 +888,17 @@ __attribute__((noinline)) bool lsc_detect_secret_flag(const char *p, size_t n, s
 
 /* ---- short flags of the commands that take a password in one: mysql -phunter2 ---- */
 
-/* How far back the command a short flag belongs to is looked for. */
-#define COMMAND_REACH 256
-
-/* A byte of a command's name or of an argument word, as the look-back reads them. */
-static inline bool command_byte(unsigned char c)
-{
-    return lsc_is_alnum(c) || c == '-' || c == '_' || c == '.';
-}
+/* The bytes a short flag's look-back for its command reads, as a table (one load a byte):
+ * those of a command's name or of an argument word, those that end a command, the double
+ * quote (which ends one unless an argument list's), and the others (blanks, quotes, '/' -
+ * passed over). */
+enum { CMD_OTHER, CMD_WORD, CMD_END, CMD_QUOTE };
+static const unsigned char command_class[256] = {
+    ['0' ... '9'] = CMD_WORD, ['A' ... 'Z'] = CMD_WORD, ['a' ... 'z'] = CMD_WORD, ['-'] = CMD_WORD,
+    ['_'] = CMD_WORD,         ['.'] = CMD_WORD,         [';'] = CMD_END,          ['|'] = CMD_END,
+    ['&'] = CMD_END,          ['\n'] = CMD_END,         ['\r'] = CMD_END,         ['('] = CMD_END,
+    ['`'] = CMD_END,          ['"'] = CMD_QUOTE,
+};
 
 enum lsc_command lsc_short_flag_command(const char *word, size_t len)
 {
@@ -909,26 +912,24 @@ enum lsc_command lsc_short_flag_command(const char *word, size_t len)
     return len == 9 && memcmp(word, "redis-cli", 9) == 0 ? LSC_REDIS_CLI : LSC_NO_COMMAND;
 }
 
-/* The command a short flag at i belongs to: the last of mysql (and its tools: mysqldump,
- * mysqladmin ...), mariadb (mariadb-dump ...), sshpass or redis-cli among the words before
- * it, COMMAND_REACH bytes back, or back to where a command ends (';', '|', '&', a line
- * break, a parenthesis, a quote no argument list's). */
-static enum lsc_command command_before(const char *p, size_t n, size_t i)
+/* The command a short flag at i belongs to (lsc_detect_short_flag), read back to lo; or,
+ * when the look-back reaches lo with neither a command nor a command's end, `before`
+ * (what a look-back from lo found). */
+static enum lsc_command command_before(const char *p, size_t n, size_t i, size_t lo,
+                                       enum lsc_command before)
 {
-    size_t lo = i > COMMAND_REACH ? i - COMMAND_REACH : 0;
     size_t k = i;
     while (k > lo) {
-        unsigned char c = (unsigned char)p[k - 1];
-        if (c == ';' || c == '|' || c == '&' || c == '\n' || c == '\r' || c == '(' || c == '`' ||
-            (c == '"' && !lsc_list_quote(p, n, k - 1))) {
+        unsigned char cls = command_class[(unsigned char)p[k - 1]];
+        if (cls == CMD_END || (cls == CMD_QUOTE && !lsc_list_quote(p, n, k - 1))) {
             return LSC_NO_COMMAND;
         }
-        if (!command_byte(c)) {
+        if (cls != CMD_WORD) {
             k--;
             continue;
         }
         size_t e = k;
-        while (k > lo && command_byte((unsigned char)p[k - 1])) {
+        while (k > lo && command_class[(unsigned char)p[k - 1]] == CMD_WORD) {
             k--;
         }
         enum lsc_command cmd = lsc_short_flag_command(p + k, e - k);
@@ -936,11 +937,12 @@ static enum lsc_command command_before(const char *p, size_t n, size_t i)
             return cmd;
         }
     }
-    return LSC_NO_COMMAND;
+    return before;
 }
 
 /* (Not inlined: see lsc_detect_secret_flag.) */
 __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, size_t i,
+                                                     struct lsc_command_seen *seen,
                                                      struct lsc_match *m)
 {
     /* A flag starts a word: after a blank or a quote, or at the start. */
@@ -948,7 +950,12 @@ __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, si
         (i > 0 && !blank(p[i - 1]) && p[i - 1] != '"' && p[i - 1] != '\'')) {
         return false;
     }
-    enum lsc_command cmd = command_before(p, n, i);
+    /* The last look-back began at a word's '-' (no command word runs across it): this one
+     * reads back to it and takes its answer from there. So a line of flags is read once. */
+    enum lsc_command cmd = seen->from <= i ? command_before(p, n, i, seen->from, seen->cmd)
+                                           : command_before(p, n, i, 0, LSC_NO_COMMAND);
+    seen->from = i;
+    seen->cmd = cmd;
     if (cmd == LSC_NO_COMMAND || (p[i + 1] == 'a') != (cmd == LSC_REDIS_CLI)) {
         return false;
     }

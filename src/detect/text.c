@@ -49,12 +49,13 @@ static inline __attribute__((always_inline)) bool ip4_gate(const char *p, size_t
 
 /* State carried along one scan. */
 struct scan {
-    size_t jwt_fail_until;       /* no JWT can start before this offset */
-    size_t card_fail_until;      /* no card number can start before this offset */
-    size_t iban_fail_until;      /* no IBAN can start before this offset */
-    size_t ip6_fail_until;       /* no IPv6 address can start at a hex group before this offset */
-    struct lsc_clean_span pairs; /* (lsc_detect_secret_pair) */
-    bool times;                  /* jump over access times (struct lsc_known) */
+    size_t jwt_fail_until;        /* no JWT can start before this offset */
+    size_t card_fail_until;       /* no card number can start before this offset */
+    size_t iban_fail_until;       /* no IBAN can start before this offset */
+    size_t ip6_fail_until;        /* no IPv6 address can start at a hex group before this offset */
+    struct lsc_clean_span pairs;  /* (lsc_detect_secret_pair) */
+    struct lsc_command_seen seen; /* (lsc_detect_short_flag) */
+    bool times;                   /* jump over access times (struct lsc_known) */
 };
 
 /*
@@ -986,7 +987,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
     /* The scan may stop at stop: the tail known to hold no match, while no match has run
      * into it (floor <= tail; floor only grows, so once it passes the tail, never). */
     size_t stop = tail;
-    struct scan st = {.times = known->times};
+    struct scan st = {.times = known->times, .seen = {SIZE_MAX, LSC_NO_COMMAND}};
     /* The attention mask covers p[base .. base + 64): i is covered when i - base < 64,
      * unsigned, which fails for i < base too - and for every i before the first mask,
      * since base starts past the end of the input. */
@@ -1152,7 +1153,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
             case '-':
                 found = lsc_detect_pem(p, n, i, &m) || lsc_detect_secret_flag(p, n, i, &m) ||
                         (i + 1 < n && (p[i + 1] == 'p' || p[i + 1] == 'a') &&
-                         lsc_detect_short_flag(p, n, i, &m));
+                         lsc_detect_short_flag(p, n, i, &st.seen, &m));
                 break;
             default:
                 break;

@@ -1289,15 +1289,19 @@ static bool short_flag_string(const struct lsc_json_node *k, const char *p, char
            p[k->off + 2] == c;
 }
 
+/* How many nodes before a short flag's are looked at for its command: an argument list's
+ * command comes first, a few arguments before the flag (bounded, so that an array of
+ * flags costs a constant each). */
+#define COMMAND_NODES 64
+
 /* The last command lsc_short_flag_command knows among the strings before node i in the
- * array that holds it ("/usr/bin/mysql" is mysql). */
+ * array that holds it, COMMAND_NODES nodes back ("/usr/bin/mysql" is mysql). */
 static enum lsc_command command_in_array(const struct lsc_scrubber *sc, const char *p, size_t i)
 {
-    enum lsc_command last = LSC_NO_COMMAND;
-    for (int32_t k = sc->jnodes[sc->jnodes[i].parent].first; k >= 0 && (size_t)k < i;
-         k = sc->jnodes[k].next) {
+    int32_t parent = sc->jnodes[i].parent;
+    for (size_t k = i; k-- > (size_t)parent + 1 && i - k <= COMMAND_NODES;) {
         const struct lsc_json_node *w = &sc->jnodes[k];
-        if (w->type != LSC_JSON_STRING || w->escaped) {
+        if (w->parent != parent || w->type != LSC_JSON_STRING || w->escaped) {
             continue;
         }
         const char *word = p + w->off + 1;
@@ -1308,9 +1312,11 @@ static enum lsc_command command_in_array(const struct lsc_scrubber *sc, const ch
             word = slash + 1;
         }
         enum lsc_command cmd = lsc_short_flag_command(word, len);
-        last = cmd != LSC_NO_COMMAND ? cmd : last;
+        if (cmd != LSC_NO_COMMAND) {
+            return cmd;
+        }
     }
-    return last;
+    return LSC_NO_COMMAND;
 }
 
 /*
