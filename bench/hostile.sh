@@ -42,7 +42,7 @@ shapes=(
     '"name":"password","value":"x",' 'PASSWORD ' 'PASSWORD FOR ' 'IDENTIFIED BY ' 'by by '
     'by+by+' 'IDENTIFIED+BY+' 'PASSWORD+' '-u "a:' 'dbPass=' 'a\/' 'sh ' 'shpat_a-'
     'glc_a+' 'hvs.' 'secret_' 'SG.a-' 'dapi ' '://hooks.slack.com/' 'https://discord.com/api/v1'
-    '-p ' 'a -a ' '"-p",' 'mysql -px '
+    '-p ' 'a -a ' '"-p",' 'mysql -px ' '%41 -p '
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'

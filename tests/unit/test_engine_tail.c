@@ -131,6 +131,37 @@ Test(tail, a_user_flag_before_the_quote_keeps_its_tail_from_the_memo, .init = wi
     }
 }
 
+/*
+ * A short flag's look-back for its command crosses an argument list's quotes ("mysql",
+ * "x -p..."): no cut at a quote with a comma (and a blank) before it, so a line that names
+ * the command cannot lose its flag's password to the memo of the same tail after another
+ * command. An access log's fields are cut as before.
+ */
+Test(tail, an_argument_list_quote_is_no_cut, .init = with_memo, .fini = done)
+{
+    size_t c[2];
+    cr_expect_eq(cuts_of("x [\"mysql\",\"x -pab\"", c), 0);
+    cr_expect_eq(cuts_of("x [\"mysql\", \"x -pab\"", c), 0);
+    cr_expect_eq(cuts_of("x [\"mysql\",\t\"x -pab\"", c), 0);
+    cr_expect_eq(cuts_of(",\"x -pab\"", c), 0);
+    cr_expect_eq(cuts_of("1.2.3.4 \"GET /\" 200 5 \"mysql\" \"x -pab\"", c), 2);
+    const char *lists[] = {"x [\"ls\",\"", "x [\"ls\", \""};
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
+        char clean[96], leak[96];
+        snprintf(clean, sizeof clean, "%sx -phunter2hunter2\"", lists[k]);
+        snprintf(leak, sizeof leak, "x [\"mysql\"%s", strchr(lists[k], ','));
+        strncat(leak, "x -phunter2hunter2\"", sizeof leak - strlen(leak) - 1);
+        for (int j = 0; j < 3; j++) {
+            char *o = line_with(sc, clean);
+            cr_expect_not_null(strstr(o, "hunter2hunter2"), "clean by itself: %s", o);
+            free(o);
+        }
+        char *o = line_with(sc, leak);
+        cr_expect_null(strstr(o, "hunter2"), "leaked: %s", o);
+        free(o);
+    }
+}
+
 /* A tail that held a match is never remembered; one that a match ran into is not either. */
 Test(tail, matches_in_a_recurring_tail_are_found_on_every_line, .init = with_memo, .fini = done)
 {
