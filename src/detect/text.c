@@ -400,26 +400,26 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
            lsc_detect_iban(p, n, i, m, &st->iban_fail_until);
 }
 
-/*
- * Can the scan be cut at c (after a quote, before a letter)? Not where a look-back crosses
- * the quote: a short flag's in an argument list (lsc_list_quote, which with a letter after
- * the quote is a comma, or a comma and a blank, before it; a tab too, here: a cut less is
- * never wrong), or a user flag's (lsc_user_flag_before_quote), asked only when the two
- * bytes before the quote may end a flag: a blank, after a flag's last byte ('u' of -u, 'r'
- * of --user) or another blank. An access log's quotes have a blank and a digit or a quote
- * before them: a few compares a line.
- */
-static inline __attribute__((always_inline)) bool may_cut(const char *p, size_t n, size_t c)
+/* lsc_user_flag_before_quote for the quote at c - 1, asked only when the two bytes before
+ * the quote may end a flag: a blank, after a flag's last byte ('u' of -u, 'r' of --user),
+ * an argument list's ',' or another blank. An access log's quotes have a digit or a quote
+ * there: a few compares a line. */
+static inline bool user_flag_before_cut(const char *p, size_t n, size_t c)
 {
     if (c < 4) {
-        return c < 2 || p[c - 2] != ','; /* ("-u", a blank and the quote take four bytes) */
+        return false; /* ("-u", a blank and the quote take four bytes) */
     }
-    unsigned char b2 = (unsigned char)p[c - 2], b3 = (unsigned char)p[c - 3];
-    if (b2 != ' ' && b2 != '\t') {
-        return b2 != ',';
-    }
-    return b3 != ',' && !((b3 == 'u' || b3 == 'r' || b3 == ' ' || b3 == '\t') &&
-                          lsc_user_flag_before_quote(p, n, c));
+    unsigned char b = (unsigned char)p[c - 3];
+    return (p[c - 2] == ' ' || p[c - 2] == '\t') &&
+           (b == 'u' || b == 'r' || b == ',' || b == ' ' || b == '\t') &&
+           lsc_user_flag_before_quote(p, n, c);
+}
+
+/* Can the scan be cut at c (after a quote)? Not where a look-back crosses the quote: a user
+ * flag's, a short flag's in an argument list (lsc_list_quote). */
+static inline bool may_cut(const char *p, size_t n, size_t c)
+{
+    return !user_flag_before_cut(p, n, c) && !lsc_list_quote(p, n, c - 1);
 }
 
 size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])
