@@ -753,6 +753,29 @@ static void expect_none_leaked(char *in, char *planted, int lines)
     free(in);
 }
 
+/* What a leak check writes on line l: the text around v, the value planted there, chosen by
+ * the random bits r, at out (room bytes); returns how many bytes it wrote. */
+typedef size_t (*planting_fn)(char *out, size_t room, const char *v, unsigned r);
+
+/* A leak check of 3,000 lines: "at L ", what plant writes with tag[0..2) L tag[2..4) as the
+ * value, " end". None of the values may come out (expect_none_leaked). */
+static void expect_none_leaked_from(planting_fn plant, const char *tag, uint64_t seed, size_t width)
+{
+    enum { LINES = 3000 };
+    char *in = malloc(LINES * width), *planted = malloc(LINES * 16);
+    cr_assert(in != NULL && planted != NULL);
+    size_t o = 0;
+    for (int l = 0; l < LINES; l++) {
+        char *v = planted + l * 16;
+        snprintf(v, 16, "%.2s%06d%.2s", tag, l, tag + 2);
+        o += (size_t)snprintf(in + o, width, "at %d ", l);
+        o += plant(in + o, width - 16, v, (unsigned)rnd(&seed));
+        o += (size_t)snprintf(in + o, 16, " end\n");
+    }
+    in[o] = '\0';
+    expect_none_leaked(in, planted, LINES);
+}
+
 /*
  * URLs whose path is the credential: webhooks (Slack, Discord, Teams, Zapier) lose the rest
  * of their path, a Telegram bot its token; a password in the same URL goes with it. Hosts
@@ -796,7 +819,7 @@ Test(secret, service_urls)
  * percent-encoded as a query's value), in text around them. No planted credential may come
  * out, decoded or not.
  */
-Test(secret, no_planted_value_in_a_service_url)
+static size_t plant_service_url(char *out, size_t room, const char *v, unsigned r)
 {
     static const char *const forms[][2] = {
         {"hooks.slack.com/services/T01ABC/B02DEF/", ""},
@@ -811,56 +834,48 @@ Test(secret, no_planted_value_in_a_service_url)
         {"hooks.zapier.com/hooks/catch/1/", "/"},
     };
     static const char *const ends[] = {"", "?a=1", "#f", "\"", ")", ",", ";", " 200"};
-    uint64_t seed = 0x5e7b1c;
-    enum { LINES = 3000 };
-    char *in = malloc(LINES * 512), *planted = malloc(LINES * 16);
-    cr_assert(in != NULL && planted != NULL);
-    size_t o = 0;
-    for (int l = 0; l < LINES; l++) {
-        char *v = planted + l * 16;
-        snprintf(v, 16, "Wh%06dqZ", l);
-        unsigned r = (unsigned)rnd(&seed);
-        char url[256], tail[200];
-        snprintf(tail, sizeof tail, "%s%s%s", forms[r % 10][0], v, forms[r % 10][1]);
-        /* A port, a user and password before the host, or upper case in the host. */
-        char host[160];
-        const char *slash = strchr(tail, '/');
-        int hl = (int)(slash - tail);
-        snprintf(host, sizeof host, "%s%.*s%s", r & 16 ? "u:pw@" : "", hl, tail,
-                 r & 32 ? ":8443" : "");
-        if (r & 64) {
-            host[r & 16 ? 5 : 0] = (char)(host[r & 16 ? 5 : 0] - 32);
-        }
-        snprintf(url, sizeof url, "%s://%s%s%s", r & 128 ? "HTTPS" : "https", host, slash,
-                 ends[(r >> 8) % 8]);
-        o += (size_t)snprintf(in + o, 512, "at %d ", l);
-        switch ((r >> 12) % 3) {
-        case 0:
-            o += (size_t)snprintf(in + o, 512, "POST %s", url);
-            break;
-        case 1: /* JSON's "\/" */
-            o += (size_t)snprintf(in + o, 512, "{\"url\":\"");
-            for (const char *c = url; *c != '\0'; c++) {
-                o += (size_t)(*c == '/' ? snprintf(in + o, 512, "\\/")
-                                        : snprintf(in + o, 512, "%c", *c == '"' ? '\'' : *c));
-            }
-            o += (size_t)snprintf(in + o, 512, "\"} x");
-            break;
-        default: /* percent-encoded as a query's value */
-            o += (size_t)snprintf(in + o, 512, "GET /cb?next=");
-            for (const char *c = url; *c != '\0'; c++) {
-                bool keep = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                            (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_';
-                o += (size_t)(keep ? snprintf(in + o, 512, "%c", *c)
-                                   : snprintf(in + o, 512, "%%%02X", (unsigned char)*c));
-            }
-            o += (size_t)snprintf(in + o, 512, "&x=1 HTTP/1.1");
-            break;
-        }
-        o += (size_t)snprintf(in + o, 512, " end\n");
+    char url[256], tail[200];
+    snprintf(tail, sizeof tail, "%s%s%s", forms[r % 10][0], v, forms[r % 10][1]);
+    /* A port, a user and password before the host, or upper case in the host. */
+    char host[160];
+    const char *slash = strchr(tail, '/');
+    int hl = (int)(slash - tail);
+    snprintf(host, sizeof host, "%s%.*s%s", r & 16 ? "u:pw@" : "", hl, tail, r & 32 ? ":8443" : "");
+    if (r & 64) {
+        host[r & 16 ? 5 : 0] = (char)(host[r & 16 ? 5 : 0] - 32);
     }
-    in[o] = '\0';
-    expect_none_leaked(in, planted, LINES);
+    snprintf(url, sizeof url, "%s://%s%s%s", r & 128 ? "HTTPS" : "https", host, slash,
+             ends[(r >> 8) % 8]);
+    size_t o = 0;
+    switch ((r >> 12) % 3) {
+    case 0:
+        o += (size_t)snprintf(out + o, room - o, "POST %s", url);
+        break;
+    case 1: /* JSON's "\/" */
+        o += (size_t)snprintf(out + o, room - o, "{\"url\":\"");
+        for (const char *c = url; *c != '\0'; c++) {
+            o += (size_t)(*c == '/' ? snprintf(out + o, room - o, "\\/")
+                                    : snprintf(out + o, room - o, "%c", *c == '"' ? '\'' : *c));
+        }
+        o += (size_t)snprintf(out + o, room - o, "\"} x");
+        break;
+    default: /* percent-encoded as a query's value */
+        o += (size_t)snprintf(out + o, room - o, "GET /cb?next=");
+        for (const char *c = url; *c != '\0'; c++) {
+            bool keep = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                        (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_';
+            o += (size_t)(keep ? snprintf(out + o, room - o, "%c", *c)
+                               : snprintf(out + o, room - o, "%%%02X", (unsigned char)*c));
+        }
+        o += (size_t)snprintf(out + o, room - o, "&x=1 HTTP/1.1");
+        break;
+    }
+    return o;
+}
+
+Test(secret, no_planted_value_in_a_service_url)
+{
+    expect_none_leaked_from(plant_service_url, "WhqZ", 0x5e7b1c, 512);
 }
 
 Test(secret, secret_named_parameters)
@@ -1171,47 +1186,40 @@ Test(secrets, bracketed_names_are_their_last_part)
  * quoting, argument lists, addresses and a second command after them, in text around
  * them. No planted password may come out.
  */
+static size_t plant_short_flag(char *out, size_t room, const char *v, unsigned r)
+{
+    const char *other = r & 8 ? "-h 10.0.0.7 " : r & 16 ? "--port=3306 -v " : "";
+    size_t o = (size_t)snprintf(out, room, "%s", r & 32 ? "$ " : "exec: ");
+    switch (r % 6) {
+    case 0:
+        o += (size_t)snprintf(out + o, room - o, "%smysql -u root %s-p%s db",
+                              r & 64 ? "/usr/bin/" : "", other, v);
+        break;
+    case 1:
+        o += (size_t)snprintf(out + o, room - o, "mysqldump %s-p'%s' --all > /b/x.sql", other, v);
+        break;
+    case 2:
+        o += (size_t)snprintf(out + o, room - o, "[\"mariadb\", %s\"-p%s\"]",
+                              r & 64 ? "\"-u\", \"r\", " : "", v);
+        break;
+    case 3:
+        o += (size_t)snprintf(out + o, room - o, "sshpass -p%s%s ssh %su@h", r & 64 ? " " : "", v,
+                              other);
+        break;
+    case 4:
+        o += (size_t)snprintf(out + o, room - o, "[\"sshpass\",\"-p\",\"%s\",\"ssh\"]", v);
+        break;
+    default:
+        o += (size_t)snprintf(out + o, room - o, "redis-cli %s-a %s%s%s ping", other,
+                              r & 64 ? "\"" : "", v, r & 64 ? "\"" : "");
+        break;
+    }
+    return o + (size_t)snprintf(out + o, room - o, "%s", r & 128 ? " && ls -pa" : "");
+}
+
 Test(secrets, no_planted_value_in_a_short_flag)
 {
-    uint64_t seed = 0x5f1a6;
-    enum { LINES = 3000 };
-    char *in = malloc(LINES * 256), *planted = malloc(LINES * 16);
-    cr_assert(in != NULL && planted != NULL);
-    size_t o = 0;
-    for (int l = 0; l < LINES; l++) {
-        char *v = planted + l * 16;
-        snprintf(v, 16, "Sf%06dpQ", l);
-        unsigned r = (unsigned)rnd(&seed);
-        const char *other = r & 8 ? "-h 10.0.0.7 " : r & 16 ? "--port=3306 -v " : "";
-        o += (size_t)snprintf(in + o, 256, "at %d %s", l, r & 32 ? "$ " : "exec: ");
-        switch (r % 6) {
-        case 0:
-            o += (size_t)snprintf(in + o, 256, "%smysql -u root %s-p%s db",
-                                  r & 64 ? "/usr/bin/" : "", other, v);
-            break;
-        case 1:
-            o += (size_t)snprintf(in + o, 256, "mysqldump %s-p'%s' --all > /b/x.sql", other, v);
-            break;
-        case 2:
-            o += (size_t)snprintf(in + o, 256, "[\"mariadb\", %s\"-p%s\"]",
-                                  r & 64 ? "\"-u\", \"r\", " : "", v);
-            break;
-        case 3:
-            o += (size_t)snprintf(in + o, 256, "sshpass -p%s%s ssh %su@h", r & 64 ? " " : "", v,
-                                  other);
-            break;
-        case 4:
-            o += (size_t)snprintf(in + o, 256, "[\"sshpass\",\"-p\",\"%s\",\"ssh\"]", v);
-            break;
-        default:
-            o += (size_t)snprintf(in + o, 256, "redis-cli %s-a %s%s%s ping", other,
-                                  r & 64 ? "\"" : "", v, r & 64 ? "\"" : "");
-            break;
-        }
-        o += (size_t)snprintf(in + o, 256, "%s end\n", r & 128 ? " && ls -pa" : "");
-    }
-    in[o] = '\0';
-    expect_none_leaked(in, planted, LINES);
+    expect_none_leaked_from(plant_short_flag, "SfpQ", 0x5f1a6, 256);
 }
 
 /*
@@ -1492,61 +1500,54 @@ Test(secrets, name_value_pairs_read_alike_along_a_line)
  * namespaces, attributes, quoting, escaped quotes, pairs in either order - with text around
  * them. No planted value may come out.
  */
+static size_t plant_xml_sql_or_pair(char *out, size_t room, const char *v, unsigned r)
+{
+    size_t o = 0;
+    const char *q = r & 16 ? "\\\"" : "\"";
+    switch (r % 8) {
+    case 0:
+        o += (size_t)snprintf(out + o, room - o, "<%sPassword%s>%s%s</%sPassword>",
+                              r & 32 ? "wsse:" : "", r & 64 ? " Type=\"a>b\"" : "",
+                              r & 128 ? "<![CDATA[" : "", v, r & 32 ? "wsse:" : "");
+        break;
+    case 1:
+        o += (size_t)snprintf(out + o, room - o, "<apiKey><v>%s</v></apiKey%s>", v,
+                              r & 32 ? " " : "");
+        break;
+    case 2:
+        o += (size_t)snprintf(out + o, room - o, "%s USER 'u'@'h' %s %s '%s''x'",
+                              r & 32 ? "CREATE" : "alter",
+                              r & 64 ? "IDENTIFIED BY" : "identified with sha256_password by",
+                              r & 128 ? "" : "PASSWORD", v);
+        break;
+    case 3:
+        o += (size_t)snprintf(out + o, room - o, "%s ROLE r WITH LOGIN %s '%s' VALID",
+                              r & 32 ? "CREATE" : "alter",
+                              r & 64 ? "PASSWORD" : "encrypted password", v);
+        break;
+    case 4:
+        o += (size_t)snprintf(out + o, room - o, "SET PASSWORD %s= %s'%s'%s;",
+                              r & 32 ? "FOR 'u'@'%' " : "", r & 64 ? "PASSWORD(" : "", v,
+                              r & 64 ? ")" : "");
+        break;
+    case 5:
+        o += (size_t)snprintf(out + o, room - o, "[{%sname%s:%sDB_PASSWORD%s,%svalue%s:%s%s%s}]", q,
+                              q, q, q, q, q, q, v, q);
+        break;
+    case 6:
+        o += (size_t)snprintf(out + o, room - o, "[{%svalue%s: %s%s %s%s, %skey%s: %sx-api-key%s}]",
+                              q, q, q, v, v, q, q, q, q, q);
+        break;
+    default:
+        o += (size_t)snprintf(out + o, room - o, "CREATE USER s IDENTIFIED BY %s;", v);
+        break;
+    }
+    return o;
+}
+
 Test(secrets, no_planted_value_in_xml_sql_or_pairs)
 {
-    uint64_t seed = 0x7c3d91;
-    enum { LINES = 3000 };
-    char *in = malloc(LINES * 256), *planted = malloc(LINES * 16);
-    cr_assert(in != NULL && planted != NULL);
-    size_t o = 0;
-    for (int l = 0; l < LINES; l++) {
-        char *v = planted + l * 16;
-        snprintf(v, 16, "Zq%06dkX", l);
-        o += (size_t)snprintf(in + o, 256, "at %d ", l);
-        unsigned r = (unsigned)rnd(&seed);
-        const char *q = r & 16 ? "\\\"" : "\"";
-        switch (r % 8) {
-        case 0:
-            o += (size_t)snprintf(in + o, 256, "<%sPassword%s>%s%s</%sPassword>",
-                                  r & 32 ? "wsse:" : "", r & 64 ? " Type=\"a>b\"" : "",
-                                  r & 128 ? "<![CDATA[" : "", v, r & 32 ? "wsse:" : "");
-            break;
-        case 1:
-            o +=
-                (size_t)snprintf(in + o, 256, "<apiKey><v>%s</v></apiKey%s>", v, r & 32 ? " " : "");
-            break;
-        case 2:
-            o += (size_t)snprintf(in + o, 256, "%s USER 'u'@'h' %s %s '%s''x'",
-                                  r & 32 ? "CREATE" : "alter",
-                                  r & 64 ? "IDENTIFIED BY" : "identified with sha256_password by",
-                                  r & 128 ? "" : "PASSWORD", v);
-            break;
-        case 3:
-            o += (size_t)snprintf(in + o, 256, "%s ROLE r WITH LOGIN %s '%s' VALID",
-                                  r & 32 ? "CREATE" : "alter",
-                                  r & 64 ? "PASSWORD" : "encrypted password", v);
-            break;
-        case 4:
-            o += (size_t)snprintf(in + o, 256, "SET PASSWORD %s= %s'%s'%s;",
-                                  r & 32 ? "FOR 'u'@'%' " : "", r & 64 ? "PASSWORD(" : "", v,
-                                  r & 64 ? ")" : "");
-            break;
-        case 5:
-            o += (size_t)snprintf(in + o, 256, "[{%sname%s:%sDB_PASSWORD%s,%svalue%s:%s%s%s}]", q,
-                                  q, q, q, q, q, q, v, q);
-            break;
-        case 6:
-            o += (size_t)snprintf(in + o, 256, "[{%svalue%s: %s%s %s%s, %skey%s: %sx-api-key%s}]",
-                                  q, q, q, v, v, q, q, q, q, q);
-            break;
-        default:
-            o += (size_t)snprintf(in + o, 256, "CREATE USER s IDENTIFIED BY %s;", v);
-            break;
-        }
-        o += (size_t)snprintf(in + o, 256, " end\n");
-    }
-    in[o] = '\0';
-    expect_none_leaked(in, planted, LINES);
+    expect_none_leaked_from(plant_xml_sql_or_pair, "ZqkX", 0x7c3d91, 256);
 }
 
 /* ---- timestamps the engine does not scan ---- */
