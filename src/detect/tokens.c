@@ -410,20 +410,25 @@ struct secret_url {
     const char *paths[3]; /* where the secret starts; '#' stands for 1-3 digits */
 };
 
+#define SERVICE(h, seg, ...)                                                                       \
+    {                                                                                              \
+        h, sizeof(h) - 1, seg, __VA_ARGS__                                                         \
+    }
+
 static const struct secret_url services[] = {
     /* (No two hosts with the same byte before ".com" or ".org": lsc_detect_secret_url tries
      * one.) https://hooks.slack.com/services/T000/B000/XXXX (also workflows and triggers) */
-    {"hooks.slack.com", 15, false, {"/services/", "/workflows/", "/triggers/"}},
+    SERVICE("hooks.slack.com", false, {"/services/", "/workflows/", "/triggers/"}),
     /* https://discord.com/api/webhooks/ID/TOKEN (canary., ptb., a versioned API) */
-    {"discord.com", 11, false, {"/api/webhooks/", "/api/v#/webhooks/", NULL}},
-    {"discordapp.com", 14, false, {"/api/webhooks/", "/api/v#/webhooks/", NULL}},
+    SERVICE("discord.com", false, {"/api/webhooks/", "/api/v#/webhooks/", NULL}),
+    SERVICE("discordapp.com", false, {"/api/webhooks/", "/api/v#/webhooks/", NULL}),
     /* https://api.telegram.org/botID:TOKEN/sendMessage, /file/botID:TOKEN/path */
-    {"api.telegram.org", 16, true, {"/bot", "/file/bot", NULL}},
+    SERVICE("api.telegram.org", true, {"/bot", "/file/bot", NULL}),
     /* Microsoft Teams: https://TENANT.webhook.office.com/webhookb2/...,
      * https://outlook.office.com/webhook/... */
-    {"office.com", 10, false, {"/webhookb2/", "/webhook/", NULL}},
+    SERVICE("office.com", false, {"/webhookb2/", "/webhook/", NULL}),
     /* https://hooks.zapier.com/hooks/catch/ID/KEY/ */
-    {"hooks.zapier.com", 16, false, {"/hooks/", NULL, NULL}},
+    SERVICE("hooks.zapier.com", false, {"/hooks/", NULL, NULL}),
 };
 
 /* Does the path at q (up to end) start with pattern? Returns where the pattern ends, or
