@@ -36,13 +36,13 @@ size_t lsc_action_render(const struct lsc_action *a, const char *v, size_t n,
         return a->text_len;
     case LSC_ACT_MASK: {
         /* Letters and digits are masked, separators kept ("**** **** **** 1111"). An escape
-         * ("%34", "\\u0034", as a value found in encoded text holds them) is one character:
-         * masked as a whole, or kept as it is written, so that the text still decodes
+         * ("%34", "\\u0034", "&#52;", as a value found in encoded text holds them) is one
+         * character: masked as a whole, or kept as it is written, so that the text still decodes
          * ("****%20****%20****%201111"). */
         size_t alnum = 0;
         for (size_t i = 0; i < n;) {
             unsigned char c = (unsigned char)v[i];
-            size_t len = c == '%' || c == '\\' ? lsc_escape_at(v, n, i, &c) : 0;
+            size_t len = lsc_escape_start(c) ? lsc_escape_at(v, n, i, &c) : 0;
             alnum += lsc_is_alnum(c);
             i += len > 0 ? len : 1;
         }
@@ -50,7 +50,7 @@ size_t lsc_action_render(const struct lsc_action *a, const char *v, size_t n,
         size_t seen = 0, o = 0;
         for (size_t i = 0; i < n;) {
             unsigned char c = (unsigned char)v[i];
-            size_t len = c == '%' || c == '\\' ? lsc_escape_at(v, n, i, &c) : 0;
+            size_t len = lsc_escape_start(c) ? lsc_escape_at(v, n, i, &c) : 0;
             len = len > 0 ? len : 1;
             bool keep = !all && (seen < a->keep_first || seen >= alnum - a->keep_last);
             if (lsc_is_alnum(c) && !keep) {

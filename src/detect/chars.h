@@ -235,17 +235,109 @@ static inline int lsc_hex_pair(const char *h)
     return hi == LSC_NOT_HEX || lo == LSC_NOT_HEX ? -1 : (int)(hi << 4 | lo);
 }
 
+/* The byte a character reference's code point stands for, as lsc_escape_at says: itself in
+ * ASCII, a space for U+00A0 (a no-break space separates words as a space does), else 0x80. */
+static inline unsigned char lsc_code_point_byte(uint32_t v)
+{
+    return v < 0x80 ? (unsigned char)v : v == 0xa0 ? ' ' : 0x80;
+}
+
+/*
+ * The HTML character reference at p[i] ('&', before n), as HTML and XML escape text: "&quot;",
+ * "&apos;", "&lt;", "&gt;", "&amp;" and "&nbsp;" (in any case), "&#DDDDDDD;" and "&#xHHHHHH;"
+ * (at most 7 and 6 digits). Its length in bytes (0: none there), and the byte in *b.
+ */
+static inline size_t lsc_entity_at(const char *p, size_t n, size_t i, unsigned char *b)
+{
+    size_t k = i + 1;
+    if (n - k < 3) {
+        return 0;
+    }
+    if (p[k] == '#') {
+        bool hex = (p[k + 1] | 32) == 'x';
+        unsigned base = hex ? 16 : 10;
+        size_t from = k + 1 + hex, most = hex ? 6 : 7;
+        uint32_t v = 0;
+        for (k = from; k < n && k - from < most; k++) {
+            unsigned d =
+                hex ? lsc_hexval[(unsigned char)p[k]] : (unsigned char)p[k] - (unsigned)'0';
+            if (d >= base) {
+                break;
+            }
+            v = v * base + d;
+        }
+        if (k == from || k >= n || p[k] != ';') {
+            return 0;
+        }
+        *b = lsc_code_point_byte(v);
+        return k + 1 - i;
+    }
+    const char *name;
+    size_t len;
+    unsigned char c;
+    switch (p[k] | 32) {
+    case 'q':
+        name = "quot", len = 4, c = '"';
+        break;
+    case 'l':
+        name = "lt", len = 2, c = '<';
+        break;
+    case 'g':
+        name = "gt", len = 2, c = '>';
+        break;
+    case 'n':
+        name = "nbsp", len = 4, c = ' ';
+        break;
+    case 'a':
+        if ((p[k + 1] | 32) == 'p') {
+            name = "apos", len = 4, c = '\'';
+        } else {
+            name = "amp", len = 3, c = '&';
+        }
+        break;
+    default:
+        return 0;
+    }
+    if (n - k <= len || p[k + len] != ';' || !lsc_ieq(p + k, name, len)) {
+        return 0;
+    }
+    *b = c;
+    return len + 2;
+}
+
+/* Whether p[i] ('&') may start a character reference: its first two bytes after the '&' are
+ * one's. (A query's "&name=" rarely is: the text scan asks this before lsc_entity_at.) */
+static inline bool lsc_entity_may_start(const char *p, size_t n, size_t i)
+{
+    if (n - i < 4) {
+        return false;
+    }
+    unsigned char a = (unsigned char)(p[i + 1] | 32), b = (unsigned char)(p[i + 2] | 32);
+    return p[i + 1] == '#' || (a == 'q' && b == 'u') || ((a == 'l' || a == 'g') && b == 't') ||
+           (a == 'a' && (b == 'm' || b == 'p')) || (a == 'n' && b == 'b');
+}
+
+/* Bytes an escape of lsc_escape_at starts with. */
+static inline bool lsc_escape_start(unsigned char c)
+{
+    return c == '%' || c == '\\' || c == '&';
+}
+
 /*
  * The escape at p[i] (before n) - "%HH" as URLs write a byte, "\xHH" as nginx does, "\uHHHH",
  * "\n", "\t", "\r", "\b", "\f" and "\/" as JSON does, "\UHHHHHHHH", "\a", "\v" and "\e" as Go's
- * and C's quoting do - as its length in bytes (0: none there) and, in *b, the byte it stands
- * for (a code point past ASCII stands for 0x80: no detector reads it as a letter or a
- * separator). "\"" and "\\" stand for bytes that hide nothing.
+ * and C's quoting do, a character reference as HTML and XML write one (lsc_entity_at) - as its
+ * length in bytes (0: none there) and, in *b, the byte it stands for (a code point past ASCII
+ * stands for 0x80: no detector reads it as a letter or a separator; U+00A0, a no-break space,
+ * for ' '). "\"" and "\\" stand for bytes that hide nothing.
  */
 static inline __attribute__((always_inline)) size_t lsc_escape_at(const char *p, size_t n, size_t i,
                                                                   unsigned char *b)
 {
     int v, w;
+    if (p[i] == '&') {
+        return lsc_entity_at(p, n, i, b);
+    }
     if (p[i] == '%') {
         if (i + 2 < n && (v = lsc_hex_pair(p + i + 1)) >= 0) {
             *b = (unsigned char)v;
@@ -265,7 +357,7 @@ static inline __attribute__((always_inline)) size_t lsc_escape_at(const char *p,
         return 0;
     case 'u':
         if (i + 5 < n && (v = lsc_hex_pair(p + i + 2)) >= 0 && (w = lsc_hex_pair(p + i + 4)) >= 0) {
-            *b = (unsigned char)(v == 0 && w < 0x80 ? w : 0x80);
+            *b = lsc_code_point_byte((uint32_t)v << 8 | (uint32_t)w);
             return 6;
         }
         return 0;
@@ -275,7 +367,7 @@ static inline __attribute__((always_inline)) size_t lsc_escape_at(const char *p,
             high |= i + 9 < n ? lsc_hex_pair(p + i + k) : -1;
         }
         if (high >= 0 && (w = lsc_hex_pair(p + i + 8)) >= 0) {
-            *b = (unsigned char)(high == 0 && w < 0x80 ? w : 0x80);
+            *b = high == 0 ? lsc_code_point_byte((uint32_t)w) : 0x80;
             return 10;
         }
         return 0;

@@ -627,6 +627,12 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
  * stretch with more than PENDING_MAX matches is cut after the last one the queue takes; the
  * next escape after it starts another.
  *
+ * A character reference ("&quot;", "&#39;": lsc_entity_at) escapes text as HTML and XML do,
+ * spaces and punctuation being that text's own: a stretch it starts reaches back and on to
+ * STOP_TEXT bytes only (a raw quote, '<', '>', a control byte), so "{&quot;api_key&quot;:
+ * &quot;x&quot;}" is read whole; cut, when longer, before its last '&'. A match followed by
+ * a reference's '&' is held, not sent at once (settles): the look-back may reach it.
+ *
  * A card's or an IBAN's groups are cut by spaces, which end a stretch and its look-back:
  * in "4111 11\u00311 1111 1111" the stretch is "11\u00311" alone. So a stretch that ends,
  * or whose look-back ends, at a space runs on over the groups that reach it (groups_after,
@@ -645,15 +651,18 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
 /* Where a stretch ends (STOP_END): white space, control bytes, quotes, '<', '>'; where
  * its look-back ends (STOP_BACK): those, the separators of a URL's parts and of a query's
  * names and values ('/', '?', '&', '='), and punctuation no value holds (',', ';', brackets,
- * '|'): an escape after them hides nothing before them. */
-enum { STOP_END = 1, STOP_BACK = 2 };
+ * '|'): an escape after them hides nothing before them. Where both end for a character
+ * reference's stretch (STOP_TEXT): STOP_END bytes but the space. (GNU C ranges below, as gcc
+ * and clang take them.) */
+enum { STOP_END = 1, STOP_BACK = 2, STOP_TEXT = 4 };
 static const unsigned char stop_class[256] = {
-    [0 ... ' '] = STOP_END | STOP_BACK, /* (a GNU C range, as gcc and clang take it) */
-    ['"'] = STOP_END | STOP_BACK,
-    ['\''] = STOP_END | STOP_BACK,
-    ['<'] = STOP_END | STOP_BACK,
-    ['>'] = STOP_END | STOP_BACK,
-    [0x7f] = STOP_END | STOP_BACK,
+    [0 ... ' ' - 1] = STOP_END | STOP_BACK | STOP_TEXT,
+    [' '] = STOP_END | STOP_BACK,
+    ['"'] = STOP_END | STOP_BACK | STOP_TEXT,
+    ['\''] = STOP_END | STOP_BACK | STOP_TEXT,
+    ['<'] = STOP_END | STOP_BACK | STOP_TEXT,
+    ['>'] = STOP_END | STOP_BACK | STOP_TEXT,
+    [0x7f] = STOP_END | STOP_BACK | STOP_TEXT,
     ['/'] = STOP_BACK,
     ['?'] = STOP_BACK,
     ['&'] = STOP_BACK,
@@ -739,7 +748,7 @@ static size_t groups_after(const char *p, size_t e, size_t lim, size_t *escaped)
     *escaped = e;
     for (unsigned units = 0; e < lim && units < GROUP_REACH; units++) {
         unsigned char c = (unsigned char)p[e];
-        size_t len = c == '%' || c == '\\' ? lsc_escape_at(p, lim, e, &c) : 1;
+        size_t len = lsc_escape_start(c) ? lsc_escape_at(p, lim, e, &c) : 1;
         if (len == 0 || (len == 1 && !group_byte(c))) {
             break;
         }
@@ -788,8 +797,11 @@ static size_t groups_before(const char *p, size_t s, size_t lo)
 static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, size_t i, size_t lo,
                                                      struct pending *q)
 {
+    /* Text escaped as HTML runs over spaces and punctuation: STOP_TEXT bytes end it. */
+    bool html = p[i] == '&';
+    unsigned back_at = html ? STOP_TEXT : STOP_BACK, end_at = html ? STOP_TEXT : STOP_END;
     size_t s = i;
-    while (s > lo && i - s < DECODE_BACK && !(stop_class[(unsigned char)p[s - 1]] & STOP_BACK)) {
+    while (s > lo && i - s < DECODE_BACK && !(stop_class[(unsigned char)p[s - 1]] & back_at)) {
         s--;
     }
     if (s > lo && p[s - 1] == ' ') {
@@ -797,18 +809,20 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     }
     unsigned char b;
     size_t e = i + lsc_escape_at(p, n, i, &b), lim = s + DECODE_MAX < n ? s + DECODE_MAX : n;
-    while (e < lim && !(stop_class[(unsigned char)p[e]] & STOP_END)) {
+    while (e < lim && !(stop_class[(unsigned char)p[e]] & end_at)) {
         e++;
     }
-    if (e == s + DECODE_MAX && e < n && !(stop_class[(unsigned char)p[e]] & STOP_END)) {
+    if (e == s + DECODE_MAX && e < n && !(stop_class[(unsigned char)p[e]] & end_at)) {
+        /* Cut after a query's last '&', or before the last character reference (whose '&'
+         * starts the next stretch). */
         const char *amp = memrchr(p + i + 1, '&', e - i - 1);
-        e = amp != NULL ? (size_t)(amp - p) + 1 : e;
+        e = amp != NULL ? (size_t)(amp - p) + !html : e;
     } else {
         /* The end of the last escape (i's at least), then the first separator after it -
          * and, at a space, the groups after that (which may hold escapes of their own). */
         size_t from = i;
         for (size_t c = e; c-- > i + 1;) {
-            if ((p[c] == '%' || p[c] == '\\') && lsc_escape_at(p, e, c, &b) > 0) {
+            if (lsc_escape_start((unsigned char)p[c]) && lsc_escape_at(p, e, c, &b) > 0) {
                 from = c;
                 break;
             }
@@ -842,7 +856,7 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     char text[DECODE_MAX];
     size_t k = 0;
     for (size_t j = s; j < e;) {
-        size_t len = p[j] == '%' || p[j] == '\\' ? lsc_escape_at(p, e, j, &b) : 0;
+        size_t len = lsc_escape_start((unsigned char)p[j]) ? lsc_escape_at(p, e, j, &b) : 0;
         if (len > 0) {
             d.at[d.escapes] = (uint16_t)k;
             d.more[d.escapes++] = (uint8_t)(len - 1);
@@ -911,13 +925,25 @@ static inline __attribute__((always_inline)) int take(struct pending *q, const s
 
 /*
  * Most matches go out as they are found (the scan's fast path): while nothing is held or
- * queued, one followed by a byte that ends a stretch's look-back (a space, a quote, '&',
- * ...) or by the end cannot be reached by a stretch decoded later. Is m such a match?
+ * queued, one followed by a byte that ends a stretch's look-back (a space, a quote, a '&'
+ * that starts no character reference, ...) or by the end cannot be reached by a stretch
+ * decoded later. Is m such a match?
  */
+/* Whether a character reference may start at the '&' at p[i] (lsc_entity_may_start; out of
+ * line, as '&' is rare next to what the scan's loop does most). */
+static __attribute__((noinline)) bool reference_may_start(const char *p, size_t n, size_t i)
+{
+    return lsc_entity_may_start(p, n, i);
+}
+
 static inline bool settles(const char *p, size_t n, const struct lsc_match *m)
 {
     size_t e = m->off + m->len;
-    return e >= n || (stop_class[(unsigned char)p[e]] & STOP_BACK);
+    /* (A stretch from a character reference reads back over spaces and punctuation - no
+     * further than the last match out, though: only one glued to m can reach it, as in
+     * "fe80::&#x31;ff:...", one address decoded.) */
+    return e >= n || ((stop_class[(unsigned char)p[e]] & STOP_BACK) &&
+                      !(p[e] == '&' && reference_may_start(p, n, e)));
 }
 
 static int take_queued(struct pending *q, size_t limit, lsc_match_fn fn, void *ctx);
@@ -1146,6 +1172,10 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                  * what is found depend on where windows fall. ("\/" hides a URL's "://" only:
                  * the ':' before "\/\/" starts that stretch.) */
                 esc = i + 1 < n && lsc_is_alpha((unsigned char)p[i + 1]) ? i : SIZE_MAX;
+                break;
+            case '&':
+                /* A character reference ("&quot;", "&#39;") starts a stretch. */
+                esc = lsc_entity_may_start(p, n, i) ? i : SIZE_MAX;
                 break;
             case '<':
                 found = lsc_detect_secret_element(p, n, i, &m);

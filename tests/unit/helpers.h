@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -196,12 +197,48 @@ static inline int test_hex(char c)
                                   : -1;
 }
 
-/* Decodes the %HH, \xHH, \u00HH and \U000000HH escapes of s in place - what a reader of
- * encoded text would see - for the leak checks that look for a value there. */
+/* The character reference at r ("&quot;", "&#39;", "&#x27;"; "&nbsp;" as a space) as the
+ * ASCII byte it stands for in *c, and its length; 0 when there is none. */
+static inline size_t test_entity(const char *r, char *c)
+{
+    static const char *const names[][2] = {{"&quot;", "\""}, {"&apos;", "'"}, {"&lt;", "<"},
+                                           {"&gt;", ">"},    {"&amp;", "&"},  {"&nbsp;", " "}};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t len = strlen(names[k][0]);
+        if (strncasecmp(r, names[k][0], len) == 0) {
+            *c = names[k][1][0];
+            return len;
+        }
+    }
+    if (r[0] != '&' || r[1] != '#') {
+        return 0;
+    }
+    bool hex = (r[2] | 32) == 'x';
+    unsigned v = 0;
+    size_t k = hex ? 3 : 2;
+    for (; hex ? test_hex(r[k]) >= 0 : r[k] >= '0' && r[k] <= '9'; k++) {
+        v = v * (hex ? 16 : 10) + (unsigned)(hex ? test_hex(r[k]) : r[k] - '0');
+    }
+    if (r[k] != ';' || v == 0 || v > 0x7f) {
+        return 0;
+    }
+    *c = (char)v;
+    return k + 1;
+}
+
+/* Decodes the %HH, \xHH, \u00HH and \U000000HH escapes and the character references of s in
+ * place - what a reader of encoded text would see - for the leak checks that look for a
+ * value there. */
 static inline void decode_escapes(char *s)
 {
     char *o = s;
     for (const char *r = s; *r != '\0';) {
+        size_t ref = test_entity(r, o);
+        if (ref > 0) {
+            o++;
+            r += ref;
+            continue;
+        }
         size_t skip = r[0] == '%'                                         ? 1
                       : r[0] == '\\' && r[1] == 'x'                       ? 2
                       : r[0] == '\\' && strncmp(r + 1, "u00", 3) == 0     ? 4

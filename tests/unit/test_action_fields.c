@@ -270,9 +270,10 @@ Test(retention, the_time_member_and_its_layout_are_the_policy_s)
 /* ---- mask: a value found in encoded text ---- */
 
 /*
- * A card or an IBAN found in encoded text ("4111%201111...", "\u0034111 ...") is masked an
- * escape at a time: what the masked text decodes to is the decoded value masked - the same
- * letters and digits kept, the others one mask character each - and no escape is broken.
+ * A card or an IBAN found in encoded text ("4111%201111...", "\u0034111 ...", "&#52;111")
+ * is masked an escape at a time: what the masked text decodes to is the decoded value masked
+ * - the same letters and digits kept, the others one mask character each - and no escape is
+ * broken.
  */
 Test(mask, an_escape_is_one_character)
 {
@@ -290,7 +291,7 @@ Test(mask, an_escape_is_one_character)
                 enc[n++] = *c;
                 continue;
             }
-            switch (rnd(&s) % 4) {
+            switch (rnd(&s) % 6) {
             case 0:
                 n += (size_t)sprintf(enc + n, "%%%02X", b);
                 break;
@@ -300,8 +301,14 @@ Test(mask, an_escape_is_one_character)
             case 2:
                 n += (size_t)sprintf(enc + n, "\\x%02x", b);
                 break;
-            default:
+            case 3:
                 n += (size_t)sprintf(enc + n, "\\u00%02x", b);
+                break;
+            case 4:
+                n += (size_t)sprintf(enc + n, "&#%d;", b);
+                break;
+            default:
+                n += (size_t)sprintf(enc + n, "&#x%02X;", b);
                 break;
             }
         }

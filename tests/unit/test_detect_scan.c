@@ -18,7 +18,7 @@
  * mixed. */
 static void fill_hostile(char *buf, size_t n, unsigned seed)
 {
-    static const char edges[] = "/09:@AZ[`az{=%- .\"\\<PY\x7f\x80\xff";
+    static const char edges[] = "/09:@AZ[`az{=%&#;- .\"\\<PY\x7f\x80\xff";
     srand(seed);
     for (size_t i = 0; i < n; i++) {
         int r = rand();
@@ -119,6 +119,11 @@ Test(attention, marks_candidates_not_ordinary_words)
      *                     0123456789012345678 */
     const char *flags = "-p \"-a x-p -x -1 -";
     cr_expect_eq(lsc_attention64(flags, strlen(flags), 0), 1ull << 0 | 1ull << 4);
+    /* '&', before anything: a character reference ("&lt;", "&#39;") starts a stretch.
+     *                    0123456789012 */
+    const char *refs = "a&b &lt; &#3&";
+    cr_expect_eq(lsc_attention64(refs, strlen(refs), 0),
+                 1ull << 1 | 1ull << 4 | 1ull << 9 | 1ull << 12);
     /* Lookahead stops at the window: from 0 of a long input, "12" at 62-63 may go on to a '.'
      * past it and is marked; the same digits seen from 40 are followed by ' ' and are not. */
     char buf[200];

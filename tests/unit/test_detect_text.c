@@ -545,6 +545,52 @@ Test(encoded, values_hidden_by_backslash_escapes_are_found)
     EXPECT_UNCHANGED("path C:\\new\\table and \\\"quoted\\\" \\x41\\u0042");
 }
 
+/* Text escaped as HTML and XML escape it (a page or a template logged, JSON in an attribute):
+ * the character references hide names, quotes, brackets and separators. A stretch from such
+ * a reference runs over spaces and punctuation, as text does, to a raw quote, '<', '>' or a
+ * control byte; named references in any case, numeric ones in decimal or hex. */
+Test(encoded, values_hidden_by_character_references_are_found)
+{
+    EXPECT_SCRUB("x &lt;password&gt;hunter2 and more&lt;/password&gt; y",
+                 "x &lt;password&gt;[secret]&lt;/password&gt; y");
+    EXPECT_SCRUB("&LT;wsse:Password Type=&QUOT;t&QUOT;&GT;pw&LT;/wsse:Password&GT;",
+                 "&LT;wsse:Password Type=&QUOT;t&QUOT;&GT;[secret]&LT;/wsse:Password&GT;");
+    EXPECT_SCRUB("body=&quot;{&quot;password&quot;:&quot;hunter2&quot;}",
+                 "body=&quot;{&quot;password&quot;:&quot;[secret]&quot;}");
+    EXPECT_SCRUB(
+        "data-x=\"{&quot;user&quot;: &quot;bob&quot;, &quot;api_key&quot;: &quot;k1 k2&quot;}\"",
+        "data-x=\"{&quot;user&quot;: &quot;bob&quot;, &quot;api_key&quot;: "
+        "&quot;[secret]&quot;}\"");
+    EXPECT_SCRUB("{&#39;password&#39;: &#39;hunter2&#39;, &#x27;a&#x27;: 1}",
+                 "{&#39;password&#39;: &#39;[secret]&#39;, &#x27;a&#x27;: 1}");
+    EXPECT_SCRUB("password=&quot;hunter2&quot; x", "password=&quot;[secret]&quot; x");
+    EXPECT_SCRUB("token&#x3D;abc123def x", "token&#x3D;[secret] x");
+    EXPECT_SCRUB("q=a&amp;password=hunter2&amp;b=1", "q=a&amp;password=[secret]&amp;b=1");
+    /* Separators and word starts, as the other escapes hide them. */
+    EXPECT_SCRUB("card 4111&nbsp;1111&nbsp;1111&nbsp;1111 ok", "card [card] ok");
+    EXPECT_SCRUB("mail jane&#64;example.com ok", "mail [email] ok");
+    EXPECT_SCRUB("x &quot;4111111111111111&quot;", "x &quot;[card]&quot;");
+    EXPECT_SCRUB("ip&#58;10.1.2.3&nbsp;ok", "ip&#58;10.1.2.0&nbsp;ok");
+    EXPECT_SCRUB("x \\u00a04111\\u00a01111\\u00a01111\\u00a01111", "x \\u00a0[card]");
+    /* Look-alikes: no reference, or one that hides nothing. */
+    EXPECT_UNCHANGED("tom &amp; jerry &lt;3 a&b &quot;hi&quot; &#1234567890; &#x; &ltx; &q");
+    EXPECT_UNCHANGED("GET /s?lang=en&amp=1&quote=2&lt=3&gt;&#=4&nbsp HTTP/1.1");
+    EXPECT_UNCHANGED("&lt;passwordless&gt;on&lt;/passwordless&gt;");
+    /* A stretch longer than DECODE_MAX is cut before its last reference, which starts the
+     * next: "&#x3D;" near the cut, with no reference after it, is still decoded. */
+    char line[4600];
+    size_t o = 0;
+    while (o < 3892) {
+        o += (size_t)snprintf(line + o, sizeof line - o, "&quot;a&quot; ");
+    }
+    o += (size_t)snprintf(line + o, sizeof line - o, "password&#x3D;hunter2hunter2 ");
+    memset(line + o, 'z', 400);
+    line[o + 400] = '\0';
+    char *out = scrub_default(line);
+    cr_expect(strstr(out, "hunter2hunter2") == NULL && strstr(out, "&#x3D;[secret] z") != NULL);
+    free(out);
+}
+
 /* Where the plain scan and the decoded one both find something, what is replaced covers
  * both, named by the longer. */
 Test(encoded, overlapping_finds_are_joined)
@@ -561,8 +607,8 @@ Test(encoded, overlapping_finds_are_joined)
 
 /*
  * The leak check for encoded text: values of every class, some of their bytes (and the
- * separator before them) encoded at random - %HH, \xHH, \u00HH or \U000000HH - in query
- * strings and form values. No value may be found in the output even after decoding it.
+ * separator before them) encoded at random - %HH, \xHH, \u00HH, \U000000HH, &#DD; or &#xHH; - in
+ * query strings and form values. No value may be found in the output even after decoding it.
  */
 Test(encoded, no_value_survives_in_the_decoded_output)
 {
@@ -606,7 +652,7 @@ Test(encoded, no_value_survives_in_the_decoded_output)
                 c != '=' && c != '&' && (rnd(&s) % 3 == 0 || c == '\n' || (spaces && c == ' '));
             if (enc) {
                 size_t room = sizeof line - n;
-                switch (rnd(&s) % 5) {
+                switch (rnd(&s) % 7) {
                 case 0:
                     n += (size_t)snprintf(line + n, room, "%%%02X", c);
                     break;
@@ -619,8 +665,14 @@ Test(encoded, no_value_survives_in_the_decoded_output)
                 case 3:
                     n += (size_t)snprintf(line + n, room, "\\u00%02x", c);
                     break;
-                default:
+                case 4:
                     n += (size_t)snprintf(line + n, room, "\\U000000%02x", c);
+                    break;
+                case 5: /* (HTML's and XML's character references) */
+                    n += (size_t)snprintf(line + n, room, "&#%d;", c);
+                    break;
+                default:
+                    n += (size_t)snprintf(line + n, room, "&#x%02X;", c);
                     break;
                 }
                 any = true;
@@ -1548,6 +1600,45 @@ static size_t plant_xml_sql_or_pair(char *out, size_t room, const char *v, unsig
 Test(secrets, no_planted_value_in_xml_sql_or_pairs)
 {
     expect_none_leaked_from(plant_xml_sql_or_pair, "ZqkX", 0x7c3d91, 256);
+}
+
+/*
+ * The same secrets escaped as HTML escapes text: each quote, '<', '>' and '&' of what
+ * plant_xml_sql_or_pair writes as a named reference (in either case) or a numeric one
+ * (decimal or hex), bare in text, in an attribute's quotes or in a JSON string.
+ */
+static size_t plant_html_escaped(char *out, size_t room, const char *v, unsigned r)
+{
+    static const char *const wrap[][2] = {
+        {"", ""}, {"<input value=\"", "\">"}, {"{\"html\":\"", "\"}"}};
+    char plain[256];
+    plant_xml_sql_or_pair(plain, sizeof plain, v, r);
+    unsigned w = (r >> 16) % 3, form = (r >> 18) % 4;
+    size_t o = (size_t)snprintf(out, room, "%s", wrap[w][0]);
+    for (const char *c = plain; *c != '\0' && o + 16 < room; c++) {
+        const char *name = *c == '"'    ? "quot"
+                           : *c == '\'' ? "apos"
+                           : *c == '<'  ? "lt"
+                           : *c == '>'  ? "gt"
+                           : *c == '&'  ? "amp"
+                                        : NULL;
+        if (name == NULL) {
+            out[o++] = *c;
+        } else if (form == 0) {
+            o += (size_t)snprintf(out + o, room - o, "&%s;", name);
+        } else if (form == 1) {
+            o += (size_t)snprintf(out + o, room - o, "&%c%s;", name[0] - 32, name + 1);
+        } else {
+            o += (size_t)snprintf(out + o, room - o, form == 2 ? "&#%d;" : "&#x%X;", *c);
+        }
+    }
+    o += (size_t)snprintf(out + o, room - o, "%s", wrap[w][1]);
+    return o;
+}
+
+Test(secrets, no_planted_value_in_html_escaped_text)
+{
+    expect_none_leaked_from(plant_html_escaped, "HtqE", 0x4e7a11, 512);
 }
 
 /* ---- timestamps the engine does not scan ---- */
