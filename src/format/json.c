@@ -465,6 +465,10 @@ size_t lsc_json_unescape(const char *s, size_t len, char *out)
 size_t lsc_json_escape(const char *s, size_t len, char *out)
 {
     static const char hex[] = "0123456789abcdef";
+    /* The control bytes JSON has a short escape for, as most writers use it ("\n" of a
+     * Docker log line stays "\n"); the others as \u00XX. */
+    static const char short_escape[0x20] = {
+        ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r'};
     char *o = out;
     for (size_t i = 0; i < len; i++) {
         size_t run = plain_run(s, i, len); /* bytes that need no escape, copied at once */
@@ -478,6 +482,9 @@ size_t lsc_json_escape(const char *s, size_t len, char *out)
         if (c == '"' || c == '\\') {
             *o++ = '\\';
             *o++ = (char)c;
+        } else if (c < 0x20 && short_escape[c] != 0) {
+            *o++ = '\\';
+            *o++ = short_escape[c];
         } else if (c < 0x20) {
             memcpy(o, "\\u00", 4);
             o[4] = hex[c >> 4];

@@ -104,7 +104,8 @@ enum lsc_json_status lsc_json_parse(const char *p, size_t n, struct lsc_json_nod
  */
 size_t lsc_json_unescape(const char *s, size_t len, char *out);
 
-/* Writes s[0..len) as the contents of a JSON string into out (at most 6*len bytes). */
+/* Writes s[0..len) as the contents of a JSON string into out (at most 6*len bytes): '"' and
+ * '\\' escaped, the control bytes as \b \t \n \f \r or \u00XX, every other byte as it is. */
 size_t lsc_json_escape(const char *s, size_t len, char *out);
 
 /*

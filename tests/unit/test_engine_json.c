@@ -80,7 +80,7 @@ Test(json_text, detectors_run_on_remaining_values_and_keys)
     const char *pol = "text:\n  - use: network\n  - use: pii\n  - use: secrets\n";
     EXPECT_JSON(pol, "{\"msg\":\"from 10.1.2.3 a@b.com\",\"n\":4111111111111111}",
                 "{\"msg\":\"from 10.1.2.0 [email]\",\"n\":\"[card]\"}");
-    EXPECT_JSON(pol, "{\"msg\":\"a\\u0040b.com\\n\"}", "{\"msg\":\"[email]\\u000a\"}");
+    EXPECT_JSON(pol, "{\"msg\":\"a\\u0040b.com\\n\"}", "{\"msg\":\"[email]\\n\"}");
     EXPECT_JSON(pol, "{\"jane@x.com\":1}", "{\"[email]\":1}");
     EXPECT_JSON(pol, "{\"Password\":\"hunter2\",\"api_key\":12345,\"token\":null}",
                 "{\"Password\":\"[secret]\",\"api_key\":\"[secret]\",\"token\":null}");

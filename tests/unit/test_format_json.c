@@ -118,9 +118,10 @@ Test(json, unescape_and_escape)
     cr_expect_eq(l, 7);
     cr_expect_eq(memcmp(out, "au@ou12", 7), 0);
     char enc[128];
-    size_t el = lsc_json_escape("q\"\\\n\x01z", 6, enc);
-    cr_expect_eq(el, strlen("q\\\"\\\\\\u000a\\u0001z"));
-    cr_expect_eq(memcmp(enc, "q\\\"\\\\\\u000a\\u0001z", el), 0);
+    size_t el = lsc_json_escape("q\"\\\n\x01z\t\r\b\f\x1f", 11, enc);
+    const char *want_enc = "q\\\"\\\\\\n\\u0001z\\t\\r\\b\\f\\u001f";
+    cr_expect_eq(el, strlen(want_enc));
+    cr_expect_eq(memcmp(enc, want_enc, el), 0);
 }
 
 Test(json, guard_page)
@@ -195,7 +196,7 @@ Test(json, strings_of_every_length_with_a_stop_at_every_position)
  * position of strings up to 40 bytes long. */
 Test(json, escape_matches_a_byte_at_a_time_model)
 {
-    static const char specials[] = {'"', '\\', '\n', 0x01, 0x1f, 'x'};
+    static const char specials[] = {'"', '\\', '\n', '\t', '\r', '\b', '\f', 0x01, 0x1f, 'x'};
     char in[48], got[300], want[300];
     for (size_t len = 0; len <= 40; len++) {
         for (size_t s = 0; s < sizeof specials; s++) {
@@ -210,6 +211,9 @@ Test(json, escape_matches_a_byte_at_a_time_model)
                     if (c == '"' || c == '\\') {
                         want[w++] = '\\';
                         want[w++] = (char)c;
+                    } else if (c != 0 && strchr("\b\t\n\f\r", c) != NULL) {
+                        want[w++] = '\\';
+                        want[w++] = "btnfr"[strchr("\b\t\n\f\r", c) - "\b\t\n\f\r"];
                     } else if (c < 0x20) {
                         w += (size_t)snprintf(want + w, 7, "\\u%04x", c);
                     } else {
