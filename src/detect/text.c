@@ -923,19 +923,19 @@ static inline __attribute__((always_inline)) int take(struct pending *q, const s
     return 0;
 }
 
+/* Whether a character reference may start at the '&' at p[i] (lsc_entity_may_start; out of
+ * line, as settles is on the scan's fast path and a '&' right after a match is rare). */
+static __attribute__((noinline)) bool reference_may_start(const char *p, size_t n, size_t i)
+{
+    return lsc_entity_may_start(p, n, i);
+}
+
 /*
  * Most matches go out as they are found (the scan's fast path): while nothing is held or
  * queued, one followed by a byte that ends a stretch's look-back (a space, a quote, a '&'
  * that starts no character reference, ...) or by the end cannot be reached by a stretch
  * decoded later. Is m such a match?
  */
-/* Whether a character reference may start at the '&' at p[i] (lsc_entity_may_start; out of
- * line, as '&' is rare next to what the scan's loop does most). */
-static __attribute__((noinline)) bool reference_may_start(const char *p, size_t n, size_t i)
-{
-    return lsc_entity_may_start(p, n, i);
-}
-
 static inline bool settles(const char *p, size_t n, const struct lsc_match *m)
 {
     size_t e = m->off + m->len;
