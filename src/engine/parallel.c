@@ -624,6 +624,9 @@ lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_f
         pthread_join(w[i].tid, NULL);
         lsc_scrubber_merge_counts(sc, w[i].sc);
         lsc_scrubber_free(w[i].sc);
+    }
+    /* (Only once all have stopped: a worker still writing gives buffers back to others.) */
+    for (unsigned i = 0; i < started; i++) {
         for (size_t k = 0; k < w[i].nspare; k++) {
             lsc_buf_free(&w[i].spare[k].out);
             lsc_gather_free(&w[i].spare[k].gather);
