@@ -272,37 +272,19 @@ static inline size_t lsc_entity_at(const char *p, size_t n, size_t i, unsigned c
         *b = lsc_code_point_byte(v);
         return k + 1 - i;
     }
-    const char *name;
-    size_t len;
-    unsigned char c;
-    switch (p[k] | 32) {
-    case 'q':
-        name = "quot", len = 4, c = '"';
-        break;
-    case 'l':
-        name = "lt", len = 2, c = '<';
-        break;
-    case 'g':
-        name = "gt", len = 2, c = '>';
-        break;
-    case 'n':
-        name = "nbsp", len = 4, c = ' ';
-        break;
-    case 'a':
-        if ((p[k + 1] | 32) == 'p') {
-            name = "apos", len = 4, c = '\'';
-        } else {
-            name = "amp", len = 3, c = '&';
+    static const struct {
+        char name[5];
+        unsigned char len, byte;
+    } refs[] = {{"quot", 4, '"'}, {"apos", 4, '\''}, {"amp", 3, '&'},
+                {"lt", 2, '<'},   {"gt", 2, '>'},    {"nbsp", 4, ' '}};
+    for (size_t r = 0; r < sizeof refs / sizeof refs[0]; r++) {
+        size_t len = refs[r].len;
+        if (n - k > len && p[k + len] == ';' && lsc_ieq(p + k, refs[r].name, len)) {
+            *b = refs[r].byte;
+            return len + 2;
         }
-        break;
-    default:
-        return 0;
     }
-    if (n - k <= len || p[k + len] != ';' || !lsc_ieq(p + k, name, len)) {
-        return 0;
-    }
-    *b = c;
-    return len + 2;
+    return 0;
 }
 
 /* Whether p[i] ('&') may start a character reference: its first two bytes after the '&' are
