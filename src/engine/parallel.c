@@ -6,15 +6,16 @@
  * and PCRE2 match data) into output buffers of its own (struct worker says why), which the
  * batch holds until it is written; a worker that finds no batch ready and nobody reading
  * becomes the reader for one batch (read_turn), and then, as a rule, scrubs that batch
- * itself while its bytes are still in its core's cache (a reader thread
- * of its own copied every byte into one core's cache for another core to scrub: -j 2 spent
- * 3-6 % more CPU time on the nginx corpus that way). Writing is a turn too (write_turn):
+ * itself while its bytes are still in its core's cache (a reader thread of its own copied
+ * every byte into one core's cache for another core to scrub: -j 2 spent 3-6 % more CPU
+ * time on the nginx corpus that way). Writing is a turn too (write_turn):
  * the worker that finishes a batch writes it, and every scrubbed batch after it, when the
  * batches before it are written and nobody else is writing - strictly in number order, and
  * from the core that just produced the bytes (a writer thread of its own was woken for
  * every batch: on the nginx corpus, half of all context switches). The batches live in a
  * ring of N + 2 slots (N being scrubbed, one filling, one being written), so at most that
- * many are in memory at once, whatever the input size; the calling thread waits.
+ * many are in memory at once, whatever the input size, and a worker keeps no more output
+ * buffers than there are slots; the calling thread waits.
  *
  * Each line is scrubbed exactly as lsc_scrub_fd would: the same engine call, the same
  * oversize path for lines longer than max_line (a line inside a block is checked here; a
