@@ -1110,6 +1110,11 @@ Test(text, guard_page)
         "sk-",
         "\\",
         "{\"password\":\"\\",
+        /* character references, cut anywhere (lsc_entity_at reads up to ten bytes on) */
+        "&#x10FFFF;&#1114111;&#x3D;&#61;&quot;&apos;&amp;&nbsp;",
+        "x &lt;password&gt;a b&lt;/password&gt;",
+        "fe80::&#x31;ff:fe23:4567:890a&q",
+        "{&quot;api_key&quot;: &quot;k",
         "authorization=",
         "%",
         "=",
