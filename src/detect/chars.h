@@ -272,6 +272,8 @@ static inline size_t lsc_entity_at(const char *p, size_t n, size_t i, unsigned c
         *b = lsc_code_point_byte(v);
         return k + 1 - i;
     }
+    /* (lsc_entity_may_start knows each name's first two letters: a name added here goes
+     * there too.) */
     static const struct {
         char name[5];
         unsigned char len, byte;
@@ -288,7 +290,8 @@ static inline size_t lsc_entity_at(const char *p, size_t n, size_t i, unsigned c
 }
 
 /* Whether p[i] ('&') may start a character reference: its first two bytes after the '&' are
- * one's. (A query's "&name=" rarely is: the text scan asks this before lsc_entity_at.) */
+ * those of one of lsc_entity_at's names, or "#". (A query's "&name=" rarely is: the text
+ * scan asks this before lsc_entity_at.) */
 static inline bool lsc_entity_may_start(const char *p, size_t n, size_t i)
 {
     if (n - i < 4) {
