@@ -56,13 +56,42 @@ void lsc_rule_free(struct lsc_rule *r)
     memset(r, 0, sizeof *r);
 }
 
+void *lsc_alloc_unshared(size_t n, size_t size)
+{
+    if (size != 0 && n > (SIZE_MAX - LSC_UNSHARED) / size) {
+        return NULL;
+    }
+    size_t len = (n * size + LSC_UNSHARED - 1) / LSC_UNSHARED * LSC_UNSHARED;
+    void *p = aligned_alloc(LSC_UNSHARED, len > 0 ? len : LSC_UNSHARED);
+    if (p != NULL) {
+        memset(p, 0, len);
+    }
+    return p;
+}
+
+static void *unshared_malloc(PCRE2_SIZE size, void *data)
+{
+    (void)data;
+    return lsc_alloc_unshared(1, size);
+}
+
+static void unshared_free(void *p, void *data)
+{
+    (void)data;
+    free(p);
+}
+
 bool lsc_rule_scratch_init(struct lsc_rule_scratch *s, const struct lsc_rule_limits *lim,
                            uint32_t max_ovector)
 {
     memset(s, 0, sizeof *s);
-    s->md = pcre2_match_data_create(max_ovector > 0 ? max_ovector : 1, NULL);
-    s->mctx = pcre2_match_context_create(NULL);
-    s->stack = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
+    s->gctx = pcre2_general_context_create(unshared_malloc, unshared_free, NULL);
+    if (s->gctx == NULL) {
+        return false;
+    }
+    s->md = pcre2_match_data_create(max_ovector > 0 ? max_ovector : 1, s->gctx);
+    s->mctx = pcre2_match_context_create(s->gctx);
+    s->stack = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, s->gctx);
     if (s->md == NULL || s->mctx == NULL || s->stack == NULL) {
         lsc_rule_scratch_free(s);
         return false;
@@ -82,6 +111,7 @@ void lsc_rule_scratch_free(struct lsc_rule_scratch *s)
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mctx);
     pcre2_jit_stack_free(s->stack);
+    pcre2_general_context_free(s->gctx);
     memset(s, 0, sizeof *s);
 }
 

@@ -19,8 +19,23 @@ struct lsc_rule {
     bool anchor_caseless;
 };
 
-/* Per-thread matching state: one match data, match context and JIT stack, reused. */
+/*
+ * Memory one thread writes as it scrubs may be allocated by another (a worker's scrubber is
+ * made before the worker starts), and two such blocks made one after the other lie side by
+ * side: a cache line holding the end of one and the start of the other is written by two
+ * cores, and each write sends it across (false sharing; parallel.c's header says what it
+ * cost). lsc_alloc_unshared gives a block of its own lines: zeroed, starting on a multiple
+ * of LSC_UNSHARED bytes and that many bytes long, so nothing else lies on its lines nor on
+ * the line fetched with each of them (a core fetches lines in pairs). Like calloc: NULL when
+ * n * size overflows or memory is short; freed with free().
+ */
+#define LSC_UNSHARED 128
+void *lsc_alloc_unshared(size_t n, size_t size);
+
+/* Per-thread matching state: one match data, match context and JIT stack, reused, each in
+ * lines of its own (through gctx, whose allocator is lsc_alloc_unshared). */
 struct lsc_rule_scratch {
+    pcre2_general_context *gctx;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *stack;

@@ -118,7 +118,12 @@ struct pool {
  * the batch is written (by whichever worker): buffers shared round the ring were written by
  * one core, then the other, and -j 2 spent 20-25 % more CPU time than one thread on the
  * JSON corpus (two threads on one core: none; two processes: 0-10 %) - a cache line
- * written on the other core is fetched from there. */
+ * written on the other core is fetched from there. The workers' scrubbers, made here one
+ * after the other, are kept apart the same way (lsc_alloc_unshared): side by side, one
+ * worker's counters, written at every line, shared a line with the other's field-count
+ * table pointer, read at every replaced field, and -j 2 spent 0.48-0.54 s of CPU time on
+ * 100 MB of nginx with the structural policy against 0.42-0.43 s kept apart (on some days
+ * the cores were near enough to each other that it cost nothing). */
 struct worker {
     struct pool *pool;
     struct lsc_scrubber *sc;

@@ -55,7 +55,9 @@ const char *lsc_fail_name(lsc_fail why)
 
 lsc_error lsc_scrubber_new(const struct lsc_policy *pol, struct lsc_scrubber **out)
 {
-    struct lsc_scrubber *sc = calloc(1, sizeof *sc);
+    /* (Its own lines: the workers' scrubbers are made one after the other by one thread,
+     * and each is written at every line - see lsc_alloc_unshared.) */
+    struct lsc_scrubber *sc = lsc_alloc_unshared(1, sizeof *sc);
     if (sc == NULL) {
         return LSC_ENOMEM;
     }
@@ -68,7 +70,8 @@ lsc_error lsc_scrubber_new(const struct lsc_policy *pol, struct lsc_scrubber **o
     sc->scratch.limit = OUT_LIMIT;
     sc->scanned.limit = OUT_LIMIT;
     if (!lsc_rule_scratch_init(&sc->rs, &pol->limits, 1) ||
-        (pol->nrules > 0 && (sc->rule_hits = calloc(pol->nrules, sizeof *sc->rule_hits)) == NULL)) {
+        (pol->nrules > 0 &&
+         (sc->rule_hits = lsc_alloc_unshared(pol->nrules, sizeof *sc->rule_hits)) == NULL)) {
         lsc_rule_scratch_free(&sc->rs);
         free(sc);
         return LSC_ENOMEM;

@@ -432,3 +432,86 @@ Test(engine, replacements_are_counted_by_field_name)
     lsc_scrubber_free(sc);
     lsc_policy_free(pol);
 }
+
+/* True when [p, p + len) and [q, q + qlen) touch a common LSC_UNSHARED-byte block. */
+static bool same_block(const void *p, size_t len, const void *q, size_t qlen)
+{
+    uintptr_t a0 = (uintptr_t)p / LSC_UNSHARED, a1 = ((uintptr_t)p + len - 1) / LSC_UNSHARED;
+    uintptr_t b0 = (uintptr_t)q / LSC_UNSHARED, b1 = ((uintptr_t)q + qlen - 1) / LSC_UNSHARED;
+    return a0 <= b1 && b0 <= a1;
+}
+
+/*
+ * lsc_alloc_unshared's blocks share no LSC_UNSHARED-byte block with any other allocation
+ * (ordinary ones made between them, of sizes that pack side by side), are zeroed, and
+ * refuse an n * size that overflows.
+ */
+Test(engine, unshared_blocks_keep_their_lines_to_themselves)
+{
+    enum { N = 64 };
+    void *u[N], *m[N];
+    size_t ulen[N], mlen[N];
+    for (size_t i = 0; i < N; i++) {
+        ulen[i] = i * 37 % 300 + 1;
+        mlen[i] = i * 13 % 100 + 1;
+        u[i] = lsc_alloc_unshared(1, ulen[i]);
+        m[i] = malloc(mlen[i]);
+        cr_assert(u[i] != NULL && m[i] != NULL);
+        memset(m[i], 0xff, mlen[i]);
+        cr_expect_eq((uintptr_t)u[i] % LSC_UNSHARED, 0);
+        for (size_t k = 0; k < ulen[i]; k++) {
+            cr_assert_eq(((unsigned char *)u[i])[k], 0, "byte %zu of block %zu", k, i);
+        }
+    }
+    for (size_t i = 0; i < N; i++) {
+        for (size_t k = 0; k < N; k++) {
+            cr_expect(!same_block(u[i], ulen[i], m[k], mlen[k]), "block %zu, allocation %zu", i, k);
+            cr_expect(k == i || !same_block(u[i], ulen[i], u[k], ulen[k]), "blocks %zu, %zu", i, k);
+        }
+    }
+    for (size_t i = 0; i < N; i++) {
+        free(u[i]);
+        free(m[i]);
+    }
+    void *z = lsc_alloc_unshared(0, 8);
+    cr_expect(z != NULL); /* (like calloc: something to free) */
+    free(z);
+    cr_expect_null(lsc_alloc_unshared(((size_t)1 << 60) + 1, 16)); /* (2^64 + 16: 16) */
+    cr_expect_null(lsc_alloc_unshared(1, SIZE_MAX - 100));         /* (rounded up: 0) */
+}
+
+/*
+ * What a worker writes at every line lies in lines of its own: the workers' scrubbers are
+ * made one after the other by one thread (parallel.c), and two side by side put one's
+ * counters and the other's last members on one line - -j 2 then spent its time passing it
+ * between cores. The scrubber, its rule counters and its PCRE2 match data are checked.
+ */
+Test(engine, scrubbers_made_together_share_no_cache_line)
+{
+    struct lsc_policy *pol = policy_with_rule("ticket", "TICKET-\\d{6}");
+    enum { N = 6 };
+    struct lsc_scrubber *sc[N];
+    for (size_t i = 0; i < N; i++) {
+        cr_assert_eq(lsc_scrubber_new(pol, &sc[i]), LSC_OK);
+    }
+    for (size_t i = 0; i < N; i++) {
+        cr_expect_eq((uintptr_t)sc[i] % LSC_UNSHARED, 0);
+        cr_expect_eq((uintptr_t)sc[i]->rule_hits % LSC_UNSHARED, 0);
+        cr_expect_eq((uintptr_t)sc[i]->rs.md % LSC_UNSHARED, 0);
+        for (size_t k = 0; k < N; k++) {
+            cr_expect(k == i || !same_block(sc[i], sizeof *sc[i], sc[k], sizeof *sc[k]),
+                      "scrubbers %zu and %zu", i, k);
+        }
+    }
+    /* And they still scrub: the match data made through the new allocator is used. */
+    const char *in = "TICKET-123456 at 10.1.2.3\n";
+    enum lsc_verdict v;
+    cr_assert_eq(lsc_engine_line(sc[N - 1], in, strlen(in) - 1, true, &v), LSC_OK);
+    cr_expect_eq(sc[N - 1]->out.len, strlen("[ticket] at 10.1.2.0\n"));
+    cr_expect_eq(memcmp(sc[N - 1]->out.p, "[ticket] at 10.1.2.0\n", sc[N - 1]->out.len), 0);
+    cr_expect_eq(sc[N - 1]->rule_hits[0], 1);
+    for (size_t i = 0; i < N; i++) {
+        lsc_scrubber_free(sc[i]);
+    }
+    lsc_policy_free(pol);
+}
