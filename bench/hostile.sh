@@ -40,6 +40,7 @@ shapes=(
     'password=[' '"password":[{' 'token={"a":' 'a[password]=' ']=' '%5D=' '%41=' '--a'
     '--password x ' '<a' '<password ' '<password a="' '<password/>' '"value":' '\"value\":'
     '"name":"password","value":"x",' 'PASSWORD ' 'PASSWORD FOR ' 'IDENTIFIED BY ' 'by by '
+    'password is ' "password '" 'password is now set to a ' 'password a"password b'"'"' '
     'by+by+' 'IDENTIFIED+BY+' 'PASSWORD+' '-u "a:' 'dbPass=' 'a\/' 'sh ' 'shpat_a-'
     'glc_a+' 'hvs.' 'secret_' 'SG.a-' 'dapi ' '://hooks.slack.com/' 'https://discord.com/api/v1'
     '-p ' 'a -a ' '"-p",' 'mysql -px ' '%41 -p '
@@ -48,6 +49,7 @@ shapes=(
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'
+    'password x1 '
 )
 printf '%-32s %12s %12s\n' shape 'ms/MiB 1MiB' 'ms/MiB 4KiB'
 worst=0

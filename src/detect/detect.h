@@ -213,6 +213,14 @@ bool lsc_detect_secret_element(const char *p, size_t n, size_t i, struct lsc_mat
  * The match is the literal's text (or Oracle's bare word after BY).
  */
 bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *m);
+/*
+ * A word at i, "password", followed in prose by its value: past at most four linking words
+ * ("is", "was", "to", "set", "changed", "reset", "now", "be"), a quoted string, or a bare
+ * word that reads as a password - a digit, a symbol, small letters with a capital past the
+ * first ("with password hunter2", "password is now set to 'a b'"). A word of letters alone
+ * is the sentence's ("Failed password for root", "password is incorrect"): not matched.
+ */
+bool lsc_detect_prose_password(const char *p, size_t n, size_t i, struct lsc_match *m);
 /* What lsc_detect_secret_pair remembers along one text (start with {0, 0}): p[lo .. hi)
  * holds no brace and no member naming a secret. */
 struct lsc_clean_span {

@@ -1206,6 +1206,120 @@ bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *
     return sql_value(p, n, j, false, m);
 }
 
+/* ---- a password in prose: "login with password hunter2", "password set to 'a b'" ---- */
+
+/* The words that may stand between "password" and its value, at most PROSE_LINKS of them:
+ * "password is x", "password was reset to x". */
+#define PROSE_LINKS 4
+
+static bool prose_link(const char *w, size_t len)
+{
+#define LINK(s)                                                                                    \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+    static const struct {
+        char w[8];
+        unsigned char len;
+    } links[] = {LINK("is"),      LINK("was"),   LINK("to"),  LINK("set"),
+                 LINK("changed"), LINK("reset"), LINK("now"), LINK("be")};
+#undef LINK
+    if (len < 2 || len > 7) {
+        return false;
+    }
+    for (size_t k = 0; k < sizeof links / sizeof links[0]; k++) {
+        if (len == links[k].len && lsc_ieq(w, links[k].w, len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The bytes of a bare word in prose, as a table of flags (the word is read once, byte by
+ * byte): those that end it (a blank, a line break, a quote - as word_end), small and
+ * capital letters, the sentence's punctuation; the others (digits, symbols) are W_OTHER.
+ * The table holds each flag set with W_OTHER, read back with W_OTHER flipped: a byte it
+ * does not list (0) reads as W_OTHER. */
+enum { W_OTHER = 1, W_END = 2, W_LOWER = 4, W_UPPER = 8, W_PUNCT = 16 };
+#define W(f) ((f) | W_OTHER)
+static const unsigned char word_bits[256] = {
+    [' '] = W(W_END),   ['\t'] = W(W_END),          ['\r'] = W(W_END),          ['\n'] = W(W_END),
+    ['"'] = W(W_END),   ['\''] = W(W_END),          ['.'] = W(W_PUNCT),         [','] = W(W_PUNCT),
+    [';'] = W(W_PUNCT), [':'] = W(W_PUNCT),         ['!'] = W(W_PUNCT),         ['?'] = W(W_PUNCT),
+    [')'] = W(W_PUNCT), ['a' ... 'z'] = W(W_LOWER), ['A' ... 'Z'] = W(W_UPPER),
+};
+#undef W
+
+static inline unsigned word_flags(char c)
+{
+    return word_bits[(unsigned char)c] ^ W_OTHER;
+}
+
+/*
+ * The bare word from j (not at a word's end): where it ends (*e), and whether it reads as a
+ * password rather than as a word of the sentence - at least three bytes with a digit or a
+ * symbol (the sentence's punctuation counts only before the last byte), or small letters
+ * with a capital past the first. "for", "incorrect.", "Expired", "NOW" are the sentence's;
+ * "hunter2", "s3cret!", "tr0ub4dor&3", "passW" are passwords.
+ */
+static bool password_word(const char *p, size_t n, size_t j, size_t *e)
+{
+    /* The flags of every byte but the last (the first's capital left out), and the last's. */
+    unsigned seen = 0, last = word_flags(p[j]) & ~W_UPPER;
+    size_t k = j + 1;
+    for (; k < n; k++) {
+        unsigned f = word_flags(p[k]);
+        if (f & W_END) {
+            break;
+        }
+        seen |= last;
+        last = f;
+    }
+    *e = k;
+    unsigned all = seen | last;
+    return k - j >= 3 &&
+           ((all & W_OTHER) || (seen & W_PUNCT) || ((all & W_UPPER) && (all & W_LOWER)));
+}
+
+bool lsc_detect_prose_password(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    /* A word of the sentence: after a blank, a quote or a bracket, not a flag's (--password:
+     * lsc_detect_secret_flag's) nor a name's part (db-password, /password). */
+    uint64_t word, want;
+    memcpy(&want, "password", 8);
+    if (n - i < 10 || (i > 0 && !blank(p[i - 1]) && memchr("\"'([>", p[i - 1], 5) == NULL) ||
+        !blank(p[i + 8])) {
+        return false;
+    }
+    /* (In any case: a byte that is 0x20 short of a small letter is its capital.) */
+    memcpy(&word, p + i, 8);
+    if ((word | 0x2020202020202020u) != want) {
+        return false;
+    }
+    size_t j = skip_blanks(p, n, i + 8, 8);
+    for (int links = 0; j < n && links <= PROSE_LINKS; links++) {
+        size_t e;
+        if (p[j] == '"' || p[j] == '\'') {
+            /* Quoted: the value, unless the quote closes a string the word was in
+             * ("... bad password ", "user": ...). */
+            size_t vs = j + 1;
+            return vs < n && !blank(p[vs]) && memchr(",:;}]", p[vs], 5) == NULL &&
+                   secret_found(vs, quoted_end(p, n, vs, p[j], false), m);
+        }
+        if (word_flags(p[j]) & W_END) {
+            return false; /* (the line's end) */
+        }
+        if (password_word(p, n, j, &e)) {
+            return secret_found(j, e, m);
+        }
+        if (!prose_link(p + j, e - j)) {
+            return false;
+        }
+        j = skip_blanks(p, n, e, 8);
+    }
+    return false;
+}
+
 /* The bytes that end a URL's authority, as a table: the loop over a host name is hot. */
 static const bool ends_authority[256] = {
     ['/'] = true,  ['?'] = true,  ['#'] = true,  [' '] = true, ['\t'] = true,

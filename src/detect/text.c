@@ -340,7 +340,8 @@ static inline bool try_digit_word(const char *p, size_t n, size_t i, struct lsc_
 }
 
 /*
- * The SQL detector's own first test, asked here before the call: the word is "by" and a
+ * The SQL detector's own first test (and the prose password's), asked here before the
+ * call: the word is "by" and a
  * blank or '+' follows, or it is eight bytes "pa....d" and a blank, '+' or '(' follows. Most
  * words that start with those letters (page=, path, Basic) end there.
  */
@@ -373,7 +374,8 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
         }
         break;
     case 'P':
-        if (sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m)) {
+        if (sql_word_may_start(p, n, i) &&
+            (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m))) {
             return true;
         }
         break;
@@ -389,7 +391,8 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
     case 'w':
     case 'x':
         if (lsc_detect_token(p, n, i, m) ||
-            (c == 'p' && sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m))) {
+            (c == 'p' && sql_word_may_start(p, n, i) &&
+             (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m)))) {
             return true;
         }
         break;

@@ -1406,6 +1406,79 @@ Test(secrets, sql_statements)
 }
 
 /*
+ * A password in prose: "password", at most four linking words, then a quoted string or a
+ * word that reads as a password (a digit, a symbol, small letters with a capital past the
+ * first). Words of letters alone are the sentence's: sshd's "Failed password for", "password
+ * is incorrect".
+ */
+Test(secrets, passwords_in_prose)
+{
+    EXPECT_SCRUB("login with password hunter2x for bob", "login with password [secret] for bob");
+    EXPECT_SCRUB("the password is hunter2x", "the password is [secret]");
+    EXPECT_SCRUB("Password was reset to Tr0ub4dor&3 today", "Password was reset to [secret] today");
+    EXPECT_SCRUB("PASSWORD IS NOW s3cret!", "PASSWORD IS NOW [secret]");
+    EXPECT_SCRUB("new password  passW.", "new password  [secret]");
+    EXPECT_SCRUB("password set to 'correct horse' ok", "password set to '[secret]' ok");
+    EXPECT_SCRUB("password is \"a b\"", "password is \"[secret]\"");
+    EXPECT_SCRUB("password\tto 1234", "password\tto [secret]");
+    EXPECT_SCRUB("password is a.b,c ok", "password is [secret] ok");
+    EXPECT_SCRUB("password is now to xy9 z", "password is now to [secret] z");
+    EXPECT_SCRUB("{\"msg\":\"password is hunter2x\"}", "{\"msg\":\"password is [secret]\"}");
+    /* (A word of letters ends the look: the linking words' value, or the sentence's.) */
+    EXPECT_UNCHANGED("Failed password for invalid user admin from host port 22 ssh2");
+    EXPECT_UNCHANGED("password is incorrect. password changed for bob, password Expired; "
+                     "password isn't set; password is, password to. password is a1");
+    EXPECT_UNCHANGED("password was reset to be is xy9 (five links); passwords 42x; "
+                     "mypassword 42x; password_x 42x; q=forgot+password+help2 "
+                     "--password --user db-password 42x /password 42x");
+    /* (A bare value runs to a blank or a quote: the sentence's punctuation goes with it.) */
+    EXPECT_SCRUB("(password is x1a) [password x2a] \"password x3a\" 'password x4a' <b>password x5a",
+                 "(password is [secret] [password [secret] \"password [secret]\" "
+                 "'password [secret]' <b>password [secret]");
+    /* A quote that closes the string "password" was in is no value's. */
+    struct lsc_match m;
+    const char *closing = "bad password ', user: bob'";
+    cr_expect_not(lsc_detect_prose_password(closing, strlen(closing), 4, &m));
+    const char *other_word = "passw0rd is x1a", *at_cr = "password \rab1";
+    cr_expect_not(lsc_detect_prose_password(other_word, strlen(other_word), 0, &m));
+    cr_expect_not(lsc_detect_prose_password(at_cr, strlen(at_cr), 0, &m)); /* (a line's end) */
+    const char *spaced = "a password ' for bob' x1";
+    cr_expect_not(lsc_detect_prose_password(spaced, strlen(spaced), 2, &m));
+    const char *glued = "password is'x1'";
+    cr_assert(lsc_detect_prose_password(glued, strlen(glued), 0, &m));
+    cr_expect_eq(m.off, 12);
+    const char *last = "password is '";
+    cr_expect_not(lsc_detect_prose_password(last, strlen(last), 0, &m));
+    const char *opening = "password is 'x'";
+    cr_assert(lsc_detect_prose_password(opening, strlen(opening), 0, &m));
+    cr_expect_eq(m.off, 13);
+    cr_expect_eq(m.len, 1);
+}
+
+/*
+ * The leak check for passwords in prose: "password" in any case, zero to four linking
+ * words, the value bare (with the sentence's punctuation after it, or none) or quoted, in a
+ * text line or a JSON string read as text. No planted value may come out.
+ */
+static size_t plant_prose_password(char *out, size_t room, const char *v, unsigned r)
+{
+    static const char *const word[] = {"password", "Password", "PASSWORD", "PassWord"};
+    static const char *const links[] = {"",    "is ",         "was reset to ", "is now set to ",
+                                        "to ", "changed to ", "set ",          "\tis "};
+    static const char *const after[] = {"", ".", ",", ";", "!", ")", " for bob", ":"};
+    const char *q = (r >> 9) % 3 == 0 ? "'" : (r >> 9) % 3 == 1 ? "\"" : "";
+    size_t o = (size_t)snprintf(out, room, "%slogin with %s %s%s%s%s%s%s", r & 1 ? "{\"m\":\"" : "",
+                                word[(r >> 1) % 4], links[(r >> 3) % 8], q, v, q,
+                                after[(r >> 6) % 8], r & 1 ? "\"}" : "");
+    return o;
+}
+
+Test(secrets, no_planted_value_in_a_password_in_prose)
+{
+    expect_none_leaked_from(plant_prose_password, "PrQz", 0x51d3a7, 256);
+}
+
+/*
  * Name/value pairs in JSON read as text (a HAR's headers, a Kubernetes env list logged in a
  * message): the "value" member is a secret when a "name" or "key" member of its object names
  * a secret or a credential header, before or after it, quoted or with escaped quotes. Not:
