@@ -214,7 +214,8 @@ bool lsc_detect_secret_element(const char *p, size_t n, size_t i, struct lsc_mat
  */
 bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *m);
 /*
- * A word at i, "password", followed in prose by its value: past at most four linking words
+ * A word at i, "password" in any case after a blank, a quote or a bracket (not --password,
+ * db-password), followed in prose by its value: past at most four linking words
  * ("is", "was", "to", "set", "changed", "reset", "now", "be"), a quoted string, or a bare
  * word that reads as a password - a digit, a symbol, small letters with a capital past the
  * first ("with password hunter2", "password is now set to 'a b'"). A word of letters alone

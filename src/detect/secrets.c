@@ -1285,14 +1285,15 @@ bool lsc_detect_prose_password(const char *p, size_t n, size_t i, struct lsc_mat
 {
     /* A word of the sentence: after a blank, a quote or a bracket, not a flag's (--password:
      * lsc_detect_secret_flag's) nor a name's part (db-password, /password). */
-    uint64_t word, want;
-    memcpy(&want, "password", 8);
     if (n - i < 10 || (i > 0 && !blank(p[i - 1]) && memchr("\"'([>", p[i - 1], 5) == NULL) ||
         !blank(p[i + 8])) {
         return false;
     }
-    /* (In any case: a byte that is 0x20 short of a small letter is its capital.) */
+    /* "password" in any case, as one word: a byte 0x20 short of a small letter is its
+     * capital, and no other byte is. */
+    uint64_t word, want;
     memcpy(&word, p + i, 8);
+    memcpy(&want, "password", 8);
     if ((word | 0x2020202020202020u) != want) {
         return false;
     }

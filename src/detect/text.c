@@ -341,9 +341,9 @@ static inline bool try_digit_word(const char *p, size_t n, size_t i, struct lsc_
 
 /*
  * The SQL detector's own first test (and the prose password's), asked here before the
- * call: the word is "by" and a
- * blank or '+' follows, or it is eight bytes "pa....d" and a blank, '+' or '(' follows. Most
- * words that start with those letters (page=, path, Basic) end there.
+ * call: the word is "by" and a blank or '+' follows, or it is eight bytes "pa....d" and a
+ * blank, '+' or '(' follows. Most words that start with those letters (page=, path, Basic)
+ * end there.
  */
 static inline bool sql_word_may_start(const char *p, size_t n, size_t i)
 {
