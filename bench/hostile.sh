@@ -43,13 +43,14 @@ shapes=(
     'password is ' "password '" 'password is now set to a ' 'password a"password b'"'"' '
     'by+by+' 'IDENTIFIED+BY+' 'PASSWORD+' '-u "a:' 'dbPass=' 'a\/' 'sh ' 'shpat_a-'
     'glc_a+' 'hvs.' 'secret_' 'SG.a-' 'dapi ' '://hooks.slack.com/' 'https://discord.com/api/v1'
+    'hooks.' 'hooks.slack.com/' 'discord.com/api/webhooks/'
     '-p ' 'a -a ' '"-p",' 'mysql -px ' '%41 -p '
     '&quot;' '&lt;a&gt;' '&lt;password&gt;' '&#x3D;' '&#39;a ' '&amp;' 'a&nbsp;' '4111&nbsp;'
     '&quot;password&quot;:&quot;'
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'
-    'password x1 '
+    'password x1 ' 'hooks.slack.com/services/a '
 )
 printf '%-32s %12s %12s\n' shape 'ms/MiB 1MiB' 'ms/MiB 4KiB'
 worst=0

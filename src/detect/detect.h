@@ -248,6 +248,11 @@ bool lsc_detect_url_password(const char *p, size_t n, size_t i, struct lsc_match
  * Teams or Zapier webhook, a Telegram bot): the match is the credential - from the URL's
  * password, when it has one, through the end of the credential. */
 bool lsc_detect_secret_url(const char *p, size_t n, size_t i, struct lsc_match *m);
+/* The same URL written without its scheme, from the word at i that starts its host -
+ * hooks.slack.com/services/..., hooks.zapier.com/hooks/..., discord.com/api/webhooks/...
+ * (discordapp.com too): the hosts whose words the scan asks about ('h' and 'd' before a
+ * second-set letter, scan.h). Telegram's and Teams' hosts need their scheme. */
+bool lsc_detect_service_host(const char *p, size_t n, size_t i, struct lsc_match *m);
 
 /* The last-two-bytes table of lsc_secret_end_possible (chars.h), built at the first call. */
 const unsigned char *lsc_secret_ends(void);

@@ -454,12 +454,10 @@ static const char *path_prefix(const char *q, const char *end, const char *patte
 /* How far a host is looked for after "://": a userinfo and a host name fit. */
 #define URL_HOST_MAX 256
 
-bool lsc_detect_secret_url(const char *p, size_t n, size_t i, struct lsc_match *m)
+/* The service URL whose host (or userinfo) starts at a: lsc_detect_secret_url's match. */
+static bool service_url(const char *p, size_t n, size_t a, struct lsc_match *m)
 {
-    if (n - i < 16 || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/') {
-        return false;
-    }
-    size_t a = i + 3, lim = n - a > URL_HOST_MAX ? a + URL_HOST_MAX : n;
+    size_t lim = n - a > URL_HOST_MAX ? a + URL_HOST_MAX : n;
     const char *slash = memchr(p + a, '/', lim - a);
     if (slash == NULL) {
         return false;
@@ -512,4 +510,20 @@ bool lsc_detect_secret_url(const char *p, size_t n, size_t i, struct lsc_match *
         return true;
     }
     return false;
+}
+
+bool lsc_detect_secret_url(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (n - i < 16 || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/') {
+        return false;
+    }
+    return service_url(p, n, i + 3, m);
+}
+
+bool lsc_detect_service_host(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (n - i < 16 || (memcmp(p + i, "hooks.", 6) != 0 && memcmp(p + i, "discord", 7) != 0)) {
+        return false;
+    }
+    return service_url(p, n, i, m);
 }

@@ -828,6 +828,20 @@ static void expect_none_leaked_from(planting_fn plant, const char *tag, uint64_t
     expect_none_leaked(in, planted, LINES);
 }
 
+/* url percent-encoded as a query's value writes it (all but letters, digits and ".-_"), at
+ * out (room bytes); returns how many bytes it wrote. */
+static size_t percent_encoded(char *out, size_t room, const char *url)
+{
+    size_t o = 0;
+    for (const char *c = url; *c != '\0'; c++) {
+        bool keep = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                    (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_';
+        o += (size_t)(keep ? snprintf(out + o, room - o, "%c", *c)
+                           : snprintf(out + o, room - o, "%%%02X", (unsigned char)*c));
+    }
+    return o;
+}
+
 /*
  * URLs whose path is the credential: webhooks (Slack, Discord, Teams, Zapier) lose the rest
  * of their path, a Telegram bot its token; a password in the same URL goes with it. Hosts
@@ -859,6 +873,17 @@ Test(secret, service_urls)
                  "a https://bot:[secret] b");
     EXPECT_SCRUB("cb=https%3A%2F%2Fhooks.slack.com%2Fservices%2FT1%2FB2%2Fc3&x=1",
                  "cb=https%3A%2F%2Fhooks.slack.com%2Fservices%2F[secret]&x=1");
+    /* Without the scheme, from the hosts a word can start: Slack's, Zapier's, Discord's. */
+    EXPECT_SCRUB("posting to hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdefgh ok",
+                 "posting to hooks.slack.com/services/[secret] ok");
+    EXPECT_SCRUB(
+        "u=discord.com/api/webhooks/1234/AbC?wait=true z=discordapp.com/api/v9/webhooks/1/x",
+        "u=discord.com/api/webhooks/[secret]?wait=true z=discordapp.com/api/v9/webhooks/[secret]");
+    EXPECT_SCRUB("'hooks.zapier.com/hooks/catch/1/abc/'", "'hooks.zapier.com/hooks/[secret]'");
+    EXPECT_UNCHANGED(
+        "hooks.slack.com hooks.slack.com/ discord.com/channels/1/2 hooks.example.com/x/y "
+        "hooks.slack.com.evil.example/services/T1/B2/c3 discordia.com/api/webhooks/1/x "
+        "discord hooks.");
     EXPECT_UNCHANGED("https://notdiscord.com/api/webhooks/1/x https://hooks.slack.com/services/ "
                      "https://slack.com/services/T1/B2/c3 https://api.telegram.org/getMe "
                      "https://discord.com/channels/1/2 https://office.com/webhooks/x "
@@ -913,16 +938,49 @@ static size_t plant_service_url(char *out, size_t room, const char *v, unsigned 
         break;
     default: /* percent-encoded as a query's value */
         o += (size_t)snprintf(out + o, room - o, "GET /cb?next=");
-        for (const char *c = url; *c != '\0'; c++) {
-            bool keep = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                        (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_';
-            o += (size_t)(keep ? snprintf(out + o, room - o, "%c", *c)
-                               : snprintf(out + o, room - o, "%%%02X", (unsigned char)*c));
-        }
+        o += percent_encoded(out + o, room - o, url);
         o += (size_t)snprintf(out + o, room - o, "&x=1 HTTP/1.1");
         break;
     }
     return o;
+}
+
+/*
+ * The leak check for service URLs written without their scheme (hooks.slack.com/...,
+ * discord.com/...): the hosts a word can start, random paths and endings, as they are, in
+ * quotes, or percent-encoded as a query's value. No planted credential may come out. (With
+ * JSON's "\/" such a URL is not found: no escape before a letter starts its stretch.)
+ */
+static size_t plant_bare_service_url(char *out, size_t room, const char *v, unsigned r)
+{
+    static const char *const forms[] = {
+        "hooks.slack.com/services/T01ABC/B02DEF/", "hooks.slack.com/workflows/T1/A2/3/",
+        "hooks.zapier.com/hooks/catch/1/",         "discord.com/api/webhooks/123456789/",
+        "discord.com/api/v10/webhooks/1/",         "discordapp.com/api/webhooks/1/",
+    };
+    static const char *const ends[] = {"", "?a=1", "#f", ")", ",", ";", " 200", "/x"};
+    char url[200];
+    snprintf(url, sizeof url, "%s%s%s", forms[r % 6], v, ends[(r >> 3) % 8]);
+    size_t o = 0;
+    switch ((r >> 6) % 3) {
+    case 0:
+        o += (size_t)snprintf(out + o, room - o, "posting to %s", url);
+        break;
+    case 1:
+        o += (size_t)snprintf(out + o, room - o, "webhook='%s' set", url);
+        break;
+    default: /* percent-encoded as a query's value */
+        o += (size_t)snprintf(out + o, room - o, "GET /cb?next=");
+        o += percent_encoded(out + o, room - o, url);
+        o += (size_t)snprintf(out + o, room - o, "&x=1 HTTP/1.1");
+        break;
+    }
+    return o;
+}
+
+Test(secret, no_planted_value_in_a_service_url_without_its_scheme)
+{
+    expect_none_leaked_from(plant_bare_service_url, "SbHk", 0x2c91e5, 256);
 }
 
 Test(secret, no_planted_value_in_a_service_url)
