@@ -828,18 +828,18 @@ static void expect_none_leaked_from(planting_fn plant, const char *tag, uint64_t
     expect_none_leaked(in, planted, LINES);
 }
 
-/* url percent-encoded as a query's value writes it (all but letters, digits and ".-_"), at
- * out (room bytes); returns how many bytes it wrote. */
-static size_t percent_encoded(char *out, size_t room, const char *url)
+/* A request whose query's value is url, percent-encoded (all but letters, digits and
+ * ".-_"), written at out (room bytes); returns how many bytes it wrote. */
+static size_t in_a_query(char *out, size_t room, const char *url)
 {
-    size_t o = 0;
+    size_t o = (size_t)snprintf(out, room, "GET /cb?next=");
     for (const char *c = url; *c != '\0'; c++) {
         bool keep = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
                     (*c >= '0' && *c <= '9') || *c == '.' || *c == '-' || *c == '_';
         o += (size_t)(keep ? snprintf(out + o, room - o, "%c", *c)
                            : snprintf(out + o, room - o, "%%%02X", (unsigned char)*c));
     }
-    return o;
+    return o + (size_t)snprintf(out + o, room - o, "&x=1 HTTP/1.1");
 }
 
 /*
@@ -937,9 +937,7 @@ static size_t plant_service_url(char *out, size_t room, const char *v, unsigned 
         o += (size_t)snprintf(out + o, room - o, "\"} x");
         break;
     default: /* percent-encoded as a query's value */
-        o += (size_t)snprintf(out + o, room - o, "GET /cb?next=");
-        o += percent_encoded(out + o, room - o, url);
-        o += (size_t)snprintf(out + o, room - o, "&x=1 HTTP/1.1");
+        o += in_a_query(out + o, room - o, url);
         break;
     }
     return o;
@@ -970,9 +968,7 @@ static size_t plant_bare_service_url(char *out, size_t room, const char *v, unsi
         o += (size_t)snprintf(out + o, room - o, "webhook='%s' set", url);
         break;
     default: /* percent-encoded as a query's value */
-        o += (size_t)snprintf(out + o, room - o, "GET /cb?next=");
-        o += percent_encoded(out + o, room - o, url);
-        o += (size_t)snprintf(out + o, room - o, "&x=1 HTTP/1.1");
+        o += in_a_query(out + o, room - o, url);
         break;
     }
     return o;
