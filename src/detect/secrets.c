@@ -1214,21 +1214,13 @@ bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *
 
 static bool prose_link(const char *w, size_t len)
 {
-#define LINK(s)                                                                                    \
-    {                                                                                              \
-        s, sizeof(s) - 1                                                                           \
-    }
-    static const struct {
-        char w[8];
-        unsigned char len;
-    } links[] = {LINK("is"),      LINK("was"),   LINK("to"),  LINK("set"),
-                 LINK("changed"), LINK("reset"), LINK("now"), LINK("be")};
-#undef LINK
+    static const struct name links[] = {NAME("is"),      NAME("was"),   NAME("to"),  NAME("set"),
+                                        NAME("changed"), NAME("reset"), NAME("now"), NAME("be")};
     if (len < 2 || len > 7) {
         return false;
     }
     for (size_t k = 0; k < sizeof links / sizeof links[0]; k++) {
-        if (len == links[k].len && lsc_ieq(w, links[k].w, len)) {
+        if (len == links[k].len && lsc_ieq(w, links[k].text, len)) {
             return true;
         }
     }
