@@ -107,6 +107,29 @@ Test(framer, line_boundary_at_every_offset_of_the_read_buffer)
     }
 }
 
+Test(framer, lines_near_max_line_fill_the_whole_buffer)
+{
+    /* Lines of 80..100 bytes with max_line 100: the partial line is long, so it stays where
+     * it is until less than a read's room is left - then it must move, or a read of nothing
+     * would look like the end of the input. */
+    char data[4000];
+    size_t len = 0, lines = 0;
+    for (int l = 80; len + 101 < sizeof data; l = l == 100 ? 80 : l + 1) {
+        for (int i = 0; i < l; i++) {
+            data[len++] = (char)('a' + (l + i) % 26);
+        }
+        data[len++] = '\n';
+        lines++;
+    }
+    for (size_t block = 1; block <= 23; block++) {
+        struct reframed r = reframe(data, len, 100, block);
+        cr_expect_eq(r.longs, 0, "block %zu", block);
+        cr_expect_eq(r.lines, lines, "block %zu", block);
+        cr_expect(r.len == len && memcmp(r.text, data, len) == 0, "block %zu", block);
+        free(r.text);
+    }
+}
+
 Test(framer, sixteen_mib_line_is_handed_out_in_pieces_when_over_max)
 {
     size_t big = 16u << 20;
@@ -163,4 +186,114 @@ Test(framer, read_error_is_reported)
     lsc_framer_free(&f);
     close(fds[0]);
     close(fds[1]);
+}
+
+/* Lines of 1..180 bytes, each different, for the tests of where the reads land. */
+static char *varied_lines(size_t want, size_t *len, size_t *lines)
+{
+    char *data = malloc(want + 200);
+    *len = *lines = 0;
+    for (size_t k = 0; *len < want; k++) {
+        size_t l = 1 + (k * 37) % 180;
+        for (size_t i = 0; i < l; i++) {
+            data[(*len)++] = (char)('a' + (k + i) % 26);
+        }
+        data[(*len)++] = '\n';
+        (*lines)++;
+    }
+    return data;
+}
+
+Test(framer, short_lines_keep_to_the_front_of_the_buffer)
+{
+    /* With lines far shorter than a read, each read lands in the buffer's first one and a
+     * half reads, however much input there is: the pages past them are never touched. */
+    size_t len, lines;
+    char *data = varied_lines(1 << 20, &len, &lines);
+    const size_t block = 4096;
+    for (int whole_blocks = 0; whole_blocks < 2; whole_blocks++) {
+        int fd = tmp_fd_with(data, len);
+        struct lsc_framer f;
+        cr_assert(lsc_framer_init(&f, fd, 1 << 20, block));
+        size_t got = 0, furthest = 0;
+        for (;;) {
+            struct lsc_frame fr;
+            enum lsc_frame_kind k =
+                whole_blocks ? lsc_framer_next_block(&f, &fr) : lsc_framer_next(&f, &fr);
+            if (k == LSC_FRAME_EOF) {
+                break;
+            }
+            cr_assert_eq(k, LSC_FRAME_LINE);
+            cr_assert_eq(memcmp(fr.p, data + got, fr.len), 0, "at byte %zu", got);
+            got += fr.len + (whole_blocks ? 0 : fr.nl); /* (a block's len has its '\n') */
+            size_t end = (size_t)(fr.p - f.buf) + fr.len;
+            furthest = end > furthest ? end : furthest;
+        }
+        cr_expect_eq(got, len);
+        cr_expect_leq(furthest, block + block / 2, "blocks %d: a frame ends at %zu", whole_blocks,
+                      furthest);
+        lsc_framer_free(&f);
+        close(fd);
+    }
+    free(data);
+}
+
+/* What parallel.c relies on: when lsc_framer_will_move says no, the next read leaves every
+ * byte already in the buffer where it is. */
+struct watch {
+    struct lsc_framer *f;
+    char *copy;
+    size_t copied;
+    size_t checked, moved;
+};
+
+static int watch_before_read(void *ctx)
+{
+    struct watch *w = ctx;
+    w->copied = 0;
+    if (lsc_framer_will_move(w->f)) {
+        w->moved++;
+    } else {
+        w->copied = w->f->fill;
+        memcpy(w->copy, w->f->buf, w->copied);
+    }
+    return 0;
+}
+
+Test(framer, no_byte_moves_when_will_move_says_no)
+{
+    size_t len, lines;
+    char *data = varied_lines(256 << 10, &len, &lines);
+    /* Lines up to 181 bytes against quarter reads of 16 to 128: short rests and long ones. */
+    for (size_t block = 64; block <= 512; block *= 2) {
+        int fd = tmp_fd_with(data, len);
+        struct lsc_framer f;
+        cr_assert(lsc_framer_init(&f, fd, 4096, block));
+        struct watch w = {&f, malloc(f.cap), 0, 0, 0};
+        f.before_read = watch_before_read;
+        f.ctx = &w;
+        size_t got = 0;
+        for (;;) {
+            struct lsc_frame fr;
+            enum lsc_frame_kind k = lsc_framer_next_block(&f, &fr);
+            if (w.copied > 0) {
+                cr_assert_eq(memcmp(f.buf, w.copy, w.copied), 0, "block %zu: bytes moved", block);
+                w.checked++;
+                w.copied = 0;
+            }
+            if (k == LSC_FRAME_EOF) {
+                break;
+            }
+            cr_assert_eq(k, LSC_FRAME_LINE);
+            cr_assert_eq(memcmp(fr.p, data + got, fr.len), 0, "block %zu", block);
+            got += fr.len;
+        }
+        cr_expect_eq(got, len, "block %zu", block);
+        cr_expect_gt(w.checked, 0, "block %zu: no read kept its bytes", block);
+        cr_expect_gt(w.moved, 0, "block %zu: no read moved", block);
+        free(w.copy);
+        lsc_framer_free(&f);
+        close(fd);
+    }
+    free(data);
 }
