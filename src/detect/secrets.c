@@ -191,16 +191,17 @@ static void note_last(const struct name *e, size_t index)
 static bool value_end(const char *p, size_t n, size_t j, bool spaces_ok);
 
 /* The bytes value_end() may end a bare value at: it is asked only at these. Found by asking
- * it about each byte, followed by the bytes its escaped quote and "%26" look at, so the
- * table cannot disagree with it. Built with ends[] (need_ends(), which
+ * it about each byte, followed by the bytes its escaped quote and "%26" look at (and a
+ * parameter's "x=" after them, which a '&' ends a value before), so the table cannot
+ * disagree with it. Built with ends[] (need_ends(), which
  * lsc_detect_secret_param calls before it reads any value). */
 static bool may_end_value[256];
 
 static void build_may_end(void)
 {
     for (unsigned c = 0; c < 256; c++) {
-        char quote[2] = {(char)c, '"'}, amp[3] = {(char)c, '2', '6'};
-        may_end_value[c] = value_end(quote, 2, 0, false) || value_end(amp, 3, 0, false);
+        char quote[2] = {(char)c, '"'}, amp[5] = {(char)c, '2', '6', 'x', '='};
+        may_end_value[c] = value_end(quote, 2, 0, false) || value_end(amp, 5, 0, false);
     }
 }
 
@@ -372,7 +373,36 @@ static bool is_authorization(const char *norm, size_t n)
            (n == 19 && memcmp(norm, "proxy_authorization", 19) == 0);
 }
 
-/* Ends a bare value: white space, separators and quotes; "%26" is an encoded '&'. */
+/*
+ * Does the '&' at p[j] ("%26" when len is 3) separate the next parameter from a value, or is
+ * it one of the value's bytes? It separates when a name and '=' (or "%3D") follow - a
+ * query's, a form's: "&next=1", "&user[email]=x", "%26next%3D1" - and when it starts a
+ * character reference ("&quot;", "&amp;"). Otherwise it is the value's: "k9&Lp!2",
+ * "Tr0ub4dor&3" at a line's end, "X-Api-Key: ab&cd" - a password written bare, in logfmt
+ * or a header, lost its end at the '&'. (A stretch scanned decoded ends at a '=' with it,
+ * text.c.) Each byte after it is read once: the reading stops at the first byte no name
+ * holds, or after a name longer than any.
+ */
+static bool amp_separates(const char *p, size_t n, size_t j, size_t len)
+{
+    unsigned char b;
+    if (len == 1 && lsc_entity_at(p, n, j, &b) > 0) {
+        return true;
+    }
+    for (size_t k = j + len; k < n; k++) {
+        unsigned char c = (unsigned char)p[k];
+        if (c == '=' || (c == '%' && n - k > 2 && p[k + 1] == '3' && (p[k + 2] | 32) == 'd')) {
+            return k > j + len;
+        }
+        if ((!lsc_is_name_byte(c) && c != '[' && c != ']') || k - (j + len) >= NAME_MAX_LEN) {
+            return false;
+        }
+    }
+    return false;
+}
+
+/* Ends a bare value: white space, separators and quotes; '&' and "%26" (an encoded '&')
+ * before another parameter. */
 static bool value_end(const char *p, size_t n, size_t j, bool spaces_ok)
 {
     unsigned char c = (unsigned char)p[j];
@@ -381,6 +411,7 @@ static bool value_end(const char *p, size_t n, size_t j, bool spaces_ok)
     case '\t':
         return !spaces_ok;
     case '&':
+        return amp_separates(p, n, j, 1);
     case ';':
     case ',':
     case '"':
@@ -398,7 +429,7 @@ static bool value_end(const char *p, size_t n, size_t j, bool spaces_ok)
     case '\\':
         return j + 1 < n && p[j + 1] == '"'; /* an escaped quote ends a value inside JSON */
     case '%':
-        return j + 2 < n && p[j + 1] == '2' && p[j + 2] == '6';
+        return j + 2 < n && p[j + 1] == '2' && p[j + 2] == '6' && amp_separates(p, n, j, 3);
     default:
         return false;
     }

@@ -870,6 +870,11 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
             text[k++] = p[j++];
         }
     }
+    if (e < n && p[e] == '=' && k < DECODE_MAX && memchr(text, '&', k) != NULL) {
+        /* The '=' that cut the stretch is scanned with it: a '&' in a secret's value is
+         * told from a query's by the '=' after the name that follows it (secrets.c). */
+        text[k++] = '=';
+    }
     q->head = q->count = 0;
     size_t r;
     if (lsc_detect_text_from(text, k, &DECODED_STRETCH, &r, queue_decoded, &d) == PENDING_FULL) {

@@ -1000,21 +1000,43 @@ Test(secret, secret_named_parameters)
     EXPECT_SCRUB("q=x%26password%3Dhunter2 y", "q=x%26password%3D[secret] y");
     EXPECT_SCRUB("%3D%3D%3Dpwd=hunter2 %26%26pwd:hunter2",
                  "%3D%3D%3Dpwd=[secret] %26%26pwd:[secret]");
-    EXPECT_SCRUB("a%3D%3D%3Dtoken%3D%3Dabc&b", "a%3D%3D%3Dtoken%3D[secret]&b");
+    EXPECT_SCRUB("a%3D%3D%3Dtoken%3D%3Dabc&b=1", "a%3D%3D%3Dtoken%3D[secret]&b=1");
     EXPECT_SCRUB("x-api-key: k-123 rest", "x-api-key: [secret] rest");
     EXPECT_SCRUB("Cookie: sessionid=abc; csrftoken=def", "Cookie: [secret]; csrftoken=[secret]");
 }
 
-/* Where a bare value ends, as the grammar says it: at & ; , quotes < > CR LF NUL, at an
- * escaped quote and an encoded '&' ("%26"), and - except in an Authorization header, which
- * runs over spaces and drops the ones at its end - at a space, tab, ')', '}' or ']'. */
+/* Does the '&' at p[j] (or "%26", len 3) stand before a parameter: a name (letters, digits,
+ * "_.-%[]", at most 64 bytes) and then '=' or "%3D"? (No character reference can be made of
+ * the bytes the test below draws from.) */
+static bool model_before_parameter(const char *p, size_t n, size_t j, size_t len)
+{
+    size_t k = j + len;
+    while (k < n && k - (j + len) < 64 && p[k] != '\0' &&
+           (isalnum((unsigned char)p[k]) || strchr("_.-%[]", p[k]) != NULL) &&
+           !(p[k] == '%' && k + 2 < n && p[k + 1] == '3' && (p[k + 2] | 32) == 'd')) {
+        k++;
+    }
+    if (k == n) {
+        return false;
+    }
+    bool sep =
+        p[k] == '=' || (p[k] == '%' && k + 2 < n && p[k + 1] == '3' && (p[k + 2] | 32) == 'd');
+    return sep && k > j + len;
+}
+
+/* Where a bare value ends, as the grammar says it: at ; , quotes < > CR LF NUL, at an
+ * escaped quote, at '&' and "%26" (an encoded '&') before a parameter, and - except in an
+ * Authorization header, which runs over spaces and drops the ones at its end - at a space,
+ * tab, ')', '}' or ']'. */
 static size_t model_value_end(const char *p, size_t n, size_t j, bool auth)
 {
     for (; j < n; j++) {
         char c = p[j];
-        if (memchr("&;,\"'<>\r\n", c, 10) != NULL || (!auth && strchr(" \t)}]", c) != NULL) ||
+        if (memchr(";,\"'<>\r\n", c, 9) != NULL || (!auth && strchr(" \t)}]", c) != NULL) ||
             (c == '\\' && j + 1 < n && p[j + 1] == '"') ||
-            (c == '%' && j + 2 < n && p[j + 1] == '2' && p[j + 2] == '6')) {
+            (c == '&' && model_before_parameter(p, n, j, 1)) ||
+            (c == '%' && j + 2 < n && p[j + 1] == '2' && p[j + 2] == '6' &&
+             model_before_parameter(p, n, j, 3))) {
             break;
         }
     }
@@ -1530,6 +1552,53 @@ static size_t plant_prose_password(char *out, size_t room, const char *v, unsign
 Test(secrets, no_planted_value_in_a_password_in_prose)
 {
     expect_none_leaked_from(plant_prose_password, "PrQz", 0x51d3a7, 256);
+}
+
+/*
+ * A '&' in a bare value is the value's unless a parameter follows it: a password written
+ * bare in logfmt, after "passwd: " or in a header keeps its end. A query's or a form's '&'
+ * (raw, "%26", in brackets, as "&amp;") still ends the value before the next parameter.
+ */
+Test(secrets, an_ampersand_before_no_parameter_is_the_values)
+{
+    EXPECT_SCRUB("passwd: Tr0ub4dor&3 ok", "passwd: [secret] ok");
+    EXPECT_SCRUB("level=info password=k9&Lp!2 user=bob", "level=info password=[secret] user=bob");
+    EXPECT_SCRUB("X-Api-Key: ab&cd&&ef", "X-Api-Key: [secret]"); /* (at the line's end) */
+    EXPECT_SCRUB("password=Tr0ub4dor&3", "password=[secret]");
+    EXPECT_SCRUB("token=ab%26cd x", "token=[secret] x");
+    EXPECT_SCRUB("password=ab&=cd x", "password=[secret] x");
+    EXPECT_SCRUB("GET /?password=x&y=1&z HTTP/1.1", "GET /?password=[secret]&y=1&z HTTP/1.1");
+    EXPECT_SCRUB("token=abc&user%5Bemail%5D=x", "token=[secret]&user%5Bemail%5D=x");
+    EXPECT_SCRUB("token=abc&user[email]=x", "token=[secret]&user[email]=x");
+    EXPECT_SCRUB("q=a%3Dtoken%3Dabc%26next%3D1 x", "q=a%3Dtoken%3D[secret]%26next%3D1 x");
+    EXPECT_SCRUB("a=1&amp;token=abc&amp;b=2", "a=1&amp;token=[secret]&amp;b=2");
+    EXPECT_SCRUB("token=abc&#38;b=2", "token=[secret]&#38;b=2");
+    /* A name longer than any is no parameter's: the value runs on over it. */
+    char line[256];
+    snprintf(line, sizeof line, "token=abc&%065d=1 x", 0);
+    EXPECT_SCRUB(line, "token=[secret] x");
+    snprintf(line, sizeof line, "token=abc&%064d=1 x", 0);
+    char want[256];
+    snprintf(want, sizeof want, "token=[secret]&%064d=1 x", 0);
+    EXPECT_SCRUB(line, want);
+}
+
+/* The leak check for it: the planted value after a '&' inside a bare secret value, in
+ * logfmt, a header, a URL-encoded value, a JSON string read as text. */
+static size_t plant_after_ampersand(char *out, size_t room, const char *v, unsigned r)
+{
+    static const char *const name[] = {"password=",      "passwd: ", "api_key:", "X-Auth-Token: ",
+                                       "client_secret=", "pwd=",     "token=",   "Secret: "};
+    static const char *const before[] = {"Tr0ub4dor&", "k9&", "&", "a&b&", "x%26", "%26"};
+    static const char *const after[] = {"", "!", "#1", "&x", "&&", "/z", ";", ","};
+    return (size_t)snprintf(out, room, "%slevel=info %s%s%s%s user=bob%s", r & 1 ? "{\"m\":\"" : "",
+                            name[(r >> 1) % 8], before[(r >> 4) % 6], v, after[(r >> 7) % 8],
+                            r & 1 ? "\"}" : "");
+}
+
+Test(secrets, no_planted_value_after_an_ampersand)
+{
+    expect_none_leaked_from(plant_after_ampersand, "AmPs", 0x7a3e11, 256);
 }
 
 /*
