@@ -380,8 +380,8 @@ static bool is_authorization(const char *norm, size_t n)
  * character reference ("&quot;", "&amp;"). Otherwise it is the value's: "k9&Lp!2",
  * "Tr0ub4dor&3" at a line's end, "X-Api-Key: ab&cd" - a password written bare, in logfmt
  * or a header, lost its end at the '&'. (A stretch scanned decoded ends at a '=' with it,
- * text.c.) Each byte after it is read once: the reading stops at the first byte no name
- * holds, or after a name longer than any.
+ * text.c.) The reading stops at the first byte no name holds (another '&', "%26"), or after
+ * a name longer than any: a value costs at most that much more than its length.
  */
 static bool amp_separates(const char *p, size_t n, size_t j, size_t len)
 {
@@ -394,8 +394,9 @@ static bool amp_separates(const char *p, size_t n, size_t j, size_t len)
         if (c == '=' || (c == '%' && n - k > 2 && p[k + 1] == '3' && (p[k + 2] | 32) == 'd')) {
             return k > j + len;
         }
-        if ((!lsc_is_name_byte(c) && c != '[' && c != ']') || k - (j + len) >= NAME_MAX_LEN) {
-            return false;
+        if ((!lsc_is_name_byte(c) && c != '[' && c != ']') || k - (j + len) >= NAME_MAX_LEN ||
+            (c == '%' && n - k > 2 && p[k + 1] == '2' && p[k + 2] == '6')) {
+            return false; /* (a "%26" is no name's: "%26%26..." costs a look each) */
         }
     }
     return false;

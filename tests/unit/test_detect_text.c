@@ -1006,14 +1006,17 @@ Test(secret, secret_named_parameters)
 }
 
 /* Does the '&' at p[j] (or "%26", len 3) stand before a parameter: a name (letters, digits,
- * "_.-%[]", at most 64 bytes) and then '=' or "%3D"? (No character reference can be made of
- * the bytes the test below draws from.) */
+ * "_.-%[]" but no "%26", at most 64 bytes) and then '=' or "%3D"? (No character reference can be
+ * made of the bytes the test below draws from.) */
 static bool model_before_parameter(const char *p, size_t n, size_t j, size_t len)
 {
     size_t k = j + len;
     while (k < n && k - (j + len) < 64 && p[k] != '\0' &&
            (isalnum((unsigned char)p[k]) || strchr("_.-%[]", p[k]) != NULL) &&
            !(p[k] == '%' && k + 2 < n && p[k + 1] == '3' && (p[k + 2] | 32) == 'd')) {
+        if (p[k] == '%' && k + 2 < n && p[k + 1] == '2' && p[k + 2] == '6') {
+            return false; /* (another encoded '&' before any '=') */
+        }
         k++;
     }
     if (k == n) {
@@ -1566,6 +1569,7 @@ Test(secrets, an_ampersand_before_no_parameter_is_the_values)
     EXPECT_SCRUB("X-Api-Key: ab&cd&&ef", "X-Api-Key: [secret]"); /* (at the line's end) */
     EXPECT_SCRUB("password=Tr0ub4dor&3", "password=[secret]");
     EXPECT_SCRUB("token=ab%26cd x", "token=[secret] x");
+    EXPECT_SCRUB("token=ab%26%26cd=1 x", "token=[secret]%26cd=1 x");
     EXPECT_SCRUB("password=ab&=cd x", "password=[secret] x");
     EXPECT_SCRUB("GET /?password=x&y=1&z HTTP/1.1", "GET /?password=[secret]&y=1&z HTTP/1.1");
     EXPECT_SCRUB("token=abc&user%5Bemail%5D=x", "token=[secret]&user%5Bemail%5D=x");
