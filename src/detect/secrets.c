@@ -391,12 +391,15 @@ static bool amp_separates(const char *p, size_t n, size_t j, size_t len)
     }
     for (size_t k = j + len; k < n; k++) {
         unsigned char c = (unsigned char)p[k];
-        if (c == '=' || (c == '%' && n - k > 2 && p[k + 1] == '3' && (p[k + 2] | 32) == 'd')) {
+        if (c == '=') {
             return k > j + len;
         }
-        if ((!lsc_is_name_byte(c) && c != '[' && c != ']') || k - (j + len) >= NAME_MAX_LEN ||
-            (c == '%' && n - k > 2 && p[k + 1] == '2' && p[k + 2] == '6')) {
-            return false; /* (a "%26" is no name's: "%26%26..." costs a look each) */
+        if (c == '%' && n - k > 2 && lsc_encoded_sep(p + k)) {
+            /* "%3D" after a name; "%26" is no name's ("%26%26..." costs a look each) */
+            return p[k + 1] == '3' && k > j + len;
+        }
+        if ((!lsc_is_name_byte(c) && c != '[' && c != ']') || k - (j + len) >= NAME_MAX_LEN) {
+            return false;
         }
     }
     return false;

@@ -1570,6 +1570,8 @@ Test(secrets, an_ampersand_before_no_parameter_is_the_values)
     EXPECT_SCRUB("password=Tr0ub4dor&3", "password=[secret]");
     EXPECT_SCRUB("token=ab%26cd x", "token=[secret] x");
     EXPECT_SCRUB("token=ab%26%26cd=1 x", "token=[secret]%26cd=1 x");
+    EXPECT_SCRUB("token=ab%26cd%26ef x", "token=[secret] x"); /* (no '=' before the next) */
+    EXPECT_SCRUB("token=ab&%3Dcd x", "token=[secret] x");     /* (no name before the '=') */
     EXPECT_SCRUB("password=ab&=cd x", "password=[secret] x");
     EXPECT_SCRUB("GET /?password=x&y=1&z HTTP/1.1", "GET /?password=[secret]&y=1&z HTTP/1.1");
     EXPECT_SCRUB("token=abc&user%5Bemail%5D=x", "token=[secret]&user%5Bemail%5D=x");
