@@ -622,14 +622,20 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
  * '=', ...) after its last escape - the path segment, name or value that escape is in ends
  * there - before a STOP_END byte (white space, a control byte, a quote, '<', '>': where
  * URLs and form values end; a tail cut's quote too, so the tail rule of lsc_known
- * holds), at most DECODE_MAX bytes in all (cut, when longer, after its last '&': a query's
- * value is not split unless it is that long by itself); and back from the escape to a
+ * holds), at most DECODE_MAX bytes in all (cut, when longer, before its last '&': a query's
+ * value is not split unless it is that long by itself, and no '&' ends the decoded text,
+ * where nothing after it could tell a secret's value that it separates - secrets.c would
+ * read it as the value's); and back from the escape to a
  * STOP_BACK byte, at most DECODE_BACK bytes and no further than the last match out. '+'
  * stays '+': decoded as a space it would cut "jane+tag%40example.com" short (a card's or an
  * IBAN's groups may be cut by '+', financial.c). Escapes decoded inside a decoded stretch
  * are not decoded again ("%2540" is scanned as "%40", which the e-mail detector reads). A
- * stretch with more than PENDING_MAX matches is cut after the last one the queue takes; the
- * next escape after it starts another.
+ * stretch is decoded once and scanned in turns of PENDING_MAX matches: when the queue is
+ * full, the next escape after the last match it took starts the next turn, which goes on
+ * from that match's end (or from the end of the last match out, when that is later) with
+ * the scan's state as the last turn left it - one scan of the stretch, read out in parts.
+ * (Decoding the stretch again for each turn made text dense with escapes and matches cost
+ * twice the budget per MiB: "&amp;token=x" repeated decoded 4 KiB for every 384 bytes.)
  *
  * A character reference ("&quot;", "&#39;": lsc_entity_at) escapes text as HTML and XML do,
  * spaces and punctuation being that text's own: a stretch it starts reaches back and on to
@@ -688,6 +694,20 @@ static inline bool is_escape(const char *p, size_t n, size_t i)
     return lsc_escape_at(p, n, i, &b) > 0;
 }
 
+/* The stretch last decoded (see above). */
+struct decoded {
+    size_t start, end;                 /* where it is in the scanned bytes */
+    size_t len;                        /* the length of its decoded text */
+    size_t next;                       /* where the next turn starts in it (NO_TURN: none) */
+    size_t escapes;                    /* how many escapes it held */
+    size_t cursor;                     /* (undecoded) */
+    struct scan st;                    /* the scan's state where the last turn stopped */
+    uint16_t at[DECODE_MAX / 2 + 1];   /* where each escape's byte is in the decoded text */
+    uint16_t took[DECODE_MAX / 2 + 1]; /* the bytes more escapes 0..e took, in all */
+    char text[DECODE_MAX];
+};
+#define NO_TURN SIZE_MAX
+
 /* Matches found decoded, in order, not yet out: m[head .. count). */
 struct pending {
     size_t head, count;
@@ -695,45 +715,91 @@ struct pending {
     /* The last match taken, not yet out: later ones that overlap it are joined with it. */
     bool held;
     struct lsc_match group;
-    size_t longest; /* the length of the longest match joined into group */
-    size_t sent;    /* where the last match out ends */
+    size_t longest;    /* the length of the longest match joined into group */
+    size_t sent;       /* where the last match out ends */
+    size_t queued_end; /* where the last match queued ends in the decoded text */
+    struct decoded stretch;
 };
 
-struct decoded {
-    struct pending *q;
-    size_t start;                     /* where the stretch starts in the scanned bytes */
-    size_t escapes;                   /* how many escapes it held */
-    uint16_t at[DECODE_MAX / 2 + 1];  /* where each escape's byte is in the decoded text */
-    uint8_t more[DECODE_MAX / 2 + 1]; /* and how many bytes more it took in the stretch */
-};
+/* How many bytes more than one escapes before e took in the scanned bytes. */
+static inline size_t took_before(const struct decoded *d, size_t e)
+{
+    return e > 0 ? d->took[e - 1] : 0;
+}
+
+/* How many of the stretch's escapes are decoded before offset k of the decoded text. */
+static size_t escapes_before(const struct decoded *d, size_t k)
+{
+    size_t lo = 0, hi = d->escapes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->at[mid] < k) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
 
 /* The offset in the scanned bytes of offset k of the decoded text: each escape before k
- * took more bytes there. */
-static size_t undecoded(const struct decoded *d, size_t k)
+ * took more bytes there. (Asked in order of k, as a scan finds its matches: d->cursor, how
+ * many escapes are before the last k asked, moves on from there.) */
+static size_t undecoded(struct decoded *d, size_t k)
 {
-    size_t off = d->start + k;
-    for (size_t e = 0; e < d->escapes && d->at[e] < k; e++) {
-        off += d->more[e];
+    size_t c = d->cursor;
+    if (c > 0 && d->at[c - 1] >= k) {
+        c = escapes_before(d, k); /* (asked out of order) */
     }
-    return off;
+    while (c < d->escapes && d->at[c] < k) {
+        c++;
+    }
+    d->cursor = c;
+    return d->start + k + took_before(d, c);
+}
+
+/* The first offset of the decoded text whose bytes start at or after offset x of the
+ * scanned bytes (x inside an escape: the byte after it). */
+static size_t decoded_at(const struct decoded *d, size_t x)
+{
+    if (x <= d->start) {
+        return 0;
+    }
+    size_t lo = 0, hi = d->escapes; /* how many escapes start before x */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->start + d->at[mid] + took_before(d, mid) < x) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    size_t k = x - d->start - took_before(d, lo);
+    return lo > 0 && k <= d->at[lo - 1] ? d->at[lo - 1] + 1u : k;
 }
 
 static int queue_decoded(void *ctx, const struct lsc_match *m)
 {
-    struct decoded *d = ctx;
-    if (d->q->count == PENDING_MAX) {
+    struct pending *q = ctx;
+    if (q->count == PENDING_MAX) {
         return PENDING_FULL;
     }
-    struct lsc_match *o = &d->q->m[d->q->count++];
+    struct lsc_match *o = &q->m[q->count++];
     *o = *m;
-    o->off = undecoded(d, m->off);
-    o->len = undecoded(d, m->off + m->len) - o->off;
+    o->off = undecoded(&q->stretch, m->off);
+    o->len = undecoded(&q->stretch, m->off + m->len) - o->off;
+    q->queued_end = m->off + m->len;
     return 0;
 }
 
-/* What a decoded stretch is scanned with: nothing known, and no stretch of it decoded again
- * (lsc_detect_text_from tells it by its address). */
-static const struct lsc_known DECODED_STRETCH = {SIZE_MAX, false};
+static int scan_text(const char *p, size_t n, size_t from, size_t tail, struct scan *st,
+                     struct pending *q, size_t *reach, lsc_match_fn fn, void *ctx);
+
+/* What a scan starts from: nothing seen; access times jumped over when times. */
+static inline struct scan scan_start(bool times)
+{
+    return (struct scan){.times = times, .seen = {SIZE_MAX, LSC_NO_COMMAND}};
+}
 
 /* A letter or a digit of a card's or an IBAN's groups, or a byte that separates them. */
 static inline bool group_byte(unsigned char c)
@@ -794,13 +860,39 @@ static size_t groups_before(const char *p, size_t s, size_t lo)
 }
 
 /*
+ * The next turn of the scan of q's stretch (see above): from offset from of its decoded text,
+ * into the empty queue. Returns where the stretch ends, or where the last match queued ends
+ * when the queue filled.
+ */
+static size_t decoded_turn(struct pending *q, size_t from)
+{
+    struct decoded *d = &q->stretch;
+    q->head = q->count = 0;
+    size_t r;
+    if (scan_text(d->text, d->len, from, SIZE_MAX, &d->st, NULL, &r, queue_decoded, q) ==
+        PENDING_FULL) {
+        d->next = q->queued_end;
+        const struct lsc_match *last = &q->m[q->count - 1];
+        return last->off + last->len;
+    }
+    d->next = NO_TURN;
+    return d->end;
+}
+
+/*
  * Scans the stretch around the escape at i decoded (see above), from no earlier than lo,
- * into the empty queue q. Returns where the stretch ends, or where its last queued match
- * ends when the queue filled.
+ * into the empty queue q - or, when i is in the last stretch and that has a turn to come,
+ * takes that turn. Returns where the stretch ends, or where its last queued match ends when
+ * the queue filled.
  */
 static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, size_t i, size_t lo,
                                                      struct pending *q)
 {
+    struct decoded *d = &q->stretch;
+    if (d->next != NO_TURN && i < d->end) {
+        size_t from = decoded_at(d, lo);
+        return decoded_turn(q, from > d->next ? from : d->next);
+    }
     /* Text escaped as HTML runs over spaces and punctuation: STOP_TEXT bytes end it. */
     bool html = p[i] == '&';
     unsigned back_at = html ? STOP_TEXT : STOP_BACK, end_at = html ? STOP_TEXT : STOP_END;
@@ -817,10 +909,10 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
         e++;
     }
     if (e == s + DECODE_MAX && e < n && !(stop_class[(unsigned char)p[e]] & end_at)) {
-        /* Cut after a query's last '&', or before the last character reference (whose '&'
-         * starts the next stretch). */
+        /* Cut before the last '&': a query's, or a character reference's (which starts
+         * the next stretch). */
         const char *amp = memrchr(p + i + 1, '&', e - i - 1);
-        e = amp != NULL ? (size_t)(amp - p) + !html : e;
+        e = amp != NULL ? (size_t)(amp - p) : e;
     } else {
         /* The end of the last escape (i's at least), then the first separator after it -
          * and, at a space, the groups after that (which may hold escapes of their own). */
@@ -853,35 +945,31 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
             }
         }
     }
-    struct decoded d;
-    d.q = q;
-    d.start = s;
-    d.escapes = 0;
-    char text[DECODE_MAX];
+    d->start = s;
+    d->end = e;
+    d->escapes = 0;
     size_t k = 0;
     for (size_t j = s; j < e;) {
         size_t len = lsc_escape_start((unsigned char)p[j]) ? lsc_escape_at(p, e, j, &b) : 0;
         if (len > 0) {
-            d.at[d.escapes] = (uint16_t)k;
-            d.more[d.escapes++] = (uint8_t)(len - 1);
-            text[k++] = (char)b;
+            d->at[d->escapes] = (uint16_t)k;
+            d->took[d->escapes] = (uint16_t)(took_before(d, d->escapes) + len - 1);
+            d->escapes++;
+            d->text[k++] = (char)b;
             j += len;
         } else {
-            text[k++] = p[j++];
+            d->text[k++] = p[j++];
         }
     }
-    if (e < n && p[e] == '=' && k < DECODE_MAX && memchr(text, '&', k) != NULL) {
+    if (e < n && p[e] == '=' && k < DECODE_MAX && memchr(d->text, '&', k) != NULL) {
         /* The '=' that cut the stretch is scanned with it: a '&' in a secret's value is
          * told from a query's by the '=' after the name that follows it (secrets.c). */
-        text[k++] = '=';
+        d->text[k++] = '=';
     }
-    q->head = q->count = 0;
-    size_t r;
-    if (lsc_detect_text_from(text, k, &DECODED_STRETCH, &r, queue_decoded, &d) == PENDING_FULL) {
-        const struct lsc_match *last = &q->m[q->count - 1];
-        return last->off + last->len;
-    }
-    return e;
+    d->len = k;
+    d->cursor = 0;
+    d->st = scan_start(false);
+    return decoded_turn(q, 0);
 }
 
 static inline __attribute__((always_inline)) int
@@ -999,30 +1087,37 @@ static __attribute__((noinline)) int take_queued(struct pending *q, size_t limit
     return 0;
 }
 
-/* The scan of the bytes as they are, with a queue for what stretches of them decoded hold -
- * or of a decoded stretch (known DECODED_STRETCH), which is not decoded again. */
+/* The scan of the bytes as they are, with a queue for what stretches of them decoded hold. */
 int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known, size_t *reach,
                          lsc_match_fn fn, void *ctx)
 {
-    struct pending pq;
-    struct pending *q = NULL;
+    struct pending q;
+    q.head = q.count = 0;
+    q.held = false;
+    q.sent = 0;
+    q.stretch.next = NO_TURN;
+    struct scan st = scan_start(known->times);
+    return scan_text(p, n, 0, known->tail, &st, &q, reach, fn, ctx);
+}
+
+/*
+ * The scan of p[from..n), p[0..from) being where an earlier scan stopped after a match, in
+ * state *st (carried on). q is the queue for stretches decoded - or NULL: p is a decoded
+ * stretch, not decoded again. p[tail..n) holds no match (struct lsc_known).
+ */
+static __attribute__((noinline)) int scan_text(const char *p, size_t n, size_t from, size_t tail,
+                                               struct scan *st, struct pending *q, size_t *reach,
+                                               lsc_match_fn fn, void *ctx)
+{
     /* Every match found has gone out (none is held or queued): the end of the last is floor. */
     bool settled = true;
-    if (known != &DECODED_STRETCH) {
-        q = &pq;
-        q->head = q->count = 0;
-        q->held = false;
-        q->sent = 0;
-    }
-    const size_t tail = known->tail;
     *reach = 0;
-    size_t floor = 0;
-    size_t i = 0;
+    size_t floor = from;
+    size_t i = from;
     size_t decoded_until = 0; /* the end of the last stretch scanned decoded */
     /* The scan may stop at stop: the tail known to hold no match, while no match has run
      * into it (floor <= tail; floor only grows, so once it passes the tail, never). */
     size_t stop = tail;
-    struct scan st = {.times = known->times, .seen = {SIZE_MAX, LSC_NO_COMMAND}};
     /* The attention mask covers p[base .. base + 64): i is covered when i - base < 64,
      * unsigned, which fails for i < base too - and for every i before the first mask,
      * since base starts past the end of the input. */
@@ -1030,7 +1125,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
     uint64_t mask = 0;
     lsc_attention_fn attention = lsc_attention_pick();
     const unsigned char *ends = NULL; /* (may_follow_secret) */
-    if (st.times && stop > 0 && n >= ACCESS_HEAD_MIN && lsc_is_digit((unsigned char)p[0])) {
+    if (st->times && stop > 0 && n >= ACCESS_HEAD_MIN && lsc_is_digit((unsigned char)p[0])) {
         /*
          * The head of an access line, "1.2.3.4 - - [dd/Mon/yyyy:hh:mm:ss +hhmm]": the first
          * match the scan finds is the address at 0, and the next candidate it acts on is the
@@ -1100,9 +1195,9 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
         if (lsc_is_alnum(c)) {
             if (i == 0 || !lsc_is_alnum((unsigned char)p[i - 1])) {
                 if (!lsc_is_digit(c)) {
-                    found = try_letter_word(p, n, i, &m, &st);
-                } else if (!(found = try_digit_word(p, n, i, &m, &st)) &&
-                           st.card_fail_until > i + 1) {
+                    found = try_letter_word(p, n, i, &m, st);
+                } else if (!(found = try_digit_word(p, n, i, &m, st)) &&
+                           st->card_fail_until > i + 1) {
                     /* A group of a run of card groups, before the offset the card detector
                      * gave: up to there every byte is a digit, or a single space, '+' or
                      * dash before one. No card starts there, and no other detector starts at
@@ -1110,7 +1205,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                      * block five dashes, a flag a dash and a letter): the scan goes on at
                      * that offset. (A detector added
                      * later that can start at such bytes must be asked here first.) */
-                    i = st.card_fail_until;
+                    i = st->card_fail_until;
                     continue;
                 }
             } else if (lsc_is_digit(c)) {
@@ -1143,14 +1238,15 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                     continue;
                 }
                 /* The first candidate in an access time is the colon after its year. */
-                if (st.times && i >= floor + ACCESS_TIME_COLON && p[i - ACCESS_TIME_COLON] == '[') {
+                if (st->times && i >= floor + ACCESS_TIME_COLON &&
+                    p[i - ACCESS_TIME_COLON] == '[') {
                     size_t at = i - ACCESS_TIME_COLON, t = lsc_detect_access_time(p + at, n - at);
                     if (t > 0) {
                         i = at + t; /* no match starts in there */
                         continue;
                     }
                 }
-                found = try_ip6_at_colon(p, n, i, floor, &m, &st) ||
+                found = try_ip6_at_colon(p, n, i, floor, &m, st) ||
                         (i + 1 < n && p[i + 1] == '/' &&
                          (lsc_detect_secret_url(p, n, i, &m) ||
                           lsc_detect_url_password(p, n, i, &m))) ||
@@ -1158,7 +1254,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                          lsc_detect_secret_param(p, n, i, 1, floor, &m)) ||
                         (i >= floor + 7 && p[i - 1] == '"' &&
                          ((p[i - 2] | 32) == 'e' || p[i - 2] == '\\') &&
-                         lsc_detect_secret_pair(p, n, i, floor, &st.pairs, &m)) ||
+                         lsc_detect_secret_pair(p, n, i, floor, &st->pairs, &m)) ||
                         (i >= floor + 4 && lsc_is_name_byte((unsigned char)p[i - 1]) &&
                          lsc_detect_flag_credentials(p, n, i, floor, &m));
                 /* "https:\/\/user:password@host", as JSON may write a URL: the mask marks no
@@ -1192,7 +1288,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
             case '-':
                 found = lsc_detect_pem(p, n, i, &m) || lsc_detect_secret_flag(p, n, i, &m) ||
                         (i + 1 < n && (p[i + 1] == 'p' || p[i + 1] == 'a') &&
-                         lsc_detect_short_flag(p, n, i, &st.seen, &m));
+                         lsc_detect_short_flag(p, n, i, &st->seen, &m));
                 break;
             default:
                 break;

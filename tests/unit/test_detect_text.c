@@ -606,6 +606,144 @@ Test(encoded, overlapping_finds_are_joined)
 }
 
 /*
+ * A stretch is decoded once and read in turns of as many matches as the queue holds (32):
+ * lines of 1-300 parts, each a value only or also found decoded and a separator that ends
+ * it, come out as the parts do alone, joined - whether a turn ends inside a part or at a
+ * separator, and whether the stretch is cut at 4 KiB or ends at a space. (A cut after the
+ * last '&' left a '&' at the decoded text's end, which a secret's value took: found so.)
+ */
+Test(encoded, a_stretch_read_in_turns_finds_what_its_parts_find_alone)
+{
+    static const char *const parts[] = {
+        "v=2001%3Adb8%3A%3A1",
+        "&quot;k&quot;:&quot;fe80%3A%3A1&quot;,",
+        "%22password%22:%22hunter2%22,",
+        "q=a%40b.example",
+        "n=1",
+        "&amp;token=x",
+        "p%5Bpassword%5D=a",
+        "ip=10.1.2.3",
+        "c=4111%201111%201111%201111",
+        "x=%41%42",
+        "a%3D1.2.3.4",
+    };
+    static const char *const seps[] = {"&n=1&", "&z=%41&", ",", "%26n%3D1%26", " "};
+    enum { PARTS = sizeof parts / sizeof parts[0] };
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    uint64_t s = 0x13198a2e03707344u;
+    for (size_t sp = 0; sp < sizeof seps / sizeof seps[0]; sp++) {
+        char *alone[PARTS];
+        for (size_t k = 0; k < PARTS; k++) {
+            char one[96];
+            int n = snprintf(one, sizeof one, "%s%s", parts[k], seps[sp]);
+            alone[k] = scrub_with(pol, one, (size_t)n, NULL);
+        }
+        for (int l = 0; l < 60; l++) {
+            static char line[300 * 64], want[300 * 64];
+            size_t n = 0, w = 0;
+            for (size_t k = 1 + rnd(&s) % 300; k > 0; k--) {
+                size_t x = rnd(&s) % PARTS;
+                n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", parts[x], seps[sp]);
+                w += (size_t)snprintf(want + w, sizeof want - w, "%s", alone[x]);
+            }
+            char *out = scrub_with(pol, line, n, NULL);
+            cr_assert_str_eq(out, want, "separator \"%s\", line %d", seps[sp], l);
+            free(out);
+        }
+        for (size_t k = 0; k < PARTS; k++) {
+            free(alone[k]);
+        }
+    }
+    lsc_policy_free(pol);
+}
+
+/* Turns, and what is around them: a short flag's command is found back across turns; an
+ * escape after a stretch with a turn still to come starts a stretch of its own. */
+Test(encoded, turns_and_the_stretches_after_them)
+{
+    static char line[8192], want[8192];
+    int n = snprintf(line, sizeof line, "mysql%%20"), w = snprintf(want, sizeof want, "mysql%%20");
+    for (int k = 0; k < 40; k++) {
+        n += snprintf(line + n, sizeof line - (size_t)n, "10.1.2.3%%20");
+        w += snprintf(want + w, sizeof want - (size_t)w, "10.1.2.0%%20");
+    }
+    snprintf(line + n, sizeof line - (size_t)n, "-pHunter2%%20x");
+    snprintf(want + w, sizeof want - (size_t)w, "-p[secret]%%20x");
+    EXPECT_SCRUB(line, want);
+    /* A stretch cut at 4 KiB, its only escape at its start (its first turn ends after 32
+     * addresses, ~400 bytes in); then, past its end, an address hidden by its '.'. */
+    n = snprintf(line, sizeof line, "x%%20");
+    w = snprintf(want, sizeof want, "x%%20");
+    for (int k = 0; k < 500; k++) {
+        n += snprintf(line + n, sizeof line - (size_t)n, "ip=10.1.2.3&");
+        w += snprintf(want + w, sizeof want - (size_t)w, "ip=10.1.2.0&");
+    }
+    snprintf(line + n, sizeof line - (size_t)n, "ip=10%%2E1.2.3&n=1");
+    snprintf(want + w, sizeof want - (size_t)w, "ip=10.1.2.0&n=1");
+    EXPECT_SCRUB(line, want);
+    /* A name glued to the match before it, its ':' escaped: wherever a turn ends - after
+     * the 32nd address, right before the name, too - the name is read whole. */
+    for (int addresses = 1; addresses <= 70; addresses++) {
+        n = snprintf(line, sizeof line, "x%%20");
+        w = snprintf(want, sizeof want, "x%%20");
+        for (int k = 1; k < addresses; k++) {
+            n += snprintf(line + n, sizeof line - (size_t)n, "1.2.3.4%%20");
+            w += snprintf(want + w, sizeof want - (size_t)w, "1.2.3.0%%20");
+        }
+        snprintf(line + n, sizeof line - (size_t)n, "1.2.3.4password\\u003ahunter2 x");
+        snprintf(want + w, sizeof want - (size_t)w, "1.2.3.0password\\u003a[secret] x");
+        EXPECT_SCRUB(line, want);
+    }
+}
+
+/* Where the last match out ended; counts matches that start before it. */
+struct order {
+    size_t end, n, behind;
+};
+
+static int check_order(void *ctx, const struct lsc_match *m)
+{
+    struct order *o = ctx;
+    o->behind += m->off < o->end;
+    o->end = m->off + m->len;
+    o->n++;
+    return 0;
+}
+
+/*
+ * Matches come out in order and apart, however the plain scan's matches and the decoded
+ * ones interleave: soups of escapes, separators and the pieces of addresses and secrets,
+ * 200-3,000 bytes a line (so stretches hold many turns, and plain matches end past where a
+ * turn stopped).
+ */
+Test(encoded, matches_come_out_in_order_from_soups_of_escapes)
+{
+    static const char *const pieces[] = {
+        "%3A",      "%3a",     "::",  "1",     "fe80",   "%2E",       ".",  "10",      "4111",
+        "%20",      " ",       "%40", "@",     "a",      "b.example", "=",  "&",       "token",
+        "password", "%3D",     "%26", "&amp;", "&#x3A;", "&#58;",     "x",  "-",       "%2D",
+        "\\x3a",    "\\u003a", ":",   "2001",  "db8",    "0",         "ff", "1.2.3.4", "%31"};
+    uint64_t s = 0xa4093822299f31d0u;
+    size_t matches = 0;
+    static char line[3100];
+    for (int l = 0; l < 600; l++) {
+        size_t n = 0, len = 200 + rnd(&s) % 2800;
+        while (n < len) {
+            const char *piece = pieces[rnd(&s) % (sizeof pieces / sizeof pieces[0])];
+            memcpy(line + n, piece, strlen(piece));
+            n += strlen(piece);
+        }
+        struct order o = {0, 0, 0};
+        lsc_detect_text(line, n, check_order, &o);
+        cr_assert_eq(o.behind, 0, "%zu of %zu matches out of order in \"%.*s\"", o.behind, o.n,
+                     (int)n, line);
+        matches += o.n;
+    }
+    cr_expect_gt(matches, 600 * 20, "%zu", matches);
+}
+
+/*
  * The leak check for encoded text: values of every class, some of their bytes (and the
  * separator before them) encoded at random - %HH, \xHH, \u00HH, \U000000HH, &#DD; or &#xHH; - in
  * query strings and form values. No value may be found in the output even after decoding it.
