@@ -267,23 +267,10 @@ static bool camel_pass(const char *name, size_t len)
            ((lsc_is_alpha(before) && !lsc_is_upper(before)) || lsc_is_digit(before));
 }
 
-/* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). When
- * it says yes, norm[0..*nlen) holds the name as compared (normalise()). */
-static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NAME_MAX_LEN],
-                        size_t *nlen)
+/* secret_name past its gate: the name is normalised and looked up. */
+static bool secret_name_lookup(const char *name, size_t len, bool has_pct, char norm[NAME_MAX_LEN],
+                               size_t *nlen)
 {
-    if (len == 0 || len > NAME_MAX_LEN) {
-        return false;
-    }
-    /* Most names (times, ports, member names like status or user_agent) are too short or
-     * end in two bytes no secret name ends in. A '%' may encode any byte, so such names are
-     * always decoded. */
-    need_ends();
-    if (!has_pct && name[len - 1] != ']' &&
-        (len < min_len ||
-         !lsc_pair_in(ends, (unsigned char)name[len - 2], (unsigned char)name[len - 1]))) {
-        return false;
-    }
     size_t n = *nlen = has_pct ? normalise(name, len, norm) : fold_name(name, len, norm);
     if (n > 0 && norm[0] == '_') {
         /* A flag's dashes ("--pass=x") and leading underscores are no part of the name. */
@@ -318,6 +305,50 @@ static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NA
         }
     }
     return camel_pass(name, len);
+}
+
+/*
+ * The last name secret_name looked up in this thread, and what it found: a log repeats its
+ * names ("token=" in each query), and a line dense with one name - a hostile one, or a list
+ * of form fields - pays for the lookup once.
+ */
+static _Thread_local struct {
+    size_t len, nlen; /* (len 0: none yet) */
+    bool has_pct, found;
+    char name[NAME_MAX_LEN], norm[NAME_MAX_LEN];
+} last_name;
+
+/* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). When
+ * it says yes, norm[0..*nlen) holds the name as compared (normalise()). */
+static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NAME_MAX_LEN],
+                        size_t *nlen)
+{
+    if (len == 0 || len > NAME_MAX_LEN) {
+        return false;
+    }
+    /* Most names (times, ports, member names like status or user_agent) are too short or
+     * end in two bytes no secret name ends in. A '%' may encode any byte, so such names are
+     * always decoded. */
+    need_ends();
+    if (!has_pct && name[len - 1] != ']' &&
+        (len < min_len ||
+         !lsc_pair_in(ends, (unsigned char)name[len - 2], (unsigned char)name[len - 1]))) {
+        return false;
+    }
+    if (len == last_name.len && has_pct == last_name.has_pct &&
+        memcmp(name, last_name.name, len) == 0) {
+        memcpy(norm, last_name.norm, last_name.nlen);
+        *nlen = last_name.nlen;
+        return last_name.found;
+    }
+    bool found = secret_name_lookup(name, len, has_pct, norm, nlen);
+    last_name.len = len;
+    last_name.has_pct = has_pct;
+    last_name.found = found;
+    last_name.nlen = found ? *nlen : 0;
+    memcpy(last_name.name, name, len);
+    memcpy(last_name.norm, norm, last_name.nlen);
+    return found;
 }
 
 bool lsc_secret_name(const char *name, size_t len)

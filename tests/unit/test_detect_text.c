@@ -1237,6 +1237,21 @@ Test(secret, name_matching)
     cr_expect(!lsc_secret_name("max_tokens", 10));
     cr_expect(!lsc_secret_name("user", 4));
     cr_expect(!lsc_secret_name("keyword", 7));
+    /* Asked again and in turn, the answers stay (the last name looked up is remembered),
+     * and so does what the name is taken for: an Authorization value runs over its spaces. */
+    for (int k = 0; k < 2; k++) {
+        cr_expect(lsc_secret_name("token", 5));
+        cr_expect(!lsc_secret_name("xoken", 5));
+        cr_expect(!lsc_secret_name("xoken", 5));
+        cr_expect(lsc_secret_name("token", 5));
+        cr_expect(lsc_secret_name("TOKEN", 5));
+        cr_expect(!lsc_secret_name("tokens", 6));
+        cr_expect(lsc_secret_name("to%6Ben", 7));
+        cr_expect(!lsc_secret_name("passwordless", 12));
+        cr_expect(lsc_secret_name("password", 8)); /* (its first eight bytes) */
+    }
+    EXPECT_SCRUB("x authorization: Basic abc def; authorization: Basic ghi jkl; y",
+                 "x authorization: [secret]; authorization: [secret]; y");
 }
 
 Test(text, untouched_lines_are_byte_identical)
