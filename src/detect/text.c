@@ -701,6 +701,7 @@ struct decoded {
     size_t next;                       /* where the next turn starts in it (NO_TURN: none) */
     size_t escapes;                    /* how many escapes it held */
     size_t cursor;                     /* (undecoded) */
+    size_t from;                       /* where the turn being taken starts */
     struct scan st;                    /* the scan's state where the last turn stopped */
     uint16_t at[DECODE_MAX / 2 + 1];   /* where each escape's byte is in the decoded text */
     uint16_t took[DECODE_MAX / 2 + 1]; /* the bytes more escapes 0..e took, in all */
@@ -792,8 +793,10 @@ static int queue_decoded(void *ctx, const struct lsc_match *m)
     return 0;
 }
 
-static int scan_text(const char *p, size_t n, size_t from, size_t tail, struct scan *st,
-                     struct pending *q, size_t *reach, lsc_match_fn fn, void *ctx);
+/* What a turn of a decoded stretch is scanned with: nothing known, and no stretch of it
+ * decoded again. lsc_detect_text_from tells it by its address, and then takes its context
+ * for the queue whose stretch it scans (queue_decoded's): where to start and in what state. */
+static const struct lsc_known DECODED_STRETCH = {SIZE_MAX, false};
 
 /* What a scan starts from: nothing seen; access times jumped over when times. */
 static inline struct scan scan_start(bool times)
@@ -869,7 +872,8 @@ static size_t decoded_turn(struct pending *q, size_t from)
     struct decoded *d = &q->stretch;
     q->head = q->count = 0;
     size_t r;
-    if (scan_text(d->text, d->len, from, SIZE_MAX, &d->st, NULL, &r, queue_decoded, q) ==
+    d->from = from;
+    if (lsc_detect_text_from(d->text, d->len, &DECODED_STRETCH, &r, queue_decoded, q) ==
         PENDING_FULL) {
         d->next = q->queued_end;
         const struct lsc_match *last = &q->m[q->count - 1];
@@ -1087,28 +1091,29 @@ static __attribute__((noinline)) int take_queued(struct pending *q, size_t limit
     return 0;
 }
 
-/* The scan of the bytes as they are, with a queue for what stretches of them decoded hold. */
+/* The scan of the bytes as they are, with a queue for what stretches of them decoded hold -
+ * or, known DECODED_STRETCH, a turn of the scan of a decoded stretch (decoded_turn). */
 int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known, size_t *reach,
                          lsc_match_fn fn, void *ctx)
 {
-    struct pending q;
-    q.head = q.count = 0;
-    q.held = false;
-    q.sent = 0;
-    q.stretch.next = NO_TURN;
-    struct scan st = scan_start(known->times);
-    return scan_text(p, n, 0, known->tail, &st, &q, reach, fn, ctx);
-}
-
-/*
- * The scan of p[from..n), p[0..from) being where an earlier scan stopped after a match, in
- * state *st (carried on). q is the queue for stretches decoded - or NULL: p is a decoded
- * stretch, not decoded again. p[tail..n) holds no match (struct lsc_known).
- */
-static __attribute__((noinline)) int scan_text(const char *p, size_t n, size_t from, size_t tail,
-                                               struct scan *st, struct pending *q, size_t *reach,
-                                               lsc_match_fn fn, void *ctx)
-{
+    struct pending pq;
+    struct pending *q = NULL;
+    struct scan start, *st = &start;
+    size_t from = 0;
+    if (known != &DECODED_STRETCH) {
+        q = &pq;
+        q->head = q->count = 0;
+        q->held = false;
+        q->sent = 0;
+        q->stretch.next = NO_TURN;
+        start = scan_start(known->times);
+    } else {
+        /* A turn goes on where the last stopped, after a match, in the state it left. */
+        struct decoded *d = &((struct pending *)ctx)->stretch;
+        st = &d->st;
+        from = d->from;
+    }
+    const size_t tail = known->tail;
     /* Every match found has gone out (none is held or queued): the end of the last is floor. */
     bool settled = true;
     *reach = 0;
