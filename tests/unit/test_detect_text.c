@@ -658,42 +658,36 @@ Test(encoded, a_stretch_read_in_turns_finds_what_its_parts_find_alone)
     lsc_policy_free(pol);
 }
 
+/* Scrubs head, count units and tail, and expects head, count units' outputs and tail's. */
+static void expect_repeated(const char *head, const char *unit, const char *unit_out, int count,
+                            const char *tail, const char *tail_out)
+{
+    static char line[8192], want[8192];
+    int n = snprintf(line, sizeof line, "%s", head), w = snprintf(want, sizeof want, "%s", head);
+    for (int k = 0; k < count; k++) {
+        n += snprintf(line + n, sizeof line - (size_t)n, "%s", unit);
+        w += snprintf(want + w, sizeof want - (size_t)w, "%s", unit_out);
+    }
+    snprintf(line + n, sizeof line - (size_t)n, "%s", tail);
+    snprintf(want + w, sizeof want - (size_t)w, "%s", tail_out);
+    EXPECT_SCRUB(line, want);
+}
+
 /* Turns, and what is around them: a short flag's command is found back across turns; an
  * escape after a stretch with a turn still to come starts a stretch of its own. */
 Test(encoded, turns_and_the_stretches_after_them)
 {
-    static char line[8192], want[8192];
-    int n = snprintf(line, sizeof line, "mysql%%20"), w = snprintf(want, sizeof want, "mysql%%20");
-    for (int k = 0; k < 40; k++) {
-        n += snprintf(line + n, sizeof line - (size_t)n, "10.1.2.3%%20");
-        w += snprintf(want + w, sizeof want - (size_t)w, "10.1.2.0%%20");
-    }
-    snprintf(line + n, sizeof line - (size_t)n, "-pHunter2%%20x");
-    snprintf(want + w, sizeof want - (size_t)w, "-p[secret]%%20x");
-    EXPECT_SCRUB(line, want);
+    expect_repeated("mysql%20", "10.1.2.3%20", "10.1.2.0%20", 40, "-pHunter2%20x",
+                    "-p[secret]%20x");
     /* A stretch cut at 4 KiB, its only escape at its start (its first turn ends after 32
      * addresses, ~400 bytes in); then, past its end, an address hidden by its '.'. */
-    n = snprintf(line, sizeof line, "x%%20");
-    w = snprintf(want, sizeof want, "x%%20");
-    for (int k = 0; k < 500; k++) {
-        n += snprintf(line + n, sizeof line - (size_t)n, "ip=10.1.2.3&");
-        w += snprintf(want + w, sizeof want - (size_t)w, "ip=10.1.2.0&");
-    }
-    snprintf(line + n, sizeof line - (size_t)n, "ip=10%%2E1.2.3&n=1");
-    snprintf(want + w, sizeof want - (size_t)w, "ip=10.1.2.0&n=1");
-    EXPECT_SCRUB(line, want);
+    expect_repeated("x%20", "ip=10.1.2.3&", "ip=10.1.2.0&", 500, "ip=10%2E1.2.3&n=1",
+                    "ip=10.1.2.0&n=1");
     /* A name glued to the match before it, its ':' escaped: wherever a turn ends - after
      * the 32nd address, right before the name, too - the name is read whole. */
     for (int addresses = 1; addresses <= 70; addresses++) {
-        n = snprintf(line, sizeof line, "x%%20");
-        w = snprintf(want, sizeof want, "x%%20");
-        for (int k = 1; k < addresses; k++) {
-            n += snprintf(line + n, sizeof line - (size_t)n, "1.2.3.4%%20");
-            w += snprintf(want + w, sizeof want - (size_t)w, "1.2.3.0%%20");
-        }
-        snprintf(line + n, sizeof line - (size_t)n, "1.2.3.4password\\u003ahunter2 x");
-        snprintf(want + w, sizeof want - (size_t)w, "1.2.3.0password\\u003a[secret] x");
-        EXPECT_SCRUB(line, want);
+        expect_repeated("x%20", "1.2.3.4%20", "1.2.3.0%20", addresses - 1,
+                        "1.2.3.4password\\u003ahunter2 x", "1.2.3.0password\\u003a[secret] x");
     }
 }
 
