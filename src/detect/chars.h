@@ -272,8 +272,13 @@ static inline size_t lsc_entity_at(const char *p, size_t n, size_t i, unsigned c
         *b = lsc_code_point_byte(v);
         return k + 1 - i;
     }
-    /* (lsc_entity_may_start knows each name's first two letters: a name added here goes
-     * there too.) */
+    /* (A first letter no name has ends it at once: most '&'s start no reference - "&b",
+     * "&token=". lsc_entity_may_start knows each name's first two letters: a name added
+     * here goes there too.) */
+    unsigned char first = (unsigned char)(p[k] | 32);
+    if (first != 'q' && first != 'a' && first != 'l' && first != 'g' && first != 'n') {
+        return 0;
+    }
     static const struct {
         char name[5];
         unsigned char len, byte;

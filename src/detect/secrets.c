@@ -417,7 +417,7 @@ static bool is_authorization(const char *norm, size_t n)
 static bool amp_separates(const char *p, size_t n, size_t j, size_t len)
 {
     unsigned char b;
-    if (len == 1 && lsc_entity_may_start(p, n, j) && lsc_entity_at(p, n, j, &b) > 0) {
+    if (len == 1 && lsc_entity_at(p, n, j, &b) > 0) {
         return true;
     }
     for (size_t k = j + len; k < n; k++) {
