@@ -750,7 +750,7 @@ static size_t undecoded(struct decoded *d, size_t k)
 {
     size_t c = d->cursor;
     if (c > 0 && d->at[c - 1] >= k) {
-        c = escapes_before(d, k); /* (asked out of order) */
+        c = escapes_before(d, k); /* (asked out of order: a guard, the scan never does) */
     }
     while (c < d->escapes && d->at[c] < k) {
         c++;
