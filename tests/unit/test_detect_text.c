@@ -649,6 +649,12 @@ Test(encoded, a_stretch_read_in_turns_finds_what_its_parts_find_alone)
             }
             char *out = scrub_with(pol, line, n, NULL);
             cr_assert_str_eq(out, want, "separator \"%s\", line %d", seps[sp], l);
+            /* (and what the parts hide is gone: the values, whole or decoded) */
+            static const char *const planted[] = {"hunter2",  "%3A%3A1", "a%40b",
+                                                  "10.1.2.3", "4111",    "1.2.3.4"};
+            for (size_t k = 0; k < sizeof planted / sizeof planted[0]; k++) {
+                cr_assert(strstr(out, planted[k]) == NULL, "%s in line %d", planted[k], l);
+            }
             free(out);
         }
         for (size_t k = 0; k < PARTS; k++) {
