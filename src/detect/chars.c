@@ -1,8 +1,8 @@
 /*
  * chars.c - the byte tables behind chars.h: one load answers "letter or digit", "hex
- * digit", "name byte", a hex digit's value or a name byte folded for comparison, where
- * range tests would take several compares each (they run at every candidate of the text
- * scan). Built at compile time from the definitions written out below.
+ * digit", "name byte" (with or without '%'), a hex digit's value or a name byte folded for
+ * comparison, where range tests would take several compares each (they run at every candidate of
+ * the text scan). Built at compile time from the definitions written out below.
  */
 #include "chars.h"
 
@@ -15,7 +15,9 @@
                     (LSC_DIGIT_(c) || LSC_HEXL_(c) ? LSC_C_HEX : 0) |                              \
                     (LSC_ALNUM_(c) || (c) == '_' || (c) == '.' || (c) == '-' || (c) == '%'         \
                          ? LSC_C_NAME                                                              \
-                         : 0))
+                         : 0) |                                                                    \
+                    (LSC_ALNUM_(c) || (c) == '_' || (c) == '.' || (c) == '-' ? LSC_C_NAME_RAW      \
+                                                                             : 0))
 #define HEXVAL(c)                                                                                  \
     (unsigned char)(LSC_DIGIT_(c) ? (c) - '0' : LSC_HEXL_(c) ? ((c) | 32) - 'a' + 10 : LSC_NOT_HEX)
 #define FOLD(c) (unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) | 32 : (c) == '-' ? '_' : (c))

@@ -52,7 +52,7 @@ static inline __m128i lsc_in_range16(__m128i x, char lo, char span)
     }
 
 /* Byte classes by table (chars.c): one load where a range test takes several compares. */
-enum { LSC_C_ALNUM = 1, LSC_C_HEX = 2, LSC_C_NAME = 4 };
+enum { LSC_C_ALNUM = 1, LSC_C_HEX = 2, LSC_C_NAME = 4, LSC_C_NAME_RAW = 8 };
 extern const unsigned char lsc_ctype[256];
 /* A hex digit's value, LSC_NOT_HEX for any other byte. */
 enum { LSC_NOT_HEX = 16 };
@@ -74,6 +74,12 @@ static inline bool lsc_is_hex(unsigned char c)
 static inline bool lsc_is_name_byte(unsigned char c)
 {
     return lsc_ctype[c] & LSC_C_NAME;
+}
+
+/* A name byte that starts no escape: any but '%' (where a walk over a name looks closer). */
+static inline bool lsc_is_raw_name_byte(unsigned char c)
+{
+    return lsc_ctype[c] & LSC_C_NAME_RAW;
 }
 
 /*
@@ -242,6 +248,20 @@ static inline unsigned char lsc_code_point_byte(uint32_t v)
     return v < 0x80 ? (unsigned char)v : v == 0xa0 ? ' ' : 0x80;
 }
 
+/* (lsc_entity_at) A reference whose name's first letter is p[k] and the rest rest[0..len),
+ * then ';': its length from its '&' (0: not that one), and its byte in *b. */
+static inline __attribute__((always_inline)) size_t lsc_entity_rest(const char *p, size_t n,
+                                                                    size_t k, const char *rest,
+                                                                    size_t len, unsigned char byte,
+                                                                    unsigned char *b)
+{
+    if (n - k <= len + 1 || p[k + 1 + len] != ';' || !lsc_ieq(p + k + 1, rest, len)) {
+        return 0;
+    }
+    *b = byte;
+    return len + 3;
+}
+
 /*
  * The HTML character reference at p[i] ('&', before n), as HTML and XML escape text: "&quot;",
  * "&apos;", "&lt;", "&gt;", "&amp;" and "&nbsp;" (in any case), "&#DDDDDDD;" and "&#xHHHHHH;"
@@ -272,26 +292,24 @@ static inline size_t lsc_entity_at(const char *p, size_t n, size_t i, unsigned c
         *b = lsc_code_point_byte(v);
         return k + 1 - i;
     }
-    /* (A first letter no name has ends it at once: most '&'s start no reference - "&b",
-     * "&token=". lsc_entity_may_start knows each name's first two letters: a name added
-     * here goes there too.) */
-    unsigned char first = (unsigned char)(p[k] | 32);
-    if (first != 'q' && first != 'a' && first != 'l' && first != 'g' && first != 'n') {
+    /* The name, told by its first letter: most '&'s start none ("&b", "&token="), and one
+     * that does is compared with one name. (lsc_entity_may_start knows each name's first two
+     * letters: a name added here goes there too.) */
+    switch (p[k] | 32) {
+    case 'q':
+        return lsc_entity_rest(p, n, k, "uot", 3, '"', b);
+    case 'a':
+        return (p[k + 1] | 32) == 'm' ? lsc_entity_rest(p, n, k, "mp", 2, '&', b)
+                                      : lsc_entity_rest(p, n, k, "pos", 3, '\'', b);
+    case 'l':
+        return lsc_entity_rest(p, n, k, "t", 1, '<', b);
+    case 'g':
+        return lsc_entity_rest(p, n, k, "t", 1, '>', b);
+    case 'n':
+        return lsc_entity_rest(p, n, k, "bsp", 3, ' ', b);
+    default:
         return 0;
     }
-    static const struct {
-        char name[5];
-        unsigned char len, byte;
-    } refs[] = {{"quot", 4, '"'}, {"apos", 4, '\''}, {"amp", 3, '&'},
-                {"lt", 2, '<'},   {"gt", 2, '>'},    {"nbsp", 4, ' '}};
-    for (size_t r = 0; r < sizeof refs / sizeof refs[0]; r++) {
-        size_t len = refs[r].len;
-        if (n - k > len && p[k + len] == ';' && lsc_ieq(p + k, refs[r].name, len)) {
-            *b = refs[r].byte;
-            return len + 2;
-        }
-    }
-    return 0;
 }
 
 /* Whether p[i] ('&') may start a character reference: its first two bytes after the '&' are

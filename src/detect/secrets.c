@@ -307,55 +307,84 @@ static bool secret_name_lookup(const char *name, size_t len, bool has_pct, char 
     return camel_pass(name, len);
 }
 
+/* Is a normalised name an Authorization header's? */
+static bool is_authorization(const char *norm, size_t n)
+{
+    return (n == 13 && memcmp(norm, "authorization", 13) == 0) ||
+           (n == 19 && memcmp(norm, "proxy_authorization", 19) == 0);
+}
+
 /*
  * The last name secret_name looked up in this thread, and what it found: a log repeats its
  * names ("token=" in each query), and a line dense with one name - a hostile one, or a list
  * of form fields - pays for the lookup once.
  */
 static _Thread_local struct {
-    size_t len, nlen; /* (len 0: none yet) */
-    bool has_pct, found;
-    char name[NAME_MAX_LEN], norm[NAME_MAX_LEN];
+    size_t len; /* (0: none yet) */
+    bool has_pct, found, auth;
+    char name[NAME_MAX_LEN];
 } last_name;
 
-/* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). When
- * it says yes, norm[0..*nlen) holds the name as compared (normalise()). */
-static bool secret_name(const char *name, size_t len, bool has_pct, char norm[NAME_MAX_LEN],
-                        size_t *nlen)
+/* Are a[0..len) and b[0..len) the same bytes? (Inline: most names are 4 to 16 bytes, which two
+ * loads from each end compare, and a call to memcmp costs more than that.) */
+static inline bool same_name(const char *a, const char *b, size_t len)
 {
-    if (len == 0 || len > NAME_MAX_LEN) {
-        return false;
+    uint64_t x, y, u, v;
+    if (len >= 8 && len <= 16) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        memcpy(&u, a + len - 8, 8);
+        memcpy(&v, b + len - 8, 8);
+        return ((x ^ y) | (u ^ v)) == 0;
     }
+    if (len >= 4 && len < 8) {
+        uint32_t x4, y4, u4, v4;
+        memcpy(&x4, a, 4);
+        memcpy(&y4, b, 4);
+        memcpy(&u4, a + len - 4, 4);
+        memcpy(&v4, b + len - 4, 4);
+        return ((x4 ^ y4) | (u4 ^ v4)) == 0;
+    }
+    return memcmp(a, b, len) == 0;
+}
+
+/* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). When
+ * it says yes, *auth tells whether the name is an Authorization header's (is_authorization). */
+static bool secret_name(const char *name, size_t len, bool has_pct, bool *auth)
+{
     /* Most names (times, ports, member names like status or user_agent) are too short or
      * end in two bytes no secret name ends in. A '%' may encode any byte, so such names are
-     * always decoded. */
+     * always decoded - but decoding only shortens a name: one shorter than the shortest
+     * name ("pwd"; camel_pass's are longer: "xPwd") is none, '%' or not. */
     need_ends();
+    if (len < min_len || len > NAME_MAX_LEN) {
+        return false;
+    }
     if (!has_pct && name[len - 1] != ']' &&
-        (len < min_len ||
-         !lsc_pair_in(ends, (unsigned char)name[len - 2], (unsigned char)name[len - 1]))) {
+        !lsc_pair_in(ends, (unsigned char)name[len - 2], (unsigned char)name[len - 1])) {
         return false;
     }
     if (len == last_name.len && has_pct == last_name.has_pct &&
-        memcmp(name, last_name.name, len) == 0) {
-        memcpy(norm, last_name.norm, last_name.nlen);
-        *nlen = last_name.nlen;
+        same_name(name, last_name.name, len)) {
+        *auth = last_name.auth;
         return last_name.found;
     }
-    bool found = secret_name_lookup(name, len, has_pct, norm, nlen);
+    char norm[NAME_MAX_LEN];
+    size_t nlen;
+    bool found = secret_name_lookup(name, len, has_pct, norm, &nlen);
+    *auth = found && is_authorization(norm, nlen);
     last_name.len = len;
     last_name.has_pct = has_pct;
     last_name.found = found;
-    last_name.nlen = found ? *nlen : 0;
+    last_name.auth = *auth;
     memcpy(last_name.name, name, len);
-    memcpy(last_name.norm, norm, last_name.nlen);
     return found;
 }
 
 bool lsc_secret_name(const char *name, size_t len)
 {
-    char norm[NAME_MAX_LEN];
-    size_t n;
-    return secret_name(name, len, len > 0 && memchr(name, '%', len) != NULL, norm, &n);
+    bool auth;
+    return secret_name(name, len, len > 0 && memchr(name, '%', len) != NULL, &auth);
 }
 
 /* Request and response headers that carry credentials or session state. */
@@ -397,13 +426,6 @@ bool lsc_secret_header(const char *name, size_t len)
     return false;
 }
 
-/* Is a normalised name an Authorization header's? */
-static bool is_authorization(const char *norm, size_t n)
-{
-    return (n == 13 && memcmp(norm, "authorization", 13) == 0) ||
-           (n == 19 && memcmp(norm, "proxy_authorization", 19) == 0);
-}
-
 /*
  * Does the '&' at p[j] ("%26" when len is 3) separate the next parameter from a value, or is
  * it one of the value's bytes? It separates when a name and '=' (or "%3D") follow - a
@@ -420,20 +442,28 @@ static bool amp_separates(const char *p, size_t n, size_t j, size_t len)
     if (len == 1 && lsc_entity_at(p, n, j, &b) > 0) {
         return true;
     }
-    for (size_t k = j + len; k < n; k++) {
+    /* The name's bytes, NAME_MAX_LEN at most, then what ends it ('=', "%3D" or another);
+     * most are letters, one table lookup each. */
+    size_t from = j + len, lim = n - from > NAME_MAX_LEN ? from + NAME_MAX_LEN : n;
+    for (size_t k = from;; k++) {
+        while (k < lim && lsc_is_raw_name_byte((unsigned char)p[k])) {
+            k++;
+        }
+        if (k >= n) {
+            return false;
+        }
         unsigned char c = (unsigned char)p[k];
         if (c == '=') {
-            return k > j + len;
+            return k > from;
         }
         if (c == '%' && n - k > 2 && lsc_encoded_sep(p + k)) {
             /* "%3D" after a name; "%26" is no name's ("%26%26..." costs a look each) */
-            return p[k + 1] == '3' && k > j + len;
+            return p[k + 1] == '3' && k > from;
         }
-        if ((!lsc_is_name_byte(c) && c != '[' && c != ']') || k - (j + len) >= NAME_MAX_LEN) {
-            return false;
+        if (k == lim || (c != '%' && c != '[' && c != ']')) {
+            return false; /* (a name longer than any, or a byte no name holds) */
         }
     }
-    return false;
 }
 
 /* Ends a bare value: white space, separators and quotes; '&' and "%26" (an encoded '&')
@@ -648,41 +678,35 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     if (e > floor && p[e - 1] == ']') {
         e--;
     }
-    /* The name's last two bytes, then its length: a name shorter than the shortest secret
-     * name is none (decoding only shortens a name). */
+    /* The name's last two bytes first (secret_name tells its length). */
     need_ends();
     if (!lsc_secret_end_possible(ends, p, e, floor)) {
-        return false;
-    }
-    size_t run = 0;
-    while (run < min_len && e - run > floor && lsc_is_name_byte((unsigned char)p[e - run - 1])) {
-        run++;
-    }
-    if (run < min_len) {
         return false;
     }
     size_t s = e;
     bool has_pct = false;
     size_t lowest = e - floor > NAME_MAX_LEN ? e - NAME_MAX_LEN : floor; /* (bounds s) */
-    while (s > lowest && lsc_is_name_byte((unsigned char)p[s - 1])) {
+    for (;;) {
+        while (s > lowest && lsc_is_raw_name_byte((unsigned char)p[s - 1])) {
+            s--;
+        }
+        if (s == lowest || p[s - 1] != '%') {
+            break;
+        }
         s--;
+        has_pct = true;
         /* An encoded '=' or '&' ends the name ("a%3Db%3Dtoken%3Dx": the name is token):
          * a decoded name holds neither, and "%3D%3D%3D..." costs nothing per byte. */
-        if (p[s] == '%') {
-            has_pct = true;
-            if (e - s >= 3 && lsc_encoded_sep(p + s)) {
-                s += 3;
-                break;
-            }
+        if (e - s >= 3 && lsc_encoded_sep(p + s)) {
+            s += 3;
+            break;
         }
     }
-    char norm[NAME_MAX_LEN];
-    size_t nlen;
-    if (s == e || !secret_name(p + s, e - s, has_pct, norm, &nlen)) {
+    bool auth;
+    if (!secret_name(p + s, e - s, has_pct, &auth)) {
         return false;
     }
-    return secret_value(p, n, i + sep_len, quoted, esc_quoted, is_authorization(norm, nlen),
-                        p[name_end] == '"', m);
+    return secret_value(p, n, i + sep_len, quoted, esc_quoted, auth, p[name_end] == '"', m);
 }
 
 /*
@@ -1076,10 +1100,8 @@ bool lsc_detect_secret_element(const char *p, size_t n, size_t i, struct lsc_mat
         }
         has_pct |= c == '%';
     }
-    char norm[NAME_MAX_LEN];
-    size_t nlen;
-    if (e >= n || e - s > NAME_MAX_LEN ||
-        !secret_name(p + local, e - local, has_pct, norm, &nlen)) {
+    bool auth;
+    if (e >= n || e - s > NAME_MAX_LEN || !secret_name(p + local, e - local, has_pct, &auth)) {
         return false;
     }
     /* The start tag's '>', after its attributes (their quoted values read over; a secret in

@@ -7,6 +7,7 @@
 #include "helpers.h"
 
 #include <ctype.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* ---- byte classes ---- */
@@ -22,10 +23,61 @@ Test(chars, tables_agree_with_the_definitions)
         cr_expect_eq(lsc_is_hex(b), hex, "hex %d", c);
         cr_expect_eq(lsc_is_name_byte(b), alnum || (c != 0 && strchr("_.-%", c) != NULL), "name %d",
                      c);
+        cr_expect_eq(lsc_is_raw_name_byte(b), alnum || (c != 0 && strchr("_.-", c) != NULL),
+                     "raw name %d", c);
         int v = !hex ? LSC_NOT_HEX : isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
         cr_expect_eq(lsc_hexval[b], v, "hex value %d", c);
         int fold = c == '-' ? '_' : ascii && isupper(c) ? tolower(c) : c;
         cr_expect_eq(lsc_name_fold[b], fold, "fold %d", c);
+    }
+}
+
+/* Every named character reference in every mix of cases, against a plain reading: the name
+ * (strncasecmp) and its ';', whole within the bytes - and every byte after the '&' changed,
+ * or the reference cut short, reads as none (or as a reference the plain reading finds). */
+Test(chars, named_references_in_any_case)
+{
+    static const struct {
+        const char *name;
+        unsigned char byte;
+    } refs[] = {{"quot", '"'}, {"apos", '\''}, {"amp", '&'},
+                {"lt", '<'},   {"gt", '>'},    {"nbsp", ' '}};
+    for (size_t r = 0; r < sizeof refs / sizeof refs[0]; r++) {
+        size_t len = strlen(refs[r].name);
+        for (unsigned cases = 0; cases < 1u << len; cases++) {
+            char text[16];
+            text[0] = '&';
+            for (size_t k = 0; k < len; k++) {
+                char c = refs[r].name[k];
+                text[1 + k] = (char)(cases >> k & 1 ? toupper(c) : c);
+            }
+            text[1 + len] = ';';
+            text[2 + len] = 'x';
+            unsigned char b = 0;
+            cr_expect_eq(lsc_escape_at(text, len + 3, 0, &b), len + 2, "%.*s", (int)len + 2, text);
+            cr_expect_eq(b, refs[r].byte, "%.*s", (int)len + 2, text);
+            for (size_t cut = 1; cut < len + 2; cut++) {
+                cr_expect_eq(lsc_escape_at(text, cut, 0, &b), 0, "%.*s cut at %zu", (int)len + 2,
+                             text, cut);
+            }
+            for (size_t at = 1; at < len + 2; at++) {
+                char saved = text[at];
+                for (int c = 0; c < 256; c++) {
+                    text[at] = (char)c;
+                    size_t want = 0;
+                    for (size_t o = 0; o < sizeof refs / sizeof refs[0]; o++) {
+                        size_t l = strlen(refs[o].name);
+                        if (l <= len && text[1 + l] == ';' &&
+                            strncasecmp(text + 1, refs[o].name, l) == 0) {
+                            want = l + 2;
+                        }
+                    }
+                    cr_expect_eq(lsc_escape_at(text, len + 3, 0, &b), want, "%.*s (byte %d at %zu)",
+                                 (int)len + 2, text, c, at);
+                }
+                text[at] = saved;
+            }
+        }
     }
 }
 
@@ -1249,6 +1301,17 @@ Test(secret, name_matching)
         cr_expect(lsc_secret_name("to%6Ben", 7));
         cr_expect(!lsc_secret_name("passwordless", 12));
         cr_expect(lsc_secret_name("password", 8)); /* (its first eight bytes) */
+        /* Names of one length that differ in one byte alone, both ending as some secret
+         * name does (sig's "ig", secret's "et"): each is looked up. */
+        cr_expect(lsc_secret_name("session_id", 10));
+        cr_expect(!lsc_secret_name("session_ig", 10));
+        cr_expect(lsc_secret_name("session_id", 10));
+        cr_expect(!lsc_secret_name("xession_id", 10)); /* (and in their first) */
+        cr_expect(lsc_secret_name("token", 5));
+        cr_expect(!lsc_secret_name("toket", 5));
+        cr_expect(lsc_secret_name("pin", 3));
+        cr_expect(lsc_secret_name("sig", 3));
+        cr_expect(!lsc_secret_name("pig", 3));
     }
     EXPECT_SCRUB("x authorization: Basic abc def; authorization: Basic ghi jkl; y",
                  "x authorization: [secret]; authorization: [secret]; y");
@@ -1739,6 +1802,20 @@ Test(secrets, an_ampersand_before_no_parameter_is_the_values)
     snprintf(line, sizeof line, "token=abc&%064d=1 x", 0);
     char want[256];
     snprintf(want, sizeof want, "token=[secret]&%064d=1 x", 0);
+    EXPECT_SCRUB(line, want);
+    /* The same with a name's brackets or a '%' that encodes no separator where the longest
+     * name ends and past it. */
+    snprintf(line, sizeof line, "token=abc&%064d[]=1 x", 0);
+    EXPECT_SCRUB(line, "token=[secret]]=1 x"); /* (a ']' ends a bare value) */
+    snprintf(line, sizeof line, "token=abc&%064d%%41=1 x", 0);
+    EXPECT_SCRUB(line, "token=[secret] x");
+    snprintf(line, sizeof line, "token=abc&%063d]=1 x", 0);
+    snprintf(want, sizeof want, "token=[secret]&%063d]=1 x", 0);
+    EXPECT_SCRUB(line, want);
+    snprintf(line, sizeof line, "token=abc&%062d%%41=1 x", 0);
+    EXPECT_SCRUB(line, "token=[secret] x"); /* (64 bytes before the '%', 66 in all) */
+    snprintf(line, sizeof line, "token=abc&%060d%%41=1 x", 0);
+    snprintf(want, sizeof want, "token=[secret]&%060d%%41=1 x", 0);
     EXPECT_SCRUB(line, want);
 }
 
