@@ -147,6 +147,35 @@ static inline bool lsc_secret_end_possible(const unsigned char *ends, const char
 }
 
 /*
+ * Copies n bytes from src to dst (apart) as memcpy does - inline, from each end at once, when
+ * n is 16 or less: the gaps between a line's matches and the labels that replace them are
+ * mostly that short, and a call costs more than the copy.
+ */
+static inline void lsc_copy_short(char *dst, const char *src, size_t n)
+{
+    if (n > 16) {
+        memcpy(dst, src, n);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else if (n > 0) {
+        char a = src[0], b = src[n / 2], c = src[n - 1];
+        dst[0] = a;
+        dst[n / 2] = b;
+        dst[n - 1] = c;
+    }
+}
+
+/*
  * The first lit[0..ll) (ll >= 1) in p[0..end), or NULL: memchr for its first byte, then a
  * compare - for the short literals of log formats and URLs, where glibc's memmem spends
  * more setting up its general search than searching.

@@ -278,13 +278,17 @@ static int direct_match(void *ctx, const struct lsc_match *m)
     } else if (m->cls == LSC_CLASS_IPV4 && a->kind == LSC_ACT_IP_TRUNCATE && !m->quote) {
         /* What render comes to, through three calls, for an IPv4 address. */
         rlen = lsc_ip_truncate(&m->ip, a->v4_bits, a->v6_bits, dst);
+    } else if ((a->kind == LSC_ACT_REDACT || a->kind == LSC_ACT_REPLACE) && !m->quote) {
+        /* What render comes to, through three calls, for a label ("[secret]"). */
+        lsc_copy_short(dst, a->text, a->text_len);
+        rlen = a->text_len;
     } else {
         rlen = render(sc, a, d->line, m->off, m->len, match_ip(m), m->cls, m->quote, dst);
     }
     if (rlen == m->len && same_as_value(dst, d->line + m->off, rlen)) {
         return 0; /* already as coarse as the policy asks (1.2.3.0) */
     }
-    memcpy(d->dst->p + d->dst->len, d->line + d->pos, gap);
+    lsc_copy_short(d->dst->p + d->dst->len, d->line + d->pos, gap);
     d->dst->len += gap + rlen;
     d->pos = m->off + m->len;
     d->changed = true;

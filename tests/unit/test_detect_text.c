@@ -32,6 +32,25 @@ Test(chars, tables_agree_with_the_definitions)
     }
 }
 
+/* lsc_copy_short against memcpy, for every length to 40 and offsets into the buffers:
+ * the bytes copied, and none written before or after them. */
+Test(chars, short_copies_are_exact)
+{
+    uint64_t seed = 7;
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t at = 0; at < 8; at++) {
+            char src[64], dst[64], want[64];
+            for (size_t k = 0; k < sizeof src; k++) {
+                src[k] = (char)rnd(&seed);
+                dst[k] = want[k] = (char)rnd(&seed);
+            }
+            memcpy(want + at, src + 7 - at, n);
+            lsc_copy_short(dst + at, src + 7 - at, n);
+            cr_expect(memcmp(dst, want, sizeof dst) == 0, "%zu bytes at %zu", n, at);
+        }
+    }
+}
+
 /* Every named character reference in every mix of cases, against a plain reading: the name
  * (strncasecmp) and its ';', whole within the bytes - and every byte after the '&' changed,
  * or the reference cut short, reads as none (or as a reference the plain reading finds). */

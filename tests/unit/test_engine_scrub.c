@@ -162,6 +162,42 @@ Test(engine, ip_prefix_is_configurable)
     lsc_policy_free(pol);
 }
 
+/* The splice copies short gaps and labels inline (lsc_copy_short): labels of every length
+ * from 1 to 40, between gaps of every length from 0 to 40, come out whole, with nothing of
+ * the values left - and a bare JSON value's label is still written quoted. */
+Test(engine, labels_and_gaps_of_every_length_are_spliced_whole)
+{
+    for (size_t ll = 1; ll <= 40; ll++) {
+        char label[41], body[256];
+        for (size_t k = 0; k < ll; k++) {
+            label[k] = (char)('A' + k % 26);
+        }
+        label[ll] = '\0';
+        snprintf(body, sizeof body,
+                 "text:\n  - detector: secret_param\n    action: replace\n"
+                 "    with: '%s'\n",
+                 label);
+        char in[4096], want[8192];
+        size_t i = 0, w = 0;
+        for (size_t gap = 0; gap <= 40; gap++) {
+            /* a gap of gap bytes, then a name and a value the label replaces */
+            for (size_t k = 0; k < gap; k++) {
+                in[i++] = want[w++] = (char)('a' + (gap + k) % 26);
+            }
+            i += (size_t)snprintf(in + i, sizeof in - i, " token=v%zuVALUE", gap);
+            w += (size_t)snprintf(want + w, sizeof want - w, " token=%s", label);
+            in[i++] = want[w++] = ' ';
+        }
+        i += (size_t)snprintf(in + i, sizeof in - i, "{\"password\":hunter2}\n");
+        w += (size_t)snprintf(want + w, sizeof want - w, "{\"password\":\"%s\"}\n", label);
+        in[i] = want[w] = '\0';
+        char *got = scrub_with_policy("", body, in, NULL);
+        cr_expect_str_eq(got, want, "label of %zu bytes", ll);
+        cr_expect(strstr(got, "VALUE") == NULL && strstr(got, "hunter2") == NULL);
+        free(got);
+    }
+}
+
 /* Truncated addresses are remembered per scrubber: the same bytes written another way
  * ("::1.2.3.4" keeps its IPv4 bits, "::102:304" is plain IPv6) or truncated by another
  * action must not share a result, on the first line or any later one. */
