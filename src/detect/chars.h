@@ -323,22 +323,23 @@ static inline size_t lsc_entity_at(const char *p, size_t n, size_t i, unsigned c
     }
     /* The name, told by its first letter: most '&'s start none ("&b", "&token="), and one
      * that does is compared with one name. (lsc_entity_may_start knows each name's first two
-     * letters: a name added here goes there too.) */
-    switch (p[k] | 32) {
-    case 'q':
-        return lsc_entity_rest(p, n, k, "uot", 3, '"', b);
-    case 'a':
+     * letters: a name added here goes there too. Tests in turn, not a switch: its jump
+     * through a table is mispredicted where references and other '&'s alternate.) */
+    unsigned char first = (unsigned char)(p[k] | 32);
+    if (first == 'a') {
         return (p[k + 1] | 32) == 'm' ? lsc_entity_rest(p, n, k, "mp", 2, '&', b)
                                       : lsc_entity_rest(p, n, k, "pos", 3, '\'', b);
-    case 'l':
-        return lsc_entity_rest(p, n, k, "t", 1, '<', b);
-    case 'g':
-        return lsc_entity_rest(p, n, k, "t", 1, '>', b);
-    case 'n':
-        return lsc_entity_rest(p, n, k, "bsp", 3, ' ', b);
-    default:
-        return 0;
     }
+    if (first == 'q') {
+        return lsc_entity_rest(p, n, k, "uot", 3, '"', b);
+    }
+    if (first == 'l' || first == 'g') {
+        return lsc_entity_rest(p, n, k, "t", 1, first == 'l' ? '<' : '>', b);
+    }
+    if (first == 'n') {
+        return lsc_entity_rest(p, n, k, "bsp", 3, ' ', b);
+    }
+    return 0;
 }
 
 /* Whether p[i] ('&') may start a character reference: its first two bytes after the '&' are

@@ -348,6 +348,28 @@ static inline bool same_name(const char *a, const char *b, size_t len)
     return memcmp(a, b, len) == 0;
 }
 
+/* secret_name past its gate: the last name asked, or the lookup. (len is min_len to
+ * NAME_MAX_LEN. The gate's test of the last two bytes is a fast path alone: a name it turns
+ * away, the lookup does too.) */
+static bool remembered_name(const char *name, size_t len, bool has_pct, bool *auth)
+{
+    if (len == last_name.len && has_pct == last_name.has_pct &&
+        same_name(name, last_name.name, len)) {
+        *auth = last_name.auth;
+        return last_name.found;
+    }
+    char norm[NAME_MAX_LEN];
+    size_t nlen;
+    bool found = secret_name_lookup(name, len, has_pct, norm, &nlen);
+    *auth = found && is_authorization(norm, nlen);
+    last_name.len = len;
+    last_name.has_pct = has_pct;
+    last_name.found = found;
+    last_name.auth = *auth;
+    memcpy(last_name.name, name, len);
+    return found;
+}
+
 /* lsc_secret_name, told whether the name holds a '%' (the caller has looked already). When
  * it says yes, *auth tells whether the name is an Authorization header's (is_authorization). */
 static bool secret_name(const char *name, size_t len, bool has_pct, bool *auth)
@@ -364,21 +386,7 @@ static bool secret_name(const char *name, size_t len, bool has_pct, bool *auth)
         !lsc_pair_in(ends, (unsigned char)name[len - 2], (unsigned char)name[len - 1])) {
         return false;
     }
-    if (len == last_name.len && has_pct == last_name.has_pct &&
-        same_name(name, last_name.name, len)) {
-        *auth = last_name.auth;
-        return last_name.found;
-    }
-    char norm[NAME_MAX_LEN];
-    size_t nlen;
-    bool found = secret_name_lookup(name, len, has_pct, norm, &nlen);
-    *auth = found && is_authorization(norm, nlen);
-    last_name.len = len;
-    last_name.has_pct = has_pct;
-    last_name.found = found;
-    last_name.auth = *auth;
-    memcpy(last_name.name, name, len);
-    return found;
+    return remembered_name(name, len, has_pct, auth);
 }
 
 bool lsc_secret_name(const char *name, size_t len)
@@ -706,8 +714,11 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
             break;
         }
     }
+    /* secret_name, but for its test of the last two bytes, which the text scan (or the test
+     * above) has asked already (lsc_secret_end_possible). */
     bool auth;
-    if (!secret_name(p + s, e - s, has_pct, &auth)) {
+    need_ends();
+    if (e - s < min_len || !remembered_name(p + s, e - s, has_pct, &auth)) {
         return false;
     }
     return secret_value(p, n, i + sep_len, quoted, esc_quoted, auth, p[name_end] == '"', m);
