@@ -688,6 +688,31 @@ static const unsigned char stop_class[256] = {
     ['|'] = STOP_BACK,
 };
 
+/* The first byte of p[e .. lim) whose class has a bit of at, or lim: eight bytes a step,
+ * their classes or'd (a stretch may run on for DECODE_MAX bytes). */
+static inline size_t stop_at(const char *p, size_t e, size_t lim, unsigned at)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    while (lim - e >= 8 && !((stop_class[u[e]] | stop_class[u[e + 1]] | stop_class[u[e + 2]] |
+                              stop_class[u[e + 3]] | stop_class[u[e + 4]] | stop_class[u[e + 5]] |
+                              stop_class[u[e + 6]] | stop_class[u[e + 7]]) &
+                             at)) {
+        e += 8;
+    }
+    while (e < lim && !(stop_class[u[e]] & at)) {
+        e++;
+    }
+    return e;
+}
+
+/* The bytes of the word w that equal c, each as its top bit - exact up to and including the
+ * first (a borrow may mark bytes after it): the first is ctz / 8. */
+static inline uint64_t bytes_equal(uint64_t w, unsigned char c)
+{
+    uint64_t x = w ^ (0x0101010101010101u * c);
+    return (x - 0x0101010101010101u) & ~x & 0x8080808080808080u;
+}
+
 static inline bool is_escape(const char *p, size_t n, size_t i)
 {
     unsigned char b;
@@ -908,10 +933,8 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
         s = groups_before(p, s, lo);
     }
     unsigned char b;
-    size_t e = i + lsc_escape_at(p, n, i, &b), lim = s + DECODE_MAX < n ? s + DECODE_MAX : n;
-    while (e < lim && !(stop_class[(unsigned char)p[e]] & end_at)) {
-        e++;
-    }
+    size_t lim = s + DECODE_MAX < n ? s + DECODE_MAX : n;
+    size_t e = stop_at(p, i + lsc_escape_at(p, n, i, &b), lim, end_at);
     if (e == s + DECODE_MAX && e < n && !(stop_class[(unsigned char)p[e]] & end_at)) {
         /* Cut before the last '&': a query's, or a character reference's (which starts
          * the next stretch). */
@@ -954,6 +977,22 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     d->escapes = 0;
     size_t k = 0;
     for (size_t j = s; j < e;) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (e - j >= 8) {
+            /* Eight bytes at once, up to the first an escape may start at (the lowest byte
+             * bytes_equal marks: the first in memory). */
+            uint64_t w;
+            memcpy(&w, p + j, 8);
+            memcpy(d->text + k, &w, 8);
+            uint64_t at = bytes_equal(w, '%') | bytes_equal(w, '\\') | bytes_equal(w, '&');
+            size_t plain = at != 0 ? (size_t)__builtin_ctzll(at) / 8 : 8;
+            k += plain;
+            j += plain;
+            if (plain == 8) {
+                continue;
+            }
+        }
+#endif
         size_t len = lsc_escape_start((unsigned char)p[j]) ? lsc_escape_at(p, e, j, &b) : 0;
         if (len > 0) {
             d->at[d->escapes] = (uint16_t)k;

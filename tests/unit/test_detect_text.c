@@ -662,6 +662,41 @@ Test(encoded, values_hidden_by_character_references_are_found)
     free(out);
 }
 
+/* A stretch ends at the first byte that ends one, wherever it falls after the escape (its
+ * end is found eight bytes a step): a name with one letter escaped, then a space or a quote
+ * at each offset from 0 to 20 after that escape, then a separator and an escaped value. Read
+ * past its end, the stretch would join the name and the value ("password_confirmation =x")
+ * and take the value for a secret's; read to its end, each escape's stretch holds one. The
+ * decoded texts of the same lines with no escape say what a run-on stretch would find. */
+Test(encoded, a_stretch_ends_at_its_first_stop_wherever_it_falls)
+{
+    const char *name = "password_confirmation";
+    size_t len = strlen(name);
+    /* separator and value for each form of escape: a space and a quote end a stretch of
+     * backslash escapes; a quote (not a space) one of character references */
+    static const char *const seps[] = {" =", "\":", " =", "\":"};
+    static const char *const values[] = {"\\u0078", "\\u0078", "\\x78", "&#120;"};
+    for (size_t f = 0; f < sizeof seps / sizeof seps[0]; f++) {
+        for (size_t j = 0; j < len; j++) {
+            char line[160], esc[16];
+            if (f < 2) {
+                snprintf(esc, sizeof esc, "\\u%04x", name[j]);
+            } else if (f == 2) {
+                snprintf(esc, sizeof esc, "\\x%02x", name[j]);
+            } else {
+                snprintf(esc, sizeof esc, "&#%d;", name[j]);
+            }
+            snprintf(line, sizeof line, "a %.*s%s%s%s%s b", (int)j, name, esc, name + j + 1,
+                     seps[f], values[f]);
+            EXPECT_UNCHANGED(line);
+            snprintf(line, sizeof line, "a %s%sx b", name, seps[f]);
+            char *out = scrub_default(line);
+            cr_expect(strstr(out, "x b") == NULL, "run on, '%s' is found: %s", line, out);
+            free(out);
+        }
+    }
+}
+
 /* Where the plain scan and the decoded one both find something, what is replaced covers
  * both, named by the longer. */
 Test(encoded, overlapping_finds_are_joined)
