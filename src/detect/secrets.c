@@ -686,9 +686,9 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     if (e > floor && p[e - 1] == ']') {
         e--;
     }
-    /* The name's last two bytes first (secret_name tells its length) - where a quote, spaces
-     * or a bracket stand between the name and i: at i, the text scan has asked already. (A
-     * fast path alone: a name it turns away, the walk back and secret_name would too.) */
+    /* The name's last two bytes first - where a quote, spaces or a bracket stand between the
+     * name and i: at i, the text scan has asked already. (A fast path alone: a name it turns
+     * away, the walk back and the lookup would too.) */
     if (e < i) {
         need_ends();
         if (!lsc_secret_end_possible(ends, p, e, floor)) {

@@ -1867,7 +1867,7 @@ Test(secrets, an_ampersand_before_no_parameter_is_the_values)
     snprintf(want, sizeof want, "token=[secret]&%063d]=1 x", 0);
     EXPECT_SCRUB(line, want);
     snprintf(line, sizeof line, "token=abc&%062d%%41=1 x", 0);
-    EXPECT_SCRUB(line, "token=[secret] x"); /* (64 bytes before the '%', 66 in all) */
+    EXPECT_SCRUB(line, "token=[secret] x"); /* (62 bytes, then "%41": 65 in all) */
     snprintf(line, sizeof line, "token=abc&%060d%%41=1 x", 0);
     snprintf(want, sizeof want, "token=[secret]&%060d%%41=1 x", 0);
     EXPECT_SCRUB(line, want);
