@@ -10,14 +10,12 @@
 #define LSC_ALPHA_(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
 #define LSC_HEXL_(c) (((c) >= 'a' && (c) <= 'f') || ((c) >= 'A' && (c) <= 'F'))
 #define LSC_ALNUM_(c) (LSC_DIGIT_(c) || LSC_ALPHA_(c))
+#define LSC_NAME_RAW_(c) (LSC_ALNUM_(c) || (c) == '_' || (c) == '.' || (c) == '-')
 #define CLASSES(c)                                                                                 \
     (unsigned char)((LSC_ALNUM_(c) ? LSC_C_ALNUM : 0) |                                            \
                     (LSC_DIGIT_(c) || LSC_HEXL_(c) ? LSC_C_HEX : 0) |                              \
-                    (LSC_ALNUM_(c) || (c) == '_' || (c) == '.' || (c) == '-' || (c) == '%'         \
-                         ? LSC_C_NAME                                                              \
-                         : 0) |                                                                    \
-                    (LSC_ALNUM_(c) || (c) == '_' || (c) == '.' || (c) == '-' ? LSC_C_NAME_RAW      \
-                                                                             : 0))
+                    (LSC_NAME_RAW_(c) || (c) == '%' ? LSC_C_NAME : 0) |                            \
+                    (LSC_NAME_RAW_(c) ? LSC_C_NAME_RAW : 0))
 #define HEXVAL(c)                                                                                  \
     (unsigned char)(LSC_DIGIT_(c) ? (c) - '0' : LSC_HEXL_(c) ? ((c) | 32) - 'a' + 10 : LSC_NOT_HEX)
 #define FOLD(c) (unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) | 32 : (c) == '-' ? '_' : (c))
