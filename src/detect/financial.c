@@ -387,20 +387,28 @@ static bool detect_run(const char *p, size_t n, size_t i, bool iban, struct lsc_
 
 bool lsc_detect_card(const char *p, size_t n, size_t i, struct lsc_match *m, size_t *fail_until)
 {
-    /* Most digit words are no card - a byte count, a port: turned away before the run is
-     * read, when the first group is shorter than four digits, or than 13 with no separator
-     * and digit after it. */
+    /* Most digit words are no card - a byte count, a port, a date: turned away before the
+     * run is read, when the first group is shorter than four digits, or when the run holds
+     * fewer than 13 digits from here (every candidate from here or from a later group of
+     * the run is some of those). */
     if (p[i] < '2' || p[i] > '6' || n - i < 13 || !lsc_is_digit((unsigned char)p[i + 1]) ||
         !lsc_is_digit((unsigned char)p[i + 2]) || !lsc_is_digit((unsigned char)p[i + 3])) {
         return false;
     }
-    size_t run = 4;
-    while (run < 13 && i + run < n && lsc_is_digit((unsigned char)p[i + run])) {
-        run++;
-    }
-    if (run < 13 && !(i + run + 1 < n && separator((unsigned char)p[i + run], false) &&
-                      lsc_is_digit((unsigned char)p[i + run + 1]))) {
-        return false;
+    size_t digits = 4, k = i + 4;
+    for (;;) {
+        while (digits < 13 && k < n && lsc_is_digit((unsigned char)p[k])) {
+            digits++;
+            k++;
+        }
+        if (digits == 13) {
+            break;
+        }
+        if (!(k + 1 < n && separator((unsigned char)p[k], false) &&
+              lsc_is_digit((unsigned char)p[k + 1]))) {
+            return false;
+        }
+        k++;
     }
     return detect_run(p, n, i, false, m, fail_until);
 }

@@ -319,6 +319,11 @@ Test(card, luhn_valid_in_every_layout)
     EXPECT_SCRUB("amex 378282246310005", "amex [card]");
     EXPECT_SCRUB("mc=5555555555554444&", "mc=[card]&");
     EXPECT_SCRUB("card 4111 1111 1111 1111 200 OK", "card [card] 200 OK");
+    /* Thirteen digits, the shortest card, reached only in a later group. */
+    EXPECT_SCRUB("v 4222 2222 2222 2 ok", "v [card] ok");
+    EXPECT_SCRUB("v 4222222222 222 ok", "v [card] ok");
+    EXPECT_SCRUB("v 4222-2222-2222-2 ok", "v [card] ok");
+    EXPECT_SCRUB("v 4222+2222+2222+2 ok", "v [card] ok");
 }
 
 Test(card, lookalikes_survive)
