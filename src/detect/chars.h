@@ -76,6 +76,13 @@ static inline bool lsc_is_name_byte(unsigned char c)
     return lsc_ctype[c] & LSC_C_NAME;
 }
 
+/* A byte of the user name before a credentials flag's colon (secrets.c): a name byte, '@'
+ * or '+' (bob@example.com:x). */
+static inline bool lsc_is_user_name_byte(unsigned char c)
+{
+    return lsc_is_name_byte(c) || c == '@' || c == '+';
+}
+
 /* A name byte that starts no escape: any but '%' (where a walk over a name looks closer). */
 static inline bool lsc_is_raw_name_byte(unsigned char c)
 {

@@ -846,12 +846,6 @@ static bool secret_found(size_t vs, size_t ve, struct lsc_match *m)
 /* How far back the user name before a credentials flag's colon is read. */
 #define USER_MAX 64
 
-/* A byte of that user name: a name byte, '@' or '+' (bob@example.com:x). */
-static inline bool user_name_byte(unsigned char c)
-{
-    return lsc_is_name_byte(c) || c == '@' || c == '+';
-}
-
 /* Is the word that ends at e (before blanks) the flag "-u" or "--user"? */
 static bool user_flag_before(const char *p, size_t e)
 {
@@ -881,7 +875,7 @@ bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor
     /* The user name: back from the colon over name bytes (and '@', '+') to a blank or a
      * quote. (A time, a path or a user agent's "rv:" stops at once.) */
     size_t s = i;
-    while (s > floor && i - s < USER_MAX && user_name_byte((unsigned char)p[s - 1])) {
+    while (s > floor && i - s < USER_MAX && lsc_is_user_name_byte((unsigned char)p[s - 1])) {
         s--;
     }
     if (s == i || s == floor || !(blank(p[s - 1]) || p[s - 1] == '"' || p[s - 1] == '\'')) {
@@ -914,7 +908,7 @@ bool lsc_user_flag_before_quote(const char *p, size_t n, size_t c)
         return false;
     }
     size_t e = c;
-    while (e < n && e - c <= USER_MAX && user_name_byte((unsigned char)p[e])) {
+    while (e < n && e - c <= USER_MAX && lsc_is_user_name_byte((unsigned char)p[e])) {
         e++;
     }
     return e > c && e < n && p[e] == ':';

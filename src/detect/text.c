@@ -295,8 +295,11 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
         (lsc_is_digit((unsigned char)p[w]) && !digit_start(p, w))) {
         return false;
     }
-    /* The group w..i is 1-4 hex digits and this colon its first: the run after it decides. */
-    return i + 1 < n && ip6_group_gate(p, n, w, i, st) && parse_ip6(p, n, w, m);
+    /* The group w..i is 1-4 hex digits and this colon its first: another group or a "::"
+     * follows it in any address ("a:/", a URL's scheme, is none), then the run after it
+     * decides. */
+    return i + 1 < n && (lsc_is_hex((unsigned char)p[i + 1]) || p[i + 1] == ':') &&
+           ip6_group_gate(p, n, w, i, st) && parse_ip6(p, n, w, m);
 }
 
 /*
@@ -323,6 +326,20 @@ may_follow_secret(const char *p, size_t i, size_t floor, const unsigned char **e
  * before the '@' (after the previous match) and a domain-label byte after it. Most '@'
  * that are no address's ("@@", "a@ b", "@user") end there.
  */
+/*
+ * Can the colon at i (i >= 2) end the user name after a credentials flag? Asked before
+ * lsc_detect_flag_credentials, which walks back over the name from a name byte to a blank
+ * or a quote: the byte before the last is another byte of the name or that blank or quote.
+ * A colon after a word inside a path or a URL ("a:\/\/") is turned away here, before the
+ * detector's search for the flag's '-'.
+ */
+static inline bool user_may_end(const char *p, size_t i)
+{
+    unsigned char z = (unsigned char)p[i - 2];
+    return lsc_is_name_byte((unsigned char)p[i - 1]) &&
+           (lsc_is_user_name_byte(z) || z == ' ' || z == '\t' || z == '"' || z == '\'');
+}
+
 static inline bool email_may_start(const char *p, size_t n, size_t i, size_t floor)
 {
     return i > floor && lsc_is_email_local((unsigned char)p[i - 1]) && i + 1 < n &&
@@ -1299,7 +1316,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                         (i >= floor + 7 && p[i - 1] == '"' &&
                          ((p[i - 2] | 32) == 'e' || p[i - 2] == '\\') &&
                          lsc_detect_secret_pair(p, n, i, floor, &st->pairs, &m)) ||
-                        (i >= floor + 4 && lsc_is_name_byte((unsigned char)p[i - 1]) &&
+                        (i >= floor + 4 && user_may_end(p, i) &&
                          lsc_detect_flag_credentials(p, n, i, floor, &m));
                 /* "https:\/\/user:password@host", as JSON may write a URL: the mask marks no
                  * '\\' before '/', so the stretch starts from here. */

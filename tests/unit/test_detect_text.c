@@ -128,6 +128,10 @@ Test(ip, every_ipv6_shape)
     EXPECT_SCRUB("a=2001:DB8:A:B::1;", "a=2001:db8:a::;");
     EXPECT_SCRUB("from 2001:db8:1:2::1: closed", "from 2001:db8:1::: closed");
     EXPECT_SCRUB("nat64 64:ff9b::203.0.113.9", "nat64 64:ff9b::203.0.113.0");
+    /* After the first colon, a group in each case of hex digit or a "::"; a scheme's "a:/"
+     * is none. */
+    EXPECT_SCRUB("g a::1 fe80::1 1:2:3:4:5:6:7:8 A:B:C:D:E:F:0:1 f:F::9 a:/ x",
+                 "g a:: fe80:: 1:2:3:: a:b:c:: f:f:: a:/ x");
 }
 
 /* An address that ends a sentence: the full stop is punctuation, as after an IPv4 address,
@@ -1944,6 +1948,13 @@ Test(secrets, user_flags_digest_and_more_names)
 {
     EXPECT_SCRUB("x curl -u admin:hunter2 https://x", "x curl -u admin:[secret] https://x");
     EXPECT_SCRUB("-u a:hunter2 https://x", "-u a:[secret] https://x"); /* (at the start) */
+    /* A one-byte user name after each byte that may come before it. */
+    EXPECT_SCRUB("x curl -u \"a:pw\" y", "x curl -u \"a:[secret]\" y");
+    EXPECT_SCRUB("x curl -u 'a:pw' y", "x curl -u 'a:[secret]' y");
+    EXPECT_SCRUB("x curl -u\ta:pw y", "x curl -u\ta:[secret] y");
+    EXPECT_SCRUB("x curl -u +a:pw y", "x curl -u +a:[secret] y");
+    EXPECT_SCRUB("x curl -u @a:pw y", "x curl -u @a:[secret] y");
+    EXPECT_SCRUB("x curl -u .a:pw y", "x curl -u .a:[secret] y");
     EXPECT_SCRUB("x curl --user \"bob:a b\" y", "x curl --user \"bob:[secret]\" y");
     EXPECT_SCRUB("x [\"curl\", \"-u\", \"bob:pw\"]", "x [\"curl\", \"-u\", \"bob:[secret]\"]");
     EXPECT_SCRUB("Authorization: Digest username=\"bob\", response=\"6629fae4\"",
