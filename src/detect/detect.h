@@ -234,8 +234,13 @@ struct lsc_clean_span {
  */
 bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
                             struct lsc_clean_span *clean, struct lsc_match *m);
+/* How far back from its colon lsc_detect_flag_credentials reads: the user name (at most
+ * LSC_USER_MAX bytes), then blanks, a quote or a comma, and the flag (12 bytes more). */
+#define LSC_USER_MAX 64
+#define LSC_FLAG_REACH (LSC_USER_MAX + 12)
 /* ':' at i inside the word after a "-u" or "--user" flag (curl -u user:password): the
- * match is the password after the colon. */
+ * match is the password after the colon. (The text scan asks first whether a '-' lies in
+ * reach, after floor: most colons have none.) */
 bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor,
                                  struct lsc_match *m);
 /* Would lsc_detect_flag_credentials, at the colon after a user name that starts at c just

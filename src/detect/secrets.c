@@ -843,9 +843,6 @@ static bool secret_found(size_t vs, size_t ve, struct lsc_match *m)
     return true;
 }
 
-/* How far back the user name before a credentials flag's colon is read. */
-#define USER_MAX 64
-
 /* Is the word that ends at e (before blanks) the flag "-u" or "--user"? */
 static bool user_flag_before(const char *p, size_t e)
 {
@@ -866,16 +863,10 @@ static bool user_flag_before(const char *p, size_t e)
 bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor,
                                  struct lsc_match *m)
 {
-    /* No '-' in reach before the colon, no flag: most colons (times, "rv:", JSON members)
-     * end here, in one vector search. */
-    size_t lo = i - floor > USER_MAX + 12 ? i - USER_MAX - 12 : floor;
-    if (memrchr(p + lo, '-', i - lo) == NULL) {
-        return false;
-    }
     /* The user name: back from the colon over name bytes (and '@', '+') to a blank or a
      * quote. (A time, a path or a user agent's "rv:" stops at once.) */
     size_t s = i;
-    while (s > floor && i - s < USER_MAX && lsc_is_user_name_byte((unsigned char)p[s - 1])) {
+    while (s > floor && i - s < LSC_USER_MAX && lsc_is_user_name_byte((unsigned char)p[s - 1])) {
         s--;
     }
     if (s == i || s == floor || !(blank(p[s - 1]) || p[s - 1] == '"' || p[s - 1] == '\'')) {
@@ -903,12 +894,12 @@ bool lsc_detect_flag_credentials(const char *p, size_t n, size_t i, size_t floor
 bool lsc_user_flag_before_quote(const char *p, size_t n, size_t c)
 {
     /* The flag first: most quotes (an access log's) have none before them. Then the name
-     * the detector reads back from a colon: at most USER_MAX bytes. */
+     * the detector reads back from a colon: at most LSC_USER_MAX bytes. */
     if (c == 0 || !user_flag_before(p, c - 1)) {
         return false;
     }
     size_t e = c;
-    while (e < n && e - c <= USER_MAX && lsc_is_user_name_byte((unsigned char)p[e])) {
+    while (e < n && e - c <= LSC_USER_MAX && lsc_is_user_name_byte((unsigned char)p[e])) {
         e++;
     }
     return e > c && e < n && p[e] == ':';

@@ -340,6 +340,14 @@ static inline bool user_may_end(const char *p, size_t i)
            (lsc_is_user_name_byte(z) || z == ' ' || z == '\t' || z == '"' || z == '\'');
 }
 
+/* Is there a '-' in reach before the colon at i, after floor? Without one there is no
+ * credentials flag: most colons ("rv:", a scheme's) end here, in one vector search. */
+static inline bool flag_dash_in_reach(const char *p, size_t i, size_t floor)
+{
+    size_t lo = i - floor > LSC_FLAG_REACH ? i - LSC_FLAG_REACH : floor;
+    return memrchr(p + lo, '-', i - lo) != NULL;
+}
+
 static inline bool email_may_start(const char *p, size_t n, size_t i, size_t floor)
 {
     return i > floor && lsc_is_email_local((unsigned char)p[i - 1]) && i + 1 < n &&
@@ -374,6 +382,14 @@ static inline bool sql_word_may_start(const char *p, size_t n, size_t i)
            (p[i + 8] == ' ' || p[i + 8] == '\t' || p[i + 8] == '(' || p[i + 8] == '+');
 }
 
+/* The auth scheme detector's own first test, asked before the call: "Basic" or "Bearer"
+ * and a blank take seven bytes at least, the second an 'a' or an 'e'. */
+static inline bool auth_scheme_may_start(const char *p, size_t n, size_t i)
+{
+    return n - i > 6 &&
+           (((unsigned char)p[i + 1] | 32) == 'a' || ((unsigned char)p[i + 1] | 32) == 'e');
+}
+
 /* Detectors that start at a letter that starts a word. */
 static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
 {
@@ -382,10 +398,10 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
     case 'e':
         return i >= st->jwt_fail_until && lsc_detect_jwt(p, n, i, m, &st->jwt_fail_until);
     case 'b':
-        return lsc_detect_auth_scheme(p, n, i, m) ||
+        return (auth_scheme_may_start(p, n, i) && lsc_detect_auth_scheme(p, n, i, m)) ||
                (sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m));
     case 'B': /* (an IBAN may start with B: BE, BG, ...) */
-        if (lsc_detect_auth_scheme(p, n, i, m) ||
+        if ((auth_scheme_may_start(p, n, i) && lsc_detect_auth_scheme(p, n, i, m)) ||
             (sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m))) {
             return true;
         }
@@ -1316,7 +1332,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                         (i >= floor + 7 && p[i - 1] == '"' &&
                          ((p[i - 2] | 32) == 'e' || p[i - 2] == '\\') &&
                          lsc_detect_secret_pair(p, n, i, floor, &st->pairs, &m)) ||
-                        (i >= floor + 4 && user_may_end(p, i) &&
+                        (i >= floor + 4 && user_may_end(p, i) && flag_dash_in_reach(p, i, floor) &&
                          lsc_detect_flag_credentials(p, n, i, floor, &m));
                 /* "https:\/\/user:password@host", as JSON may write a URL: the mask marks no
                  * '\\' before '/', so the stretch starts from here. */

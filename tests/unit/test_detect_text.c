@@ -964,6 +964,10 @@ Test(secret, authorization_schemes)
                  "hdr \"authorization\":\"[secret]\"");
     EXPECT_SCRUB("sent bearer abc.def-ghi_123 to", "sent bearer [secret] to");
     EXPECT_SCRUB("using Basic dXNlcjpwYXNzd29yZA==", "using Basic [secret]");
+    /* The scheme's second letter in either case; the shortest credential at the end. */
+    EXPECT_SCRUB("using BEARER abcdef1234567890XYZ", "using BEARER [secret]");
+    EXPECT_SCRUB("using BASIC dXNlcjpwYXNzd29yZA==", "using BASIC [secret]");
+    EXPECT_SCRUB("x Basic dXNlcjpw", "x Basic [secret]");
     EXPECT_UNCHANGED("WWW-Authenticate: Bearer realm=\"api\"");
     EXPECT_UNCHANGED("Basic authentication failed");
     EXPECT_UNCHANGED("bearer tokens expire");
@@ -1944,6 +1948,8 @@ Test(secrets, name_value_pairs_in_text)
  * Pass or Pwd, Rails' secret_key_base, Azure's AccountKey. Not: docker's -u uid:gid, a flag
  * glued to a word, a user without a colon, a time, bypass and cacheBypass.
  */
+#define U16 "uuuuuuuuuuuuuuuu"
+#define U64 U16 U16 U16 U16 /* (the longest user name read) */
 Test(secrets, user_flags_digest_and_more_names)
 {
     EXPECT_SCRUB("x curl -u admin:hunter2 https://x", "x curl -u admin:[secret] https://x");
@@ -1955,6 +1961,11 @@ Test(secrets, user_flags_digest_and_more_names)
     EXPECT_SCRUB("x curl -u +a:pw y", "x curl -u +a:[secret] y");
     EXPECT_SCRUB("x curl -u @a:pw y", "x curl -u @a:[secret] y");
     EXPECT_SCRUB("x curl -u .a:pw y", "x curl -u .a:[secret] y");
+    /* The flag's last '-' as far back as it can be: 76 bytes before the colon, past the
+     * longest user name, a quote, four blanks and an argument list's comma and quote. */
+    EXPECT_SCRUB("x [\"curl\", \"--user\",    \"" U64 ":pw\"]",
+                 "x [\"curl\", \"--user\",    \"" U64 ":[secret]\"]");
+    EXPECT_UNCHANGED("x [\"curl\", \"--user\",    \"u" U64 ":pw\"]");
     EXPECT_SCRUB("x curl --user \"bob:a b\" y", "x curl --user \"bob:[secret]\" y");
     EXPECT_SCRUB("x [\"curl\", \"-u\", \"bob:pw\"]", "x [\"curl\", \"-u\", \"bob:[secret]\"]");
     EXPECT_SCRUB("Authorization: Digest username=\"bob\", response=\"6629fae4\"",
