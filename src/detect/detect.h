@@ -235,7 +235,8 @@ struct lsc_clean_span {
 bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
                             struct lsc_clean_span *clean, struct lsc_match *m);
 /* How far back from its colon lsc_detect_flag_credentials reads: the user name (at most
- * LSC_USER_MAX bytes), then blanks, a quote or a comma, and the flag (12 bytes more). */
+ * LSC_USER_MAX bytes), then up to the flag's last '-' 12 bytes more at most (a quote, four
+ * blanks, an argument list's comma and quote, and "user" of "--user"). */
 #define LSC_USER_MAX 64
 #define LSC_FLAG_REACH (LSC_USER_MAX + 12)
 /* ':' at i inside the word after a "-u" or "--user" flag (curl -u user:password): the

@@ -322,11 +322,6 @@ may_follow_secret(const char *p, size_t i, size_t floor, const unsigned char **e
 }
 
 /*
- * The e-mail detector's own first tests, asked here before the call: a local-part byte
- * before the '@' (after the previous match) and a domain-label byte after it. Most '@'
- * that are no address's ("@@", "a@ b", "@user") end there.
- */
-/*
  * Can the colon at i (i >= 2) end the user name after a credentials flag? Asked before
  * lsc_detect_flag_credentials, which walks back over the name from a name byte to a blank
  * or a quote: the byte before the last is another byte of the name or that blank or quote.
@@ -348,6 +343,11 @@ static inline bool flag_dash_in_reach(const char *p, size_t i, size_t floor)
     return memrchr(p + lo, '-', i - lo) != NULL;
 }
 
+/*
+ * The e-mail detector's own first tests, asked here before the call: a local-part byte
+ * before the '@' (after the previous match) and a domain-label byte after it. Most '@'
+ * that are no address's ("@@", "a@ b", "@user") end there.
+ */
 static inline bool email_may_start(const char *p, size_t n, size_t i, size_t floor)
 {
     return i > floor && lsc_is_email_local((unsigned char)p[i - 1]) && i + 1 < n &&
