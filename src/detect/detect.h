@@ -134,6 +134,12 @@ bool lsc_iban_valid(const char *iban, size_t n);
 /* Individual detectors, each tried at position i of p[0..n); on success fill m. */
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m);
 /*
+ * For tests: the k-th known key prefix followed by `body` bytes of its alphabet (SIZE_MAX:
+ * the shortest body the detector accepts), written to out; its length, or 0 past the last
+ * prefix or when it does not fit in cap.
+ */
+size_t lsc_token_sample(size_t k, size_t body, char *out, size_t cap);
+/*
  * On failure *fail_until is set to the end of the base64url run scanned: no JWT can start
  * before it either (a later start in the same run meets the same end), so the caller skips
  * those starts and a line of "eyJaaaa-eyJaaaa-..." costs linear time, not quadratic.

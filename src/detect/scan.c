@@ -36,8 +36,8 @@
 static const char triggers[] = "@=:%&";
 /* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT), Bearer/Basic and the
  * SQL words before a password (BY, PASSWORD). */
-static const char first_set[] = "ABPSbdeghnprswx";
-static const char second_set[] = "aefhiklopvyABCEGIKNPRSY";
+static const char first_set[] = "ABPSbdeghklnprswx";
+static const char second_set[] = "abcefhiklopqsvyABCEGIKMNPRSTY";
 
 /* ---- the reference: each position by itself ---- */
 

@@ -398,8 +398,12 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
     case 'e':
         return i >= st->jwt_fail_until && lsc_detect_jwt(p, n, i, m, &st->jwt_fail_until);
     case 'b':
-        return (auth_scheme_may_start(p, n, i) && lsc_detect_auth_scheme(p, n, i, m)) ||
-               (sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m));
+        if ((auth_scheme_may_start(p, n, i) && lsc_detect_auth_scheme(p, n, i, m)) ||
+            (sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m))) {
+            return true;
+        }
+        /* the key detector: Buildkite's "bkua_" */
+        goto key;
     case 'B': /* (an IBAN may start with B: BE, BG, ...) */
         if ((auth_scheme_may_start(p, n, i) && lsc_detect_auth_scheme(p, n, i, m)) ||
             (sql_word_may_start(p, n, i) && lsc_detect_sql_secret(p, n, i, m))) {
@@ -411,18 +415,22 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
             (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m))) {
             return true;
         }
-        break;
+        /* the key detector: Postman's "PMAK-" */
+        goto key;
     case 'A':
     case 'S':
     case 'd':
     case 'g':
     case 'h':
+    case 'k':
+    case 'l':
     case 'n':
     case 'p':
     case 'r':
     case 's':
     case 'w':
     case 'x':
+    key: /* (one call site: the key detector is inlined here) */
         if (lsc_detect_token(p, n, i, m) ||
             (c == 'p' && sql_word_may_start(p, n, i) &&
              (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m))) ||

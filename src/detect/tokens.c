@@ -28,6 +28,8 @@ enum alphabet {
     ALNUM_DASH, /* plus - */
     B64URL_DOT, /* B64URL plus . (keys of dotted parts) */
     B64,        /* A-Z a-z 0-9 + / = (standard base64) */
+    B64URL_EQ,  /* B64URL plus = (Atlassian's tokens end in "=" and a checksum) */
+    HEX,        /* 0-9 a-f A-F */
 };
 
 struct token_kind {
@@ -55,6 +57,11 @@ static const struct token_kind kinds[] = {
     TOKEN("APKA", 16, UPPER_NUM),
     TOKEN("ABIA", 16, UPPER_NUM),
     TOKEN("ACCA", 16, UPPER_NUM),
+    /* JFrog Artifactory API keys. */
+    TOKEN("AKCp", 69, ALNUM),
+    /* Atlassian API tokens (ATATT3 and 186 bytes), Bitbucket app passwords. */
+    TOKEN("ATATT3", 100, B64URL_EQ),
+    TOKEN("ATBB", 28, ALNUM),
     /* Google API keys. */
     TOKEN("AIza", 35, B64URL),
     /* GitHub. */
@@ -87,6 +94,7 @@ static const struct token_kind kinds[] = {
     TOKEN("xoxs-", 10, ALNUM_DASH),
     TOKEN("xapp-", 10, ALNUM_DASH),
     TOKEN("xoxe-", 10, ALNUM_DASH),
+    TOKEN("xoxe.xox", 20, ALNUM_DASH), /* (configuration tokens: "xoxe.xoxp-1-...") */
     /* Stripe. */
     TOKEN("sk_live_", 16, ALNUM),
     TOKEN("sk_test_", 16, ALNUM),
@@ -98,6 +106,9 @@ static const struct token_kind kinds[] = {
     TOKEN("shpss_", 32, ALNUM),
     TOKEN("shpca_", 32, ALNUM),
     TOKEN("shppa_", 32, ALNUM),
+    /* Shippo. */
+    TOKEN("shippo_live_", 40, ALNUM),
+    TOKEN("shippo_test_", 40, ALNUM),
     /* "sk-" style keys (OpenAI sk-proj-..., Anthropic sk-ant-..., and the many look-alikes),
      * xAI, Perplexity. */
     TOKEN("sk-", 20, B64URL),
@@ -128,6 +139,27 @@ static const struct token_kind kinds[] = {
     TOKEN("npm_", 30, ALNUM),
     TOKEN("pypi-", 50, B64URL),
     TOKEN("hf_", 30, ALNUM),
+    TOKEN("dckr_", 31, B64URL), /* Docker Hub: "dckr_pat_" (and "dckr_oat_") and 27 */
+    /* Twilio API key SIDs, Mailgun's private API keys, Postman, Linear, LangSmith. */
+    TOKEN("SK", 32, HEX),
+    TOKEN("key-", 32, HEX),
+    TOKEN("PMAK-", 59, ALNUM_DASH),
+    TOKEN("lin_api_", 40, ALNUM),
+    TOKEN("lsv2_", 40, ALNUM_US),
+    /* Groq, Pinecone, Supabase (management and secret keys), PlanetScale, Buildkite. */
+    TOKEN("gsk_", 48, ALNUM),
+    TOKEN("pcsk_", 40, ALNUM_US),
+    TOKEN("sbp_", 40, ALNUM),
+    TOKEN("sb_secret_", 24, B64URL),
+    TOKEN("pscale_", 35, B64URL_DOT),
+    TOKEN("bkua_", 40, ALNUM),
+    /* Square access tokens and application secrets; Brevo (Sendinblue) API and SMTP keys;
+     * HubSpot private app tokens ("pat-na1-" and a UUID). */
+    TOKEN("sq0atp-", 22, B64URL),
+    TOKEN("sq0csp-", 43, B64URL),
+    TOKEN("xkeysib-", 80, ALNUM_DASH),
+    TOKEN("xsmtpsib-", 80, ALNUM_DASH),
+    TOKEN("pat-", 40, ALNUM_DASH),
 };
 
 static bool in_alphabet(unsigned char c, unsigned char alpha)
@@ -145,42 +177,66 @@ static bool in_alphabet(unsigned char c, unsigned char alpha)
         return lsc_is_b64url(c) || c == '.';
     case B64:
         return lsc_is_alnum(c) || c == '+' || c == '/' || c == '=';
+    case B64URL_EQ:
+        return lsc_is_b64url(c) || c == '=';
+    case HEX:
+        return lsc_is_hex(c);
     default:
         return lsc_is_alnum(c) || c == '-';
     }
 }
 
 /* Could a known prefix start with these bytes (four are there)? Keeps the table walk off
- * the hot path: two bytes each, or three and four where words start alike ("sh", "se",
- * "do", "da", "pp", "hv"). */
+ * the hot path: each case asks for three or four of a prefix's bytes, so that words which
+ * start alike ("python", "when", "Access", "github.com", "skip") end here. A prefix added
+ * to the table must be let through here. */
 static bool prefix_gate(const char *q)
 {
-    unsigned char a = (unsigned char)q[0], b = (unsigned char)q[1];
+    unsigned char a = (unsigned char)q[0], b = (unsigned char)q[1], c = (unsigned char)q[2];
     switch (a) {
-    case 'A':
-        return b == 'K' || b == 'S' || b == 'G' || b == 'I' || b == 'R' || b == 'N' || b == 'P' ||
-               b == 'B' || b == 'C';
+    case 'A': /* AWS's four letters end in 'A' ("AKIA"); AIza, AKCp, AGE-, ATATT3, ATBB */
+        return ((b == 'K' || b == 'S' || b == 'G' || b == 'I' || b == 'R' || b == 'N' || b == 'P' ||
+                 b == 'B' || b == 'C') &&
+                lsc_is_upper(c) && q[3] == 'A') ||
+               (b == 'I' && c == 'z') || (b == 'K' && c == 'C') || (b == 'G' && c == 'E') ||
+               (b == 'T' && (c == 'A' || c == 'B'));
+    case 'P':
+        return b == 'M' && c == 'A';
     case 'S':
-        return b == 'G' && q[2] == '.';
+        return (b == 'G' && c == '.') || (b == 'K' && lsc_is_hex(c));
+    case 'b':
+        return b == 'k' && c == 'u';
     case 'd':
-        return (b == 'o' && q[3] == '_') || (b == 'a' && q[2] == 'p' && q[3] == 'i') ||
-               (b == 'p' && q[2] == '.');
+        return (b == 'o' && q[3] == '_') || (b == 'a' && c == 'p' && q[3] == 'i') ||
+               (b == 'p' && c == '.') || (b == 'c' && c == 'k');
     case 'g':
-        return b == 'h' || b == 'i' || b == 'l';
+        return (b == 'h' && q[3] == '_') || (b == 'i' && c == 't' && q[3] == 'h' && q[6] == '_') ||
+               (b == 'l' && (c == 'p' || c == 'd' || c == 'r' || c == 's' || c == 'f' || c == 'i' ||
+                             c == 'c' || (c == 'a' && q[3] == 'g') || (c == 'o' && q[3] == 'a'))) ||
+               (b == 's' && c == 'k');
+    case 'k':
+        return b == 'e' && c == 'y' && q[3] == '-';
+    case 'l':
+        return (b == 'i' && c == 'n' && q[3] == '_') || (b == 's' && c == 'v');
     case 'x':
-        return b == 'o' || b == 'a';
+        return (b == 'o' && c == 'x') || (b == 'a' && (c == 'p' || c == 'i')) ||
+               (b == 'k' && c == 'e') || (b == 's' && c == 'm');
     case 's':
-        return b == 'k' || (b == 'h' && q[2] == 'p') || (b == 'e' && q[2] == 'c' && q[6] == '_');
+        return (b == 'k' && (c == '-' || c == '_' || c == '.')) ||
+               (b == 'h' && (c == 'p' || c == 'i')) || (b == 'e' && c == 'c' && q[6] == '_') ||
+               (b == 'b' && (c == 'p' || c == '_')) || (b == 'q' && c == '0');
     case 'r':
-        return b == 'k';
+        return b == 'k' && c == '_';
     case 'w':
-        return b == 'h';
+        return b == 'h' && c == 's';
     case 'n':
-        return b == 'p';
+        return b == 'p' && c == 'm';
     case 'p':
-        return b == 'y' || (b == 'p' && q[2] == 'l');
+        return (b == 'y' && c == 'p') || (b == 'p' && c == 'l') ||
+               (b == 'a' && c == 't' && q[3] == '-') || (b == 's' && c == 'c') ||
+               (b == 'c' && c == 's');
     case 'h':
-        return b == 'f' || (b == 'v' && q[3] == '.');
+        return (b == 'f' && c == '_') || (b == 'v' && q[3] == '.');
     default:
         return false;
     }
@@ -198,14 +254,14 @@ static unsigned char by_first_n[256];
 static bool later_may_hold[NKINDS];
 /* in_alphabet as a table: bit a of byte c's entry is set when c is in alphabet a (one load a
  * byte of a key's body, where the switch took a jump). */
-static uint8_t alphabets[256];
+static uint16_t alphabets[256];
 static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
 
 static void build_by_first(void)
 {
     for (unsigned c = 0; c < 256; c++) {
-        for (unsigned a = ALNUM; a <= B64; a++) {
-            alphabets[c] |= (uint8_t)(in_alphabet((unsigned char)c, (unsigned char)a) << a);
+        for (unsigned a = ALNUM; a <= HEX; a++) {
+            alphabets[c] |= (uint16_t)(in_alphabet((unsigned char)c, (unsigned char)a) << a);
         }
     }
     for (size_t k = 0; k < NKINDS; k++) {
@@ -255,7 +311,7 @@ bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
             continue;
         }
         size_t e = i + t->prefix_len;
-        uint8_t alphabet = (uint8_t)(1u << t->alphabet);
+        uint16_t alphabet = (uint16_t)(1u << t->alphabet);
         while (e < n && (alphabets[(unsigned char)p[e]] & alphabet)) {
             e++;
         }
@@ -272,6 +328,30 @@ bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
         return true;
     }
     return false;
+}
+
+size_t lsc_token_sample(size_t k, size_t body, char *out, size_t cap)
+{
+    static const char bytes[] = "0aA1bB2cC3dD4eE5fF6gG7hH8iI9jJ";
+    if (k >= NKINDS) {
+        return 0;
+    }
+    const struct token_kind *t = &kinds[k];
+    if (body == SIZE_MAX) {
+        body = t->min_body;
+    }
+    if ((size_t)t->prefix_len + body > cap) {
+        return 0;
+    }
+    memcpy(out, t->prefix, t->prefix_len);
+    size_t len = t->prefix_len;
+    for (size_t b = 0; len < (size_t)t->prefix_len + body; b++) {
+        unsigned char c = (unsigned char)bytes[b % (sizeof bytes - 1)];
+        if (in_alphabet(c, t->alphabet)) {
+            out[len++] = (char)c;
+        }
+    }
+    return len;
 }
 
 static size_t b64url_run(const char *p, size_t n, size_t i)

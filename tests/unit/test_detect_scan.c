@@ -170,6 +170,41 @@ static bool found_at(const char *p, size_t n, size_t k)
            lsc_detect_sql_secret(p, n, k, &m);
 }
 
+/* Plants value v at every third offset of hostile filler and checks, with each
+ * implementation, that every position a detector finds a value at is marked from every
+ * window that covers it; the number of positions checked. */
+static int check_plant(const char *plant, size_t len, unsigned v)
+{
+    const char *impls[4] = {"scalar", "sse2", "avx2", "avx512"};
+    char buf[256];
+    int checked = 0;
+    for (size_t at = 0; at + len < 140; at += 3) {
+        fill_hostile(buf, sizeof buf, v * 1000 + (unsigned)at);
+        buf[at > 0 ? at - 1 : 0] = at > 0 ? ' ' : buf[0];
+        memcpy(buf + at, plant, len);
+        buf[at + len] = ' ';
+        size_t n = at + len + 1 + (at % 7) * 9;
+        for (int impl = 0; impl < 4; impl++) {
+            if (!lsc_attention_force(impls[impl])) {
+                continue;
+            }
+            for (size_t k = 0; k < n; k++) {
+                if (!found_at(buf, n, k)) {
+                    continue;
+                }
+                checked++;
+                for (size_t i = k >= 63 ? k - 63 : 0; i <= k; i++) {
+                    if (!(lsc_attention64(buf, n, i) >> (k - i) & 1)) {
+                        cr_assert_fail("%s: plant %u at %zu: a value at %zu is not marked from %zu",
+                                       impls[impl], v, at, k, i);
+                    }
+                }
+            }
+        }
+    }
+    return checked;
+}
+
 Test(attention, marks_every_value_a_detector_finds)
 {
     static const char *plants[] = {
@@ -196,36 +231,15 @@ Test(attention, marks_every_value_a_detector_finds)
         "PASSWORD 'hunter2'",
         "Password('hunter2')",
     };
-    const char *impls[4] = {"scalar", "sse2", "avx2", "avx512"};
-    char buf[256];
     int checked = 0;
     for (size_t v = 0; v < sizeof plants / sizeof plants[0]; v++) {
-        size_t len = strlen(plants[v]);
-        for (size_t at = 0; at + len < 140; at += 3) {
-            fill_hostile(buf, sizeof buf, (unsigned)(v * 1000 + at));
-            buf[at > 0 ? at - 1 : 0] = at > 0 ? ' ' : buf[0];
-            memcpy(buf + at, plants[v], len);
-            buf[at + len] = ' ';
-            size_t n = at + len + 1 + (at % 7) * 9;
-            for (int impl = 0; impl < 4; impl++) {
-                if (!lsc_attention_force(impls[impl])) {
-                    continue;
-                }
-                for (size_t k = 0; k < n; k++) {
-                    if (!found_at(buf, n, k)) {
-                        continue;
-                    }
-                    checked++;
-                    for (size_t i = k >= 63 ? k - 63 : 0; i <= k; i++) {
-                        if (!(lsc_attention64(buf, n, i) >> (k - i) & 1)) {
-                            cr_assert_fail(
-                                "%s: plant %zu at %zu: a value at %zu is not marked from %zu",
-                                impls[impl], v, at, k, i);
-                        }
-                    }
-                }
-            }
-        }
+        checked += check_plant(plants[v], strlen(plants[v]), (unsigned)v);
+    }
+    /* Every key prefix of the token table at its shortest (tokens.c). */
+    char key[140];
+    size_t len;
+    for (size_t k = 0; (len = lsc_token_sample(k, SIZE_MAX, key, sizeof key)) > 0; k++) {
+        checked += check_plant(key, len, (unsigned)(100 + k));
     }
     lsc_attention_force("scalar");
     cr_expect_gt(checked, 1000);

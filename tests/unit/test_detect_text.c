@@ -1033,6 +1033,62 @@ Test(secret, more_provider_keys)
                      "secret_key secret_0123 hvs.x hvs. pplx-1 xai-grok glc_1 glsa_x AGE-SECRET");
 }
 
+/* Every prefix of the key table, at its shortest body, is found by the detector and through
+ * the scan (its gate and the attention sets let it through); one byte of body less, by
+ * neither. Generated from the table, so a prefix added later is checked too. */
+Test(secret, every_key_prefix_at_its_shortest)
+{
+    char key[300], line[320];
+    size_t k = 0, len;
+    for (; (len = lsc_token_sample(k, SIZE_MAX, key, sizeof key)) > 0; k++) {
+        struct lsc_match m;
+        cr_assert(lsc_detect_token(key, len, 0, &m) && m.off == 0 && m.len == len, "kind %zu: %.*s",
+                  k, (int)len, key);
+        snprintf(line, sizeof line, "key %.*s, done", (int)len, key);
+        EXPECT_SCRUB(line, "key [secret], done");
+        size_t prefix = lsc_token_sample(k, 0, key, sizeof key);
+        len = lsc_token_sample(k, len - prefix - 1, key, sizeof key);
+        cr_assert(!lsc_detect_token(key, len, 0, &m), "kind %zu short: %.*s", k, (int)len, key);
+    }
+    cr_assert_geq(k, 90); /* (the loop ran over the table) */
+}
+
+/* The prefixes added in the third set, in text with what stands around keys in logs. */
+Test(secret, third_provider_keys)
+{
+    static const char *const keys[] = {
+        "PMAK-9b918da2e43ee95b919224d1-e04a135eda41453c240886e79109bf6af3",
+        "lin_api_0123456789abcdefghijABCDEFGHIJ0123456789",
+        "ATATT3xFfGF0abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-abcdefghij"
+        "klmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-abcdefghijklmnopqrst=6D4D1C8F",
+        "ATBB0123456789abcdefghijABCDEFGH",
+        "SK0123456789abcdef0123456789abcdef",
+        "SKb2d5e0123456789abcdef0123456789a", /* (a hex letter first) */
+        "key-0123456789abcdef0123456789abcdef",
+        "xoxe.xoxp-1-Mi0yLTEyMzQ1Njc4OTAxMjM0",
+        "dckr_pat_0123456789abcdefghijABCDEFG",
+        "gsk_0123456789abcdefghijABCDEFGHIJ0123456789abcdefghij",
+        "sbp_0123456789abcdef0123456789abcdef01234567",
+        "sq0csp-0123456789abcdefghijABCDEFGHIJ0123456789abc",
+        "pat-na1-01234567-89ab-cdef-0123-456789abcdef",
+        "AKCp0123456789abcdefghijABCDEFGHIJ0123456789abcdefghijABCDEFGHIJ012345678",
+    };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        char in[300];
+        snprintf(in, sizeof in, "msg=\"%s\"", keys[k]);
+        EXPECT_SCRUB(in + 4, "\"[secret]\"");
+        snprintf(in, sizeof in, "(%s)", keys[k]);
+        EXPECT_SCRUB(in, "([secret])");
+    }
+    /* Words and names that start alike. */
+    EXPECT_UNCHANGED(
+        "key-value key-0123456789abcdef0123456789abcdeg monkey-0123456789abcdef0123456789abcdef "
+        "SKIPPED SK0123456789abcdef0123456789abcdeZ PMAK-1 PMAKE lin_api_x linux "
+        "like level ATATT3x ATBBshort ATM pat-na1-x pattern path sbp_x sb_x gsk_1 "
+        "dckr_pat_x pscale_x bkua_x sq0atp-x xkeysib-1 xsmtpsib-1 shippo_live_x "
+        "AKCp1 glob global github.com python when Access ACCESS skip");
+}
+
 Test(secret, pem_private_key)
 {
     EXPECT_SCRUB("k -----BEGIN RSA PRIVATE KEY-----\\nMIIE\\n-----END RSA PRIVATE KEY----- done",
