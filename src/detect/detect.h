@@ -135,8 +135,8 @@ bool lsc_iban_valid(const char *iban, size_t n);
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m);
 /*
  * For tests: the k-th known key prefix followed by `body` bytes of its alphabet (SIZE_MAX:
- * the shortest body the detector accepts), written to out; its length, or 0 past the last
- * prefix or when it does not fit in cap.
+ * the shortest body the detector accepts), written to out when it fits in cap; its length
+ * (more than cap: not written), or 0 past the last prefix.
  */
 size_t lsc_token_sample(size_t k, size_t body, char *out, size_t cap);
 /*

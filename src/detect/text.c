@@ -430,7 +430,7 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
     case 's':
     case 'w':
     case 'x':
-    key: /* (one call site: the key detector is inlined here) */
+    key: /* (one call site, so that GCC inlines the key detector here) */
         if (lsc_detect_token(p, n, i, m) ||
             (c == 'p' && sql_word_may_start(p, n, i) &&
              (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m))) ||

@@ -188,7 +188,7 @@ static bool in_alphabet(unsigned char c, unsigned char alpha)
 
 /* Could a known prefix start with these bytes (four are there)? Keeps the table walk off
  * the hot path: each case asks for three or four of a prefix's bytes, so that words which
- * start alike ("python", "when", "Access", "github.com", "skip") end here. A prefix added
+ * start alike ("python", "when", "ACCESS", "github.com", "skip") end here. A prefix added
  * to the table must be let through here. */
 static bool prefix_gate(const char *q)
 {
@@ -341,7 +341,7 @@ size_t lsc_token_sample(size_t k, size_t body, char *out, size_t cap)
         body = t->min_body;
     }
     if ((size_t)t->prefix_len + body > cap) {
-        return 0;
+        return (size_t)t->prefix_len + body; /* (not written) */
     }
     memcpy(out, t->prefix, t->prefix_len);
     size_t len = t->prefix_len;

@@ -1041,6 +1041,7 @@ Test(secret, every_key_prefix_at_its_shortest)
     char key[300], line[320];
     size_t k = 0, len;
     for (; (len = lsc_token_sample(k, SIZE_MAX, key, sizeof key)) > 0; k++) {
+        cr_assert_leq(len, sizeof key, "kind %zu: a sample of %zu bytes", k, len);
         struct lsc_match m;
         cr_assert(lsc_detect_token(key, len, 0, &m) && m.off == 0 && m.len == len, "kind %zu: %.*s",
                   k, (int)len, key);
