@@ -993,8 +993,9 @@ Test(secret, provider_keys)
     EXPECT_UNCHANGED("task-runner-for-the-team-production-cluster");
 }
 
-/* The prefixes added after the first set: each found where it stands alone, and words that
- * start alike ("Safari", "data", "secret_key", a short "hvs.") left. */
+/* The prefixes added after the first set: each found where it stands alone, in quotes and
+ * in brackets, and words that start alike ("Safari", "data", "secret_key", a short "hvs.",
+ * "key-value", "like", "pattern") left. */
 Test(secret, more_provider_keys)
 {
     static const char *const keys[] = {
@@ -1023,14 +1024,40 @@ Test(secret, more_provider_keys)
         "xai-0123456789abcdefghijABCDEFGHIJ0123456789abcdefghijABCDEFGHIJ0123456789",
         "pplx-0123456789abcdefghijABCDEFGHIJ0123456789abcdef",
         "sk.eyJ1IjoibWFwYm94IiwiYSI6ImNrMTIzNDU2Nzg5MCJ9.0123456789abcdefghijAB",
+        /* the third set */
+        "PMAK-9b918da2e43ee95b919224d1-e04a135eda41453c240886e79109bf6af3",
+        "lin_api_0123456789abcdefghijABCDEFGHIJ0123456789",
+        "ATATT3xFfGF0abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-abcdefghij"
+        "klmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-abcdefghijklmnopqrst=6D4D1C8F",
+        "ATBB0123456789abcdefghijABCDEFGH",
+        "SK0123456789abcdef0123456789abcdef",
+        "SKb2d5e0123456789abcdef0123456789a", /* (a hex letter first) */
+        "key-0123456789abcdef0123456789abcdef",
+        "xoxe.xoxp-1-Mi0yLTEyMzQ1Njc4OTAxMjM0",
+        "dckr_pat_0123456789abcdefghijABCDEFG",
+        "gsk_0123456789abcdefghijABCDEFGHIJ0123456789abcdefghij",
+        "sbp_0123456789abcdef0123456789abcdef01234567",
+        "sq0csp-0123456789abcdefghijABCDEFGHIJ0123456789abc",
+        "pat-na1-01234567-89ab-cdef-0123-456789abcdef",
+        "AKCp0123456789abcdefghijABCDEFGHIJ0123456789abcdefghijABCDEFGHIJ012345678",
     };
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        char in[256];
+        char in[300];
         snprintf(in, sizeof in, "key %s, done", keys[k]);
         EXPECT_SCRUB(in, "key [secret], done");
+        snprintf(in, sizeof in, "\"%s\"", keys[k]);
+        EXPECT_SCRUB(in, "\"[secret]\"");
+        snprintf(in, sizeof in, "(%s)", keys[k]);
+        EXPECT_SCRUB(in, "([secret])");
     }
     EXPECT_UNCHANGED("Safari/537.36 SG. SG.short data dapi dp.pt.x dop_v1_abc do_ double "
                      "secret_key secret_0123 hvs.x hvs. pplx-1 xai-grok glc_1 glsa_x AGE-SECRET");
+    EXPECT_UNCHANGED(
+        "key-value key-0123456789abcdef0123456789abcdeg monkey-0123456789abcdef0123456789abcdef "
+        "SKIPPED SK0123456789abcdef0123456789abcdeZ PMAK-1 PMAKE lin_api_x linux "
+        "like level ATATT3x ATBBshort ATM pat-na1-x pattern path sbp_x sb_x gsk_1 "
+        "dckr_pat_x pscale_x bkua_x sq0atp-x xkeysib-1 xsmtpsib-1 shippo_live_x "
+        "AKCp1 glob global github.com python when Access ACCESS skip");
 }
 
 /* Every prefix of the key table, at its shortest body, is found by the detector and through
@@ -1054,42 +1081,6 @@ Test(secret, every_key_prefix_at_its_shortest)
         EXPECT_UNCHANGED(line);
     }
     cr_assert_geq(k, 90); /* (the loop ran over the table) */
-}
-
-/* The prefixes added in the third set, in text with what stands around keys in logs. */
-Test(secret, third_provider_keys)
-{
-    static const char *const keys[] = {
-        "PMAK-9b918da2e43ee95b919224d1-e04a135eda41453c240886e79109bf6af3",
-        "lin_api_0123456789abcdefghijABCDEFGHIJ0123456789",
-        "ATATT3xFfGF0abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-abcdefghij"
-        "klmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-abcdefghijklmnopqrst=6D4D1C8F",
-        "ATBB0123456789abcdefghijABCDEFGH",
-        "SK0123456789abcdef0123456789abcdef",
-        "SKb2d5e0123456789abcdef0123456789a", /* (a hex letter first) */
-        "key-0123456789abcdef0123456789abcdef",
-        "xoxe.xoxp-1-Mi0yLTEyMzQ1Njc4OTAxMjM0",
-        "dckr_pat_0123456789abcdefghijABCDEFG",
-        "gsk_0123456789abcdefghijABCDEFGHIJ0123456789abcdefghij",
-        "sbp_0123456789abcdef0123456789abcdef01234567",
-        "sq0csp-0123456789abcdefghijABCDEFGHIJ0123456789abc",
-        "pat-na1-01234567-89ab-cdef-0123-456789abcdef",
-        "AKCp0123456789abcdefghijABCDEFGHIJ0123456789abcdefghijABCDEFGHIJ012345678",
-    };
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        char in[300];
-        snprintf(in, sizeof in, "msg=\"%s\"", keys[k]);
-        EXPECT_SCRUB(in + 4, "\"[secret]\"");
-        snprintf(in, sizeof in, "(%s)", keys[k]);
-        EXPECT_SCRUB(in, "([secret])");
-    }
-    /* Words and names that start alike. */
-    EXPECT_UNCHANGED(
-        "key-value key-0123456789abcdef0123456789abcdeg monkey-0123456789abcdef0123456789abcdef "
-        "SKIPPED SK0123456789abcdef0123456789abcdeZ PMAK-1 PMAKE lin_api_x linux "
-        "like level ATATT3x ATBBshort ATM pat-na1-x pattern path sbp_x sb_x gsk_1 "
-        "dckr_pat_x pscale_x bkua_x sq0atp-x xkeysib-1 xsmtpsib-1 shippo_live_x "
-        "AKCp1 glob global github.com python when Access ACCESS skip");
 }
 
 Test(secret, pem_private_key)
