@@ -164,31 +164,54 @@ bool lsc_detect_email(const char *p, size_t n, size_t i, size_t at_len, size_t f
 bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
                              struct lsc_match *m);
 /*
- * "--" at i, starting a command-line flag with a secret name and its value after a space:
- * "mysql --password hunter2", "--api-key 'abc'". (With '=' after the name, the '=' is the
- * separator lsc_detect_secret_param reads.) The match is the value.
+ * A command-line flag at i with a secret name and its value after a space: "--" and the
+ * name ("mysql --password hunter2", "--api-key 'abc'"), or one '-' and the name, as Go's
+ * flag package and Java's keytool take them ("-password x", "keytool -storepass x"; a
+ * secret name has three bytes or more, so "-p" is none: a short flag's,
+ * lsc_detect_short_flag). (With '=' after the name, the '=' is the separator
+ * lsc_detect_secret_param reads.) The match is the value.
  */
 bool lsc_detect_secret_flag(const char *p, size_t n, size_t i, struct lsc_match *m);
-/* The commands lsc_detect_short_flag knows, by the word that names them (after a path's
- * last '/'): mysql... and mariadb... (their flag "-p" glued to its value), sshpass ("-p"
- * glued or apart), redis-cli ("-a" apart). */
-enum lsc_command { LSC_NO_COMMAND, LSC_MYSQL, LSC_SSHPASS, LSC_REDIS_CLI };
-enum lsc_command lsc_short_flag_command(const char *word, size_t len);
+/* How a command's password flag takes its value. */
+enum lsc_flag_form {
+    LSC_FLAG_GLUED,  /* only glued to it: mysql -phunter2 ("mysql -p db" asks for one) */
+    LSC_FLAG_EITHER, /* glued, or the next word: sshpass -p x, docker login -p x */
+    LSC_FLAG_APART,  /* only the next word: redis-cli -a x */
+};
+/* A command that takes a password in a short flag. */
+struct lsc_command {
+    const char *name;  /* the word that names it; a last '*' stands for any rest (mysql*) */
+    const char *flags; /* its password flags' letters ("p"; ldappasswd's "wsa") */
+    enum lsc_flag_form form;
+    char after; /* the password follows the first of these in the value (smbclient -U
+                 * user%password, lftp -u user,password); 0: the value is the password */
+};
+/* The commands lsc_detect_short_flag knows (mysql, mariadb, sshpass, redis-cli, docker
+ * login and the other logins, the MongoDB, OpenLDAP, SQL Server and Mosquitto clients, zip
+ * and 7-Zip, Samba's tools, lftp): *count of them. */
+const struct lsc_command *lsc_short_flag_commands(size_t *count);
+/* The command named by word[0..len) (after a path's last '/'), or NULL. */
+const struct lsc_command *lsc_short_flag_command(const char *word, size_t len);
+/* Is c one of the commands' flag letters? (The scan asks before a look-back.) */
+static inline bool lsc_short_flag_letter(unsigned char c)
+{
+    return c == 'p' || c == 'a' || c == 'w' || c == 's' || c == 'P' || c == 'U' || c == 'u';
+}
 /* What lsc_detect_short_flag remembers along one text, so that its look-backs read each
- * byte once (start with {SIZE_MAX, LSC_NO_COMMAND}): the command found looking back from
- * the flag at `from`. */
+ * byte once (start with {SIZE_MAX, NULL}): the command found looking back from the flag at
+ * `from`. */
 struct lsc_command_seen {
     size_t from;
-    enum lsc_command cmd;
+    const struct lsc_command *cmd;
 };
 /*
- * "-p" or "-a" at i, a short flag of a command that takes a password in it: glued to its
- * value for mysql and its tools and for mariadb's ("mysql -u root -phunter2", "-p'a b'"),
- * glued or as the next word for sshpass ("sshpass -p x ssh host"), the next word for
- * redis-cli ("redis-cli -a x"). The command is the last such word before the flag, back to
- * where a command ends (';', '|', '&', a line break, '(', '`', a double quote that is no
- * argument list's) or the text's start - read back over earlier matches ("mysql -h
- * 10.1.2.3 -px"). The match is the value. Calls along one text go forward (i grows).
+ * A short flag at i ("-p", "-w", "-U"...) that is a password flag of the command it
+ * belongs to: the last command word before it, back to where a command ends (';', '|',
+ * '&', a line break, '(', '`', a double quote that is no argument list's) or the text's
+ * start - read back over earlier matches ("mysql -h 10.1.2.3 -px"). Its value is glued to
+ * it or the next word, as the command takes it ("mysql -u root -phunter2", "-p'a b'",
+ * "sshpass -p x ssh host", "redis-cli -a x", "smbclient -U user%x"). The match is the
+ * password. Calls along one text go forward (i grows).
  */
 bool lsc_detect_short_flag(const char *p, size_t n, size_t i, struct lsc_command_seen *seen,
                            struct lsc_match *m);

@@ -30,8 +30,8 @@
 /* Bytes that start a detector by themselves: '@' e-mail, '=' and ':' secrets and IPv6,
  * '%' encoded "@" and "=" (and any "%HH": a stretch scanned decoded, text.c), '&' a
  * character reference ("&quot;", "&#39;": a stretch too). ('-' starts a PEM block only as
- * "-----", a flag as "--" and a letter, a short flag as a word's '-' and a second-set letter
- * ("-p"); '\\' a stretch and '<' an XML element only before a letter: "\xHH", "\n",
+ * "-----", a flag as a word's '-' and a letter ("--password", "-storepass", "-p"); '\\' a
+ * stretch and '<' an XML element only before a letter: "\xHH", "\n",
  * "<password>".) */
 static const char triggers[] = "@=:%&";
 /* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT), Bearer/Basic and the
@@ -110,12 +110,12 @@ static bool candidate(const char *p, size_t n, size_t i, size_t k)
     if (c == '\\' || c == '<') { /* an escape a stretch decodes ("\\xHH"), an element */
         return ahead(p, n, i, k + 1, ALPHA);
     }
-    if (c == '-') { /* "-----BEGIN", or a flag: "--password", "-phunter2" */
+    if (c == '-') { /* "-----BEGIN", or a flag: "--password", "-storepass", "-phunter2" */
         return (ahead(p, n, i, k + 1, DASH) &&
                 ((ahead(p, n, i, k + 2, DASH) && ahead(p, n, i, k + 3, DASH) &&
                   ahead(p, n, i, k + 4, DASH)) ||
                  ahead(p, n, i, k + 2, ALPHA))) ||
-               (!lsc_is_alnum(b1) && ahead(p, n, i, k + 1, SECOND));
+               (!lsc_is_alnum(b1) && ahead(p, n, i, k + 1, ALPHA));
     }
     bool word_start = lsc_is_alnum(c) && !lsc_is_alnum(b1);
     if (lsc_is_digit(c)) {
@@ -202,13 +202,13 @@ candidates(const struct classes *c, unsigned char b1, unsigned char b2, uint64_t
     uint64_t iban = word_start & c->upper & next(c->upper, 1, past) & d2 & d3;
     uint64_t second1 = next(c->second, 1, past);
     uint64_t key = word_start & c->first & second1;
-    /* "-----BEGIN", a flag ("--password"), or a short flag starting a word ("-p", "-a":
-     * second-set letters). */
+    /* "-----BEGIN", a flag ("--password"), or a flag of one '-' starting a word ("-p",
+     * "-storepass"). */
     uint64_t pem =
         c->dash & ((next(c->dash, 1, past) &
                     ((next(c->dash, 2, past) & next(c->dash, 3, past) & next(c->dash, 4, past)) |
                      next(c->alpha, 2, past))) |
-                   (~prev_alnum & second1));
+                   (~prev_alnum & next(c->alpha, 1, past)));
     uint64_t opens = c->opener & next(c->alpha, 1, past); /* "\\xHH", "\\n", "<password>" */
     return c->trig | opens | pem | ip4 | card | iban | key;
 }

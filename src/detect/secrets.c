@@ -72,6 +72,8 @@ static const struct name suffixes[] = {
     NAME("passwordconfirmation"),
     NAME("_pass"),
     NAME("_pwd"),
+    NAME("storepass"), /* (Java keytool's -storepass, -srcstorepass, -deststorepass) */
+    NAME("keypass"),   /* (and -keypass, -srckeypass, -destkeypass) */
 };
 
 /* A space or a tab. */
@@ -963,20 +965,68 @@ __attribute__((noinline)) bool lsc_detect_secret_flag(const char *p, size_t n, s
                                                       struct lsc_match *m)
 {
     /* A flag starts a word: after a space, a tab or a quote, or at the start. */
-    if (n - i < 4 || p[i] != '-' || p[i + 1] != '-' || !lsc_is_alpha((unsigned char)p[i + 2]) ||
+    if (n - i < 4 || p[i] != '-' ||
         (i > 0 && p[i - 1] != ' ' && p[i - 1] != '\t' && p[i - 1] != '"' && p[i - 1] != '\'')) {
         return false;
     }
-    size_t s = i + 2, e = s;
+    size_t s = i + 1 + (p[i + 1] == '-'), e = s;
+    if (!lsc_is_alpha((unsigned char)p[s])) {
+        return false;
+    }
     while (e < n && e - s <= NAME_MAX_LEN && lsc_is_name_byte((unsigned char)p[e])) {
         e++;
     }
     size_t vs, ve;
-    return value_after_flag(p, n, i, e, &vs, &ve) && lsc_secret_flag_name(p + s, e - s) &&
+    return lsc_secret_flag_name(p + s, e - s) && value_after_flag(p, n, i, e, &vs, &ve) &&
            secret_found(vs, ve, m);
 }
 
 /* ---- short flags of the commands that take a password in one: mysql -phunter2 ---- */
+
+/* The commands, by the word that names them. A name that ends in '*' stands for every word
+ * it starts (mysqldump, ldapsearch); the more particular comes first. */
+/* clang-format off */
+static const struct lsc_command commands[] = {
+    /* mysql's own form, the only one it reads a password from: "mysql -p db" asks for it
+     * (db is a database); "-P" is its port. */
+    {"mysql*", "p", LSC_FLAG_GLUED, 0},
+    {"mariadb*", "p", LSC_FLAG_GLUED, 0},
+    {"sshpass", "p", LSC_FLAG_EITHER, 0},
+    {"redis-cli", "a", LSC_FLAG_APART, 0},
+    /* docker, podman, buildah, skopeo, nerdctl, helm registry, oc, cf, az login */
+    {"login", "p", LSC_FLAG_EITHER, 0},
+    {"mongo*", "p", LSC_FLAG_EITHER, 0}, /* (mongo, mongosh, mongodump...; --port is theirs) */
+    /* OpenLDAP's tools bind with -w; ldappasswd also sets -s (new) from -a (old). */
+    {"ldappasswd", "wsa", LSC_FLAG_EITHER, 0},
+    {"ldap*", "w", LSC_FLAG_EITHER, 0},
+    /* SQL Server's tools and FreeTDS's */
+    {"sqlcmd", "P", LSC_FLAG_EITHER, 0},
+    {"bcp", "P", LSC_FLAG_EITHER, 0},
+    {"osql", "P", LSC_FLAG_EITHER, 0},
+    {"tsql", "P", LSC_FLAG_EITHER, 0},
+    {"mosquitto_*", "P", LSC_FLAG_EITHER, 0}, /* (-p is the port) */
+    {"zip", "P", LSC_FLAG_EITHER, 0},
+    {"unzip", "P", LSC_FLAG_EITHER, 0},
+    {"7z", "p", LSC_FLAG_GLUED, 0}, /* ("-p" alone asks for it) */
+    {"7za", "p", LSC_FLAG_GLUED, 0},
+    {"7zr", "p", LSC_FLAG_GLUED, 0},
+    {"7zz", "p", LSC_FLAG_GLUED, 0},
+    /* Samba's tools: -U user%password */
+    {"smbclient", "U", LSC_FLAG_EITHER, '%'},
+    {"rpcclient", "U", LSC_FLAG_EITHER, '%'},
+    {"smbcacls", "U", LSC_FLAG_EITHER, '%'},
+    {"smbget", "U", LSC_FLAG_EITHER, '%'},
+    {"smbtree", "U", LSC_FLAG_EITHER, '%'},
+    {"net", "U", LSC_FLAG_EITHER, '%'},
+    {"lftp", "u", LSC_FLAG_EITHER, ','}, /* -u user,password */
+};
+/* clang-format on */
+
+const struct lsc_command *lsc_short_flag_commands(size_t *count)
+{
+    *count = sizeof commands / sizeof commands[0];
+    return commands;
+}
 
 /* The bytes a short flag's look-back for its command reads, as a table (one load a byte):
  * those of a command's name or of an argument word, those that end a command, the double
@@ -990,29 +1040,51 @@ static const unsigned char command_class[256] = {
     ['`'] = CMD_END,          ['"'] = CMD_QUOTE,
 };
 
-enum lsc_command lsc_short_flag_command(const char *word, size_t len)
+const struct lsc_command *lsc_short_flag_command(const char *word, size_t len)
 {
-    if ((len >= 5 && memcmp(word, "mysql", 5) == 0) ||
-        (len >= 7 && memcmp(word, "mariadb", 7) == 0)) {
-        return LSC_MYSQL;
+    /* Every name starts with one of these bytes: most words end here. */
+    unsigned char c = len > 0 ? (unsigned char)word[0] : 0;
+    if (c != 'm' && c != 's' && c != 'r' && c != 'l' && c != 'b' && c != 'o' && c != 't' &&
+        c != 'z' && c != 'u' && c != '7' && c != 'n') {
+        return NULL;
     }
-    if (len == 7 && memcmp(word, "sshpass", 7) == 0) {
-        return LSC_SSHPASS;
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        const char *name = commands[k].name;
+        size_t nl = strlen(name);
+        bool prefix = name[nl - 1] == '*';
+        nl -= prefix;
+        if ((prefix ? len >= nl : len == nl) && memcmp(word, name, nl) == 0) {
+            return &commands[k];
+        }
     }
-    return len == 9 && memcmp(word, "redis-cli", 9) == 0 ? LSC_REDIS_CLI : LSC_NO_COMMAND;
+    return NULL;
 }
 
 /* The command a short flag at i belongs to (lsc_detect_short_flag), read back to lo; or,
  * when the look-back reaches lo with neither a command nor a command's end, `before`
  * (what a look-back from lo found). */
-static enum lsc_command command_before(const char *p, size_t n, size_t i, size_t lo,
-                                       enum lsc_command before)
+static const struct lsc_command *command_before(const char *p, size_t n, size_t i, size_t lo,
+                                                const struct lsc_command *before)
 {
     size_t k = i;
     while (k > lo) {
         unsigned char cls = command_class[(unsigned char)p[k - 1]];
-        if (cls == CMD_END || (cls == CMD_QUOTE && !lsc_list_quote(p, n, k - 1))) {
-            return LSC_NO_COMMAND;
+        if (cls == CMD_QUOTE && !lsc_list_quote(p, n, k - 1)) {
+            /* A quoted argument (ldapsearch -D "cn=admin,dc=x" -w pw) is read over, back to
+             * its opening quote: a quote after a non-blank, before a blank, closes one. Any
+             * other ends the command ("mysql" "-px": an access log's fields). */
+            size_t q = k - 1;
+            const char *open = q > lo && !blank(p[q - 1]) && q + 1 < n && blank(p[q + 1])
+                                   ? memrchr(p + lo, '"', q - lo)
+                                   : NULL;
+            if (open == NULL || open == p || !blank(open[-1])) {
+                return NULL;
+            }
+            k = (size_t)(open - p);
+            continue;
+        }
+        if (cls == CMD_END) {
+            return NULL;
         }
         if (cls != CMD_WORD) {
             k--;
@@ -1022,8 +1094,8 @@ static enum lsc_command command_before(const char *p, size_t n, size_t i, size_t
         while (k > lo && command_class[(unsigned char)p[k - 1]] == CMD_WORD) {
             k--;
         }
-        enum lsc_command cmd = lsc_short_flag_command(p + k, e - k);
-        if (cmd != LSC_NO_COMMAND) {
+        const struct lsc_command *cmd = lsc_short_flag_command(p + k, e - k);
+        if (cmd != NULL) {
             return cmd;
         }
     }
@@ -1036,29 +1108,36 @@ __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, si
                                                      struct lsc_match *m)
 {
     /* A flag starts a word: after a blank or a quote, or at the start. */
-    if (n - i < 3 || p[i] != '-' || (p[i + 1] != 'p' && p[i + 1] != 'a') ||
+    if (n - i < 3 || p[i] != '-' || !lsc_short_flag_letter((unsigned char)p[i + 1]) ||
         (i > 0 && !blank(p[i - 1]) && p[i - 1] != '"' && p[i - 1] != '\'')) {
         return false;
     }
     /* The last look-back began at a word's '-' (no command word runs across it): this one
      * reads back to it and takes its answer from there. So a line of flags is read once. */
-    enum lsc_command cmd = seen->from <= i ? command_before(p, n, i, seen->from, seen->cmd)
-                                           : command_before(p, n, i, 0, LSC_NO_COMMAND);
+    const struct lsc_command *cmd = seen->from <= i ? command_before(p, n, i, seen->from, seen->cmd)
+                                                    : command_before(p, n, i, 0, NULL);
     seen->from = i;
     seen->cmd = cmd;
-    if (cmd == LSC_NO_COMMAND || (p[i + 1] == 'a') != (cmd == LSC_REDIS_CLI)) {
+    if (cmd == NULL || strchr(cmd->flags, p[i + 1]) == NULL) {
         return false;
     }
     size_t j = i + 2, vs, ve;
-    /* Glued to the flag (mysql -phunter2, -p'x y', sshpass -px): mysql's own form, the only
-     * one it reads a password from ("mysql -p db" asks for it; db is a database). The quote
-     * that opened a quoted flag closes it ("-p"): no value. */
+    /* Glued to the flag (mysql -phunter2, -p'x y', sshpass -px). The quote that opened a
+     * quoted flag closes it ("-p"): no value. */
     bool glued = j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' &&
                  !(i > 0 && p[j] == p[i - 1] && (p[j] == '"' || p[j] == '\''));
-    if (glued && cmd != LSC_REDIS_CLI) {
+    if (glued && cmd->form != LSC_FLAG_APART) {
         word_or_quoted(p, n, j, &vs, &ve);
-    } else if (glued || cmd == LSC_MYSQL || !value_after_flag(p, n, i, j, &vs, &ve)) {
+    } else if (glued || cmd->form == LSC_FLAG_GLUED || !value_after_flag(p, n, i, j, &vs, &ve)) {
         return false;
+    }
+    if (cmd->after != 0) {
+        /* user%password: the password after the first separator; a user alone has none. */
+        const char *sep = memchr(p + vs, cmd->after, ve > vs ? ve - vs : 0);
+        if (sep == NULL) {
+            return false;
+        }
+        vs = (size_t)(sep - p) + 1;
     }
     return secret_found(vs, ve, m);
 }

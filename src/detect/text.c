@@ -867,7 +867,7 @@ static const struct lsc_known DECODED_STRETCH = {SIZE_MAX, false};
 /* What a scan starts from: nothing seen; access times jumped over when times. */
 static inline struct scan scan_start(bool times)
 {
-    return (struct scan){.times = times, .seen = {SIZE_MAX, LSC_NO_COMMAND}};
+    return (struct scan){.times = times, .seen = {SIZE_MAX, NULL}};
 }
 
 /* A letter or a digit of a card's or an IBAN's groups, or a byte that separates them. */
@@ -1372,7 +1372,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 break;
             case '-':
                 found = lsc_detect_pem(p, n, i, &m) || lsc_detect_secret_flag(p, n, i, &m) ||
-                        (i + 1 < n && (p[i + 1] == 'p' || p[i + 1] == 'a') &&
+                        (i + 1 < n && lsc_short_flag_letter((unsigned char)p[i + 1]) &&
                          lsc_detect_short_flag(p, n, i, &st->seen, &m));
                 break;
             default:

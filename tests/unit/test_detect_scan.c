@@ -113,12 +113,12 @@ Test(attention, marks_candidates_not_ordinary_words)
      *                     012345678901234567890123456 */
     const char *cards = "4111 1 4111-1 4111+1 4111/1";
     cr_expect_eq(lsc_attention64(cards, strlen(cards), 0), 1ull << 0 | 1ull << 7 | 1ull << 14);
-    /* A short flag: '-' starting a word, before a second-set letter ("-p", "-a"); not glued
-     * to a word ("x-p"), nor before another byte ("-x", "-1", "- ").
+    /* A flag of one '-': starting a word, before a letter ("-p", "-a", "-x", "-storepass");
+     * not glued to a word ("x-p"), nor before another byte ("-1", "- ").
      *                     0         1
      *                     0123456789012345678 */
     const char *flags = "-p \"-a x-p -x -1 -";
-    cr_expect_eq(lsc_attention64(flags, strlen(flags), 0), 1ull << 0 | 1ull << 4);
+    cr_expect_eq(lsc_attention64(flags, strlen(flags), 0), 1ull << 0 | 1ull << 4 | 1ull << 11);
     /* '&', before anything: a character reference ("&lt;", "&#39;") starts a stretch.
      *                    0123456789012 */
     const char *refs = "a&b &lt; &#3&";

@@ -1575,9 +1575,10 @@ Test(secrets, bracketed_values_are_replaced_whole)
 
 /*
  * Command-line flags: a secret-named flag's value after spaces, quoted or not, in an
- * argument list; with '=' as name=value (the dashes no part of the name). Not: a flag that
- * turns the secret off, one followed by the next flag or nothing, one glued to a word, a
- * name that only starts like a secret's.
+ * argument list; with '=' as name=value (the dashes no part of the name); with one '-' as
+ * Go's flag package and Java's keytool take them. Not: a flag that turns the secret off,
+ * one followed by the next flag or nothing, one glued to a word, a name that only starts
+ * like a secret's, one '-' before a name of two bytes (a short flag's).
  */
 Test(secrets, command_line_flags)
 {
@@ -1590,6 +1591,14 @@ Test(secrets, command_line_flags)
     EXPECT_SCRUB("x \"--password hunter2\" y", "x \"--password [secret]\" y");
     EXPECT_UNCHANGED("x --no-password host --password --user bob --password-file /p a--password b "
                      "--token\tx \"--token\" x --password");
+    EXPECT_SCRUB("./app -password hunter2 -token 'a b' -v",
+                 "./app -password [secret] -token '[secret]' -v");
+    EXPECT_SCRUB("keytool -importkeystore -srcstorepass s1 -deststorepass s2 -keypass s3",
+                 "keytool -importkeystore -srcstorepass [secret] -deststorepass [secret] -keypass "
+                 "[secret]");
+    EXPECT_SCRUB("x [\"-api-key\", \"abc\"]", "x [\"-api-key\", \"[secret]\"]");
+    EXPECT_UNCHANGED("openssl req -new -key server.key -out c.csr -pw x -no-password y a-token b "
+                     "-password -v -pin");
 }
 
 /*
@@ -1613,10 +1622,72 @@ Test(secrets, short_flags)
     EXPECT_SCRUB("x [\"sshpass\",\"-p\",\"s3cret\"]", "x [\"sshpass\",\"-p\",\"[secret]\"]");
     EXPECT_SCRUB("redis-cli -h cache -a hunter2 ping", "redis-cli -h cache -a [secret] ping");
     EXPECT_SCRUB("mysql -h 10.1.2.3 -phunter2", "mysql -h 10.1.2.0 -p[secret]");
+    /* The other commands: logins (docker, podman, oc, cf, az), MongoDB's, OpenLDAP's (over a
+     * quoted argument), SQL Server's, Mosquitto's, zip's, 7-Zip's, Samba's, lftp's. */
+    EXPECT_SCRUB("docker login -u bot -p s1 reg.example.com; oc login -u dev -ps2 https://h",
+                 "docker login -u bot -p [secret] reg.example.com; oc login -u dev -p[secret] "
+                 "https://h");
+    EXPECT_SCRUB("mongosh -u admin -p 's 3' --authenticationDatabase admin",
+                 "mongosh -u admin -p '[secret]' --authenticationDatabase admin");
+    EXPECT_SCRUB("ldapsearch -x -D \"cn=admin,dc=example,dc=com\" -w s4 -b dc=example",
+                 "ldapsearch -x -D \"cn=admin,dc=example,dc=com\" -w [secret] -b dc=example");
+    EXPECT_SCRUB("ldappasswd -D cn=a -w s5 -a s6 -s s7 uid=u",
+                 "ldappasswd -D cn=a -w [secret] -a [secret] -s [secret] uid=u");
+    EXPECT_SCRUB("sqlcmd -S db -U sa -P s8 -Q q; bcp t out f -U sa -Ps9",
+                 "sqlcmd -S db -U sa -P [secret] -Q q; bcp t out f -U sa -P[secret]");
+    EXPECT_SCRUB("mosquitto_pub -h b -p 1883 -u d -P s10 -t t",
+                 "mosquitto_pub -h b -p 1883 -u d -P [secret] -t t");
+    EXPECT_SCRUB("zip -P s11 a.zip f; unzip -P s12 a.zip; 7z a -ps13 a.7z f",
+                 "zip -P [secret] a.zip f; unzip -P [secret] a.zip; 7z a -p[secret] a.7z f");
+    EXPECT_SCRUB("smbclient //srv/share -U bob%s14 && lftp -u bob,s15 sftp://h",
+                 "smbclient //srv/share -U bob%[secret] && lftp -u bob,[secret] sftp://h");
     EXPECT_UNCHANGED(
         "mysql -u root -p shop; mysql -P 3306 x; ssh -p 22 h; docker run -p 80:80 "
         "mysql; ls -pa; mysql -u r | grep -px; mysql x && ls -pa; redis-cli -apw; sshpass -p -e "
         "\"mysql\" \"-phunter2\" mysql x-phunter2 mysql -p\"\" \"mysql -p\"");
+    /* Not: a login's other flags, ldapsearch's prompt (-W), zip's other flags, 7z's "-p"
+     * apart (it asks), Samba's or lftp's user alone, Mosquitto's and MongoDB's ports, a
+     * quote that opens a field ("ldapsearch" "-w x", an access log's), a command ended. */
+    EXPECT_UNCHANGED("docker login -u bot reg; ldapsearch -x -W -b dc=x; zip -r a.zip d; "
+                     "7z a -p a.7z; smbclient //s/x -U bob; lftp -u bob sftp://h; "
+                     "mosquitto_sub -p 1883; mongo --port 27017 -u a; \"ldapsearch\" \"-w x\"; "
+                     "ldapsearch -x | grep -w x; docker login; sqlcmd -P");
+}
+
+/*
+ * Every command the short-flag table knows, with each of its flags: the value glued and
+ * apart (as the command takes it), quoted, after a path and other flags - found; and
+ * found for a name that only starts the table's when the table says so (mysqldump).
+ * Generated from the table, so a command added later is checked too.
+ */
+Test(secrets, every_short_flag_of_the_table)
+{
+    size_t count;
+    const struct lsc_command *cmds = lsc_short_flag_commands(&count);
+    cr_assert_gt(count, 20);
+    for (size_t k = 0; k < count; k++) {
+        const struct lsc_command *c = &cmds[k];
+        size_t nl = strlen(c->name);
+        bool prefix = c->name[nl - 1] == '*';
+        char name[32];
+        snprintf(name, sizeof name, "%.*s%s", (int)(nl - prefix), c->name, prefix ? "x" : "");
+        cr_assert(lsc_short_flag_command(name, strlen(name)) == c, "%s", name);
+        const char *user = c->after == '%' ? "bob%" : c->after == ',' ? "bob," : "";
+        for (const char *f = c->flags; *f; f++) {
+            cr_assert(lsc_short_flag_letter((unsigned char)*f), "%s -%c", name, *f);
+            for (int apart = 0; apart < 2; apart++) {
+                if (c->form == (apart ? LSC_FLAG_GLUED : LSC_FLAG_APART)) {
+                    continue;
+                }
+                char in[160], want[160];
+                snprintf(in, sizeof in, "$ /usr/bin/%s -v -%c%s'%sPw%zu x' -h host", name, *f,
+                         apart ? " " : "", user, k);
+                snprintf(want, sizeof want, "$ /usr/bin/%s -v -%c%s'%s[secret]' -h host", name, *f,
+                         apart ? " " : "", user);
+                EXPECT_SCRUB(in, want);
+            }
+        }
+    }
 }
 
 /* Ruby's and Perl's hashes: "name" => "value", :name=>value (Rails' Parameters: lines). */
@@ -1659,7 +1730,7 @@ static size_t plant_short_flag(char *out, size_t room, const char *v, unsigned r
 {
     const char *other = r & 8 ? "-h 10.0.0.7 " : r & 16 ? "--port=3306 -v " : "";
     size_t o = (size_t)snprintf(out, room, "%s", r & 32 ? "$ " : "exec: ");
-    switch (r % 6) {
+    switch (r % 10) {
     case 0:
         o += (size_t)snprintf(out + o, room - o, "%smysql -u root %s-p%s db",
                               r & 64 ? "/usr/bin/" : "", other, v);
@@ -1678,9 +1749,23 @@ static size_t plant_short_flag(char *out, size_t room, const char *v, unsigned r
     case 4:
         o += (size_t)snprintf(out + o, room - o, "[\"sshpass\",\"-p\",\"%s\",\"ssh\"]", v);
         break;
-    default:
+    case 5:
         o += (size_t)snprintf(out + o, room - o, "redis-cli %s-a %s%s%s ping", other,
                               r & 64 ? "\"" : "", v, r & 64 ? "\"" : "");
+        break;
+    case 6:
+        o += (size_t)snprintf(out + o, room - o, "%s login -u bot %s-p%s%s reg",
+                              r & 64 ? "docker" : "podman", other, r & 256 ? " " : "", v);
+        break;
+    case 7:
+        o += (size_t)snprintf(out + o, room - o, "ldapsearch -x -D \"cn=a,dc=b\" %s-w %s -b dc=b",
+                              other, v);
+        break;
+    case 8:
+        o += (size_t)snprintf(out + o, room - o, "smbclient //s/x %s-U bob%%%s", other, v);
+        break;
+    default:
+        o += (size_t)snprintf(out + o, room - o, "keytool -list %s-storepass %s -v", other, v);
         break;
     }
     return o + (size_t)snprintf(out + o, room - o, "%s", r & 128 ? " && ls -pa" : "");

@@ -129,13 +129,25 @@ Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
                 "{\"a\":[\"sshpass\",\"-p\",\"x y\",\"ssh\"],\"b\":[\"redis-cli\",\"-a\",\"z\"]}",
                 "{\"a\":[\"sshpass\",\"-p\",\"[secret]\",\"ssh\"],\"b\":[\"redis-cli\",\"-a\","
                 "\"[secret]\"]}");
+    /* One '-' before a secret name of three bytes or more (Go's flags, keytool's), and the
+     * other commands' short flags. */
+    EXPECT_JSON(pol, "{\"a\":[\"-password\",\"y\"],\"b\":[\"keytool\",\"-storepass\",\"z\"]}",
+                "{\"a\":[\"-password\",\"[secret]\"],\"b\":[\"keytool\",\"-storepass\","
+                "\"[secret]\"]}");
+    EXPECT_JSON(pol,
+                "{\"a\":[\"docker\",\"login\",\"-u\",\"u\",\"-p\",\"x\"],"
+                "\"b\":[\"ldapsearch\",\"-wy\"],\"c\":[\"smbclient\",\"-U\",\"u%z\"]}",
+                "{\"a\":[\"docker\",\"login\",\"-u\",\"u\",\"-p\",\"[secret]\"],"
+                "\"b\":[\"ldapsearch\",\"[secret]\"],\"c\":[\"smbclient\",\"-U\",\"[secret]\"]}");
     const char *kept[] = {
         "{\"name\":\"tokens\",\"value\":\"abc\"}",
         "{\"name\":[\"password\"],\"value\":\"abc\"}",
         "{\"name\":\"password\",\"values\":\"abc\",\"val\":\"abc\"}",
         "{\"a\":{\"name\":\"password\"},\"value\":\"abc\"}",
         "{\"name\":\"password\",\"x\":{\"value\":\"abc\"}}",
-        "{\"a\":[\"--password\"],\"b\":\"x\",\"c\":[\"-password\",\"y\",\"--no-token\",\"z\"]}",
+        "{\"a\":[\"--password\"],\"b\":\"x\",\"c\":[\"-pw\",\"y\",\"--no-token\",\"z\"]}",
+        "{\"a\":[\"-key\",\"k.pem\"],\"b\":[\"docker\",\"run\",\"-p\",\"80:80\"]}",
+        "{\"a\":[\"smbclient\",\"-U\",\"bob\"],\"b\":[\"7z\",\"a\",\"-p\",\"x.7z\"]}",
         "{\"a\":[\"mysql\",\"-p\",\"db\"],\"b\":[\"ssh\",\"-p\",\"22\"],\"c\":[\"-pX\",\"mysql\"]}",
         "{\"a\":[\"mysql\"],\"b\":[\"-pX\"],\"c\":[\"redis-cli\",\"-p\",\"6379\",\"-a\"]}",
         "{\"mysql\":\"x\",\"a\":[\"sshpass\",[\"-p\"],\"y\"]}",
