@@ -993,7 +993,7 @@ static const struct lsc_command commands[] = {
     {"mariadb*", "p", LSC_FLAG_GLUED, 0},
     {"sshpass", "p", LSC_FLAG_EITHER, 0},
     {"redis-cli", "a", LSC_FLAG_APART, 0},
-    /* docker, podman, buildah, skopeo, nerdctl, helm registry, oc, cf, az login */
+    /* docker, podman, buildah, skopeo, nerdctl, oc, cf, az login */
     {"login", "p", LSC_FLAG_EITHER, 0},
     {"mongo*", "p", LSC_FLAG_EITHER, 0}, /* (mongo, mongosh, mongodump...; --port is theirs) */
     /* OpenLDAP's tools bind with -w; ldappasswd also sets -s (new) from -a (old). */
