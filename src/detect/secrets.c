@@ -1063,6 +1063,35 @@ const struct lsc_command *lsc_short_flag_command(const char *word, size_t len)
 /* The command a short flag at i belongs to (lsc_detect_short_flag), read back to lo; or,
  * when the look-back reaches lo with neither a command nor a command's end, `before`
  * (what a look-back from lo found). */
+/*
+ * Does the double quote at o (after a '\\' when esc) open a flag's quoted value: one or more
+ * blanks back, a word of letters, '-' and '_' that starts with '-' and a letter or a second
+ * '-' (-D "cn=x", --bind-dn "cn=x")?
+ *
+ * Reading over such a value never crosses a quote where lsc_detect_tail_cuts cuts a line,
+ * so the memo of clean tails stays equal to a full scan. A cut quote opens one of the last
+ * two fields ("X" "Y" at the line's end) and has a letter after it. A look-back from inside
+ * a field meets that field's opening quote first unless the field holds another quote; a
+ * raw one there would be the last before the final quote, with no letter after it, and no
+ * cut is made; an escaped one (\" as Apache writes it) is read over only to an opening
+ * that is escaped too, and a cut quote has a blank before it, not a '\\'.
+ */
+static bool flag_value_opens(const char *p, size_t o, size_t esc)
+{
+    if (o == 0 || (p[o - 1] == '\\') != (esc != 0)) {
+        return false;
+    }
+    size_t j = o - esc, quote = j;
+    while (j > 0 && blank(p[j - 1])) {
+        j--;
+    }
+    size_t e = j;
+    while (j > 0 && (lsc_is_alpha((unsigned char)p[j - 1]) || p[j - 1] == '-' || p[j - 1] == '_')) {
+        j--;
+    }
+    return quote > e && p[j] == '-' && (p[j + 1] == '-' || lsc_is_alpha((unsigned char)p[j + 1]));
+}
+
 static const struct lsc_command *command_before(const char *p, size_t n, size_t i, size_t lo,
                                                 const struct lsc_command *before)
 {
@@ -1070,17 +1099,20 @@ static const struct lsc_command *command_before(const char *p, size_t n, size_t 
     while (k > lo) {
         unsigned char cls = command_class[(unsigned char)p[k - 1]];
         if (cls == CMD_QUOTE && !lsc_list_quote(p, n, k - 1)) {
-            /* A quoted argument (ldapsearch -D "cn=admin,dc=x" -w pw) is read over, back to
-             * its opening quote: a quote after a non-blank, before a blank, closes one. Any
-             * other ends the command ("mysql" "-px": an access log's fields). */
-            size_t q = k - 1;
-            const char *open = q > lo && !blank(p[q - 1]) && q + 1 < n && blank(p[q + 1])
-                                   ? memrchr(p + lo, '"', q - lo)
+            /* A flag's quoted value (ldapsearch -D "cn=admin,dc=x" -w pw; -D \"cn=x\" as JSON
+             * writes it inside a string) is read over, back to its opening quote: a
+             * quote after a non-blank, before a blank, closes one; the one that opens it
+             * follows a flag (flag_value_opens). Any other ends the command ("mysql" "-px":
+             * an access log's fields). */
+            size_t q = k - 1, esc = q > lo && p[q - 1] == '\\', body = q - esc;
+            const char *open = body > lo && !blank(p[body - 1]) && q + 1 < n && blank(p[q + 1])
+                                   ? memrchr(p + lo, '"', body - lo)
                                    : NULL;
-            if (open == NULL || open == p || !blank(open[-1])) {
+            size_t o = open != NULL ? (size_t)(open - p) : 0;
+            if (open == NULL || !flag_value_opens(p, o, esc)) {
                 return NULL;
             }
-            k = (size_t)(open - p);
+            k = o - esc;
             continue;
         }
         if (cls == CMD_END) {
@@ -1123,8 +1155,9 @@ __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, si
     }
     size_t j = i + 2, vs, ve;
     /* Glued to the flag (mysql -phunter2, -p'x y', sshpass -px). The quote that opened a
-     * quoted flag closes it ("-p"): no value. */
-    bool glued = j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' &&
+     * quoted flag closes it ("-p"): no value; so does a byte that ends a command ("-p;"). */
+    bool glued = j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' && p[j] != ';' &&
+                 p[j] != '|' && p[j] != '&' &&
                  !(i > 0 && p[j] == p[i - 1] && (p[j] == '"' || p[j] == '\''));
     if (glued && cmd->form != LSC_FLAG_APART) {
         word_or_quoted(p, n, j, &vs, &ve);

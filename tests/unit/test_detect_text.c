@@ -1631,6 +1631,8 @@ Test(secrets, short_flags)
                  "mongosh -u admin -p '[secret]' --authenticationDatabase admin");
     EXPECT_SCRUB("ldapsearch -x -D \"cn=admin,dc=example,dc=com\" -w s4 -b dc=example",
                  "ldapsearch -x -D \"cn=admin,dc=example,dc=com\" -w [secret] -b dc=example");
+    EXPECT_SCRUB("x {\"cmd\":\"ldapsearch -D \\\"cn=x\\\" -w s4 -x\"}",
+                 "x {\"cmd\":\"ldapsearch -D \\\"cn=x\\\" -w [secret] -x\"}");
     EXPECT_SCRUB("ldappasswd -D cn=a -w s5 -a s6 -s s7 uid=u",
                  "ldappasswd -D cn=a -w [secret] -a [secret] -s [secret] uid=u");
     EXPECT_SCRUB("sqlcmd -S db -U sa -P s8 -Q q; bcp t out f -U sa -Ps9",
@@ -1648,10 +1650,13 @@ Test(secrets, short_flags)
     /* Not: a login's other flags, ldapsearch's prompt (-W), zip's other flags, 7z's "-p"
      * apart (it asks), Samba's or lftp's user alone, Mosquitto's and MongoDB's ports, a
      * quote that opens a field ("ldapsearch" "-w x", an access log's), a command ended. */
-    EXPECT_UNCHANGED("docker login -u bot reg; ldapsearch -x -W -b dc=x; zip -r a.zip d; "
-                     "7z a -p a.7z; smbclient //s/x -U bob; lftp -u bob sftp://h; "
-                     "mosquitto_sub -p 1883; mongo --port 27017 -u a; \"ldapsearch\" \"-w x\"; "
-                     "ldapsearch -x | grep -w x; docker login; sqlcmd -P");
+    EXPECT_UNCHANGED(
+        "docker login -u bot reg; ldapsearch -x -W -b dc=x; zip -r a.zip d; "
+        "7z a -p a.7z; smbclient //s/x -U bob; lftp -u bob sftp://h; "
+        "mosquitto_sub -p 1883; mongo --port 27017 -u a; \"ldapsearch\" \"-w x\"; "
+        "ldapsearch -x | grep -w x; docker login; sqlcmd -P; ldapsearch ab \"c\" -w y");
+    EXPECT_UNCHANGED(
+        "x {\"a\":\"ldapsearch \\\"-w x\\\"\"} ldapsearch \\\" -w x ldapsearch a\\\" -w x");
 }
 
 /*
