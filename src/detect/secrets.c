@@ -1060,9 +1060,6 @@ const struct lsc_command *lsc_short_flag_command(const char *word, size_t len)
     return NULL;
 }
 
-/* The command a short flag at i belongs to (lsc_detect_short_flag), read back to lo; or,
- * when the look-back reaches lo with neither a command nor a command's end, `before`
- * (what a look-back from lo found). */
 /*
  * Does the double quote at o (after a '\\' when esc) open a flag's quoted value: one or more
  * blanks back, a word of letters, '-' and '_' that starts with '-' and a letter or a second
@@ -1092,6 +1089,9 @@ static bool flag_value_opens(const char *p, size_t o, size_t esc)
     return quote > e && p[j] == '-' && (p[j + 1] == '-' || lsc_is_alpha((unsigned char)p[j + 1]));
 }
 
+/* The command a short flag at i belongs to (lsc_detect_short_flag), read back to lo; or,
+ * when the look-back reaches lo with neither a command nor a command's end, `before`
+ * (what a look-back from lo found). */
 static const struct lsc_command *command_before(const char *p, size_t n, size_t i, size_t lo,
                                                 const struct lsc_command *before)
 {
