@@ -1155,9 +1155,9 @@ __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, si
     }
     size_t j = i + 2, vs, ve;
     /* Glued to the flag (mysql -phunter2, -p'x y', sshpass -px). The quote that opened a
-     * quoted flag closes it ("-p"): no value; so does a byte that ends a command ("-p;"). */
-    bool glued = j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' && p[j] != ';' &&
-                 p[j] != '|' && p[j] != '&' &&
+     * quoted flag closes it ("-p"): no value. (A ';' glued to it is taken as the value's: a
+     * program that logs its arguments joined by spaces writes "-p;x" for the password ";x".) */
+    bool glued = j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' &&
                  !(i > 0 && p[j] == p[i - 1] && (p[j] == '"' || p[j] == '\''));
     if (glued && cmd->form != LSC_FLAG_APART) {
         word_or_quoted(p, n, j, &vs, &ve);

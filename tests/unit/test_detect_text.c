@@ -1622,6 +1622,7 @@ Test(secrets, short_flags)
     EXPECT_SCRUB("x [\"sshpass\",\"-p\",\"s3cret\"]", "x [\"sshpass\",\"-p\",\"[secret]\"]");
     EXPECT_SCRUB("redis-cli -h cache -a hunter2 ping", "redis-cli -h cache -a [secret] ping");
     EXPECT_SCRUB("mysql -h 10.1.2.3 -phunter2", "mysql -h 10.1.2.0 -p[secret]");
+    EXPECT_SCRUB("mysql -p;hunter2 db", "mysql -p[secret] db"); /* (";hunter2" is one) */
     /* The other commands: logins (docker, podman, oc, cf, az), MongoDB's, OpenLDAP's (over a
      * quoted argument), SQL Server's, Mosquitto's, zip's, 7-Zip's, Samba's, lftp's. */
     EXPECT_SCRUB("docker login -u bot -p s1 reg.example.com; oc login -u dev -ps2 https://h",
@@ -1654,7 +1655,7 @@ Test(secrets, short_flags)
         "docker login -u bot reg; ldapsearch -x -W -b dc=x; zip -r a.zip d; "
         "7z a -p a.7z; smbclient //s/x -U bob; lftp -u bob sftp://h; "
         "mosquitto_sub -p 1883; mongo --port 27017 -u a; \"ldapsearch\" \"-w x\"; "
-        "ldapsearch -x | grep -w x; docker login; sqlcmd -P; ldapsearch ab \"c\" -w y");
+        "ldapsearch -x | grep -w x; docker login; ldapsearch ab \"c\" -w y; sqlcmd -P");
     EXPECT_UNCHANGED(
         "x {\"a\":\"ldapsearch \\\"-w x\\\"\"} ldapsearch \\\" -w x ldapsearch a\\\" -w x");
 }
