@@ -112,6 +112,20 @@ static const char *tmp_path(const char *name)
     return p;
 }
 
+/* Removes what tmp_path made, so a run leaves no key files in /tmp. */
+static void remove_tmpdir(void)
+{
+    if (tmpdir[0] == '\0') {
+        return;
+    }
+    static const char *const names[] = {"k1", "open", "short", "nothex", "raw"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        unlink(tmp_path(names[i]));
+    }
+    rmdir(tmpdir);
+    tmpdir[0] = '\0';
+}
+
 static void write_file(const char *path, const char *data, size_t n, mode_t mode)
 {
     unlink(path);
@@ -122,7 +136,7 @@ static void write_file(const char *path, const char *data, size_t n, mode_t mode
     close(fd);
 }
 
-Test(keys, keygen_and_the_refusals)
+Test(keys, keygen_and_the_refusals, .fini = remove_tmpdir)
 {
     char err[512];
     const char *p = tmp_path("k1");
