@@ -177,6 +177,9 @@ enum lsc_flag_form {
     LSC_FLAG_GLUED,  /* only glued to it: mysql -phunter2 ("mysql -p db" asks for one) */
     LSC_FLAG_EITHER, /* glued, or the next word: sshpass -p x, docker login -p x */
     LSC_FLAG_APART,  /* only the next word: redis-cli -a x */
+    /* a flag anywhere in a cluster that makes a later argument the password: htpasswd -b
+     * FILE USER PASSWORD, -nb USER PASSWORD (lsc_htpasswd_password) */
+    LSC_FLAG_POSITIONAL,
 };
 /* A command that takes a password in a short flag. */
 struct lsc_command {
@@ -188,14 +191,26 @@ struct lsc_command {
 };
 /* The commands lsc_detect_short_flag knows (mysql, mariadb, sshpass, redis-cli, docker
  * login and the other logins, the MongoDB, OpenLDAP, SQL Server and Mosquitto clients, zip
- * and 7-Zip, Samba's tools, lftp): *count of them. */
+ * and 7-Zip, Samba's tools, lftp, ipmitool, openssl, useradd, ssh-keygen, Net-SNMP's
+ * clients, rar, ncftp, htpasswd...): *count of them. */
 const struct lsc_command *lsc_short_flag_commands(size_t *count);
 /* The command named by word[0..len) (after a path's last '/'), or NULL. */
 const struct lsc_command *lsc_short_flag_command(const char *word, size_t len);
-/* Is c one of the commands' flag letters? (The scan asks before a look-back.) */
+/* The letters lsc_short_flag_letter takes, as bits from 'A' (A-Z, six bytes between, a-z):
+ * the commands' flags, and the letters that may start a cluster holding htpasswd's 'b'
+ * ("-nb", "-cb", "-Bb", "-mb", "-db", "-ib"). */
+#define LSC_FLAG_BIT(c) ((uint64_t)1 << ((c) - 'A'))
+#define LSC_FLAG_LETTERS                                                                           \
+    (LSC_FLAG_BIT('p') | LSC_FLAG_BIT('a') | LSC_FLAG_BIT('w') | LSC_FLAG_BIT('s') |               \
+     LSC_FLAG_BIT('P') | LSC_FLAG_BIT('U') | LSC_FLAG_BIT('u') | LSC_FLAG_BIT('k') |               \
+     LSC_FLAG_BIT('N') | LSC_FLAG_BIT('c') | LSC_FLAG_BIT('A') | LSC_FLAG_BIT('X') |               \
+     LSC_FLAG_BIT('C') | LSC_FLAG_BIT('b') | LSC_FLAG_BIT('n') | LSC_FLAG_BIT('B') |               \
+     LSC_FLAG_BIT('m') | LSC_FLAG_BIT('d') | LSC_FLAG_BIT('i'))
+/* Is c one of the commands' flag letters, or one that may start htpasswd's cluster? (The
+ * scan asks before a look-back.) */
 static inline bool lsc_short_flag_letter(unsigned char c)
 {
-    return c == 'p' || c == 'a' || c == 'w' || c == 's' || c == 'P' || c == 'U' || c == 'u';
+    return c >= 'A' && c <= 'z' && ((LSC_FLAG_LETTERS >> (c - 'A')) & 1) != 0;
 }
 /* What lsc_detect_short_flag remembers along one text, so that its look-backs read each
  * byte once (start with {SIZE_MAX, NULL}): the command found looking back from the flag at
@@ -203,6 +218,9 @@ static inline bool lsc_short_flag_letter(unsigned char c)
 struct lsc_command_seen {
     size_t from;
     const struct lsc_command *cmd;
+    /* where the last reading of htpasswd's arguments stopped short of a password: a flag
+     * before it finds none either (its arguments are among those), so is not read again */
+    size_t args_end;
 };
 /*
  * A short flag at i ("-p", "-w", "-U"...) that is a password flag of the command it
@@ -210,7 +228,8 @@ struct lsc_command_seen {
  * '&', a line break, '(', '`', a double quote that is no argument list's) or the text's
  * start - read back over earlier matches ("mysql -h 10.1.2.3 -px"). Its value is glued to
  * it or the next word, as the command takes it ("mysql -u root -phunter2", "-p'a b'",
- * "sshpass -p x ssh host", "redis-cli -a x", "smbclient -U user%x"). The match is the
+ * "sshpass -p x ssh host", "redis-cli -a x", "smbclient -U user%x"); for htpasswd's -b,
+ * its last argument (the match runs from the first word after the flag). The match is the
  * password. Calls along one text go forward (i grows).
  */
 bool lsc_detect_short_flag(const char *p, size_t n, size_t i, struct lsc_command_seen *seen,

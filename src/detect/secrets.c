@@ -1019,6 +1019,28 @@ static const struct lsc_command commands[] = {
     {"smbtree", "U", LSC_FLAG_EITHER, '%'},
     {"net", "U", LSC_FLAG_EITHER, '%'},
     {"lftp", "u", LSC_FLAG_EITHER, ','}, /* -u user,password */
+    /* IPMI's client; OpenSSL's enc (-k apart: "-kfile" and "-key" are other flags); the
+     * crypt(3) hash useradd and usermod set; Samba's LDAP admin password; rdesktop (its
+     * "-p -" reads one); Cassandra's shell; ssh-keygen's new and old passphrases */
+    {"ipmitool", "P", LSC_FLAG_EITHER, 0},
+    {"openssl", "k", LSC_FLAG_APART, 0},
+    {"useradd", "p", LSC_FLAG_EITHER, 0},
+    {"usermod", "p", LSC_FLAG_EITHER, 0},
+    {"smbpasswd", "w", LSC_FLAG_EITHER, 0},
+    {"rdesktop", "p", LSC_FLAG_EITHER, 0},
+    {"cqlsh", "p", LSC_FLAG_EITHER, 0},
+    {"ssh-keygen", "NP", LSC_FLAG_EITHER, 0},
+    /* Net-SNMP's clients: the v1/v2c community, the v3 authentication and privacy
+     * passphrases (its daemons' "-c" is a configuration file); Nagios' check_snmp */
+    {"snmpd", "", LSC_FLAG_EITHER, 0},
+    {"snmptrapd", "", LSC_FLAG_EITHER, 0},
+    {"snmp*", "cAX", LSC_FLAG_EITHER, 0},
+    {"check_snmp", "CAX", LSC_FLAG_EITHER, 0},
+    {"rar", "p", LSC_FLAG_GLUED, 0}, /* ("-p" alone asks, as 7z's) */
+    {"unrar", "p", LSC_FLAG_GLUED, 0},
+    {"ncftp*", "p", LSC_FLAG_EITHER, 0}, /* (ncftp, ncftpget, ncftpput; -P is the port) */
+    /* htpasswd -b FILE USER PASSWORD (htpasswd_password) */
+    {"htpasswd", "b", LSC_FLAG_POSITIONAL, 0},
 };
 /* clang-format on */
 
@@ -1045,7 +1067,7 @@ const struct lsc_command *lsc_short_flag_command(const char *word, size_t len)
     /* Every name starts with one of these bytes: most words end here. */
     unsigned char c = len > 0 ? (unsigned char)word[0] : 0;
     if (c != 'm' && c != 's' && c != 'r' && c != 'l' && c != 'b' && c != 'o' && c != 't' &&
-        c != 'z' && c != 'u' && c != '7' && c != 'n') {
+        c != 'z' && c != 'u' && c != '7' && c != 'n' && c != 'i' && c != 'c' && c != 'h') {
         return NULL;
     }
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
@@ -1134,6 +1156,148 @@ static const struct lsc_command *command_before(const char *p, size_t n, size_t 
     return before;
 }
 
+/* How many words htpasswd_password reads back for htpasswd's flags: bounded, so a line of
+ * flags costs a constant each. (On, it reads to the command's end or the password: once a
+ * command, see args_end.) */
+#define ARGS_MAX 16
+
+/*
+ * The next of a command line's arguments from *j (where the last one ended): after blanks,
+ * a word, a word in single quotes or one in escaped double quotes (\"a b\", a command inside
+ * a JSON string); in an argument list (list: "-b", "f"), the next string after the closing
+ * quote and a comma. Its bytes are [*s, *e): its quotes with it, but for a list's string,
+ * so that a match ending there leaves the list whole. *j moves past it. False where the
+ * command ends: a line break, ';', '|', '&', '`', a parenthesis, a double quote (it closes
+ * what holds the command: a field, a string), the text's end, and after a word that ends
+ * the command (*last).
+ */
+static bool next_arg(const char *p, size_t n, size_t *j, bool list, size_t *s, size_t *e,
+                     bool *last)
+{
+    size_t k = *j;
+    if (*last) {
+        return false;
+    }
+    if (list) {
+        if (k >= n || p[k] != '"') {
+            return false;
+        }
+        k = skip_blanks(p, n, k + 1, 4);
+        if (k >= n || p[k] != ',') {
+            return false;
+        }
+        k = skip_blanks(p, n, k + 1, 4);
+        if (k >= n || p[k] != '"') {
+            return false;
+        }
+        *s = k + 1;
+        *e = quoted_end(p, n, *s, '"', false);
+        *j = *e;
+        return true;
+    }
+    size_t b = skip_blanks(p, n, k, n - k);
+    if (b == k || b >= n) {
+        return false;
+    }
+    char c = p[b];
+    if (c == '\'' || (c == '\\' && b + 1 < n && p[b + 1] == '"')) {
+        size_t q = c == '\'' ? 1 : 2,
+               close = quoted_end(p, n, b + q, c == '\'' ? c : '"', c != '\'');
+        if (memchr(p + b + q, '"', close - b - q) != NULL) {
+            return false; /* a raw '"' inside: a field's or a string's end (the scan's cuts) */
+        }
+        *s = b;
+        *e = *j = n - close > q ? close + q : n;
+        return true;
+    }
+    if (c == '"' || c == ';' || c == '|' || c == '&' || c == '`' || c == '(' || c == ')' ||
+        c == '\r' || c == '\n') {
+        return false;
+    }
+    *s = b;
+    *e = word_end(p, n, b);
+    /* A word that holds a command's end ("f;", "x&&") is the last: the whole word, so that a
+     * password that holds one goes whole. */
+    for (size_t x = b; x < *e; x++) {
+        *last |= p[x] == ';' || p[x] == '|' || p[x] == '&' || p[x] == '`';
+    }
+    *j = *e;
+    return true;
+}
+
+/* Is p[s..e) a flag cluster of htpasswd that holds an 'n' (the password on stdout: no file
+ * argument)? */
+static bool dash_n(const char *p, size_t s, size_t e)
+{
+    return e - s >= 2 && p[s] == '-' && memchr(p + s + 1, 'n', e - s - 1) != NULL;
+}
+
+/* Is p[s..e) a number (the value of htpasswd's -C or -r)? */
+static bool number_word(const char *p, size_t s, size_t e)
+{
+    for (size_t k = s; k < e; k++) {
+        if (!lsc_is_digit((unsigned char)p[k])) {
+            return false;
+        }
+    }
+    return e > s;
+}
+
+/*
+ * htpasswd's password (the one command of LSC_FLAG_POSITIONAL): with -b, the last of its
+ * arguments after the flags - FILE USER PASSWORD, or USER PASSWORD with -n - whose
+ * clusters may come before or after the one with the 'b' (-n -b, -bc, -nbB; -C and -r take
+ * a number). i is the '-' of that cluster; its letters end at ce. The match runs from the
+ * first word after the cluster through the password: the scan goes on after a match, so
+ * the flags, file and user it would pass over unread go with it. (In an argument list of a
+ * JSON record each string is read by itself, and only the password goes: record.c.) With
+ * two arguments and no -n (a file left out) the second is taken.
+ */
+static bool htpasswd_password(const char *p, size_t n, size_t i, size_t ce, size_t *args_end,
+                              struct lsc_match *m)
+{
+    bool list = i > 0 && p[i - 1] == '"';
+    bool no_file = false;
+    /* The clusters before this one, back to the command word: -n -b. */
+    size_t k = i;
+    for (int w = 0; w < ARGS_MAX; w++) {
+        while (k > 0 && (blank(p[k - 1]) || p[k - 1] == ',' || p[k - 1] == '"')) {
+            k--;
+        }
+        size_t we = k;
+        while (k > 0 && !blank(p[k - 1]) && p[k - 1] != ',' && p[k - 1] != '"') {
+            k--;
+        }
+        if (k == we || (p[k] != '-' && !number_word(p, k, we))) {
+            break;
+        }
+        no_file |= dash_n(p, k, we);
+    }
+    no_file |= dash_n(p, i, ce);
+    size_t j = ce, first = SIZE_MAX, end[3], s, e;
+    unsigned count = 0;
+    bool value = false, last = false;
+    while (count < 3 && next_arg(p, n, &j, list, &s, &e, &last)) {
+        first = first == SIZE_MAX ? s : first;
+        if (value) {
+            value = false; /* -C's or -r's number */
+        } else if (count == 0 && e > s && p[s] == '-') {
+            no_file |= dash_n(p, s, e);
+            value = e - s == 2 && (p[s + 1] == 'C' || p[s + 1] == 'r');
+        } else {
+            end[count++] = e;
+        }
+    }
+    unsigned want = no_file ? 2 : 3;
+    if (count < want && (no_file || count != 2)) {
+        /* One argument or none up to the command's end: a flag of the same command after
+         * this one has those at most. */
+        *args_end = j;
+        return false;
+    }
+    return secret_found(first, end[(count < want ? count : want) - 1], m);
+}
+
 /* (Not inlined: see lsc_detect_secret_flag.) */
 __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, size_t i,
                                                      struct lsc_command_seen *seen,
@@ -1150,7 +1314,23 @@ __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, si
                                                     : command_before(p, n, i, 0, NULL);
     seen->from = i;
     seen->cmd = cmd;
-    if (cmd == NULL || strchr(cmd->flags, p[i + 1]) == NULL) {
+    if (cmd == NULL) {
+        return false;
+    }
+    if (cmd->form == LSC_FLAG_POSITIONAL) {
+        if (i < seen->args_end) {
+            return false; /* (read from a flag before) */
+        }
+        /* A cluster of letters that holds the flag (-b, -nb, -cbB), a word by itself. */
+        size_t ce = i + 1;
+        while (ce < n && lsc_is_alnum((unsigned char)p[ce])) {
+            ce++;
+        }
+        return memchr(p + i + 1, cmd->flags[0], ce - i - 1) != NULL &&
+               (ce == n || blank(p[ce]) || p[ce] == '"') &&
+               htpasswd_password(p, n, i, ce, &seen->args_end, m);
+    }
+    if (strchr(cmd->flags, p[i + 1]) == NULL) {
         return false;
     }
     size_t j = i + 2, vs, ve;

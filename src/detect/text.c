@@ -867,7 +867,7 @@ static const struct lsc_known DECODED_STRETCH = {SIZE_MAX, false};
 /* What a scan starts from: nothing seen; access times jumped over when times. */
 static inline struct scan scan_start(bool times)
 {
-    return (struct scan){.times = times, .seen = {SIZE_MAX, NULL}};
+    return (struct scan){.times = times, .seen = {SIZE_MAX, NULL, 0}};
 }
 
 /* A letter or a digit of a card's or an IBAN's groups, or a byte that separates them. */

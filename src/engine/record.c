@@ -1323,6 +1323,66 @@ static const struct lsc_command *command_in_array(const struct lsc_scrubber *sc,
     return NULL;
 }
 
+/* Is node k a plain string of the array parent (an argument)? */
+static bool arg_node(const struct lsc_json_node *k, int32_t parent)
+{
+    return k->parent == parent && k->type == LSC_JSON_STRING && !k->escaped && k->len >= 2;
+}
+
+/* How many strings htpasswd_arg reads back for htpasswd's arguments and flags. */
+#define HTPASSWD_NODES 16
+
+/*
+ * Is node i htpasswd's password in an array, as lsc_detect_short_flag finds it in text:
+ * ["htpasswd", "-b", "file", "user", "x"], ["htpasswd", "-nb", "user", "x"] - the third
+ * argument after the flags, the second with -n (or with two and no -n)? Read back over the
+ * arguments, the flags (-C's and -r's number among them) to the command.
+ */
+static bool htpasswd_arg(const struct lsc_scrubber *sc, const char *p, size_t i)
+{
+    int32_t parent = sc->jnodes[i].parent;
+    size_t k = i, place = 1; /* node i is the place-th argument */
+    bool flags = false, flag_b = false, no_file = false;
+    while (k-- > (size_t)parent + 1 && i - k <= HTPASSWD_NODES) {
+        const struct lsc_json_node *w = &sc->jnodes[k], *before = &sc->jnodes[k - 1];
+        if (!arg_node(w, parent)) {
+            return false;
+        }
+        const char *word = p + w->off + 1;
+        size_t len = w->len - 2;
+        if (len >= 2 && word[0] == '-') {
+            flags = true;
+            flag_b |= memchr(word + 1, 'b', len - 1) != NULL;
+            no_file |= memchr(word + 1, 'n', len - 1) != NULL;
+            continue;
+        }
+        if (k > (size_t)parent + 1 && len > 0 && lsc_is_digit((unsigned char)word[0]) &&
+            before->len == 4 && p[before->off + 1] == '-' &&
+            (p[before->off + 2] == 'C' || p[before->off + 2] == 'r')) {
+            continue; /* -C's number (its flag comes next) */
+        }
+        if (!flags) {
+            if (++place > 3) {
+                return false;
+            }
+            continue;
+        }
+        /* The word before the flags: the command's. */
+        const char *slash = memrchr(word, '/', len);
+        if (slash != NULL) {
+            len -= (size_t)(slash + 1 - word);
+            word = slash + 1;
+        }
+        const struct lsc_command *cmd = lsc_short_flag_command(word, len);
+        if (!flag_b || cmd == NULL || cmd->form != LSC_FLAG_POSITIONAL) {
+            return false;
+        }
+        size_t want = no_file ? 2 : 3;
+        return place == want || (!no_file && place == 2 && sc->jnodes[i].next < 0);
+    }
+    return false;
+}
+
 /*
  * Is node i a password a short flag gives in an array, as lsc_detect_short_flag finds one
  * in text: ["mysql", "-u", "root", "-phunter2"] (the whole string goes), ["sshpass", "-p",
@@ -1343,10 +1403,11 @@ __attribute__((noinline)) static bool short_flag_secret(const struct lsc_scrubbe
     } else if (f->parent == n->parent && f->len == 4 && short_flag_string(f, p, 2)) {
         flag = f; /* apart: "-p", "hunter2" */
     } else {
-        return false;
+        return f->parent == n->parent && htpasswd_arg(sc, p, i);
     }
     const struct lsc_command *cmd = command_in_array(sc, p, i);
-    if (cmd == NULL || strchr(cmd->flags, p[flag->off + 2]) == NULL ||
+    if (cmd == NULL || cmd->form == LSC_FLAG_POSITIONAL ||
+        strchr(cmd->flags, p[flag->off + 2]) == NULL ||
         cmd->form == (flag == n ? LSC_FLAG_APART : LSC_FLAG_GLUED)) {
         return false;
     }

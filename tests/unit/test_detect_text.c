@@ -1658,6 +1658,58 @@ Test(secrets, short_flags)
         "ldapsearch -x | grep -w x; docker login; ldapsearch ab \"c\" -w y; sqlcmd -P");
     EXPECT_UNCHANGED(
         "x {\"a\":\"ldapsearch \\\"-w x\\\"\"} ldapsearch \\\" -w x ldapsearch a\\\" -w x");
+    /* IPMI, OpenSSL's enc, useradd's hash, Samba's LDAP password, ssh-keygen's passphrases,
+     * SNMP's community and passphrases, rar's, ncftp's. */
+    EXPECT_SCRUB("ipmitool -I lanplus -H h -U admin -P s16 power status",
+                 "ipmitool -I lanplus -H h -U admin -P [secret] power status");
+    EXPECT_SCRUB("openssl enc -aes-256-cbc -k s17 -in a; useradd -m -p '$6$x$y' bob",
+                 "openssl enc -aes-256-cbc -k [secret] -in a; useradd -m -p '[secret]' bob");
+    EXPECT_SCRUB("ssh-keygen -t ed25519 -N s18 -f k; ssh-keygen -p -P s19 -N s20 -f k",
+                 "ssh-keygen -t ed25519 -N [secret] -f k; ssh-keygen -p -P [secret] -N [secret] "
+                 "-f k");
+    EXPECT_SCRUB("snmpwalk -v2c -c s21 h; snmpget -v3 -u u -a SHA -A s22 -x AES -Xs23 h",
+                 "snmpwalk -v2c -c [secret] h; snmpget -v3 -u u -a SHA -A [secret] -x AES "
+                 "-X[secret] h");
+    EXPECT_SCRUB("check_snmp -H h -C s24 -o o; rar a -ps25 a.rar f; ncftpget -u u -p s26 h",
+                 "check_snmp -H h -C [secret] -o o; rar a -p[secret] a.rar f; ncftpget -u u -p "
+                 "[secret] h");
+    /* Not: OpenSSL's -kfile and -key, glued -k, snmpd's configuration file, SNMP's
+     * protocols (-a, -x), ssh-keygen's other flags, rar's "-p" apart, ncftp's port. */
+    EXPECT_UNCHANGED("openssl enc -kfile f -in a; openssl req -key k.pem; openssl enc -kx; "
+                     "snmpd -c /etc/snmp/snmpd.conf; snmptrapd -c f; snmpwalk -a SHA -x AES h; "
+                     "ssh-keygen -t rsa -b 4096 -C me; rar a -p a.rar; ncftp -P 21 h");
+}
+
+/*
+ * htpasswd -b: the password is its last argument - FILE USER PASSWORD, USER PASSWORD with
+ * -n - whatever flags come before or after the 'b' (-C and -r take a number), in a command
+ * line, quoted, in an argument list, in a JSON string. The match runs from the first word
+ * after the cluster (the scan cannot come back to the words it passes over). Not: htpasswd
+ * without -b (it asks), too few arguments, another command's -b, a quote that ends the
+ * command.
+ */
+Test(secrets, htpasswd_arguments)
+{
+    EXPECT_SCRUB("COMMAND=/usr/bin/htpasswd -b /etc/nginx/.htpasswd bob s1",
+                 "COMMAND=/usr/bin/htpasswd -b [secret]");
+    EXPECT_SCRUB("htpasswd -bc f bob s1 && ls", "htpasswd -bc [secret] && ls");
+    EXPECT_SCRUB("htpasswd -nb bob s1 > f", "htpasswd -nb [secret] > f");
+    EXPECT_SCRUB("htpasswd -n -b bob s1 done", "htpasswd -n -b [secret] done");
+    EXPECT_SCRUB("htpasswd -b -n bob s1 done", "htpasswd -b [secret] done");
+    EXPECT_SCRUB("htpasswd -B -C 10 -b f bob s1 x", "htpasswd -B -C 10 -b [secret] x");
+    EXPECT_SCRUB("htpasswd -b -C 10 f bob s1 x", "htpasswd -b [secret] x");
+    EXPECT_SCRUB("htpasswd -b f 'b o' 's 1' x", "htpasswd -b [secret] x");
+    EXPECT_SCRUB("htpasswd -b bob s1", "htpasswd -b [secret]");      /* (no file: the second) */
+    EXPECT_SCRUB("htpasswd -b f u s;1 x", "htpasswd -b [secret] x"); /* (";" in it) */
+    EXPECT_SCRUB("x [\"htpasswd\", \"-b\", \"f\", \"bob\", \"s1\"] y",
+                 "x [\"htpasswd\", \"-b\", \"[secret]\"] y");
+    EXPECT_SCRUB("x {\"c\":\"htpasswd -b f u \\\"s 1\\\"\",\"d\":1}",
+                 "x {\"c\":\"htpasswd -b [secret]\",\"d\":1}");
+    EXPECT_SCRUB("x {\"c\":\"htpasswd -nb u s1\",\"d\":1}",
+                 "x {\"c\":\"htpasswd -nb [secret]\",\"d\":1}");
+    EXPECT_UNCHANGED("htpasswd -c f bob; htpasswd -v f bob; htpasswd -b f; htpasswd -nb bob; "
+                     "sort -b f u x; \"htpasswd -b f\" \"u x\"; htpasswd -b f 'u\" x' y; "
+                     "htpasswd -b f;x y; htpasswd -b=f u x");
 }
 
 /*
@@ -1679,7 +1731,7 @@ Test(secrets, every_short_flag_of_the_table)
         snprintf(name, sizeof name, "%.*s%s", (int)(nl - prefix), c->name, prefix ? "x" : "");
         cr_assert(lsc_short_flag_command(name, strlen(name)) == c, "%s", name);
         const char *user = c->after == '%' ? "bob%" : c->after == ',' ? "bob," : "";
-        for (const char *f = c->flags; *f; f++) {
+        for (const char *f = c->flags; *f && c->form != LSC_FLAG_POSITIONAL; f++) {
             cr_assert(lsc_short_flag_letter((unsigned char)*f), "%s -%c", name, *f);
             for (int apart = 0; apart < 2; apart++) {
                 if (c->form == (apart ? LSC_FLAG_GLUED : LSC_FLAG_APART)) {
@@ -1736,7 +1788,7 @@ static size_t plant_short_flag(char *out, size_t room, const char *v, unsigned r
 {
     const char *other = r & 8 ? "-h 10.0.0.7 " : r & 16 ? "--port=3306 -v " : "";
     size_t o = (size_t)snprintf(out, room, "%s", r & 32 ? "$ " : "exec: ");
-    switch (r % 10) {
+    switch (r % 13) {
     case 0:
         o += (size_t)snprintf(out + o, room - o, "%smysql -u root %s-p%s db",
                               r & 64 ? "/usr/bin/" : "", other, v);
@@ -1769,6 +1821,23 @@ static size_t plant_short_flag(char *out, size_t room, const char *v, unsigned r
         break;
     case 8:
         o += (size_t)snprintf(out + o, room - o, "smbclient //s/x %s-U bob%%%s", other, v);
+        break;
+    case 9:
+        o += (size_t)snprintf(out + o, room - o, "%s -b%s %s%s bob %s",
+                              r & 64 ? "htpasswd" : "/usr/bin/htpasswd", r & 256 ? "n" : "c",
+                              r & 512 ? "-C 10 " : "", r & 256 ? "" : "/etc/h", v);
+        break;
+    case 10:
+        o += (size_t)snprintf(out + o, room - o,
+                              "[\"htpasswd\", \"-b\", \"/etc/h\", \"bob\", \"%s\"]", v);
+        break;
+    case 11:
+        o += (size_t)snprintf(out + o, room - o, "%s %s-%s %s h", r & 64 ? "ipmitool" : "snmpwalk",
+                              other,
+                              r & 64    ? "P"
+                              : r & 256 ? "c"
+                                        : "A",
+                              v);
         break;
     default:
         o += (size_t)snprintf(out + o, room - o, "keytool -list %s-storepass %s -v", other, v);

@@ -139,7 +139,19 @@ Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
                 "\"b\":[\"ldapsearch\",\"-wy\"],\"c\":[\"smbclient\",\"-U\",\"u%z\"]}",
                 "{\"a\":[\"docker\",\"login\",\"-u\",\"u\",\"-p\",\"[secret]\"],"
                 "\"b\":[\"ldapsearch\",\"[secret]\"],\"c\":[\"smbclient\",\"-U\",\"[secret]\"]}");
+    /* htpasswd's password: the third argument after its flags, the second with -n. */
+    EXPECT_JSON(pol,
+                "{\"a\":[\"htpasswd\",\"-bB\",\"-C\",\"10\",\"f\",\"bob\",\"x\"],"
+                "\"b\":[\"/usr/bin/htpasswd\",\"-n\",\"-b\",\"bob\",\"y\",\"z\"]}",
+                "{\"a\":[\"htpasswd\",\"-bB\",\"-C\",\"10\",\"f\",\"bob\",\"[secret]\"],"
+                "\"b\":[\"/usr/bin/htpasswd\",\"-n\",\"-b\",\"bob\",\"[secret]\",\"z\"]}");
+    EXPECT_JSON(
+        pol, "{\"a\":[\"htpasswd\",\"-b\",\"bob\",\"x\"],\"b\":[\"snmpget\",\"-cy\"]}",
+        "{\"a\":[\"htpasswd\",\"-b\",\"bob\",\"[secret]\"],\"b\":[\"snmpget\",\"[secret]\"]}");
     const char *kept[] = {
+        "{\"a\":[\"htpasswd\",\"-c\",\"f\",\"bob\",\"x\"],\"b\":[\"htpasswd\",\"-b\",\"f\"]}",
+        "{\"a\":[\"sort\",\"-b\",\"f\",\"bob\",\"x\"],\"b\":[\"htpasswd\",\"-nb\",\"u\"]}",
+        "{\"a\":[\"htpasswd\",[\"-b\"],\"f\",\"bob\",\"x\"],\"b\":[\"snmpd\",\"-c\",\"f\"]}",
         "{\"name\":\"tokens\",\"value\":\"abc\"}",
         "{\"name\":[\"password\"],\"value\":\"abc\"}",
         "{\"name\":\"password\",\"values\":\"abc\",\"val\":\"abc\"}",

@@ -269,6 +269,10 @@ Test(tail, same_output_as_without_the_memo_on_random_access_lines, .init = with_
         "x -phunter2hunter2",
         "mysql -phunter2hunter2",
         "sshpass -p hunter2hunter2",
+        "htpasswd -b f bob hunter2hunter2",
+        "htpasswd -nb bob 'hunter2 hunter2'",
+        "htpasswd -b f",
+        "ipmitool -P hunter2hunter2",
     };
     static const char *const joins[] = {"\" \"", "\" \"", "\" \"", "\":\"",
                                         "\"\"",  " \"",   "\"=",   "\", \""};
