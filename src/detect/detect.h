@@ -221,6 +221,8 @@ struct lsc_command_seen {
     /* where the last reading of htpasswd's arguments stopped short of a password: a flag
      * before it finds none either (its arguments are among those), so is not read again */
     size_t args_end;
+    /* the same for rabbitmqctl's (lsc_detect_rabbitmq_password) */
+    size_t sub_end;
 };
 /*
  * A short flag at i ("-p", "-w", "-U"...) that is a password flag of the command it
@@ -234,6 +236,18 @@ struct lsc_command_seen {
  */
 bool lsc_detect_short_flag(const char *p, size_t n, size_t i, struct lsc_command_seen *seen,
                            struct lsc_match *m);
+/* Is word[0..len) one of rabbitmqctl's subcommands that take a user and a password
+ * (add_user, change_password, authenticate_user)? */
+bool lsc_rabbitmq_password_subcommand(const char *word, size_t len);
+/*
+ * "rabbitmqctl" at i, and after its flags one of those subcommands, a user and a password:
+ * the match runs from the user through the password (the scan goes on after a match; the
+ * user would be passed over unread), or from a word before the user that no scan could
+ * pass over (-n rabbit@host). Bare words, quoted ones, an argument list's strings. A reading
+ * that finds none marks how far it read (seen->sub_end): calls along one text go forward.
+ */
+bool lsc_detect_rabbitmq_password(const char *p, size_t n, size_t i, struct lsc_command_seen *seen,
+                                  struct lsc_match *m);
 /*
  * Can lsc_detect_short_flag's look-back for its command cross the double quote at q? Only
  * one that separates an argument list's strings ("mysql", "-px"; ["mysql","-px"]): a quote

@@ -1072,6 +1072,9 @@ const struct lsc_command *lsc_short_flag_command(const char *word, size_t len)
     }
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         const char *name = commands[k].name;
+        if (name[0] != (char)c) {
+            continue; /* (most names, without a strlen) */
+        }
         size_t nl = strlen(name);
         bool prefix = name[nl - 1] == '*';
         nl -= prefix;
@@ -1214,14 +1217,17 @@ static bool next_arg(const char *p, size_t n, size_t *j, bool list, size_t *s, s
         c == '\r' || c == '\n') {
         return false;
     }
-    *s = b;
-    *e = word_end(p, n, b);
-    /* A word that holds a command's end ("f;", "x&&") is the last: the whole word, so that a
-     * password that holds one goes whole. */
-    for (size_t x = b; x < *e; x++) {
-        *last |= p[x] == ';' || p[x] == '|' || p[x] == '&' || p[x] == '`';
+    /* A bare word (as word_end reads one). One that holds a command's end ("f;", "x&&") is
+     * the last: the whole word, so that a password that holds one goes whole. */
+    size_t x = b;
+    bool stop = false;
+    for (; x < n && !blank(p[x]) && p[x] != '\r' && p[x] != '\n' && p[x] != '"' && p[x] != '\'';
+         x++) {
+        stop |= p[x] == ';' || p[x] == '|' || p[x] == '&' || p[x] == '`';
     }
-    *j = *e;
+    *last = stop;
+    *s = b;
+    *e = *j = x;
     return true;
 }
 
@@ -1229,7 +1235,15 @@ static bool next_arg(const char *p, size_t n, size_t *j, bool list, size_t *s, s
  * argument)? */
 static bool dash_n(const char *p, size_t s, size_t e)
 {
-    return e - s >= 2 && p[s] == '-' && memchr(p + s + 1, 'n', e - s - 1) != NULL;
+    if (e - s < 2 || p[s] != '-') {
+        return false;
+    }
+    for (size_t k = s + 1; k < e; k++) { /* (a loop: clusters are short, memchr a call) */
+        if (p[k] == 'n') {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Is p[s..e) a number (the value of htpasswd's -C or -r)? */
@@ -1256,7 +1270,7 @@ static bool number_word(const char *p, size_t s, size_t e)
 static bool htpasswd_password(const char *p, size_t n, size_t i, size_t ce, size_t *args_end,
                               struct lsc_match *m)
 {
-    bool list = i > 0 && p[i - 1] == '"';
+    bool list = i > 0 && p[i - 1] == '"' && ce < n && p[ce] == '"';
     bool no_file = false;
     /* The clusters before this one, back to the command word: -n -b. */
     size_t k = i;
@@ -1296,6 +1310,83 @@ static bool htpasswd_password(const char *p, size_t n, size_t i, size_t ce, size
         return false;
     }
     return secret_found(first, end[(count < want ? count : want) - 1], m);
+}
+
+/* RabbitMQ's subcommands that take a user and a password: add_user, change_password,
+ * authenticate_user (lsc_rabbitmq_password_subcommand). */
+bool lsc_rabbitmq_password_subcommand(const char *word, size_t len)
+{
+    return (len == 8 && memcmp(word, "add_user", 8) == 0) ||
+           (len == 15 && memcmp(word, "change_password", 15) == 0) ||
+           (len == 17 && memcmp(word, "authenticate_user", 17) == 0);
+}
+
+/* rabbitmqctl's flags that take a value apart: -n/--node, -t/--timeout, -p/--vhost. */
+static bool rabbitmq_value_flag(const char *p, size_t s, size_t e)
+{
+    size_t len = e - s;
+    return (len == 2 && (p[s + 1] == 'n' || p[s + 1] == 't' || p[s + 1] == 'p')) ||
+           (len == 6 && memcmp(p + s, "--node", 6) == 0) ||
+           (len == 7 && memcmp(p + s, "--vhost", 7) == 0) ||
+           (len == 9 && memcmp(p + s, "--timeout", 9) == 0);
+}
+
+/* Can the scan pass over p[s..e), a word before the user (a flag, its value, the
+ * subcommand), unread? Letters, digits, '-' and '_', ten bytes at most in a value: no
+ * detector finds anything in such a word (a key, a card number, an IBAN take more). */
+static bool plain_word(const char *p, size_t s, size_t e)
+{
+    bool flag = p[s] == '-';
+    for (size_t k = s; k < e; k++) {
+        unsigned char c = (unsigned char)p[k];
+        if (!(lsc_is_alpha(c) || c == '-' || (!flag && (lsc_is_digit(c) || c == '_')))) {
+            return false;
+        }
+    }
+    return flag || e - s <= 10;
+}
+
+bool lsc_detect_rabbitmq_password(const char *p, size_t n, size_t i, struct lsc_command_seen *seen,
+                                  struct lsc_match *m)
+{
+    if (n - i < 12 || memcmp(p + i, "rabbitmqctl", 11) != 0 || i < seen->sub_end) {
+        return false;
+    }
+    bool list = i > 0 && p[i - 1] == '"' && p[i + 11] == '"', last = false, sub = false,
+         value = false;
+    size_t j = i + 11, s, e, first = SIZE_MAX;
+    unsigned count = 0;
+    /* Its flags (some with a value), the subcommand, a user, the password; flags of the
+     * subcommand's among them (--pre-hashed-password). The match starts at the user, or at
+     * a word before it that the scan could not pass over unread (-n rabbit@host). */
+    while (count < 2 && next_arg(p, n, &j, list, &s, &e, &last)) {
+        bool arg = false, plain = true;
+        if (value) {
+            value = false;
+            plain = plain_word(p, s, e);
+        } else if (e - s >= 2 && p[s] == '-') {
+            value = !sub && rabbitmq_value_flag(p, s, e);
+            plain = plain_word(p, s, e);
+        } else if (!sub) {
+            if (!lsc_rabbitmq_password_subcommand(p + s, e - s)) {
+                break;
+            }
+            sub = true;
+        } else {
+            arg = true;
+            count++;
+        }
+        if (first == SIZE_MAX && (arg || !plain)) {
+            first = s;
+        }
+    }
+    if (count < 2) {
+        /* No subcommand of these, or a user alone, up to j: a "rabbitmqctl" among the words
+         * read finds no more after it (the same words, in the same roles). */
+        seen->sub_end = j;
+        return false;
+    }
+    return secret_found(first, e, m);
 }
 
 /* (Not inlined: see lsc_detect_secret_flag.) */

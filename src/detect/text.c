@@ -434,7 +434,8 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
         if (lsc_detect_token(p, n, i, m) ||
             (c == 'p' && sql_word_may_start(p, n, i) &&
              (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m))) ||
-            ((c == 'h' || c == 'd') && lsc_detect_service_host(p, n, i, m))) {
+            ((c == 'h' || c == 'd') && lsc_detect_service_host(p, n, i, m)) ||
+            (c == 'r' && p[i + 1] == 'a' && lsc_detect_rabbitmq_password(p, n, i, &st->seen, m))) {
             return true;
         }
         break;
@@ -867,7 +868,7 @@ static const struct lsc_known DECODED_STRETCH = {SIZE_MAX, false};
 /* What a scan starts from: nothing seen; access times jumped over when times. */
 static inline struct scan scan_start(bool times)
 {
-    return (struct scan){.times = times, .seen = {SIZE_MAX, NULL, 0}};
+    return (struct scan){.times = times, .seen = {SIZE_MAX, NULL, 0, 0}};
 }
 
 /* A letter or a digit of a card's or an IBAN's groups, or a byte that separates them. */

@@ -1329,6 +1329,19 @@ static bool arg_node(const struct lsc_json_node *k, int32_t parent)
     return k->parent == parent && k->type == LSC_JSON_STRING && !k->escaped && k->len >= 2;
 }
 
+/* The word of node w without its quotes and path ("/usr/sbin/rabbitmqctl" is rabbitmqctl). */
+static const char *command_word(const struct lsc_json_node *w, const char *p, size_t *len)
+{
+    const char *word = p + w->off + 1;
+    *len = w->len - 2;
+    const char *slash = memrchr(word, '/', *len);
+    if (slash != NULL) {
+        *len -= (size_t)(slash + 1 - word);
+        word = slash + 1;
+    }
+    return word;
+}
+
 /* How many strings htpasswd_arg reads back for htpasswd's arguments and flags. */
 #define HTPASSWD_NODES 16
 
@@ -1368,17 +1381,43 @@ static bool htpasswd_arg(const struct lsc_scrubber *sc, const char *p, size_t i)
             continue;
         }
         /* The word before the flags: the command's. */
-        const char *slash = memrchr(word, '/', len);
-        if (slash != NULL) {
-            len -= (size_t)(slash + 1 - word);
-            word = slash + 1;
-        }
+        word = command_word(w, p, &len);
         const struct lsc_command *cmd = lsc_short_flag_command(word, len);
         if (!flag_b || cmd == NULL || cmd->form != LSC_FLAG_POSITIONAL) {
             return false;
         }
         size_t want = no_file ? 2 : 3;
         return place == want || (!no_file && place == 2 && sc->jnodes[i].next < 0);
+    }
+    return false;
+}
+
+/*
+ * Is node i the password of rabbitmqctl's add_user, change_password or authenticate_user
+ * in an array, ["rabbitmqctl", "-n", "rabbit@h", "add_user", "bob", "x"]: the second
+ * string after the subcommand, rabbitmqctl a few strings before it?
+ */
+static bool rabbitmq_arg(const struct lsc_scrubber *sc, const char *p, size_t i)
+{
+    int32_t parent = sc->jnodes[i].parent;
+    if (i < (size_t)parent + 4 || !arg_node(&sc->jnodes[i - 1], parent) ||
+        !arg_node(&sc->jnodes[i - 2], parent)) {
+        return false;
+    }
+    const struct lsc_json_node *sub = &sc->jnodes[i - 2];
+    if (!lsc_rabbitmq_password_subcommand(p + sub->off + 1, sub->len - 2)) {
+        return false;
+    }
+    /* Back over rabbitmqctl's flags and their values to its name. */
+    for (size_t k = i - 3; k > (size_t)parent && i - k <= HTPASSWD_NODES; k--) {
+        if (!arg_node(&sc->jnodes[k], parent)) {
+            return false;
+        }
+        size_t len;
+        const char *word = command_word(&sc->jnodes[k], p, &len);
+        if (len == 11 && memcmp(word, "rabbitmqctl", 11) == 0) {
+            return true;
+        }
     }
     return false;
 }
@@ -1403,7 +1442,7 @@ __attribute__((noinline)) static bool short_flag_secret(const struct lsc_scrubbe
     } else if (f->parent == n->parent && f->len == 4 && short_flag_string(f, p, 2)) {
         flag = f; /* apart: "-p", "hunter2" */
     } else {
-        return f->parent == n->parent && htpasswd_arg(sc, p, i);
+        return f->parent == n->parent && (htpasswd_arg(sc, p, i) || rabbitmq_arg(sc, p, i));
     }
     const struct lsc_command *cmd = command_in_array(sc, p, i);
     if (cmd == NULL || cmd->form == LSC_FLAG_POSITIONAL ||

@@ -1699,6 +1699,7 @@ Test(secrets, htpasswd_arguments)
     EXPECT_SCRUB("htpasswd -B -C 10 -b f bob s1 x", "htpasswd -B -C 10 -b [secret] x");
     EXPECT_SCRUB("htpasswd -b -C 10 f bob s1 x", "htpasswd -b [secret] x");
     EXPECT_SCRUB("htpasswd -b f 'b o' 's 1' x", "htpasswd -b [secret] x");
+    EXPECT_SCRUB("x [\"htpasswd\", \"-nb u s1\"] y", "x [\"htpasswd\", \"-nb [secret]\"] y");
     EXPECT_SCRUB("htpasswd -b bob s1", "htpasswd -b [secret]");      /* (no file: the second) */
     EXPECT_SCRUB("htpasswd -b f u s;1 x", "htpasswd -b [secret] x"); /* (";" in it) */
     EXPECT_SCRUB("x [\"htpasswd\", \"-b\", \"f\", \"bob\", \"s1\"] y",
@@ -1710,6 +1711,33 @@ Test(secrets, htpasswd_arguments)
     EXPECT_UNCHANGED("htpasswd -c f bob; htpasswd -v f bob; htpasswd -b f; htpasswd -nb bob; "
                      "sort -b f u x; \"htpasswd -b f\" \"u x\"; htpasswd -b f 'u\" x' y; "
                      "htpasswd -b f;x y; htpasswd -b=f u x");
+}
+
+/*
+ * rabbitmqctl's add_user, change_password and authenticate_user: the user and the password
+ * go (the scan would pass over the user unread), and a word before them that the scan
+ * could not pass over (a node name: rabbit@host). Not: other subcommands, a user alone, a
+ * command ended before the password.
+ */
+Test(secrets, rabbitmqctl_arguments)
+{
+    EXPECT_SCRUB("+ rabbitmqctl add_user bob s1", "+ rabbitmqctl add_user [secret]");
+    EXPECT_SCRUB("/usr/sbin/rabbitmqctl -q change_password bob 's 1' && x",
+                 "/usr/sbin/rabbitmqctl -q change_password [secret] && x");
+    EXPECT_SCRUB("rabbitmqctl -p vh1 -t 10 authenticate_user bob s1 x",
+                 "rabbitmqctl -p vh1 -t 10 authenticate_user [secret] x");
+    EXPECT_SCRUB("rabbitmqctl -n rabbit@h1 add_user bob s1", "rabbitmqctl -n [secret]");
+    EXPECT_SCRUB("rabbitmqctl -p 4111111111111111 add_user bob s1", "rabbitmqctl -p [secret]");
+    EXPECT_SCRUB("rabbitmqctl add_user --pre-hashed-password bob s1",
+                 "rabbitmqctl add_user --pre-hashed-password [secret]");
+    EXPECT_SCRUB("x [\"rabbitmqctl\", \"add_user\", \"bob\", \"s1\"] y",
+                 "x [\"rabbitmqctl\", \"add_user\", \"[secret]\"] y");
+    EXPECT_SCRUB("x {\"c\":\"rabbitmqctl add_user bob s1\"}",
+                 "x {\"c\":\"rabbitmqctl add_user [secret]\"}");
+    EXPECT_UNCHANGED(
+        "rabbitmqctl delete_user bob x; rabbitmqctl add_user bob; rabbitmqctl "
+        "list_users; rabbitmqctl add_user bob; s1; \"rabbitmqctl add_user bob\" \"x\"; "
+        "rabbitmqctlx add_user bob x; rabbit add_user bob x");
 }
 
 /*
@@ -1788,7 +1816,7 @@ static size_t plant_short_flag(char *out, size_t room, const char *v, unsigned r
 {
     const char *other = r & 8 ? "-h 10.0.0.7 " : r & 16 ? "--port=3306 -v " : "";
     size_t o = (size_t)snprintf(out, room, "%s", r & 32 ? "$ " : "exec: ");
-    switch (r % 13) {
+    switch (r % 14) {
     case 0:
         o += (size_t)snprintf(out + o, room - o, "%smysql -u root %s-p%s db",
                               r & 64 ? "/usr/bin/" : "", other, v);
@@ -1838,6 +1866,11 @@ static size_t plant_short_flag(char *out, size_t room, const char *v, unsigned r
                               : r & 256 ? "c"
                                         : "A",
                               v);
+        break;
+    case 12:
+        o += (size_t)snprintf(
+            out + o, room - o, "rabbitmqctl %s%s bob%s %s", r & 64 ? "-n rabbit@10.0.0.7 " : "",
+            r & 256 ? "change_password" : "add_user", r & 512 ? "@example.com" : "", v);
         break;
     default:
         o += (size_t)snprintf(out + o, room - o, "keytool -list %s-storepass %s -v", other, v);

@@ -148,7 +148,17 @@ Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
     EXPECT_JSON(
         pol, "{\"a\":[\"htpasswd\",\"-b\",\"bob\",\"x\"],\"b\":[\"snmpget\",\"-cy\"]}",
         "{\"a\":[\"htpasswd\",\"-b\",\"bob\",\"[secret]\"],\"b\":[\"snmpget\",\"[secret]\"]}");
+    EXPECT_JSON(
+        pol,
+        "{\"a\":[\"rabbitmqctl\",\"add_user\",\"bob\",\"x\"],"
+        "\"b\":[\"/usr/sbin/rabbitmqctl\",\"-n\",\"r@h\",\"change_password\",\"bob\",\"y\",\"z\"]}",
+        "{\"a\":[\"rabbitmqctl\",\"add_user\",\"bob\",\"[secret]\"],"
+        "\"b\":[\"/usr/sbin/rabbitmqctl\",\"-n\",\"r@h\",\"change_password\",\"bob\","
+        "\"[secret]\",\"z\"]}");
     const char *kept[] = {
+        "{\"a\":[\"rabbitmqctl\",\"delete_user\",\"bob\",\"x\"],\"b\":[\"add_user\",\"bob\",\"y\"]"
+        "}",
+        "{\"a\":[1,\"add_user\",\"bob\",\"x\"],\"b\":[\"rabbitmqctl\",\"add_user\",\"bob\"]}",
         "{\"a\":[\"htpasswd\",\"-c\",\"f\",\"bob\",\"x\"],\"b\":[\"htpasswd\",\"-b\",\"f\"]}",
         "{\"a\":[\"sort\",\"-b\",\"f\",\"bob\",\"x\"],\"b\":[\"htpasswd\",\"-nb\",\"u\"]}",
         "{\"a\":[\"htpasswd\",[\"-b\"],\"f\",\"bob\",\"x\"],\"b\":[\"snmpd\",\"-c\",\"f\"]}",

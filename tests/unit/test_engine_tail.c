@@ -273,6 +273,8 @@ Test(tail, same_output_as_without_the_memo_on_random_access_lines, .init = with_
         "htpasswd -nb bob 'hunter2 hunter2'",
         "htpasswd -b f",
         "ipmitool -P hunter2hunter2",
+        "rabbitmqctl add_user bob hunter2hunter2",
+        "rabbitmqctl -n r@h change_password",
     };
     static const char *const joins[] = {"\" \"", "\" \"", "\" \"", "\":\"",
                                         "\"\"",  " \"",   "\"=",   "\", \""};
