@@ -435,7 +435,8 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
             (c == 'p' && sql_word_may_start(p, n, i) &&
              (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m))) ||
             ((c == 'h' || c == 'd') && lsc_detect_service_host(p, n, i, m)) ||
-            (c == 'r' && p[i + 1] == 'a' && lsc_detect_rabbitmq_password(p, n, i, &st->seen, m))) {
+            (c == 'r' && n - i > 12 && p[i + 1] == 'a' &&
+             lsc_detect_rabbitmq_password(p, n, i, &st->seen, m))) {
             return true;
         }
         break;
