@@ -178,7 +178,7 @@ enum lsc_flag_form {
     LSC_FLAG_EITHER, /* glued, or the next word: sshpass -p x, docker login -p x */
     LSC_FLAG_APART,  /* only the next word: redis-cli -a x */
     /* a flag anywhere in a cluster that makes a later argument the password: htpasswd -b
-     * FILE USER PASSWORD, -nb USER PASSWORD (lsc_htpasswd_password) */
+     * FILE USER PASSWORD, -nb USER PASSWORD (secrets.c, htpasswd_password) */
     LSC_FLAG_POSITIONAL,
 };
 /* A command that takes a password in a short flag. */
@@ -213,8 +213,8 @@ static inline bool lsc_short_flag_letter(unsigned char c)
     return c >= 'A' && c <= 'z' && ((LSC_FLAG_LETTERS >> (c - 'A')) & 1) != 0;
 }
 /* What lsc_detect_short_flag remembers along one text, so that its look-backs read each
- * byte once (start with {SIZE_MAX, NULL}): the command found looking back from the flag at
- * `from`. */
+ * byte once (start with {SIZE_MAX, NULL, 0, 0}): the command found looking back from the
+ * flag at `from`. */
 struct lsc_command_seen {
     size_t from;
     const struct lsc_command *cmd;
