@@ -1297,32 +1297,6 @@ static bool short_flag_string(const struct lsc_json_node *k, const char *p, size
  * flags costs a constant each). */
 #define COMMAND_NODES 64
 
-/* The last command lsc_short_flag_command knows among the strings before node i in the
- * array that holds it, COMMAND_NODES nodes back ("/usr/bin/mysql" is mysql); or NULL. */
-static const struct lsc_command *command_in_array(const struct lsc_scrubber *sc, const char *p,
-                                                  size_t i)
-{
-    int32_t parent = sc->jnodes[i].parent;
-    for (size_t k = i; k-- > (size_t)parent + 1 && i - k <= COMMAND_NODES;) {
-        const struct lsc_json_node *w = &sc->jnodes[k];
-        if (w->parent != parent || w->type != LSC_JSON_STRING || w->escaped) {
-            continue;
-        }
-        const char *word = p + w->off + 1;
-        size_t len = w->len - 2;
-        const char *slash = memrchr(word, '/', len);
-        if (slash != NULL) {
-            len -= (size_t)(slash + 1 - word);
-            word = slash + 1;
-        }
-        const struct lsc_command *cmd = lsc_short_flag_command(word, len);
-        if (cmd != NULL) {
-            return cmd;
-        }
-    }
-    return NULL;
-}
-
 /* Is node k a plain string of the array parent (an argument)? */
 static bool arg_node(const struct lsc_json_node *k, int32_t parent)
 {
@@ -1340,6 +1314,27 @@ static const char *command_word(const struct lsc_json_node *w, const char *p, si
         word = slash + 1;
     }
     return word;
+}
+
+/* The last command lsc_short_flag_command knows among the strings before node i in the
+ * array that holds it, COMMAND_NODES nodes back ("/usr/bin/mysql" is mysql); or NULL. */
+static const struct lsc_command *command_in_array(const struct lsc_scrubber *sc, const char *p,
+                                                  size_t i)
+{
+    int32_t parent = sc->jnodes[i].parent;
+    for (size_t k = i; k-- > (size_t)parent + 1 && i - k <= COMMAND_NODES;) {
+        const struct lsc_json_node *w = &sc->jnodes[k];
+        if (!arg_node(w, parent)) {
+            continue;
+        }
+        size_t len;
+        const char *word = command_word(w, p, &len);
+        const struct lsc_command *cmd = lsc_short_flag_command(word, len);
+        if (cmd != NULL) {
+            return cmd;
+        }
+    }
+    return NULL;
 }
 
 /* How many strings htpasswd_arg reads back for htpasswd's arguments and flags. */
