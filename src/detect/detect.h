@@ -52,6 +52,22 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx);
 size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2]);
 
 /*
+ * The earlier of lsc_detect_tail_cuts' two cuts, for a line whose last field starts at c1
+ * (its later cut, or the start of a last field that is no cut itself); 0 when there is none.
+ */
+size_t lsc_detect_tail_cut_before(const char *p, size_t n, size_t c1);
+
+/*
+ * Does a cut at c hold, where p[c..n) is a tail lsc_detect_tail_cuts has cut from some line
+ * before (a remembered tail, the same bytes)? Everything the cut asks of the bytes from c on
+ * - the quotes that place it, the letter it starts with - such a tail meets by its own
+ * bytes; what is left is asked of the bytes before c: the quote at c - 1 and what
+ * lsc_detect_tail_cuts' no-cut cases read there. So a caller that finds a remembered tail at
+ * the end of a line needs no search for the quotes.
+ */
+bool lsc_detect_tail_cut_holds(const char *p, size_t n, size_t c);
+
+/*
  * Is p[0..n) exactly a date and time as logs write them (ISO 8601 / RFC 3339): YYYY-MM-DD,
  * 'T', 't' or ' ', hh:mm:ss, an optional fraction of 1-9 digits, an optional 'Z', 'z',
  * +hh:mm, +hhmm, -hh:mm or -hhmm? No detector finds anything in such a span by itself - no

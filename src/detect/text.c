@@ -469,6 +469,22 @@ static inline bool may_cut(const char *p, size_t n, size_t c)
     return !user_flag_before_cut(p, n, c) && !lsc_list_quote(p, n, c - 1);
 }
 
+size_t lsc_detect_tail_cut_before(const char *p, size_t n, size_t c1)
+{
+    /* The field before: `"..." "` ends at c1 - 3. */
+    const char *q2 =
+        c1 >= 4 && p[c1 - 2] == ' ' && p[c1 - 3] == '"' ? memrchr(p, '"', c1 - 3) : NULL;
+    if (q2 == NULL || !lsc_is_alpha((unsigned char)q2[1]) || !may_cut(p, n, (size_t)(q2 - p) + 1)) {
+        return 0;
+    }
+    return (size_t)(q2 - p) + 1;
+}
+
+bool lsc_detect_tail_cut_holds(const char *p, size_t n, size_t c)
+{
+    return c >= 1 && c < n && p[c - 1] == '"' && may_cut(p, n, c);
+}
+
 size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])
 {
     if (n < 3 || p[n - 1] != '"') {
@@ -480,11 +496,9 @@ size_t lsc_detect_tail_cuts(const char *p, size_t n, size_t cuts[2])
         return 0;
     }
     size_t c1 = (size_t)(q1 - p) + 1;
-    const char *q2 =
-        c1 >= 4 && p[c1 - 2] == ' ' && p[c1 - 3] == '"' ? memrchr(p, '"', c1 - 3) : NULL;
-    size_t count = 0;
-    if (q2 != NULL && lsc_is_alpha((unsigned char)q2[1]) && may_cut(p, n, (size_t)(q2 - p) + 1)) {
-        cuts[count++] = (size_t)(q2 - p) + 1;
+    size_t c2 = lsc_detect_tail_cut_before(p, n, c1), count = 0;
+    if (c2 != 0) {
+        cuts[count++] = c2;
     }
     if (may_cut(p, n, c1)) {
         cuts[count++] = c1;

@@ -242,18 +242,39 @@ static inline bool lsc_memo_may_take(uint64_t hash, uint8_t *hits)
 /*
  * Texts known to scan clean, in a table of slots found by their XXH3-64 and compared in
  * full, so a collision costs a scan and nothing else: value texts that come back line after
- * line (record.c: levels, methods, user agents - up to LSC_CLEAN_MEMO_LEN bytes), and text
- * lines' tails that held no match (scrub.c: an access log's referrer and user agent).
+ * line (record.c: levels, methods, user agents - up to LSC_CLEAN_MEMO_LEN bytes).
  */
 #define LSC_TEXT_MEMO_LEN 500
 #define LSC_CLEAN_MEMO_SLOTS 256
 #define LSC_CLEAN_MEMO_LEN 240
-#define LSC_TAIL_MEMO_SLOTS 512
 struct lsc_text_memo {
     uint64_t hash; /* XXH3-64 of text[0..len), 0 for an empty slot */
     uint16_t len;
     uint8_t hits; /* recent hits: a slot is given to another text only at 0 */
     char text[LSC_TEXT_MEMO_LEN];
+};
+
+/*
+ * Text lines' tails that held no match (scrub.c: an access log's referrer and user agent,
+ * lsc_detect_tail_cuts), LSC_TAIL_MEMO_LEN bytes at most. A bucket is found by the XXH3-64
+ * of the line's last LSC_TAIL_KEY bytes, which each of a line's tails ends with, so one
+ * short hash finds both its tails before anything says where they start; its
+ * LSC_TAIL_MEMO_WAYS tails (one user agent after several referrers, say) are compared in
+ * full. Headers apart from the texts: a lookup reads one cache line of them.
+ */
+#define LSC_TAIL_MEMO_LEN 500
+#define LSC_TAIL_KEY 16
+#define LSC_TAIL_MEMO_BUCKETS 64
+#define LSC_TAIL_MEMO_WAYS 8
+struct lsc_tail_memo {
+    uint32_t clock; /* counts hits and new tails: what `used` is read against */
+    struct lsc_tail_bucket {
+        uint64_t hash[LSC_TAIL_MEMO_WAYS]; /* of the last LSC_TAIL_KEY bytes; 0: empty */
+        uint32_t used[LSC_TAIL_MEMO_WAYS]; /* the clock at its last hit: the least recent goes */
+        uint16_t len[LSC_TAIL_MEMO_WAYS];
+        bool last[LSC_TAIL_MEMO_WAYS]; /* the line's last field alone (its later cut) */
+    } bucket[LSC_TAIL_MEMO_BUCKETS];
+    char text[LSC_TAIL_MEMO_BUCKETS][LSC_TAIL_MEMO_WAYS][LSC_TAIL_MEMO_LEN];
 };
 
 /*
@@ -310,7 +331,7 @@ struct lsc_scrubber {
     struct lsc_key_memo *key_memo;     /* field-rule facts for keys written in the record */
     struct lsc_key_memo **key_last;    /* by member index: the last record's key entry */
     struct lsc_text_memo *clean_memo;  /* value texts known to scan clean */
-    struct lsc_text_memo *tail_memo;   /* text-line tails known to hold no match */
+    struct lsc_tail_memo *tail_memo;   /* text-line tails known to hold no match */
     struct lsc_url_memo *url_memo;     /* url action results that scanned clean */
     struct lsc_trunc_memo *trunc_memo; /* recent truncated addresses */
     /* record.c's paired_secret for the record being scrubbed (record_no), by depth: the

@@ -71,6 +71,91 @@ Test(tail, cuts_are_the_last_two_quoted_fields_starting_with_a_letter)
 }
 
 /*
+ * A remembered tail found at the end of a line is a cut there only where the line could be
+ * cut: after a quote (a tail that ends a longer word is no field of its own), and not where
+ * lsc_detect_tail_cuts' no-cut cases read before the quote. The earlier cut is the one
+ * lsc_detect_tail_cuts finds.
+ */
+Test(tail, a_remembered_tail_holds_only_where_the_line_could_be_cut)
+{
+    const char *line = "1.2.3.4 \"GET / HTTP/1.1\" 200 5 \"https://e.com/\" \"curl/8.4.0\"";
+    size_t n = strlen(line), c[2];
+    cr_assert_eq(lsc_detect_tail_cuts(line, n, c), 2);
+    cr_expect(lsc_detect_tail_cut_holds(line, n, c[0]));
+    cr_expect(lsc_detect_tail_cut_holds(line, n, c[1]));
+    cr_expect_eq(lsc_detect_tail_cut_before(line, n, c[1]), c[0]);
+    cr_expect_not(lsc_detect_tail_cut_holds(line, n, c[1] + 1), "no quote before");
+    cr_expect_not(lsc_detect_tail_cut_holds(line, n, n), "no tail");
+    cr_expect_not(lsc_detect_tail_cut_holds(line, n, 0));
+    /* No referrer of its own ("-" starts no cut), a number before: no earlier cut. */
+    const char *dash = "1.2.3.4 \"GET /\" 200 5 \"-\" \"curl/8.4.0\"";
+    cr_expect_eq(lsc_detect_tail_cut_before(dash, strlen(dash), strlen(dash) - 11), 0);
+    const char *num = "1.2.3.4 \"GET /\" 200 \"curl/8.4.0\"";
+    cr_expect_eq(lsc_detect_tail_cut_before(num, strlen(num), strlen(num) - 11), 0);
+    /* The no-cut cases before the quote: a user flag, an argument list. */
+    const char *user = "x curl -u \"bob:pwpwpwpwpwpwpwpwpw\"";
+    cr_expect_not(lsc_detect_tail_cut_holds(user, strlen(user), 11));
+    const char *list = "x [\"mysql\", \"x -pabcdefghijklmn\"";
+    cr_expect_not(lsc_detect_tail_cut_holds(list, strlen(list), 14));
+    cr_expect(lsc_detect_tail_cut_holds(list, strlen(list), 4)); /* ("mysql" itself) */
+}
+
+/*
+ * "ession=..." is clean as a field of its own and remembered; the same bytes at the end of
+ * "session=..." are a secret's value. The tail is found there by its last bytes, but no
+ * quote comes before it: the line must be scanned, not skipped.
+ */
+Test(tail, a_remembered_tail_inside_a_longer_field_is_scanned, .init = with_memo, .fini = done)
+{
+    const char *head = "1.2.3.4 - - [x] \"GET / HTTP/1.1\" 200 5 \"-\" \"";
+    char in[160];
+    for (int k = 0; k < 3; k++) {
+        snprintf(in, sizeof in, "%session=abcdefghij0123456789\"", head);
+        char *o = line_with(sc, in);
+        cr_expect_not_null(strstr(o, "abcdefghij0123456789"), "clean by itself: %s", o);
+        free(o);
+    }
+    const char *before[] = {"s", "x s", "S"};
+    for (size_t k = 0; k < sizeof before / sizeof before[0]; k++) {
+        snprintf(in, sizeof in, "%s%session=abcdefghij0123456789\"", head, before[k]);
+        char *o = line_with(sc, in);
+        cr_expect_null(strstr(o, "abcdefghij0123456789"), "leaked: %s", o);
+        free(o);
+    }
+}
+
+/*
+ * One user agent after many referrers: its tails share their last bytes and so one bucket
+ * of the memo, more of them than it holds, and the older are given up as new ones come.
+ * Referrers with secrets among them, and each line against a scrubber without the memo.
+ */
+Test(tail, one_user_agent_after_many_referrers, .init = with_memo, .fini = done)
+{
+    struct lsc_scrubber *off = scrubber(pol, false);
+    const char *ua = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+    for (int k = 0; k < 400; k++) {
+        char ref[96], in[256];
+        int r = (k * 7) % 23;
+        if (k % 11 == 10) {
+            snprintf(ref, sizeof ref, "https://e.com/p%d?password=hunter2hunter2", r);
+        } else if (k % 13 == 12) {
+            snprintf(ref, sizeof ref, "https://e.com/p%d admin@example.com", r);
+        } else {
+            snprintf(ref, sizeof ref, "https://e.com/p%d", r);
+        }
+        snprintf(in, sizeof in, "10.0.0.%d - - [x] \"GET / HTTP/1.1\" 200 5 \"%s\" \"%s\"", k % 250,
+                 ref, ua);
+        char *x = line_with(sc, in), *y = line_with(off, in);
+        cr_assert_str_eq(x, y, "input: %s", in);
+        cr_expect_null(strstr(x, "hunter2"), "leaked: %s", x);
+        cr_expect_null(strstr(x, "admin@"), "leaked: %s", x);
+        free(x);
+        free(y);
+    }
+    lsc_scrubber_free(off);
+}
+
+/*
  * The tail ":hunter2hunter2hunter2" is clean after "foo" but a secret after "password": the walk
  * back from its separator crosses the quote. Had the cut been taken there (no letter rule), the
  * lines with "foo" would have put it in the memo and the last line would have leaked.
