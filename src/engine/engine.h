@@ -269,7 +269,7 @@ struct lsc_text_memo {
 struct lsc_tail_memo {
     uint32_t clock; /* counts hits and new tails: what `used` is read against */
     struct lsc_tail_bucket {
-        uint64_t hash[LSC_TAIL_MEMO_WAYS]; /* of the last LSC_TAIL_KEY bytes; 0: empty */
+        uint32_t hash[LSC_TAIL_MEMO_WAYS]; /* of the last LSC_TAIL_KEY bytes; 0: empty */
         uint32_t used[LSC_TAIL_MEMO_WAYS]; /* the clock at its last hit: the least recent goes */
         uint16_t len[LSC_TAIL_MEMO_WAYS];
         bool last[LSC_TAIL_MEMO_WAYS]; /* the line's last field alone (its later cut) */

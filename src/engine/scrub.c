@@ -730,7 +730,7 @@ void lsc_text_memo_keep(struct lsc_text_memo *m, uint64_t h, const char *t, size
 /* The tail memo, and in *bi the bucket and in *h the hash for the line p[0..len); NULL when
  * no tail of it can be remembered (no closing quote, too short, the memo off, no memory). */
 static struct lsc_tail_memo *tail_memo(struct lsc_scrubber *sc, const char *p, size_t len,
-                                       uint64_t *h, size_t *bi)
+                                       uint32_t *h, size_t *bi)
 {
     if (len <= LSC_TAIL_KEY || p[len - 1] != '"' || sc->memo_off) {
         return NULL;
@@ -738,9 +738,29 @@ static struct lsc_tail_memo *tail_memo(struct lsc_scrubber *sc, const char *p, s
     if (sc->tail_memo == NULL && (sc->tail_memo = calloc(1, sizeof *sc->tail_memo)) == NULL) {
         return NULL;
     }
-    *h = XXH3_64bits(p + len - LSC_TAIL_KEY, LSC_TAIL_KEY) | 1;
-    *bi = (size_t)(*h >> 32) % LSC_TAIL_MEMO_BUCKETS;
+    uint64_t x = XXH3_64bits(p + len - LSC_TAIL_KEY, LSC_TAIL_KEY);
+    *h = (uint32_t)x | 1;
+    *bi = (size_t)(x >> 32) % LSC_TAIL_MEMO_BUCKETS;
     return sc->tail_memo;
+}
+
+/* A bit for each tail of bucket b with the hash h. */
+static inline unsigned tail_ways(const struct lsc_tail_bucket *b, uint32_t h)
+{
+#ifdef __SSE2__
+    _Static_assert(LSC_TAIL_MEMO_WAYS == 8, "two loads of four hashes");
+    __m128i key = _mm_set1_epi32((int)h);
+    __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)b->hash);
+    __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)(b->hash + 4));
+    return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(lo, key))) |
+           (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, key))) << 4;
+#else
+    unsigned ways = 0;
+    for (unsigned w = 0; w < LSC_TAIL_MEMO_WAYS; w++) {
+        ways |= (unsigned)(b->hash[w] == h) << w;
+    }
+    return ways;
+#endif
 }
 
 /* Where the longest tail of bucket bi that ends p[0..len) starts, if a cut holds there
@@ -748,14 +768,16 @@ static struct lsc_tail_memo *tail_memo(struct lsc_scrubber *sc, const char *p, s
  * last field alone. The longest is compared first: a user agent's tail ends a line whenever
  * a referrer's and user agent's does. (The quote before a tail is tested before its bytes
  * are: tails of other lengths after the same user agent fail there, at one byte's cost.) */
-static size_t tail_find(struct lsc_tail_memo *tm, size_t bi, uint64_t h, const char *p, size_t len,
+static size_t tail_find(struct lsc_tail_memo *tm, size_t bi, uint32_t h, const char *p, size_t len,
                         bool *last)
 {
     struct lsc_tail_bucket *b = &tm->bucket[bi];
-    unsigned order[LSC_TAIL_MEMO_WAYS], count = 0;
-    for (unsigned w = 0; w < LSC_TAIL_MEMO_WAYS; w++) {
+    unsigned ways = tail_ways(b, h);
+    unsigned order[LSC_TAIL_MEMO_WAYS], count = 0; /* those after a quote, longest first */
+    for (; ways != 0; ways &= ways - 1) {
+        unsigned w = (unsigned)__builtin_ctz(ways);
         size_t tl = b->len[w];
-        if (b->hash[w] == h && tl < len && p[len - tl - 1] == '"') {
+        if (tl < len && p[len - tl - 1] == '"') {
             unsigned k = count++;
             for (; k > 0 && b->len[order[k - 1]] < tl; k--) {
                 order[k] = order[k - 1];
@@ -779,7 +801,7 @@ static size_t tail_find(struct lsc_tail_memo *tm, size_t bi, uint64_t h, const c
  * empty place, or in the one least recently used. (Over the tests' real Apache log, 10,000
  * lines, that skips 1.04 MB of tails; a slot a tail, kept by its hits, skipped 0.94 MB, and
  * a memo that forgets nothing would skip about 1.11.) */
-static void tail_keep(struct lsc_tail_memo *tm, size_t bi, uint64_t h, const char *p, size_t len,
+static void tail_keep(struct lsc_tail_memo *tm, size_t bi, uint32_t h, const char *p, size_t len,
                       size_t c)
 {
     size_t tl = len - c;
@@ -816,7 +838,7 @@ static int scrub_text_head(struct lsc_scrubber *sc, const char *p, size_t len, b
                            size_t *tail)
 {
     size_t cuts[2], ncut = 0, reach, bi = 0;
-    uint64_t h = 0;
+    uint32_t h = 0;
     struct lsc_known known = {SIZE_MAX, !sc->memo_off};
     struct lsc_tail_memo *tm = tail_memo(sc, p, len, &h, &bi);
     if (tm != NULL) {
