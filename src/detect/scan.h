@@ -2,12 +2,12 @@
  * scan.h - finding the bytes where a detector can start, 64 at a time.
  *
  * The text scan (text.c) has work only where some detector's entry condition holds: three
- * times 1-3 digits and a '.' (IPv4), a word starting with four digits and then a fifth or a
- * separator and a digit (a card), two upper-case letters and two digits starting a word
- * (IBAN), the first two bytes of a key prefix, JWT or Bearer/Basic starting a word, "-----"
- * (PEM), "--" and a letter or a word's '-' and a letter (a command-line flag), and the
- * bytes '@' '=' ':' '%' (e-mail, secret names, IPv6 from its first colon, encoded '@' and
- * '='). Every other
+ * times 1-3 digits and a '.' (IPv4), a word starting with four digits whose digits go on for
+ * two more steps, each a digit or a separator and a digit (a card), two upper-case letters
+ * and two digits starting a word (IBAN), the first two bytes of a key prefix, JWT or
+ * Bearer/Basic starting a word, "-----" (PEM), "--" and a letter or a word's '-' and a letter
+ * (a command-line flag), and the bytes '@' '=' ':' '%' (e-mail, secret names, IPv6 from its
+ * first colon, encoded '@' and '='). Every other
  * byte - ordinary words, numbers, spaces, slashes, quotes - only moves the scan on.
  * lsc_attention64 marks those positions in a 64-byte window, with SSE2 (the x86-64
  * baseline), AVX2 or AVX-512 (BW) when the CPU has them (chosen once, at the first call), or

@@ -113,6 +113,12 @@ Test(attention, marks_candidates_not_ordinary_words)
      *                     012345678901234567890123456 */
     const char *cards = "4111 1 4111-1 4111+1 4111/1";
     cr_expect_eq(lsc_attention64(cards, strlen(cards), 0), 1ull << 0 | 1ull << 7 | 1ull << 14);
+    /* Five digits are a card's start only if a sixth, or a separator and a digit, follow: an
+     * access log's byte count ("18796 \"") is none.
+     *                      0         1         2         3
+     *                      0123456789012345678901234567890 */
+    const char *counts = "18796 \"x 28796 1 387961 48796-x";
+    cr_expect_eq(lsc_attention64(counts, strlen(counts), 0), 1ull << 9 | 1ull << 17);
     /* A flag of one '-': starting a word, before a letter ("-p", "-a", "-x", "-storepass");
      * not glued to a word ("x-p"), nor before another byte ("-1", "- ").
      *                     0         1
