@@ -211,7 +211,8 @@ candidates(const struct classes *c, unsigned char b1, unsigned char b2, uint64_t
                                (dot3 & next(od1, 4, past)));
     uint64_t ip4 = dstart & ((dot1 & next(od2, 2, past)) | (dot2 & next(od2, 3, past)) |
                              (dot3 & next(od2, 4, past)));
-    /* A card's digits go on after its first four: card_goes_on, one step a line. */
+    /* A card's digits go on after its first four (card_goes_on): on5 is the step from the
+     * sixth byte, on4 the one from the fifth. */
     uint64_t sep = c->blank | c->dash, d5 = next(c->digit, 5, past);
     _Static_assert(CARD_STEPS == 6, "the steps below");
     uint64_t on5 = (next(sep, 5, past) & next(c->digit, 6, past)) | d5;

@@ -260,7 +260,8 @@ struct lsc_text_memo {
  * of the line's last LSC_TAIL_KEY bytes, which each of a line's tails ends with, so one
  * short hash finds both its tails before anything says where they start; its
  * LSC_TAIL_MEMO_WAYS tails (one user agent after several referrers, say) are compared in
- * full. Headers apart from the texts: a lookup reads one cache line of them.
+ * full. The buckets' 88-byte headers lie apart from the texts, so a lookup reads a text
+ * only where a hash and the quote before it agree.
  */
 #define LSC_TAIL_MEMO_LEN 500
 #define LSC_TAIL_KEY 16
