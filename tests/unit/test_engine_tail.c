@@ -94,9 +94,11 @@ Test(tail, a_remembered_tail_holds_only_where_the_line_could_be_cut)
     cr_expect_eq(lsc_detect_tail_cut_before(num, strlen(num), strlen(num) - 11), 0);
     /* The no-cut cases before the quote: a user flag, an argument list. */
     const char *user = "x curl -u \"bob:pwpwpwpwpwpwpwpwpw\"";
+    cr_assert_eq(user[10], '"');
     cr_expect_not(lsc_detect_tail_cut_holds(user, strlen(user), 11));
     const char *list = "x [\"mysql\", \"x -pabcdefghijklmn\"";
-    cr_expect_not(lsc_detect_tail_cut_holds(list, strlen(list), 14));
+    cr_assert_eq(list[12], '"');
+    cr_expect_not(lsc_detect_tail_cut_holds(list, strlen(list), 13));
     cr_expect(lsc_detect_tail_cut_holds(list, strlen(list), 4)); /* ("mysql" itself) */
 }
 
