@@ -110,7 +110,7 @@ Test(tail, a_remembered_tail_holds_only_where_the_line_could_be_cut)
 Test(tail, a_remembered_tail_inside_a_longer_field_is_scanned, .init = with_memo, .fini = done)
 {
     const char *head = "1.2.3.4 - - [x] \"GET / HTTP/1.1\" 200 5 \"-\" \"";
-    char in[160];
+    char in[160]; /* (below, "%session=..." is "%s", then "ession=...") */
     for (int k = 0; k < 3; k++) {
         snprintf(in, sizeof in, "%session=abcdefghij0123456789\"", head);
         char *o = line_with(sc, in);
