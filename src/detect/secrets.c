@@ -1069,12 +1069,10 @@ static const bool command_first[256] = {
     ['m'] = 1, ['s'] = 1, ['r'] = 1, ['l'] = 1, ['b'] = 1, ['o'] = 1, ['t'] = 1,
     ['z'] = 1, ['u'] = 1, ['7'] = 1, ['n'] = 1, ['i'] = 1, ['c'] = 1, ['h'] = 1};
 
-const struct lsc_command *lsc_short_flag_command(const char *word, size_t len)
+/* The command named word[0..len), whose first byte command_first holds; or NULL. */
+static const struct lsc_command *named_command(const char *word, size_t len)
 {
-    unsigned char c = len > 0 ? (unsigned char)word[0] : 0;
-    if (!command_first[c]) {
-        return NULL;
-    }
+    unsigned char c = (unsigned char)word[0];
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         const char *name = commands[k].name;
         if (name[0] != (char)c) {
@@ -1088,6 +1086,11 @@ const struct lsc_command *lsc_short_flag_command(const char *word, size_t len)
         }
     }
     return NULL;
+}
+
+const struct lsc_command *lsc_short_flag_command(const char *word, size_t len)
+{
+    return len > 0 && command_first[(unsigned char)word[0]] ? named_command(word, len) : NULL;
 }
 
 /*
@@ -1157,7 +1160,7 @@ static const struct lsc_command *command_before(const char *p, size_t n, size_t 
             k--;
         }
         const struct lsc_command *cmd =
-            command_first[(unsigned char)p[k]] ? lsc_short_flag_command(p + k, e - k) : NULL;
+            command_first[(unsigned char)p[k]] ? named_command(p + k, e - k) : NULL;
         if (cmd != NULL) {
             return cmd;
         }
