@@ -265,6 +265,34 @@ bool lsc_rabbitmq_password_subcommand(const char *word, size_t len);
 bool lsc_detect_rabbitmq_password(const char *p, size_t n, size_t i, struct lsc_command_seen *seen,
                                   struct lsc_match *m);
 /*
+ * Commands that take a password as a plain argument, not after a flag: net's (net1's)
+ * "user NAME PASSWORD" and "use [DEVICE] RESOURCE PASSWORD" (Windows; '*' asks for one),
+ * wpa_passphrase's "SSID PASSPHRASE", and Oracle's logon "USER/PASSWORD[@CONNECT]" as
+ * sqlplus's and sqlldr's first argument (or sqlldr's userid=). A reader is started on the
+ * command's word (its path left off; ".exe" may end it), then fed the words after it, one
+ * by one: an option or a word before the password is passed (MORE), a word that shows there
+ * is no password ends the reading (END), and the password is found (SECRET: *s and *e give
+ * its bytes in the word - for Oracle's logon the user and the password, for the others the
+ * word inside its quotes, '...' or \"...\"). Text and JSON arrays read the same words.
+ */
+struct lsc_arg_reader {
+    unsigned char cmd, state, count;
+    bool value;    /* sqlplus: the next word is an option's value */
+    bool resource; /* net use: the resource is read, the password comes next */
+};
+enum lsc_arg_verdict { LSC_ARG_MORE, LSC_ARG_END, LSC_ARG_SECRET };
+bool lsc_arg_reader_start(struct lsc_arg_reader *r, const char *word, size_t len);
+enum lsc_arg_verdict lsc_arg_reader_feed(struct lsc_arg_reader *r, const char *w, size_t len,
+                                         size_t *s, size_t *e);
+/*
+ * One of those commands at i (a word's start), and its password in the words after it, up to
+ * where the command ends (as lsc_detect_short_flag reads them: bare, quoted, an argument
+ * list's strings). The match runs from the first word the scan could not pass over unread
+ * (anything but a plain word or an option like /add) through the password: "net user bob
+ * [secret] /add", "sqlplus -s [secret]@db", "net use Z: [secret] /user:bob".
+ */
+bool lsc_detect_argument_password(const char *p, size_t n, size_t i, struct lsc_match *m);
+/*
  * Can lsc_detect_short_flag's look-back for its command cross the double quote at q? Only
  * one that separates an argument list's strings ("mysql", "-px"; ["mysql","-px"]): a quote
  * before or after a comma. Not the quote between an access log's fields

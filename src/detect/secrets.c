@@ -1398,6 +1398,325 @@ bool lsc_detect_rabbitmq_password(const char *p, size_t n, size_t i, struct lsc_
     return secret_found(first, e, m);
 }
 
+/*
+ * Commands that take a password as a plain argument (lsc_arg_reader_start says which):
+ * their words are fed to a reader one by one, which tells whether each is an option to
+ * pass, the end of what it looks for, or the password. Text (lsc_detect_argument_password)
+ * and a JSON record's arrays (record.c) read the same words the same way.
+ */
+enum arg_command { ARG_NET = 1, ARG_WPA, ARG_ORACLE };
+enum { NET_SUB, NET_USER, NET_USE };
+
+/* Does word[0..len) end in ".exe" (Windows' name for the same command)? Then len loses it. */
+static size_t without_exe(const char *word, size_t len)
+{
+    return len > 4 && lsc_ieq(word + len - 4, ".exe", 4) ? len - 4 : len;
+}
+
+bool lsc_arg_reader_start(struct lsc_arg_reader *r, const char *word, size_t len)
+{
+    *r = (struct lsc_arg_reader){0};
+    len = without_exe(word, len);
+    if ((len == 3 && memcmp(word, "net", 3) == 0) || (len == 4 && memcmp(word, "net1", 4) == 0)) {
+        r->cmd = ARG_NET;
+        r->state = NET_SUB;
+    } else if (len == 14 && memcmp(word, "wpa_passphrase", 14) == 0) {
+        r->cmd = ARG_WPA;
+    } else if ((len == 7 && memcmp(word, "sqlplus", 7) == 0) ||
+               (len == 6 && memcmp(word, "sqlldr", 6) == 0)) {
+        r->cmd = ARG_ORACLE;
+    }
+    return r->cmd != 0;
+}
+
+/* Oracle's logon, USER/PASSWORD[@CONNECT] (sqlplus's first argument, sqlldr's first or its
+ * userid=): where the user starts (*s) and the password ends (*e), if it has a password. Not:
+ * "/nolog", "/ as sysdba" (the operating system's logon), a user alone (a prompt follows),
+ * "@script.sql". The password ends at the last '@' before a blank (sqlplus "u/p@db as
+ * sysdba"), or at the blank, or the word's end; one in double quotes, as Oracle takes a
+ * password with '@' or a blank in it (u/"p@s s"@db), after its closing quote. */
+static bool oracle_logon(const char *w, size_t len, size_t *s, size_t *e)
+{
+    size_t b = len > 7 && lsc_ieq(w, "userid=", 7) ? 7 : 0;
+    size_t slash = b;
+    while (slash < len && w[slash] != '/' && w[slash] != '@' && !blank(w[slash])) {
+        slash++;
+    }
+    if (slash == b || slash >= len || w[slash] != '/') {
+        return false;
+    }
+    /* A password in double quotes is read to its closing quote first: '@' and blanks may be
+     * in it. */
+    size_t from = slash + 1;
+    if (from < len && w[from] == '"') {
+        const char *close = memchr(w + from + 1, '"', len - from - 1);
+        from = close != NULL ? (size_t)(close - w) + 1 : len;
+    } else if (len - from >= 2 && w[from] == '\\' && w[from + 1] == '"') {
+        /* (\"p@ss\" inside a double-quoted logon: sqlplus "sys/\"p@ss\"@db as sysdba") */
+        const char *close = memmem(w + from + 2, len - from - 2, "\\\"", 2);
+        from = close != NULL ? (size_t)(close - w) + 2 : len;
+    }
+    size_t end = from;
+    while (end < len && !blank(w[end])) {
+        end++;
+    }
+    const char *at = memrchr(w + from, '@', end - from);
+    end = at != NULL ? (size_t)(at - w) : end;
+    if (end == slash + 1) {
+        return false;
+    }
+    *s = b;
+    *e = end;
+    return true;
+}
+
+/* Is w[0..len) name=value, an '=' before any '/' (sqlldr's control=x.ctl - not a logon whose
+ * password holds one, u/p=1@db)? */
+static bool name_value(const char *w, size_t len)
+{
+    for (size_t k = 0; k < len && w[k] != '/'; k++) {
+        if (w[k] == '=') {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* sqlplus's options that take a value apart: -M "HTML ON", -R 3, -C 19. */
+static bool oracle_value_flag(const char *w, size_t len)
+{
+    if (len != 2) {
+        return false;
+    }
+    unsigned char c = lsc_lower((unsigned char)w[1]);
+    return c == 'm' || c == 'r' || c == 'c';
+}
+
+enum lsc_arg_verdict lsc_arg_reader_feed(struct lsc_arg_reader *r, const char *w, size_t len,
+                                         size_t *s, size_t *e)
+{
+    /* A word in quotes is read inside them: '...', or \"...\" in a JSON string. */
+    if (len >= 2 && w[0] == '\'') {
+        w++;
+        len -= len >= 2 && w[len - 2] == '\'' ? 2 : 1;
+        *s = 1;
+    } else if (len >= 4 && w[0] == '\\' && w[1] == '"') {
+        w += 2;
+        len -= len >= 4 && w[len - 4] == '\\' ? 4 : 2;
+        *s = 2;
+    } else {
+        *s = 0;
+    }
+    if (len == 0) {
+        return LSC_ARG_END;
+    }
+    size_t off = *s;
+    *e = off + len;
+    switch (r->cmd) {
+    case ARG_NET:
+        if (w[0] == '/' && r->state != NET_SUB) {
+            return LSC_ARG_MORE; /* an option: /add, /domain, /user:bob, /persistent:no */
+        }
+        if (r->state == NET_SUB) {
+            r->state = len == 4 && lsc_ieq(w, "user", 4)  ? NET_USER
+                       : len == 3 && lsc_ieq(w, "use", 3) ? NET_USE
+                                                          : 0;
+            return r->state != 0 ? LSC_ARG_MORE : LSC_ARG_END;
+        }
+        if (r->state == NET_USE && !r->resource) {
+            /* A drive before the resource ("Z:", "LPT1:", "*"); the resource, \\host\share
+             * or a WebDAV URL. The password comes after it. */
+            if (w[0] == '\\' || (len > 3 && memmem(w, len, "://", 3) != NULL)) {
+                r->resource = true;
+                return LSC_ARG_MORE;
+            }
+            if (r->count++ == 0 && len <= 5 && (w[len - 1] == ':' || (len == 1 && w[0] == '*'))) {
+                return LSC_ARG_MORE;
+            }
+            return LSC_ARG_END;
+        }
+        if (r->state == NET_USER && r->count++ == 0) {
+            return LSC_ARG_MORE; /* the user */
+        }
+        return len == 1 && w[0] == '*' ? LSC_ARG_END : LSC_ARG_SECRET; /* ('*': a prompt) */
+    case ARG_WPA:
+        return r->count++ == 0 ? LSC_ARG_MORE : LSC_ARG_SECRET; /* SSID, then the passphrase */
+    default:
+        if (r->value) {
+            r->value = false;
+            return LSC_ARG_MORE;
+        }
+        if (w[0] == '-') {
+            r->value = oracle_value_flag(w, len);
+            return LSC_ARG_MORE;
+        }
+        if (!(len > 7 && lsc_ieq(w, "userid=", 7)) && name_value(w, len)) {
+            return LSC_ARG_MORE; /* sqlldr's control=x.ctl, log=x.log */
+        }
+        size_t ls, le;
+        if ((len > 5 && memcmp(w, "HTTP/", 5) == 0) || !oracle_logon(w, len, &ls, &le)) {
+            /* (an access log's request: "GET /docs/sqlplus HTTP/1.1") */
+            return LSC_ARG_END;
+        }
+        *s = off + ls;
+        *e = off + le;
+        return LSC_ARG_SECRET;
+    }
+}
+
+/* Can the scan pass over p[s..e), a word before a password, unread? A plain word (a user, a
+ * flag), an option of net's ("/add", "/domain") or a drive ("Z:", "LPT1:"). */
+static bool passable_word(const char *p, size_t s, size_t e)
+{
+    return plain_word(p, s, e) || (e - s >= 2 && p[s] == '/' && plain_word(p, s + 1, e)) ||
+           (e - s >= 2 && e - s <= 5 && p[e - 1] == ':' && plain_word(p, s, e - 1));
+}
+
+/* sqlplus "sys/x@db as sysdba": a logon in double quotes after the blanks from j, on its
+ * line, 256 bytes at most and no other quote in it but escaped ones, \" (next_arg takes a
+ * double quote for the end of what holds the command). Its bytes inside the quotes are
+ * [*s, *e). */
+static bool double_quoted_logon(const char *p, size_t n, size_t j, size_t *s, size_t *e)
+{
+    size_t b = skip_blanks(p, n, j, 4);
+    if (b == j || b >= n || p[b] != '"' || b + 1 >= n || blank(p[b + 1])) {
+        return false;
+    }
+    size_t x = b + 1;
+    while (x < n && x - b <= 256 && p[x] != '"' && p[x] != '\r' && p[x] != '\n') {
+        x += p[x] == '\\' && x + 1 < n && p[x + 1] == '"' ? 2 : 1; /* (past \" inside) */
+    }
+    if (x >= n || p[x] != '"') {
+        return false;
+    }
+    *s = b + 1;
+    *e = x;
+    return true;
+}
+
+/*
+ * Does the word at i start a command, as far as the words before it show? "net" is a word of
+ * prose too ("the net user count is 12"), and ends domain names: it counts as the command
+ * after a path ("C:\\...\\", "/usr/bin/"), a quote or '=', at the text's start, after a byte
+ * that is no letter or digit and the blanks after it ("$ ", "; ", "CommandLine: "), after an
+ * option ("cmd /c", "-Command") or a word that runs a command (sudo, exec, ...) - not after
+ * another word.
+ */
+static bool starts_command(const char *p, size_t i)
+{
+    if (i == 0) {
+        return true;
+    }
+    if (!blank(p[i - 1])) {
+        /* A path's separator, a quote, a command's end or '=' (COMMAND=net) - not a domain's
+         * dot ("mail.example.net user bob logged in") nor other bytes of a word. */
+        return memchr("/\\\"'`(;|&=", p[i - 1], 10) != NULL;
+    }
+    size_t e = i;
+    while (e > 0 && blank(p[e - 1])) {
+        e--;
+    }
+    size_t b = e;
+    while (b > 0 && !blank(p[b - 1]) && e - b < 8) {
+        b--;
+    }
+    if (e == 0 || !lsc_is_alnum((unsigned char)p[e - 1]) || p[b] == '-' || p[b] == '/') {
+        return true;
+    }
+    static const char *const runners[] = {"sudo", "doas", "exec", "nohup", "time",
+                                          "env",  "then", "do",   "runas", "xargs"};
+    for (size_t k = 0; k < sizeof runners / sizeof runners[0]; k++) {
+        size_t len = strlen(runners[k]);
+        if (e - b == len && memcmp(p + b, runners[k], len) == 0 &&
+            (b == 0 || blank(p[b - 1]) || !lsc_is_alnum((unsigned char)p[b - 1]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Is w[0..len) one of the commands lsc_arg_reader_start knows, after a path or not? */
+static bool starts_reader(const char *w, size_t len)
+{
+    size_t b = len;
+    while (b > 0 && w[b - 1] != '/' && w[b - 1] != '\\') {
+        b--;
+    }
+    struct lsc_arg_reader r;
+    return len - b >= 3 && lsc_arg_reader_start(&r, w + b, len - b);
+}
+
+/* (Not inlined: asked at the end of lsc_detect_token, which the scan's letter dispatch
+ * inlines, for every word its gate lets through and no key holds.) */
+__attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_t n, size_t i,
+                                                            struct lsc_match *m)
+{
+    if (n - i < 5) {
+        return false;
+    }
+    unsigned char a = (unsigned char)p[i], b = (unsigned char)p[i + 1], c = (unsigned char)p[i + 2];
+    if (!((a == 'n' && b == 'e' && c == 't') || (a == 's' && b == 'q' && c == 'l') ||
+          (a == 'w' && b == 'p' && c == 'a'))) {
+        return false; /* (other words the key detector's gate let through) */
+    }
+    size_t w = i;
+    while (w < n && w - i < 20 &&
+           (lsc_is_alnum((unsigned char)p[w]) || p[w] == '_' || p[w] == '.')) {
+        w++;
+    }
+    struct lsc_arg_reader r;
+    if (w >= n || !lsc_arg_reader_start(&r, p + i, w - i) ||
+        (r.cmd == ARG_NET && !starts_command(p, i))) {
+        return false;
+    }
+    bool list = i > 0 && p[i - 1] == '"' && p[w] == '"', last = false;
+    size_t j = w, s, e, first = SIZE_MAX;
+    for (int k = 0; k < ARGS_MAX; k++) {
+        bool dq = false;
+        if (!next_arg(p, n, &j, list, &s, &e, &last)) {
+            if (list || last || r.cmd != ARG_ORACLE || !double_quoted_logon(p, n, j, &s, &e)) {
+                return false;
+            }
+            dq = true;
+            j = e + 1; /* (past its closing quote) */
+        } else if (r.cmd == ARG_ORACLE && e - s >= 2 && p[e - 1] == '/' && e < n && p[e] == '"') {
+            /* A password in double quotes, as Oracle takes one with '@' or a blank in it
+             * (u/"p@ss"@db): the word goes on through the closing quote and what follows. */
+            size_t q = e + 1;
+            while (q < n && q - e <= 256 && p[q] != '"' && p[q] != '\r' && p[q] != '\n') {
+                q++;
+            }
+            if (q < n && p[q] == '"') {
+                e = j = word_end(p, n, q + 1);
+            }
+        }
+        if (!dq && starts_reader(p + s, e - s)) {
+            /* Another of these commands, "sqlplus -R sqlplus -R ...": its own reading takes
+             * it from here - so that no word is read by more than two readings. */
+            return false;
+        }
+        size_t vs, ve;
+        enum lsc_arg_verdict v = lsc_arg_reader_feed(&r, p + s, e - s, &vs, &ve);
+        if (v == LSC_ARG_END) {
+            return false;
+        }
+        if (v == LSC_ARG_SECRET) {
+            /* From the first word the scan could not pass over, through the password - and
+             * its closing quote, when the match opened before its word. */
+            size_t end = s + ve;
+            if (first != SIZE_MAX && end < e && e - end <= 2 &&
+                (p[end] == '\'' || p[end] == '\\')) {
+                end = e;
+            }
+            return secret_found(first != SIZE_MAX ? first : s + vs, end, m);
+        }
+        if (first == SIZE_MAX && (dq || !passable_word(p, s, e))) {
+            first = dq ? s - 1 : s;
+        }
+    }
+    return false;
+}
+
 /* (Not inlined: see lsc_detect_secret_flag.) */
 __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, size_t i,
                                                      struct lsc_command_seen *seen,

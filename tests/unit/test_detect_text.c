@@ -1741,6 +1741,53 @@ Test(secrets, rabbitmqctl_arguments)
 }
 
 /*
+ * Passwords given as plain arguments: net user and net use (Windows), wpa_passphrase,
+ * Oracle's logon (sqlplus, sqlldr). The match starts at the first word the scan could not
+ * pass over unread. Not: a prompt ('*'), a user alone, the operating system's logon, "net"
+ * as a word of prose, an access log's request for a page named sqlplus.
+ */
+Test(secrets, argument_passwords)
+{
+    EXPECT_SCRUB("$ net user bob s1 /add", "$ net user bob [secret] /add");
+    EXPECT_SCRUB("cmd.exe /c net user /domain bob s1", "cmd.exe /c net user /domain bob [secret]");
+    EXPECT_SCRUB("CommandLine: C:\\Windows\\System32\\net1.exe USER bob 's 1' x",
+                 "CommandLine: C:\\Windows\\System32\\net1.exe USER bob '[secret]' x");
+    EXPECT_SCRUB("sudo net user bob@example.com s1", "sudo net user [secret]");
+    EXPECT_SCRUB("net use Z: \\\\10.0.0.5\\c$ s1 /user:bob", "net use Z: [secret] /user:bob");
+    EXPECT_SCRUB("net use https://dav.example.com/x s1", "net use [secret]");
+    EXPECT_SCRUB("/usr/bin/wpa_passphrase home 's 1' > /etc/w.conf",
+                 "/usr/bin/wpa_passphrase home '[secret]' > /etc/w.conf");
+    EXPECT_SCRUB("wpa_passphrase 'My Net' s1; ls", "wpa_passphrase [secret] ls"); /* ("s1;") */
+    EXPECT_SCRUB("wpa_passphrase 'My Net' 's 1' x", "wpa_passphrase [secret] x"); /* (no "'") */
+    EXPECT_SCRUB("sqlplus -s scott/s1@orcl @q.sql", "sqlplus -s [secret]@orcl @q.sql");
+    EXPECT_SCRUB("sqlplus -L scott/s1@//db.example.com:1521/orcl",
+                 "sqlplus -L [secret]@//db.example.com:1521/orcl");
+    EXPECT_SCRUB("sqlplus sys/s1 as sysdba", "sqlplus [secret] as sysdba");
+    EXPECT_SCRUB("sqlplus \"sys/s1@db as sysdba\" x", "sqlplus \"[secret]@db as sysdba\" x");
+    EXPECT_SCRUB("sqlplus -M \"HTML ON\" u/s1@db", "sqlplus -M [secret]@db");
+    EXPECT_SCRUB("sqlplus -R 3 u/\"s@1\"@db", "sqlplus -R 3 [secret]@db");
+    EXPECT_SCRUB("sqlplus u/\"s 1@x\"@db x", "sqlplus [secret]@db x");
+    EXPECT_SCRUB("sqlplus \"sys/\\\"s 1@x\\\"@db as sysdba\"", "sqlplus \"[secret]@db as sysdba\"");
+    EXPECT_SCRUB("sqlldr userid=scott/s1 control=a.ctl", "sqlldr userid=[secret] control=a.ctl");
+    EXPECT_SCRUB("sqlplus u/s=1@db", "sqlplus [secret]@db");
+    EXPECT_SCRUB("sqlplus -R sqlplus -R 3 u/s1@db", "sqlplus -R sqlplus -R 3 [secret]@db");
+    EXPECT_SCRUB("sudo: bob : COMMAND=/usr/sbin/net user bob s1",
+                 "sudo: bob : COMMAND=/usr/sbin/net user bob [secret]");
+    EXPECT_SCRUB("sqlldr control=a.ctl scott/s1@db", "sqlldr [secret]@db");
+    EXPECT_SCRUB("x [\"net\", \"user\", \"bob\", \"s1\"] y",
+                 "x [\"net\", \"user\", \"bob\", \"[secret]\"] y");
+    EXPECT_SCRUB("x {\"c\":\"sqlplus \\\"sys/s1@db as sysdba\\\"\"}",
+                 "x {\"c\":\"sqlplus \\\"[secret]@db as sysdba\\\"\"}");
+    EXPECT_SCRUB("x {\"c\":\"net use \\\\\\\\h\\\\s s1\"}", "x {\"c\":\"net use [secret]\"}");
+    EXPECT_UNCHANGED("net user bob; net user bob * /add; net user bob /delete; net view x y; "
+                     "net use Z: \\\\h\\s * /user:bob; net use x; the net user count is 12; "
+                     "wpa_passphrase home; sqlplus / as sysdba; sqlplus /nolog; sqlplus scott; "
+                     "sqlplus @/x/q.sql; sqlldr control=a.ctl; sqlplusx a/b; xnet user a b");
+    EXPECT_UNCHANGED("from mail.example.net user alice logged in; (x) new user bob a b");
+    EXPECT_UNCHANGED("[01/Jan/2026:00:00:00 +0000] \"GET /docs/sqlplus HTTP/1.1\" 200 5 \"-\"");
+}
+
+/*
  * Every command the short-flag table knows, with each of its flags: the value glued and
  * apart (as the command takes it), quoted, after a path and other flags - found; and
  * found for a name that only starts the table's when the table says so (mysqldump).
@@ -1882,6 +1929,69 @@ static size_t plant_short_flag(char *out, size_t room, const char *v, unsigned r
 Test(secrets, no_planted_value_in_a_short_flag)
 {
     expect_none_leaked_from(plant_short_flag, "SfpQ", 0x5f1a6, 256);
+}
+
+/*
+ * The leak check for passwords given as plain arguments: net user and net use after the
+ * ways a command line is logged, wpa_passphrase, Oracle's logons with options, quotes and
+ * connect strings, argument lists and JSON strings, with a second command after them.
+ */
+static size_t plant_argument_password(char *out, size_t room, const char *v, unsigned r)
+{
+    static const char *const before[] = {"$ ",
+                                         "cmd.exe /c ",
+                                         "sudo ",
+                                         "CommandLine: ",
+                                         "C:\\Windows\\System32\\",
+                                         "exec: /usr/bin/"};
+    const char *q = r & 64 ? "'" : "";
+    size_t o = (size_t)snprintf(out, room, "%s", before[(r >> 3) % 6]);
+    switch (r % 7) {
+    case 0:
+        o += (size_t)snprintf(out + o, room - o, "net%s user %sbob %s%s%s /add",
+                              r & 256 ? "1.exe" : "", r & 512 ? "/domain " : "", q, v, q);
+        break;
+    case 1:
+        o += (size_t)snprintf(out + o, room - o, "net use %s%s %s%s%s /user:bob",
+                              r & 256 ? "Z: " : "",
+                              r & 512 ? "\\\\10.0.0.7\\c$" : "https://dav.example.com/x", q, v, q);
+        break;
+    case 2:
+        o += (size_t)snprintf(out + o, room - o, "wpa_passphrase %s %s%s%s",
+                              r & 256 ? "'My Net'" : "home", q, v, q);
+        break;
+    case 3:
+        o += (size_t)snprintf(out + o, room - o, "sqlplus %s%sscott/%s%s%s%s%s",
+                              r & 256   ? "-M \"HTML ON\" "
+                              : r & 512 ? "-s "
+                                        : "",
+                              r & 1024 ? "\"" : "", r & 2048 ? (r & 1024 ? "\\\"" : "\"") : "", v,
+                              r & 2048 ? (r & 1024 ? "\\\"" : "\"") : "",
+                              r & 4096 ? "@//db.example.com:1521/o" : "@db",
+                              r & 1024 ? " as sysdba\"" : "");
+        break;
+    case 4:
+        o += (size_t)snprintf(
+            out + o, room - o,
+            r & 256 ? "sqlldr userid=u/%s control=a.ctl" : "sqlldr control=a.ctl u/%s@db", v);
+        break;
+    case 5:
+        o += (size_t)snprintf(out + o, room - o,
+                              r & 256 ? "[\"net\", \"user\", \"bob\", \"%s\"]"
+                                      : "[\"wpa_passphrase\", \"home\", \"%s\"]",
+                              v);
+        break;
+    default:
+        o += (size_t)snprintf(out + o, room - o, "{\"c\":\"sqlplus \\\"sys/%s@db as sysdba\\\"\"}",
+                              v);
+        break;
+    }
+    return o + (size_t)snprintf(out + o, room - o, "%s", r & 128 ? " && ls -pa" : "");
+}
+
+Test(secrets, no_planted_value_in_an_argument_password)
+{
+    expect_none_leaked_from(plant_argument_password, "ApwQ", 0xa7960, 256);
 }
 
 /*
