@@ -1418,6 +1418,56 @@ static bool rabbitmq_arg(const struct lsc_scrubber *sc, const char *p, size_t i)
 }
 
 /*
+ * Is node i the password of a command lsc_arg_reader_start knows, in an array, as
+ * lsc_detect_argument_password finds it in text: ["net", "user", "bob", "x"],
+ * ["wpa_passphrase", "ssid", "x"], ["sqlplus", "-s", "u/x@db"] (the whole string goes)? The
+ * command's string is a few strings back; the strings after it are read as its words.
+ */
+static bool argument_password_arg(const struct lsc_scrubber *sc, const char *p, size_t i)
+{
+    int32_t parent = sc->jnodes[i].parent;
+    for (size_t k = i; k-- > (size_t)parent + 1 && i - k <= HTPASSWD_NODES;) {
+        const struct lsc_json_node *w = &sc->jnodes[k];
+        /* (Escaped strings too: net's resource is one, "\\\\host\\share", and so is a
+         * Windows path to net.exe - read as they are written, backslashes doubled.) */
+        if (w->parent != parent || w->type != LSC_JSON_STRING || w->len < 2) {
+            return false;
+        }
+        /* (The commands' names end in one of these: net, net1, .exe, wpa_passphrase,
+         * sqlplus, sqlldr.) */
+        unsigned char last = (unsigned char)p[w->off + w->len - 2] | 32;
+        if (last != 't' && last != '1' && last != 'e' && last != 's' && last != 'r') {
+            continue;
+        }
+        /* Its name without the path: after the last '/' or '\\'. */
+        const char *word = p + w->off + 1;
+        size_t len = w->len - 2;
+        for (size_t b = len; b-- > 0;) {
+            if (word[b] == '/' || word[b] == '\\') {
+                word += b + 1;
+                len -= b + 1;
+                break;
+            }
+        }
+        struct lsc_arg_reader r;
+        if (!lsc_arg_reader_start(&r, word, len)) {
+            continue;
+        }
+        for (size_t a = k + 1; a <= i; a++) {
+            const struct lsc_json_node *arg = &sc->jnodes[a];
+            size_t s, e;
+            enum lsc_arg_verdict v =
+                lsc_arg_reader_feed(&r, p + arg->off + 1, arg->len - 2, &s, &e);
+            if (v != LSC_ARG_MORE) {
+                return v == LSC_ARG_SECRET && a == i;
+            }
+        }
+        return false;
+    }
+    return false;
+}
+
+/*
  * Is node i a password a short flag gives in an array, as lsc_detect_short_flag finds one
  * in text: ["mysql", "-u", "root", "-phunter2"] (the whole string goes), ["sshpass", "-p",
  * "x"], ["redis-cli", "-a", "x"], ["smbclient", "-U", "u%x"]? (Not inlined: asked of every
@@ -1437,11 +1487,14 @@ __attribute__((noinline)) static bool short_flag_secret(const struct lsc_scrubbe
     } else if (f->parent == n->parent && f->len == 4 && short_flag_string(f, p, 2)) {
         flag = f; /* apart: "-p", "hunter2" */
     } else {
-        return f->parent == n->parent && (htpasswd_arg(sc, p, i) || rabbitmq_arg(sc, p, i));
+        return f->parent == n->parent && (htpasswd_arg(sc, p, i) || rabbitmq_arg(sc, p, i) ||
+                                          argument_password_arg(sc, p, i));
     }
     const struct lsc_command *cmd = command_in_array(sc, p, i);
-    if (cmd == NULL || cmd->form == LSC_FLAG_POSITIONAL ||
-        strchr(cmd->flags, p[flag->off + 2]) == NULL ||
+    if (cmd == NULL) {
+        return argument_password_arg(sc, p, i); /* (["sqlplus", "-s", "u/x@db"]) */
+    }
+    if (cmd->form == LSC_FLAG_POSITIONAL || strchr(cmd->flags, p[flag->off + 2]) == NULL ||
         cmd->form == (flag == n ? LSC_FLAG_APART : LSC_FLAG_GLUED)) {
         return false;
     }

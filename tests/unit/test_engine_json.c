@@ -155,7 +155,28 @@ Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
         "{\"a\":[\"rabbitmqctl\",\"add_user\",\"bob\",\"[secret]\"],"
         "\"b\":[\"/usr/sbin/rabbitmqctl\",\"-n\",\"r@h\",\"change_password\",\"bob\","
         "\"[secret]\",\"z\"]}");
+    /* Passwords given as plain arguments: net's, wpa_passphrase's, Oracle's logon (the whole
+     * string goes); net's resource and a Windows path are escaped strings. */
+    EXPECT_JSON(pol,
+                "{\"a\":[\"net\",\"user\",\"/domain\",\"bob\",\"x\",\"/add\"],"
+                "\"b\":[\"wpa_passphrase\",\"home\",\"y\"],"
+                "\"c\":[\"/usr/bin/sqlplus\",\"-M\",\"HTML ON\",\"u/z@db\",\"@q.sql\"]}",
+                "{\"a\":[\"net\",\"user\",\"/domain\",\"bob\",\"[secret]\",\"/add\"],"
+                "\"b\":[\"wpa_passphrase\",\"home\",\"[secret]\"],"
+                "\"c\":[\"/usr/bin/sqlplus\",\"-M\",\"HTML ON\",\"[secret]\",\"@q.sql\"]}");
+    EXPECT_JSON(
+        pol,
+        "{\"a\":[\"C:\\\\Windows\\\\net.exe\",\"use\",\"Z:\",\"\\\\\\\\h\\\\s\",\"x\"],"
+        "\"b\":[\"sqlldr\",\"control=a.ctl\",\"userid=u/y\"],"
+        "\"d\":[\"sqlplus\",\"-s\",\"u/w@d\"]}",
+        "{\"a\":[\"C:\\\\Windows\\\\net.exe\",\"use\",\"Z:\",\"\\\\\\\\h\\\\s\",\"[secret]\"],"
+        "\"b\":[\"sqlldr\",\"control=a.ctl\",\"[secret]\"],"
+        "\"d\":[\"sqlplus\",\"-s\",\"[secret]\"]}");
     const char *kept[] = {
+        "{\"a\":[\"net\",\"user\",\"bob\"],\"b\":[\"net\",\"user\",\"bob\",\"*\"],"
+        "\"c\":[\"net\",\"view\",\"a\",\"b\"]}",
+        "{\"a\":[\"sqlplus\",\"/nolog\"],\"b\":[\"sqlplus\",\"-s\",\"scott\",\"x/y\"],"
+        "\"c\":[\"wpa_passphrase\",\"home\"],\"d\":[\"user\",\"bob\",\"x\"]}",
         "{\"a\":[\"rabbitmqctl\",\"delete_user\",\"bob\",\"x\"],\"b\":[\"add_user\",\"bob\",\"y\"]"
         "}",
         "{\"a\":[1,\"add_user\",\"bob\",\"x\"],\"b\":[\"rabbitmqctl\",\"add_user\",\"bob\"]}",
