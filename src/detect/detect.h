@@ -148,6 +148,8 @@ bool lsc_luhn_valid(const char *digits, size_t n);
 bool lsc_iban_valid(const char *iban, size_t n);
 
 /* Individual detectors, each tried at position i of p[0..n); on success fill m. */
+/* A key by its prefix - or, for a word its gate passes that holds no key ("net", "sql...",
+ * "wpa..."), lsc_detect_argument_password's match (tokens.c says why there). */
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m);
 /*
  * For tests: the k-th known key prefix followed by `body` bytes of its alphabet (SIZE_MAX:
@@ -289,7 +291,8 @@ enum lsc_arg_verdict lsc_arg_reader_feed(struct lsc_arg_reader *r, const char *w
  * where the command ends (as lsc_detect_short_flag reads them: bare, quoted, an argument
  * list's strings). The match runs from the first word the scan could not pass over unread
  * (anything but a plain word or an option like /add) through the password: "net user bob
- * [secret] /add", "sqlplus -s [secret]@db", "net use Z: [secret] /user:bob".
+ * [secret] /add", "sqlplus -s [secret]@db", "net use Z: [secret] /user:bob". Asked by
+ * lsc_detect_token, so in 12 bytes or more.
  */
 bool lsc_detect_argument_password(const char *p, size_t n, size_t i, struct lsc_match *m);
 /*

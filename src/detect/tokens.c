@@ -299,8 +299,9 @@ static inline bool rest_of_prefix(const char *q, const struct token_kind *t)
  * net, sqlplus and sqlldr, wpa_passphrase: no key's prefix starts "net", "sql" or "wpa" - and
  * a word the gate let through that holds no key is handed on to lsc_detect_argument_password
  * at the end. One gate for the words of a letter: a test of their own in the scan's letter
- * dispatch, or here before the walk, cost 0.5-1.7 % more instructions on nginx and the
- * Apache log, by what GCC then left out of line. So those commands are found in 12 bytes or
+ * dispatch, or here before the walk, cost 0.5-1.7 % more instructions on nginx (1.4-3.6 %
+ * on the Apache log), mostly by what GCC then left out of line; here it costs nothing
+ * measurable (RESULTS.md, thirtieth pass). So those commands are found in 12 bytes or
  * more, as keys are: "sqlplus a/b" at a text's end is not.)
  */
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
