@@ -271,11 +271,12 @@ bool lsc_detect_rabbitmq_password(const char *p, size_t n, size_t i, struct lsc_
  * "user NAME PASSWORD" and "use [DEVICE] RESOURCE PASSWORD" (Windows; '*' asks for one),
  * wpa_passphrase's "SSID PASSPHRASE", and Oracle's logon "USER/PASSWORD[@CONNECT]" as
  * sqlplus's and sqlldr's first argument (or sqlldr's userid=). A reader is started on the
- * command's word (its path left off; ".exe" may end it), then fed the words after it, one
- * by one: an option or a word before the password is passed (MORE), a word that shows there
- * is no password ends the reading (END), and the password is found (SECRET: *s and *e give
- * its bytes in the word - for Oracle's logon the user and the password, for the others the
- * word inside its quotes, '...' or \"...\"). Text and JSON arrays read the same words.
+ * command's word (a path before it, '/' or '\\', is left off; ".exe" may end it), then fed
+ * the words after it, one by one: an option or a word before the password is passed
+ * (MORE), a word that shows there is no password ends the reading (END), and the password
+ * is found (SECRET: *s and *e give its bytes in the word - for Oracle's logon the user and
+ * the password, for the others the word inside its quotes, '...' or \"...\"). Text and JSON
+ * arrays read the same words.
  */
 struct lsc_arg_reader {
     unsigned char cmd, state, count;

@@ -1416,6 +1416,15 @@ static size_t without_exe(const char *word, size_t len)
 bool lsc_arg_reader_start(struct lsc_arg_reader *r, const char *word, size_t len)
 {
     *r = (struct lsc_arg_reader){0};
+    /* The name without its path: after the last '/' or '\\' ("/usr/bin/sqlplus",
+     * "C:\\Windows\\net.exe"; in an escaped JSON string the backslash is doubled). */
+    for (size_t b = len; b-- > 0;) {
+        if (word[b] == '/' || word[b] == '\\') {
+            word += b + 1;
+            len -= b + 1;
+            break;
+        }
+    }
     len = without_exe(word, len);
     if ((len == 3 && memcmp(word, "net", 3) == 0) || (len == 4 && memcmp(word, "net1", 4) == 0)) {
         r->cmd = ARG_NET;
@@ -1572,6 +1581,17 @@ static bool passable_word(const char *p, size_t s, size_t e)
            (e - s >= 2 && e - s <= 5 && p[e - 1] == ':' && plain_word(p, s, e - 1));
 }
 
+/* The double quote that closes the one at b, on its line and 256 bytes at most from it, past
+ * escaped ones (\"); or SIZE_MAX. */
+static size_t logon_quote_end(const char *p, size_t n, size_t b)
+{
+    size_t x = b + 1;
+    while (x < n && x - b <= 256 && p[x] != '"' && p[x] != '\r' && p[x] != '\n') {
+        x += p[x] == '\\' && x + 1 < n && p[x + 1] == '"' ? 2 : 1;
+    }
+    return x < n && p[x] == '"' ? x : SIZE_MAX;
+}
+
 /* sqlplus "sys/x@db as sysdba": a logon in double quotes after the blanks from j, on its
  * line, 256 bytes at most and no other quote in it but escaped ones, \" (next_arg takes a
  * double quote for the end of what holds the command). Its bytes inside the quotes are
@@ -1582,11 +1602,8 @@ static bool double_quoted_logon(const char *p, size_t n, size_t j, size_t *s, si
     if (b == j || b >= n || p[b] != '"' || b + 1 >= n || blank(p[b + 1])) {
         return false;
     }
-    size_t x = b + 1;
-    while (x < n && x - b <= 256 && p[x] != '"' && p[x] != '\r' && p[x] != '\n') {
-        x += p[x] == '\\' && x + 1 < n && p[x + 1] == '"' ? 2 : 1; /* (past \" inside) */
-    }
-    if (x >= n || p[x] != '"') {
+    size_t x = logon_quote_end(p, n, b);
+    if (x == SIZE_MAX) {
         return false;
     }
     *s = b + 1;
@@ -1635,17 +1652,6 @@ static bool starts_command(const char *p, size_t i)
     return false;
 }
 
-/* Is w[0..len) one of the commands lsc_arg_reader_start knows, after a path or not? */
-static bool starts_reader(const char *w, size_t len)
-{
-    size_t b = len;
-    while (b > 0 && w[b - 1] != '/' && w[b - 1] != '\\') {
-        b--;
-    }
-    struct lsc_arg_reader r;
-    return len - b >= 3 && lsc_arg_reader_start(&r, w + b, len - b);
-}
-
 /* (Not inlined: asked at the end of lsc_detect_token, which the scan's letter dispatch
  * inlines, for every word its gate lets through and no key holds.) */
 __attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_t n, size_t i,
@@ -1682,15 +1688,13 @@ __attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_
         } else if (r.cmd == ARG_ORACLE && e - s >= 2 && p[e - 1] == '/' && e < n && p[e] == '"') {
             /* A password in double quotes, as Oracle takes one with '@' or a blank in it
              * (u/"p@ss"@db): the word goes on through the closing quote and what follows. */
-            size_t q = e + 1;
-            while (q < n && q - e <= 256 && p[q] != '"' && p[q] != '\r' && p[q] != '\n') {
-                q++;
-            }
-            if (q < n && p[q] == '"') {
+            size_t q = logon_quote_end(p, n, e);
+            if (q != SIZE_MAX) {
                 e = j = word_end(p, n, q + 1);
             }
         }
-        if (!dq && starts_reader(p + s, e - s)) {
+        struct lsc_arg_reader other;
+        if (!dq && lsc_arg_reader_start(&other, p + s, e - s)) {
             /* Another of these commands, "sqlplus -R sqlplus -R ...": its own reading takes
              * it from here - so that no word is read by more than two readings. */
             return false;

@@ -1439,18 +1439,8 @@ static bool argument_password_arg(const struct lsc_scrubber *sc, const char *p, 
         if (last != 't' && last != '1' && last != 'e' && last != 's' && last != 'r') {
             continue;
         }
-        /* Its name without the path: after the last '/' or '\\'. */
-        const char *word = p + w->off + 1;
-        size_t len = w->len - 2;
-        for (size_t b = len; b-- > 0;) {
-            if (word[b] == '/' || word[b] == '\\') {
-                word += b + 1;
-                len -= b + 1;
-                break;
-            }
-        }
         struct lsc_arg_reader r;
-        if (!lsc_arg_reader_start(&r, word, len)) {
+        if (!lsc_arg_reader_start(&r, p + w->off + 1, w->len - 2)) {
             continue;
         }
         for (size_t a = k + 1; a <= i; a++) {
