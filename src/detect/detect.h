@@ -266,13 +266,25 @@ bool lsc_rabbitmq_password_subcommand(const char *word, size_t len);
  */
 bool lsc_detect_rabbitmq_password(const char *p, size_t n, size_t i, struct lsc_command_seen *seen,
                                   struct lsc_match *m);
+/* The name in word[0..*len) without a path before it: after the last '/' or '\\'
+ * ("/usr/bin/sqlplus", "C:\\Windows\\net.exe"; doubled in an escaped JSON string). */
+static inline const char *lsc_command_name(const char *word, size_t *len)
+{
+    for (size_t b = *len; b-- > 0;) {
+        if (word[b] == '/' || word[b] == '\\') {
+            *len -= b + 1;
+            return word + b + 1;
+        }
+    }
+    return word;
+}
 /*
  * Commands that take a password as a plain argument, not after a flag: net's (net1's)
  * "user NAME PASSWORD" and "use [DEVICE] RESOURCE PASSWORD" (Windows; '*' asks for one),
  * wpa_passphrase's "SSID PASSPHRASE", and Oracle's logon "USER/PASSWORD[@CONNECT]" as
  * sqlplus's and sqlldr's first argument (or sqlldr's userid=). A reader is started on the
- * command's word (a path before it, '/' or '\\', is left off; ".exe" may end it), then fed
- * the words after it, one by one: an option or a word before the password is passed
+ * command's name (lsc_command_name leaves a path off; ".exe" may end it), then fed the
+ * words after it, one by one: an option or a word before the password is passed
  * (MORE), a word that shows there is no password ends the reading (END), and the password
  * is found (SECRET: *s and *e give its bytes in the word - for Oracle's logon the user and
  * the password, for the others the word inside its quotes, '...' or \"...\"). Text and JSON

@@ -1416,15 +1416,6 @@ static size_t without_exe(const char *word, size_t len)
 bool lsc_arg_reader_start(struct lsc_arg_reader *r, const char *word, size_t len)
 {
     *r = (struct lsc_arg_reader){0};
-    /* The name without its path: after the last '/' or '\\' ("/usr/bin/sqlplus",
-     * "C:\\Windows\\net.exe"; in an escaped JSON string the backslash is doubled). */
-    for (size_t b = len; b-- > 0;) {
-        if (word[b] == '/' || word[b] == '\\') {
-            word += b + 1;
-            len -= b + 1;
-            break;
-        }
-    }
     len = without_exe(word, len);
     if ((len == 3 && memcmp(word, "net", 3) == 0) || (len == 4 && memcmp(word, "net1", 4) == 0)) {
         r->cmd = ARG_NET;
@@ -1694,7 +1685,9 @@ __attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_
             }
         }
         struct lsc_arg_reader other;
-        if (!dq && lsc_arg_reader_start(&other, p + s, e - s)) {
+        size_t name_len = e - s;
+        const char *name = lsc_command_name(p + s, &name_len);
+        if (!dq && lsc_arg_reader_start(&other, name, name_len)) {
             /* Another of these commands, "sqlplus -R sqlplus -R ...": its own reading takes
              * it from here - so that no word is read by more than two readings. */
             return false;

@@ -1439,8 +1439,10 @@ static bool argument_password_arg(const struct lsc_scrubber *sc, const char *p, 
         if (last != 't' && last != '1' && last != 'e' && last != 's' && last != 'r') {
             continue;
         }
+        size_t len = w->len - 2;
+        const char *word = lsc_command_name(p + w->off + 1, &len);
         struct lsc_arg_reader r;
-        if (!lsc_arg_reader_start(&r, p + w->off + 1, w->len - 2)) {
+        if (!lsc_arg_reader_start(&r, word, len)) {
             continue;
         }
         for (size_t a = k + 1; a <= i; a++) {
