@@ -1684,13 +1684,15 @@ __attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_
                 e = j = word_end(p, n, q + 1);
             }
         }
-        struct lsc_arg_reader other;
-        size_t name_len = e - s;
-        const char *name = lsc_command_name(p + s, &name_len);
-        if (!dq && lsc_arg_reader_start(&other, name, name_len)) {
+        if (!dq) {
             /* Another of these commands, "sqlplus -R sqlplus -R ...": its own reading takes
              * it from here - so that no word is read by more than two readings. */
-            return false;
+            struct lsc_arg_reader other;
+            size_t name_len = e - s;
+            const char *name = lsc_command_name(p + s, &name_len);
+            if (lsc_arg_reader_start(&other, name, name_len)) {
+                return false;
+            }
         }
         size_t vs, ve;
         enum lsc_arg_verdict v = lsc_arg_reader_feed(&r, p + s, e - s, &vs, &ve);
