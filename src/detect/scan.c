@@ -36,7 +36,7 @@
 static const char triggers[] = "@=:%&";
 /* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT), Bearer/Basic and the
  * SQL words before a password (BY, PASSWORD). */
-static const char first_set[] = "ABPSbdeghklnprswx";
+static const char first_set[] = "ABEPSbdeghklnprswxy";
 static const char second_set[] = "abcefhiklopqsvyABCEGIKMNPRSTY";
 
 /* ---- the reference: each position by itself ---- */

@@ -410,6 +410,12 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
             return true;
         }
         break;
+    case 'E': /* (Facebook's "EAA", Google's "ya29.": tokens.c says why apart) */
+    case 'y':
+        if (lsc_detect_rare_token(p, n, i, m)) {
+            return true;
+        }
+        break;
     case 'P':
         if (sql_word_may_start(p, n, i) &&
             (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m))) {
