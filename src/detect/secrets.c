@@ -959,6 +959,33 @@ static bool value_after_flag(const char *p, size_t n, size_t i, size_t e, size_t
     return true;
 }
 
+/* The end of a bare word in a form-encoded query from j: a '+' (an encoded blank: a '+' of
+ * the value's own is "%2B"), the parameter's end ('&'), a blank, a quote or a line break. */
+static size_t query_word_end(const char *p, size_t n, size_t j)
+{
+    while (j < n && p[j] != '+' && p[j] != '&' && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' &&
+           p[j] != '"' && p[j] != '\'') {
+        j++;
+    }
+    return j;
+}
+
+/* value_after_flag in a form-encoded query, for a flag that ends at e: one to four '+' and a
+ * value that is not the next flag (redis-cli+-a+hunter2). */
+static bool value_after_plus(const char *p, size_t n, size_t e, size_t *vs, size_t *ve)
+{
+    size_t j = e;
+    while (j < n && j - e < 4 && p[j] == '+') {
+        j++;
+    }
+    if (j == e || j >= n || p[j] == '-') {
+        return false;
+    }
+    *vs = j;
+    *ve = query_word_end(p, n, j);
+    return true;
+}
+
 /* (Not inlined: the scan loop's '-' is rare. Inlined there with lsc_detect_short_flag, they
  * crowded lsc_detect_flag_credentials out of it - 2 % more instructions on auth.log.) */
 __attribute__((noinline)) bool lsc_detect_secret_flag(const char *p, size_t n, size_t i,
@@ -1721,9 +1748,11 @@ __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, si
                                                      struct lsc_command_seen *seen,
                                                      struct lsc_match *m)
 {
-    /* A flag starts a word: after a blank or a quote, or at the start. */
+    /* A flag starts a word: after a blank or a quote, or at the start - or after '+', a
+     * blank in a form-encoded query (an admin tool's ?cmd=mysql+-uroot+-phunter2). */
+    bool plus = i > 0 && p[i - 1] == '+';
     if (n - i < 3 || p[i] != '-' || !lsc_short_flag_letter((unsigned char)p[i + 1]) ||
-        (i > 0 && !blank(p[i - 1]) && p[i - 1] != '"' && p[i - 1] != '\'')) {
+        (i > 0 && !blank(p[i - 1]) && p[i - 1] != '"' && p[i - 1] != '\'' && !plus)) {
         return false;
     }
     /* The last look-back began at a word's '-' (no command word runs across it): this one
@@ -1756,10 +1785,18 @@ __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, si
      * quoted flag closes it ("-p"): no value. (A ';' glued to it is taken as the value's: a
      * program that logs its arguments joined by spaces writes "-p;x" for the password ";x".) */
     bool glued = j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' &&
-                 !(i > 0 && p[j] == p[i - 1] && (p[j] == '"' || p[j] == '\''));
+                 !(i > 0 && p[j] == p[i - 1] && (p[j] == '"' || p[j] == '\'')) &&
+                 !(plus && p[j] == '+');
     if (glued && cmd->form != LSC_FLAG_APART) {
-        word_or_quoted(p, n, j, &vs, &ve);
-    } else if (glued || cmd->form == LSC_FLAG_GLUED || !value_after_flag(p, n, i, j, &vs, &ve)) {
+        if (plus) {
+            vs = j;
+            ve = query_word_end(p, n, j);
+        } else {
+            word_or_quoted(p, n, j, &vs, &ve);
+        }
+    } else if (glued || cmd->form == LSC_FLAG_GLUED ||
+               !(plus ? value_after_plus(p, n, j, &vs, &ve)
+                      : value_after_flag(p, n, i, j, &vs, &ve))) {
         return false;
     }
     if (cmd->after != 0) {

@@ -1692,6 +1692,17 @@ Test(secrets, short_flags)
     EXPECT_UNCHANGED("openssl enc -kfile f -in a; openssl req -key k.pem; openssl enc -kx; "
                      "snmpd -c /etc/snmp/snmpd.conf; snmptrapd -c f; snmpwalk -a SHA -x AES h; "
                      "ssh-keygen -t rsa -b 4096 -C me; rar a -p a.rar; ncftp -P 21 h");
+    /* In a form-encoded query '+' is a blank: the value ends at the next '+' or '&'. Not: a
+     * flag whose value is asked for, or is the next flag; '+' glued to a word before. */
+    EXPECT_SCRUB("GET /run?cmd=mysql+-uroot+-phunter2+shop&x=1 HTTP/1.1",
+                 "GET /run?cmd=mysql+-uroot+-p[secret]+shop&x=1 HTTP/1.1");
+    EXPECT_SCRUB("GET /x?c=redis-cli+-h+cache+-a+hunter2+ping HTTP/1.1",
+                 "GET /x?c=redis-cli+-h+cache+-a+[secret]+ping HTTP/1.1");
+    EXPECT_SCRUB("?c=sshpass+-phunter2&y=2 ?c=sshpass+-p+s3&y", "?c=sshpass+-p[secret]&y=2 "
+                                                                "?c=sshpass+-p+[secret]&y");
+    EXPECT_UNCHANGED("?c=mysql+-p+shop&q=how+to+use+mysql+-p");
+    EXPECT_UNCHANGED("?c=redis-cli+-a+-x ?c=redis-cli+-ax");
+    EXPECT_UNCHANGED("c++-p q x=C+-pfoo");
 }
 
 /*
@@ -1943,6 +1954,41 @@ static size_t plant_short_flag(char *out, size_t room, const char *v, unsigned r
 Test(secrets, no_planted_value_in_a_short_flag)
 {
     expect_none_leaked_from(plant_short_flag, "SfpQ", 0x5f1a6, 256);
+}
+
+/* The leak check for short flags in a form-encoded query, '+' for each blank: an admin
+ * tool's request that runs a command, the command's path percent-encoded or not. */
+static size_t plant_short_flag_in_a_query(char *out, size_t room, const char *v, unsigned r)
+{
+    size_t o =
+        (size_t)snprintf(out, room, "GET /admin/run?cmd=%s", r & 64 ? "%2Fusr%2Fbin%2F" : "");
+    switch (r % 6) {
+    case 0:
+        o += (size_t)snprintf(out + o, room - o, "mysql+-u+root+-p%s+db", v);
+        break;
+    case 1:
+        o += (size_t)snprintf(out + o, room - o, "sshpass+-p%s%s+ssh+u@h", r & 128 ? "+" : "", v);
+        break;
+    case 2:
+        o += (size_t)snprintf(out + o, room - o, "redis-cli+-h+cache+-a+%s+ping", v);
+        break;
+    case 3:
+        o += (size_t)snprintf(out + o, room - o, "docker+login+-u+bot+-p++%s+reg", v);
+        break;
+    case 4:
+        o += (size_t)snprintf(out + o, room - o, "ipmitool+-U+admin+-P+%s+power+status", v);
+        break;
+    default:
+        o += (size_t)snprintf(out + o, room - o, "smbclient+%%2F%%2Fs%%2Fx+-U+bob%s%s",
+                              r & 128 ? "%25" : "%", v);
+        break;
+    }
+    return o + (size_t)snprintf(out + o, room - o, "%s HTTP/1.1", r & 256 ? "&x=1" : "");
+}
+
+Test(secrets, no_planted_value_in_a_short_flag_in_a_query)
+{
+    expect_none_leaked_from(plant_short_flag_in_a_query, "SfqQ", 0x9c3e1, 160);
 }
 
 /*
