@@ -160,8 +160,8 @@ static const struct token_kind kinds[] = {
     TOKEN("xkeysib-", 80, ALNUM_DASH),
     TOKEN("xsmtpsib-", 80, ALNUM_DASH),
     TOKEN("pat-", 40, ALNUM_DASH),
-    /* Google OAuth access tokens; Facebook/Meta access tokens ("EAA", a letter, and 100 or
-     * more). */
+    /* Google OAuth access tokens; Facebook/Meta access tokens ("EAA" and 90 or more: real
+     * ones hold 100 and more). The scan asks these two apart (lsc_detect_rare_token). */
     TOKEN("ya29.", 30, B64URL_DOT),
     TOKEN("EAA", 90, ALNUM),
 };
