@@ -212,10 +212,10 @@ lsc_error lsc_scrub_fd(struct lsc_scrubber *sc, int in_fd, int out_fd,
                        struct lsc_stream_opts *opts);
 
 /*
- * lsc_scrub_fd_parallel does what lsc_scrub_fd does with `jobs` worker threads (each with
- * its own scrubber for sc's policy, taking turns reading the input and writing the output
- * in order): the output is byte-identical, in input order. The workers' counters are added
- * to sc's.
+ * lsc_scrub_fd_parallel does what lsc_scrub_fd does with `jobs` workers taking turns
+ * reading the input and writing the output in order - the calling thread with sc, and
+ * jobs - 1 threads each with a scrubber of its own for sc's policy: the output is
+ * byte-identical, in input order. The other workers' counters are added to sc's.
  */
 lsc_error lsc_scrub_fd_parallel(struct lsc_scrubber *sc, unsigned jobs, int in_fd, int out_fd,
                                 struct lsc_stream_opts *opts);
