@@ -1200,6 +1200,16 @@ static const struct lsc_command *command_before(const char *p, size_t n, size_t 
  * command, see args_end.) */
 #define ARGS_MAX 16
 
+/* next_arg's bytes, as a table (one load a byte of a bare word): those that end a word
+ * (ARG_END: a blank, a line break, a quote; ARG_END_PLUS: '+' and '&' in a form-encoded
+ * query) and those that end the command after the word that holds them (ARG_STOP). */
+enum { ARG_END = 1, ARG_END_PLUS = 2, ARG_STOP = 4 };
+static const unsigned char arg_byte[256] = {
+    [' '] = ARG_END,  ['\t'] = ARG_END, ['\r'] = ARG_END,     ['\n'] = ARG_END,
+    ['"'] = ARG_END,  ['\''] = ARG_END, ['+'] = ARG_END_PLUS, ['&'] = ARG_END_PLUS | ARG_STOP,
+    [';'] = ARG_STOP, ['|'] = ARG_STOP, ['`'] = ARG_STOP,
+};
+
 /*
  * The next of a command line's arguments from *j (where the last one ended): after blanks,
  * a word, a word in single quotes or one in escaped double quotes (\"a b\", a command inside
@@ -1208,9 +1218,10 @@ static const struct lsc_command *command_before(const char *p, size_t n, size_t 
  * so that a match ending there leaves the list whole. *j moves past it. False where the
  * command ends: a line break, ';', '|', '&', '`', a parenthesis, a double quote (it closes
  * what holds the command: a field, a string), the text's end, and after a word that ends
- * the command (*last).
+ * the command (*last). With plus, the words are those of a form-encoded query: '+' is a
+ * blank, and '&' ends the word and the command (the parameter's end).
  */
-static bool next_arg(const char *p, size_t n, size_t *j, bool list, size_t *s, size_t *e,
+static bool next_arg(const char *p, size_t n, size_t *j, bool list, bool plus, size_t *s, size_t *e,
                      bool *last)
 {
     size_t k = *j;
@@ -1234,7 +1245,7 @@ static bool next_arg(const char *p, size_t n, size_t *j, bool list, size_t *s, s
         *j = *e;
         return true;
     }
-    size_t b = skip_blanks(p, n, k, n - k);
+    size_t b = skip_run(p, n, k, n - k, plus);
     if (b == k || b >= n) {
         return false;
     }
@@ -1256,12 +1267,12 @@ static bool next_arg(const char *p, size_t n, size_t *j, bool list, size_t *s, s
     /* A bare word (as word_end reads one). One that holds a command's end ("f;", "x&&") is
      * the last: the whole word, so that a password that holds one goes whole. */
     size_t x = b;
-    bool stop = false;
-    for (; x < n && !blank(p[x]) && p[x] != '\r' && p[x] != '\n' && p[x] != '"' && p[x] != '\'';
-         x++) {
-        stop |= p[x] == ';' || p[x] == '|' || p[x] == '&' || p[x] == '`';
+    unsigned word_end_bits = ARG_END | (plus ? ARG_END_PLUS : 0u), seen = 0;
+    for (; x < n && !(arg_byte[(unsigned char)p[x]] & word_end_bits); x++) {
+        seen |= arg_byte[(unsigned char)p[x]];
     }
-    *last = stop;
+    *last = (seen & ARG_STOP) != 0; /* (with plus, a '&' after the word: the next call finds no
+                                     * blank) */
     *s = b;
     *e = *j = x;
     return true;
@@ -1327,7 +1338,7 @@ static bool htpasswd_password(const char *p, size_t n, size_t i, size_t ce, size
     size_t j = ce, first = SIZE_MAX, end[3], s, e;
     unsigned count = 0;
     bool value = false, last = false;
-    while (count < 3 && next_arg(p, n, &j, list, &s, &e, &last)) {
+    while (count < 3 && next_arg(p, n, &j, list, false, &s, &e, &last)) {
         first = first == SIZE_MAX ? s : first;
         if (value) {
             value = false; /* -C's or -r's number */
@@ -1395,7 +1406,7 @@ bool lsc_detect_rabbitmq_password(const char *p, size_t n, size_t i, struct lsc_
     /* Its flags (some with a value), the subcommand, a user, the password; flags of the
      * subcommand's among them (--pre-hashed-password). The match starts at the user, or at
      * a word before it that the scan could not pass over unread (-n rabbit@host). */
-    while (count < 2 && next_arg(p, n, &j, list, &s, &e, &last)) {
+    while (count < 2 && next_arg(p, n, &j, list, false, &s, &e, &last)) {
         bool arg = false, plain = true;
         if (value) {
             value = false;
@@ -1634,25 +1645,27 @@ static bool double_quoted_logon(const char *p, size_t n, size_t j, size_t *s, si
  * prose too ("the net user count is 12"), and ends domain names: it counts as the command
  * after a path ("C:\\...\\", "/usr/bin/"), a quote or '=', at the text's start, after a byte
  * that is no letter or digit and the blanks after it ("$ ", "; ", "CommandLine: "), after an
- * option ("cmd /c", "-Command") or a word that runs a command (sudo, exec, ...) - not after
- * another word.
+ * option ("cmd /c", "-Command") or a word that runs a command (sudo, exec, ...; after '='
+ * too: c=sudo+net) - not after another word. A '+' before "net" is a blank, as are those
+ * before the word before it (a form-encoded query).
  */
 static bool starts_command(const char *p, size_t i)
 {
     if (i == 0) {
         return true;
     }
-    if (!blank(p[i - 1])) {
+    bool plus = p[i - 1] == '+'; /* (a form-encoded query's blank: cmd+%2Fc+net+user) */
+    if (!blank(p[i - 1]) && !plus) {
         /* A path's separator, a quote, a command's end or '=' (COMMAND=net) - not a domain's
          * dot ("mail.example.net user bob logged in") nor other bytes of a word. */
         return memchr("/\\\"'`(;|&=", p[i - 1], 10) != NULL;
     }
     size_t e = i;
-    while (e > 0 && blank(p[e - 1])) {
+    while (e > 0 && blank_or_plus(p[e - 1], plus)) {
         e--;
     }
     size_t b = e;
-    while (b > 0 && !blank(p[b - 1]) && e - b < 8) {
+    while (b > 0 && !blank_or_plus(p[b - 1], plus) && p[b - 1] != '=' && e - b < 8) {
         b--;
     }
     if (e == 0 || !lsc_is_alnum((unsigned char)p[e - 1]) || p[b] == '-' || p[b] == '/') {
@@ -1693,11 +1706,12 @@ __attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_
         (r.cmd == ARG_NET && !starts_command(p, i))) {
         return false;
     }
-    bool list = i > 0 && p[i - 1] == '"' && p[w] == '"', last = false;
+    /* (In a form-encoded query '+' stands for each blank: ?cmd=net+user+bob+x+%2Fadd.) */
+    bool list = i > 0 && p[i - 1] == '"' && p[w] == '"', plus = p[w] == '+', last = false;
     size_t j = w, s, e, first = SIZE_MAX;
     for (int k = 0; k < ARGS_MAX; k++) {
         bool dq = false;
-        if (!next_arg(p, n, &j, list, &s, &e, &last)) {
+        if (!next_arg(p, n, &j, list, plus, &s, &e, &last)) {
             if (list || last || r.cmd != ARG_ORACLE || !double_quoted_logon(p, n, j, &s, &e)) {
                 return false;
             }

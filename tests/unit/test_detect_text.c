@@ -1771,6 +1771,27 @@ Test(secrets, rabbitmqctl_arguments)
  * pass over unread. Not: a prompt ('*'), a user alone, the operating system's logon, "net"
  * as a word of prose, an access log's request for a page named sqlplus.
  */
+Test(secrets, argument_passwords_in_a_query)
+{
+    /* '+' for each blank, as a web shell's or an admin tool's request carries a command. */
+    EXPECT_SCRUB("GET /s.php?cmd=net+user+hacker+s1+%2Fadd HTTP/1.1",
+                 "GET /s.php?cmd=net+user+hacker+[secret]+%2Fadd HTTP/1.1");
+    EXPECT_SCRUB("GET /s?cmd=net+user+bob+s1&x=1 HTTP/1.1",
+                 "GET /s?cmd=net+user+bob+[secret]&x=1 HTTP/1.1");
+    EXPECT_SCRUB("GET /s?c=cmd.exe+/c+net+user+bob+s1 HTTP/1.1",
+                 "GET /s?c=cmd.exe+/c+net+user+bob+[secret] HTTP/1.1");
+    EXPECT_SCRUB("GET /s?c=sudo+net+user+bob+s1 HTTP/1.1",
+                 "GET /s?c=sudo+net+user+bob+[secret] HTTP/1.1");
+    EXPECT_SCRUB("GET /s?c=wpa_passphrase+home+s1 HTTP/1.1",
+                 "GET /s?c=wpa_passphrase+home+[secret] HTTP/1.1");
+    EXPECT_SCRUB("GET /s?c=sqlplus+scott/s1@db HTTP/1.1", "GET /s?c=sqlplus+[secret]@db HTTP/1.1");
+    /* Not: a prompt, prose, "net" after a word, a command without its password. */
+    EXPECT_UNCHANGED("GET /s?c=net+user+bob+*+%2Fadd HTTP/1.1");
+    EXPECT_UNCHANGED("GET /s?q=the+net+user+count+is+12 HTTP/1.1");
+    EXPECT_UNCHANGED("GET /s?q=x+net+user+bob+pw HTTP/1.1");
+    EXPECT_UNCHANGED("GET /s?c=net+user&d=bob HTTP/1.1");
+}
+
 Test(secrets, argument_passwords)
 {
     EXPECT_SCRUB("$ net user bob s1 /add", "$ net user bob [secret] /add");
@@ -2052,6 +2073,40 @@ static size_t plant_argument_password(char *out, size_t room, const char *v, uns
 Test(secrets, no_planted_value_in_an_argument_password)
 {
     expect_none_leaked_from(plant_argument_password, "ApwQ", 0xa7960, 256);
+}
+
+/* The same forms in a form-encoded query, '+' for each blank. */
+static size_t plant_argument_password_in_a_query(char *out, size_t room, const char *v, unsigned r)
+{
+    static const char *const before[] = {"", "cmd.exe+%2Fc+", "sudo+", "%2Fusr%2Fbin%2F"};
+    const char *pre = before[(r >> 3) % 4];
+    if (r % 4 == 3 && pre[0] == '%') {
+        /* (Not after a percent-encoded path: the decoded stretch ends at the logon's '/',
+         * README says so.) */
+        pre = "/usr/bin/";
+    }
+    size_t o = (size_t)snprintf(out, room, "GET /shell.php?cmd=%s", pre);
+    switch (r % 4) {
+    case 0:
+        o += (size_t)snprintf(out + o, room - o, "net+user+%sbob+%s+%%2Fadd",
+                              r & 256 ? "%2Fdomain+" : "", v);
+        break;
+    case 1:
+        o += (size_t)snprintf(out + o, room - o, "net+use+Z:+%%5C%%5C10.0.0.7%%5Cc$+%s", v);
+        break;
+    case 2:
+        o += (size_t)snprintf(out + o, room - o, "wpa_passphrase+home+%s", v);
+        break;
+    default:
+        o += (size_t)snprintf(out + o, room - o, "sqlplus+%sscott/%s@db", r & 256 ? "-s+" : "", v);
+        break;
+    }
+    return o + (size_t)snprintf(out + o, room - o, "%s HTTP/1.1", r & 128 ? "&x=1" : "");
+}
+
+Test(secrets, no_planted_value_in_an_argument_password_in_a_query)
+{
+    expect_none_leaked_from(plant_argument_password_in_a_query, "AqwQ", 0x3b7a1, 160);
 }
 
 /*
