@@ -104,10 +104,12 @@ static size_t skip_blanks(const char *p, size_t n, size_t j, size_t max)
     return skip_run(p, n, j, max, false);
 }
 
-/* The end of a bare word from j (a flag's value): a blank, a line break or a quote. */
+/* The end of a bare word from j (a flag's value): a blank, a line break or a double quote.
+ * A single quote inside it is the word's (mysql -ppa'ss, net user bob pa'ss: Windows and an
+ * argument vector take it as a byte): ending there left the rest of the password raw. */
 static size_t word_end(const char *p, size_t n, size_t j)
 {
-    while (j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' && p[j] != '"' && p[j] != '\'') {
+    while (j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' && p[j] != '"') {
         j++;
     }
     return j;
@@ -1201,13 +1203,21 @@ static const struct lsc_command *command_before(const char *p, size_t n, size_t 
 #define ARGS_MAX 16
 
 /* next_arg's bytes, as a table (one load a byte of a bare word): those that end a word
- * (ARG_END: a blank, a line break, a quote; ARG_END_PLUS: '+' and '&' in a form-encoded
- * query) and those that end the command after the word that holds them (ARG_STOP). */
+ * (ARG_END: a blank, a line break, a double quote - a single one inside a word is the
+ * word's, as word_end says; ARG_END_PLUS: '+' and '&' in a form-encoded query) and those
+ * that end the command after the word that holds them (ARG_STOP). */
 enum { ARG_END = 1, ARG_END_PLUS = 2, ARG_STOP = 4 };
 static const unsigned char arg_byte[256] = {
-    [' '] = ARG_END,  ['\t'] = ARG_END, ['\r'] = ARG_END,     ['\n'] = ARG_END,
-    ['"'] = ARG_END,  ['\''] = ARG_END, ['+'] = ARG_END_PLUS, ['&'] = ARG_END_PLUS | ARG_STOP,
-    [';'] = ARG_STOP, ['|'] = ARG_STOP, ['`'] = ARG_STOP,
+    [' '] = ARG_END,
+    ['\t'] = ARG_END,
+    ['\r'] = ARG_END,
+    ['\n'] = ARG_END,
+    ['"'] = ARG_END,
+    ['+'] = ARG_END_PLUS,
+    ['&'] = ARG_END_PLUS | ARG_STOP,
+    [';'] = ARG_STOP,
+    ['|'] = ARG_STOP,
+    ['`'] = ARG_STOP,
 };
 
 /*

@@ -1795,6 +1795,9 @@ Test(secrets, argument_passwords_in_a_query)
 Test(secrets, argument_passwords)
 {
     EXPECT_SCRUB("$ net user bob s1 /add", "$ net user bob [secret] /add");
+    /* A single quote inside a bare password is the password's. */
+    EXPECT_SCRUB("net user bob pa'ss /add; sshpass -p pa's2 ssh h; mysql -ppa's3 db",
+                 "net user bob [secret] /add; sshpass -p [secret] ssh h; mysql -p[secret] db");
     EXPECT_SCRUB("cmd.exe /c net user /domain bob s1", "cmd.exe /c net user /domain bob [secret]");
     EXPECT_SCRUB("CommandLine: C:\\Windows\\System32\\net1.exe USER bob 's 1' x",
                  "CommandLine: C:\\Windows\\System32\\net1.exe USER bob '[secret]' x");
