@@ -104,15 +104,43 @@ static size_t skip_blanks(const char *p, size_t n, size_t j, size_t max)
     return skip_run(p, n, j, max, false);
 }
 
-/* The end of a bare word from j (a flag's value): a blank, a line break or a double quote.
- * A single quote inside it is the word's (mysql -ppa'ss, net user bob pa'ss: Windows and an
- * argument vector take it as a byte): ending there left the rest of the password raw. */
-static size_t word_end(const char *p, size_t n, size_t j)
+/* The bytes that end a bare word, as a table (one load a byte): ARG_END a blank, a line
+ * break, a double quote; ARG_END_PLUS '+' and '&' in a form-encoded query (a '+' of the
+ * value's own is "%2B"; '&' ends the parameter). ARG_STOP marks those that end a command
+ * after the word that holds them (next_arg). A single quote inside a word is the word's
+ * (mysql -ppa'ss, net user bob pa'ss: Windows and an argument vector take it as a byte):
+ * ending there left the rest of the password raw. */
+enum { ARG_END = 1, ARG_END_PLUS = 2, ARG_STOP = 4 };
+static const unsigned char arg_byte[256] = {
+    [' '] = ARG_END,
+    ['\t'] = ARG_END,
+    ['\r'] = ARG_END,
+    ['\n'] = ARG_END,
+    ['"'] = ARG_END,
+    ['+'] = ARG_END_PLUS,
+    ['&'] = ARG_END_PLUS | ARG_STOP,
+    [';'] = ARG_STOP,
+    ['|'] = ARG_STOP,
+    ['`'] = ARG_STOP,
+};
+
+/* The end of a bare word from j (a flag's value, an argument), plus when it is a
+ * form-encoded query's; *bits (if not NULL) gets the table's bits of the word's bytes. */
+static inline size_t bare_word_end(const char *p, size_t n, size_t j, bool plus, unsigned *bits)
 {
-    while (j < n && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' && p[j] != '"') {
-        j++;
+    unsigned stops = ARG_END | (plus ? ARG_END_PLUS : 0u), seen = 0;
+    for (; j < n && !(arg_byte[(unsigned char)p[j]] & stops); j++) {
+        seen |= arg_byte[(unsigned char)p[j]];
+    }
+    if (bits != NULL) {
+        *bits = seen;
     }
     return j;
+}
+
+static size_t word_end(const char *p, size_t n, size_t j)
+{
+    return bare_word_end(p, n, j, false, NULL);
 }
 
 /* Back over at most max blanks (or '+', when plus) before e: where they start. */
@@ -961,17 +989,6 @@ static bool value_after_flag(const char *p, size_t n, size_t i, size_t e, size_t
     return true;
 }
 
-/* The end of a bare word in a form-encoded query from j: a '+' (an encoded blank: a '+' of
- * the value's own is "%2B"), the parameter's end ('&'), a blank, a quote or a line break. */
-static size_t query_word_end(const char *p, size_t n, size_t j)
-{
-    while (j < n && p[j] != '+' && p[j] != '&' && !blank(p[j]) && p[j] != '\r' && p[j] != '\n' &&
-           p[j] != '"' && p[j] != '\'') {
-        j++;
-    }
-    return j;
-}
-
 /* value_after_flag in a form-encoded query, for a flag that ends at e: one to four '+' and a
  * value that is not the next flag (redis-cli+-a+hunter2). */
 static bool value_after_plus(const char *p, size_t n, size_t e, size_t *vs, size_t *ve)
@@ -984,7 +1001,7 @@ static bool value_after_plus(const char *p, size_t n, size_t e, size_t *vs, size
         return false;
     }
     *vs = j;
-    *ve = query_word_end(p, n, j);
+    *ve = bare_word_end(p, n, j, true, NULL);
     return true;
 }
 
@@ -1202,24 +1219,6 @@ static const struct lsc_command *command_before(const char *p, size_t n, size_t 
  * command, see args_end.) */
 #define ARGS_MAX 16
 
-/* next_arg's bytes, as a table (one load a byte of a bare word): those that end a word
- * (ARG_END: a blank, a line break, a double quote - a single one inside a word is the
- * word's, as word_end says; ARG_END_PLUS: '+' and '&' in a form-encoded query) and those
- * that end the command after the word that holds them (ARG_STOP). */
-enum { ARG_END = 1, ARG_END_PLUS = 2, ARG_STOP = 4 };
-static const unsigned char arg_byte[256] = {
-    [' '] = ARG_END,
-    ['\t'] = ARG_END,
-    ['\r'] = ARG_END,
-    ['\n'] = ARG_END,
-    ['"'] = ARG_END,
-    ['+'] = ARG_END_PLUS,
-    ['&'] = ARG_END_PLUS | ARG_STOP,
-    [';'] = ARG_STOP,
-    ['|'] = ARG_STOP,
-    ['`'] = ARG_STOP,
-};
-
 /*
  * The next of a command line's arguments from *j (where the last one ended): after blanks,
  * a word, a word in single quotes or one in escaped double quotes (\"a b\", a command inside
@@ -1276,11 +1275,8 @@ static bool next_arg(const char *p, size_t n, size_t *j, bool list, bool plus, s
     }
     /* A bare word (as word_end reads one). One that holds a command's end ("f;", "x&&") is
      * the last: the whole word, so that a password that holds one goes whole. */
-    size_t x = b;
-    unsigned word_end_bits = ARG_END | (plus ? ARG_END_PLUS : 0u), seen = 0;
-    for (; x < n && !(arg_byte[(unsigned char)p[x]] & word_end_bits); x++) {
-        seen |= arg_byte[(unsigned char)p[x]];
-    }
+    unsigned seen;
+    size_t x = bare_word_end(p, n, b, plus, &seen);
     *last = (seen & ARG_STOP) != 0; /* (with plus, a '&' after the word: the next call finds no
                                      * blank) */
     *s = b;
@@ -1814,7 +1810,7 @@ __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, si
     if (glued && cmd->form != LSC_FLAG_APART) {
         if (plus) {
             vs = j;
-            ve = query_word_end(p, n, j);
+            ve = bare_word_end(p, n, j, true, NULL);
         } else {
             word_or_quoted(p, n, j, &vs, &ve);
         }

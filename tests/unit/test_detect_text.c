@@ -1698,6 +1698,8 @@ Test(secrets, short_flags)
                  "GET /run?cmd=mysql+-uroot+-p[secret]+shop&x=1 HTTP/1.1");
     EXPECT_SCRUB("GET /x?c=redis-cli+-h+cache+-a+hunter2+ping HTTP/1.1",
                  "GET /x?c=redis-cli+-h+cache+-a+[secret]+ping HTTP/1.1");
+    EXPECT_SCRUB("?cmd=mysql+-ppa'ss+db ?c=redis-cli+-a+pa'ss+ping",
+                 "?cmd=mysql+-p[secret]+db ?c=redis-cli+-a+[secret]+ping");
     EXPECT_SCRUB("?c=sshpass+-phunter2&y=2 ?c=sshpass+-p+s3&y", "?c=sshpass+-p[secret]&y=2 "
                                                                 "?c=sshpass+-p+[secret]&y");
     EXPECT_UNCHANGED("?c=mysql+-p+shop&q=how+to+use+mysql+-p");
