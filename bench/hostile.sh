@@ -47,6 +47,8 @@ shapes=(
     '-p ' 'a -a ' '"-p",' 'mysql -px ' '%41 -p ' 'mysql+-px+' 'redis-cli+-a+' '+-p'
     'net user ' 'net use Z: ' 'sqlplus -R ' 'sqlplus -M "' 'sqlplus "' 'sqlplus u/"'
     'wpa_passphrase ' 'net+use+Z:+' 'sqlplus+-R+' 'sudo+net+'
+    # commands among escapes: a query's value read by both scans (the worst: RESULTS.md)
+    '=%41/net+use+Z:+' '=%41;-p '
     '&quot;' '&lt;a&gt;' '&lt;password&gt;' '&#x3D;' '&#39;a ' '&amp;' 'a&nbsp;' '4111&nbsp;'
     '&quot;password&quot;:&quot;'
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'

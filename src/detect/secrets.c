@@ -1230,8 +1230,8 @@ static const struct lsc_command *command_before(const char *p, size_t n, size_t 
  * the command (*last). With plus, the words are those of a form-encoded query: '+' is a
  * blank, and '&' ends the word and the command (the parameter's end).
  */
-static bool next_arg(const char *p, size_t n, size_t *j, bool list, bool plus, size_t *s, size_t *e,
-                     bool *last)
+static inline __attribute__((always_inline)) bool
+next_arg(const char *p, size_t n, size_t *j, bool list, bool plus, size_t *s, size_t *e, bool *last)
 {
     size_t k = *j;
     if (*last) {
@@ -1664,7 +1664,21 @@ static bool starts_command(const char *p, size_t i)
     if (!blank(p[i - 1]) && !plus) {
         /* A path's separator, a quote, a command's end or '=' (COMMAND=net) - not a domain's
          * dot ("mail.example.net user bob logged in") nor other bytes of a word. */
-        return memchr("/\\\"'`(;|&=", p[i - 1], 10) != NULL;
+        switch (p[i - 1]) { /* (a switch: memchr is a call) */
+        case '/':
+        case '\\':
+        case '"':
+        case '\'':
+        case '`':
+        case '(':
+        case ';':
+        case '|':
+        case '&':
+        case '=':
+            return true;
+        default:
+            return false;
+        }
     }
     size_t e = i;
     while (e > 0 && blank_or_plus(p[e - 1], plus)) {
