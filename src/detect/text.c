@@ -725,20 +725,21 @@ int lsc_detect_text(const char *p, size_t n, lsc_match_fn fn, void *ctx)
  * its look-back ends (STOP_BACK): those, the separators of a URL's parts and of a query's
  * names and values ('/', '?', '&', '='), and punctuation no value holds (',', ';', brackets,
  * '|'): an escape after them hides nothing before them. Where both end for a character
- * reference's stretch (STOP_TEXT): STOP_END bytes but the space. (GNU C ranges below, as gcc
- * and clang take them.) */
-enum { STOP_END = 1, STOP_BACK = 2, STOP_TEXT = 4 };
+ * reference's stretch (STOP_TEXT): STOP_END bytes but the space. Where a stretch in a
+ * value ends (STOP_VALUE): STOP_END bytes and '&'. (GNU C ranges below, as gcc and clang
+ * take them.) */
+enum { STOP_END = 1, STOP_BACK = 2, STOP_TEXT = 4, STOP_VALUE = 8 };
 static const unsigned char stop_class[256] = {
-    [0 ... ' ' - 1] = STOP_END | STOP_BACK | STOP_TEXT,
-    [' '] = STOP_END | STOP_BACK,
-    ['"'] = STOP_END | STOP_BACK | STOP_TEXT,
-    ['\''] = STOP_END | STOP_BACK | STOP_TEXT,
-    ['<'] = STOP_END | STOP_BACK | STOP_TEXT,
-    ['>'] = STOP_END | STOP_BACK | STOP_TEXT,
-    [0x7f] = STOP_END | STOP_BACK | STOP_TEXT,
+    [0 ... ' ' - 1] = STOP_END | STOP_BACK | STOP_TEXT | STOP_VALUE,
+    [' '] = STOP_END | STOP_BACK | STOP_VALUE,
+    ['"'] = STOP_END | STOP_BACK | STOP_TEXT | STOP_VALUE,
+    ['\''] = STOP_END | STOP_BACK | STOP_TEXT | STOP_VALUE,
+    ['<'] = STOP_END | STOP_BACK | STOP_TEXT | STOP_VALUE,
+    ['>'] = STOP_END | STOP_BACK | STOP_TEXT | STOP_VALUE,
+    [0x7f] = STOP_END | STOP_BACK | STOP_TEXT | STOP_VALUE,
     ['/'] = STOP_BACK,
     ['?'] = STOP_BACK,
-    ['&'] = STOP_BACK,
+    ['&'] = STOP_BACK | STOP_VALUE,
     ['='] = STOP_BACK,
     [','] = STOP_BACK,
     [';'] = STOP_BACK,
@@ -750,6 +751,23 @@ static const unsigned char stop_class[256] = {
     ['}'] = STOP_BACK,
     ['|'] = STOP_BACK,
 };
+
+/* Is the stretch that starts at s in a value (a query's, a form's, logfmt's), where '/' is
+ * data? The nearest '=', '&' or '?' before it is a '=' - DECODE_BACK bytes at most, and no
+ * STOP_END byte between (cmd=/usr/bin/x%20y; not a name: &api%5Fkey=). */
+static bool in_value(const char *p, size_t s)
+{
+    for (size_t k = s; k > 0 && s - k < DECODE_BACK; k--) {
+        unsigned char c = (unsigned char)p[k - 1];
+        if (c == '=') {
+            return true;
+        }
+        if (c == '?' || (stop_class[c] & STOP_VALUE)) {
+            return false;
+        }
+    }
+    return false;
+}
 
 /* The first byte of p[e .. lim) whose class has a bit of at, or lim: eight bytes a step,
  * their classes or'd (a stretch may run on for DECODE_MAX bytes). */
@@ -1014,9 +1032,21 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
             }
         }
         from += lsc_escape_at(p, e, from, &b);
+        /* A stretch in a value (in_value) runs on to the value's end, '&' or a STOP_END
+         * byte: '/', ';', ',' and brackets are its bytes there - an Oracle logon after an
+         * encoded path or blank (cmd=%2Fbin%2Fsqlplus+u/x@db, cmd=/bin/sqlplus%20u/x@db).
+         * Asked at the first such byte. */
+        int value = -1;
         for (;;) {
             for (size_t c = from; c < e; c++) {
-                if (stop_class[(unsigned char)p[c]] != 0) {
+                unsigned k = stop_class[(unsigned char)p[c]];
+                if (k != 0 && !(k & STOP_VALUE)) {
+                    value = value < 0 ? in_value(p, s) : value;
+                    if (value) {
+                        continue;
+                    }
+                }
+                if (k != 0) {
                     e = c;
                     break;
                 }

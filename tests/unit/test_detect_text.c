@@ -1114,12 +1114,18 @@ Test(secret, url_password)
 }
 
 /* Scrubs in with the default policy: none of the lines' planted values (16 bytes a slot in
- * planted) may come out. Frees in and planted. */
+ * planted) may come out - a failure names the line one came out in. Frees in and planted. */
 static void expect_none_leaked(char *in, char *planted, int lines)
 {
     char *out = scrub_default(in);
     for (int l = 0; l < lines; l++) {
-        cr_expect(strstr(out, planted + l * 16) == NULL, "planted %s leaked", planted + l * 16);
+        /* (The line it leaked in, for the failure's message.) */
+        const char *hit = strstr(out, planted + l * 16), *line = hit;
+        while (line != NULL && line > out && line[-1] != '\n') {
+            line--;
+        }
+        cr_expect(hit == NULL, "planted %s leaked: %.200s", planted + l * 16,
+                  line != NULL ? line : "");
     }
     free(out);
     free(planted);
@@ -1787,6 +1793,21 @@ Test(secrets, argument_passwords_in_a_query)
     EXPECT_SCRUB("GET /s?c=wpa_passphrase+home+s1 HTTP/1.1",
                  "GET /s?c=wpa_passphrase+home+[secret] HTTP/1.1");
     EXPECT_SCRUB("GET /s?c=sqlplus+scott/s1@db HTTP/1.1", "GET /s?c=sqlplus+[secret]@db HTTP/1.1");
+    /* After a percent-encoded path, the blanks '+' or "%20": a value's decoded stretch runs
+     * on over its '/' to the value's end. */
+    EXPECT_SCRUB("GET /s?c=%2Fusr%2Fbin%2Fsqlplus+scott/s1@db&x=1 HTTP/1.1",
+                 "GET /s?c=%2Fusr%2Fbin%2Fsqlplus+[secret]@db&x=1 HTTP/1.1");
+    EXPECT_SCRUB("GET /s?c=%2Fbin%2Fsqlplus%20scott/s1@db HTTP/1.1",
+                 "GET /s?c=%2Fbin%2Fsqlplus%20[secret]@db HTTP/1.1");
+    EXPECT_SCRUB("GET /s?c=sqlldr%20userid=scott/s1 HTTP/1.1",
+                 "GET /s?c=sqlldr%20userid=[secret] HTTP/1.1");
+    EXPECT_SCRUB("level=info cmd=%2Fbin%2Fsqlplus%20scott/s1@db x=1",
+                 "level=info cmd=%2Fbin%2Fsqlplus%20[secret]@db x=1");
+    EXPECT_SCRUB("GET /run?c=/bin/sqlplus%20u/s1@db HTTP/1.1",
+                 "GET /run?c=/bin/sqlplus%20[secret]@db HTTP/1.1");
+    /* The stretch ends at the value's '&': the next parameter is not the password's. */
+    EXPECT_SCRUB("GET /s?c=sqlplus%20scott/s1&x=1 HTTP/1.1",
+                 "GET /s?c=sqlplus%20[secret]&x=1 HTTP/1.1");
     /* Not: a prompt, prose, "net" after a word, a command without its password. */
     EXPECT_UNCHANGED("GET /s?c=net+user+bob+*+%2Fadd HTTP/1.1");
     EXPECT_UNCHANGED("GET /s?q=the+net+user+count+is+12 HTTP/1.1");
@@ -2083,13 +2104,9 @@ Test(secrets, no_planted_value_in_an_argument_password)
 /* The same forms in a form-encoded query, '+' for each blank. */
 static size_t plant_argument_password_in_a_query(char *out, size_t room, const char *v, unsigned r)
 {
-    static const char *const before[] = {"", "cmd.exe+%2Fc+", "sudo+", "%2Fusr%2Fbin%2F"};
-    const char *pre = before[(r >> 3) % 4];
-    if (r % 4 == 3 && pre[0] == '%') {
-        /* (Not after a percent-encoded path: the decoded stretch ends at the logon's '/',
-         * README says so.) */
-        pre = "/usr/bin/";
-    }
+    static const char *const before[] = {"", "cmd.exe+%2Fc+", "sudo+", "%2Fusr%2Fbin%2F",
+                                         "/usr/bin/"};
+    const char *pre = before[(r >> 3) % 5];
     size_t o = (size_t)snprintf(out, room, "GET /shell.php?cmd=%s", pre);
     switch (r % 4) {
     case 0:
@@ -2103,7 +2120,11 @@ static size_t plant_argument_password_in_a_query(char *out, size_t room, const c
         o += (size_t)snprintf(out + o, room - o, "wpa_passphrase+home+%s", v);
         break;
     default:
-        o += (size_t)snprintf(out + o, room - o, "sqlplus+%sscott/%s@db", r & 256 ? "-s+" : "", v);
+        /* (After an encoded path the logon's '/' is the decoded stretch's: a value's runs
+         * on to its '&'. A blank may be "%20" too.) */
+        const char *blank = r & 512 ? "%20" : "+";
+        o += (size_t)snprintf(out + o, room - o, "sqlplus%s%s%sscott/%s@db", blank,
+                              r & 256 ? "-s" : "", r & 256 ? blank : "", v);
         break;
     }
     return o + (size_t)snprintf(out + o, room - o, "%s HTTP/1.1", r & 128 ? "&x=1" : "");
