@@ -46,7 +46,7 @@ shapes=(
     'hooks.' 'hooks.slack.com/' 'discord.com/api/webhooks/'
     '-p ' 'a -a ' '"-p",' 'mysql -px ' '%41 -p ' 'mysql+-px+' 'redis-cli+-a+' '+-p'
     'net user ' 'net use Z: ' 'sqlplus -R ' 'sqlplus -M "' 'sqlplus "' 'sqlplus u/"'
-    'wpa_passphrase ' 'net+use+Z:+' 'sqlplus+-R+' 'sudo+net+'
+    'wpa_passphrase ' 'net+use+Z:+' 'sqlplus+-R+' 'sudo+net+' 'htpasswd+-b+' 'rabbitmqctl+-n+'
     # commands among escapes: a query's value read by both scans (the worst: RESULTS.md)
     '=%41/net+use+Z:+' '=%41;-p '
     '&quot;' '&lt;a&gt;' '&lt;password&gt;' '&#x3D;' '&#39;a ' '&amp;' 'a&nbsp;' '4111&nbsp;'

@@ -1228,7 +1228,8 @@ static const struct lsc_command *command_before(const char *p, size_t n, size_t 
  * command ends: a line break, ';', '|', '&', '`', a parenthesis, a double quote (it closes
  * what holds the command: a field, a string), the text's end, and after a word that ends
  * the command (*last). With plus, the words are those of a form-encoded query: '+' is a
- * blank, and '&' ends the word and the command (the parameter's end).
+ * blank, '&' ends the word and the command (the parameter's end), and so does a blank (the
+ * query's: "?c=net+user+bob HTTP/1.1").
  */
 static inline __attribute__((always_inline)) bool
 next_arg(const char *p, size_t n, size_t *j, bool list, bool plus, size_t *s, size_t *e, bool *last)
@@ -1254,7 +1255,12 @@ next_arg(const char *p, size_t n, size_t *j, bool list, bool plus, size_t *s, si
         *j = *e;
         return true;
     }
-    size_t b = skip_run(p, n, k, n - k, plus);
+    /* (With plus, '+' only: a raw blank ends the query, and the command with it.) */
+    size_t b = k;
+    while (plus && b < n && p[b] == '+') {
+        b++;
+    }
+    b = plus ? b : skip_blanks(p, n, k, n - k);
     if (b == k || b >= n) {
         return false;
     }
@@ -1324,15 +1330,16 @@ static bool htpasswd_password(const char *p, size_t n, size_t i, size_t ce, size
                               struct lsc_match *m)
 {
     bool list = i > 0 && p[i - 1] == '"' && ce < n && p[ce] == '"';
+    bool plus = i > 0 && p[i - 1] == '+'; /* (a form-encoded query's blanks) */
     bool no_file = false;
     /* The clusters before this one, back to the command word: -n -b. */
     size_t k = i;
     for (int w = 0; w < ARGS_MAX; w++) {
-        while (k > 0 && (blank(p[k - 1]) || p[k - 1] == ',' || p[k - 1] == '"')) {
+        while (k > 0 && (blank_or_plus(p[k - 1], plus) || p[k - 1] == ',' || p[k - 1] == '"')) {
             k--;
         }
         size_t we = k;
-        while (k > 0 && !blank(p[k - 1]) && p[k - 1] != ',' && p[k - 1] != '"') {
+        while (k > 0 && !blank_or_plus(p[k - 1], plus) && p[k - 1] != ',' && p[k - 1] != '"') {
             k--;
         }
         if (k == we || (p[k] != '-' && !number_word(p, k, we))) {
@@ -1344,7 +1351,7 @@ static bool htpasswd_password(const char *p, size_t n, size_t i, size_t ce, size
     size_t j = ce, first = SIZE_MAX, end[3], s, e;
     unsigned count = 0;
     bool value = false, last = false;
-    while (count < 3 && next_arg(p, n, &j, list, false, &s, &e, &last)) {
+    while (count < 3 && next_arg(p, n, &j, list, plus, &s, &e, &last)) {
         first = first == SIZE_MAX ? s : first;
         if (value) {
             value = false; /* -C's or -r's number */
@@ -1406,13 +1413,13 @@ bool lsc_detect_rabbitmq_password(const char *p, size_t n, size_t i, struct lsc_
         return false;
     }
     bool list = i > 0 && p[i - 1] == '"' && p[i + 11] == '"', last = false, sub = false,
-         value = false;
+         value = false, plus = p[i + 11] == '+'; /* (a form-encoded query's blanks) */
     size_t j = i + 11, s, e, first = SIZE_MAX;
     unsigned count = 0;
     /* Its flags (some with a value), the subcommand, a user, the password; flags of the
      * subcommand's among them (--pre-hashed-password). The match starts at the user, or at
      * a word before it that the scan could not pass over unread (-n rabbit@host). */
-    while (count < 2 && next_arg(p, n, &j, list, false, &s, &e, &last)) {
+    while (count < 2 && next_arg(p, n, &j, list, plus, &s, &e, &last)) {
         bool arg = false, plain = true;
         if (value) {
             value = false;
@@ -1808,7 +1815,7 @@ __attribute__((noinline)) bool lsc_detect_short_flag(const char *p, size_t n, si
             ce++;
         }
         return memchr(p + i + 1, cmd->flags[0], ce - i - 1) != NULL &&
-               (ce == n || blank(p[ce]) || p[ce] == '"') &&
+               (ce == n || blank_or_plus(p[ce], plus) || p[ce] == '"') &&
                htpasswd_password(p, n, i, ce, &seen->args_end, m);
     }
     if (strchr(cmd->flags, p[i + 1]) == NULL) {

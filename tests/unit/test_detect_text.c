@@ -1744,6 +1744,14 @@ Test(secrets, htpasswd_arguments)
     EXPECT_UNCHANGED("htpasswd -c f bob; htpasswd -v f bob; htpasswd -b f; htpasswd -nb bob; "
                      "sort -b f u x; \"htpasswd -b f\" \"u x\"; htpasswd -b f 'u\" x' y; "
                      "htpasswd -b f;x y; htpasswd -b=f u x");
+    /* In a form-encoded query, '+' for each blank; the query's blank or '&' ends it. */
+    EXPECT_SCRUB("GET /run?cmd=htpasswd+-b+f+bob+s1&x=1 HTTP/1.1",
+                 "GET /run?cmd=htpasswd+-b+[secret]&x=1 HTTP/1.1");
+    EXPECT_SCRUB("GET /run?cmd=htpasswd+-n+-C+10+-b+bob+s1+x HTTP/1.1",
+                 "GET /run?cmd=htpasswd+-n+-C+10+-b+[secret]+x HTTP/1.1");
+    EXPECT_SCRUB("GET /run?cmd=%2Fusr%2Fbin%2Fhtpasswd+-nb+bob+s1 HTTP/1.1",
+                 "GET /run?cmd=%2Fusr%2Fbin%2Fhtpasswd+-nb+[secret] HTTP/1.1");
+    EXPECT_UNCHANGED("GET /run?cmd=htpasswd+-nb+bob HTTP/1.1; GET /run?cmd=htpasswd+-nb+bob&x=1");
 }
 
 /*
@@ -1771,6 +1779,13 @@ Test(secrets, rabbitmqctl_arguments)
         "rabbitmqctl delete_user bob x; rabbitmqctl add_user bob; rabbitmqctl "
         "list_users; rabbitmqctl add_user bob; s1; \"rabbitmqctl add_user bob\" \"x\"; "
         "rabbitmqctlx add_user bob x; rabbit add_user bob x");
+    /* In a form-encoded query, '+' for each blank; the query's blank or '&' ends it. */
+    EXPECT_SCRUB("GET /run?cmd=rabbitmqctl+add_user+bob+s1&x=1 HTTP/1.1",
+                 "GET /run?cmd=rabbitmqctl+add_user+[secret]&x=1 HTTP/1.1");
+    EXPECT_SCRUB("GET /run?cmd=rabbitmqctl+-n+rabbit@h1+change_password+bob+s1 HTTP/1.1",
+                 "GET /run?cmd=rabbitmqctl+-n+[secret] HTTP/1.1");
+    EXPECT_UNCHANGED("GET /run?cmd=rabbitmqctl+add_user+bob HTTP/1.1; "
+                     "GET /run?cmd=rabbitmqctl+add_user+bob&x=1 HTTP/1.1");
 }
 
 /*
@@ -1813,6 +1828,9 @@ Test(secrets, argument_passwords_in_a_query)
     EXPECT_UNCHANGED("GET /s?q=the+net+user+count+is+12 HTTP/1.1");
     EXPECT_UNCHANGED("GET /s?q=x+net+user+bob+pw HTTP/1.1");
     EXPECT_UNCHANGED("GET /s?c=net+user&d=bob HTTP/1.1");
+    /* The query's blank ends the command: the protocol is no password. */
+    EXPECT_UNCHANGED("GET /s?c=net+user+bob HTTP/1.1");
+    EXPECT_UNCHANGED("GET /s?c=wpa_passphrase+home HTTP/1.1");
 }
 
 Test(secrets, argument_passwords)
@@ -2101,14 +2119,23 @@ Test(secrets, no_planted_value_in_an_argument_password)
     expect_none_leaked_from(plant_argument_password, "ApwQ", 0xa7960, 256);
 }
 
-/* The same forms in a form-encoded query, '+' for each blank. */
+/* The same forms in a form-encoded query, '+' for each blank - and htpasswd's and
+ * rabbitmqctl's arguments. */
 static size_t plant_argument_password_in_a_query(char *out, size_t room, const char *v, unsigned r)
 {
     static const char *const before[] = {"", "cmd.exe+%2Fc+", "sudo+", "%2Fusr%2Fbin%2F",
                                          "/usr/bin/"};
     const char *pre = before[(r >> 3) % 5];
     size_t o = (size_t)snprintf(out, room, "GET /shell.php?cmd=%s", pre);
-    switch (r % 4) {
+    switch (r % 6) {
+    case 4:
+        o += (size_t)snprintf(out + o, room - o, "htpasswd+%s+%s",
+                              r & 256 ? "-nb+bob" : "-B+-C+10+-b+%2Fetc%2Fhtp+u", v);
+        break;
+    case 5:
+        o += (size_t)snprintf(out + o, room - o, "rabbitmqctl+%sadd_user+bob+%s",
+                              r & 256 ? "-n+rabbit%40h+" : "", v);
+        break;
     case 0:
         o += (size_t)snprintf(out + o, room - o, "net+user+%sbob+%s+%%2Fadd",
                               r & 256 ? "%2Fdomain+" : "", v);
@@ -2119,13 +2146,14 @@ static size_t plant_argument_password_in_a_query(char *out, size_t room, const c
     case 2:
         o += (size_t)snprintf(out + o, room - o, "wpa_passphrase+home+%s", v);
         break;
-    default:
+    default: {
         /* (After an encoded path the logon's '/' is the decoded stretch's: a value's runs
          * on to its '&'. A blank may be "%20" too.) */
         const char *blank = r & 512 ? "%20" : "+";
         o += (size_t)snprintf(out + o, room - o, "sqlplus%s%s%sscott/%s@db", blank,
                               r & 256 ? "-s" : "", r & 256 ? blank : "", v);
         break;
+    }
     }
     return o + (size_t)snprintf(out + o, room - o, "%s HTTP/1.1", r & 128 ? "&x=1" : "");
 }
