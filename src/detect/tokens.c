@@ -439,6 +439,21 @@ static bool basic_char(unsigned char c)
     return lsc_is_alnum(c) || c == '+' || c == '/' || c == '=';
 }
 
+/* Is w[0..len) a request line's protocol, "HTTP/1.1", "HTTP/2"? (An access log's request
+ * may end in the word: "GET /cb?token_type=bearer HTTP/1.1".) */
+static bool protocol_word(const char *w, size_t len)
+{
+    if (len < 6 || memcmp(w, "HTTP/", 5) != 0) {
+        return false;
+    }
+    for (size_t k = 5; k < len; k++) {
+        if (!lsc_is_digit((unsigned char)w[k]) && w[k] != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool lsc_detect_auth_scheme(const char *p, size_t n, size_t i, struct lsc_match *m)
 {
     bool bearer;
@@ -467,8 +482,9 @@ bool lsc_detect_auth_scheme(const char *p, size_t n, size_t i, struct lsc_match 
     }
     size_t len = j - start;
     if (bearer) {
-        /* "Bearer realm", "bearer authentication": plain words are not tokens. */
-        if (len < 8 || (len < 16 && !symbol_or_digit)) {
+        /* "Bearer realm", "bearer authentication": plain words are not tokens; nor is a
+         * request's protocol. */
+        if (len < 8 || (len < 16 && !symbol_or_digit) || protocol_word(p + start, len)) {
             return false;
         }
     } else if (len < 8 || len % 4 != 0) {

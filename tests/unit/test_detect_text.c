@@ -971,6 +971,10 @@ Test(secret, authorization_schemes)
     EXPECT_UNCHANGED("WWW-Authenticate: Bearer realm=\"api\"");
     EXPECT_UNCHANGED("Basic authentication failed");
     EXPECT_UNCHANGED("bearer tokens expire");
+    /* A request that ends in the word: the protocol after it is no token. */
+    EXPECT_UNCHANGED("\"GET /cb?token_type=bearer HTTP/1.1\" 200; GET /bearer HTTP/2");
+    EXPECT_SCRUB("sent bearer HTTP/1.1a to", "sent bearer [secret] to");
+    EXPECT_SCRUB("sent bearer abcde.12345678 to", "sent bearer [secret] to");
 }
 
 Test(secret, provider_keys)
