@@ -390,6 +390,13 @@ const unsigned char *lsc_secret_ends(void);
 
 /* Exposed for tests: does this (raw, possibly percent-encoded) name name a secret? */
 bool lsc_secret_name(const char *name, size_t len);
+/*
+ * Is a value under a secret's name the environment's working directory, not a password?
+ * The name "PWD" in capitals (raw), the value's first byte '/' - an absolute path, as POSIX
+ * has it: every line of sudo's log ("TTY=pts/0 ; PWD=/home/bob ; USER=root"), a shell's
+ * environment dumped. pwd= in lower case stays a password's name.
+ */
+bool lsc_working_directory(const char *name, size_t len, unsigned char first);
 
 /*
  * Is name a header that carries credentials or session state (Authorization, Cookie,

@@ -72,8 +72,12 @@ static const struct name suffixes[] = {
     NAME("passwordconfirmation"),
     NAME("_pass"),
     NAME("_pwd"),
-    NAME("storepass"), /* (Java keytool's -storepass, -srcstorepass, -deststorepass) */
-    NAME("keypass"),   /* (and -keypass, -srckeypass, -destkeypass) */
+    NAME("storepass"),     /* (Java keytool's -storepass, -srcstorepass, -deststorepass) */
+    NAME("keypass"),       /* (and -keypass, -srckeypass, -destkeypass) */
+    NAME("password_hash"), /* (a stored password: user_password_hash, passwordHash) */
+    NAME("passwordhash"),
+    NAME("password_digest"), /* (Rails' has_secure_password) */
+    NAME("passworddigest"),
 };
 
 /* A space or a tab. */
@@ -691,6 +695,18 @@ static inline __attribute__((always_inline)) bool secret_value(const char *p, si
     return true;
 }
 
+bool lsc_working_directory(const char *name, size_t len, unsigned char first)
+{
+    return len == 3 && memcmp(name, "PWD", 3) == 0 && first == '/';
+}
+
+/* lsc_working_directory for the value from j, quoted or not. */
+static bool working_directory(const char *name, size_t len, const char *p, size_t n, size_t j)
+{
+    j += j < n && (p[j] == '"' || p[j] == '\'') ? 1 : 0;
+    return j < n && lsc_working_directory(name, len, (unsigned char)p[j]);
+}
+
 bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
                              struct lsc_match *m)
 {
@@ -750,7 +766,8 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
      * above) has asked already (lsc_secret_end_possible). */
     bool auth;
     need_ends();
-    if (e - s < min_len || !remembered_name(p + s, e - s, has_pct, &auth)) {
+    if (e - s < min_len || !remembered_name(p + s, e - s, has_pct, &auth) ||
+        working_directory(p + s, e - s, p, n, i + sep_len)) {
         return false;
     }
     return secret_value(p, n, i + sep_len, quoted, esc_quoted, auth, p[name_end] == '"', m);

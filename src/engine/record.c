@@ -536,6 +536,21 @@ static bool secret_key(const char *line, const struct lsc_json_node *n)
     return k != NULL && lsc_secret_name(k, kl);
 }
 
+/* Is the member "PWD": "/home/bob", the environment's working directory under a secret's
+ * name (lsc_working_directory)? Its key's raw text is compared (an escaped key is no such
+ * name), and the value's first byte (in a string, after its quote: a container, a number
+ * or a literal starts with no '/'). */
+static bool working_directory(const char *line, const struct lsc_json_node *n)
+{
+    if (n->name != NULL || n->key_len == 0) {
+        return false;
+    }
+    size_t ko, kl;
+    key_content(n, &ko, &kl);
+    size_t first = n->type == LSC_JSON_STRING ? n->off + 1 : n->off;
+    return lsc_working_directory(line + ko, kl, (unsigned char)line[first]);
+}
+
 /* Is the member's key word (lower case; the key's ASCII case ignored)? */
 static bool key_is(const char *line, const struct lsc_json_node *n, const char *word, size_t wl)
 {
@@ -1261,10 +1276,10 @@ static inline bool named_secret(struct lsc_scrubber *sc, const char *p, size_t i
 {
     unsigned char st = sc->jstate[i];
     const struct lsc_json_node *n = &sc->jnodes[i];
-    if (st & ST_SECRET_KNOWN) {
-        return (st & ST_SECRET_KEY) || ((st & ST_SECRET_HINT) && paired_secret(sc, p, n));
-    }
-    return secret_key(p, n) || (n->name == NULL && paired_secret(sc, p, n));
+    bool secret = st & ST_SECRET_KNOWN
+                      ? (st & ST_SECRET_KEY) || ((st & ST_SECRET_HINT) && paired_secret(sc, p, n))
+                      : secret_key(p, n) || (n->name == NULL && paired_secret(sc, p, n));
+    return secret && !working_directory(p, n);
 }
 
 /*

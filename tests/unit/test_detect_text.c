@@ -2509,6 +2509,16 @@ Test(secrets, user_flags_digest_and_more_names)
                  "{\"userPwd\":\"[secret]\"}");
     EXPECT_UNCHANGED("docker run -u 1000:1000 img; a-u b:c; sudo -u bob cmd:x; --user :x 12:30 "
                      "bypass=1 compass=2 cacheBypass=3 APass=4 xPas=5 Pwd2=6");
+    /* A stored password's hash (user_password_hash, Rails' password_digest). */
+    EXPECT_SCRUB("x password_hash=$2y$10$a user.passwordDigest=b {\"passwordHash\":\"c\"}",
+                 "x password_hash=[secret] user.passwordDigest=[secret] "
+                 "{\"passwordHash\":\"[secret]\"}");
+    /* PWD in capitals before an absolute path is the working directory (sudo's log, an
+     * environment): lsc_working_directory. Not pwd, nor PWD before anything else. */
+    EXPECT_UNCHANGED("sudo: bob : TTY=pts/0 ; PWD=/home/bob ; USER=root ; COMMAND=/bin/ls");
+    EXPECT_UNCHANGED("env PWD=\"/srv/app\" HOME=/root; env PWD='/srv/b'");
+    EXPECT_SCRUB("x pwd=/a1 PWD=b2 Pwd=/c3 PWD='x/d4' q",
+                 "x pwd=[secret] PWD=[secret] Pwd=[secret] PWD='[secret]' q");
 }
 
 /*

@@ -122,6 +122,14 @@ Test(json_text, secret_names_reach_escaped_keys_containers_and_pairs)
                 "{\"args\":[\"--password\",\"[secret]\",\"--port\",\"5\",[\"--token\"],\"x\"]}");
     EXPECT_JSON(pol, "{\"a\":[\"--api-key\",12345,\"--pass=abc\"]}",
                 "{\"a\":[\"--api-key\",\"[secret]\",\"--pass=[secret]\"]}");
+    /* "PWD" in capitals before an absolute path is the environment's working directory
+     * (lsc_working_directory); "pwd", or PWD before another value, is a password. */
+    EXPECT_JSON(pol, "{\"env\":{\"PWD\":\"/home/bob\",\"pwd\":\"/x\",\"OLDPWD\":\"/y\"}}",
+                "{\"env\":{\"PWD\":\"/home/bob\",\"pwd\":\"[secret]\",\"OLDPWD\":\"/y\"}}");
+    EXPECT_JSON(pol, "{\"PWD\":\"hunter2\",\"P\\u0057D\":\"/z\"}",
+                "{\"PWD\":\"[secret]\",\"P\\u0057D\":\"[secret]\"}");
+    EXPECT_JSON(pol, "{\"password_hash\":\"$2y$10$x\",\"passwordDigest\":\"$2a$y\"}",
+                "{\"password_hash\":\"[secret]\",\"passwordDigest\":\"[secret]\"}");
     /* Short flags (lsc_detect_short_flag): the command among the strings before them. */
     EXPECT_JSON(pol, "{\"argv\":[\"/usr/bin/mysql\",\"-u\",\"root\",\"-phunter2\",\"db\"]}",
                 "{\"argv\":[\"/usr/bin/mysql\",\"-u\",\"root\",\"[secret]\",\"db\"]}");

@@ -92,6 +92,9 @@ Test(logfmt_text, detectors_secret_names_and_fallback)
                           "bad \"q 10.1.1.0\n");
     cr_expect_eq(st.parse_fallback, 1);
     free(out);
+    /* PWD before an absolute path, bare or quoted, is the working directory. */
+    EXPECT_LOGFMT("text:\n  - use: secrets\n", "PWD=/home/bob pwd=/x PWD=\"/srv\" PWD=y\n",
+                  "PWD=/home/bob pwd=[secret] PWD=\"/srv\" PWD=[secret]\n");
     out = run("fields:\n  keep: [a]\n", "a=1 b=\"unterminated\n", &st);
     cr_expect_str_eq(out, "[logscrub: line redacted: parse-error]\n");
     free(out);
