@@ -231,7 +231,8 @@ static bool scan_record(struct scan *s, const char *p, size_t n, bool json)
         if (self->key_len > 0) {
             const char *k = p + self->key_off + (self->key_bare ? 0 : 1);
             size_t kl = self->key_bare ? self->key_len : self->key_len - 2;
-            if (vl > 0 && (lsc_secret_name(k, kl) || lsc_secret_header(k, kl))) {
+            if (vl > 0 && (lsc_secret_name(k, kl) || lsc_secret_header(k, kl)) &&
+                !lsc_working_directory(k, kl, (unsigned char)v[0])) {
                 s->field = s->path;
                 record(s, LSC_CLASS_SECRET_PARAM, v, vl);
                 continue;

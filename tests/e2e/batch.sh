@@ -194,6 +194,12 @@ expect_grep "scan --suggest: the address field is truncated" "'client_ip': { ip:
 "$LS" -p suggested.yaml pristine/2025/11/api.json > sug.out
 expect_eq "scan --suggest: the suggested policy leaks nothing planted" \
     "$(grep -o -F -f <(cut -f2 p2 | sort -u) sug.out | wc -l)" 0
+# A secret-named member is a finding whatever its value - but PWD's absolute path, the
+# working directory (lsc_working_directory), is none.
+mkdir -p env && printf '{"env":{"PWD":"/srv/app","pwd":"s3cret"}}\n' > env/env.json
+"$LS" scan --report json -o env.json env 2> /dev/null
+expect_eq "scan: pwd is a secret, PWD's path is not" \
+    "$(jq -r '[.findings[] | select(.class == "secret_param") | .field] | join(",")' env.json)" "env.pwd"
 "$LS" scan missing-dir > /dev/null 2> miss.err; rc=$?
 expect_eq "scan: a missing path is an error (status 2)" "$rc" 2
 
