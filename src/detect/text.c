@@ -754,7 +754,9 @@ static const unsigned char stop_class[256] = {
 
 /* Is the stretch that starts at s in a value (a query's, a form's, logfmt's), where '/' is
  * data? The nearest '=', '&' or '?' before it is a '=' - DECODE_BACK bytes at most, and no
- * STOP_END byte between (cmd=/usr/bin/x%20y; not a name: &api%5Fkey=). */
+ * STOP_END byte between (cmd=/usr/bin/x%20y; not a name: &api%5Fkey=). A wider answer
+ * would find no less, only cost more: names taken for values (their values decoded with
+ * them) cost nginx's default policy 0.95 % more instructions. */
 static bool in_value(const char *p, size_t s)
 {
     for (size_t k = s; k > 0 && s - k < DECODE_BACK; k--) {
