@@ -1274,10 +1274,13 @@ next_arg(const char *p, size_t n, size_t *j, bool list, bool plus, size_t *s, si
     }
     /* (With plus, '+' only: a raw blank ends the query, and the command with it.) */
     size_t b = k;
-    while (plus && b < n && p[b] == '+') {
-        b++;
+    if (plus) {
+        while (b < n && p[b] == '+') {
+            b++;
+        }
+    } else {
+        b = skip_blanks(p, n, k, n - k);
     }
-    b = plus ? b : skip_blanks(p, n, k, n - k);
     if (b == k || b >= n) {
         return false;
     }
