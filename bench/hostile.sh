@@ -51,11 +51,12 @@ shapes=(
     '=%41/net+use+Z:+' '=%41;-p '
     '&quot;' '&lt;a&gt;' '&lt;password&gt;' '&#x3D;' '&#39;a ' '&amp;' 'a&nbsp;' '4111&nbsp;'
     '&quot;password&quot;:&quot;'
+    '$' '$a' '$6$' '$6$a,' '$1$aaaaaaaaaaaaaaaaaaa-' '$2y$\/' 'pbkdf2_sha1$'
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'
     'password x1 ' 'hooks.slack.com/services/a ' 'password=a&' 'passwd: a&b '
-    '$ net user a b ' 'sqlplus u/p@d '
+    '$ net user a b ' 'sqlplus u/p@d ' '$1$saltsalt$qjXMvbEw8oaL.CzflDugX/ '
     # ... and inside escaped text, where both scans find each (the worst: 9-10 ms, RESULTS.md)
     '&amp;password=x' '&amp;token=x' 'p%5Bpassword%5D=a&b'
 )

@@ -53,6 +53,7 @@ typedef enum {
     XX(PRIVATE_KEY, "private_key")                                                                 \
     XX(URL_PASSWORD, "url_password")                                                               \
     XX(SECRET_PARAM, "secret_param")                                                               \
+    XX(PASSWORD_HASH, "password_hash")                                                             \
     XX(RULE, "rule")                                                                               \
     XX(FIELD, "field")
 

@@ -376,7 +376,8 @@ static void suggest(FILE *f, const struct scan *s)
     }
     static const lsc_class secret[] = {LSC_CLASS_JWT,          LSC_CLASS_AUTH,
                                        LSC_CLASS_API_KEY,      LSC_CLASS_PRIVATE_KEY,
-                                       LSC_CLASS_URL_PASSWORD, LSC_CLASS_SECRET_PARAM};
+                                       LSC_CLASS_URL_PASSWORD, LSC_CLASS_SECRET_PARAM,
+                                       LSC_CLASS_PASSWORD_HASH};
     bool sec = false;
     for (size_t k = 0; k < sizeof secret / sizeof secret[0]; k++) {
         sec |= found_class(r, NULL, secret[k]);

@@ -169,6 +169,13 @@ bool lsc_detect_jwt(const char *p, size_t n, size_t i, struct lsc_match *m, size
 bool lsc_detect_auth_scheme(const char *p, size_t n, size_t i, struct lsc_match *m);
 bool lsc_detect_pem(const char *p, size_t n, size_t i, struct lsc_match *m);
 /*
+ * A stored password's hash ("$6$salt$hash", "$2y$10$...", "$argon2id$v=19$...") at the '$'
+ * at i (hashes.c). On failure *fail_until may be set past i: the run of segments read ends
+ * in a last segment too short for any hash, which every '$' before it meets too.
+ */
+bool lsc_detect_password_hash(const char *p, size_t n, size_t i, struct lsc_match *m,
+                              size_t *fail_until);
+/*
  * A card number or an IBAN starting at i. On failure *fail_until may be set past i: the
  * detector read the run of groups after i and found that no card (IBAN) starts at a later
  * group before it either, so the caller skips those starts and a line of "4111 4111 ..."

@@ -29,11 +29,11 @@
 
 /* Bytes that start a detector by themselves: '@' e-mail, '=' and ':' secrets and IPv6,
  * '%' encoded "@" and "=" (and any "%HH": a stretch scanned decoded, text.c), '&' a
- * character reference ("&quot;", "&#39;": a stretch too). ('-' starts a PEM block only as
- * "-----", a flag as a word's '-' and a letter ("--password", "-storepass", "-p"); '\\' a
- * stretch and '<' an XML element only before a letter: "\xHH", "\n",
- * "<password>".) */
-static const char triggers[] = "@=:%&";
+ * character reference ("&quot;", "&#39;": a stretch too), '$' a password's hash (hashes.c).
+ * ('-' starts a PEM block only as "-----", a flag as a word's '-' and a letter
+ * ("--password", "-storepass", "-p"); '\\' a stretch and '<' an XML element only before a
+ * letter: "\xHH", "\n", "<password>".) */
+static const char triggers[] = "@=:%&$";
 /* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT), Bearer/Basic and the
  * SQL words before a password (BY, PASSWORD). */
 static const char first_set[] = "ABEPSbdeghklnprswxy";
@@ -310,9 +310,8 @@ static uint64_t attention64_sse2(const char *p, size_t n, size_t i)
         c.dot |= (uint64_t)eq16(x, '.') << s;
         c.dash |= (uint64_t)eq16(x, '-') << s;
         c.blank |= (uint64_t)(eq16(x, ' ') | eq16(x, '+')) << s;
-        c.trig |=
-            (uint64_t)(eq16(x, '@') | eq16(x, '=') | eq16(x, ':') | eq16(x, '%') | eq16(x, '&'))
-            << s;
+        /* ('$', '%' and '&' are 0x24-0x26: one range test) */
+        c.trig |= (uint64_t)(eq16(x, '@') | eq16(x, '=') | eq16(x, ':') | range16(x, '$', 2)) << s;
         c.opener |= (uint64_t)(eq16(x, '\\') | eq16(x, '<')) << s;
         c.first |= (uint64_t)in_set16(x, first16, sizeof first16 / sizeof first16[0]) << s;
         c.second |= (uint64_t)in_set16(x, second16, sizeof second16 / sizeof second16[0]) << s;
@@ -356,7 +355,7 @@ static void build_nibble_tables(void)
  * there instead of holding a register (set by init_avx2 before first use). */
 static struct {
     __m256i hi_table, lo_table, low4, case_bit, a_minus, z_span, d_minus, d_span;
-    __m256i dot, dash, space, plus, at, eq, colon, pct, amp, bslash, lt, first, second;
+    __m256i dot, dash, space, plus, at, eq, colon, sym_minus, sym_span, bslash, lt, first, second;
 } k32;
 
 __attribute__((target("avx2"))) static void init_avx2(void)
@@ -376,8 +375,8 @@ __attribute__((target("avx2"))) static void init_avx2(void)
     k32.at = _mm256_set1_epi8('@');
     k32.eq = _mm256_set1_epi8('=');
     k32.colon = _mm256_set1_epi8(':');
-    k32.pct = _mm256_set1_epi8('%');
-    k32.amp = _mm256_set1_epi8('&');
+    k32.sym_minus = _mm256_set1_epi8((char)-'$');
+    k32.sym_span = _mm256_set1_epi8(2);
     k32.bslash = _mm256_set1_epi8('\\');
     k32.lt = _mm256_set1_epi8('<');
     k32.first = _mm256_set1_epi8((char)first_bits);
@@ -432,8 +431,8 @@ __attribute__((target("avx2"))) static uint64_t attention64_avx2(const char *p, 
                    << s;
         __m256i trig = _mm256_or_si256(
             _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.at), _mm256_cmpeq_epi8(x, k32.eq)),
-            _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.colon), _mm256_cmpeq_epi8(x, k32.pct)));
-        trig = _mm256_or_si256(trig, _mm256_cmpeq_epi8(x, k32.amp));
+            _mm256_or_si256(_mm256_cmpeq_epi8(x, k32.colon),
+                            range32(x, k32.sym_minus, k32.sym_span))); /* '$' '%' '&' */
         c.trig |= (uint64_t)mask32(trig) << s;
         c.opener |= (uint64_t)mask32(_mm256_or_si256(_mm256_cmpeq_epi8(x, k32.bslash),
                                                      _mm256_cmpeq_epi8(x, k32.lt)))
@@ -489,7 +488,7 @@ __attribute__((target("avx512f,avx512bw"))) static uint64_t attention64_avx512(c
     c.dot = eq64(x, '.');
     c.dash = eq64(x, '-');
     c.blank = eq64(x, ' ') | eq64(x, '+');
-    c.trig = eq64(x, '@') | eq64(x, '=') | eq64(x, ':') | eq64(x, '%') | eq64(x, '&');
+    c.trig = eq64(x, '@') | eq64(x, '=') | eq64(x, ':') | range64(x, '$', 2); /* '$' '%' '&' */
     c.opener = eq64(x, '\\') | eq64(x, '<');
     c.first = _mm512_test_epi8_mask(sets, _mm512_set1_epi8((char)first_bits));
     c.second = _mm512_test_epi8_mask(sets, _mm512_set1_epi8((char)second_bits));

@@ -53,6 +53,7 @@ struct scan {
     size_t card_fail_until;       /* no card number can start before this offset */
     size_t iban_fail_until;       /* no IBAN can start before this offset */
     size_t ip6_fail_until;        /* no IPv6 address can start at a hex group before this offset */
+    size_t hash_fail_until;       /* no password hash can start before this offset */
     struct lsc_clean_span pairs;  /* (lsc_detect_secret_pair) */
     struct lsc_command_seen seen; /* (lsc_detect_short_flag) */
     bool times;                   /* jump over access times (struct lsc_known) */
@@ -1423,6 +1424,10 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 break;
             case '<':
                 found = lsc_detect_secret_element(p, n, i, &m);
+                break;
+            case '$':
+                found = i >= st->hash_fail_until &&
+                        lsc_detect_password_hash(p, n, i, &m, &st->hash_fail_until);
                 break;
             case '-':
                 found = lsc_detect_pem(p, n, i, &m) || lsc_detect_secret_flag(p, n, i, &m) ||

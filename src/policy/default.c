@@ -28,6 +28,7 @@ const char *lsc_class_default_label(lsc_class cls)
     case LSC_CLASS_API_KEY:
     case LSC_CLASS_URL_PASSWORD:
     case LSC_CLASS_SECRET_PARAM:
+    case LSC_CLASS_PASSWORD_HASH:
         return "secret";
     case LSC_CLASS_PRIVATE_KEY:
         return "private-key";

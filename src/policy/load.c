@@ -400,7 +400,7 @@ static bool parse_detector_rule(struct loader *L, yaml_node_t *rule, yaml_node_t
         return lsc_ydoc_fail(d, det,
                              "unknown detector '%.*s'%s%s%s; the built-in detectors are ipv4, "
                              "ipv6, email, card, iban, jwt, auth_header, api_key, private_key, "
-                             "url_password, secret_param",
+                             "url_password, secret_param, password_hash",
                              (int)len, s, hint ? " (did you mean '" : "", hint ? hint : "",
                              hint ? "'?)" : "");
     }

@@ -9,7 +9,7 @@ LS=$1
 
 shapes=('1.2.3.4.' '4111 ' '@' 'a@b.' '%40' 'a=' '%3D' ':' 'a:' '::' 'fe80::' '://'
     'eyJaaaaaaaa-' 'sk-a-' 'ghp_a-' 'Bearer ' '-----BEGIN ' 'DE89 ' '"password":"' '\"' '{"a":'
-    'mysql+-px+' 'EAA' 'ya29.' '=%41/net+use+Z:+')
+    'mysql+-px+' 'EAA' 'ya29.' '=%41/net+use+Z:+' '$' '$6$' '$1$aaaaaaaaaaaaaaaaaaa-')
 for s in "${shapes[@]}"; do
     # The shape repeated to 1 MiB, then planted values that must still be found after it.
     S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
@@ -28,7 +28,7 @@ done
 # Lines dense with real matches (the costliest lines per byte): every one of them is
 # replaced, none survives in the output.
 dense=(':: ::1 ' '::1' '[2001:db8::7]:' '2001:db8::7' '1.2.3.4 ' '1.2.3.4' 'x password=y ' '=y '
-    'k=v&token=x&' 'token=x' 'a@b.cd ' 'a@b.cd')
+    'k=v&token=x&' 'token=x' 'a@b.cd ' 'a@b.cd' '$1$saltsalt$qjXMvbEw8oaL.CzflDugX/ ' 'qjXMvbEw8oaL')
 for ((k = 0; k < ${#dense[@]}; k += 2)); do
     s=${dense[k]} raw=${dense[k + 1]}
     S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)), "\n"' > "$WORK/h"

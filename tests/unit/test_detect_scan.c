@@ -164,7 +164,8 @@ static bool found_at(const char *p, size_t n, size_t k)
         return true;
     }
     if (lsc_detect_pem(p, n, k, &m) || lsc_detect_secret_flag(p, n, k, &m) ||
-        lsc_detect_secret_element(p, n, k, &m)) {
+        lsc_detect_secret_element(p, n, k, &m) ||
+        (p[k] == '$' && lsc_detect_password_hash(p, n, k, &m, &fail))) {
         return true;
     }
     if (!word_start_at(p, k)) {
@@ -236,6 +237,9 @@ Test(attention, marks_every_value_a_detector_finds)
         "identified with sha256_password bY tiger",
         "PASSWORD 'hunter2'",
         "Password('hunter2')",
+        "$6$saltsalt$Xq1dG8x5mWvY3bU7nN2pKc9LrT0sHfJ4aE6iO8uQ1wZ",
+        "$2y$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234",
+        "pbkdf2_sha256$600000$c2FsdA$Xm9vYmFyYmF6cXV4cXV1eHh4eHg=",
     };
     int checked = 0;
     for (size_t v = 0; v < sizeof plants / sizeof plants[0]; v++) {

@@ -103,7 +103,7 @@ Test(policy_errors, rules_and_actions)
     expect_error(HEAD "text:\n  - detector: emial\n",
                  "p.yaml:4:15: unknown detector 'emial' (did you mean 'email'?); the built-in "
                  "detectors are ipv4, ipv6, email, card, iban, jwt, auth_header, api_key, "
-                 "private_key, url_password, secret_param");
+                 "private_key, url_password, secret_param, password_hash");
     expect_error(HEAD "text:\n  - name: a\n", "p.yaml:4:5: a text rule needs 'detector: CLASS' "
                                               "or 'pattern: REGEX' (or is '- use: PACK')");
     expect_error(HEAD "text:\n  - pattern: x\n", "p.yaml:4:5: a pattern rule needs a 'name'");
