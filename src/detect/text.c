@@ -1226,11 +1226,81 @@ static __attribute__((noinline)) int take_queued(struct pending *q, size_t limit
     return 0;
 }
 
+/*
+ * A list of pairs that ends the text (lists.c: Rails' SQL binds, Python's pairs): no byte
+ * the attention mask marks stands for it, so the scan's matches pass through list_merge,
+ * which puts the list's secret values among them in order - a value and a match that
+ * overlap go out as one match over both, a secret.
+ */
+struct list_merge {
+    lsc_match_fn fn;
+    void *ctx;
+    struct lsc_list_spans list;
+    size_t k;   /* the values sent or merged */
+    size_t end; /* where the last match sent ended */
+};
+
+static int send_merged(struct list_merge *g, const struct lsc_match *m)
+{
+    g->end = m->off + m->len;
+    return g->fn(g->ctx, m);
+}
+
+/* The list's values that end at or before limit, each as a match. */
+static int send_values_before(struct list_merge *g, size_t limit)
+{
+    for (; g->k < g->list.count && g->list.off[g->k] + g->list.len[g->k] <= limit; g->k++) {
+        struct lsc_match v = {.off = g->list.off[g->k], .len = g->list.len[g->k]};
+        v.cls = LSC_CLASS_SECRET_PARAM;
+        int rc = send_merged(g, &v);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int list_merge(void *ctx, const struct lsc_match *m)
+{
+    struct list_merge *g = ctx;
+    int rc = send_values_before(g, m->off);
+    if (rc != 0) {
+        return rc;
+    }
+    struct lsc_match u = *m;
+    for (; g->k < g->list.count && g->list.off[g->k] < u.off + u.len; g->k++) {
+        size_t vo = g->list.off[g->k], ve = vo + g->list.len[g->k], e = u.off + u.len;
+        u.off = vo < u.off ? vo : u.off;
+        u.len = (ve > e ? ve : e) - u.off;
+        u.cls = LSC_CLASS_SECRET_PARAM;
+        u.quote = false;
+    }
+    return send_merged(g, &u);
+}
+
+static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
+                                                    const struct lsc_known *known, size_t *reach,
+                                                    lsc_match_fn fn, void *ctx)
+{
+    struct list_merge g = {.fn = fn, .ctx = ctx, .k = 0, .end = 0};
+    lsc_detect_list_pairs(p, n, 0, &g.list);
+    int rc = lsc_detect_text_from(p, n, known, reach, list_merge, &g);
+    rc = rc != 0 ? rc : send_values_before(&g, SIZE_MAX);
+    *reach = g.end > *reach ? g.end : *reach;
+    return rc;
+}
+
 /* The scan of the bytes as they are, with a queue for what stretches of them decoded hold -
  * or, known DECODED_STRETCH, a turn of the scan of a decoded stretch (decoded_turn). */
 int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known, size_t *reach,
                          lsc_match_fn fn, void *ctx)
 {
+    /* Text that ends in ']' or '\r' (and 'M' or 0x1d, which the one test lets by) may end in
+     * a list of pairs. */
+    if (n >= 8 && ((unsigned char)p[n - 1] & 0xaf) == 0x0d && fn != list_merge &&
+        known != &DECODED_STRETCH) {
+        return scan_with_list(p, n, known, reach, fn, ctx);
+    }
     struct pending pq;
     struct pending *q = NULL;
     struct scan start, *st = &start;

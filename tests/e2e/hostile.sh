@@ -9,7 +9,8 @@ LS=$1
 
 shapes=('1.2.3.4.' '4111 ' '@' 'a@b.' '%40' 'a=' '%3D' ':' 'a:' '::' 'fe80::' '://'
     'eyJaaaaaaaa-' 'sk-a-' 'ghp_a-' 'Bearer ' '-----BEGIN ' 'DE89 ' '"password":"' '\"' '{"a":'
-    'mysql+-px+' 'EAA' 'ya29.' '=%41/net+use+Z:+' '$' '$6$' '$1$aaaaaaaaaaaaaaaaaaa-')
+    'mysql+-px+' 'EAA' 'ya29.' '=%41/net+use+Z:+' '$' '$6$' '$1$aaaaaaaaaaaaaaaaaaa-'
+    '[[' '[("a", 1), ')
 for s in "${shapes[@]}"; do
     # The shape repeated to 1 MiB, then planted values that must still be found after it.
     S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
