@@ -101,7 +101,7 @@ static inline bool lsc_may_follow_name(const char *p, size_t i, size_t floor)
         return false;
     }
     unsigned char b = (unsigned char)p[i - 1];
-    return lsc_is_name_byte(b) || b == ' ' || b == '"' || b == '\'';
+    return lsc_is_name_byte(b) || b == ' ' || b == '"' || b == '\'' || b == '`';
 }
 
 /* Is the pair a, b (raw bytes) in ends, a bit per pair of bytes (lower case, '_' for '-')? */

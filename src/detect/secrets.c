@@ -78,6 +78,9 @@ static const struct name suffixes[] = {
     NAME("passwordhash"),
     NAME("password_digest"), /* (Rails' has_secure_password) */
     NAME("passworddigest"),
+    NAME("activation_key"), /* (an account's activation or reset key: WordPress'
+                               user_activation_key) */
+    NAME("activationkey"),
 };
 
 /* A space or a tab. */
@@ -713,13 +716,14 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
     if (!lsc_may_follow_name(p, i, floor) && !(i > floor && p[i - 1] == ']')) {
         return false;
     }
-    /* Walk back over optional spaces, an optional closing quote, then the name. */
+    /* Walk back over optional spaces, an optional closing quote (or MySQL's backtick:
+     * `users`.`api_key` = 'x'), then the name. */
     size_t e = i;
     while (e > floor && i - e < 2 && p[e - 1] == ' ') {
         e--;
     }
     bool quoted = false, esc_quoted = false;
-    if (e > floor && (p[e - 1] == '"' || p[e - 1] == '\'')) {
+    if (e > floor && (p[e - 1] == '"' || p[e - 1] == '\'' || p[e - 1] == '`')) {
         quoted = true;
         e--;
         if (e > floor && p[e - 1] == '\\') {

@@ -2244,6 +2244,13 @@ Test(secrets, xml_elements)
  */
 Test(secrets, sql_statements)
 {
+    /* MySQL's quoted names (Rails with mysql2 and PHP write values inline) */
+    EXPECT_SCRUB("SELECT `users`.* FROM `users` WHERE `users`.`api_key` = 'k3y9' LIMIT 1",
+                 "SELECT `users`.* FROM `users` WHERE `users`.`api_key` = '[secret]' LIMIT 1");
+    EXPECT_SCRUB("UPDATE `wp_users` SET `user_pass`='pw1', `user_activation_key` = 'ak' WHERE 1",
+                 "UPDATE `wp_users` SET `user_pass`='[secret]', `user_activation_key` = "
+                 "'[secret]' WHERE 1");
+    EXPECT_UNCHANGED("x `name` = `password`, `user_id` = 7");
     EXPECT_SCRUB("stmt: CREATE USER 'bob'@'%' IDENTIFIED BY 'hunter2';",
                  "stmt: CREATE USER 'bob'@'%' IDENTIFIED BY '[secret]';");
     EXPECT_SCRUB("ALTER USER bob IDENTIFIED WITH caching_sha2_password BY 'hunter2'",
@@ -2645,7 +2652,12 @@ static size_t plant_xml_sql_or_pair(char *out, size_t room, const char *v, unsig
                               q, q, q, v, v, q, q, q, q, q);
         break;
     default:
-        o += (size_t)snprintf(out + o, room - o, "CREATE USER s IDENTIFIED BY %s;", v);
+        if (r & 32) { /* MySQL's quoted names */
+            o += (size_t)snprintf(out + o, room - o, "UPDATE `t` SET `%s`%s'%s' WHERE `id` = 1",
+                                  r & 64 ? "user_pass" : "api_key", r & 128 ? " = " : "=", v);
+        } else {
+            o += (size_t)snprintf(out + o, room - o, "CREATE USER s IDENTIFIED BY %s;", v);
+        }
         break;
     }
     return o;
