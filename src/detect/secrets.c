@@ -611,6 +611,28 @@ static size_t bracket_end(const char *p, size_t n, size_t j, bool escaped_quote)
     return n;
 }
 
+/* Is the bare value v[0..len) a SQL statement's placeholder - "?", "$1" (PostgreSQL),
+ * "%s" (Python's drivers) - which stands for the value and is none? ("... WHERE
+ * "users"."api_key" = $1 LIMIT $2": the value is in the binds after it, lists.c.) */
+static bool placeholder(const char *v, size_t len)
+{
+    if (len == 1) {
+        return v[0] == '?';
+    }
+    if (len == 2 && v[0] == '%' && v[1] == 's') {
+        return true;
+    }
+    if (len > 4 || v[0] != '$') {
+        return false;
+    }
+    for (size_t k = 1; k < len; k++) {
+        if (!lsc_is_digit((unsigned char)v[k])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /*
  * The value of a secret named before its separator, which ends at j: a quoted string (its
  * contents), an array or object (whole), or a bare run up to a delimiter (over spaces when
@@ -674,6 +696,9 @@ static inline __attribute__((always_inline)) bool secret_value(const char *p, si
             ve = quoted_end(p, n, ve + 1, p[ve], false);
             ve += ve < n;
             ve += ve < n && p[ve] == ')';
+        }
+        if (placeholder(p + vs, ve - vs)) {
+            return false;
         }
         if (quoted || esc_quoted) {
             /* JSON-ish bare value: null/true/false are not secrets. */

@@ -14,7 +14,7 @@ Test(list_pairs, rails_binds)
                  "\"users\".\"reset_password_token\" = $1 LIMIT $2  "
                  "[[\"reset_password_token\", \"3f2a9c81bb0d4e7a\"], [\"LIMIT\", 1]]",
                  "  User Load (0.6ms)  SELECT \"users\".* FROM \"users\" WHERE "
-                 "\"users\".\"reset_password_token\" = \"[secret]\" LIMIT $2  "
+                 "\"users\".\"reset_password_token\" = $1 LIMIT $2  "
                  "[[\"reset_password_token\", \"[secret]\"], [\"LIMIT\", 1]]");
     EXPECT_SCRUB("SQL (0.4ms)  INSERT INTO \"users\" (\"email\", \"password\", \"otp_secret\", "
                  "\"pin\") VALUES (?, ?, ?, ?)  [[\"email\", \"a@example.com\"], [\"password\", "

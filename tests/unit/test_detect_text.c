@@ -2251,6 +2251,12 @@ Test(secrets, sql_statements)
                  "UPDATE `wp_users` SET `user_pass`='[secret]', `user_activation_key` = "
                  "'[secret]' WHERE 1");
     EXPECT_UNCHANGED("x `name` = `password`, `user_id` = 7");
+    /* a placeholder stands for the value (which the binds after it hold): it stays */
+    EXPECT_UNCHANGED("WHERE \"users\".\"api_key\" = $1 LIMIT $2");
+    EXPECT_UNCHANGED("SET `token` = ?, `pwd`=? WHERE 1");
+    EXPECT_UNCHANGED("cur.execute('UPDATE u SET password = %s WHERE id = %s')");
+    EXPECT_SCRUB("x password=$12345 token=?x secret=%sx pass=$1a pwd=%z",
+                 "x password=[secret] token=[secret] secret=[secret] pass=[secret] pwd=[secret]");
     EXPECT_SCRUB("stmt: CREATE USER 'bob'@'%' IDENTIFIED BY 'hunter2';",
                  "stmt: CREATE USER 'bob'@'%' IDENTIFIED BY '[secret]';");
     EXPECT_SCRUB("ALTER USER bob IDENTIFIED WITH caching_sha2_password BY 'hunter2'",
