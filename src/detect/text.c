@@ -1263,11 +1263,22 @@ static int send_values_before(struct list_merge *g, size_t limit)
 static int list_merge(void *ctx, const struct lsc_match *m)
 {
     struct list_merge *g = ctx;
-    int rc = send_values_before(g, m->off);
+    struct lsc_match u = *m;
+    if (u.off < g->end) {
+        /* Inside a value sent merged with an earlier match ("a@b.co x@y.co" both in one
+         * secret value): what is left of it past that goes out as a secret too. */
+        if (u.off + u.len <= g->end) {
+            return 0;
+        }
+        u.len = u.off + u.len - g->end;
+        u.off = g->end;
+        u.cls = LSC_CLASS_SECRET_PARAM;
+        u.quote = false;
+    }
+    int rc = send_values_before(g, u.off);
     if (rc != 0) {
         return rc;
     }
-    struct lsc_match u = *m;
     for (; g->k < g->list.count && g->list.off[g->k] < u.off + u.len; g->k++) {
         size_t vo = g->list.off[g->k], ve = vo + g->list.len[g->k], e = u.off + u.len;
         u.off = vo < u.off ? vo : u.off;

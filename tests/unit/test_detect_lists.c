@@ -70,6 +70,13 @@ Test(list_pairs, among_other_matches)
                  "from 10.1.2.0 [[\"password\", \"[secret]\"], [\"ip\", \"10.9.8.0\"]]");
     EXPECT_SCRUB("q [[\"token\", \"a token=zz b\"], [\"to\", \"j@example.com\"]]",
                  "q [[\"token\", \"[secret]\"], [\"to\", \"[email]\"]]");
+    /* more than one match inside one value: the first takes the value, the others are in it */
+    EXPECT_SCRUB("x [[\"password\", \"a@b.co 10.1.2.3 x@y.co\"], [\"to\", \"q@r.co\"]]",
+                 "x [[\"password\", \"[secret]\"], [\"to\", \"[email]\"]]");
+    /* a match that starts inside a value sent already and runs past it: the rest of it goes
+     * (a key block without its end runs to the end of the line) */
+    EXPECT_SCRUB("x [[\"password\", \"a@b.co -----BEGIN RSA PRIVATE KEY-----MIIE\"], [\"k\", 1]]",
+                 "x [[\"password\", \"[secret][secret]");
     /* through a policy with a pattern rule (the scrubber collects, then merges) */
     char *out =
         scrub_with_policy("",
