@@ -9,9 +9,9 @@
  * Grammar (the list ends the text, or a CRLF line's '\r' after it):
  *   LIST  = "[" PAIR (", " PAIR)* "]"       (one to four blanks after each ',', or none)
  *   PAIR  = OPEN NAME "," BLANKS VALUE CLOSE (OPEN "[" with CLOSE "]", or "(" with ")")
- *   NAME  = Q 1-64 name bytes Q | nil       (Q '"' or '\'')
- *   VALUE = Q ... Q (a backslash escapes the byte after it) | a bare word (no blank,
- *           quote, ',' or CLOSE: 7, nil, true, 1.5)
+ *   NAME  = Q 1-64 bytes but Q Q | nil      (Q '"' or '\'')
+ *   VALUE = Q ... Q (a backslash escapes the byte after it) | bare bytes up to CLOSE (7,
+ *           nil, true, and Rails 5's times: 2017-01-11 15:07:01 UTC)
  * The list is found from its end: the last "[[" or "[(" before it that starts a list
  * reaching exactly to the end (four tries, so a value holding "[[" costs a few reads, not
  * one a '['). A match is a value without its quotes.
@@ -28,11 +28,6 @@
 #define NAME_MAX_BYTES 64
 #define BLANKS_MAX 4
 #define TRIES 4
-
-static bool blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
 
 /* Up to BLANKS_MAX blanks from j: where they end. */
 static size_t skip_blanks(const char *p, size_t e, size_t j)
@@ -64,7 +59,7 @@ static size_t pair_end(const char *p, size_t e, size_t j, struct lsc_list_spans 
     bool secret = false;
     if (k < e && (p[k] == '"' || p[k] == '\'')) {
         size_t s = k + 1, t = s;
-        while (t < e && t - s < NAME_MAX_BYTES && lsc_is_name_byte((unsigned char)p[t])) {
+        while (t < e && t - s < NAME_MAX_BYTES && p[t] != p[k]) {
             t++;
         }
         if (t == s || t >= e || p[t] != p[k]) {
@@ -91,8 +86,8 @@ static size_t pair_end(const char *p, size_t e, size_t j, struct lsc_list_spans 
         ve = after - 1;
         k = after;
     } else {
-        while (k < e && !blank(p[k]) && p[k] != '"' && p[k] != '\'' && p[k] != ',' &&
-               p[k] != close) {
+        /* (Rails 5 writes times bare: ["created_at", 2017-01-11 15:07:01 UTC]) */
+        while (k < e && p[k] != close) {
             k++;
         }
         ve = k;

@@ -22,6 +22,19 @@ Test(list_pairs, rails_binds)
                  "SQL (0.4ms)  INSERT INTO \"users\" (\"email\", \"password\", \"otp_secret\", "
                  "\"pin\") VALUES (?, ?, ?, ?)  [[\"email\", \"[email]\"], [\"password\", "
                  "\"[secret]\"], [\"otp_secret\", \"[secret]\"], [\"pin\", [secret]]]");
+    /* Rails 5 writes times bare, with blanks */
+    EXPECT_SCRUB(
+        "SQL (0.5ms)  INSERT INTO \"users\" (\"email\", \"encrypted_password\", "
+        "\"created_at\", \"confirmation_token\") VALUES ($1, $2, $3, $4) RETURNING \"id\"  "
+        "[[\"email\", \"a@example.com\"], [\"encrypted_password\", \"pw-in-clear\"], "
+        "[\"created_at\", 2017-01-11 15:07:01 UTC], [\"confirmation_token\", \"ct9\"]]",
+        "SQL (0.5ms)  INSERT INTO \"users\" (\"email\", \"encrypted_password\", "
+        "\"created_at\", \"confirmation_token\") VALUES ($1, $2, $3, $4) RETURNING \"id\"  "
+        "[[\"email\", \"[email]\"], [\"encrypted_password\", \"[secret]\"], "
+        "[\"created_at\", 2017-01-11 15:07:01 UTC], [\"confirmation_token\", \"[secret]\"]]");
+    /* a name of any bytes */
+    EXPECT_SCRUB("[('user name', 'bob'), ('password', 'x y')]",
+                 "[('user name', 'bob'), ('password', '[secret]')]");
     /* a value holding quotes, ']' and ','; unnamed binds; a CRLF line's '\\r' */
     EXPECT_SCRUB("x [[\"token\", \"a\\\"b], c\"], [nil, \"x\"], [\"api_key\", 'k']]\r",
                  "x [[\"token\", \"[secret]\"], [nil, \"x\"], [\"api_key\", '[secret]']]\r");
@@ -146,7 +159,7 @@ static size_t plant_list(char *out, size_t room, const char *v, uint64_t r)
         "password",      "reset_password_token", "api_key", "token",
         "client_secret", "otp_secret",           "pin",     "passwd",
         "access_token"};
-    static const char *const plain[] = {"email", "id", "LIMIT", "name", "created_at"};
+    static const char *const plain[] = {"email", "id", "LIMIT", "user name", "created_at"};
     const char *open = r & 1 ? "[" : "(", *close = r & 1 ? "]" : ")";
     char q = r & 2 ? '"' : '\'';
     const char *sep = r & 4 ? ", " : ",";
@@ -165,6 +178,8 @@ static size_t plant_list(char *out, size_t room, const char *v, uint64_t r)
         } else if (secret) {
             o += (size_t)snprintf(out + o, room - o, "%c%s%s%c%s", q, r % 3 == 1 ? "a\\" : "", v, q,
                                   close);
+        } else if (r % 3 == 0) { /* Rails 5's bare time */
+            o += (size_t)snprintf(out + o, room - o, "2017-01-11 15:07:01 UTC%s", close);
         } else {
             o += (size_t)snprintf(out + o, room - o, "%cplain%c%s", q, q, close);
         }
