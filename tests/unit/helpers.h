@@ -255,6 +255,25 @@ static inline void decode_escapes(char *s)
     *o = '\0';
 }
 
+/* Scrubs in with the default policy: none of the lines' planted values (16 bytes a slot in
+ * planted) may come out - a failure names the line one came out in. Frees in and planted. */
+static inline void expect_none_leaked(char *in, char *planted, int lines)
+{
+    char *out = scrub_default(in);
+    for (int l = 0; l < lines; l++) {
+        /* (The line it leaked in, for the failure's message.) */
+        const char *hit = strstr(out, planted + l * 16), *line = hit;
+        while (line != NULL && line > out && line[-1] != '\n') {
+            line--;
+        }
+        cr_expect(hit == NULL, "planted %s leaked: %.200s", planted + l * 16,
+                  line != NULL ? line : "");
+    }
+    free(out);
+    free(planted);
+    free(in);
+}
+
 #define EXPECT_SCRUB(in, want)                                                                     \
     do {                                                                                           \
         char *got_ = scrub_default(in);                                                            \

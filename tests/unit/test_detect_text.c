@@ -1117,25 +1117,6 @@ Test(secret, url_password)
     EXPECT_UNCHANGED("https://user@host/path and https://host:8080/a@b");
 }
 
-/* Scrubs in with the default policy: none of the lines' planted values (16 bytes a slot in
- * planted) may come out - a failure names the line one came out in. Frees in and planted. */
-static void expect_none_leaked(char *in, char *planted, int lines)
-{
-    char *out = scrub_default(in);
-    for (int l = 0; l < lines; l++) {
-        /* (The line it leaked in, for the failure's message.) */
-        const char *hit = strstr(out, planted + l * 16), *line = hit;
-        while (line != NULL && line > out && line[-1] != '\n') {
-            line--;
-        }
-        cr_expect(hit == NULL, "planted %s leaked: %.200s", planted + l * 16,
-                  line != NULL ? line : "");
-    }
-    free(out);
-    free(planted);
-    free(in);
-}
-
 /* What a leak check writes on line l: the text around v, the value planted there, chosen by
  * the random bits r, at out (room bytes); returns how many bytes it wrote. */
 typedef size_t (*planting_fn)(char *out, size_t room, const char *v, unsigned r);
