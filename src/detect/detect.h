@@ -365,8 +365,8 @@ struct lsc_clean_span {
  * the match is the value's.
  */
 /*
- * The secret values of a list of name/value pairs that ends p[from..n) (a '\r' after it
- * aside): an ORM's SQL binds (`[["token", "x"], ["LIMIT", 1]]`), Python's pairs
+ * The secret values of a list of name/value pairs that ends p[from..n) (a line break after
+ * it aside): an ORM's SQL binds (`[["token", "x"], ["LIMIT", 1]]`), Python's pairs
  * (`[('password', 'x')]`) - lists.c has the grammar. Fills out with their spans, in order
  * (past LSC_LIST_SPANS the last runs on to the last secret value); returns how many.
  */

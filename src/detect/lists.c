@@ -6,7 +6,8 @@
  * value, so the name's detectors never see these; the values of pairs whose name names a
  * secret (lsc_secret_name: token, password, api_key, ...) are found here.
  *
- * Grammar (the list ends the text, or a CRLF line's '\r' after it):
+ * Grammar (the list ends the text, or a line break after it: "\n", "\r\n" or "\r", as a
+ * CRLF line or a value of Docker's JSON log ends):
  *   LIST  = "[" PAIR (", " PAIR)* "]"       (one to four blanks after each ',', or none)
  *   PAIR  = OPEN NAME "," BLANKS VALUE CLOSE (OPEN "[" with CLOSE "]", or "(" with ")")
  *   NAME  = Q 1-64 bytes but Q Q | nil      (Q '"' or '\'')
@@ -133,9 +134,8 @@ __attribute__((noinline)) size_t lsc_detect_list_pairs(const char *p, size_t n, 
                                                        struct lsc_list_spans *out)
 {
     size_t e = n;
-    if (e > from && p[e - 1] == '\r') {
-        e--;
-    }
+    e -= e > from && p[e - 1] == '\n';
+    e -= e > from && p[e - 1] == '\r';
     out->count = 0;
     if (e < from + 8 || p[e - 1] != ']' || (p[e - 2] != ']' && p[e - 2] != ')')) {
         return 0;

@@ -1289,6 +1289,9 @@ static int list_merge(void *ctx, const struct lsc_match *m)
     return send_merged(g, &u);
 }
 
+/* The last bytes of a text that may end in a list of pairs: its ']', a line break after it. */
+static const bool list_end[256] = {[']'] = true, ['\r'] = true, ['\n'] = true};
+
 static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
                                                     const struct lsc_known *known, size_t *reach,
                                                     lsc_match_fn fn, void *ctx)
@@ -1306,9 +1309,9 @@ static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
 int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known, size_t *reach,
                          lsc_match_fn fn, void *ctx)
 {
-    /* Text that ends in ']' or '\r' (and 'M' or 0x1d, which the one test lets by) may end in
-     * a list of pairs. */
-    if (n >= 8 && ((unsigned char)p[n - 1] & 0xaf) == 0x0d && fn != list_merge &&
+    /* Text that ends in ']', '\r' or '\n' (a value of Docker's JSON log: "log":"...]]\n")
+     * may end in a list of pairs. */
+    if (n >= 8 && list_end[(unsigned char)p[n - 1]] && fn != list_merge &&
         known != &DECODED_STRETCH) {
         return scan_with_list(p, n, known, reach, fn, ctx);
     }

@@ -38,6 +38,12 @@ Test(list_pairs, rails_binds)
     /* a value holding quotes, ']' and ','; unnamed binds; a CRLF line's '\\r' */
     EXPECT_SCRUB("x [[\"token\", \"a\\\"b], c\"], [nil, \"x\"], [\"api_key\", 'k']]\r",
                  "x [[\"token\", \"[secret]\"], [nil, \"x\"], [\"api_key\", '[secret]']]\r");
+    /* a value of Docker's JSON log ends with the line's "\n" */
+    EXPECT_SCRUB(
+        "{\"log\":\"User Load [[\\\"token\\\", \\\"t9\\\"]]\\n\",\"stream\":\"stdout\"}\n"
+        "{\"log\":\"x [[\\\"token\\\", \\\"t8\\\"]]\\r\\n\",\"stream\":\"stdout\"}",
+        "{\"log\":\"User Load [[\\\"token\\\", \\\"[secret]\\\"]]\\n\",\"stream\":\"stdout\"}\n"
+        "{\"log\":\"x [[\\\"token\\\", \\\"[secret]\\\"]]\\r\\n\",\"stream\":\"stdout\"}");
     /* blanks after the list: it does not end the line */
     EXPECT_UNCHANGED("x [[\"token\", \"t\"]] ");
     EXPECT_SCRUB("x [[\"token\",\"t1\"],[\"secret\",\"s1\"]]\r",
