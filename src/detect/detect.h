@@ -365,7 +365,7 @@ struct lsc_clean_span {
  * the match is the value's.
  */
 /*
- * The secret values of a list of name/value pairs that ends p[from..n) (a line break after
+ * The secret values of a list of name/value pairs that ends p[0..n) (a line break after
  * it aside): an ORM's SQL binds (`[["token", "x"], ["LIMIT", 1]]`), Python's pairs
  * (`[('password', 'x')]`) - lists.c has the grammar. Fills out with their spans, in order
  * (past LSC_LIST_SPANS the last runs on to the last secret value); returns how many.
@@ -375,7 +375,7 @@ struct lsc_list_spans {
     size_t count;
     size_t off[LSC_LIST_SPANS], len[LSC_LIST_SPANS];
 };
-size_t lsc_detect_list_pairs(const char *p, size_t n, size_t from, struct lsc_list_spans *out);
+size_t lsc_detect_list_pairs(const char *p, size_t n, struct lsc_list_spans *out);
 bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
                             struct lsc_clean_span *clean, struct lsc_match *m);
 /* How far back from its colon lsc_detect_flag_credentials reads: the user name (at most

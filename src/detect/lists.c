@@ -17,8 +17,9 @@
  * reaching exactly to the end (four tries, so a value holding "[[" costs a few reads, not
  * one a '['). A match is a value without its quotes.
  *
- * The scan asks only for text that ends in "]]" or ")]" (lsc_detect_text_from): no byte
- * of the attention mask stands for these lists, which would cost every line a test.
+ * The scan asks only for text whose last byte is ']' or a line break (lsc_detect_text_from):
+ * no byte of the attention mask stands for these lists, which would cost every window a
+ * test (bench/RESULTS.md, thirty-third pass).
  */
 #include "detect.h"
 
@@ -130,21 +131,21 @@ static bool list_at(const char *p, size_t e, size_t j, struct lsc_list_spans *ou
     }
 }
 
-__attribute__((noinline)) size_t lsc_detect_list_pairs(const char *p, size_t n, size_t from,
+__attribute__((noinline)) size_t lsc_detect_list_pairs(const char *p, size_t n,
                                                        struct lsc_list_spans *out)
 {
     size_t e = n;
-    e -= e > from && p[e - 1] == '\n';
-    e -= e > from && p[e - 1] == '\r';
+    e -= e > 0 && p[e - 1] == '\n';
+    e -= e > 0 && p[e - 1] == '\r';
     out->count = 0;
-    if (e < from + 8 || p[e - 1] != ']' || (p[e - 2] != ']' && p[e - 2] != ')')) {
+    if (e < 8 || p[e - 1] != ']' || (p[e - 2] != ']' && p[e - 2] != ')')) {
         return 0;
     }
     /* The last "[[" or "[(" first: a list of pairs holds no other after its own start
      * but inside a value. */
     size_t k = e - 2;
-    for (int t = 0; t < TRIES && k > from;) {
-        const char *b = memrchr(p + from, '[', k - from);
+    for (int t = 0; t < TRIES && k > 0;) {
+        const char *b = memrchr(p, '[', k);
         if (b == NULL) {
             break;
         }

@@ -1297,7 +1297,7 @@ static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
                                                     lsc_match_fn fn, void *ctx)
 {
     struct list_merge g = {.fn = fn, .ctx = ctx, .k = 0, .end = 0};
-    lsc_detect_list_pairs(p, n, 0, &g.list);
+    lsc_detect_list_pairs(p, n, &g.list);
     int rc = lsc_detect_text_from(p, n, known, reach, list_merge, &g);
     rc = rc != 0 ? rc : send_values_before(&g, SIZE_MAX);
     *reach = g.end > *reach ? g.end : *reach;
