@@ -274,6 +274,37 @@ static inline void expect_none_leaked(char *in, char *planted, int lines)
     free(in);
 }
 
+/* What a leak check writes on line l: the text around v, the value planted there, chosen by
+ * the random bits r, at out (room bytes); returns how many bytes it wrote. */
+typedef size_t (*planting_fn)(char *out, size_t room, const char *v, unsigned r);
+
+/* A leak check of 3,000 lines: "at L ", what plant writes with tag[0..2) L tag[2..4) as the
+ * value, then tail (its line's end). None of the values may come out (expect_none_leaked). */
+static inline void expect_none_leaked_ending(planting_fn plant, const char *tag, uint64_t seed,
+                                             size_t width, const char *tail)
+{
+    enum { LINES = 3000 };
+    char *in = malloc(LINES * width), *planted = malloc(LINES * 16);
+    cr_assert(in != NULL && planted != NULL);
+    size_t o = 0;
+    for (int l = 0; l < LINES; l++) {
+        char *v = planted + l * 16;
+        snprintf(v, 16, "%.2s%06d%.2s", tag, l, tag + 2);
+        o += (size_t)snprintf(in + o, width, "at %d ", l);
+        o += plant(in + o, width - 16, v, (unsigned)rnd(&seed));
+        o += (size_t)snprintf(in + o, 16, "%s", tail);
+    }
+    in[o] = '\0';
+    expect_none_leaked(in, planted, LINES);
+}
+
+/* The same, each line ending " end". */
+static inline void expect_none_leaked_from(planting_fn plant, const char *tag, uint64_t seed,
+                                           size_t width)
+{
+    expect_none_leaked_ending(plant, tag, seed, width, " end\n");
+}
+
 #define EXPECT_SCRUB(in, want)                                                                     \
     do {                                                                                           \
         char *got_ = scrub_default(in);                                                            \

@@ -1117,29 +1117,6 @@ Test(secret, url_password)
     EXPECT_UNCHANGED("https://user@host/path and https://host:8080/a@b");
 }
 
-/* What a leak check writes on line l: the text around v, the value planted there, chosen by
- * the random bits r, at out (room bytes); returns how many bytes it wrote. */
-typedef size_t (*planting_fn)(char *out, size_t room, const char *v, unsigned r);
-
-/* A leak check of 3,000 lines: "at L ", what plant writes with tag[0..2) L tag[2..4) as the
- * value, " end". None of the values may come out (expect_none_leaked). */
-static void expect_none_leaked_from(planting_fn plant, const char *tag, uint64_t seed, size_t width)
-{
-    enum { LINES = 3000 };
-    char *in = malloc(LINES * width), *planted = malloc(LINES * 16);
-    cr_assert(in != NULL && planted != NULL);
-    size_t o = 0;
-    for (int l = 0; l < LINES; l++) {
-        char *v = planted + l * 16;
-        snprintf(v, 16, "%.2s%06d%.2s", tag, l, tag + 2);
-        o += (size_t)snprintf(in + o, width, "at %d ", l);
-        o += plant(in + o, width - 16, v, (unsigned)rnd(&seed));
-        o += (size_t)snprintf(in + o, 16, " end\n");
-    }
-    in[o] = '\0';
-    expect_none_leaked(in, planted, LINES);
-}
-
 /* A request whose query's value is url, percent-encoded (all but letters, digits and
  * ".-_"), written at out (room bytes); returns how many bytes it wrote. */
 static size_t in_a_query(char *out, size_t room, const char *url)
