@@ -397,12 +397,17 @@ static bool parse_detector_rule(struct loader *L, yaml_node_t *rule, yaml_node_t
     int cls = find_class(s, len);
     if (cls < 0) {
         const char *hint = lsc_did_you_mean(s, len, class_words);
-        return lsc_ydoc_fail(d, det,
-                             "unknown detector '%.*s'%s%s%s; the built-in detectors are ipv4, "
-                             "ipv6, email, card, iban, jwt, auth_header, api_key, private_key, "
-                             "url_password, secret_param, password_hash",
+        /* The detectors' names, from the class table (the classes before RULE), so that a
+         * detector added there is named here too. */
+        char names[256];
+        size_t o = 0;
+        for (int c = 0; c < LSC_CLASS_RULE && o < sizeof names; c++) {
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", c > 0 ? ", " : "",
+                                  class_words[c]);
+        }
+        return lsc_ydoc_fail(d, det, "unknown detector '%.*s'%s%s%s; the built-in detectors are %s",
                              (int)len, s, hint ? " (did you mean '" : "", hint ? hint : "",
-                             hint ? "'?)" : "");
+                             hint ? "'?)" : "", names);
     }
     static const char *const not_with_detector[] = {"pattern", "validator", "hint"};
     for (size_t i = 0; i < 3; i++) {
