@@ -376,6 +376,13 @@ struct lsc_list_spans {
     size_t off[LSC_LIST_SPANS], len[LSC_LIST_SPANS];
 };
 size_t lsc_detect_list_pairs(const char *p, size_t n, struct lsc_list_spans *out);
+/*
+ * The secret values of SQL INSERTs in p[0..n) that name their columns and end it (a ';' or
+ * a line break after them aside): `INSERT INTO users (email, api_key) VALUES ('a', 'k')` -
+ * inserts.c has the grammar. Fills out like lsc_detect_list_pairs; returns how many.
+ */
+#define LSC_INSERT_COLUMNS 4096 /* MySQL's most; PostgreSQL's is 1600 */
+size_t lsc_detect_insert_values(const char *p, size_t n, struct lsc_list_spans *out);
 bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
                             struct lsc_clean_span *clean, struct lsc_match *m);
 /* How far back from its colon lsc_detect_flag_credentials reads: the user name (at most

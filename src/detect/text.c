@@ -1227,8 +1227,9 @@ static __attribute__((noinline)) int take_queued(struct pending *q, size_t limit
 }
 
 /*
- * A list of pairs that ends the text (lists.c: Rails' SQL binds, Python's pairs): no byte
- * the attention mask marks stands for it, so the scan's matches pass through list_merge,
+ * A list of pairs that ends the text (lists.c: Rails' SQL binds, Python's pairs) or SQL
+ * INSERTs with their values inline (inserts.c): no byte the attention mask marks stands for
+ * a value whose name is written apart from it, so the scan's matches pass through list_merge,
  * which puts the list's secret values among them in order - a value and a match that
  * overlap go out as one match over both, a secret.
  */
@@ -1289,15 +1290,19 @@ static int list_merge(void *ctx, const struct lsc_match *m)
     return send_merged(g, &u);
 }
 
-/* The last bytes of a text that may end in a list of pairs: its ']', a line break after it. */
-static const bool list_end[256] = {[']'] = true, ['\r'] = true, ['\n'] = true};
+/* The last bytes of a text that may end in a list of pairs (its ']') or an SQL INSERT (its
+ * ')' or ';'), or a line break after them. */
+static const bool list_end[256] = {
+    [']'] = true, [')'] = true, [';'] = true, ['\r'] = true, ['\n'] = true};
 
 static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
                                                     const struct lsc_known *known, size_t *reach,
                                                     lsc_match_fn fn, void *ctx)
 {
     struct list_merge g = {.fn = fn, .ctx = ctx, .k = 0, .end = 0};
-    lsc_detect_list_pairs(p, n, &g.list);
+    if (lsc_detect_list_pairs(p, n, &g.list) == 0) {
+        lsc_detect_insert_values(p, n, &g.list);
+    }
     int rc = lsc_detect_text_from(p, n, known, reach, list_merge, &g);
     rc = rc != 0 ? rc : send_values_before(&g, SIZE_MAX);
     *reach = g.end > *reach ? g.end : *reach;
@@ -1309,8 +1314,8 @@ static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
 int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known, size_t *reach,
                          lsc_match_fn fn, void *ctx)
 {
-    /* Text that ends in ']', '\r' or '\n' (a value of Docker's JSON log: "log":"...]]\n")
-     * may end in a list of pairs. */
+    /* Text that ends in ']', ')', ';', '\r' or '\n' (a value of Docker's JSON log:
+     * "log":"...]]\n") may end in a list of pairs or an INSERT. */
     if (n >= 8 && list_end[(unsigned char)p[n - 1]] && fn != list_merge &&
         known != &DECODED_STRETCH) {
         return scan_with_list(p, n, known, reach, fn, ctx);

@@ -43,6 +43,22 @@ for ((k = 0; k < ${#dense[@]}; k += 2)); do
     fi
 done
 
+# Statement-like shapes (inserts.c is asked only of text that ends in ')' or ';'), then an
+# INSERT whose secret column holds a planted value: found after any of them.
+for s in ')' ') VALUES ()' '(token) VALUES (\'"'"'),)' '(password) VALUES ((((' '(a) VALUES (1)'; do
+    S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
+        " INSERT INTO u (email, password) VALUES (\x27jane\@example.com\x27, \x27Pl4nt3dPw\x27)\n"' \
+        > "$WORK/h"
+    "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
+    st=$?
+    expect_eq "statement shape '$s': exit 0, one line out" "$st:$(wc -l < "$WORK/o")" "0:1"
+    if grep -q -e 'Pl4nt3dPw' -e 'jane@example' "$WORK/o"; then
+        fail "statement shape '$s': planted value survived"
+    else
+        pass "statement shape '$s': planted values scrubbed"
+    fi
+done
+
 # Deep nesting and binary noise are plain bytes in text mode.
 perl -e 'print "[" x 1000000, "\n", "{\"a\":" x 200000, "\n"' > "$WORK/deep"
 "$LS" < "$WORK/deep" > "$WORK/o"; expect_eq "deep nesting: exit 0" $? 0
