@@ -81,6 +81,9 @@ static const struct name suffixes[] = {
     NAME("activation_key"), /* (an account's activation or reset key: WordPress'
                                user_activation_key) */
     NAME("activationkey"),
+    NAME("hmac"),        /* (a request's signature, as sig and signature: Shopify's ?hmac=,
+                            x_hmac, requestHmac) */
+    NAME("hmac_sha256"), /* (X-Shopify-Hmac-Sha256, hmac-sha256) */
 };
 
 /* A space or a tab. */

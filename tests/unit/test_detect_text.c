@@ -1282,6 +1282,10 @@ Test(secret, secret_named_parameters)
     EXPECT_SCRUB("db_password = \"hunter 2\" ok", "db_password = \"[secret]\" ok");
     EXPECT_SCRUB("X-Amz-Signature=abcdef0123", "X-Amz-Signature=[secret]");
     EXPECT_SCRUB("sig=abc&sid=def;session=ghi", "sig=[secret]&sid=[secret];session=[secret]");
+    EXPECT_SCRUB(
+        "/admin?hmac=0a1b2c&shop=s.example&x_hmac=9f X-Shopify-Hmac-Sha256: b64=",
+        "/admin?hmac=[secret]&shop=s.example&x_hmac=[secret] X-Shopify-Hmac-Sha256: [secret]");
+    EXPECT_UNCHANGED("hmac_algorithm=sha256 mac=00:1a:2b:3c:4d:5e");
     EXPECT_SCRUB("next=%2Fcb%3Ftoken%3Dabc%26x%3D1", "next=%2Fcb%3Ftoken%3D[secret]%26x%3D1");
     /* A name starts after an encoded '=' or '&'; right after one, it is empty - but a name
      * may end in another escape. */
