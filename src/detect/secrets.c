@@ -434,7 +434,12 @@ static bool secret_name(const char *name, size_t len, bool has_pct, bool *auth)
 bool lsc_secret_name(const char *name, size_t len)
 {
     bool auth;
-    return secret_name(name, len, len > 0 && memchr(name, '%', len) != NULL, &auth);
+    /* (secret_name's length test first: a flag's "p" or a list's "id" costs no memchr) */
+    need_ends();
+    if (len < min_len || len > NAME_MAX_LEN) {
+        return false;
+    }
+    return secret_name(name, len, memchr(name, '%', len) != NULL, &auth);
 }
 
 /* Request and response headers that carry credentials or session state. */
@@ -993,7 +998,8 @@ bool lsc_secret_flag_name(const char *name, size_t len)
         (name[2] == '-' || name[2] == '_')) {
         return false;
     }
-    return memchr(name, '=', len) == NULL && lsc_secret_name(name, len);
+    need_ends();
+    return len >= min_len && memchr(name, '=', len) == NULL && lsc_secret_name(name, len);
 }
 
 /* A value in quotes from j (its opening quote), or a word: *vs and *ve. */
