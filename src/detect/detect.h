@@ -376,6 +376,23 @@ struct lsc_list_spans {
     size_t off[LSC_LIST_SPANS], len[LSC_LIST_SPANS];
 };
 size_t lsc_detect_list_pairs(const char *p, size_t n, struct lsc_list_spans *out);
+/* Adds the secret value [s, e) to out; past LSC_LIST_SPANS the last span runs on over it
+ * (and what lies between) - fail closed. */
+static inline void lsc_list_spans_add(struct lsc_list_spans *out, size_t s, size_t e)
+{
+    if (out->count < LSC_LIST_SPANS) {
+        out->off[out->count] = s;
+        out->len[out->count++] = e - s;
+    } else {
+        out->len[LSC_LIST_SPANS - 1] = e - out->off[LSC_LIST_SPANS - 1];
+    }
+}
+/* n less the line break that ends p[0..n), if any: "\n", "\r\n" or "\r". */
+static inline size_t lsc_without_line_break(const char *p, size_t n)
+{
+    n -= n > 0 && p[n - 1] == '\n';
+    return n - (n > 0 && p[n - 1] == '\r');
+}
 /*
  * The secret values of SQL INSERTs in p[0..n) that name their columns and end it (a ';' or
  * a line break after them aside): `INSERT INTO users (email, api_key) VALUES ('a', 'k')` -

@@ -190,17 +190,6 @@ static bool no_secret(const char *p, size_t n)
     return false;
 }
 
-static void add_span(struct lsc_list_spans *out, size_t s, size_t e)
-{
-    if (out->count < LSC_LIST_SPANS) {
-        out->off[out->count] = s;
-        out->len[out->count++] = e - s;
-    } else {
-        /* More secrets than spans: the last runs on over this one (fail closed). */
-        out->len[LSC_LIST_SPANS - 1] = e - out->off[LSC_LIST_SPANS - 1];
-    }
-}
-
 /* Is p[k..t) one string, quoted with p[k] and closed at t - 1? */
 static bool one_string(const char *p, size_t k, size_t t)
 {
@@ -234,11 +223,11 @@ static void add_value(const char *p, size_t s, size_t t, struct lsc_list_spans *
     }
     if (k + 1 < t && (p[k] == '\'' || p[k] == '"') && one_string(p, k, t)) {
         if (t - 1 > k + 1) {
-            add_span(out, k + 1, t - 1);
+            lsc_list_spans_add(out, k + 1, t - 1);
         }
         return;
     }
-    add_span(out, s, t);
+    lsc_list_spans_add(out, s, t);
 }
 
 /* The tuples from j (p[j] the first '('), read with or without backslash escapes. */
@@ -283,7 +272,7 @@ static void read_tuples(const char *p, size_t e, size_t j, const uint64_t *secre
             if (k >= e) {
                 /* The text ends inside the tuple: fail closed. */
                 if (secret_from(secret, cols, c)) {
-                    add_span(&r->spans, s, e);
+                    lsc_list_spans_add(&r->spans, s, e);
                 }
                 r->how = READ_CUT;
                 return;
@@ -314,16 +303,14 @@ static void read_tuples(const char *p, size_t e, size_t j, const uint64_t *secre
 static void append(struct lsc_list_spans *out, const struct lsc_list_spans *r)
 {
     for (size_t k = 0; k < r->count; k++) {
-        add_span(out, r->off[k], r->off[k] + r->len[k]);
+        lsc_list_spans_add(out, r->off[k], r->off[k] + r->len[k]);
     }
 }
 
 __attribute__((noinline)) size_t lsc_detect_insert_values(const char *p, size_t n,
                                                           struct lsc_list_spans *out)
 {
-    size_t e = n;
-    e -= e > 0 && p[e - 1] == '\n';
-    e -= e > 0 && p[e - 1] == '\r';
+    size_t e = lsc_without_line_break(p, n);
     out->count = 0;
     if (e < 16 || (p[e - 1] != ')' && p[e - 1] != ';')) {
         return 0;

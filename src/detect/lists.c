@@ -97,13 +97,8 @@ static size_t pair_end(const char *p, size_t e, size_t j, struct lsc_list_spans 
     if (k >= e || p[k] != close || ve == vs) {
         return 0;
     }
-    if (secret && out->count < LSC_LIST_SPANS) {
-        out->off[out->count] = vs;
-        out->len[out->count++] = ve - vs;
-    } else if (secret) {
-        /* More secrets than spans: the last span runs on over this one (and what lies
-         * between) - fail closed. */
-        out->len[LSC_LIST_SPANS - 1] = ve - out->off[LSC_LIST_SPANS - 1];
+    if (secret) {
+        lsc_list_spans_add(out, vs, ve);
     }
     return k + 1;
 }
@@ -134,9 +129,7 @@ static bool list_at(const char *p, size_t e, size_t j, struct lsc_list_spans *ou
 __attribute__((noinline)) size_t lsc_detect_list_pairs(const char *p, size_t n,
                                                        struct lsc_list_spans *out)
 {
-    size_t e = n;
-    e -= e > 0 && p[e - 1] == '\n';
-    e -= e > 0 && p[e - 1] == '\r';
+    size_t e = lsc_without_line_break(p, n);
     out->count = 0;
     if (e < 8 || p[e - 1] != ']' || (p[e - 2] != ']' && p[e - 2] != ')')) {
         return 0;

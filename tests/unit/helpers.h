@@ -274,6 +274,19 @@ static inline void expect_none_leaked(char *in, char *planted, int lines)
     free(in);
 }
 
+/* A line of unit written as often as fits in bytes, then tail: malloc'd, the caller frees. */
+static inline char *repeated_line(const char *unit, size_t bytes, const char *tail)
+{
+    size_t len = strlen(unit), count = bytes / len, tl = strlen(tail);
+    char *line = malloc(count * len + tl + 1);
+    cr_assert_not_null(line);
+    for (size_t k = 0; k < count; k++) {
+        memcpy(line + k * len, unit, len);
+    }
+    memcpy(line + count * len, tail, tl + 1);
+    return line;
+}
+
 /* What a leak check writes on line l: the text around v, the value planted there, chosen by
  * the random bits r, at out (room bytes); returns how many bytes it wrote. */
 typedef size_t (*planting_fn)(char *out, size_t room, const char *v, unsigned r);

@@ -188,13 +188,7 @@ Test(insert_values, hostile_statements_come_out_whole)
     static const char *const units[] = {")", ") VALUES ()", "(id) VALUES (1)",
                                         "(token) VALUES (\\'),)"};
     for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-        size_t len = strlen(units[u]), count = 300000 / len;
-        char *line = malloc(count * len + 1);
-        cr_assert_not_null(line);
-        for (size_t k = 0; k < count; k++) {
-            memcpy(line + k * len, units[u], len);
-        }
-        line[count * len] = '\0';
+        char *line = repeated_line(units[u], 300000, "");
         char *out = scrub_default(line);
         if (u < 3) {
             cr_expect_str_eq(out, line, "unit %zu", u);
@@ -205,30 +199,21 @@ Test(insert_values, hostile_statements_come_out_whole)
         free(line);
     }
     /* a string that holds the next unit's column list: the units go by twos, and past
-     * LSC_LIST_SPANS values the last runs on to the end (the last unit is cut) */
+     * LSC_LIST_SPANS values the last runs on to the end (an odd count: the last is cut) */
     const char *unit = "(password) VALUES ('))";
-    size_t len = strlen(unit), count = 300001 / len | 1;
-    char *line = malloc(count * 32 + 1), want[LSC_LIST_SPANS * 40];
-    cr_assert_not_null(line);
+    char *line = repeated_line(unit, 300000 / (2 * strlen(unit)) * 2 * strlen(unit), unit),
+         want[LSC_LIST_SPANS * 40];
     size_t w = 0;
-    for (size_t k = 0; k < count; k++) {
-        memcpy(line + k * len, unit, len);
-    }
     for (int k = 0; k + 1 < LSC_LIST_SPANS; k++) {
         w += (size_t)sprintf(want + w, "(password) VALUES ('[secret]'))");
     }
-    line[count * len] = '\0';
     sprintf(want + w, "(password) VALUES ('[secret]");
     char *out = scrub_default(line);
     cr_expect(strcmp(out, want) == 0, "got %.80s", out);
     free(out);
+    free(line);
     /* parentheses that never close: from the first value on */
-    unit = "(password) VALUES ((((((((()";
-    len = strlen(unit);
-    for (size_t k = 0; k < count; k++) {
-        memcpy(line + k * len, unit, len);
-    }
-    line[count * len] = '\0';
+    line = repeated_line("(password) VALUES ((((((((()", 300000, "");
     out = scrub_default(line);
     cr_expect_str_eq(out, "(password) VALUES ([secret]");
     free(out);

@@ -136,13 +136,8 @@ Test(list_pairs, hostile_lists_come_out_whole)
     static const char *const units[] = {"[[", "[[\"token\", \"x\"]]", "[(\"a\", 1), ",
                                         "[[\"token\", \"x\\"};
     for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-        size_t len = strlen(units[u]), count = 300000 / len;
-        char *line = malloc(count * len + 3);
-        cr_assert_not_null(line);
-        for (size_t k = 0; k < count; k++) {
-            memcpy(line + k * len, units[u], len);
-        }
-        memcpy(line + count * len, u == 1 ? "" : "]]", u == 1 ? 1 : 3);
+        size_t len = strlen(units[u]);
+        char *line = repeated_line(units[u], 300000, u == 1 ? "" : "]]");
         char *out = scrub_default(line);
         if (u == 1) { /* the last unit is a list that ends the line */
             size_t o = strlen(out), tl = strlen("[[\"token\", \"[secret]\"]]");
