@@ -369,8 +369,9 @@ struct lsc_clean_span {
  * it aside): an ORM's SQL binds (`[["token", "x"], ["LIMIT", 1]]`), Python's pairs
  * (`[('password', 'x')]`) - lists.c has the grammar. Fills out with their spans, in order
  * (past LSC_LIST_SPANS the last runs on to the last secret value); returns how many.
+ * (128 spans: a batch INSERT's rows, 2 KiB on the stack of a text that ends so.)
  */
-#define LSC_LIST_SPANS 16
+#define LSC_LIST_SPANS 128
 struct lsc_list_spans {
     size_t count;
     size_t off[LSC_LIST_SPANS], len[LSC_LIST_SPANS];

@@ -18,9 +18,9 @@
  * A secret column's value is its string without the quotes when it is one string (with a
  * prefix of letters, digits and '_': _binary'..', N'..', E'..'), else the whole value
  * (PASSWORD('x'), crypt('x', gen_salt('bf')), 1234) - but not NULL, DEFAULT, TRUE, FALSE, ''
- * or a placeholder (?, $1, %s, :name). Text that ends inside a tuple (a line cut at
- * --max-line) fails closed: from the value it ends in to the end is a secret when that
- * column or one after it is.
+ * or a placeholder (?, $1, %s, :name). Text that ends inside a tuple (a string left open:
+ * "VALUES ('bob', 'pa);") fails closed: from the value it ends in to the end is a secret
+ * when that column or one after it is.
  *
  * The scan asks only for text whose last byte, a line break aside, is ')' or ';'
  * (lsc_detect_text_from): no byte of the attention mask stands for these statements, which
@@ -38,12 +38,24 @@
 
 enum read { READ_DONE, READ_CUT };
 
-/* What one reading of the tuples found. */
-struct tuples {
-    struct lsc_list_spans spans;
-    size_t end; /* after the last tuple (READ_DONE) */
-    enum read how;
+/* Where a reading began in out: its count, and the last span's length (a reading past the
+ * last span lengthens it). */
+struct mark {
+    size_t count, last_len;
 };
+
+static struct mark mark_of(const struct lsc_list_spans *out)
+{
+    return (struct mark){out->count, out->count > 0 ? out->len[out->count - 1] : 0};
+}
+
+static void roll_back(struct lsc_list_spans *out, struct mark m)
+{
+    out->count = m.count;
+    if (m.count > 0) {
+        out->len[m.count - 1] = m.last_len;
+    }
+}
 
 static bool is_blank(char c)
 {
@@ -230,11 +242,11 @@ static void add_value(const char *p, size_t s, size_t t, struct lsc_list_spans *
     lsc_list_spans_add(out, s, t);
 }
 
-/* The tuples from j (p[j] the first '('), read with or without backslash escapes. */
-static void read_tuples(const char *p, size_t e, size_t j, const uint64_t *secret, size_t cols,
-                        bool backslash, struct tuples *r)
+/* The tuples from j (p[j] the first '('), read with or without backslash escapes: their
+ * secret values go to out, and *end is where they end (READ_DONE). */
+static enum read read_tuples(const char *p, size_t e, size_t j, const uint64_t *secret, size_t cols,
+                             bool backslash, struct lsc_list_spans *out, size_t *end)
 {
-    r->spans.count = 0;
     size_t k = j;
     for (;;) {
         k++; /* past the tuple's '(' */
@@ -272,13 +284,12 @@ static void read_tuples(const char *p, size_t e, size_t j, const uint64_t *secre
             if (k >= e) {
                 /* The text ends inside the tuple: fail closed. */
                 if (secret_from(secret, cols, c)) {
-                    lsc_list_spans_add(&r->spans, s, e);
+                    lsc_list_spans_add(out, s, e);
                 }
-                r->how = READ_CUT;
-                return;
+                return READ_CUT;
             }
             if (is_secret) {
-                add_value(p, s, last, &r->spans);
+                add_value(p, s, last, out);
             }
             c++;
             if (p[k++] == ')') {
@@ -293,17 +304,8 @@ static void read_tuples(const char *p, size_t e, size_t j, const uint64_t *secre
                 continue;
             }
         }
-        r->end = after;
-        r->how = READ_DONE;
-        return;
-    }
-}
-
-/* The spans of r appended to out. */
-static void append(struct lsc_list_spans *out, const struct lsc_list_spans *r)
-{
-    for (size_t k = 0; k < r->count; k++) {
-        lsc_list_spans_add(out, r->off[k], r->off[k] + r->len[k]);
+        *end = after;
+        return READ_DONE;
     }
 }
 
@@ -330,25 +332,29 @@ __attribute__((noinline)) size_t lsc_detect_insert_values(const char *p, size_t 
             !read_columns(p, close, secret, &cols) || !secret_from(secret, cols, 0)) {
             continue;
         }
-        struct tuples mysql, standard;
-        const struct tuples *r = &mysql;
+        struct mark m = mark_of(out);
+        size_t end = 0;
+        enum read how = READ_CUT;
         if (backslash) {
-            read_tuples(p, e, w, secret, cols, true, &mysql);
+            how = read_tuples(p, e, w, secret, cols, true, out, &end);
         }
-        if (!backslash || mysql.how != READ_DONE) {
+        if (how != READ_DONE) {
             /* Backslashes read as escapes ran the text out: read as standard SQL, and when
-             * that closes the tuples, so from here on - each byte is read at most thrice. */
-            read_tuples(p, e, w, secret, cols, false, &standard);
-            if (!backslash || standard.how == READ_DONE) {
-                r = &standard;
+             * that closes the tuples, so from here on. Else the first reading stands (read
+             * again: the text ends in it). Each byte is read at most four times. */
+            roll_back(out, m);
+            how = read_tuples(p, e, w, secret, cols, false, out, &end);
+            if (how == READ_DONE) {
                 backslash = false;
+            } else if (backslash) {
+                roll_back(out, m);
+                read_tuples(p, e, w, secret, cols, true, out, &end);
             }
         }
-        append(out, &r->spans);
-        if (r->how != READ_DONE) {
+        if (how != READ_DONE) {
             break;
         }
-        k = r->end;
+        k = end;
     }
     return out->count;
 }

@@ -111,7 +111,7 @@ Test(list_pairs, among_other_matches)
  * between is replaced too, nothing secret stays. */
 Test(list_pairs, more_secrets_than_spans_fail_closed)
 {
-    char in[4096], want[4096];
+    char in[LSC_LIST_SPANS * 40], want[LSC_LIST_SPANS * 40];
     size_t i = (size_t)snprintf(in, sizeof in, "x ["),
            w = (size_t)snprintf(want, sizeof want, "x [");
     for (int k = 0; k < LSC_LIST_SPANS + 4; k++) {
