@@ -395,9 +395,10 @@ static inline size_t lsc_without_line_break(const char *p, size_t n)
     return n - (n > 0 && p[n - 1] == '\r');
 }
 /*
- * The secret values of SQL INSERTs in p[0..n) that name their columns and end it (a ';' or
- * a line break after them aside): `INSERT INTO users (email, api_key) VALUES ('a', 'k')` -
- * inserts.c has the grammar. Fills out like lsc_detect_list_pairs; returns how many.
+ * The secret values of the SQL INSERTs in p[0..n) that name their columns, when p ends in
+ * ')' or ';' (a line break after it aside): `INSERT INTO users (email, api_key) VALUES
+ * ('a', 'k')` - inserts.c has the grammar. Fills out like lsc_detect_list_pairs (count 0
+ * first); returns how many.
  */
 #define LSC_INSERT_COLUMNS 4096 /* MySQL's most; PostgreSQL's is 1600 */
 size_t lsc_detect_insert_values(const char *p, size_t n, struct lsc_list_spans *out);

@@ -321,9 +321,18 @@ __attribute__((noinline)) size_t lsc_detect_insert_values(const char *p, size_t 
     bool backslash = true;
     size_t k = 0;
     while (k + 1 < e) {
-        /* A ')' and the keyword after it (a byte's test: a line of ')' costs no call a byte) */
+        /* A ')' and the keyword after it: memchr to the next ')' (a syslog line's "(uid=0)"
+         * costs a call, not a test a byte), then a byte's test a ')' while they follow each
+         * other (a line of ')' costs no call a byte). */
+        if (p[k] != ')') {
+            const char *c = memchr(p + k, ')', e - k - 1);
+            if (c == NULL) {
+                break;
+            }
+            k = (size_t)(c - p);
+        }
         size_t close = k++;
-        if (p[close] != ')' || ((p[k] | 0x20) != 'v' && !is_blank(p[k]))) {
+        if ((p[k] | 0x20) != 'v' && !is_blank(p[k])) {
             continue;
         }
         size_t w = keyword_end(p, e, skip_blanks(p, e, k));

@@ -1299,8 +1299,18 @@ static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
                                                     const struct lsc_known *known, size_t *reach,
                                                     lsc_match_fn fn, void *ctx)
 {
-    struct list_merge g = {.fn = fn, .ctx = ctx, .k = 0, .end = 0};
-    if (lsc_detect_list_pairs(p, n, &g.list) == 0) {
+    /* (Field by field: an initialiser would clear the 2 KiB of spans, which the detectors
+     * write before anything reads them.) */
+    struct list_merge g;
+    g.fn = fn;
+    g.ctx = ctx;
+    g.k = 0;
+    g.end = 0;
+    g.list.count = 0;
+    size_t e = lsc_without_line_break(p, n);
+    if (e > 0 && p[e - 1] == ']') {
+        lsc_detect_list_pairs(p, n, &g.list);
+    } else if (e > 0 && (p[e - 1] == ')' || p[e - 1] == ';')) {
         lsc_detect_insert_values(p, n, &g.list);
     }
     int rc = lsc_detect_text_from(p, n, known, reach, list_merge, &g);
