@@ -80,15 +80,11 @@ static bool is_name_byte(char c)
 /* The keyword VALUES or VALUE at j, any case: the offset after it, or 0. */
 static size_t keyword_end(const char *p, size_t e, size_t j)
 {
-    static const char word[] = "values";
-    size_t k = 0;
-    while (k < 6 && j + k < e && ((unsigned char)p[j + k] | 0x20) == (unsigned char)word[k]) {
-        k++;
-    }
-    if (k < 5 || (j + k < e && is_name_byte(p[j + k]))) {
+    if (e - j < 5 || !lsc_ieq(p + j, "value", 5)) {
         return 0;
     }
-    return j + k;
+    size_t k = j + 5 + (j + 5 < e && lsc_lower((unsigned char)p[j + 5]) == 's');
+    return k < e && is_name_byte(p[k]) ? 0 : k;
 }
 
 /* The column list whose ')' is at close: a secret column's bit set in secret, the count of
@@ -163,18 +159,10 @@ static bool secret_from(const uint64_t *secret, size_t cols, size_t c)
     return false;
 }
 
+/* Is p[0..n) the lower-case word, in any case? */
 static bool same_word(const char *p, size_t n, const char *word)
 {
-    size_t w = strlen(word);
-    if (n != w) {
-        return false;
-    }
-    for (size_t k = 0; k < n; k++) {
-        if (((unsigned char)p[k] | 0x20) != (unsigned char)word[k]) {
-            return false;
-        }
-    }
-    return true;
+    return n == strlen(word) && lsc_ieq(p, word, n);
 }
 
 /* A value that holds nothing to hide: NULL, DEFAULT, TRUE, FALSE or a placeholder. */
