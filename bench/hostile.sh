@@ -54,6 +54,7 @@ shapes=(
     '$' '$a' '$6$' '$6$a,' '$1$aaaaaaaaaaaaaaaaaaa-' '$2y$\/' 'pbkdf2_sha1$'
     '[[' '[("a", 1), ' '[["token", "x\' '[["token", "x"]]'
     ')' ') VALUES ()' "(password) VALUES ('))" "(token) VALUES (\\'),)" '(password) VALUES ((((()'
+    ')=(' '(a)=(' '(token)=(' '(token)=(k) already exists. ' ').' 'Failing row contains ('
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'

@@ -402,6 +402,18 @@ static inline size_t lsc_without_line_break(const char *p, size_t n)
  */
 #define LSC_INSERT_COLUMNS 4096 /* MySQL's most; PostgreSQL's is 1600 */
 size_t lsc_detect_insert_values(const char *p, size_t n, struct lsc_list_spans *out);
+/*
+ * '=' at i between the ')' of a column list and the '(' of its values, as PostgreSQL's error
+ * details write a key ("Key (reset_password_token)=(x9f...) already exists."; details.c has
+ * the grammar): when a word of the column list names a secret, the match is the values.
+ * (The scan asks only when p[i - 1] is ')', p[i + 1] '(' and i >= 3.)
+ */
+bool lsc_detect_key_values(const char *p, size_t n, size_t i, struct lsc_match *m);
+/*
+ * The row of PostgreSQL's "Failing row contains (...)." when it ends p[0..n) (a line break
+ * after it aside): every value of it is added to out as one span; returns out->count.
+ */
+size_t lsc_detect_failing_row(const char *p, size_t n, struct lsc_list_spans *out);
 bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
                             struct lsc_clean_span *clean, struct lsc_match *m);
 /* How far back from its colon lsc_detect_flag_credentials reads: the user name (at most

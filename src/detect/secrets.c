@@ -84,6 +84,8 @@ static const struct name suffixes[] = {
     NAME("hmac"),        /* (a request's signature, as sig and signature: Shopify's ?hmac=,
                             x_hmac, requestHmac) */
     NAME("hmac_sha256"), /* (X-Shopify-Hmac-Sha256, hmac-sha256) */
+    NAME("authkey"),     /* (an auth key: Tailscale's --authkey, --auth-key; TS_AUTHKEY) */
+    NAME("auth_key"),
 };
 
 /* A space or a tab. */

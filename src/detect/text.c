@@ -309,9 +309,13 @@ static bool try_ip6_at_colon(const char *p, size_t n, size_t i, size_t floor, st
  * first separator of the scan.
  */
 static inline __attribute__((always_inline)) bool
-may_follow_secret(const char *p, size_t i, size_t floor, const unsigned char **ends)
+may_follow_secret(const char *p, size_t i, size_t floor, const unsigned char **ends, bool *paren)
 {
     if (!lsc_may_follow_name(p, i, floor)) {
+        if (paren != NULL) {
+            /* (asked here, where a byte that can end no name came first: "Key (a)=(x)") */
+            *paren = i >= 3 && p[i - 1] == ')';
+        }
         /* A name in brackets, as forms name nested fields (user[password]=): the detector
          * decides, when a name byte comes before the ']'. */
         return i > floor + 1 && p[i - 1] == ']' && lsc_is_name_byte((unsigned char)p[i - 2]);
@@ -1227,11 +1231,11 @@ static __attribute__((noinline)) int take_queued(struct pending *q, size_t limit
 }
 
 /*
- * A list of pairs that ends the text (lists.c: Rails' SQL binds, Python's pairs) or SQL
- * INSERTs with their values inline (inserts.c): no byte the attention mask marks stands for
- * a value whose name is written apart from it, so the scan's matches pass through list_merge,
- * which puts the list's secret values among them in order - a value and a match that
- * overlap go out as one match over both, a secret.
+ * A list of pairs that ends the text (lists.c: Rails' SQL binds, Python's pairs), SQL
+ * INSERTs with their values inline (inserts.c) or a failing row (details.c): no byte the
+ * attention mask marks stands for a value whose name is written apart from it, so the
+ * scan's matches pass through list_merge, which puts the list's secret values among them in
+ * order - a value and a match that overlap go out as one match over both, a secret.
  */
 struct list_merge {
     lsc_match_fn fn;
@@ -1290,10 +1294,13 @@ static int list_merge(void *ctx, const struct lsc_match *m)
     return send_merged(g, &u);
 }
 
-/* The last bytes of a text that may end in a list of pairs (its ']') or an SQL INSERT (its
- * ')' or ';'), or a line break after them. */
-static const bool list_end[256] = {
-    [']'] = true, [')'] = true, [';'] = true, ['\r'] = true, ['\n'] = true};
+/* The last bytes of a text that may end in a list of pairs (its ']'), an SQL INSERT (its
+ * ')' or ';') or a failing row (its ")." - '.' asks for the ')' before it), or a line break
+ * after them. */
+enum { LIST_END = 1, LIST_END_AFTER_PAREN = 2 };
+static const unsigned char list_end[256] = {
+    [']'] = LIST_END,  [')'] = LIST_END,  [';'] = LIST_END,
+    ['\r'] = LIST_END, ['\n'] = LIST_END, ['.'] = LIST_END_AFTER_PAREN};
 
 static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
                                                     const struct lsc_known *known, size_t *reach,
@@ -1312,6 +1319,8 @@ static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
         lsc_detect_list_pairs(p, n, &g.list);
     } else if (e > 0 && (p[e - 1] == ')' || p[e - 1] == ';')) {
         lsc_detect_insert_values(p, n, &g.list);
+    } else if (e > 1 && p[e - 1] == '.' && p[e - 2] == ')') {
+        lsc_detect_failing_row(p, n, &g.list);
     }
     int rc = lsc_detect_text_from(p, n, known, reach, list_merge, &g);
     rc = rc != 0 ? rc : send_values_before(&g, SIZE_MAX);
@@ -1324,9 +1333,10 @@ static __attribute__((noinline)) int scan_with_list(const char *p, size_t n,
 int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known, size_t *reach,
                          lsc_match_fn fn, void *ctx)
 {
-    /* Text that ends in ']', ')', ';', '\r' or '\n' (a value of Docker's JSON log:
-     * "log":"...]]\n") may end in a list of pairs or an INSERT. */
-    if (n >= 8 && list_end[(unsigned char)p[n - 1]] && fn != list_merge &&
+    /* Text that ends in ']', ')', ';', ").", '\r' or '\n' (a value of Docker's JSON log:
+     * "log":"...]]\n") may end in a list of pairs, an INSERT or a failing row. */
+    unsigned char end = n >= 8 ? list_end[(unsigned char)p[n - 1]] : 0;
+    if (end != 0 && (end == LIST_END || p[n - 2] == ')') && fn != list_merge &&
         known != &DECODED_STRETCH) {
         return scan_with_list(p, n, known, reach, fn, ctx);
     }
@@ -1457,11 +1467,16 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 found = email_may_start(p, n, i, floor) && lsc_detect_email(p, n, i, 1, floor, &m);
                 break;
             case '=':
-                /* (name=value, and Ruby's and Perl's "name" => "value") */
-                found =
-                    may_follow_secret(p, i, floor, &ends) &&
-                    lsc_detect_secret_param(p, n, i, 1 + (i + 1 < n && p[i + 1] == '>'), floor, &m);
-                break;
+                /* (name=value, and Ruby's and Perl's "name" => "value"; a key's values in a
+                 * database's error: "Key (api_key)=(...)") */
+                {
+                    bool paren = false;
+                    found = (may_follow_secret(p, i, floor, &ends, &paren) &&
+                             lsc_detect_secret_param(p, n, i, 1 + (i + 1 < n && p[i + 1] == '>'),
+                                                     floor, &m)) ||
+                            (paren && lsc_detect_key_values(p, n, i, &m));
+                    break;
+                }
             case ':':
                 if (i > 0 && p[i - 1] == ':' && n - i > 3 && p[i + 1] == ':' && p[i + 2] == ':' &&
                     p[i + 3] == ':') {
@@ -1489,7 +1504,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                         (i + 1 < n && p[i + 1] == '/' &&
                          (lsc_detect_secret_url(p, n, i, &m) ||
                           lsc_detect_url_password(p, n, i, &m))) ||
-                        (may_follow_secret(p, i, floor, &ends) &&
+                        (may_follow_secret(p, i, floor, &ends, NULL) &&
                          lsc_detect_secret_param(p, n, i, 1, floor, &m)) ||
                         (i >= floor + 7 && p[i - 1] == '"' &&
                          ((p[i - 2] | 32) == 'e' || p[i - 2] == '\\') &&
@@ -1504,7 +1519,7 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                 if (i + 2 < n && p[i + 1] == '4' && p[i + 2] == '0') {
                     found = lsc_detect_email(p, n, i, 3, floor, &m);
                 } else if (i + 2 < n && p[i + 1] == '3' && (p[i + 2] | 32) == 'd') {
-                    found = may_follow_secret(p, i, floor, &ends) &&
+                    found = may_follow_secret(p, i, floor, &ends, NULL) &&
                             lsc_detect_secret_param(p, n, i, 3, floor, &m);
                 }
                 esc = found ? SIZE_MAX : i;

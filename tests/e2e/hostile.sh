@@ -59,6 +59,23 @@ for s in ')' ') VALUES ()' '(token) VALUES (\'"'"'),)' '(password) VALUES ((((' 
     fi
 done
 
+# Error-detail shapes (details.c: a key's values after ")=(", a failing row ending the text),
+# then a key whose column names a secret and a failing row: both found after any of them.
+for s in ')=(' '(a)=(' '(id)=(1) already exists. ' ').' 'Failing row contains (' '(((a)'; do
+    S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
+        " DETAIL: Key (api_key)=(Pl4nt3dK3y) already exists.\n",
+        $s x int(1048576/length($s)), " DETAIL: Failing row contains (5, Pl4nt3dR0w).\n"' \
+        > "$WORK/h"
+    "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
+    st=$?
+    expect_eq "detail shape '$s': exit 0, two lines out" "$st:$(wc -l < "$WORK/o")" "0:2"
+    if grep -q -e 'Pl4nt3dK3y' -e 'Pl4nt3dR0w' "$WORK/o"; then
+        fail "detail shape '$s': planted value survived"
+    else
+        pass "detail shape '$s': planted values scrubbed"
+    fi
+done
+
 # Deep nesting and binary noise are plain bytes in text mode.
 perl -e 'print "[" x 1000000, "\n", "{\"a\":" x 200000, "\n"' > "$WORK/deep"
 "$LS" < "$WORK/deep" > "$WORK/o"; expect_eq "deep nesting: exit 0" $? 0

@@ -1286,6 +1286,10 @@ Test(secret, secret_named_parameters)
         "/admin?hmac=0a1b2c&shop=s.example&x_hmac=9f X-Shopify-Hmac-Sha256: b64=",
         "/admin?hmac=[secret]&shop=s.example&x_hmac=[secret] X-Shopify-Hmac-Sha256: [secret]");
     EXPECT_UNCHANGED("hmac_algorithm=sha256 mac=00:1a:2b:3c:4d:5e");
+    /* an auth key: Tailscale's flags and environment, any spelling */
+    EXPECT_SCRUB("tailscale up --authkey tskey-auth-k1 --auth-key=tskey-auth-k2 TS_AUTHKEY=k3",
+                 "tailscale up --authkey [secret] --auth-key=[secret] TS_AUTHKEY=[secret]");
+    EXPECT_UNCHANGED("authkey_type=reusable auth=");
     EXPECT_SCRUB("next=%2Fcb%3Ftoken%3Dabc%26x%3D1", "next=%2Fcb%3Ftoken%3D[secret]%26x%3D1");
     /* A name starts after an encoded '=' or '&'; right after one, it is empty - but a name
      * may end in another escape. */
