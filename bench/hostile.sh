@@ -55,6 +55,7 @@ shapes=(
     '[[' '[("a", 1), ' '[["token", "x\' '[["token", "x"]]'
     ')' ') VALUES ()' "(password) VALUES ('))" "(token) VALUES (\\'),)" '(password) VALUES ((((()'
     ')=(' '(a)=(' '(token)=(' '(token)=(k) already exists. ' ').' 'Failing row contains ('
+    '/reset' '/reset/' '-reset-reset_' '/reset/a/b/' '/reset/abcdefghijklmnopq'
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'

@@ -414,6 +414,12 @@ bool lsc_detect_key_values(const char *p, size_t n, size_t i, struct lsc_match *
  * after it aside): every value of it is added to out as one span; returns out->count.
  */
 size_t lsc_detect_failing_row(const char *p, size_t n, struct lsc_list_spans *out);
+/*
+ * The word "reset" at i, starting a part of a URL's path segment (after '/', '-' or '_'):
+ * the match is a token in one of the segments after it (/reset-password/{token},
+ * /reset/{uid}/{token}/) - paths.c has the grammar. (The scan asks at words of 'r' and 'e'.)
+ */
+bool lsc_detect_reset_token(const char *p, size_t n, size_t i, struct lsc_match *m);
 bool lsc_detect_secret_pair(const char *p, size_t n, size_t i, size_t floor,
                             struct lsc_clean_span *clean, struct lsc_match *m);
 /* How far back from its colon lsc_detect_flag_credentials reads: the user name (at most

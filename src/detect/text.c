@@ -396,6 +396,20 @@ static inline bool auth_scheme_may_start(const char *p, size_t n, size_t i)
 }
 
 /* Detectors that start at a letter that starts a word. */
+/* A word of 'r' and 'a' or 'e' ((c | 4) == 'e' takes both): rabbitmqctl's password, or a
+ * password reset's token after "reset" in a path. One call site for both: a test of its own
+ * for "reset" in try_letter_word made GCC leave the key detector's gate out of line (+0.8 %
+ * instructions on nginx, +2 % on the Apache log). */
+static __attribute__((noinline)) bool r_word(const char *p, size_t n, size_t i,
+                                             struct lsc_command_seen *seen, struct lsc_match *m)
+{
+    if (p[i + 1] == 'a') {
+        return lsc_detect_rabbitmq_password(p, n, i, seen, m);
+    }
+    char b = i > 0 ? p[i - 1] : ' ';
+    return (b == '/' || b == '-' || b == '_') && lsc_detect_reset_token(p, n, i, m);
+}
+
 static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
 {
     unsigned char c = (unsigned char)p[i];
@@ -446,8 +460,7 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
             (c == 'p' && sql_word_may_start(p, n, i) &&
              (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m))) ||
             ((c == 'h' || c == 'd') && lsc_detect_service_host(p, n, i, m)) ||
-            (c == 'r' && n - i > 12 && p[i + 1] == 'a' &&
-             lsc_detect_rabbitmq_password(p, n, i, &st->seen, m))) {
+            (c == 'r' && n - i > 12 && (p[i + 1] | 4) == 'e' && r_word(p, n, i, &st->seen, m))) {
             return true;
         }
         break;

@@ -76,6 +76,20 @@ for s in ')=(' '(a)=(' '(id)=(1) already exists. ' ').' 'Failing row contains ('
     fi
 done
 
+# Reset-path shapes (paths.c), then a reset link whose token is planted: found after any.
+for s in '/reset' '/reset/' '-reset-reset_' '/reset/a/b/' '/reset/abcdefghijklmnopq'; do
+    S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
+        " GET /reset-password/Pl4nt3dT0k3nAbcd12 x\n"' > "$WORK/h"
+    "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
+    st=$?
+    expect_eq "reset shape '$s': exit 0, one line out" "$st:$(wc -l < "$WORK/o")" "0:1"
+    if grep -q -e 'Pl4nt3dT0k3n' "$WORK/o"; then
+        fail "reset shape '$s': planted token survived"
+    else
+        pass "reset shape '$s': planted token scrubbed"
+    fi
+done
+
 # Deep nesting and binary noise are plain bytes in text mode.
 perl -e 'print "[" x 1000000, "\n", "{\"a\":" x 200000, "\n"' > "$WORK/deep"
 "$LS" < "$WORK/deep" > "$WORK/o"; expect_eq "deep nesting: exit 0" $? 0
