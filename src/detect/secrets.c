@@ -262,6 +262,11 @@ static void build_ends(void)
         note_end(&suffixes[k]);
         note_last(&suffixes[k], EXACT_COUNT + k);
     }
+    /* the names that are secrets beside their pair (paired_name; security_code and apikey
+     * end so too, but the table must not depend on that) */
+    static const struct name paired[] = {NAME("code"), NAME("key")};
+    note_end(&paired[0]);
+    note_end(&paired[1]);
     atomic_store_explicit(&ends_built, true, memory_order_release);
 }
 
@@ -745,6 +750,63 @@ static bool working_directory(const char *name, size_t len, const char *p, size_
     return j < n && lsc_working_directory(name, len, (unsigned char)p[j]);
 }
 
+/*
+ * Names that are secrets only beside another parameter of their query: OAuth's code= beside
+ * state= (an authorization code: ?code=...&state=..., ?state=...&code=...) and WordPress'
+ * key= after action=rp or action=resetpass (a password reset's key, valid a day). Alone,
+ * code= and key= name ordinary values (?code=200, a cache's key=). Only the parameters
+ * right before and after are asked: each reading back goes over one parameter, so a query
+ * of many costs each byte once.
+ */
+static bool paired_name(const char *p, size_t s, size_t e, size_t floor)
+{
+    /* (a '?' or '&' right before: no quote, no bracket stands around the name) */
+    return s > floor && (p[s - 1] == '?' || p[s - 1] == '&') &&
+           ((e - s == 4 && memcmp(p + s, "code", 4) == 0) ||
+            (e - s == 3 && memcmp(p + s, "key", 3) == 0));
+}
+
+/* The parameter before the one at s (p[s - 1] is '&'): where it starts, or SIZE_MAX when
+ * no '?' or '&' starts it (a blank, a quote or floor comes first). */
+static size_t parameter_before(const char *p, size_t s, size_t floor)
+{
+    size_t k = s - 1;
+    while (k > floor) {
+        char c = p[k - 1];
+        if (c == '&' || c == '?') {
+            return k;
+        }
+        if (c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '\n' || c == '\r') {
+            break;
+        }
+        k--;
+    }
+    return SIZE_MAX;
+}
+
+/* Is the paired name at s (paired_name) beside its pair? Its value starts at v. (Not inlined:
+ * asked of few names, it made the detector's every call dearer.) */
+static __attribute__((noinline)) bool pair_beside(const char *p, size_t n, size_t s, size_t floor,
+                                                  size_t v)
+{
+    size_t b = p[s - 1] == '&' ? parameter_before(p, s, floor) : SIZE_MAX;
+    size_t blen = b != SIZE_MAX ? s - 1 - b : 0;
+    if (p[s] == 'k') {
+        return (blen == 9 && memcmp(p + b, "action=rp", 9) == 0) ||
+               (blen == 16 && memcmp(p + b, "action=resetpass", 16) == 0);
+    }
+    if (blen >= 6 && memcmp(p + b, "state=", 6) == 0) {
+        return true;
+    }
+    /* the parameter after: past the value's bytes, a '&' and "state=" */
+    size_t ve = v;
+    while (ve < n && p[ve] != '&' && p[ve] != ' ' && p[ve] != '"' && p[ve] != '\'' &&
+           p[ve] != '#' && p[ve] != '\n') {
+        ve++;
+    }
+    return n - ve > 6 && p[ve] == '&' && memcmp(p + ve + 1, "state=", 6) == 0;
+}
+
 bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, size_t floor,
                              struct lsc_match *m)
 {
@@ -805,8 +867,13 @@ bool lsc_detect_secret_param(const char *p, size_t n, size_t i, size_t sep_len, 
      * above) has asked already (lsc_secret_end_possible). */
     bool auth;
     need_ends();
-    if (e - s < min_len || !remembered_name(p + s, e - s, has_pct, &auth) ||
-        working_directory(p + s, e - s, p, n, i + sep_len)) {
+    if (e - s < min_len || !remembered_name(p + s, e - s, has_pct, &auth)) {
+        /* (or a name that is a secret beside its pair) */
+        if (!paired_name(p, s, e, floor) || !pair_beside(p, n, s, floor, i + sep_len)) {
+            return false;
+        }
+        auth = false; /* (remembered_name, when asked, said so too) */
+    } else if (working_directory(p + s, e - s, p, n, i + sep_len)) {
         return false;
     }
     return secret_value(p, n, i + sep_len, quoted, esc_quoted, auth, p[name_end] == '"', m);

@@ -1290,6 +1290,58 @@ Test(secret, secret_named_parameters)
     EXPECT_SCRUB("tailscale up --authkey tskey-auth-k1 --auth-key=tskey-auth-k2 TS_AUTHKEY=k3",
                  "tailscale up --authkey [secret] --auth-key=[secret] TS_AUTHKEY=[secret]");
     EXPECT_UNCHANGED("authkey_type=reusable auth=");
+}
+
+/* code= and key= are secrets only beside their pair in a query: OAuth's state=, WordPress'
+ * action=rp. */
+/* An OAuth callback or a WordPress reset link of a random form, the planted value its code
+ * or key. */
+static size_t plant_paired(char *out, size_t room, const char *v, unsigned r)
+{
+    static const char *const before[] = {"?code=",          "?state=s1&code=",
+                                         "?state=s1&code=", "?x=1&code=4/0A",
+                                         "?action=rp&key=", "?a=b&action=resetpass&key="};
+    static const char *const after[] = {"&state=s1", "", "&scope=e", "&state=", "&login=bob", ""};
+    const char *q = r & 8 ? "\"" : "";
+    return (size_t)snprintf(out, room, "GET %shttps://a.io/cb%s%s%s%s x", q, before[r % 6], v,
+                            after[r % 6], q);
+}
+
+Test(secret, no_planted_value_in_a_paired_query)
+{
+    expect_none_leaked_from(plant_paired, "OcPq", 0xc0de5, 192);
+}
+
+Test(secret, paired_names)
+{
+    EXPECT_SCRUB("GET /oauth/callback?code=4/0AX4XfWh-x&state=xyz HTTP/1.1",
+                 "GET /oauth/callback?code=[secret]&state=xyz HTTP/1.1");
+    EXPECT_SCRUB("GET /cb?state=abc&code=4/0AX4&scope=email&authuser=0 HTTP/1.1",
+                 "GET /cb?state=abc&code=[secret]&scope=email&authuser=0 HTTP/1.1");
+    EXPECT_SCRUB("GET /cb?x=1&state=&code=c1", "GET /cb?x=1&state=&code=[secret]");
+    EXPECT_SCRUB("GET /wp-login.php?action=rp&key=Kq3NmZpX9vB2rT5yW8eA&login=bob HTTP/1.1",
+                 "GET /wp-login.php?action=rp&key=[secret]&login=bob HTTP/1.1");
+    EXPECT_SCRUB("GET /wp-login.php?a=1&action=resetpass&key=Kq3N",
+                 "GET /wp-login.php?a=1&action=resetpass&key=[secret]");
+    /* in an access line's referrer, twice (the clean-tail memo must not hide the second) */
+    EXPECT_SCRUB("1.2.3.4 - - [05/Dec/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5 "
+                 "\"https://a.io/cb?code=c9&state=s\" \"Mozilla/5.0\"\n"
+                 "1.2.3.5 - - [05/Dec/2026:10:00:01 +0000] \"GET / HTTP/1.1\" 200 5 "
+                 "\"https://a.io/cb?code=c9&state=s\" \"Mozilla/5.0\"",
+                 "1.2.3.0 - - [05/Dec/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5 "
+                 "\"https://a.io/cb?code=[secret]&state=s\" \"Mozilla/5.0\"\n"
+                 "1.2.3.0 - - [05/Dec/2026:10:00:01 +0000] \"GET / HTTP/1.1\" 200 5 "
+                 "\"https://a.io/cb?code=[secret]&state=s\" \"Mozilla/5.0\"");
+    /* alone, or beside other names; not a query's; a pair that is not right beside */
+    EXPECT_UNCHANGED("GET /x?code=200&page=1 /y?key=abc&state=1 /z?action=rp&key=");
+    EXPECT_UNCHANGED("GET /x?country_code=US&state=CA /x?code=US&states=CA&xstate=1");
+    EXPECT_UNCHANGED("code=1&state=2 error code=E1 state=ok key=k action=rp&key2=k");
+    EXPECT_UNCHANGED("GET /x?state=1&a=2&code=3 /y?code=3&a=2&state=1 /z?action=rp&x=1&key=k");
+    EXPECT_UNCHANGED("GET /x?\"code\"=1&state=2 /y?action=rpx&key=k /z?xaction=rp&key=k");
+    /* the parameter before is read back to its '?' or '&' only, over no quote; the one after
+     * starts at a '&' after the value, which a '#' ends */
+    EXPECT_UNCHANGED("GET /a?state=1/b?code=c9 /c?state=1\"&code=c9 /d?state=1 x&code=c9");
+    EXPECT_UNCHANGED("GET /x?code=c9#state=1 /y?code=c9#x&state=1");
     EXPECT_SCRUB("next=%2Fcb%3Ftoken%3Dabc%26x%3D1", "next=%2Fcb%3Ftoken%3D[secret]%26x%3D1");
     /* A name starts after an encoded '=' or '&'; right after one, it is empty - but a name
      * may end in another escape. */
