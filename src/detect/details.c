@@ -39,8 +39,8 @@ static bool column_list_byte(unsigned char c)
            c == ':' || c == '"' || c == '\\';
 }
 
-/* Does a word of p[s..e) (runs of [A-Za-z0-9_]) name a secret? */
-static bool names_a_secret(const char *p, size_t s, size_t e)
+/* Does a word of the column list p[s..e) (runs of [A-Za-z0-9_]) name a secret? */
+static bool columns_name_a_secret(const char *p, size_t s, size_t e)
 {
     size_t k = s;
     while (k < e) {
@@ -108,7 +108,7 @@ __attribute__((noinline)) bool lsc_detect_key_values(const char *p, size_t n, si
         }
         k--;
     }
-    if (!names_a_secret(p, open + 1, i - 1)) {
+    if (!columns_name_a_secret(p, open + 1, i - 1)) {
         return false;
     }
     /* The values: to the first ')' a message goes on after, or the last ')'. */

@@ -406,7 +406,7 @@ size_t lsc_detect_insert_values(const char *p, size_t n, struct lsc_list_spans *
  * '=' at i between the ')' of a column list and the '(' of its values, as PostgreSQL's error
  * details write a key ("Key (reset_password_token)=(x9f...) already exists."; details.c has
  * the grammar): when a word of the column list names a secret, the match is the values.
- * (The scan asks only when p[i - 1] is ')', p[i + 1] '(' and i >= 3.)
+ * (The scan asks only when p[i - 1] is ')' and i >= 3; the '(' after i is asked here.)
  */
 bool lsc_detect_key_values(const char *p, size_t n, size_t i, struct lsc_match *m);
 /*

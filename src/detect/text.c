@@ -395,7 +395,6 @@ static inline bool auth_scheme_may_start(const char *p, size_t n, size_t i)
            (((unsigned char)p[i + 1] | 32) == 'a' || ((unsigned char)p[i + 1] | 32) == 'e');
 }
 
-/* Detectors that start at a letter that starts a word. */
 /* A word of 'r' and 'a' or 'e' ((c | 4) == 'e' takes both): rabbitmqctl's password, or a
  * password reset's token after "reset" in a path. One call site for both: a test of its own
  * for "reset" in try_letter_word made GCC leave the key detector's gate out of line (+0.8 %
@@ -410,6 +409,7 @@ static __attribute__((noinline)) bool r_word(const char *p, size_t n, size_t i,
     return (b == '/' || b == '-' || b == '_') && lsc_detect_reset_token(p, n, i, m);
 }
 
+/* Detectors that start at a letter that starts a word. */
 static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match *m, struct scan *st)
 {
     unsigned char c = (unsigned char)p[i];

@@ -7,24 +7,33 @@
 LS=$1
 . "$(dirname "$0")/lib.sh"
 
+# shapes_then_planted KIND LINES PLANTED TAIL SHAPE...: for each shape, a line of 1 MiB of
+# it, then TAIL, in which each {u} stands for such a run again (TAIL ends the lines and
+# holds planted values); logscrub must write LINES lines and none that matches PLANTED.
+shapes_then_planted() {
+    local kind=$1 lines=$2 planted=$3 tail=$4 s
+    shift 4
+    for s in "$@"; do
+        S="$s" T="$tail" perl -e '$u = $ENV{S} x int(1048576/length($ENV{S}));
+            ($t = $ENV{T}) =~ s/\{u\}/$u/g; print $u, $t' > "$WORK/h"
+        "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
+        local st=$?
+        expect_eq "$kind shape '$s': exit 0, $lines line(s) out" "$st:$(wc -l < "$WORK/o")" "0:$lines"
+        if grep -qE -e "$planted" "$WORK/o"; then
+            fail "$kind shape '$s': planted value survived"
+        else
+            pass "$kind shape '$s': planted values scrubbed"
+        fi
+    done
+}
+
 shapes=('1.2.3.4.' '4111 ' '@' 'a@b.' '%40' 'a=' '%3D' ':' 'a:' '::' 'fe80::' '://'
     'eyJaaaaaaaa-' 'sk-a-' 'ghp_a-' 'Bearer ' '-----BEGIN ' 'DE89 ' '"password":"' '\"' '{"a":'
     'mysql+-px+' 'EAA' 'ya29.' '=%41/net+use+Z:+' '$' '$6$' '$1$aaaaaaaaaaaaaaaaaaa-'
     '[[' '[("a", 1), ')
-for s in "${shapes[@]}"; do
-    # The shape repeated to 1 MiB, then planted values that must still be found after it.
-    S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
-        " 203.0.113.77 jane\@example.com\n"' > "$WORK/h"
-    printf 'next 198.51.100.9\n' >> "$WORK/h"
-    "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
-    st=$?
-    expect_eq "shape '$s': exit 0, two lines out" "$st:$(wc -l < "$WORK/o")" "0:2"
-    if grep -q -e '203\.0\.113\.77' -e 'jane@example' -e '198\.51\.100\.9' "$WORK/o"; then
-        fail "shape '$s': planted value survived"
-    else
-        pass "shape '$s': planted values scrubbed"
-    fi
-done
+# The shape repeated to 1 MiB, then planted values that must still be found after it.
+shapes_then_planted detector 2 '203\.0\.113\.77|jane@example|198\.51\.100\.9' \
+    $' 203.0.113.77 jane@example.com\nnext 198.51.100.9\n' "${shapes[@]}"
 
 # Lines dense with real matches (the costliest lines per byte): every one of them is
 # replaced, none survives in the output.
@@ -45,50 +54,19 @@ done
 
 # Statement-like shapes (inserts.c is asked only of text that ends in ')' or ';'), then an
 # INSERT whose secret column holds a planted value: found after any of them.
-for s in ')' ') VALUES ()' '(token) VALUES (\'"'"'),)' '(password) VALUES ((((' '(a) VALUES (1)'; do
-    S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
-        " INSERT INTO u (email, password) VALUES (\x27jane\@example.com\x27, \x27Pl4nt3dPw\x27)\n"' \
-        > "$WORK/h"
-    "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
-    st=$?
-    expect_eq "statement shape '$s': exit 0, one line out" "$st:$(wc -l < "$WORK/o")" "0:1"
-    if grep -q -e 'Pl4nt3dPw' -e 'jane@example' "$WORK/o"; then
-        fail "statement shape '$s': planted value survived"
-    else
-        pass "statement shape '$s': planted values scrubbed"
-    fi
-done
+shapes_then_planted statement 1 'Pl4nt3dPw|jane@example' \
+    $' INSERT INTO u (email, password) VALUES (\'jane@example.com\', \'Pl4nt3dPw\')\n' \
+    ')' ') VALUES ()' "(token) VALUES (\\'),)" '(password) VALUES ((((' '(a) VALUES (1)'
 
 # Error-detail shapes (details.c: a key's values after ")=(", a failing row ending the text),
 # then a key whose column names a secret and a failing row: both found after any of them.
-for s in ')=(' '(a)=(' '(id)=(1) already exists. ' ').' 'Failing row contains (' '(((a)'; do
-    S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
-        " DETAIL: Key (api_key)=(Pl4nt3dK3y) already exists.\n",
-        $s x int(1048576/length($s)), " DETAIL: Failing row contains (5, Pl4nt3dR0w).\n"' \
-        > "$WORK/h"
-    "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
-    st=$?
-    expect_eq "detail shape '$s': exit 0, two lines out" "$st:$(wc -l < "$WORK/o")" "0:2"
-    if grep -q -e 'Pl4nt3dK3y' -e 'Pl4nt3dR0w' "$WORK/o"; then
-        fail "detail shape '$s': planted value survived"
-    else
-        pass "detail shape '$s': planted values scrubbed"
-    fi
-done
+shapes_then_planted detail 2 'Pl4nt3dK3y|Pl4nt3dR0w' \
+    $' DETAIL: Key (api_key)=(Pl4nt3dK3y) already exists.\n{u} DETAIL: Failing row contains (5, Pl4nt3dR0w).\n' \
+    ')=(' '(a)=(' '(id)=(1) already exists. ' ').' 'Failing row contains (' '(((a)'
 
 # Reset-path shapes (paths.c), then a reset link whose token is planted: found after any.
-for s in '/reset' '/reset/' '-reset-reset_' '/reset/a/b/' '/reset/abcdefghijklmnopq'; do
-    S="$s" perl -e '$s=$ENV{S}; print $s x int(1048576/length($s)),
-        " GET /reset-password/Pl4nt3dT0k3nAbcd12 x\n"' > "$WORK/h"
-    "$LS" --max-line 2M < "$WORK/h" > "$WORK/o"
-    st=$?
-    expect_eq "reset shape '$s': exit 0, one line out" "$st:$(wc -l < "$WORK/o")" "0:1"
-    if grep -q -e 'Pl4nt3dT0k3n' "$WORK/o"; then
-        fail "reset shape '$s': planted token survived"
-    else
-        pass "reset shape '$s': planted token scrubbed"
-    fi
-done
+shapes_then_planted reset 1 'Pl4nt3dT0k3n' $' GET /reset-password/Pl4nt3dT0k3nAbcd12 x\n' \
+    '/reset' '/reset/' '-reset-reset_' '/reset/a/b/' '/reset/abcdefghijklmnopq'
 
 # Deep nesting and binary noise are plain bytes in text mode.
 perl -e 'print "[" x 1000000, "\n", "{\"a\":" x 200000, "\n"' > "$WORK/deep"

@@ -287,6 +287,19 @@ static inline char *repeated_line(const char *unit, size_t bytes, const char *ta
     return line;
 }
 
+/* Each unit written as one line of about bytes bytes comes out of the default policy as it
+ * went in (a detector's reads on look-alikes stay bounded and find nothing). */
+static inline void expect_repeated_unchanged(const char *const *units, size_t count, size_t bytes)
+{
+    for (size_t u = 0; u < count; u++) {
+        char *line = repeated_line(units[u], bytes, "");
+        char *out = scrub_default(line);
+        cr_expect_str_eq(out, line, "unit %s", units[u]);
+        free(out);
+        free(line);
+    }
+}
+
 /* What a leak check writes on line l: the text around v, the value planted there, chosen by
  * the random bits r, at out (room bytes); returns how many bytes it wrote. */
 typedef size_t (*planting_fn)(char *out, size_t room, const char *v, unsigned r);
