@@ -300,6 +300,18 @@ static inline void expect_repeated_unchanged(const char *const *units, size_t co
     }
 }
 
+/* unit written as one line of about bytes bytes, then tail, comes out of the default policy
+ * as want. */
+static inline void expect_repeated_scrubs_to(const char *unit, size_t bytes, const char *tail,
+                                             const char *want)
+{
+    char *line = repeated_line(unit, bytes, tail);
+    char *out = scrub_default(line);
+    cr_expect_str_eq(out, want, "unit %s", unit);
+    free(out);
+    free(line);
+}
+
 /* What a leak check writes on line l: the text around v, the value planted there, chosen by
  * the random bits r, at out (room bytes); returns how many bytes it wrote. */
 typedef size_t (*planting_fn)(char *out, size_t room, const char *v, unsigned r);

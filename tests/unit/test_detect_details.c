@@ -178,17 +178,10 @@ Test(key_values, hostile_lines)
     free(out);
     free(line);
     /* keys whose values end in no English words: the first key's run to the last ')' */
-    line = repeated_line("(token)=(", 300000, "");
-    out = scrub_default(line);
-    cr_expect_str_eq(out, "(token)=([secret])=(");
-    free(out);
-    free(line);
+    expect_repeated_scrubs_to("(token)=(", 300000, "", "(token)=([secret])=(");
     /* a row of rows: the first lead to the end */
-    line = repeated_line("Failing row contains (", 300000, "x).");
-    out = scrub_default(line);
-    cr_expect_str_eq(out, "Failing row contains ([secret]).");
-    free(out);
-    free(line);
+    expect_repeated_scrubs_to("Failing row contains (", 300000, "x).",
+                              "Failing row contains ([secret]).");
 }
 
 /* A key of random columns (one secret) and values, or a failing row, the planted value

@@ -265,11 +265,8 @@ Test(insert_values, hostile_statements_come_out_whole)
     free(out);
     free(line);
     /* parentheses that never close: from the first value on */
-    line = repeated_line("(password) VALUES ((((((((()", 300000, "");
-    out = scrub_default(line);
-    cr_expect_str_eq(out, "(password) VALUES ([secret]");
-    free(out);
-    free(line);
+    expect_repeated_scrubs_to("(password) VALUES ((((((((()", 300000, "",
+                              "(password) VALUES ([secret]");
 }
 
 /* An INSERT of random columns (some secret), quoting, value forms, rows and spacing; the
