@@ -56,6 +56,7 @@ shapes=(
     ')' ') VALUES ()' "(password) VALUES ('))" "(token) VALUES (\\'),)" '(password) VALUES ((((()'
     ')=(' '(a)=(' '(token)=(' '(token)=(k) already exists. ' ').' 'Failing row contains ('
     '/reset' '/reset/' '-reset-reset_' '/reset/a/b/' '/reset/abcdefghijklmnopq'
+    'tskey-a-' 'ops_eyJ+' 'rubygems_' 'pul-a' 'to ' 'sha256:'
     '\"' '\"token\":\"' 'authorization: ' '[' '{"a":' 'x'
     # real matches, densely: an address or a secret every few bytes
     ':: ' '::1 ' 'a:b::c ' '1.2.3.4 ' '1.1.1.1:' 'a@b.cd ' 'x password=y ' 'k=v&password=x&'

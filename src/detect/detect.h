@@ -151,9 +151,10 @@ bool lsc_iban_valid(const char *iban, size_t n);
 /* A key by its prefix - or, for a word its gate passes that holds no key ("net", "sql...",
  * "wpa..."), lsc_detect_argument_password's match (tokens.c says why there). */
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m);
-/* The same for the keys whose prefix starts with 'E' or 'y' ("EAA", "ya29."), which the scan
- * asks apart (tokens.c says why); lsc_detect_token does not find them. */
-bool lsc_detect_rare_token(const char *p, size_t n, size_t i, struct lsc_match *m);
+/* Builds the tables lsc_detect_token reads, once: the scan does, before its first window
+ * (scan.c); a caller of lsc_detect_token without a scan before it finds the same keys,
+ * more slowly, until they are built. */
+void lsc_detect_tables_build(void);
 /*
  * For tests: the k-th known key prefix followed by `body` bytes of its alphabet (SIZE_MAX:
  * the shortest body the detector accepts), written to out when it fits in cap; its length

@@ -17,6 +17,8 @@
  */
 #include "scan.h"
 
+#include "detect.h"
+
 #include "chars.h"
 
 #include <pthread.h>
@@ -36,8 +38,8 @@
 static const char triggers[] = "@=:%&$";
 /* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT), Bearer/Basic and the
  * SQL words before a password (BY, PASSWORD). */
-static const char first_set[] = "ABEPSbdeghklnprswxy";
-static const char second_set[] = "abcefhiklopqsvyABCEGIKMNPRSTY";
+static const char first_set[] = "ABEPSbdeghklnoprstwxy";
+static const char second_set[] = "abcefhiklopqsuvyABCEGIKMNPRSTY";
 
 /* ---- the reference: each position by itself ---- */
 
@@ -500,8 +502,12 @@ static lsc_attention_fn chosen;
 static const char *chosen_name;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 
+/* Picks the implementation, once. The detectors' tables are built here too: every scan asks
+ * for the implementation (lsc_attention_pick) before it calls a detector, so it finds them
+ * built at no cost of its own - a once of their own, asked in each scan, cost more. */
 static void choose(void)
 {
+    lsc_detect_tables_build();
 #ifdef LSC_X86
     for (size_t k = 0; k < sizeof first16 / sizeof first16[0]; k++) {
         first16[k] = _mm_set1_epi8(first_set[k]);

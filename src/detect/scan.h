@@ -29,7 +29,8 @@
  */
 uint64_t lsc_attention64(const char *p, size_t n, size_t i);
 
-/* The implementation lsc_attention64 calls, for a loop that calls it many times. */
+/* The implementation lsc_attention64 calls, for a loop that calls it many times; the first
+ * call also builds the detectors' tables (lsc_detect_tables_build). */
 typedef uint64_t (*lsc_attention_fn)(const char *p, size_t n, size_t i);
 lsc_attention_fn lsc_attention_pick(void);
 

@@ -429,12 +429,6 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
             return true;
         }
         break;
-    case 'E': /* (Facebook's "EAA", Google's "ya29.": tokens.c says why apart) */
-    case 'y':
-        if (lsc_detect_rare_token(p, n, i, m)) {
-            return true;
-        }
-        break;
     case 'P':
         if (sql_word_may_start(p, n, i) &&
             (lsc_detect_sql_secret(p, n, i, m) || lsc_detect_prose_password(p, n, i, m))) {
@@ -443,6 +437,7 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
         /* the key detector: Postman's "PMAK-" */
         goto key;
     case 'A':
+    case 'E':
     case 'S':
     case 'd':
     case 'g':
@@ -450,11 +445,14 @@ static bool try_letter_word(const char *p, size_t n, size_t i, struct lsc_match 
     case 'k':
     case 'l':
     case 'n':
+    case 'o':
     case 'p':
     case 'r':
     case 's':
+    case 't':
     case 'w':
     case 'x':
+    case 'y':
     key: /* (one call site, so that GCC inlines the key detector here) */
         if (lsc_detect_token(p, n, i, m) ||
             (c == 'p' && sql_word_may_start(p, n, i) &&

@@ -161,9 +161,16 @@ static const struct token_kind kinds[] = {
     TOKEN("xsmtpsib-", 80, ALNUM_DASH),
     TOKEN("pat-", 40, ALNUM_DASH),
     /* Google OAuth access tokens; Facebook/Meta access tokens ("EAA" and 90 or more: real
-     * ones hold 100 and more). The scan asks these two apart (lsc_detect_rare_token). */
+     * ones hold 100 and more). */
     TOKEN("ya29.", 30, B64URL_DOT),
     TOKEN("EAA", 90, ALNUM),
+    /* Tailscale's auth, API and OAuth client keys ("tskey-auth-k...CNTRL-..."), 1Password's
+     * service account tokens (base64 of a JSON object). */
+    TOKEN("tskey-", 30, ALNUM_DASH),
+    TOKEN("ops_eyJ", 200, B64),
+    /* RubyGems' API keys, Pulumi's access tokens. */
+    TOKEN("rubygems_", 48, HEX),
+    TOKEN("pul-", 40, HEX),
 };
 
 static bool in_alphabet(unsigned char c, unsigned char alpha)
@@ -190,61 +197,31 @@ static bool in_alphabet(unsigned char c, unsigned char alpha)
     }
 }
 
-/* Could a known prefix start with these bytes (four are there)? Keeps the table walk off
- * the hot path: each case asks for three or four of a prefix's bytes, so that words which
- * start alike ("python", "when", "ACCESS", "github.com", "skip") end here. A prefix added
- * to the table must be let through here (or, if it starts with 'E' or 'y', by
- * lsc_detect_rare_token's gate; every_key_prefix_at_its_shortest checks both). */
-static bool prefix_gate(const char *q)
+/*
+ * The gate before the table walk: a bit for each hash of four bytes a prefix may start
+ * with, built from the table (build_by_first) - so that most words, which start like no
+ * prefix ("python", "when", "github.com", "skip"), end at one load of a table of 8 KiB, and
+ * a prefix added to the table is let through with no more code. It was a switch on the
+ * first byte, asking for three or four bytes of each prefix: GCC inlined it into the scan's
+ * letter dispatch only while it stayed small (a case for "EAA" left it out of line, +1.0 %
+ * instructions on nginx), so rare first letters were asked apart; the table costs 1 %
+ * fewer instructions on nginx than that switch did (RESULTS.md, thirty-sixth pass).
+ * Its bits start all set: a detector asked before the tables are built (a test's direct
+ * call; the scan builds them first) walks the table for every word, as slowly as it must.
+ */
+static uint64_t gate_bits[(1u << 16) / 64] = {[0 ...(1u << 16) / 64 - 1] = ~0ull};
+
+static inline unsigned gate_hash(const char *q)
 {
-    unsigned char a = (unsigned char)q[0], b = (unsigned char)q[1], c = (unsigned char)q[2];
-    switch (a) {
-    case 'A': /* AWS's four letters end in 'A' ("AKIA"); AIza, AKCp, AGE-, ATATT3, ATBB */
-        return ((b == 'K' || b == 'S' || b == 'G' || b == 'I' || b == 'R' || b == 'N' || b == 'P' ||
-                 b == 'B' || b == 'C') &&
-                lsc_is_upper(c) && q[3] == 'A') ||
-               (b == 'I' && c == 'z') || (b == 'K' && c == 'C') || (b == 'G' && c == 'E') ||
-               (b == 'T' && (c == 'A' || c == 'B'));
-    case 'P':
-        return b == 'M' && c == 'A';
-    case 'S':
-        return (b == 'G' && c == '.') || (b == 'K' && lsc_is_hex(c));
-    case 'b':
-        return b == 'k' && c == 'u';
-    case 'd':
-        return (b == 'o' && q[3] == '_') || (b == 'a' && c == 'p' && q[3] == 'i') ||
-               (b == 'p' && c == '.') || (b == 'c' && c == 'k');
-    case 'g':
-        return (b == 'h' && q[3] == '_') || (b == 'i' && c == 't' && q[3] == 'h' && q[6] == '_') ||
-               (b == 'l' && (c == 'p' || c == 'd' || c == 'r' || c == 's' || c == 'f' || c == 'i' ||
-                             c == 'c' || (c == 'a' && q[3] == 'g') || (c == 'o' && q[3] == 'a'))) ||
-               (b == 's' && c == 'k');
-    case 'k':
-        return b == 'e' && c == 'y' && q[3] == '-';
-    case 'l':
-        return (b == 'i' && c == 'n' && q[3] == '_') || (b == 's' && c == 'v');
-    case 'x':
-        return (b == 'o' && c == 'x') || (b == 'a' && (c == 'p' || c == 'i')) ||
-               (b == 'k' && c == 'e') || (b == 's' && c == 'm');
-    case 's': /* (and sqlplus, sqlldr: see lsc_detect_token) */
-        return (b == 'k' && (c == '-' || c == '_' || c == '.')) || (b == 'q' && c == 'l') ||
-               (b == 'h' && (c == 'p' || c == 'i')) || (b == 'e' && c == 'c' && q[6] == '_') ||
-               (b == 'b' && (c == 'p' || c == '_')) || (b == 'q' && c == '0');
-    case 'r':
-        return b == 'k' && c == '_';
-    case 'w': /* (and wpa_passphrase) */
-        return (b == 'h' && c == 's') || (b == 'p' && c == 'a');
-    case 'n': /* (and net) */
-        return (b == 'p' && c == 'm') || (b == 'e' && c == 't');
-    case 'p':
-        return (b == 'y' && c == 'p') || (b == 'p' && c == 'l') ||
-               (b == 'a' && c == 't' && q[3] == '-') || (b == 's' && c == 'c') ||
-               (b == 'c' && c == 's');
-    case 'h':
-        return (b == 'f' && c == '_') || (b == 'v' && q[3] == '.');
-    default:
-        return false;
-    }
+    uint32_t w;
+    memcpy(&w, q, 4);
+    return (unsigned)((w * 0x9E3779B1u) >> 16); /* (Fibonacci hashing: the top 16 bits) */
+}
+
+static inline bool prefix_gate(const char *q)
+{
+    unsigned h = gate_hash(q);
+    return (gate_bits[h / 64] >> (h % 64)) & 1;
 }
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])
@@ -262,12 +239,51 @@ static bool later_may_hold[NKINDS];
 static uint16_t alphabets[256];
 static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
 
+static void gate_add(const char *q)
+{
+    unsigned h = gate_hash(q);
+    gate_bits[h / 64] |= 1ull << (h % 64);
+}
+
+/* Sets the gate's bits for the four bytes q[0..4) whose first have bytes are given and the
+ * rest any byte of alphabet (a bit of alphabets[]), or any byte at all when it is 0. */
+static void gate_add_all(char q[4], unsigned have, uint16_t alphabet)
+{
+    if (have == 4) {
+        gate_add(q);
+        return;
+    }
+    for (unsigned c = 0; c < 256; c++) {
+        if (alphabet == 0 || (alphabets[c] & alphabet)) {
+            q[have] = (char)c;
+            gate_add_all(q, have + 1, alphabet);
+        }
+    }
+}
+
 static void build_by_first(void)
 {
     for (unsigned c = 0; c < 256; c++) {
         for (unsigned a = ALNUM; a <= HEX; a++) {
             alphabets[c] |= (uint16_t)(in_alphabet((unsigned char)c, (unsigned char)a) << a);
         }
+    }
+    memset(gate_bits, 0, sizeof gate_bits);
+    for (size_t k = 0; k < NKINDS; k++) {
+        char q[4];
+        unsigned have = kinds[k].prefix_len < 4 ? kinds[k].prefix_len : 4;
+        memcpy(q, kinds[k].prefix, have);
+        gate_add_all(q, have, (uint16_t)(1u << kinds[k].alphabet));
+    }
+    /* The commands whose password is an argument (lsc_detect_argument_password): "net" and
+     * any byte ("net ", "net1", "net.exe"), sqlplus, sqlldr, wpa_passphrase. No prefix starts
+     * so: a word the gate lets through that holds no key is handed on to that detector. */
+    static const char *const commands[] = {"net", "sqlp", "sqll", "wpa_"};
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        char q[4];
+        unsigned have = (unsigned)strlen(commands[k]);
+        memcpy(q, commands[k], have);
+        gate_add_all(q, have, 0);
     }
     for (size_t k = 0; k < NKINDS; k++) {
         unsigned char f = (unsigned char)kinds[k].prefix[0];
@@ -299,17 +315,21 @@ static inline bool rest_of_prefix(const char *q, const struct token_kind *t)
     return true;
 }
 
-static bool token_walk(const char *p, size_t n, size_t i, struct lsc_match *m);
+static __attribute__((noinline)) bool token_walk(const char *p, size_t n, size_t i,
+                                                 struct lsc_match *m);
+
+void lsc_detect_tables_build(void)
+{
+    pthread_once(&by_first_once, build_by_first);
+}
 
 /*
- * (The gate also lets through the first bytes of the commands whose password is an argument -
- * net, sqlplus and sqlldr, wpa_passphrase: no key's prefix starts "net", "sql" or "wpa" - and
- * a word the gate let through that holds no key is handed on to lsc_detect_argument_password
- * at the end. One gate for the words of a letter: a test of their own in the scan's letter
- * dispatch, or here before the walk, cost 0.5-1.7 % more instructions on nginx (1.4-3.6 %
- * on the Apache log), mostly by what GCC then left out of line; here it costs nothing
- * measurable (RESULTS.md, thirtieth pass). So those commands are found in 12 bytes or
- * more, as keys are: "sqlplus a/b" at a text's end is not.)
+ * (The commands whose password is an argument - net, sqlplus and sqlldr, wpa_passphrase -
+ * are let through the gate too, and a word it let through that holds no key is handed on to
+ * lsc_detect_argument_password at the end: a test of their own in the scan's letter
+ * dispatch cost 0.5-1.7 % more instructions on nginx (RESULTS.md, thirtieth pass). So those
+ * commands are found in 12 bytes or more, as keys are: "sqlplus a/b" at a text's end is
+ * not.)
  */
 bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
 {
@@ -317,24 +337,6 @@ bool lsc_detect_token(const char *p, size_t n, size_t i, struct lsc_match *m)
         return false;
     }
     return token_walk(p, n, i, m);
-}
-
-/*
- * The prefixes whose first letter prefix_gate has no case for, "EAA" and "ya29.": a case of
- * their own there made GCC leave the gate out of line (+1.0 % instructions on nginx, +2.2 %
- * on the Apache log). Asked apart by the scan's letter dispatch, for the words that start
- * with 'E' or 'y', they cost nothing measurable (RESULTS.md, thirty-first pass).
- */
-__attribute__((noinline)) bool lsc_detect_rare_token(const char *p, size_t n, size_t i,
-                                                     struct lsc_match *m)
-{
-    if (n - i < 12) {
-        return false;
-    }
-    const char *q = p + i;
-    bool gate = (q[0] == 'E' && q[1] == 'A' && q[2] == 'A') ||
-                (q[0] == 'y' && q[1] == 'a' && q[2] == '2' && q[3] == '9');
-    return gate && token_walk(p, n, i, m);
 }
 
 /* The key at i whose prefix's first bytes a gate let through, if any; else the argument
