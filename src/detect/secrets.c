@@ -1595,19 +1595,31 @@ static size_t without_exe(const char *word, size_t len)
     return len > 4 && lsc_ieq(word + len - 4, ".exe", 4) ? len - 4 : len;
 }
 
+/* The command word[0..len) names, or 0 - asked of every word a reading passes (is it
+ * another of these commands?): most end at the first byte's test, inline. */
+static inline enum arg_command arg_command(const char *word, size_t len)
+{
+    if (len < 3 || (word[0] != 'n' && word[0] != 's' && word[0] != 'w')) {
+        return 0;
+    }
+    len = without_exe(word, len);
+    if ((len == 3 && memcmp(word, "net", 3) == 0) || (len == 4 && memcmp(word, "net1", 4) == 0)) {
+        return ARG_NET;
+    }
+    if (len == 14 && memcmp(word, "wpa_passphrase", 14) == 0) {
+        return ARG_WPA;
+    }
+    if ((len == 7 && memcmp(word, "sqlplus", 7) == 0) ||
+        (len == 6 && memcmp(word, "sqlldr", 6) == 0)) {
+        return ARG_ORACLE;
+    }
+    return 0;
+}
+
 bool lsc_arg_reader_start(struct lsc_arg_reader *r, const char *word, size_t len)
 {
     *r = (struct lsc_arg_reader){0};
-    len = without_exe(word, len);
-    if ((len == 3 && memcmp(word, "net", 3) == 0) || (len == 4 && memcmp(word, "net1", 4) == 0)) {
-        r->cmd = ARG_NET;
-        r->state = NET_SUB;
-    } else if (len == 14 && memcmp(word, "wpa_passphrase", 14) == 0) {
-        r->cmd = ARG_WPA;
-    } else if ((len == 7 && memcmp(word, "sqlplus", 7) == 0) ||
-               (len == 6 && memcmp(word, "sqlldr", 6) == 0)) {
-        r->cmd = ARG_ORACLE;
-    }
+    r->cmd = arg_command(word, len); /* (and net's state NET_SUB, 0) */
     return r->cmd != 0;
 }
 
@@ -1754,6 +1766,23 @@ static bool passable_word(const char *p, size_t s, size_t e)
            (e - s >= 2 && e - s <= 5 && p[e - 1] == ':' && plain_word(p, s, e - 1));
 }
 
+/* Where a match that ends in an argument password starts: at the first of the count words
+ * before it (from[k] to to[k]) the scan could not pass over - before its opening quote if
+ * it was a double-quoted logon (bit k of quoted) - or SIZE_MAX. */
+static size_t first_unpassable(const char *p, const size_t *from, const size_t *to, unsigned quoted,
+                               size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        if (quoted & (1u << k)) {
+            return from[k] - 1;
+        }
+        if (!passable_word(p, from[k], to[k])) {
+            return from[k];
+        }
+    }
+    return SIZE_MAX;
+}
+
 /* The double quote that closes the one at b, on its line and 256 bytes at most from it, past
  * escaped ones (\"); or SIZE_MAX. */
 static size_t logon_quote_end(const char *p, size_t n, size_t b)
@@ -1866,7 +1895,11 @@ __attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_
     }
     /* (In a form-encoded query '+' stands for each blank: ?cmd=net+user+bob+x+%2Fadd.) */
     bool list = i > 0 && p[i - 1] == '"' && p[w] == '"', plus = p[w] == '+', last = false;
-    size_t j = w, s, e, first = SIZE_MAX;
+    size_t j = w, s, e;
+    /* The words passed, read again for where the match starts only when a password is found
+     * (most readings find none); bit k of quoted: word k was a double-quoted logon. */
+    size_t word_from[ARGS_MAX], word_to[ARGS_MAX];
+    unsigned quoted = 0;
     for (int k = 0; k < ARGS_MAX; k++) {
         bool dq = false;
         if (!next_arg(p, n, &j, list, plus, &s, &e, &last)) {
@@ -1886,10 +1919,9 @@ __attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_
         if (!dq) {
             /* Another of these commands, "sqlplus -R sqlplus -R ...": its own reading takes
              * it from here - so that no word is read by more than two readings. */
-            struct lsc_arg_reader other;
             size_t name_len = e - s;
             const char *name = lsc_command_name(p + s, &name_len);
-            if (lsc_arg_reader_start(&other, name, name_len)) {
+            if (arg_command(name, name_len) != 0) {
                 return false;
             }
         }
@@ -1901,6 +1933,7 @@ __attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_
         if (v == LSC_ARG_SECRET) {
             /* From the first word the scan could not pass over, through the password - and
              * its closing quote, when the match opened before its word. */
+            size_t first = first_unpassable(p, word_from, word_to, quoted, (size_t)k);
             size_t end = s + ve;
             if (first != SIZE_MAX && end < e && e - end <= 2 &&
                 (p[end] == '\'' || p[end] == '\\')) {
@@ -1908,9 +1941,9 @@ __attribute__((noinline)) bool lsc_detect_argument_password(const char *p, size_
             }
             return secret_found(first != SIZE_MAX ? first : s + vs, end, m);
         }
-        if (first == SIZE_MAX && (dq || !passable_word(p, s, e))) {
-            first = dq ? s - 1 : s;
-        }
+        word_from[k] = s;
+        word_to[k] = e;
+        quoted |= (unsigned)dq << k;
     }
     return false;
 }
