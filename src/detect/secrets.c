@@ -2193,6 +2193,30 @@ static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct ls
  * user and host). */
 #define ACCOUNT_MAX 256
 
+/* Is the word that ends at b (before the blanks before BY or AS) a plugin's name after WITH
+ * after IDENTIFIED? The name bare (mysql_native_password) or quoted ('...', "...", `...`:
+ * MySQL takes all three, and writes '...' itself), 64 bytes at most. */
+static bool identified_with_before(const char *p, size_t b)
+{
+    size_t plugin = b, lo = b > 66 ? b - 66 : 0, at;
+    char q = p[b - 1];
+    bool quoted = q == '\'' || q == '"' || q == '`';
+    if (quoted) {
+        plugin--;
+    }
+    while (plugin > lo && sql_word_byte((unsigned char)p[plugin - 1])) {
+        plugin--;
+    }
+    if (quoted) {
+        if (plugin == 0 || plugin == b - 1 || p[plugin - 1] != q) {
+            return false;
+        }
+        plugin--;
+    }
+    return plugin < b && keyword_before(p, plugin, "with", 4, &at) &&
+           keyword_before(p, at, "identified", 10, &at);
+}
+
 bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *m)
 {
     size_t w = i;
@@ -2200,9 +2224,13 @@ bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *
         w++;
     }
     size_t at;
-    if (w - i == 2 && lsc_ieq(p + i, "by", 2)) {
+    bool by = w - i == 2 && lsc_ieq(p + i, "by", 2);
+    if (by || (w - i == 2 && memcmp(p + i, "AS", 2) == 0)) {
         /* IDENTIFIED BY, IDENTIFIED WITH plugin BY (MySQL, Oracle): the word before is
-         * IDENTIFIED, or a plugin's name after WITH after IDENTIFIED. */
+         * IDENTIFIED, or a plugin's name after WITH after IDENTIFIED. IDENTIFIED WITH plugin
+         * AS 'hash' (MySQL writes a password it was given so in its logs, and mysqldump
+         * writes it; a plugin that takes no hash takes a user or a DN there, scrubbed all
+         * the same): '*' and 40 hex digits, "$A$005$...", or a hex literal (0x...). */
         if (w >= n || !sql_blank(p[w])) {
             return false;
         }
@@ -2210,16 +2238,9 @@ bool lsc_detect_sql_secret(const char *p, size_t n, size_t i, struct lsc_match *
         if (b == i || b == 0) {
             return false;
         }
-        bool ok = lsc_lower((unsigned char)p[b - 1]) == 'd' &&
-                  keyword_before(p, i, "identified", 10, &at);
-        if (!ok) {
-            size_t plugin = b, lo = b > 64 ? b - 64 : 0;
-            while (plugin > lo && sql_word_byte((unsigned char)p[plugin - 1])) {
-                plugin--;
-            }
-            ok = plugin < b && keyword_before(p, plugin, "with", 4, &at) &&
-                 keyword_before(p, at, "identified", 10, &at);
-        }
+        bool ok = (by && lsc_lower((unsigned char)p[b - 1]) == 'd' &&
+                   keyword_before(p, i, "identified", 10, &at)) ||
+                  identified_with_before(p, b);
         return ok && sql_value(p, n, w, true, m);
     }
     if (w - i != 8 || !lsc_ieq(p + i, "password", 8)) {

@@ -285,6 +285,15 @@ static void build_by_first(void)
         memcpy(q, commands[k], have);
         gate_add_all(q, have, 0);
     }
+    /* SQL's AS before a password's hash (IDENTIFIED WITH plugin AS '*...'), handed on to
+     * lsc_detect_sql_secret: "AS", a blank and a quote or a hex literal's 0. */
+    static const char blanks[] = " \t+", after[] = "'\"0";
+    for (size_t b = 0; b < sizeof blanks - 1; b++) {
+        for (size_t a = 0; a < sizeof after - 1; a++) {
+            char q[4] = {'A', 'S', blanks[b], after[a]};
+            gate_add(q);
+        }
+    }
     for (size_t k = 0; k < NKINDS; k++) {
         unsigned char f = (unsigned char)kinds[k].prefix[0];
         second_by_first[f][by_first_n[f]] = kinds[k].prefix[1];
@@ -371,7 +380,8 @@ static bool token_walk(const char *p, size_t n, size_t i, struct lsc_match *m)
         m->cls = LSC_CLASS_API_KEY;
         return true;
     }
-    return lsc_detect_argument_password(p, n, i, m);
+    return p[i] == 'A' ? lsc_detect_sql_secret(p, n, i, m)
+                       : lsc_detect_argument_password(p, n, i, m);
 }
 
 size_t lsc_token_sample(size_t k, size_t body, char *out, size_t cap)

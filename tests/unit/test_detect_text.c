@@ -2341,6 +2341,32 @@ Test(secrets, sql_statements)
     /* (The bytes as they are read as Oracle's bare word, up to the '&'.) */
     EXPECT_SCRUB("GET /?q=GRANT+x+IDENTIFIED+BY+PASSWORD+%27*ABC%27&x=1",
                  "GET /?q=GRANT+x+IDENTIFIED+BY+[secret]&x=1");
+    /* the plugin's name quoted, as MySQL takes it */
+    EXPECT_SCRUB("CREATE USER u IDENTIFIED WITH 'mysql_native_password' BY 'hunter2'",
+                 "CREATE USER u IDENTIFIED WITH 'mysql_native_password' BY '[secret]'");
+    EXPECT_SCRUB("CREATE USER u IDENTIFIED WITH \"sha256_password\" BY 'hunter2'",
+                 "CREATE USER u IDENTIFIED WITH \"sha256_password\" BY '[secret]'");
+    EXPECT_SCRUB("CREATE USER u IDENTIFIED WITH `caching_sha2_password` BY 'hunter2'",
+                 "CREATE USER u IDENTIFIED WITH `caching_sha2_password` BY '[secret]'");
+    /* IDENTIFIED WITH plugin AS a hash: as MySQL logs a password it was given, and as
+     * mysqldump writes one (a string, a hex literal) */
+    EXPECT_SCRUB("CREATE USER 'bob'@'%' IDENTIFIED WITH 'mysql_native_password' AS "
+                 "'*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19'",
+                 "CREATE USER 'bob'@'%' IDENTIFIED WITH 'mysql_native_password' AS '[secret]'");
+    EXPECT_SCRUB("ALTER USER 'bob'@'%' IDENTIFIED WITH 'caching_sha2_password' AS "
+                 "'$A$005$x1Y2z3W4v5U6t7S8r9Q0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123' REQUIRE NONE",
+                 "ALTER USER 'bob'@'%' IDENTIFIED WITH 'caching_sha2_password' AS '[secret]' "
+                 "REQUIRE NONE");
+    EXPECT_SCRUB("CREATE USER u IDENTIFIED WITH mysql_native_password AS "
+                 "0x2A32343730433043303644454534324644;",
+                 "CREATE USER u IDENTIFIED WITH mysql_native_password AS [secret];");
+    EXPECT_SCRUB("GET /q?sql=CREATE+USER+u+IDENTIFIED+WITH+%27mysql_native_password%27+AS+%27%2A"
+                 "2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19%27 HTTP/1.1",
+                 "GET /q?sql=CREATE+USER+u+IDENTIFIED+WITH+%27mysql_native_password%27+AS+%27["
+                 "secret]%27 HTTP/1.1");
+    EXPECT_UNCHANGED("SELECT a AS 'alias_of_a_column' FROM t; SELECT CAST(x AS 0123456789) "
+                     "FROM t WITH 'x' AS 'y_z_0123456789'; IDENTIFIED WITH 'p AS '*24700C0C06DE'; "
+                     "IDENTIFIED WITH '' AS '*2470C0C06DEE'");
     /* The detector by itself, where the text scan's own first test would not call it: the
      * quote right after the word closes a string. */
     struct lsc_match m;
