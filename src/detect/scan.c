@@ -37,7 +37,7 @@
  * letter: "\xHH", "\n", "<password>".) */
 static const char triggers[] = "@=:%&$";
 /* First and second bytes of the key prefixes (tokens.c), "eyJ" (JWT), Bearer/Basic and the
- * SQL words before a password (BY, PASSWORD). */
+ * SQL words before a password or its hash (BY, PASSWORD, AS). */
 static const char first_set[] = "ABEPSbdeghklnoprstwxy";
 static const char second_set[] = "abcefhiklopqsuvyABCEGIKMNPRSTY";
 

@@ -2198,12 +2198,13 @@ static bool sql_value(const char *p, size_t n, size_t j, bool bare_ok, struct ls
  * MySQL takes all three, and writes '...' itself), 64 bytes at most. */
 static bool identified_with_before(const char *p, size_t b)
 {
-    size_t plugin = b, lo = b > 66 ? b - 66 : 0, at;
+    size_t plugin = b, at;
     char q = p[b - 1];
     bool quoted = q == '\'' || q == '"' || q == '`';
     if (quoted) {
         plugin--;
     }
+    size_t lo = plugin > 64 ? plugin - 64 : 0;
     while (plugin > lo && sql_word_byte((unsigned char)p[plugin - 1])) {
         plugin--;
     }

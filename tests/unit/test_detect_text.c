@@ -2364,6 +2364,20 @@ Test(secrets, sql_statements)
                  "2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19%27 HTTP/1.1",
                  "GET /q?sql=CREATE+USER+u+IDENTIFIED+WITH+%27mysql_native_password%27+AS+%27["
                  "secret]%27 HTTP/1.1");
+    /* a plugin's name of 64 bytes (the longest read back over), bare and quoted; 65 */
+    char plugin[66], in[200], out[200];
+    memset(plugin, 'p', sizeof plugin - 1);
+    plugin[sizeof plugin - 1] = '\0';
+    for (int quoted = 0; quoted < 2; quoted++) {
+        const char *q = quoted ? "'" : "";
+        snprintf(in, sizeof in, "IDENTIFIED WITH %s%.64s%s AS '*2470C0C06DEE42FD1618BB99'", q,
+                 plugin, q);
+        snprintf(out, sizeof out, "IDENTIFIED WITH %s%.64s%s AS '[secret]'", q, plugin, q);
+        EXPECT_SCRUB(in, out);
+        snprintf(in, sizeof in, "IDENTIFIED WITH %s%.65s%s AS '*2470C0C06DEE42FD1618BB99'", q,
+                 plugin, q);
+        EXPECT_UNCHANGED(in);
+    }
     EXPECT_UNCHANGED("SELECT a AS 'alias_of_a_column' FROM t; SELECT CAST(x AS 0123456789) "
                      "FROM t WITH 'x' AS 'y_z_0123456789'; IDENTIFIED WITH 'p AS '*24700C0C06DE'; "
                      "IDENTIFIED WITH '' AS '*2470C0C06DEE'");
