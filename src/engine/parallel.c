@@ -186,7 +186,7 @@ static lsc_error scrub_batch(struct pool *p, struct lsc_scrubber *sc, struct slo
         if (it->kind == LSC_FRAME_LINE) {
             size_t pos = 0;
             while (pos < it->len && err == LSC_OK) {
-                const char *nl = memchr(b + pos, '\n', it->len - pos);
+                const char *nl = lsc_find_newline(b + pos, b + it->len);
                 size_t end = nl ? (size_t)(nl - b) : it->len;
                 err = one_line(p, sc, s, b + pos, end - pos, nl != NULL);
                 pos = end + 1;

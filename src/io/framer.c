@@ -1,7 +1,7 @@
 /*
  * framer.c - cuts a byte stream into lines.
  *
- * Reads big blocks into one buffer, finds '\n' with memchr, and hands out slices of the
+ * Reads big blocks into one buffer, finds '\n' (lsc_find_newline), and hands out slices of the
  * buffer: no copy per line. A partial line at the end of a block is moved to the front
  * before the next read. Bytes are not interpreted: CR, NUL and invalid UTF-8 are ordinary
  * line bytes. A line longer than max_line is never held whole: it is handed out in pieces
@@ -158,7 +158,7 @@ enum lsc_frame_kind lsc_framer_next(struct lsc_framer *f, struct lsc_frame *out)
         if (f->in_long) {
             return long_piece(f, out);
         }
-        char *nl = memchr(f->buf + f->scan, '\n', f->fill - f->scan);
+        const char *nl = lsc_find_newline(f->buf + f->scan, f->buf + f->fill);
         if (nl != NULL) {
             size_t len = (size_t)(nl - f->buf) - f->start;
             if (len > f->max_line) {

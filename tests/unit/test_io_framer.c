@@ -107,6 +107,55 @@ Test(framer, line_boundary_at_every_offset_of_the_read_buffer)
     }
 }
 
+/* lsc_find_newline against memchr: every length to 200, the newline (or none) at every
+ * place, every alignment of the start, among bytes a faulty compare could mistake for
+ * '\n' (0x0a with a bit changed, NUL, 0xff, 0x8a). */
+Test(framer, find_newline_agrees_with_memchr)
+{
+    static const unsigned char near[] = {0x0b, 0x08, 0x0e, 0x1a, 0x2a, 0x4a, 0x8a, 0x00, 0xff, 'a'};
+    char buf[16 + 256];
+    for (size_t align = 0; align < 16; align++) {
+        char *s = buf + align;
+        for (size_t len = 0; len <= 200; len++) {
+            for (size_t at = 0; at <= len; at++) { /* (at == len: none) */
+                for (size_t k = 0; k < len; k++) {
+                    s[k] = (char)near[(k * 7 + len + align) % sizeof near];
+                }
+                s[len] = '\n'; /* past the end: never found */
+                if (at < len) {
+                    s[at] = '\n';
+                    s[len - 1] = '\n'; /* a second one after it: the first is the answer */
+                }
+                const char *want = at < len ? s + at : NULL;
+                cr_assert_eq(lsc_find_newline(s, s + len), want, "len %zu at %zu align %zu", len,
+                             at, align);
+            }
+        }
+    }
+}
+
+/* Lines of every length to 300 (the inline search's 64-byte steps and its memchr tail),
+ * with reads of a few sizes, and the same through -j's block framing. */
+Test(framer, lines_of_every_length_to_300)
+{
+    size_t cap = 301 * 302 / 2 + 302;
+    char *data = malloc(cap);
+    size_t len = 0, lines = 0;
+    for (int l = 0; l <= 300; l++) {
+        for (int i = 0; i < l; i++) {
+            data[len++] = (char)('A' + (l * 3 + i) % 58);
+        }
+        data[len++] = '\n';
+        lines++;
+    }
+    size_t blocks[] = {63, 64, 65, 200, 4096, 65536};
+    for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
+        expect_roundtrip(data, len, lines, blocks[b]);
+        expect_roundtrip(data, len - 1, lines, blocks[b]);
+    }
+    free(data);
+}
+
 Test(framer, lines_near_max_line_fill_the_whole_buffer)
 {
     /* Lines of 80..100 bytes with max_line 100: the partial line is long, so it stays where
