@@ -448,6 +448,9 @@ bool lsc_detect_secret_url(const char *p, size_t n, size_t i, struct lsc_match *
  * (discordapp.com too): the hosts whose words the scan asks about ('h' and 'd' before a
  * second-set letter, scan.h). Telegram's and Teams' hosts need their scheme. */
 bool lsc_detect_service_host(const char *p, size_t n, size_t i, struct lsc_match *m);
+/* ':' at i: the secret of a Telegram bot's token, "123456789:AA..." without its URL (the
+ * digits starting a word, or after "bot"): the match starts after the colon. */
+bool lsc_detect_bot_token(const char *p, size_t n, size_t i, struct lsc_match *m);
 
 /* The last-two-bytes table of lsc_secret_end_possible (chars.h), built at the first call. */
 const unsigned char *lsc_secret_ends(void);

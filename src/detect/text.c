@@ -1521,7 +1521,9 @@ int lsc_detect_text_from(const char *p, size_t n, const struct lsc_known *known,
                          ((p[i - 2] | 32) == 'e' || p[i - 2] == '\\') &&
                          lsc_detect_secret_pair(p, n, i, floor, &st->pairs, &m)) ||
                         (i >= floor + 4 && user_may_end(p, i) && flag_dash_in_reach(p, i, floor) &&
-                         lsc_detect_flag_credentials(p, n, i, floor, &m));
+                         lsc_detect_flag_credentials(p, n, i, floor, &m)) ||
+                        (n - i > 3 && p[i + 1] == 'A' && p[i + 2] == 'A' &&
+                         lsc_detect_bot_token(p, n, i, &m));
                 /* "https:\/\/user:password@host", as JSON may write a URL: the mask marks no
                  * '\\' before '/', so the stretch starts from here. */
                 esc = !found && n - i > 4 && memcmp(p + i + 1, "\\/\\/", 4) == 0 ? i + 1 : SIZE_MAX;

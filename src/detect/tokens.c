@@ -12,6 +12,9 @@
  * SECRET, where HOST is one of a few services (or a subdomain of one) and SECRET the rest
  * of the path (a webhook: Slack, Discord, Microsoft Teams, Zapier) or one segment (a
  * Telegram bot's token).
+ * A Telegram bot's token without its URL: BOT-ID ":" "AA" SECRET, where BOT-ID is 6-12
+ * digits starting a word (or after "bot", as the API's paths write it) and "AA" SECRET
+ * 33-48 bytes of b64url ending there; only what follows the colon is reported.
  */
 #include "detect.h"
 
@@ -21,15 +24,16 @@
 #include <string.h>
 
 enum alphabet {
-    ALNUM,      /* A-Z a-z 0-9 */
-    ALNUM_US,   /* plus _ */
-    B64URL,     /* plus _ and - */
-    UPPER_NUM,  /* A-Z 0-9 */
-    ALNUM_DASH, /* plus - */
-    B64URL_DOT, /* B64URL plus . (keys of dotted parts) */
-    B64,        /* A-Z a-z 0-9 + / = (standard base64) */
-    B64URL_EQ,  /* B64URL plus = (Atlassian's tokens end in "=" and a checksum) */
-    HEX,        /* 0-9 a-f A-F */
+    ALNUM,         /* A-Z a-z 0-9 */
+    ALNUM_US,      /* plus _ */
+    B64URL,        /* plus _ and - */
+    UPPER_NUM,     /* A-Z 0-9 */
+    ALNUM_DASH,    /* plus - */
+    B64URL_DOT,    /* B64URL plus . (keys of dotted parts) */
+    B64,           /* A-Z a-z 0-9 + / = (standard base64) */
+    B64URL_EQ,     /* B64URL plus = (Atlassian's tokens end in "=" and a checksum) */
+    B64URL_DOT_EQ, /* B64URL plus . and = (Dropbox's) */
+    HEX,           /* 0-9 a-f A-F */
 };
 
 struct token_kind {
@@ -171,6 +175,10 @@ static const struct token_kind kinds[] = {
     /* RubyGems' API keys, Pulumi's access tokens. */
     TOKEN("rubygems_", 48, HEX),
     TOKEN("pul-", 40, HEX),
+    /* Tencent Cloud's SecretIds; Dropbox's short-lived access tokens ("sl." and 135 or more,
+     * "sl.u." in the newer ones). */
+    TOKEN("AKID", 32, ALNUM),
+    TOKEN("sl.", 100, B64URL_DOT_EQ),
 };
 
 static bool in_alphabet(unsigned char c, unsigned char alpha)
@@ -190,6 +198,8 @@ static bool in_alphabet(unsigned char c, unsigned char alpha)
         return lsc_is_alnum(c) || c == '+' || c == '/' || c == '=';
     case B64URL_EQ:
         return lsc_is_b64url(c) || c == '=';
+    case B64URL_DOT_EQ:
+        return lsc_is_b64url(c) || c == '.' || c == '=';
     case HEX:
         return lsc_is_hex(c);
     default:
@@ -680,4 +690,44 @@ bool lsc_detect_service_host(const char *p, size_t n, size_t i, struct lsc_match
         return false;
     }
     return service_url(p, n, i, m);
+}
+
+/* Bot ids (the digits before the colon) and what follows the colon: ids are 8-10 digits
+ * today; the part after the colon is 35 bytes, and always starts "AA". */
+#define BOT_ID_MIN 6
+#define BOT_ID_MAX 12
+#define BOT_SECRET_MIN 33
+#define BOT_SECRET_MAX 48
+
+bool lsc_detect_bot_token(const char *p, size_t n, size_t i, struct lsc_match *m)
+{
+    if (n - i <= BOT_SECRET_MIN || p[i] != ':' || p[i + 1] != 'A' || p[i + 2] != 'A') {
+        return false;
+    }
+    /* (The id is only looked at, and may be part of an earlier match - digits a card's
+     * detector took: what is reported starts after the colon.) */
+    size_t d = i;
+    while (d > 0 && i - d <= BOT_ID_MAX && lsc_is_digit((unsigned char)p[d - 1])) {
+        d--;
+    }
+    if (i - d < BOT_ID_MIN || i - d > BOT_ID_MAX) {
+        return false;
+    }
+    bool word_start = d == 0 || !lsc_is_alnum((unsigned char)p[d - 1]) ||
+                      (d >= 3 && memcmp(p + d - 3, "bot", 3) == 0);
+    if (!word_start) {
+        return false; /* ("v2.123456789:AA..." is no bot's id; "x123456789:" neither) */
+    }
+    size_t e = i + 1;
+    while (e < n && e - (i + 1) <= BOT_SECRET_MAX && lsc_is_b64url((unsigned char)p[e])) {
+        e++;
+    }
+    size_t len = e - (i + 1);
+    if (len < BOT_SECRET_MIN || len > BOT_SECRET_MAX) {
+        return false;
+    }
+    m->off = i + 1;
+    m->len = len;
+    m->cls = LSC_CLASS_API_KEY;
+    return true;
 }

@@ -1056,6 +1056,12 @@ Test(secret, more_provider_keys)
         "In0sImVtYWlsIjoiYm90QGV4YW1wbGUuY29tIn0=",
         "rubygems_0123456789abcdef0123456789abcdef0123456789abcdef",
         "pul-0123456789abcdef0123456789abcdef01234567",
+        /* the sixth set: Tencent Cloud, Dropbox (both forms) */
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        "sl.BabcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuv"
+        "wxyz0123456789abcdefghijklmnop-_=",
+        "sl.u.AFabcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrs"
+        "tuvwxyz0123456789abcdefghijklmnop",
     };
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         char in[300];
@@ -1083,6 +1089,79 @@ Test(secret, more_provider_keys)
         "update until");
     /* a body glued to more word bytes is some other identifier */
     EXPECT_UNCHANGED("pul-0123456789abcdef0123456789abcdef01234567xyz");
+    EXPECT_UNCHANGED("AKID AKIDNEY AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPL sl.example.com sl. slow "
+                     "sl.BabcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab");
+}
+
+/*
+ * A Telegram bot's token without its URL (lsc_detect_bot_token): the part after the colon
+ * goes, the bot's id stays. Ids of 6 to 12 digits, secrets of 33 to 48 bytes starting "AA";
+ * the id starts a word or follows "bot".
+ */
+Test(secret, telegram_bot_token_without_its_url)
+{
+    static const char secret35[] = "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX";
+    char in[200], out[200];
+    static const char *const around[][2] = {
+        {"token ", " ok"},    {"", ""},        {"GET /bot", "/getUpdates HTTP/1.1"},
+        {"{\"t\":\"", "\"}"}, {"tg=", "&x=1"}, {"(", ")"},
+        {"'", "'."},
+    };
+    for (size_t k = 0; k < sizeof around / sizeof around[0]; k++) {
+        snprintf(in, sizeof in, "%s123456789:%s%s", around[k][0], secret35, around[k][1]);
+        snprintf(out, sizeof out, "%s123456789:[secret]%s", around[k][0], around[k][1]);
+        EXPECT_SCRUB(in, out);
+    }
+    /* the bounds: 6 and 12 digits, 33 and 48 bytes */
+    EXPECT_SCRUB("id 123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsa x", "id 123456:[secret] x");
+    EXPECT_SCRUB("id 123456789012:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0123456789abcd x",
+                 "id 123456789012:[secret] x");
+    EXPECT_UNCHANGED("id 12345:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX x");
+    EXPECT_UNCHANGED("id 1234567890123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX x");
+    EXPECT_UNCHANGED("id 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDs x");                  /* 32 */
+    EXPECT_UNCHANGED("id 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0123456789abcde x"); /* 49 */
+    /* not a bot's: no "AA", an id glued to a word, a time, an address's port */
+    EXPECT_UNCHANGED("id 123456789:ABHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX x "
+                     "x123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX at 10:05:03 "
+                     "host:443 ts=1700000000:AA");
+    /* an id an earlier match took (a card's digits) still counts: the secret goes */
+    EXPECT_SCRUB("at 4111 111111111111:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX end",
+                 "at [card]:[secret] end");
+    const char *t = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX";
+    struct lsc_match m;
+    cr_assert(lsc_detect_bot_token(t, strlen(t), 9, &m) && m.off == 10 && m.len == 35);
+    cr_assert_not(lsc_detect_bot_token(t + 4, strlen(t) - 4, 5, &m)); /* five digits */
+    const char *ab = "123456789:ABHdqTcvCH1vGWJxfSeofSAs0K5PALDsawX";
+    cr_assert_not(lsc_detect_bot_token(ab, strlen(ab), 9, &m)); /* (the scan asks for "AA" too) */
+}
+
+/* The leak check for bare bot tokens: ids of 6-12 digits, secrets of 33-48 bytes holding
+ * the planted value, before and after the bytes they are found among. */
+static size_t plant_bot_token(char *out, size_t room, const char *v, unsigned r)
+{
+    static const char *const before[] = {"", "bot", "/bot", "\"", "=", "(", "'", "tg: ", "\t"};
+    static const char *const after[] = {"", "/getMe", "\"", "?x=1", ",", ")", " 200", "."};
+    static const char fill[] = "abcXYZ019-_";
+    char id[16], secret[64];
+    int digits = 6 + (int)(r % 7);
+    for (int k = 0; k < digits; k++) {
+        id[k] = (char)('1' + (r >> (k % 8)) % 9);
+    }
+    id[digits] = '\0';
+    size_t len = 33 + (r >> 3) % 16, vl = strlen(v);
+    memcpy(secret, "AA", 2);
+    memcpy(secret + 2, v, vl);
+    for (size_t k = 2 + vl; k < len; k++) {
+        secret[k] = fill[(r + k) % (sizeof fill - 1)];
+    }
+    secret[len] = '\0';
+    return (size_t)snprintf(out, room, "%s%s:%s%s", before[(r >> 7) % 9], id, secret,
+                            after[(r >> 11) % 8]);
+}
+
+Test(secret, telegram_bot_tokens_leak_check)
+{
+    expect_none_leaked_from(plant_bot_token, "Tg7Q", 0x7e1e6a, 256);
 }
 
 /* A key at the start of p[0..n), as the scan asks for one (its gate's tables built). */
