@@ -35,6 +35,21 @@ Test(ip4, accepts_addresses_and_stops_at_their_end)
     cr_expect_eq(p4("192.168.1.1/24", a), 11);
     cr_expect_eq(p4("1.2.3.4.", a), 7, "a full stop after an address is punctuation");
     cr_expect_eq(p4("1.2.3.4]", a), 7);
+    /* The 16-byte path's edges: what follows a 15-byte address is its 16th byte and the
+     * one after that, read apart. */
+    cr_expect_eq(p4("255.255.255.255. the end", a), 15);
+    cr_expect_eq(p4("255.255.255.255.x", a), 15);
+    cr_expect_eq(p4("255.255.255.255.", a), 15);
+    cr_expect_eq(p4("255.255.255.255.1", a), 0);
+    cr_expect_eq(p4("255.255.255.255.12345678", a), 0);
+    cr_expect_eq(p4("255.255.255.2551.2345678", a), 0);
+    cr_expect_eq(p4("255.255.255.255 and more", a), 15);
+    cr_expect(a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255);
+    cr_expect_eq(p4("9.87.654.32 and more bytes", a), 0);
+    cr_expect_eq(p4("9.87.054.32 and more bytes", a), 11);
+    cr_expect(a[0] == 9 && a[1] == 87 && a[2] == 54 && a[3] == 32);
+    cr_expect_eq(p4("1.2.3.4 ................", a), 7);
+    cr_expect(a[0] == 1 && a[1] == 2 && a[2] == 3 && a[3] == 4);
 }
 
 Test(ip4, rejects_lookalikes)
@@ -351,15 +366,17 @@ static size_t ip4_model(const char *t, uint8_t out[4])
 /*
  * Dotted numbers (octets of 1-4 digits up to 999, now and then another separator or one
  * octet too few or too many) followed by hostile bytes, in buffers of every length up to
- * 40: the parser against the model on both of its paths - fewer than 15 bytes to read, each
- * read checked against the end, and 15 or more, read without checks.
+ * 40: the parser against the model on its three paths - fewer than 15 bytes to read, each
+ * read checked against the end; 15, read without checks; 16 or more, as masks of the 16
+ * bytes (ip4_parse16). Among the bytes after: those beside the digits ('/' and ':') and
+ * digits and a dot with the top bit set.
  */
 Test(ip4, agrees_with_a_model_at_every_buffer_length)
 {
-    static const char after[] = "0123456789.. :a]/";
+    static const char after[] = "0123456789.. :a]/\xb0\xb9\xae";
     static const char seps[] = "..........-: ";
     uint64_t s = 0x2545f4914f6cdd1du;
-    size_t found = 0;
+    size_t found = 0, found16 = 0;
     for (int k = 0; k < 300000; k++) {
         char t[64];
         size_t n = 0;
@@ -385,10 +402,12 @@ Test(ip4, agrees_with_a_model_at_every_buffer_length)
         cr_assert_eq(got, want, "%s: %zu, model %zu", t, got, want);
         if (want > 0) {
             cr_assert(memcmp(a, b, 4) == 0, "%s: other bytes", t);
-            found += len >= 15; /* (found by the unchecked path) */
+            found += len == 15; /* (found by the unchecked path) */
+            found16 += len >= 16;
         }
     }
-    cr_expect_gt(found, 10000, "%zu", found);
+    cr_expect_gt(found, 500, "%zu", found);
+    cr_expect_gt(found16, 10000, "%zu", found16);
 }
 
 static void expect_trunc(const char *in, unsigned v4, unsigned v6, const char *want)
