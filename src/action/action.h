@@ -20,6 +20,15 @@
  */
 size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bits, char *out);
 
+/*
+ * lsc_ip_truncate's text for the IPv4 address ip kept to its first 24 bits, taken from the
+ * address's own text t[0..len) when that text is already the address's shortest form up to
+ * its last dot - no leading zeros, no escapes (a scan of decoded text reports raw bytes):
+ * those bytes and "0", without working out digits. Returns 0 (and writes nothing) when the
+ * text is not so; the caller renders. (The default policy's action, once an access line.)
+ */
+size_t lsc_ip4_truncate24_text(const struct lsc_ip *ip, const char *t, size_t len, char *out);
+
 struct lsc_action;
 
 /* The IPv4 address ip is or embeds (v4-mapped, v4-compatible, NAT64) into v4; false if none. */

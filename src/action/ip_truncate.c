@@ -167,6 +167,27 @@ size_t lsc_ip_render(const uint8_t *bytes, bool v6, char *out)
     return v6 ? render_v6(bytes, false, out) : render_v4(bytes, out);
 }
 
+size_t lsc_ip4_truncate24_text(const struct lsc_ip *ip, const char *t, size_t len, char *out)
+{
+    /* The last dot: the last octet is 1-3 bytes (more when escaped: then none is found). */
+    size_t dot = len >= 7 && t[len - 2] == '.'   ? len - 2
+                 : len >= 8 && t[len - 3] == '.' ? len - 3
+                 : len >= 9 && t[len - 4] == '.' ? len - 4
+                                                 : 0;
+    /* Any other text of the first three octets is longer than their shortest form: a
+     * leading zero adds a byte, an escape two or more. The same length is the same text (and
+     * no dot found, 0, is shorter than any). */
+    const uint8_t *b = ip->bytes;
+    if (ip->family != 4 ||
+        dot != (size_t)(decimal[b[0]][3] + decimal[b[1]][3] + decimal[b[2]][3] + 2)) {
+        return 0;
+    }
+    lsc_copy_short(out, t, dot + 1);
+    out[dot + 1] = '0';
+    out[dot + 2] = '\0';
+    return dot + 2;
+}
+
 size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bits, char *out)
 {
     uint8_t b[16];

@@ -279,8 +279,13 @@ static int direct_match(void *ctx, const struct lsc_match *m)
         memcpy(dst, tm->out, sizeof tm->out);
         rlen = tm->out_len;
     } else if (m->cls == LSC_CLASS_IPV4 && a->kind == LSC_ACT_IP_TRUNCATE && !m->quote) {
-        /* What render comes to, through three calls, for an IPv4 address. */
-        rlen = lsc_ip_truncate(&m->ip, a->v4_bits, a->v6_bits, dst);
+        /* What render comes to, through three calls, for an IPv4 address; for /24 (the
+         * default) mostly the address's own bytes up to its last dot and "0". */
+        rlen =
+            a->v4_bits == 24 ? lsc_ip4_truncate24_text(&m->ip, d->line + m->off, m->len, dst) : 0;
+        if (rlen == 0) {
+            rlen = lsc_ip_truncate(&m->ip, a->v4_bits, a->v6_bits, dst);
+        }
     } else if ((a->kind == LSC_ACT_REDACT || a->kind == LSC_ACT_REPLACE) && !m->quote) {
         /* What render comes to, through three calls, for a label ("[secret]"). */
         lsc_copy_short(dst, a->text, a->text_len);

@@ -496,6 +496,87 @@ Test(truncate, every_ipv4_prefix_length_against_a_model)
     }
 }
 
+/*
+ * lsc_ip4_truncate24_text against lsc_ip_truncate at /24: random addresses written in their
+ * shortest form, with leading zeros, with escapes where a decoded scan reports raw bytes
+ * (%2E, %3x, &#46;), with each octet's text at every length. Whenever it answers, it answers
+ * the same; it answers for every shortest form and for nothing longer up to the last dot.
+ */
+Test(truncate, the_text_shortcut_at_24_agrees)
+{
+    uint64_t seed = 0x5bd1e995u;
+    size_t taken = 0;
+    for (int k = 0; k < 200000; k++) {
+        uint8_t b[4];
+        for (int o = 0; o < 4; o++) {
+            unsigned r = (unsigned)rnd(&seed);
+            b[o] = (uint8_t)(r % 4 == 0 ? r % 10 : r % 4 == 1 ? r % 100 : r >> 8);
+        }
+        char t[128];
+        size_t n = 0;
+        bool shortest = true; /* the text up to the last dot is the shortest form */
+        for (int o = 0; o < 4; o++) {
+            unsigned r = (unsigned)rnd(&seed);
+            if (o > 0) {
+                bool escaped = r % 16 == 0;
+                shortest &= !escaped;
+                n += (size_t)snprintf(t + n, sizeof t - n, "%s",
+                                      !escaped      ? "."
+                                      : r % 32 == 0 ? "%2E"
+                                                    : "&#46;");
+                r >>= 5;
+            }
+            if (r % 8 == 0) { /* leading zeros */
+                n += (size_t)snprintf(t + n, sizeof t - n, "%03u", b[o]);
+                shortest &= o == 3 || b[o] >= 100;
+            } else if (r % 8 == 1) { /* a digit escaped */
+                b[o] = (uint8_t)(b[o] % 10);
+                n += (size_t)snprintf(t + n, sizeof t - n, "%%3%u", b[o]);
+                shortest &= o == 3;
+            } else {
+                n += (size_t)snprintf(t + n, sizeof t - n, "%u", b[o]);
+            }
+        }
+        struct lsc_ip ip;
+        memset(&ip, 0, sizeof ip);
+        ip.family = 4;
+        memcpy(ip.bytes, b, 4);
+        char want[LSC_IP_TEXT_MAX], got[LSC_IP_TEXT_MAX];
+        size_t wl = lsc_ip_truncate(&ip, 24, 48, want);
+        size_t gl = lsc_ip4_truncate24_text(&ip, t, n, got);
+        if (gl > 0) {
+            cr_assert(gl == wl && memcmp(got, want, wl) == 0, "%s: %.*s, want %.*s", t, (int)gl,
+                      got, (int)wl, want);
+            taken++;
+        }
+        cr_assert_eq(gl > 0, shortest, "%s: %s", t, gl > 0 ? "taken" : "not taken");
+    }
+    cr_expect_gt(taken, 50000, "%zu", taken);
+    /* the examples */
+    struct lsc_ip ip = {.family = 4, .bytes = {10, 1, 2, 3}};
+    char out[LSC_IP_TEXT_MAX];
+    cr_expect_eq(lsc_ip4_truncate24_text(&ip, "10.1.2.3", 8, out), 8);
+    cr_expect(memcmp(out, "10.1.2.0", 8) == 0);
+    cr_expect_eq(lsc_ip4_truncate24_text(&ip, "010.1.2.3", 9, out), 0);
+    cr_expect_eq(lsc_ip4_truncate24_text(&ip, "10%2E1.2.3", 10, out), 0);
+    cr_expect_eq(lsc_ip4_truncate24_text(&ip, "10.1.2.%33", 10, out), 8);
+    cr_expect_eq(lsc_ip4_truncate24_text(&ip, "10.1.2.3%33", 11, out), 0);
+}
+
+/* Through the scan and the default policy: the address's own text where it is the shortest
+ * form, rendered where it is not (leading zeros, escapes a decoded scan reports raw). */
+Test(truncate, addresses_in_lines_with_and_without_the_shortcut)
+{
+    EXPECT_SCRUB("a 10.1.2.3 b", "a 10.1.2.0 b");
+    EXPECT_SCRUB("q=10%2E1%2E2%2E3&r=1", "q=10.1.2.0&r=1");
+    EXPECT_SCRUB("q=10.1.2.%33&x", "q=10.1.2.0&x");
+    EXPECT_SCRUB("q=010.001.002.003 z", "q=10.1.2.0 z");
+    EXPECT_SCRUB("v=&#49;0.1.2.3 w", "v=10.1.2.0 w");
+    EXPECT_SCRUB("x 255.255.255.255. y", "x 255.255.255.0. y");
+    EXPECT_SCRUB("u=http%3A%2F%2F10.1.2.3%2Fx", "u=http%3A%2F%2F10.1.2.0%2Fx");
+    EXPECT_UNCHANGED("1.2.3.0 ok 0.0.0.0");
+}
+
 Test(truncate, rfc5952_output)
 {
     /* Longest zero run wins; a single zero group is not compressed; lower case. */
