@@ -203,5 +203,25 @@ size_t lsc_ip_truncate(const struct lsc_ip *ip, unsigned v4_bits, unsigned v6_bi
         return render_v6(b, mapped || ip->dotted_tail, out);
     }
     mask_bits(b, 16, v6_bits);
+    if (v6_bits <= 48) {
+        /* At most three groups left (the default keeps 48 bits): the zeros after them, five
+         * groups or more, are the longest run - longer than any before - so RFC 5952 writes
+         * the groups up to the last that is not zero, then "::" ("2001:db8:0:1::" can't
+         * be: its fourth group is zero). render_v6 comes to the same, looking for the run. */
+        unsigned g[3] = {(unsigned)b[0] << 8 | b[1], (unsigned)b[2] << 8 | b[3],
+                         (unsigned)b[4] << 8 | b[5]};
+        int last = g[2] != 0 ? 2 : g[1] != 0 ? 1 : g[0] != 0 ? 0 : -1;
+        char *o = out;
+        for (int i = 0; i <= last; i++) {
+            o = put_hex(o, g[i]);
+            *o++ = ':';
+        }
+        if (last < 0) {
+            *o++ = ':'; /* ("::": all zero) */
+        }
+        *o++ = ':';
+        *o = '\0';
+        return (size_t)(o - out);
+    }
     return render_v6(b, false, out);
 }

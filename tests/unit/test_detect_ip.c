@@ -577,6 +577,46 @@ Test(truncate, addresses_in_lines_with_and_without_the_shortcut)
     EXPECT_UNCHANGED("1.2.3.0 ok 0.0.0.0");
 }
 
+/* IPv6 addresses kept to every prefix length from 0 to 64 (to 48 written straight, by the
+ * rule that the zeros after the kept groups are the longest run; past 48 by render_v6),
+ * against inet_ntop of the masked bytes. Groups of every width, zero half the time. */
+Test(truncate, every_short_ipv6_prefix_against_inet_ntop)
+{
+    uint64_t seed = 0xcc9e2d51u;
+    for (unsigned bits = 0; bits <= 64; bits++) {
+        for (int k = 0; k < 2000; k++) {
+            uint8_t b[16];
+            uint64_t r = rnd(&seed);
+            for (int i = 0; i < 8; i++, r >>= 3) {
+                unsigned width = (unsigned)(r & 7), v = (unsigned)rnd(&seed) & 0xffff;
+                v = width < 4 ? 0 : v >> 4 * (7 - width);
+                b[2 * i] = (uint8_t)(v >> 8);
+                b[2 * i + 1] = (uint8_t)v;
+            }
+            b[0] |= 0x20; /* (never an address that embeds an IPv4 one) */
+            struct lsc_ip ip;
+            memset(&ip, 0, sizeof ip);
+            ip.family = 6;
+            memcpy(ip.bytes, b, 16);
+            uint8_t masked[16] = {0};
+            for (unsigned bit = 0; bit < bits; bit++) {
+                masked[bit / 8] |= (uint8_t)(b[bit / 8] & (0x80u >> (bit % 8)));
+            }
+            char want[INET6_ADDRSTRLEN], out[LSC_IP_TEXT_MAX];
+            cr_assert_not_null(inet_ntop(AF_INET6, masked, want, sizeof want));
+            memset(out, 'x', sizeof out);
+            size_t l = lsc_ip_truncate(&ip, 24, bits, out);
+            cr_assert(l == strlen(want) && memcmp(out, want, l + 1) == 0, "/%u: %s, want %s", bits,
+                      out, want);
+        }
+    }
+    expect_trunc("2001:db8:1234:5678::1", 24, 48, "2001:db8:1234::");
+    expect_trunc("2001:0:1234:5678::1", 24, 48, "2001:0:1234::");
+    expect_trunc("2001:db8:0:5678::1", 24, 48, "2001:db8::");
+    expect_trunc("0:0:1:5678::1", 24, 48, "0:0:1::");
+    expect_trunc("0:0:0:5678::1", 24, 48, "::");
+}
+
 Test(truncate, rfc5952_output)
 {
     /* Longest zero run wins; a single zero group is not compressed; lower case. */
