@@ -396,6 +396,20 @@ static inline bool lsc_trunc_holds(const struct lsc_trunc_memo *m, const struct 
            ((lsc_load8(x) ^ lsc_load8(y)) | (lsc_load8(x + 8) ^ lsc_load8(y + 8))) == 0;
 }
 
+/* Keeps out[0..ol), ip truncated by a, in slot m (when it fits). */
+static inline void lsc_trunc_keep(struct lsc_trunc_memo *m, const struct lsc_action *a,
+                                  const struct lsc_ip *ip, const char *out, size_t ol)
+{
+    if (ol <= sizeof m->out) {
+        m->action = a;
+        memcpy(m->ip.bytes, ip->bytes, 16);
+        m->ip.family = ip->family;
+        m->ip.dotted_tail = ip->dotted_tail;
+        m->out_len = (unsigned char)ol;
+        memcpy(m->out, out, ol);
+    }
+}
+
 /* Replacements in one field (by its own name: the member's key or the format's name). */
 #define LSC_FIELD_COUNTS 128 /* distinct names counted; more go under "(other)" */
 struct lsc_field_count {

@@ -240,14 +240,7 @@ static size_t truncate_ip(struct lsc_scrubber *sc, const struct lsc_action *a, c
         return m->out_len;
     }
     size_t ol = lsc_action_render(a, v, n, ip, out);
-    if (ol <= sizeof m->out) {
-        m->action = a;
-        memcpy(m->ip.bytes, ip->bytes, 16);
-        m->ip.family = ip->family;
-        m->ip.dotted_tail = ip->dotted_tail;
-        m->out_len = (unsigned char)ol;
-        memcpy(m->out, out, ol);
-    }
+    lsc_trunc_keep(m, a, ip, out, ol);
     return ol;
 }
 

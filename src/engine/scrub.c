@@ -270,14 +270,20 @@ static int direct_match(void *ctx, const struct lsc_match *m)
     }
     char *dst = d->dst->p + d->dst->len + gap;
     size_t rlen;
-    const struct lsc_trunc_memo *tm;
-    if (m->cls == LSC_CLASS_IPV6 && a->kind == LSC_ACT_IP_TRUNCATE && sc->trunc_memo != NULL &&
-        lsc_trunc_holds(tm = lsc_trunc_slot(sc, &m->ip), a, &m->ip)) {
-        /* What render would find first, without the calls (a line of addresses). An address
-         * match is never quoted: only a secret's value is. The whole slot is copied (a fixed
-         * size, no call): lsc_action_max_len reserved room for at least LSC_PSEUDONYM_MAX. */
-        memcpy(dst, tm->out, sizeof tm->out);
-        rlen = tm->out_len;
+    struct lsc_trunc_memo *tm;
+    if (m->cls == LSC_CLASS_IPV6 && a->kind == LSC_ACT_IP_TRUNCATE && sc->trunc_memo != NULL) {
+        /* What render would come to, without the calls (a line of addresses). An address
+         * match is never quoted: only a secret's value is. A slot that holds it is copied
+         * whole (a fixed size, no call): lsc_action_max_len reserved room for at least
+         * LSC_PSEUDONYM_MAX. (The memo itself is made by render's first call.) */
+        tm = lsc_trunc_slot(sc, &m->ip);
+        if (lsc_trunc_holds(tm, a, &m->ip)) {
+            memcpy(dst, tm->out, sizeof tm->out);
+            rlen = tm->out_len;
+        } else {
+            rlen = lsc_ip_truncate(&m->ip, a->v4_bits, a->v6_bits, dst);
+            lsc_trunc_keep(tm, a, &m->ip, dst, rlen);
+        }
     } else if (m->cls == LSC_CLASS_IPV4 && a->kind == LSC_ACT_IP_TRUNCATE && !m->quote) {
         /* What render comes to, through three calls, for an IPv4 address; for /24 (the
          * default) mostly the address's own bytes up to its last dot and "0". */
