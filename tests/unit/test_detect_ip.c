@@ -305,11 +305,12 @@ Test(ip6, agrees_with_a_model_when_bytes_follow)
 {
     static const char after[] = ". .,:;)]%/1a-x:.9";
     uint64_t s = 0x9e3779b97f4a7c15u;
-    size_t found = 0, stopped = 0;
+    size_t found = 0, stopped = 0, found48 = 0;
     for (int k = 0; k < 60000; k++) {
-        char t[96];
+        char t[128];
         size_t n = random_address(&s, t);
-        size_t tail = 1 + (size_t)(rnd(&s) % 4);
+        /* (half of them with 48 bytes or more to read) */
+        size_t tail = 1 + (size_t)(rnd(&s) % 4) + (k % 2 == 0 && n < 48 ? 48 - n : 0);
         for (size_t x = 0; x < tail; x++) {
             t[n++] = after[rnd(&s) % (sizeof after - 1)];
         }
@@ -326,11 +327,63 @@ Test(ip6, agrees_with_a_model_when_bytes_follow)
         if (expect > 0) {
             cr_assert(memcmp(ip.bytes, want, 16) == 0, "%.*s: other bytes", (int)len, t);
             found++;
+            found48 += len >= 48;
             stopped += expect < len && t[expect] == '.';
         }
     }
     cr_expect_gt(found, 8000, "%zu", found);
+    cr_expect_gt(found48, 4000, "%zu with 48 bytes to read", found48);
     cr_expect_gt(stopped, 500, "%zu addresses before a full stop", stopped);
+}
+
+/*
+ * The full form (eight groups, no "::") with 48 bytes or more to read against the model: groups of
+ * 1-5 digits in both cases, now and then a group broken (a 'g', a '.', an empty group, a ninth
+ * group), then bytes that may or may not end an address, then padding.
+ */
+Test(ip6, the_full_form_agrees_with_the_model)
+{
+    static const char hex[] = "0123456789abcdefABCDEF";
+    static const char after[] = " .,:;)]%/1a-xg:.9\xb1";
+    static const char breakers[] = "g.:z";
+    uint64_t s = 0x2d358dccaa6c78a5u;
+    size_t found = 0;
+    for (int k = 0; k < 100000; k++) {
+        char t[128];
+        size_t n = 0;
+        int groups = 8 + (rnd(&s) % 16 == 0);
+        for (int g = 0; g < groups; g++) {
+            if (g > 0) {
+                t[n++] = ':';
+            }
+            int digits = 1 + (int)(rnd(&s) % 32 == 0 ? 4 : rnd(&s) % 4);
+            for (int d = 0; d < digits; d++) {
+                t[n++] = hex[rnd(&s) % (sizeof hex - 1)];
+            }
+        }
+        if (rnd(&s) % 8 == 0) {
+            t[rnd(&s) % n] = breakers[rnd(&s) % (sizeof breakers - 1)];
+        }
+        size_t tail = (size_t)(rnd(&s) % 3);
+        for (size_t x = 0; x < tail; x++) {
+            t[n++] = after[rnd(&s) % (sizeof after - 1)];
+        }
+        while (n < 48 + rnd(&s) % 8) {
+            t[n++] = ' ';
+        }
+        t[n] = '\0';
+        unsigned char want[16];
+        struct lsc_ip ip;
+        size_t expect = ip6_model(t, n, want);
+        size_t got = lsc_ip6_parse(t, t + n, &ip);
+        cr_assert_eq(got, expect, "%s: %zu, model %zu", t, got, expect);
+        if (expect > 0) {
+            cr_assert(memcmp(ip.bytes, want, 16) == 0, "%s: other bytes", t);
+            cr_assert(!ip.dotted_tail && ip.family == 6, "%s", t);
+            found++;
+        }
+    }
+    cr_expect_gt(found, 50000, "%zu", found);
 }
 
 /* The IPv4 grammar as a POSIX regular expression (leftmost-longest: the fourth octet takes as
