@@ -271,11 +271,13 @@ static int direct_match(void *ctx, const struct lsc_match *m)
     char *dst = d->dst->p + d->dst->len + gap;
     size_t rlen;
     struct lsc_trunc_memo *tm;
-    if (m->cls == LSC_CLASS_IPV6 && a->kind == LSC_ACT_IP_TRUNCATE && sc->trunc_memo != NULL) {
-        /* What render would come to, without the calls (a line of addresses). An address
-         * match is never quoted: only a secret's value is. A slot that holds it is copied
-         * whole (a fixed size, no call): lsc_action_max_len reserved room for at least
-         * LSC_PSEUDONYM_MAX. (The memo itself is made by render's first call.) */
+    if (m->cls == LSC_CLASS_IPV6 && a->kind == LSC_ACT_IP_TRUNCATE && sc->trunc_memo != NULL &&
+        !m->quote) {
+        /* What render would come to, without the calls (a line of addresses; an address
+         * match is never quoted - only a secret's value is - but a quoted one would go to
+         * render, which writes the quotes). A slot that holds it is copied whole (a fixed
+         * size, no call): lsc_action_max_len reserved room for at least LSC_PSEUDONYM_MAX.
+         * (The memo itself is made by render's first call.) */
         tm = lsc_trunc_slot(sc, &m->ip);
         if (lsc_trunc_holds(tm, a, &m->ip)) {
             memcpy(dst, tm->out, sizeof tm->out);
