@@ -44,12 +44,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* A batch is handed over once it holds this much. Small, because every batch buffer in the
- * ring is memory touched for the first time, which is dear in a VM (17 us a page here):
- * 512 KiB batches in 2N + 2 slots cost -j 2 2,750 page faults against one thread's 630, and
- * 8 % more CPU time than 128 KiB in N + 2 (940 faults) on the 200 MB nginx corpus. Now that
- * no writer thread is woken per batch, more batches cost next to nothing. */
-#define BATCH_TARGET (128 * 1024)
+/* A batch is handed over once it holds this much. When batches were copied into buffers of
+ * their own, 512 KiB batches in 2N + 2 slots cost -j 2 2,750 page faults against one
+ * thread's 630 (17 us a page in this VM) and 8 % more CPU time than 128 KiB in N + 2. Now a
+ * batch takes the framer's buffer with it (no copy, no buffer of its own) and the size
+ * moves no page: 512 KiB gives fewer hand-overs for the same faults (840 against 897 on the
+ * 200 MB nginx corpus) and 1.5-4.7 % more throughput with -j 2 than 128 KiB (RESULTS.md,
+ * thirty-seventh pass). */
+#define BATCH_TARGET (512 * 1024)
 #define RELEASE_AT (2 * 1024 * 1024) /* a spare keeps this much of its pages */
 
 enum slot_state { SLOT_FREE, SLOT_READY, SLOT_WORKING, SLOT_DONE };
