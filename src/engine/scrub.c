@@ -751,13 +751,12 @@ static struct lsc_tail_memo *tail_memo(struct lsc_scrubber *sc, const char *p, s
     if (sc->tail_memo == NULL && (sc->tail_memo = calloc(1, sizeof *sc->tail_memo)) == NULL) {
         return NULL;
     }
-    /* The last 16 bytes as two words, each multiplied by an odd constant, folded: a line's
-     * first dependent step, so the shortest chain wins (XXH3 took 0.5 % more instructions
-     * and time on nginx). Only a bucket and a tag: a tail found is compared in full, so a
-     * collision - chance or crafted - costs a compare, never a skipped scan. */
-    _Static_assert(LSC_TAIL_KEY == 16, "two words");
-    uint64_t x = (lsc_load8(p + len - 16) * 0x9E3779B97F4A7C15ULL) ^
-                 (lsc_load8(p + len - 8) * 0xC2B2AE3D27D4EB4FULL);
+    /* The last 16 bytes mixed as the truncation memo mixes an address (lsc_mix16), folded:
+     * a line's first dependent step, so the shortest chain wins (XXH3 took 0.5 % more
+     * instructions and time on nginx). Only a bucket and a tag: a tail found is compared in
+     * full, so a collision - chance or crafted - costs a compare, never a skipped scan. */
+    _Static_assert(LSC_TAIL_KEY == 16, "lsc_mix16 takes 16 bytes");
+    uint64_t x = lsc_mix16(p + len - LSC_TAIL_KEY);
     x ^= x >> 29;
     *h = (uint32_t)x | 1;
     *bi = (size_t)(x >> 32) % LSC_TAIL_MEMO_BUCKETS;
