@@ -1087,6 +1087,7 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
     d->end = e;
     d->escapes = 0;
     size_t k = 0;
+    bool amp = false; /* a '&' in the text: only the byte-at-a-time path below writes one */
     for (size_t j = s; j < e;) {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         if (e - j >= 8) {
@@ -1110,12 +1111,14 @@ static __attribute__((noinline)) size_t scan_decoded(const char *p, size_t n, si
             d->took[d->escapes] = (uint16_t)(took_before(d, d->escapes) + len - 1);
             d->escapes++;
             d->text[k++] = (char)b;
+            amp |= b == '&';
             j += len;
         } else {
+            amp |= p[j] == '&';
             d->text[k++] = p[j++];
         }
     }
-    if (e < n && p[e] == '=' && k < DECODE_MAX && memchr(d->text, '&', k) != NULL) {
+    if (amp && e < n && p[e] == '=' && k < DECODE_MAX) {
         /* The '=' that cut the stretch is scanned with it: a '&' in a secret's value is
          * told from a query's by the '=' after the name that follows it (secrets.c). */
         d->text[k++] = '=';
