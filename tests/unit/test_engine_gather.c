@@ -8,6 +8,7 @@
 #include "io/archive.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 
 static int empty_fd(void)
@@ -424,6 +425,91 @@ Test(gather, short_parallel_runs_end_cleanly)
         free(got);
         close(fd);
         close(out);
+    }
+    free(want);
+    free(in);
+    lsc_policy_free(pol);
+}
+
+/* One -j N run of in[0..len) into out: its result, and whether the calling thread's CPUs
+ * were the same after it as before. */
+static lsc_error parallel_run(const struct lsc_policy *pol, const char *in, size_t len,
+                              unsigned jobs, int out, bool *cpus_kept)
+{
+    cpu_set_t before, after;
+    cr_assert_eq(pthread_getaffinity_np(pthread_self(), sizeof before, &before), 0);
+    int fd = tmp_fd_with(in, len);
+    struct lsc_scrubber *sc;
+    cr_assert_eq(lsc_scrubber_new(pol, &sc), LSC_OK);
+    struct lsc_stream_opts so = {.max_line = 1 << 20, .quarantine_fd = -1};
+    lsc_error err = lsc_scrub_fd_parallel(sc, jobs, fd, out, &so);
+    lsc_scrubber_free(sc);
+    close(fd);
+    cr_assert_eq(pthread_getaffinity_np(pthread_self(), sizeof after, &after), 0);
+    *cpus_kept = CPU_EQUAL(&before, &after);
+    return err;
+}
+
+/*
+ * -j N holds each worker on a CPU of its own for its first batches when the caller may use
+ * that many (parallel.c, spread_cpus) - the calling thread is worker 0, so it must get all
+ * its CPUs back however the run ends: after fewer batches than it is held for, after more,
+ * when the output fails; and with fewer CPUs allowed than workers nothing is held at all.
+ */
+Test(gather, parallel_runs_give_the_caller_its_cpus_back)
+{
+    signal(SIGPIPE, SIG_IGN);
+    struct lsc_policy *pol;
+    cr_assert_eq(lsc_policy_default(&pol), LSC_OK);
+    size_t len;
+    char *in = corpus(&len, 0x51ed270b27ab9f3dull);
+    size_t short_len = (size_t)((char *)memchr(in + (600u << 10), '\n', len) - in) + 1;
+    char *want = scrub_with(pol, in, len, NULL);
+    cpu_set_t all;
+    cr_assert_eq(pthread_getaffinity_np(pthread_self(), sizeof all, &all), 0);
+    if (CPU_COUNT(&all) < 2) {
+        cr_log_warn("one CPU allowed: no worker is ever held, only the one-CPU case runs");
+    }
+    for (unsigned jobs = 2; jobs <= 4; jobs++) {
+        bool kept;
+        /* Two batches (worker 0 still held when the input ends), then many. */
+        int out = empty_fd();
+        cr_expect_eq(parallel_run(pol, in, short_len, jobs, out, &kept), LSC_OK);
+        cr_expect(kept, "-j %u, a short input: the caller's CPUs changed", jobs);
+        close(out);
+        out = empty_fd();
+        cr_expect_eq(parallel_run(pol, in, len, jobs, out, &kept), LSC_OK);
+        cr_expect(kept, "-j %u: the caller's CPUs changed", jobs);
+        size_t olen;
+        char *got = read_whole_fd(out, &olen);
+        cr_expect(olen == strlen(want) && memcmp(got, want, olen) == 0, "-j %u", jobs);
+        free(got);
+        close(out);
+        /* The output fails (nobody reads it): everyone stops. */
+        int fds[2];
+        cr_assert_eq(pipe(fds), 0);
+        close(fds[0]);
+        lsc_error err = parallel_run(pol, in, len, jobs, fds[1], &kept);
+        cr_expect(err == LSC_EPIPE || err == LSC_EWRITE, "-j %u: %d", jobs, (int)err);
+        cr_expect(kept, "-j %u, a failed write: the caller's CPUs changed", jobs);
+        close(fds[1]);
+    }
+    /* One CPU allowed, two workers: they share it, as the scheduler sees fit. */
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    int cpu = sched_getcpu();
+    CPU_SET(cpu >= 0 && CPU_ISSET(cpu, &all) ? cpu : 0, &one);
+    if (pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0) {
+        bool kept;
+        int out = empty_fd();
+        cr_expect_eq(parallel_run(pol, in, len, 2, out, &kept), LSC_OK);
+        cr_expect(kept, "one CPU: the caller's CPUs changed");
+        size_t olen;
+        char *got = read_whole_fd(out, &olen);
+        cr_expect(olen == strlen(want) && memcmp(got, want, olen) == 0, "one CPU");
+        free(got);
+        close(out);
+        cr_assert_eq(pthread_setaffinity_np(pthread_self(), sizeof all, &all), 0);
     }
     free(want);
     free(in);
