@@ -23,7 +23,7 @@ bool lsc_framer_init(struct lsc_framer *f, int fd, size_t max_line, size_t read_
     f->max_line = max_line;
     f->read_block = read_block > 0 ? read_block : LSC_READ_BLOCK;
     f->cap = max_line + 1 + f->read_block;
-    f->buf = malloc(f->cap);
+    f->buf = lsc_pages_alloc(f->cap, true);
     return f->buf != NULL;
 }
 
@@ -32,7 +32,7 @@ void lsc_framer_free(struct lsc_framer *f)
     if (f == NULL) {
         return;
     }
-    free(f->buf);
+    lsc_pages_free(f->buf, f->cap);
     f->buf = NULL;
 }
 

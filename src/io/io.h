@@ -90,7 +90,8 @@ struct lsc_framer {
 /*
  * Prepares f to read fd. max_line is the longest line handed over whole; read_block the
  * size of each read (LSC_READ_BLOCK in production; tests use tiny ones). Returns false on
- * allocation failure. The buffer holds max_line + read_block bytes and never grows.
+ * allocation failure. The buffer holds max_line + read_block bytes and never grows (in huge
+ * pages: lsc_pages_alloc).
  */
 bool lsc_framer_init(struct lsc_framer *f, int fd, size_t max_line, size_t read_block);
 void lsc_framer_free(struct lsc_framer *f);
@@ -112,11 +113,21 @@ enum lsc_frame_kind lsc_framer_next_block(struct lsc_framer *f, struct lsc_frame
 bool lsc_framer_will_move(const struct lsc_framer *f);
 
 /*
- * Gives the framer the buffer fresh (f->cap bytes) and returns its old one, which the
- * caller now owns: the frames handed out since the last swap stay where they point, in the
- * old buffer; the bytes not handed out yet move to the start of fresh.
+ * Gives the framer the buffer fresh (f->cap bytes, from lsc_pages_alloc) and returns its old
+ * one, which the caller now owns (lsc_pages_free(old, f->cap)): the frames handed out since
+ * the last swap stay where they point, in the old buffer; the bytes not handed out yet move
+ * to the start of fresh.
  */
 char *lsc_framer_swap(struct lsc_framer *f, char *fresh);
+
+/*
+ * A buffer of size bytes: from LSC_PAGES_MIN on, a mapping of whole 2 MiB pages, in huge
+ * pages if huge and the kernel gives them (pages.c says when that pays); smaller, from
+ * malloc. lsc_pages_free takes the size it was asked for (and NULL).
+ */
+#define LSC_PAGES_MIN ((size_t)1 << 20)
+void *lsc_pages_alloc(size_t size, bool huge);
+void lsc_pages_free(void *p, size_t size);
 
 /* Writes all n bytes, retrying on EINTR and short writes. LSC_EPIPE when the reader left. */
 lsc_error lsc_write_all(int fd, const char *p, size_t n);

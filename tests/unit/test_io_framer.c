@@ -346,3 +346,53 @@ Test(framer, no_byte_moves_when_will_move_says_no)
     }
     free(data);
 }
+
+/*
+ * The framer's buffers (pages.c): from LSC_PAGES_MIN bytes on, a mapping that starts on a
+ * 2 MiB boundary (but in a sanitizer build, where malloc's are kept for ASan), every byte
+ * of it writable and its neighbours untouched; below that, malloc's. Each is freed by size,
+ * huge or not.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define PAGES_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PAGES_SANITIZED 1
+#endif
+#endif
+#ifndef PAGES_SANITIZED
+#define PAGES_SANITIZED 0
+#endif
+
+Test(framer, pages_are_whole_aligned_and_writable)
+{
+    const size_t huge = (size_t)2 << 20;
+    const size_t sizes[] = {1,
+                            4096,
+                            LSC_PAGES_MIN - 1,
+                            LSC_PAGES_MIN,
+                            LSC_PAGES_MIN + 1 + LSC_READ_BLOCK, /* the framer's at 1 MiB */
+                            huge - 1,
+                            huge,
+                            huge + 1,
+                            (size_t)9 << 20};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        for (int h = 0; h < 2; h++) {
+            char *a = lsc_pages_alloc(n, h), *b = lsc_pages_alloc(n, h);
+            cr_assert(a != NULL && b != NULL, "%zu bytes", n);
+            if (n >= LSC_PAGES_MIN && !PAGES_SANITIZED) {
+                cr_expect_eq((uintptr_t)a % huge, 0, "%zu bytes at %p", n, (void *)a);
+                cr_expect_eq((uintptr_t)b % huge, 0, "%zu bytes at %p", n, (void *)b);
+            }
+            memset(a, 0xa5, n);
+            memset(b, 0x5a, n);
+            cr_expect(a[0] == (char)0xa5 && a[n - 1] == (char)0xa5, "%zu bytes", n);
+            cr_expect(b[0] == (char)0x5a && b[n - 1] == (char)0x5a, "%zu bytes", n);
+            lsc_pages_free(a, n);
+            lsc_pages_free(b, n);
+        }
+    }
+    lsc_pages_free(NULL, LSC_PAGES_MIN);
+    lsc_pages_free(NULL, 1);
+}
