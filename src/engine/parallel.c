@@ -54,9 +54,9 @@
  * thirty-seventh pass). */
 #define BATCH_TARGET (512 * 1024)
 #define RELEASE_AT (2 * 1024 * 1024) /* a spare keeps this much of its pages */
-/* How many of the buffers made for batches are in huge pages (pages.c): -j 2 makes four
- * (one a slot, the framer's own is the fifth), -j 4 six; beyond that, 4 KiB pages, as a huge
- * page is resident whole (-j 64 with all in huge pages: 197 MiB, against 78). */
+/* How many of the buffers made for batches are in huge pages (pages.c), as the framer's
+ * first one is: -j N makes N + 2 beside it, so up to -j 4 all are. Beyond that, 4 KiB pages:
+ * a huge page is resident whole (-j 64 with all in huge pages: 197 MiB, against 78). */
 #define HUGE_BUFFERS 6
 
 enum slot_state { SLOT_FREE, SLOT_READY, SLOT_WORKING, SLOT_DONE };
@@ -147,7 +147,7 @@ struct worker {
  * Spreading the workers. In a VM whose kernel packs threads onto few virtual CPUs (this
  * project's 2-vCPU machine: sched_vcpu_pack), a new worker woken by the one that read the
  * first batch was put on that worker's CPU, and both shared it for 10-25 ms while the other
- * CPU idled (perf sched: one CPU 5-20 % idle in -j 2 on the 200 MB nginx corpus). So when
+ * CPU idled (perf sched: one CPU 5-30 % idle in -j 2 on the 200 MB nginx corpus). So when
  * there are at least as many CPUs allowed as workers, each worker is held on a CPU of its
  * own - the calling thread's own one for worker 0, the next allowed ones for the others -
  * for its first SPREAD_BATCHES batches, then let go on every allowed CPU again (the
@@ -428,8 +428,11 @@ static bool hand_over(struct pool *p)
     }
     char *fresh = p->spare;
     if (fresh == NULL) {
-        fresh = lsc_pages_alloc(p->framer->cap, p->huge_left > 0);
-        p->huge_left -= p->huge_left > 0 && fresh != NULL;
+        bool huge = p->huge_left > 0;
+        fresh = lsc_pages_alloc(p->framer->cap, huge);
+        if (huge && fresh != NULL) {
+            p->huge_left--;
+        }
     }
     if (fresh == NULL) {
         return false;
