@@ -128,12 +128,15 @@ struct lsc_edit_list {
 /* Appends e; false on allocation failure (the list is unchanged). */
 bool lsc_edit_push(struct lsc_edit_list *l, struct lsc_edit e);
 
-/* One remembered pseudonym or geo result, for one period. */
+/* One remembered pseudonym or geo result: for one action, period and raw value, compared in
+ * full (pseudo.c says why a hash is not enough). Longer values are not remembered. */
 #define LSC_VALUE_MEMO_SLOTS 4096
+#define LSC_VALUE_MEMO_LEN 64
 struct lsc_value_memo {
-    uint64_t hash; /* XXH3-64 of the action, the period and the raw value; 0: empty */
-    size_t in_len;
-    unsigned char out_len;
+    const struct lsc_action *a; /* NULL: empty */
+    uint64_t period;
+    unsigned char in_len, out_len;
+    char in[LSC_VALUE_MEMO_LEN];
     char out[LSC_PSEUDONYM_MAX];
 };
 
@@ -361,7 +364,7 @@ struct lsc_scrubber {
     unsigned char *subkey; /* sodium_malloc'd; valid for subkey_period */
     uint64_t subkey_period;
     bool subkey_valid;
-    struct lsc_value_memo *vmemo; /* pseudonym and geo results by xxh3 of the raw value */
+    struct lsc_value_memo *vmemo; /* pseudonym and geo results by action, period and value */
     bool memo_off;     /* $LOGSCRUB_NO_MEMO set: no memo of any kind, no shortcut (bench, fuzz) */
     size_t auto_guess; /* format auto: the stream's format so far (0: none) */
     struct lsc_edit_list sedits;

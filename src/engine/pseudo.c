@@ -8,11 +8,13 @@
  * one, the processing time is used and counted (time_fallback). The subkey is derived once per
  * period change.
  *
- * The memo maps XXH3-64 of (action, period, raw value) to the rendered text: a repeated
- * address costs a hash and a compare instead of a SipHash (and the KDF when the period
- * changed). xxh3 is right here: it is a cache index, not a secret - a collision could only
- * write another value's pseudonym, never a raw value (and 64 bits plus the length make that
- * practically impossible).
+ * The memo maps (action, period, raw value) to the rendered text: a repeated address costs
+ * a hash and a compare instead of a SipHash (and the KDF when the period changed). XXH3 of
+ * the value picks the slot (a cache index, not a secret); a hit is the same action, period
+ * and value byte for byte. It once took a hit on the 64-bit hash alone, with the period in XXH3's
+ * seed - and for inputs of 1-3 bytes XXH3 adds the seed to a key and XORs the bytes in, so
+ * "u80" on one day and "u83" the day before could share a hash: -j 2 now and then gave a
+ * user another user's previous-day pseudonym, by which worker had scrubbed which batch.
  */
 #include "../action/geo.h"
 #include "../format/timestamp.h"
@@ -124,7 +126,7 @@ static struct lsc_value_memo *memo(struct lsc_scrubber *sc, const struct lsc_act
                                    uint64_t period, const char *v, size_t n, bool *hit)
 {
     *hit = false;
-    if (sc->memo_off) {
+    if (sc->memo_off || n > LSC_VALUE_MEMO_LEN) {
         return NULL;
     }
     if (sc->vmemo == NULL) {
@@ -133,12 +135,15 @@ static struct lsc_value_memo *memo(struct lsc_scrubber *sc, const struct lsc_act
             return NULL;
         }
     }
-    uint64_t h = XXH3_64bits_withSeed(v, n, period ^ (uint64_t)(uintptr_t)a) | 1;
-    struct lsc_value_memo *m = &sc->vmemo[h % LSC_VALUE_MEMO_SLOTS];
-    *hit = m->hash == h && m->in_len == n;
+    /* (The slot by the value alone: its other periods and actions take the same one.) */
+    struct lsc_value_memo *m = &sc->vmemo[XXH3_64bits(v, n) % LSC_VALUE_MEMO_SLOTS];
+    *hit = m->a == a && m->period == period && m->in_len == n && memcmp(m->in, v, n) == 0;
     if (!*hit) {
-        m->hash = h;
-        m->in_len = n;
+        /* (claimed now, answered once rendered; a failure empties it: a = NULL) */
+        m->a = a;
+        m->period = period;
+        m->in_len = (unsigned char)n;
+        memcpy(m->in, v, n);
     }
     sc->st.memo_hits += *hit;
     sc->st.memo_misses += !*hit;
@@ -158,7 +163,7 @@ static size_t pseudonym(struct lsc_scrubber *sc, const struct lsc_action *a, con
     sc->line_pseudo = true;
     sc->st.pseudonyms++;
     bool hit;
-    struct lsc_value_memo *m = n <= 256 ? memo(sc, a, period, v, n, &hit) : NULL;
+    struct lsc_value_memo *m = memo(sc, a, period, v, n, &hit);
     if (m != NULL && hit) {
         memcpy(out, m->out, m->out_len);
         return m->out_len;
@@ -171,7 +176,7 @@ static size_t pseudonym(struct lsc_scrubber *sc, const struct lsc_action *a, con
             free(in);
         }
         if (m != NULL) {
-            m->hash = 0;
+            m->a = NULL;
         }
         memcpy(out, "[pseudonym-error]", 17); /* never the raw value */
         return 17;
@@ -185,7 +190,7 @@ static size_t pseudonym(struct lsc_scrubber *sc, const struct lsc_action *a, con
     }
     if (!ok) {
         if (m != NULL) {
-            m->hash = 0;
+            m->a = NULL;
         }
         memcpy(out, "[pseudonym-error]", 17); /* never the raw value */
         return 17;
@@ -206,7 +211,7 @@ static size_t geo(struct lsc_scrubber *sc, const struct lsc_action *a, const cha
         return a->text_len;
     }
     bool hit;
-    struct lsc_value_memo *m = n <= 256 ? memo(sc, a, 0, v, n, &hit) : NULL;
+    struct lsc_value_memo *m = memo(sc, a, 0, v, n, &hit);
     if (m != NULL && hit) {
         memcpy(out, m->out, m->out_len);
         return m->out_len;
@@ -216,7 +221,7 @@ static size_t geo(struct lsc_scrubber *sc, const struct lsc_action *a, const cha
         memcpy(m->out, out, ol);
         m->out_len = (unsigned char)ol;
     } else if (m != NULL) {
-        m->hash = 0;
+        m->a = NULL;
     }
     return ol;
 }
