@@ -2,17 +2,19 @@
  * pages.c - the framer's buffers: a MiB or more each, in 2 MiB huge pages where asked.
  *
  * A page touched for the first time is dear in this project's VM (about 10 us: a fault
- * taken to the hypervisor, 5 ms for 2 MiB of 4 KiB pages), and a read into one costs more
- * than into a huge page. With the framer's buffer in huge pages, one thread spent 5-6 % less
- * CPU time on the nginx corpus (30 paired rounds, 200 MB and 100 MB), and -j 2 - five such
- * buffers, one a batch in flight - took 438 page faults instead of 818. So a buffer of
- * LSC_PAGES_MIN bytes or more is a mapping of whole, aligned 2 MiB pages, marked
- * MADV_HUGEPAGE when the caller asks (transparent huge pages in "always" or "madvise" mode;
- * with them off or none free, the kernel backs it with 4 KiB pages as before). A huge page
- * is resident whole once touched, so the caller says which buffers are worth it (-j N's
- * pool: a few). Smaller buffers, and all of them in a sanitizer build (ASan sees an overrun
- * of malloc's memory, not of a mapping's), come from malloc. Whether a buffer is a mapping
- * follows from its size alone, so lsc_pages_free needs only the size it was asked for.
+ * taken to the hypervisor, 5 ms for 2 MiB of 4 KiB pages; one 2 MiB huge page, about 0.1
+ * ms). With the framer's buffers in huge pages, -j 2 - five such buffers, one a batch in
+ * flight - took 439 page faults instead of 881 on the 200 MB nginx corpus (with the held
+ * workers of parallel.c, -j 2 ran 1.87 x one thread, against 1.81 x before both); 1 MiB
+ * lines, whose 2.25 MiB buffer took 576 faults, ran 8-16 % faster (bench/RESULTS.md).
+ * So a buffer of LSC_PAGES_MIN bytes or more is a mapping of whole, aligned 2 MiB pages,
+ * marked MADV_HUGEPAGE when the caller asks (transparent huge pages in "always" or
+ * "madvise" mode; with them off or none free, the kernel backs it with 4 KiB pages as
+ * before). A huge page is resident whole once touched, so the caller says which buffers are
+ * worth it (-j N's pool: a few). Smaller buffers, and all of them in a sanitizer build
+ * (ASan sees an overrun of malloc's memory, not of a mapping's), come from malloc. Whether
+ * a buffer is a mapping follows from its size alone, so lsc_pages_free needs only the size
+ * it was asked for.
  */
 #include "io.h"
 
