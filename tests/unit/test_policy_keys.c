@@ -174,8 +174,8 @@ Test(keys, keygen_and_the_refusals, .fini = remove_tmpdir)
     cr_expect_not(lsc_key_load(tmpdir, &k, err, sizeof err));
 }
 
-/* Scrubs with a policy using the public test key (as logscrub test does). */
-static char *pseudo(const char *body, const char *in)
+/* A policy of body that uses the public test key (as logscrub test does). */
+static struct lsc_policy *test_key_policy(const char *body)
 {
     char text[2048];
     snprintf(text, sizeof text, "version: 1\nname: t\n%s", body);
@@ -184,6 +184,13 @@ static char *pseudo(const char *body, const char *in)
     char err[1024];
     cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), &lo, &pol, err, sizeof err),
                  LSC_OK, "%s", err);
+    return pol;
+}
+
+/* Scrubs with test_key_policy(body). */
+static char *pseudo(const char *body, const char *in)
+{
+    struct lsc_policy *pol = test_key_policy(body);
     char *out = scrub_with(pol, in, strlen(in), NULL);
     lsc_policy_free(pol);
     return out;
@@ -247,16 +254,10 @@ Test(pseudonyms, periods_do_not_link_and_time_comes_from_the_record)
  */
 Test(pseudonyms, the_memo_never_answers_for_another_value_or_day)
 {
-    const char *body = "input: {format: json}\nkeys: {rotate: daily}\n"
-                       "fields:\n  u: {action: pseudonym, prefix: usr_}\n"
-                       "  w: {action: pseudonym, prefix: acc_}\n  a: {ip: pseudonym}\n";
-    char text[1024];
-    snprintf(text, sizeof text, "version: 1\nname: t\n%s", body);
-    struct lsc_load_opts lo = {.key_mode = LSC_KEY_TEST};
-    struct lsc_policy *pol = NULL;
-    char err[1024];
-    cr_assert_eq(lsc_policy_load_buffer("p.yaml", text, strlen(text), &lo, &pol, err, sizeof err),
-                 LSC_OK, "%s", err);
+    struct lsc_policy *pol = test_key_policy("input: {format: json}\nkeys: {rotate: daily}\n"
+                                             "fields:\n  u: {action: pseudonym, prefix: usr_}\n"
+                                             "  w: {action: pseudonym, prefix: acc_}\n"
+                                             "  a: {ip: pseudonym}\n");
     size_t cap = 4 * 2 * 95 * 160 + 256, len = 0;
     char *in = malloc(cap);
     cr_assert_not_null(in);
