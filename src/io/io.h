@@ -126,6 +126,18 @@ char *lsc_framer_swap(struct lsc_framer *f, char *fresh);
  * malloc. lsc_pages_free takes the size it was asked for (and NULL).
  */
 #define LSC_PAGES_MIN ((size_t)1 << 20)
+/* 1 in a sanitizer build, where every such buffer comes from malloc (ASan watches its
+ * memory, not a mapping's). */
+#if defined(__SANITIZE_ADDRESS__)
+#define LSC_PAGES_FROM_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LSC_PAGES_FROM_MALLOC 1
+#endif
+#endif
+#ifndef LSC_PAGES_FROM_MALLOC
+#define LSC_PAGES_FROM_MALLOC 0
+#endif
 void *lsc_pages_alloc(size_t size, bool huge);
 void lsc_pages_free(void *p, size_t size);
 

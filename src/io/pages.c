@@ -24,20 +24,9 @@
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define PAGES_FROM_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PAGES_FROM_MALLOC 1
-#endif
-#endif
-#ifndef PAGES_FROM_MALLOC
-#define PAGES_FROM_MALLOC 0
-#endif
-
 static bool mapped(size_t size)
 {
-    return !PAGES_FROM_MALLOC && size >= LSC_PAGES_MIN;
+    return !LSC_PAGES_FROM_MALLOC && size >= LSC_PAGES_MIN;
 }
 
 /* The whole huge pages a mapping of size bytes takes. */

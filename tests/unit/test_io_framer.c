@@ -353,17 +353,6 @@ Test(framer, no_byte_moves_when_will_move_says_no)
  * of it writable and its neighbours untouched; below that, malloc's. Each is freed by size,
  * huge or not.
  */
-#if defined(__SANITIZE_ADDRESS__)
-#define PAGES_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PAGES_SANITIZED 1
-#endif
-#endif
-#ifndef PAGES_SANITIZED
-#define PAGES_SANITIZED 0
-#endif
-
 Test(framer, pages_are_whole_aligned_and_writable)
 {
     const size_t huge = (size_t)2 << 20;
@@ -381,7 +370,7 @@ Test(framer, pages_are_whole_aligned_and_writable)
         for (int h = 0; h < 2; h++) {
             char *a = lsc_pages_alloc(n, h), *b = lsc_pages_alloc(n, h);
             cr_assert(a != NULL && b != NULL, "%zu bytes", n);
-            if (n >= LSC_PAGES_MIN && !PAGES_SANITIZED) {
+            if (n >= LSC_PAGES_MIN && !LSC_PAGES_FROM_MALLOC) {
                 cr_expect_eq((uintptr_t)a % huge, 0, "%zu bytes at %p", n, (void *)a);
                 cr_expect_eq((uintptr_t)b % huge, 0, "%zu bytes at %p", n, (void *)b);
             }
